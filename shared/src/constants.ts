@@ -1,0 +1,51 @@
+/** Protocol constants of the contract (DESIGN.md "Ports and settings", "Topic tree"). */
+export const PROTOCOL_VERSION = 1 as const;
+
+export const DEFAULT_TOPIC_ROOT = "bbb";
+
+export const DEFAULT_PORTS = {
+  mqtt: 1883,
+  mqtts: 8883,
+  http: 4850,
+  cmd: 6789,
+  sftp: 1026,
+} as const;
+
+/** Path of MQTT over WebSocket on the HTTP port. */
+export const MQTT_WS_PATH = "/mqtt";
+
+/** Heartbeat period of an agent (DESIGN.md: every 1 s, configurable). */
+export const DEFAULT_HEARTBEAT_MS = 1000;
+/** A board with no heartbeat for this many periods is `lost`. */
+export const LOST_AFTER_PERIODS = 3;
+/** MQTT keepalive of agents in seconds: Aedes drops a frozen client at 1.5 x keepalive. */
+export const AGENT_KEEPALIVE_S = 2;
+/** Grace period after an accepted reboot / apply-node before a silent board is `lost`. */
+export const DEFAULT_REBOOT_GRACE_MS = 180_000;
+/** A board changing state more than this many times within the window is flagged flapping. */
+export const DEFAULT_FLAP_MAX_CHANGES = 6;
+export const DEFAULT_FLAP_WINDOW_MS = 5 * 60_000;
+
+/** Heartbeat JSON size limit (DESIGN.md: <= 1 KiB). */
+export const MAX_HEARTBEAT_BYTES = 1024;
+/** Largest command payload an agent or the manager accepts. */
+export const MAX_COMMAND_BYTES = 64 * 1024;
+/** Largest MQTT packet the broker accepts, on TCP and WebSocket. */
+export const MAX_PACKET_BYTES = 256 * 1024;
+/** Captured command output kept in a result (the last bytes). */
+export const MAX_RESULT_OUTPUT_BYTES = 64 * 1024;
+/** Largest manager request payload. */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+
+/** Coalescing of attribute-only registry updates per board (DESIGN.md: <= 1/s). */
+export const REGISTRY_COALESCE_MS = 1000;
+/** Summary topic rate limit. */
+export const SUMMARY_INTERVAL_MS = 1000;
+
+/** Default time to live of a command: a command delivered later than this is `expired`. */
+export const DEFAULT_COMMAND_TTL_MS = 60_000;
+/** After set-ip / set-hostname the agent must reach the broker again within this time, or revert. */
+export const DEFAULT_NETWORK_CONFIRM_MS = 60_000;
+
+/** Username the manager uses on MQTT. Not a valid board id, so it cannot collide with one. */
+export const MANAGER_USERNAME = "manager";

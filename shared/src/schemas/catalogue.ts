@@ -1,0 +1,28 @@
+import type { z } from "zod";
+import { actionArgsSchemas } from "./actions.js";
+import { commandSchema } from "./command.js";
+import { heartbeatSchema } from "./heartbeat.js";
+import { logSchema } from "./log.js";
+import { managerRequestSchema, managerResponseSchema } from "./manager-rpc.js";
+import { hostViewSchema, nodeSchema, nodeViewSchema, sectorSchema, summarySchema, typeSchema } from "./registry.js";
+import { resultSchema } from "./result.js";
+import { managerStatusSchema, statusSchema } from "./status.js";
+
+/** Every wire schema by the name its JSON Schema file gets in docs/schemas/. */
+export const wireSchemas: Readonly<Record<string, z.ZodType>> = {
+  status: statusSchema,
+  heartbeat: heartbeatSchema,
+  command: commandSchema,
+  result: resultSchema,
+  log: logSchema,
+  "registry-host": hostViewSchema,
+  "registry-node": nodeViewSchema,
+  "registry-type": typeSchema,
+  "registry-summary": summarySchema,
+  "manager-status": managerStatusSchema,
+  "manager-request": managerRequestSchema,
+  "manager-response": managerResponseSchema,
+  node: nodeSchema,
+  sector: sectorSchema,
+  ...Object.fromEntries(Object.entries(actionArgsSchemas).map(([k, v]) => [`args-${k}`, v])),
+};

@@ -1,0 +1,136 @@
+import { z } from "zod";
+import { boardIdSchema, hostnameSchema, nameSchema } from "../ids.js";
+import { cidrSchema, ipv4Schema, manualIpSchema } from "../net.js";
+import { heartbeatSchema } from "./heartbeat.js";
+import { pvPrefixSchema } from "./actions.js";
+
+/** Computed state of a board or node (DESIGN.md "Registry model"). */
+export const boardStates = ["online", "misconfigured", "unregistered", "rebooting", "offline", "lost", "missing"] as const;
+export const boardStateSchema = z.enum(boardStates);
+export type BoardState = z.infer<typeof boardStateSchema>;
+
+export const colourSchema = z.string().regex(/^#[0-9a-fA-F]{6}$/, "colour: #rrggbb");
+
+/** git URLs the project store accepts: no options smuggled in through a leading '-'. */
+export const gitUrlSchema = z
+  .string()
+  .max(512)
+  .regex(/^(https?:\/\/|ssh:\/\/|git:\/\/|file:\/\/\/|\/)[^\s]+$|^[A-Za-z0-9_.-]+@[A-Za-z0-9_.-]+:[^\s]+$/, "git URL: http(s)://, ssh://, git://, file:///, an absolute path or user@host:path");
+export const gitRefSchema = z.string().max(200).regex(/^(?!-)[A-Za-z0-9_./-]+$/, "git ref: branch, tag or commit");
+
+export const projectSourceSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("git"), url: gitUrlSchema, ref: gitRefSchema.default("main") }).strict(),
+  z.object({ kind: z.literal("local"), path: z.string().min(1).max(1024).startsWith("/") }).strict(),
+]);
+export type ProjectSource = z.infer<typeof projectSourceSchema>;
+
+/** A relative path inside a project: no absolute paths, no '..'. */
+export const projectPathSchema = z
+  .string()
+  .max(512)
+  .refine((p) => !p.startsWith("/") && p.split("/").every((s) => s !== ".." && s !== ""), "relative path inside the project, without '..'");
+
+export const typeSchema = z
+  .object({
+    name: nameSchema,
+    description: z.string().max(1024).default(""),
+    colour: colourSchema.default("#607d8b"),
+    source: projectSourceSchema.nullable().default(null),
+    rcLocalPath: projectPathSchema.nullable().default(null),
+    overlay: z.string().max(128).regex(/^[A-Za-z0-9_.-]*$/).nullable().default(null),
+    pvPrefixPattern: z.string().max(128).nullable().default(null),
+    /** Filled by the project store: current revision and rc.local hash of the materialised project. */
+    revision: z.string().max(64).nullable().optional(),
+    rcLocalHash: z.string().max(64).nullable().optional(),
+  })
+  .strict();
+export type BoardType = z.infer<typeof typeSchema>;
+
+export const sectorSchema = z
+  .object({ name: nameSchema, cidrs: z.array(cidrSchema).max(64) })
+  .strict();
+export type Sector = z.infer<typeof sectorSchema>;
+
+/** A node: the registered configuration of one slot (an expected board). */
+export const nodeSchema = z
+  .object({
+    hostname: hostnameSchema,
+    ip: z.union([z.object({ mode: z.literal("dhcp") }).strict(), manualIpSchema]),
+    nameservers: z.array(ipv4Schema).max(3).default([]),
+    type: nameSchema,
+    sector: nameSchema.nullable().default(null),
+    pvPrefixes: z.array(pvPrefixSchema).max(16).default([]),
+    boardId: boardIdSchema.nullable().default(null),
+    notes: z.string().max(1024).default(""),
+  })
+  .strict();
+export type Node = z.infer<typeof nodeSchema>;
+export type NodeInput = z.input<typeof nodeSchema>;
+
+/** One thing wrong with a board: a field that differs from its node, a conflict, a flag. */
+export const problemSchema = z
+  .object({
+    code: z.enum([
+      "mismatch",
+      "conflict-hostname",
+      "conflict-ip",
+      "conflict-pv-prefix",
+      "duplicate-connection",
+      "flapping",
+      "clock-skew",
+      "service-failed",
+      "reboot-timeout",
+      "unknown-type",
+    ]),
+    field: z.string().max(64).optional(),
+    expected: z.string().max(512).optional(),
+    actual: z.string().max(512).optional(),
+    /** Other boards involved in a conflict. */
+    with: z.array(z.string().max(64)).max(64).optional(),
+    message: z.string().max(512),
+  })
+  .strict();
+export type Problem = z.infer<typeof problemSchema>;
+
+/** Payload of `<root>/registry/hosts/<boardId>` (retained). `state` is a top-level string. */
+export const hostViewSchema = z
+  .object({
+    v: z.literal(1),
+    id: z.string().max(64),
+    state: boardStateSchema,
+    stateSince: z.number().int().nonnegative(),
+    lastSeen: z.number().int().nonnegative().nullable(),
+    problems: z.array(problemSchema),
+    flapping: z.boolean().default(false),
+    sector: z.string().max(64).nullable().default(null),
+    session: z.string().max(64).nullable().default(null),
+    node: nodeSchema.nullable(),
+    heartbeat: heartbeatSchema.nullable(),
+  })
+  .strict();
+export type HostView = z.infer<typeof hostViewSchema>;
+
+/** Payload of `<root>/registry/nodes/<hostname>`: a node and the board it is matched with, if any. */
+export const nodeViewSchema = z
+  .object({
+    v: z.literal(1),
+    node: nodeSchema,
+    boardId: z.string().max(64).nullable(),
+    state: boardStateSchema,
+  })
+  .strict();
+export type NodeView = z.infer<typeof nodeViewSchema>;
+
+const countsSchema = z.record(z.string(), z.number().int().nonnegative());
+/** Payload of `<root>/registry/summary` (retained, <= 1/s). */
+export const summarySchema = z
+  .object({
+    v: z.literal(1),
+    ts: z.number().int().nonnegative(),
+    total: z.number().int().nonnegative(),
+    byState: countsSchema,
+    bySector: z.record(z.string(), countsSchema),
+    flapping: z.number().int().nonnegative(),
+  })
+  .strict();
+export type Summary = z.infer<typeof summarySchema>;

@@ -1,0 +1,89 @@
+import { DEFAULT_TOPIC_ROOT } from "./constants.js";
+import { boardIdSchema, requestIdSchema } from "./ids.js";
+import { actionNames, type ActionName } from "./schemas/actions.js";
+
+/**
+ * The topic tree of DESIGN.md. Topic strings are built and parsed only here (STYLE.md rule 5).
+ */
+export function createTopics(root: string = DEFAULT_TOPIC_ROOT) {
+  const r = root;
+  return {
+    root: r,
+    status: (id: string) => `${r}/${id}/status`,
+    heartbeat: (id: string) => `${r}/${id}/heartbeat`,
+    cmd: (id: string, action: ActionName | string) => `${r}/${id}/cmd/${action}`,
+    cmdAll: (id: string) => `${r}/${id}/cmd/#`,
+    result: (id: string, requestId: string) => `${r}/${id}/result/${requestId}`,
+    log: (id: string) => `${r}/${id}/log`,
+    registryHost: (id: string) => `${r}/registry/hosts/${id}`,
+    registryNode: (hostname: string) => `${r}/registry/nodes/${hostname}`,
+    registryType: (name: string) => `${r}/registry/types/${name}`,
+    registrySummary: () => `${r}/registry/summary`,
+    managerStatus: () => `${r}/manager/status`,
+    managerRequest: (method: string) => `${r}/manager/request/${method}`,
+    managerResponse: (clientId: string) => `${r}/manager/response/${clientId}`,
+    /** Subscription filters. */
+    filters: {
+      allStatus: `${r}/+/status`,
+      allHeartbeats: `${r}/+/heartbeat`,
+      allResults: `${r}/+/result/+`,
+      allLogs: `${r}/+/log`,
+      registry: `${r}/registry/#`,
+      managerRequests: `${r}/manager/request/+`,
+    },
+  };
+}
+export type Topics = ReturnType<typeof createTopics>;
+
+export type ParsedTopic =
+  | { kind: "status"; boardId: string }
+  | { kind: "heartbeat"; boardId: string }
+  | { kind: "cmd"; boardId: string; action: string; known: boolean }
+  | { kind: "result"; boardId: string; requestId: string }
+  | { kind: "log"; boardId: string }
+  | { kind: "registry-host"; boardId: string }
+  | { kind: "registry-node"; hostname: string }
+  | { kind: "registry-type"; name: string }
+  | { kind: "registry-summary" }
+  | { kind: "manager-status" }
+  | { kind: "manager-request"; method: string }
+  | { kind: "manager-response"; clientId: string };
+
+const actionSet: ReadonlySet<string> = new Set(actionNames);
+
+/** Parses a topic of the tree; null for anything else (wrong root, unknown level, bad id). */
+export function parseTopic(topic: string, root: string = DEFAULT_TOPIC_ROOT): ParsedTopic | null {
+  const parts = topic.split("/");
+  if (parts[0] !== root || parts.some((p) => p === "")) return null;
+  const [, a, b, c, d] = parts;
+  const n = parts.length;
+  if (a === undefined || b === undefined) return null;
+  if (a === "registry") {
+    if (b === "summary" && n === 3) return { kind: "registry-summary" };
+    if (c === undefined || n !== 4) return null;
+    if (b === "hosts") return { kind: "registry-host", boardId: c };
+    if (b === "nodes") return { kind: "registry-node", hostname: c };
+    if (b === "types") return { kind: "registry-type", name: c };
+    return null;
+  }
+  if (a === "manager") {
+    if (b === "status" && n === 3) return { kind: "manager-status" };
+    if (c === undefined || n !== 4) return null;
+    if (b === "request") return { kind: "manager-request", method: c };
+    if (b === "response") return { kind: "manager-response", clientId: c };
+    return null;
+  }
+  if (!boardIdSchema.safeParse(a).success) return null;
+  if (n === 3) {
+    if (b === "status") return { kind: "status", boardId: a };
+    if (b === "heartbeat") return { kind: "heartbeat", boardId: a };
+    if (b === "log") return { kind: "log", boardId: a };
+    return null;
+  }
+  if (n === 4 && c !== undefined) {
+    if (b === "cmd") return { kind: "cmd", boardId: a, action: c, known: actionSet.has(c) };
+    if (b === "result" && requestIdSchema.safeParse(c).success) return { kind: "result", boardId: a, requestId: c };
+  }
+  void d;
+  return null;
+}

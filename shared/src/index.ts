@@ -16,3 +16,4 @@ export * from "./schemas/heartbeat.js";
 export * from "./schemas/registry.js";
 export * from "./schemas/manager-rpc.js";
 export * from "./schemas/catalogue.js";
+export * from "./json-schemas.js";

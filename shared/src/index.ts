@@ -17,3 +17,4 @@ export * from "./schemas/registry.js";
 export * from "./schemas/manager-rpc.js";
 export * from "./schemas/catalogue.js";
 export * from "./json-schemas.js";
+export * from "./methods/index.js";

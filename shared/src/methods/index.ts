@@ -1,0 +1,6 @@
+export * from "./common.js";
+export * from "./hosts.js";
+export * from "./commands.js";
+export * from "./registry-edit.js";
+export * from "./history.js";
+export * from "./admin.js";

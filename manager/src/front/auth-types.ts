@@ -1,0 +1,9 @@
+import type { Role } from "@bbb/shared";
+
+/** Verifies a user's password: the role on success, null otherwise (the broker's user store). */
+export type Authenticate = (username: string, password: string) => Promise<Role | null>;
+
+export interface Principal {
+  username: string;
+  role: Role;
+}

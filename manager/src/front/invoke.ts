@@ -1,0 +1,64 @@
+import type { Logger } from "pino";
+import { ROLE_RANK, type Role } from "@bbb/shared";
+import type { z } from "zod";
+import type { CallContext, MethodDef, MethodTable } from "../service/method.js";
+import { classifyError, FrontErrorCodes, type AppError, type Issue } from "./errors.js";
+
+export type CallOutcome = { ok: true; result: unknown } | { ok: false; error: AppError };
+
+export function roleAllows(have: Role, need: Role): boolean {
+  return ROLE_RANK[have] >= ROLE_RANK[need];
+}
+
+export function zodIssues(err: z.ZodError, max = 20): Issue[] {
+  return err.issues.slice(0, max).map((i) => ({
+    path: i.path.map((p) => (typeof p === "symbol" ? String(p) : p)),
+    message: i.message,
+    code: i.code,
+  }));
+}
+
+/** Parses params; an omitted `params` stands for `{}` when the method takes an object. */
+export function parseParams(def: MethodDef, raw: unknown): { ok: true; value: unknown } | { ok: false; error: AppError } {
+  let r = def.params.safeParse(raw);
+  if (!r.success && raw === undefined) r = def.params.safeParse({});
+  if (r.success) return { ok: true, value: r.data };
+  const issues = zodIssues(r.error);
+  const first = issues[0];
+  const where = first ? `${first.path.length ? first.path.join(".") : "(root)"}: ${first.message}` : "invalid";
+  return { ok: false, error: { kind: "invalid-params", code: FrontErrorCodes.INVALID_PARAMS, message: `invalid params: ${where}`, issues } };
+}
+
+/**
+ * The one dispatch path of the socket and REST front doors: look up, check the role, parse the
+ * params with the method's schema, run the handler, and turn whatever it throws into an
+ * AppError (internal errors are logged here with their stack and answered generically).
+ */
+export async function invokeMethod(
+  methods: MethodTable,
+  name: string,
+  rawParams: unknown,
+  ctx: CallContext,
+  log: Logger,
+): Promise<CallOutcome> {
+  const def = methods.get(name);
+  if (!def) return { ok: false, error: { kind: "method-not-found", code: FrontErrorCodes.METHOD_NOT_FOUND, message: `method not found: ${name}` } };
+  return invokeDef(def, rawParams, ctx, log);
+}
+
+export async function invokeDef(def: MethodDef, rawParams: unknown, ctx: CallContext, log: Logger): Promise<CallOutcome> {
+  if (!roleAllows(ctx.role, def.role)) {
+    return { ok: false, error: { kind: "forbidden", code: FrontErrorCodes.FORBIDDEN, message: `${def.name} needs role ${def.role}` } };
+  }
+  const p = parseParams(def, rawParams);
+  if (!p.ok) return p;
+  try {
+    const result = await def.handler(p.value, ctx);
+    return { ok: true, result: result === undefined ? null : result };
+  } catch (e: unknown) {
+    const error = classifyError(e);
+    if (error.kind === "internal") log.error({ err: e, method: def.name, user: ctx.username, via: ctx.via }, "method failed");
+    else log.debug({ method: def.name, code: error.code }, "method returned an error");
+    return { ok: false, error };
+  }
+}

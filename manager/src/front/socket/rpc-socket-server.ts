@@ -1,0 +1,103 @@
+import { createServer, type Server, type Socket } from "node:net";
+import type { Logger } from "pino";
+import type { EventBus, RegistryEvent } from "../../service/events.js";
+import type { MethodTable } from "../../service/method.js";
+import { createAuthThrottle, type AuthThrottle } from "../auth-throttle.js";
+import type { Authenticate } from "../auth-types.js";
+import { FrontErrorCodes, RpcCodes } from "../errors.js";
+import type { TokenService } from "../tokens.js";
+import { createConnection } from "./connection.js";
+import { EVENT_NOTIFICATIONS } from "./event-filter.js";
+import { notification, rpcError } from "./jsonrpc.js";
+import { DEFAULT_SOCKET_LIMITS, type RpcSocketLimits } from "./limits.js";
+
+export interface RpcSocketServerDeps {
+  methods: MethodTable;
+  authenticate: Authenticate;
+  events?: EventBus;
+  log: Logger;
+  limits?: Partial<RpcSocketLimits>;
+  /** Enables `auth {token}`. */
+  tokens?: TokenService;
+  throttle?: AuthThrottle;
+}
+
+export interface RpcSocketServer {
+  start(opts: { port: number; bind?: string }): Promise<{ port: number }>;
+  stop(): Promise<void>;
+  connectionCount(): number;
+}
+
+/**
+ * The TCP command socket (DESIGN.md port 6789): JSON-RPC 2.0, one JSON text per line, so
+ * `socat - TCP:host:6789` is a usable client. A thin adapter over the service method table.
+ */
+export function createRpcSocketServer(deps: RpcSocketServerDeps): RpcSocketServer {
+  const log = deps.log.child({ module: "rpc-socket" });
+  const limits: RpcSocketLimits = { ...DEFAULT_SOCKET_LIMITS, ...deps.limits };
+  const throttle = deps.throttle ?? createAuthThrottle();
+  const conns = new Map<Socket, { closed: Promise<void>; destroy(): void }>();
+  // One serialisation per event, shared by every subscribed connection.
+  const cache = new WeakMap<RegistryEvent, string>();
+  const serialize = (e: RegistryEvent) => {
+    let s = cache.get(e);
+    if (s === undefined) {
+      s = notification(EVENT_NOTIFICATIONS[e.kind], e);
+      cache.set(e, s);
+    }
+    return s;
+  };
+  let server: Server | null = null;
+
+  const onConnection = (socket: Socket) => {
+    if (conns.size >= limits.maxConnections) {
+      socket.on("error", () => {});
+      socket.end(JSON.stringify(rpcError(null, RpcCodes.UNAVAILABLE, "too many connections", FrontErrorCodes.UNAVAILABLE)) + "\n");
+      return;
+    }
+    const c = createConnection({
+      socket,
+      methods: deps.methods,
+      authenticate: deps.authenticate,
+      tokens: deps.tokens,
+      events: deps.events,
+      throttle,
+      log,
+      limits,
+      serialize,
+    });
+    conns.set(socket, c);
+    void c.closed.then(() => conns.delete(socket));
+  };
+
+  return {
+    async start({ port, bind = "0.0.0.0" }) {
+      if (server) throw new Error("socket server already started");
+      const s = createServer({ noDelay: true }, onConnection);
+      server = s;
+      await new Promise<void>((resolve, reject) => {
+        s.once("error", reject);
+        s.listen(port, bind, () => {
+          s.off("error", reject);
+          resolve();
+        });
+      });
+      s.on("error", (e: unknown) => log.error({ err: e }, "socket server error"));
+      const addr = s.address();
+      const got = typeof addr === "object" && addr ? addr.port : port;
+      log.info({ port: got, bind }, "command socket listening");
+      return { port: got };
+    },
+    async stop() {
+      const s = server;
+      server = null;
+      if (!s) return;
+      const closing = new Promise<void>((resolve) => s.close(() => resolve()));
+      const all = [...conns.values()];
+      for (const c of all) c.destroy();
+      await Promise.all(all.map((c) => c.closed));
+      await closing;
+    },
+    connectionCount: () => conns.size,
+  };
+}

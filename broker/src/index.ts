@@ -1,0 +1,12 @@
+export { createBroker } from "./create-broker.js";
+export type { Broker, BrokerDeps, BrokerEvents, AuthFailureReason, StartOptions } from "./types.js";
+export { createUserStore, ADMIN_USERNAME, MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH } from "./user-store.js";
+export type { UserStore, UserInfo } from "./user-store.js";
+export { deriveBoardToken, deriveManagerPassword } from "./tokens.js";
+export { loadOrCreateFleetSecret, FLEET_SECRET_FILE } from "./fleet-secret.js";
+export { BrokerErrorCodes, BrokerError, isBrokerError } from "./errors.js";
+export type { BrokerErrorCode } from "./errors.js";
+export { createAcl } from "./acl.js";
+export type { Acl, BrokerRole, Identity, PublishVerdict } from "./acl.js";
+export { stampRequest } from "./request-stamp.js";
+export { writeFileAtomic } from "./atomic-file.js";

@@ -1,0 +1,56 @@
+import type { EventEmitter } from "node:events";
+import type http from "node:http";
+import type https from "node:https";
+import type pino from "pino";
+import type { BrokerRole } from "./acl.js";
+import type { AuthThrottleOptions } from "./auth-throttle.js";
+import type { UserStore } from "./user-store.js";
+
+export interface BrokerDeps {
+  log: pino.Logger;
+  topicRoot: string;
+  fleetSecret: string;
+  users: UserStore;
+  /** Largest MQTT packet (fixed header included) on TCP, TLS and WebSocket; default MAX_PACKET_BYTES. */
+  maxPacketBytes?: number;
+  /** Enables MQTTS. */
+  tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer };
+  /** Shares subscriptions, retained messages and wills with other brokers through Redis. */
+  cluster?: { redisUrl: string };
+  clock?: () => number;
+  /** Back-off of repeated authentication failures per address (tests shorten it). */
+  authThrottle?: Partial<AuthThrottleOptions>;
+}
+
+export interface StartOptions {
+  mqttPort: number;
+  bind: string;
+  /** Used only when `tls` is configured; default DEFAULT_PORTS.mqtts. Port 0 picks a free port. */
+  mqttsPort?: number;
+}
+
+export interface Broker {
+  start(opts: StartOptions): Promise<{ mqttPort: number; mqttsPort: number | null }>;
+  /** MQTT over WebSocket on 'upgrade' for that path only (default MQTT_WS_PATH); other paths are left alone. */
+  attachWebSocket(server: http.Server | https.Server, path?: string): void;
+  /** Undoes all of start(): servers, sockets, WebSocket hooks, Aedes, Redis connections. */
+  stop(): Promise<void>;
+  connectedClients(): number;
+  events: EventEmitter;
+}
+
+/** Payloads of Broker.events, by event name. */
+export interface BrokerEvents {
+  "duplicate-client": { clientId: string; address: string };
+  "auth-failed": { username: string; address: string; reason: AuthFailureReason };
+  "packet-too-large": { clientId?: string; address: string; size: number };
+  "client-connected": { clientId: string; username: string; role: BrokerRole };
+  "client-disconnected": { clientId: string; username: string; role: BrokerRole };
+}
+
+export type AuthFailureReason =
+  | "missing-credentials"
+  | "bad-password"
+  | "unknown-user"
+  | "client-id-mismatch"
+  | "will-not-allowed";

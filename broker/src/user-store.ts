@@ -1,0 +1,163 @@
+import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { z } from "zod";
+import type pino from "pino";
+import { MANAGER_USERNAME, nameSchema, roleSchema, type Role } from "@bbb/shared";
+import { writeFileAtomic } from "./atomic-file.js";
+import { BrokerError, BrokerErrorCodes } from "./errors.js";
+import { dummyHash, hashPassword, verifyPassword } from "./password-hash.js";
+
+export const MIN_PASSWORD_LENGTH = 8;
+export const MAX_PASSWORD_LENGTH = 1024;
+export const ADMIN_USERNAME = "admin";
+
+const userRecordSchema = z.object({
+  username: nameSchema,
+  role: roleSchema,
+  hash: z.string().startsWith("scrypt$"),
+  createdAt: z.number().int().nonnegative(),
+});
+type UserRecord = z.infer<typeof userRecordSchema>;
+const fileSchema = z.object({ v: z.literal(1), users: z.array(userRecordSchema) });
+
+export interface UserInfo {
+  username: string;
+  role: Role;
+  createdAt: number;
+}
+
+export interface UserStore {
+  load(): Promise<void>;
+  /** scrypt, constant-time compare; null for an unknown user or a wrong password. */
+  verify(username: string, password: string): Promise<Role | null>;
+  /** Whether the name belongs to a user (the broker then never treats it as a board or the manager). */
+  has(username: string): boolean;
+  list(): UserInfo[];
+  /** Creates or updates; a new user needs a password; an existing one keeps its password when none is given. */
+  upsert(username: string, role: Role, password?: string): Promise<void>;
+  remove(username: string): Promise<boolean>;
+  /** BBB_ADMIN_PASSWORD wins; else, while no admin exists, creates `admin` with a random password and returns it once. */
+  ensureAdmin(envPassword?: string): Promise<{ generatedPassword: string | null }>;
+}
+
+function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
+    throw new BrokerError(
+      BrokerErrorCodes.INVALID_PASSWORD,
+      `password must be ${MIN_PASSWORD_LENGTH}-${MAX_PASSWORD_LENGTH} characters`,
+    );
+  }
+}
+
+/** Users of the dashboard, the command socket and the REST API: one JSON file, mode 0600, atomic writes. */
+export function createUserStore(deps: { file: string; log: pino.Logger; clock?: () => number }): UserStore {
+  const log = deps.log.child({ module: "user-store" });
+  const clock = deps.clock ?? Date.now;
+  const users = new Map<string, UserRecord>();
+  // Writes are serialised so two concurrent edits cannot lose one another.
+  let queue: Promise<unknown> = Promise.resolve();
+
+  function serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = queue.then(fn, fn);
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async function persist(): Promise<void> {
+    const body = { v: 1 as const, users: [...users.values()] };
+    await writeFileAtomic(deps.file, `${JSON.stringify(body, null, 2)}\n`, 0o600);
+  }
+
+  function admins(): number {
+    let n = 0;
+    for (const u of users.values()) if (u.role === "admin") n++;
+    return n;
+  }
+
+  async function upsertLocked(username: string, role: Role, password?: string): Promise<void> {
+    if (!nameSchema.safeParse(username).success) {
+      throw new BrokerError(BrokerErrorCodes.INVALID_USERNAME, "username: 1-64 of A-Z a-z 0-9 _ . - starting with a letter or digit");
+    }
+    if (username === MANAGER_USERNAME) {
+      throw new BrokerError(BrokerErrorCodes.RESERVED_USERNAME, `username ${MANAGER_USERNAME} is reserved`);
+    }
+    const old = users.get(username);
+    if (password !== undefined) checkPassword(password);
+    else if (!old) throw new BrokerError(BrokerErrorCodes.PASSWORD_REQUIRED, "a new user needs a password");
+    if (old?.role === "admin" && role !== "admin" && admins() === 1) {
+      throw new BrokerError(BrokerErrorCodes.LAST_ADMIN, "cannot demote the last admin");
+    }
+    const hash = password !== undefined ? await hashPassword(password) : (old as UserRecord).hash;
+    users.set(username, { username, role, hash, createdAt: old?.createdAt ?? clock() });
+    await persist();
+    log.info({ username, role, passwordChanged: password !== undefined }, old ? "user updated" : "user created");
+  }
+
+  return {
+    async load() {
+      let text: string;
+      try {
+        text = await readFile(deps.file, "utf8");
+      } catch (e: unknown) {
+        if ((e as NodeJS.ErrnoException).code === "ENOENT") {
+          users.clear();
+          return;
+        }
+        throw e;
+      }
+      let parsed: z.infer<typeof fileSchema>;
+      try {
+        parsed = fileSchema.parse(JSON.parse(text));
+      } catch (e: unknown) {
+        // Never start with an empty store over a damaged file: that would silently drop every user.
+        throw new BrokerError(BrokerErrorCodes.USER_STORE_CORRUPT, `user store ${deps.file} is unreadable: ${(e as Error).message}`);
+      }
+      users.clear();
+      for (const u of parsed.users) users.set(u.username, u);
+      log.debug({ users: users.size }, "user store loaded");
+    },
+
+    async verify(username, password) {
+      const u = users.get(username);
+      if (!u) {
+        await verifyPassword(password, await dummyHash());
+        return null;
+      }
+      if (password.length > MAX_PASSWORD_LENGTH) return null;
+      return (await verifyPassword(password, u.hash)) ? u.role : null;
+    },
+
+    has: (username) => users.has(username),
+
+    list: () => [...users.values()].map(({ username, role, createdAt }) => ({ username, role, createdAt })),
+
+    upsert: (username, role, password) => serial(() => upsertLocked(username, role, password)),
+
+    remove: (username) =>
+      serial(async () => {
+        const u = users.get(username);
+        if (!u) return false;
+        if (u.role === "admin" && admins() === 1) throw new BrokerError(BrokerErrorCodes.LAST_ADMIN, "cannot remove the last admin");
+        users.delete(username);
+        await persist();
+        log.info({ username }, "user removed");
+        return true;
+      }),
+
+    ensureAdmin: (envPassword) =>
+      serial(async () => {
+        if (envPassword !== undefined && envPassword !== "") {
+          const cur = users.get(ADMIN_USERNAME);
+          // Rewrite only when something changes, so every start does not re-hash and rewrite the file.
+          if (!cur || cur.role !== "admin" || !(await verifyPassword(envPassword, cur.hash))) {
+            await upsertLocked(ADMIN_USERNAME, "admin", envPassword);
+          }
+          return { generatedPassword: null };
+        }
+        if (admins() > 0) return { generatedPassword: null };
+        const generated = randomBytes(18).toString("base64url");
+        await upsertLocked(ADMIN_USERNAME, "admin", generated);
+        return { generatedPassword: generated };
+      }),
+  };
+}

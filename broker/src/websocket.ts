@@ -1,0 +1,57 @@
+import type { IncomingMessage } from "node:http";
+import type http from "node:http";
+import type https from "node:https";
+import type { Duplex } from "node:stream";
+import type pino from "pino";
+import { WebSocketServer, createWebSocketStream, type WebSocket } from "ws";
+
+export interface WebSocketDeps {
+  log: pino.Logger;
+  maxPacketBytes: number;
+  /** Hands a connection to the broker; false when the broker is not running. */
+  accept: (stream: Duplex, req: IncomingMessage, address: string) => boolean;
+  onFrameTooLarge: (address: string, limit: number) => void;
+}
+
+/**
+ * MQTT over WebSocket on an HTTP server the caller owns (DESIGN.md: path /mqtt on the HTTP
+ * port). Only upgrades for our path are taken; others are left to their own listeners.
+ */
+export function createWebSocketGateway(deps: WebSocketDeps) {
+  // One MQTT packet usually travels in one frame; the MQTT framing guard behind it sees the
+  // exact packet size, this bound only keeps a single frame from being buffered unbounded.
+  const maxPayload = deps.maxPacketBytes + 4096;
+  const wss = new WebSocketServer({ noServer: true, maxPayload, clientTracking: true });
+  const detachers: (() => void)[] = [];
+
+  function onConnection(ws: WebSocket, req: IncomingMessage): void {
+    const address = req.socket.remoteAddress ?? "unknown";
+    ws.on("error", (err: Error & { code?: string }) => {
+      if (err.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") deps.onFrameTooLarge(address, maxPayload);
+      else deps.log.debug({ err, address }, "websocket error");
+    });
+    const stream = createWebSocketStream(ws);
+    if (!deps.accept(stream, req, address)) ws.terminate();
+  }
+
+  return {
+    attach(server: http.Server | https.Server, path: string): void {
+      const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        const url = req.url ?? "";
+        const q = url.indexOf("?");
+        if ((q < 0 ? url : url.slice(0, q)) !== path) return;
+        wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, req));
+      };
+      server.on("upgrade", onUpgrade);
+      detachers.push(() => server.off("upgrade", onUpgrade));
+    },
+    /** Closes every MQTT-over-WebSocket connection; attached servers keep their listeners until detach(). */
+    closeAll(): void {
+      for (const ws of wss.clients) ws.terminate();
+    },
+    detach(): void {
+      for (const d of detachers.splice(0)) d();
+      wss.close();
+    },
+  };
+}

@@ -1,0 +1,5 @@
+export { createProjectStore, type ProjectStore, type ProjectStoreDeps, type RevisionListener } from "./create-project-store.js";
+export { createProjectMethods, type ProjectMethodDeps } from "./project-methods.js";
+export { createExec, type Exec, type ExecOptions, type ExecResult } from "./exec.js";
+export { ProjectError, ProjectErrorCodes, type ProjectErrorCode } from "./project-errors.js";
+export * from "./schemas.js";

@@ -1,0 +1,78 @@
+import type { BoardType } from "@bbb/shared";
+import { defineMethod, type MethodDef } from "../service/method.js";
+import type { ProjectStore } from "./create-project-store.js";
+import { ProjectError, ProjectErrorCodes } from "./project-errors.js";
+import {
+  projectsListParamsSchema,
+  projectsListResultSchema,
+  projectsManifestResultSchema,
+  projectsRefreshResultSchema,
+  projectTypeParamsSchema,
+  type ProjectInfo,
+} from "./schemas.js";
+
+export interface ProjectMethodDeps {
+  store: ProjectStore;
+  /** The registry's types (the store only knows types it has built). */
+  listTypes: () => BoardType[];
+  getType: (name: string) => BoardType | null;
+}
+
+function emptyInfo(t: BoardType): ProjectInfo {
+  return {
+    type: t.name,
+    source: t.source?.kind ?? null,
+    revision: null,
+    rcLocalHash: null,
+    overlay: t.overlay ?? null,
+    files: 0,
+    totalBytes: 0,
+    builtAt: null,
+    checkedAt: null,
+    error: null,
+    skipped: [],
+  };
+}
+
+/** projects.list / projects.refresh / projects.manifest for every front door (service/method.ts). */
+export function createProjectMethods(deps: ProjectMethodDeps): MethodDef[] {
+  const typeOrThrow = (name: string) => {
+    const t = deps.getType(name);
+    if (!t) throw new ProjectError(ProjectErrorCodes.UNKNOWN_TYPE, `unknown type ${name}`);
+    return t;
+  };
+  return [
+    defineMethod({
+      name: "projects.list",
+      description: "The project of every type: source, revision, rc.local hash, size, last check and error.",
+      role: "viewer",
+      params: projectsListParamsSchema,
+      result: projectsListResultSchema,
+      http: { method: "GET", path: "/projects" },
+      handler: () => ({ projects: deps.listTypes().map((t) => deps.store.info(t.name) ?? emptyInfo(t)) }),
+    }),
+    defineMethod({
+      name: "projects.refresh",
+      description: "Fetches the type's project source now and rebuilds its tree if it changed.",
+      role: "operator",
+      params: projectTypeParamsSchema,
+      result: projectsRefreshResultSchema,
+      http: { method: "POST", path: "/projects/{type}/refresh" },
+      handler: (p) => deps.store.refresh(typeOrThrow(p.type)),
+    }),
+    defineMethod({
+      name: "projects.manifest",
+      description: "The manifest of the type's live project tree (files with size, mode and sha256).",
+      role: "viewer",
+      params: projectTypeParamsSchema,
+      result: projectsManifestResultSchema,
+      http: { method: "GET", path: "/projects/{type}/manifest" },
+      handler: (p) => {
+        typeOrThrow(p.type);
+        const m = deps.store.manifest(p.type);
+        if (!m) throw new ProjectError(ProjectErrorCodes.NOT_FOUND, `type ${p.type} has no built project`);
+        return m;
+      },
+    }),
+  ];
+}

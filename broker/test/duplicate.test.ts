@@ -1,0 +1,34 @@
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { createTopics } from "@bbb/shared";
+import { asBoard, asUser, closeAll, collect, sleep, startBroker, until, type TestBroker } from "./helpers.js";
+
+const t = createTopics("bbb");
+let tb: TestBroker;
+beforeAll(async () => {
+  tb = await startBroker();
+});
+afterEach(closeAll);
+afterAll(async () => tb.stop());
+
+it("refuses a duplicate client id and keeps the live board connected", async () => {
+  const dup: unknown[] = [];
+  tb.broker.events.on("duplicate-client", (e) => dup.push(e));
+  const watcher = await asUser(tb.port, "vera");
+  const got = collect(watcher);
+  await watcher.subscribeAsync(t.heartbeat("b1"));
+
+  const live = await asBoard(tb.port, "b1", { will: { topic: t.status("b1"), payload: Buffer.from('{"state":"lost"}'), qos: 1, retain: true } });
+  let liveClosed = false;
+  live.on("close", () => (liveClosed = true));
+  await expect(asBoard(tb.port, "b1")).rejects.toThrow(/Identifier rejected/i);
+  expect(dup).toEqual([{ clientId: "b1", address: "127.0.0.1" }]);
+  await sleep(200);
+  expect(liveClosed).toBe(false);
+  await live.publishAsync(t.heartbeat("b1"), "{}");
+  expect(await until(() => got.length === 1)).toBe(true);
+  expect(tb.broker.connectedClients()).toBe(2);
+
+  // Once the board is gone its id is free again.
+  await live.endAsync();
+  await asBoard(tb.port, "b1");
+});

@@ -1,0 +1,73 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { HTTP_STATUS_OF_KIND, type AppError } from "../errors.js";
+
+/** An HTTP-level failure before a method runs (bad JSON, body too large, bad route). */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    "cache-control": "no-store",
+    ...headers,
+  });
+  res.end(text);
+}
+
+export function sendAppError(res: ServerResponse, e: AppError, headers: Record<string, string> = {}): void {
+  sendJson(
+    res,
+    HTTP_STATUS_OF_KIND[e.kind],
+    {
+      error: {
+        code: e.code,
+        message: e.message,
+        ...(e.issues ? { issues: e.issues } : {}),
+        ...(e.details !== undefined ? { details: e.details } : {}),
+      },
+    },
+    headers,
+  );
+}
+
+export function sendHttpError(res: ServerResponse, e: HttpError): void {
+  sendJson(res, e.status, { error: { code: e.code, message: e.message } }, e.headers);
+}
+
+/**
+ * Reads a JSON body with a hard size limit: a declared or actual size past the limit is 413
+ * without reading the rest (the connection is closed after the answer), invalid JSON is 400.
+ */
+export async function readJsonBody(req: IncomingMessage, maxBytes: number, codes: { tooLarge: string; badJson: string }): Promise<unknown> {
+  const declared = Number(req.headers["content-length"] ?? NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    throw new HttpError(413, codes.tooLarge, `body larger than ${maxBytes} bytes`, { connection: "close" });
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw new HttpError(413, codes.tooLarge, `body larger than ${maxBytes} bytes`, { connection: "close" });
+    chunks.push(chunk);
+  }
+  if (size === 0) return undefined;
+  try {
+    return JSON.parse(Buffer.concat(chunks, size).toString("utf8"));
+  } catch {
+    throw new HttpError(400, codes.badJson, "body is not valid JSON");
+  }
+}

@@ -1,0 +1,64 @@
+import { PassThrough } from "node:stream";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { createFrameMeter, guardPacketSize } from "./packet-size-guard.js";
+
+/** A QoS 0 PUBLISH encoded by hand (MQTT 3.1.1 section 3.3), so the test does not trust the parser it guards. */
+function publish(payloadBytes: number): Buffer {
+  const topic = Buffer.from("bbb/b1/log");
+  let remaining = 2 + topic.length + payloadBytes;
+  const len: number[] = [];
+  do {
+    let b = remaining % 128;
+    remaining = Math.floor(remaining / 128);
+    if (remaining > 0) b |= 0x80;
+    len.push(b);
+  } while (remaining > 0);
+  return Buffer.concat([Buffer.from([0x30, ...len, 0, topic.length]), topic, Buffer.alloc(payloadBytes)]);
+}
+
+describe("frame meter", () => {
+  it("passes packets up to the limit in any chunking and reports the first larger one", () => {
+    const small = publish(100);
+    const limit = small.length;
+    const big = publish(101);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 20 }), (cuts) => {
+        const meter = createFrameMeter(limit);
+        const stream = Buffer.concat([small, small, Buffer.from([0xc0, 0x00]), small, big]);
+        let pos = 0;
+        let result = 0;
+        for (let i = 0; pos < stream.length && result === 0; i++) {
+          const n = cuts[i % cuts.length] as number;
+          result = meter(stream.subarray(pos, pos + n));
+          pos += n;
+        }
+        expect(result).toBe(big.length);
+        // Found within the header of the big packet, before its body arrived.
+        expect(pos).toBeLessThanOrEqual(3 * small.length + 2 + 3 + 40);
+      }),
+    );
+  });
+
+  it("measures multi-byte remaining lengths", () => {
+    const p = publish(300_000);
+    expect(createFrameMeter(300_000)(p.subarray(0, 4))).toBe(p.length);
+    expect(createFrameMeter(p.length)(p)).toBe(0);
+  });
+});
+
+describe("guardPacketSize", () => {
+  it("never buffers an oversize packet and destroys the stream", async () => {
+    const s = new PassThrough();
+    const sizes: number[] = [];
+    guardPacketSize(s, 200, (n) => sizes.push(n));
+    s.write(publish(50));
+    const first = s.read() as Buffer;
+    expect(first.length).toBe(publish(50).length);
+    s.write(publish(500));
+    await new Promise((r) => setImmediate(r));
+    expect(sizes).toEqual([publish(500).length]);
+    expect(s.destroyed).toBe(true);
+    expect(s.read()).toBeNull();
+  });
+});

@@ -1,0 +1,28 @@
+import { fileURLToPath } from "node:url";
+import { forkHelper, request, stop, waitMessage } from "./children.mjs";
+import { startMosquitto } from "./mosquitto.mjs";
+
+const PROC = fileURLToPath(new URL("../broker-proc.mjs", import.meta.url));
+
+/**
+ * Starts one broker under test: `mosquitto`, `aedes` (plain) or `ours` (createBroker with hooks),
+ * optionally clustered over Redis. Returns its URL, PID and the subscriber credentials.
+ */
+export async function startBroker(kind, { redisUrl, cpuProf } = {}) {
+  if (kind === "mosquitto") {
+    const m = await startMosquitto();
+    return { kind, pid: m.pid, url: m.url, viewer: {}, stop: m.stop, eld: async () => null };
+  }
+  const execArgv = ["--max-old-space-size=4096"];
+  if (cpuProf) execArgv.push("--cpu-prof", `--cpu-prof-dir=${cpuProf}`);
+  const child = forkHelper(PROC, redisUrl ? [kind, redisUrl] : [kind], { execArgv });
+  const ready = await waitMessage(child, (m) => m?.type === "ready", 20_000, `${kind} broker ready`);
+  return {
+    kind,
+    pid: child.pid,
+    url: { host: "127.0.0.1", port: ready.port },
+    viewer: ready.viewer ?? {},
+    stop: () => stop(child, 5000),
+    eld: () => request(child, { cmd: "eld" }, 5000).catch(() => null),
+  };
+}

@@ -1,0 +1,77 @@
+import { fileURLToPath } from "node:url";
+import { forkHelper, request, sleep, stop } from "./children.mjs";
+
+const WORKER = fileURLToPath(new URL("./gen-worker.mjs", import.meta.url));
+
+/**
+ * N generated boards split over `workers` processes (the generator must not be the
+ * bottleneck). `onProgress(connected, target)` is called while ramping.
+ */
+export async function startLoad(opts) {
+  const { boards, workers = 2, urls, prefix = "be", connectsPerSec = 500, onProgress } = opts;
+  const procs = [];
+  const per = Math.ceil(boards / workers);
+  const progress = new Map();
+  for (let w = 0; w < workers && w * per < boards; w++) {
+    const child = forkHelper(WORKER, [], { execArgv: ["--max-old-space-size=2048"] });
+    child.on("message", (m) => {
+      if (m?.type === "progress") progress.set(child.pid, m);
+    });
+    procs.push(child);
+    const count = Math.min(per, boards - w * per);
+    await request(child, {
+      cmd: "start",
+      cfg: {
+        urls,
+        prefix,
+        from: w * per,
+        count,
+        auth: opts.auth,
+        connectsPerSec: connectsPerSec / workers,
+        periodMs: opts.periodMs ?? 1000,
+        birth: opts.birth ?? true,
+        will: opts.will ?? true,
+        respond: opts.respond ?? false,
+        reconnect: opts.reconnect ?? false,
+        keepalive: opts.keepalive ?? 2,
+      },
+    });
+  }
+  const gen = {
+    procs,
+    async counts() {
+      const all = await Promise.all(procs.filter((p) => p.exitCode === null).map((p) => request(p, { cmd: "counts" })));
+      return all.reduce(
+        (a, c) => ({ sent: a.sent + c.sent, connected: a.connected + c.connected, failed: a.failed + c.failed, cmdsReceived: a.cmdsReceived + c.cmdsReceived, resultsSent: a.resultsSent + c.resultsSent }),
+        { sent: 0, connected: 0, failed: 0, cmdsReceived: 0, resultsSent: 0 },
+      );
+    },
+    /** Waits until every board is connected (or `timeoutMs`), reporting progress. */
+    async waitConnected(timeoutMs, want = boards) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const c = await gen.counts();
+        onProgress?.(c.connected, want, Math.max(0, (deadline - Date.now()) / 1000));
+        if (c.connected >= want) return c;
+        if (Date.now() > deadline) return c;
+        await sleep(500);
+      }
+    },
+    async setPublishing(on) {
+      await Promise.all(procs.map((p) => request(p, { cmd: "publishing", on })));
+    },
+    async close() {
+      await Promise.all(
+        procs.map(async (p) => {
+          try {
+            if (p.exitCode === null && p.signalCode === null) await request(p, { cmd: "close" }, 5000);
+          } catch {
+            /* stopped below */
+          }
+          await stop(p);
+        }),
+      );
+    },
+  };
+  return gen;
+}

@@ -1,0 +1,62 @@
+import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+
+/** Clock ticks per second of /proc/<pid>/stat times (getconf CLK_TCK, 100 on Linux). */
+let clkTck = 100;
+try {
+  clkTck = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+} catch {
+  clkTck = 100;
+}
+
+/** CPU seconds (user + system) consumed so far by a process, or null when it is gone. */
+export function cpuSeconds(pid) {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) may contain spaces: fields are counted after its ')'.
+    const rest = s.slice(s.lastIndexOf(")") + 2).split(" ");
+    const utime = Number(rest[11]);
+    const stime = Number(rest[12]);
+    return (utime + stime) / clkTck;
+  } catch {
+    return null;
+  }
+}
+
+/** Resident set size and its peak, in MiB, from /proc/<pid>/status. */
+export function memory(pid) {
+  try {
+    const s = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (k) => Number((s.match(new RegExp(`^${k}:\\s+(\\d+)`, "m")) ?? [])[1] ?? NaN);
+    return { rssMiB: kb("VmRSS") / 1024, peakMiB: kb("VmHWM") / 1024 };
+  } catch {
+    return { rssMiB: null, peakMiB: null };
+  }
+}
+
+/** A CPU meter over a window: start() then stop() gives cores used and CPU seconds. */
+export function createCpuMeter(pids) {
+  let t0 = 0;
+  let c0 = [];
+  return {
+    start() {
+      t0 = performance.now();
+      c0 = pids.map(cpuSeconds);
+    },
+    stop() {
+      const wall = (performance.now() - t0) / 1000;
+      const c1 = pids.map(cpuSeconds);
+      const cpu = c1.reduce((sum, c, i) => sum + ((c ?? 0) - (c0[i] ?? 0)), 0);
+      return { wallS: wall, cpuS: cpu, cores: wall > 0 ? cpu / wall : null };
+    },
+  };
+}
+
+/** One-minute load average and the machine's CPU count (for the report). */
+export function loadAverage() {
+  try {
+    return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).map(Number);
+  } catch {
+    return [null, null, null];
+  }
+}

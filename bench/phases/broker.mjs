@@ -1,0 +1,102 @@
+import { startBroker } from "../lib/broker-runner.mjs";
+import { startLoad } from "../lib/load-gen.mjs";
+import { startSubscriber } from "../lib/subscriber.mjs";
+import { createCpuMeter, memory } from "../lib/proc-stat.mjs";
+import { nowMs } from "../lib/payloads.mjs";
+import { medianOfRuns, round } from "../lib/stats.mjs";
+import { sleep } from "../lib/children.mjs";
+import { progress, rampReporter } from "../lib/progress.mjs";
+
+const SECRET = "bench-fleet-secret";
+
+/**
+ * One measured run: N boards at 1 Hz, retained QoS 0 heartbeats, one subscriber on
+ * `bbb/+/heartbeat`; CPU of the broker process only, over a steady-state window.
+ */
+export async function brokerRun({ kind, boards, warmupS, measureS, connectsPerSec, workers, redisUrls, label, phase = "broker" }) {
+  const brokers = [];
+  let load = null;
+  let sub = null;
+  try {
+    if (redisUrls) {
+      for (let i = 0; i < redisUrls.replicas; i++) brokers.push(await startBroker(kind, { redisUrl: redisUrls.url }));
+    } else brokers.push(await startBroker(kind));
+    // The subscriber sits on the last replica, so in a cluster every message crosses Redis
+    // for the boards of the other replica.
+    const subBroker = brokers[brokers.length - 1];
+    sub = await startSubscriber({ url: subBroker.url, filters: ["bbb/+/heartbeat"], ...subBroker.viewer });
+    load = await startLoad({
+      boards,
+      workers,
+      urls: brokers.map((b) => b.url),
+      prefix: "be",
+      auth: { kind: "token", secret: SECRET },
+      connectsPerSec,
+      onProgress: rampReporter(phase, label),
+    });
+    const rampS = boards / connectsPerSec;
+    const c = await load.waitConnected((rampS * 3 + 30) * 1000);
+    if (c.connected < boards) progress(phase, `${label}: only ${c.connected}/${boards} connected (${c.failed} failed)`);
+    progress(phase, `${label}: warm-up ${warmupS} s, then measuring ${measureS} s`);
+    await sleep(warmupS * 1000);
+    const meter = createCpuMeter(brokers.map((b) => b.pid));
+    await Promise.all(brokers.map((b) => b.eld()));
+    await sub.window(nowMs());
+    const c0 = await load.counts();
+    meter.start();
+    await sleep(measureS * 1000);
+    const cpu = meter.stop();
+    const c1 = await load.counts();
+    const eld = await Promise.all(brokers.map((b) => b.eld()));
+    const mem = brokers.map((b) => memory(b.pid));
+    await load.setPublishing(false);
+    await sleep(1500);
+    const final = await load.counts();
+    const s = await sub.stats();
+    const msgs = c1.sent - c0.sent;
+    return {
+      kind,
+      boards,
+      connected: c.connected,
+      msgPerS: round(msgs / cpu.wallS, 0),
+      cpuCores: round(cpu.cores, 3),
+      cpuUsPerMsg: round((cpu.cpuS / msgs) * 1e6, 2),
+      rssMiB: round(mem.reduce((a, m) => a + (m.rssMiB ?? 0), 0), 1),
+      delivery: round(s.counts.heartbeat / final.sent, 6),
+      sent: final.sent,
+      received: s.counts.heartbeat,
+      latencyMs: s.hbLatency,
+      eventLoopDelayMs: eld[0] ? { p50: round(eld[0].p50, 2), p99: round(eld[0].p99, 2), max: round(eld[0].max, 2) } : null,
+    };
+  } finally {
+    await load?.close();
+    await sub?.close();
+    for (const b of brokers) await b.stop();
+  }
+}
+
+export async function runBrokerPhase(opts) {
+  const { sizes, runs, kinds, warmupS, measureS, connectsPerSec, workers } = opts;
+  const out = { sizes: [], runs: [] };
+  for (const boards of sizes) {
+    const perKind = Object.fromEntries(kinds.map((k) => [k, []]));
+    for (let r = 0; r < runs; r++) {
+      // Alternate the order of the brokers from run to run so that drift of the machine's load hits both.
+      const order = r % 2 ? [...kinds].reverse() : kinds;
+      for (const kind of order) {
+        const label = `${kind} ${boards} boards run ${r + 1}/${runs}`;
+        progress("broker", `${label}: starting`);
+        const res = await brokerRun({ kind, boards, warmupS, measureS, connectsPerSec, workers, label });
+        progress("broker", `${label}: ${res.cpuUsPerMsg} µs CPU/msg, ${res.cpuCores} cores, RSS ${res.rssMiB} MiB, delivery ${res.delivery}, p50 ${res.latencyMs.p50} ms, p99 ${res.latencyMs.p99} ms`);
+        perKind[kind].push(res);
+        out.runs.push(res);
+      }
+    }
+    const med = Object.fromEntries(kinds.map((k) => [k, medianOfRuns(perKind[k])]));
+    const ref = med.mosquitto?.cpuUsPerMsg;
+    const ratio = (k) => (ref && med[k]?.cpuUsPerMsg ? round(med[k].cpuUsPerMsg / ref, 2) : null);
+    // Ratio per run pair (same run index) too, then its median: robust to drift between runs.
+    out.sizes.push({ boards, median: med, ratioOursToMosquitto: ratio("ours"), ratioAedesToMosquitto: ratio("aedes") });
+  }
+  return out;
+}

@@ -1,0 +1,158 @@
+import type { AddressInfo } from "node:net";
+import type { Logger } from "pino";
+import ssh2, { type Connection } from "ssh2";
+import { loadOrCreateHostKey } from "./host-key.js";
+import type { SftpAccessPolicy, SftpPrincipal } from "./path-guard.js";
+import { attachSftpSession, DEFAULT_SESSION_LIMITS, type SftpSessionLimits } from "./sftp-session.js";
+
+export interface SftpServerLimits extends SftpSessionLimits {
+  /** Concurrent SSH connections; more are dropped at once. */
+  maxConnections: number;
+  /** SFTP channels per connection. */
+  maxSessionsPerConnection: number;
+  /** Time allowed to authenticate. */
+  authTimeoutMs: number;
+  /** Failed password attempts before the connection is dropped. */
+  maxAuthAttempts: number;
+}
+export const DEFAULT_SFTP_LIMITS: SftpServerLimits = {
+  ...DEFAULT_SESSION_LIMITS,
+  maxConnections: 256,
+  maxSessionsPerConnection: 4,
+  authTimeoutMs: 20_000,
+  maxAuthAttempts: 5,
+};
+
+export interface SftpServerDeps {
+  /** The project store root (`<dataDir>/projects`), shown to clients as "/". */
+  projectsDir: string;
+  /** Created (ed25519) on first start. */
+  hostKeyPath: string;
+  /** Agents log in with board id + token, users with their password; null refuses. */
+  authenticate: (username: string, password: string) => Promise<SftpPrincipal | null>;
+  log: Logger;
+  limits?: Partial<SftpServerLimits>;
+  /** Restricts agents to their own type's tree for types that ask for it. */
+  access?: SftpAccessPolicy;
+}
+
+export interface SftpServer {
+  start(opts: { port: number; bind: string }): Promise<{ port: number }>;
+  stop(): Promise<void>;
+  /** "SHA256:…" as OpenSSH prints it; available once started. */
+  hostKeyFingerprint(): string;
+}
+
+const MAX_CREDENTIAL = 1024;
+
+/**
+ * The read-only SFTP server of the project store (DESIGN.md port 1026). Only the "sftp"
+ * subsystem is served; ssh2 refuses shells, exec, port forwarding and other channel types
+ * because no listener is registered for them.
+ */
+export function createSftpServer(deps: SftpServerDeps): SftpServer {
+  const log = deps.log.child({ module: "sftp" });
+  const limits: SftpServerLimits = { ...DEFAULT_SFTP_LIMITS, ...deps.limits };
+  const clients = new Set<Connection>();
+  let server: ssh2.Server | null = null;
+  let fingerprint: string | null = null;
+
+  function onConnection(client: Connection, info: { ip: string }) {
+    if (clients.size >= limits.maxConnections) {
+      log.warn({ ip: info.ip }, "sftp connection limit reached");
+      client.on("error", () => undefined);
+      client.end();
+      return;
+    }
+    clients.add(client);
+    const clog = log.child({ ip: info.ip });
+    let who: SftpPrincipal | null = null;
+    let failures = 0;
+    let sessions = 0;
+    const authTimer = setTimeout(() => {
+      clog.info("sftp authentication timed out");
+      client.end();
+    }, limits.authTimeoutMs);
+
+    client.on("authentication", (ctx) => {
+      if (ctx.method !== "password") {
+        ctx.reject(["password"]);
+        return;
+      }
+      const { username, password } = ctx;
+      if (username.length > MAX_CREDENTIAL || password.length > MAX_CREDENTIAL) {
+        ctx.reject(["password"]);
+        return;
+      }
+      deps.authenticate(username, password).then(
+        (p) => {
+          if (p) {
+            who = p;
+            clog.info({ username, kind: p.kind }, "sftp login");
+            ctx.accept();
+            return;
+          }
+          failures++;
+          clog.warn({ username, failures }, "sftp login refused");
+          ctx.reject(["password"]);
+          if (failures >= limits.maxAuthAttempts) client.end();
+        },
+        (err: unknown) => {
+          clog.error({ err }, "sftp authentication failed");
+          ctx.reject(["password"]);
+        },
+      );
+    });
+    client.on("ready", () => clearTimeout(authTimer));
+    client.on("session", (accept, reject) => {
+      if (!who || sessions >= limits.maxSessionsPerConnection) {
+        reject();
+        return;
+      }
+      sessions++;
+      const principal = who;
+      const session = accept();
+      session.on("sftp", (acceptSftp) => {
+        const sftp = acceptSftp();
+        attachSftpSession(sftp, { root: deps.projectsDir, who: principal, policy: deps.access, limits, log: clog });
+        sftp.on("close", () => sessions--);
+      });
+    });
+    client.on("error", (err) => clog.debug({ err }, "sftp connection error"));
+    client.on("close", () => {
+      clearTimeout(authTimer);
+      clients.delete(client);
+    });
+  }
+
+  return {
+    async start({ port, bind }) {
+      const hostKey = await loadOrCreateHostKey(deps.hostKeyPath);
+      fingerprint = hostKey.fingerprint;
+      const s = new ssh2.Server({ hostKeys: [hostKey.key], ident: "bbb-project-store" }, onConnection);
+      server = s;
+      await new Promise<void>((resolve, reject) => {
+        s.once("error", reject);
+        s.listen(port, bind, () => {
+          s.off("error", reject);
+          resolve();
+        });
+      });
+      s.on("error", (err: unknown) => log.error({ err }, "sftp server error"));
+      const got = (s.address() as AddressInfo).port;
+      log.info({ port: got, bind, fingerprint }, "sftp server listening");
+      return { port: got };
+    },
+    async stop() {
+      const s = server;
+      server = null;
+      if (!s) return;
+      for (const c of clients) c.end();
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    },
+    hostKeyFingerprint() {
+      if (!fingerprint) throw new Error("sftp server not started");
+      return fingerprint;
+    },
+  };
+}

@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { Readable } from "node:stream";
 
 const require = createRequire(import.meta.url);
 
@@ -17,6 +18,13 @@ export function redisOptionsFromUrl(url: string): Record<string, unknown> {
   };
 }
 
+interface RedisPersistence {
+  createRetainedStreamCombi(patterns: string[]): AsyncIterable<unknown> | Readable;
+  createRetainedStream(pattern: string): AsyncIterable<unknown> | Readable;
+  outgoingStream(client: unknown): AsyncIterable<unknown> | Readable;
+  destroy(): Promise<void>;
+}
+
 export interface ClusterParts {
   mq: unknown;
   persistence: { destroy(): Promise<void> };
@@ -33,6 +41,14 @@ export function createClusterParts(redisUrl: string): ClusterParts {
   const mqemitterRedis = require("mqemitter-redis") as (opts: Record<string, unknown>) => unknown;
   const AsyncRedisPersistence = require("aedes-persistence-redis/asyncPersistence.js") as new (
     opts: Record<string, unknown>,
-  ) => { destroy(): Promise<void> };
-  return { mq: mqemitterRedis({ ...options }), persistence: new AsyncRedisPersistence({ ...options }) };
+  ) => RedisPersistence;
+  const persistence = new AsyncRedisPersistence({ ...options });
+  // The store yields async generators where Aedes 1.2 calls `.pipe()` on the retained stream
+  // (handlers/subscribe.js): hand Aedes real Readables, as its memory persistence does.
+  const combi = persistence.createRetainedStreamCombi.bind(persistence);
+  const outgoing = persistence.outgoingStream.bind(persistence);
+  persistence.createRetainedStreamCombi = (patterns) => Readable.from(combi(patterns));
+  persistence.createRetainedStream = (pattern) => Readable.from(combi([pattern]));
+  persistence.outgoingStream = (client) => Readable.from(outgoing(client));
+  return { mq: mqemitterRedis({ ...options }), persistence };
 }

@@ -10,6 +10,8 @@ import { dummyHash, hashPassword, verifyPassword } from "./password-hash.js";
 export const MIN_PASSWORD_LENGTH = 8;
 export const MAX_PASSWORD_LENGTH = 1024;
 export const ADMIN_USERNAME = "admin";
+/** File name of the user store inside the data directory (the manager and the broker-only process share it). */
+export const USERS_FILE = "users.json";
 
 const userRecordSchema = z.object({
   username: nameSchema,

@@ -1,0 +1,18 @@
+/** Runs jobs one at a time, in arrival order (issue "Remote commands"). */
+export function createSerialQueue(onError: (e: unknown) => void) {
+  let tail: Promise<void> = Promise.resolve();
+  let pending = 0;
+  return {
+    push(job: () => Promise<void>): void {
+      pending++;
+      tail = tail
+        .then(job)
+        .catch(onError)
+        .finally(() => {
+          pending--;
+        });
+    },
+    idle: () => tail,
+    size: () => pending,
+  };
+}

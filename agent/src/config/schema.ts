@@ -1,0 +1,52 @@
+import { z } from "zod";
+import {
+  AGENT_KEEPALIVE_S,
+  DEFAULT_HEARTBEAT_MS,
+  DEFAULT_NETWORK_CONFIRM_MS,
+  DEFAULT_TOPIC_ROOT,
+  boardIdSchema,
+  unitNameSchema,
+} from "@bbb/shared";
+
+export const netBackendNames = ["auto", "connman", "networkd", "ifupdown", "ip"] as const;
+export type NetBackendName = (typeof netBackendNames)[number];
+
+const brokerUrlSchema = z
+  .string()
+  .refine((s) => /^(mqtts?|wss?|tcp|tls):\/\/[^\s]+$/.test(s), "broker URL: mqtt://, mqtts://, ws:// or wss://");
+
+/**
+ * The agent's configuration file (/etc/bbb-agent/config.json) after env overrides
+ * (DESIGN.md "Ports and settings": env wins over the file).
+ */
+export const agentConfigSchema = z
+  .object({
+    /** Default: eth0's MAC, lower-case hex without separators (DESIGN.md "Identity"). */
+    boardId: boardIdSchema.optional(),
+    /** Tried in turn on every reconnect. */
+    mqttUrls: z.array(brokerUrlSchema).min(1).max(16).default(["mqtt://127.0.0.1:1883"]),
+    token: z.string().min(1).max(512).optional(),
+    /** PEM CA file for mqtts:// / wss:// brokers with a private CA. */
+    caFile: z.string().optional(),
+    heartbeatMs: z.number().int().min(100).max(3_600_000).default(DEFAULT_HEARTBEAT_MS),
+    keepaliveS: z.number().int().min(1).max(600).default(AGENT_KEEPALIVE_S),
+    rootPrefix: z.string().min(1).default("/"),
+    topicRoot: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, "topic root: 1-32 of A-Z a-z 0-9 _ -").default(DEFAULT_TOPIC_ROOT),
+    /** Configured type, reported when neither apply-node nor /opt/device.json says otherwise. */
+    type: z.string().min(1).max(64).optional(),
+    /** systemd units operators may restart/stop; their state goes into the heartbeat. */
+    services: z.array(unitNameSchema).max(32).default([]),
+    servicePollMs: z.number().int().min(500).max(600_000).default(5000),
+    /** Host path (not under the root prefix) for dedup records and adopted node settings. */
+    stateDir: z.string().min(1).default("/var/lib/bbb-agent"),
+    networkConfirmMs: z.number().int().min(1000).max(3_600_000).default(DEFAULT_NETWORK_CONFIRM_MS),
+    netBackend: z.enum(netBackendNames).default("auto"),
+    netInterface: z.string().regex(/^[A-Za-z0-9_.:-]{1,15}$/, "interface name").default("eth0"),
+    logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  })
+  .strict();
+
+export type AgentConfigInput = z.input<typeof agentConfigSchema>;
+export type AgentConfig = z.output<typeof agentConfigSchema>;
+/** Config with the board id resolved (from the file, env or eth0's MAC). */
+export type ResolvedAgentConfig = AgentConfig & { boardId: string };

@@ -1,0 +1,174 @@
+import { randomBytes } from "node:crypto";
+import * as path from "node:path";
+import type { Logger } from "pino";
+import { createTopics } from "@bbb/shared";
+import type { ProjectSync } from "./actions/project-sync.js";
+import type { ActionSystem } from "./actions/types.js";
+import { createHostnameBackend } from "./backends/hostname.js";
+import { createLedBackend } from "./backends/leds.js";
+import { createNetBackend } from "./backends/net/detect.js";
+import { createSystemdBackend } from "./backends/systemd.js";
+import { createDispatcher, type Dispatcher } from "./commands/dispatcher.js";
+import { createNetworkConfirm } from "./commands/network-confirm.js";
+import { createResultStore } from "./commands/result-store.js";
+import type { ResolvedAgentConfig } from "./config/schema.js";
+import { createHeartbeatLoop, type InterfacesFn } from "./heartbeat/heartbeat-loop.js";
+import { createSlowFacts } from "./heartbeat/slow-facts.js";
+import { parseUptime } from "./heartbeat/system-facts.js";
+import { createConnection, type ConnectFn } from "./mqtt/connection.js";
+import { createNodeSettings } from "./state/node-settings.js";
+import { createStateFiles } from "./state/state-files.js";
+import { systemClock, type Clock } from "./system/clock.js";
+import type { Exec } from "./system/exec.js";
+import { createRootedFs, type RootedFs } from "./system/rooted-fs.js";
+import { AGENT_VERSION } from "./version.js";
+
+export interface AgentDeps {
+  config: ResolvedAgentConfig;
+  log: Logger;
+  exec: Exec;
+  /** MQTT.js `connect` (or a wrapper, e.g. the simulator's fault injection). */
+  connect: ConnectFn;
+  clock?: Clock;
+  /** Rooted filesystem; default: config.rootPrefix. */
+  fs?: RootedFs;
+  projectSync?: ProjectSync;
+  /** Uniform [0,1) for the reconnect jitter. */
+  random?: () => number;
+  /** Live interface addresses; default os.networkInterfaces (the simulator injects its own). */
+  interfaces?: InterfacesFn;
+  /** PEM CA for mqtts/wss brokers. */
+  ca?: string;
+  session?: string;
+  agentVersion?: string;
+  backoff?: { baseMs: number; capMs: number };
+}
+
+/**
+ * The agent on one board (issue "Foundation", point 4 and "Remote commands"): MQTT link with
+ * birth/will, heartbeat, command dispatch over pluggable system backends. No I/O until start().
+ */
+export function createAgent(deps: AgentDeps) {
+  const { config } = deps;
+  const log = deps.log.child({ boardId: config.boardId });
+  const clock = deps.clock ?? systemClock;
+  const fs = deps.fs ?? createRootedFs(config.rootPrefix);
+  const session = deps.session ?? randomBytes(6).toString("base64url");
+  const topics = createTopics(config.topicRoot);
+  const files = createStateFiles(path.resolve(config.stateDir));
+  const nodeSettings = createNodeSettings(files);
+  const systemd = createSystemdBackend(deps.exec);
+  const leds = createLedBackend({ fs, log });
+  const conn = createConnection({
+    urls: config.mqttUrls,
+    boardId: config.boardId,
+    token: config.token,
+    ca: deps.ca,
+    keepaliveS: config.keepaliveS,
+    topicRoot: config.topicRoot,
+    session,
+    connect: deps.connect,
+    clock,
+    log,
+    random: deps.random,
+    backoff: deps.backoff,
+  });
+  const store = createResultStore({ files, onPersistError: (e) => log.warn({ err: e }, "result store write failed") });
+  let dispatcher: Dispatcher | null = null;
+  let heartbeat: ReturnType<typeof createHeartbeatLoop> | null = null;
+  let slow: ReturnType<typeof createSlowFacts> | null = null;
+  let started = false;
+  let frozen = false;
+
+  const uptime = async () => parseUptime((await fs.tryReadSmall("/proc/uptime", 128)) ?? "") ?? Math.round(process.uptime());
+
+  return {
+    session,
+    boardId: config.boardId,
+    async start(): Promise<void> {
+      if (started) return;
+      started = true;
+      const net = await createNetBackend(fs, config.netInterface, config.netBackend);
+      await nodeSettings.load();
+      const closed = await store.load(clock.now());
+      const sys: ActionSystem = {
+        config,
+        clock,
+        log,
+        session,
+        net,
+        hostname: createHostnameBackend(fs),
+        systemd,
+        leds,
+        nodeSettings,
+        projectSync: deps.projectSync,
+        confirmNetwork: createNetworkConfirm({ link: conn, deadlineMs: config.networkConfirmMs, log }),
+        uptime,
+      };
+      dispatcher = createDispatcher({
+        boardId: config.boardId,
+        topicRoot: config.topicRoot,
+        sys,
+        exec: deps.exec,
+        store,
+        publish: (t, p) => conn.publishReliable(t, p),
+        log,
+      });
+      slow = createSlowFacts({ fs, exec: deps.exec, net, systemd, services: config.services, intervalMs: config.servicePollMs, log });
+      await slow.start();
+      const s = slow;
+      heartbeat = createHeartbeatLoop({
+        boardId: config.boardId,
+        session,
+        iface: config.netInterface,
+        configuredType: config.type,
+        agentVersion: deps.agentVersion ?? AGENT_VERSION,
+        periodMs: config.heartbeatMs,
+        fs,
+        clock,
+        log,
+        slow: () => s.get(),
+        nodeSettings,
+        projectSync: deps.projectSync,
+        interfaces: deps.interfaces,
+        publish: (p) => conn.publishVolatile(topics.heartbeat(config.boardId), p, true),
+        canPublish: () => conn.isConnected() && !frozen,
+      });
+      const d = dispatcher;
+      const hb = heartbeat;
+      conn.onMessage((t, p) => {
+        if (!frozen) d.handle(t, p);
+      });
+      conn.onConnect(() => void hb.beat());
+      dispatcher.republish(closed);
+      log.info({ backend: net.kind, session, urls: config.mqttUrls }, "agent starting");
+      conn.start();
+      heartbeat.start();
+    },
+    /** Clean stop: pending command aborted, LEDs restored, `offline` published, link closed. */
+    async stop(): Promise<void> {
+      if (!started) return;
+      started = false;
+      heartbeat?.stop();
+      slow?.stop();
+      await leds.restore();
+      const d = dispatcher;
+      // Give a running command a moment to settle (it sees the abort); never hang the stop on it.
+      if (d) await Promise.race([d.stop(), new Promise((r) => setTimeout(r, 3000).unref())]);
+      await conn.stop();
+      log.info("agent stopped");
+    },
+    isConnected: () => conn.isConnected(),
+    /** Simulator fault: a hung board (no heartbeats, no answers; its socket stays open). */
+    setFrozen(f: boolean) {
+      frozen = f;
+      conn.setFrozen(f);
+    },
+    /** One heartbeat as it would be sent now (tests, diagnostics). */
+    async heartbeatNow() {
+      if (!heartbeat) throw new Error("agent not started");
+      return heartbeat.build();
+    },
+  };
+}
+export type Agent = ReturnType<typeof createAgent>;

@@ -1,0 +1,115 @@
+import { networkInterfaces, type NetworkInterfaceInfo } from "node:os";
+import type { Heartbeat } from "@bbb/shared";
+import type { Logger } from "pino";
+import type { ProjectSync } from "../actions/project-sync.js";
+import type { NodeSettingsStore } from "../state/node-settings.js";
+import type { Clock } from "../system/clock.js";
+import type { RootedFs } from "../system/rooted-fs.js";
+import { composeHeartbeat, serializeHeartbeat } from "./build-heartbeat.js";
+import { createDeviceInfo } from "./device-info.js";
+import type { SlowFacts } from "./slow-facts.js";
+import { readFastFacts } from "./system-facts.js";
+
+export type InterfacesFn = () => NodeJS.Dict<NetworkInterfaceInfo[]>;
+
+export interface HeartbeatDeps {
+  boardId: string;
+  session: string;
+  iface: string;
+  configuredType?: string;
+  agentVersion: string;
+  periodMs: number;
+  fs: RootedFs;
+  clock: Clock;
+  log: Logger;
+  slow: () => SlowFacts;
+  nodeSettings: NodeSettingsStore;
+  projectSync?: ProjectSync;
+  interfaces?: InterfacesFn;
+  processUptime?: () => number;
+  publish(payload: string): void;
+  canPublish(): boolean;
+}
+
+/**
+ * The heartbeat (DESIGN.md "Heartbeat"): every period, retained QoS 0, required fields plus
+ * whatever optional ones the board can tell, ≤ 1 KiB.
+ */
+export function createHeartbeatLoop(deps: HeartbeatDeps) {
+  const log = deps.log.child({ module: "heartbeat" });
+  const device = createDeviceInfo(deps.fs);
+  const interfaces = deps.interfaces ?? networkInterfaces;
+  let seq = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let busy = false;
+  let mac: string | undefined;
+
+  const build = async (): Promise<Heartbeat> => {
+    if (mac === undefined) {
+      const m = await deps.fs.tryReadSmall(`/sys/class/net/${deps.iface}/address`, 64);
+      mac = m?.trim().toLowerCase() ?? "";
+    }
+    const [fast, dev] = await Promise.all([readFastFacts(deps.fs, deps.processUptime ?? process.uptime), device.get()]);
+    const slow = deps.slow();
+    const net = slow.net;
+    const addr = (interfaces()[deps.iface] ?? []).find((a) => a.family === "IPv4");
+    const node = deps.nodeSettings.get();
+    // An adopted type (apply-node) is what the board was configured as; the detected one is
+    // still shown when it disagrees, so a wrongly wired board stays visible.
+    const type = node.type ?? dev?.type ?? deps.configuredType ?? "undefined";
+    return composeHeartbeat({
+      id: deps.boardId,
+      session: deps.session,
+      seq: seq++,
+      ts: deps.clock.now(),
+      hostname: fast.hostname,
+      ip: addr?.address ?? net?.ip ?? "",
+      type,
+      uptime: fast.uptime,
+      optional: {
+        mac: mac || undefined,
+        ipMode: net && net.mode !== "unknown" ? net.mode : undefined,
+        netmask: addr?.netmask ?? net?.netmask,
+        gateway: net?.gateway,
+        nameservers: net?.nameservers.length ? net.nameservers.slice(0, 8) : undefined,
+        pvPrefix: node.pvPrefix,
+        details: dev?.details,
+        detectedType: node.type && dev && dev.type !== node.type ? dev.type : undefined,
+        load1: fast.load1,
+        memUsedPct: fast.memUsedPct,
+        diskUsedPct: slow.diskUsedPct,
+        tempC: fast.tempC,
+        agentVersion: deps.agentVersion,
+        projectRevision: deps.projectSync?.currentRevision()?.slice(0, 64) ?? undefined,
+        rcLocalHash: deps.projectSync?.rcLocalHash()?.slice(0, 64) ?? undefined,
+        services: slow.services,
+      },
+    });
+  };
+
+  const beat = async () => {
+    if (busy || !deps.canPublish()) return;
+    busy = true;
+    try {
+      deps.publish(serializeHeartbeat(await build()));
+    } catch (e: unknown) {
+      log.warn({ err: e }, "heartbeat failed");
+    } finally {
+      busy = false;
+    }
+  };
+
+  return {
+    build,
+    beat,
+    start() {
+      if (timer) return;
+      timer = setInterval(() => void beat(), deps.periodMs);
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+    },
+    running: () => timer !== null,
+  };
+}

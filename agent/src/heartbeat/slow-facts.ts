@@ -1,0 +1,74 @@
+import type { Heartbeat } from "@bbb/shared";
+import type { Logger } from "pino";
+import type { NetBackend, NetState } from "../backends/net/types.js";
+import type { SystemdBackend } from "../backends/systemd.js";
+import type { Exec } from "../system/exec.js";
+import type { RootedFs } from "../system/rooted-fs.js";
+import { plainRunner } from "../system/runner.js";
+import { diskUsedPct } from "./system-facts.js";
+
+export interface SlowFacts {
+  net: NetState | null;
+  diskUsedPct?: number;
+  services?: Heartbeat["services"];
+}
+
+/**
+ * Facts that change rarely or cost a process spawn (service states, network backend files,
+ * statfs): polled every few seconds, not per beat (issue "Remote commands": services).
+ */
+export function createSlowFacts(deps: {
+  fs: RootedFs;
+  exec: Exec;
+  net: NetBackend;
+  systemd: SystemdBackend;
+  services: readonly string[];
+  intervalMs: number;
+  log: Logger;
+}) {
+  const log = deps.log.child({ module: "slow-facts" });
+  let facts: SlowFacts = { net: null };
+  let timer: NodeJS.Timeout | null = null;
+  let busy = false;
+  const run = plainRunner(deps.exec);
+
+  const poll = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const next: SlowFacts = { net: null };
+      try {
+        next.net = await deps.net.read(run);
+      } catch (e: unknown) {
+        log.debug({ err: e }, "network read failed");
+      }
+      const st = await deps.fs.statfs("/");
+      const d = st ? diskUsedPct(st) : null;
+      if (d !== null) next.diskUsedPct = d;
+      if (deps.services.length) {
+        try {
+          next.services = await deps.systemd.states(deps.services);
+        } catch (e: unknown) {
+          log.debug({ err: e }, "service states failed");
+        }
+      }
+      facts = next;
+    } finally {
+      busy = false;
+    }
+  };
+
+  return {
+    get: () => facts,
+    poll,
+    async start() {
+      await poll();
+      timer = setInterval(() => void poll(), deps.intervalMs);
+      timer.unref();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+    },
+  };
+}

@@ -1,0 +1,214 @@
+import type { IClientOptions, MqttClient } from "mqtt";
+import type { Logger } from "pino";
+import { createTopics, PROTOCOL_VERSION, type Status } from "@bbb/shared";
+import { backoffDelay, DEFAULT_BACKOFF } from "./backoff.js";
+import { createOutbox } from "./outbox.js";
+import type { Clock } from "../system/clock.js";
+
+export type ConnectFn = (url: string, opts: IClientOptions) => MqttClient;
+
+export interface ConnectionDeps {
+  urls: readonly string[];
+  boardId: string;
+  token?: string;
+  ca?: string;
+  keepaliveS: number;
+  topicRoot: string;
+  session: string;
+  connect: ConnectFn;
+  clock: Clock;
+  log: Logger;
+  random?: () => number;
+  backoff?: { baseMs: number; capMs: number };
+  connectTimeoutMs?: number;
+}
+
+export type MessageHandler = (topic: string, payload: Buffer) => void;
+
+/**
+ * The agent's MQTT link (issue "Foundation", point 4; DESIGN.md "Topic tree"): one MQTT.js
+ * client per connection attempt, MQTT 3.1.1, clean:false so QoS 1 commands queued during a short
+ * outage still arrive, last will `lost`, birth `online` on every connect, `offline` before a
+ * clean stop. MQTT.js's fixed reconnectPeriod is off; reconnects follow our jittered backoff and
+ * rotate over the configured broker URLs.
+ */
+export function createConnection(deps: ConnectionDeps) {
+  const topics = createTopics(deps.topicRoot);
+  const log = deps.log.child({ module: "mqtt" });
+  const random = deps.random ?? Math.random;
+  const backoff = { ...DEFAULT_BACKOFF, ...deps.backoff, random };
+  const outbox = createOutbox();
+  const messageHandlers: MessageHandler[] = [];
+  const connectHandlers: Array<() => void> = [];
+  const connectWaiters = new Set<() => void>();
+  let client: MqttClient | null = null;
+  let gen = 0;
+  let connected = false;
+  let attempt = 0;
+  let urlIndex = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let running = false;
+  let frozen = false;
+
+  const status = (state: Status["state"]): string =>
+    JSON.stringify({ v: PROTOCOL_VERSION, state, session: deps.session, ts: deps.clock.now() } satisfies Status);
+
+  const flush = () => {
+    const c = client;
+    if (!c || !connected) return;
+    const g = gen;
+    for (const e of outbox.pending(g)) {
+      e.sentOn = g;
+      c.publish(e.topic, e.payload, { qos: 1, retain: e.retain }, (err) => {
+        if (g !== gen) return;
+        if (err) e.sentOn = 0;
+        else outbox.delivered(e);
+      });
+    }
+  };
+
+  const schedule = () => {
+    if (!running || timer) return;
+    const delay = backoffDelay(attempt++, backoff);
+    log.debug({ delay, attempt }, "reconnect scheduled");
+    timer = setTimeout(() => {
+      timer = null;
+      open();
+    }, delay);
+  };
+
+  const open = () => {
+    if (!running) return;
+    const url = deps.urls[urlIndex++ % deps.urls.length] ?? "mqtt://127.0.0.1:1883";
+    const myGen = ++gen;
+    const c = deps.connect(url, {
+      protocolVersion: 4,
+      clientId: deps.boardId,
+      username: deps.boardId,
+      password: deps.token,
+      keepalive: deps.keepaliveS,
+      clean: false,
+      reconnectPeriod: 0,
+      connectTimeout: deps.connectTimeoutMs ?? 5000,
+      resubscribe: false,
+      ...(deps.ca ? { ca: deps.ca } : {}),
+      will: { topic: topics.status(deps.boardId), payload: Buffer.from(status("lost")), qos: 1, retain: true },
+    });
+    client = c;
+    c.on("connect", () => {
+      if (myGen !== gen) return;
+      connected = true;
+      attempt = 0;
+      log.info({ url }, "connected");
+      c.publish(topics.status(deps.boardId), status("online"), { qos: 1, retain: true });
+      c.subscribe(topics.cmdAll(deps.boardId), { qos: 1 }, (err) => {
+        if (err) log.warn({ err }, "subscribe failed");
+      });
+      flush();
+      for (const w of [...connectWaiters]) w();
+      for (const h of connectHandlers) h();
+    });
+    c.on("message", (topic, payload) => {
+      if (myGen !== gen || frozen) return;
+      for (const h of messageHandlers) h(topic, payload);
+    });
+    c.on("error", (err) => log.debug({ err: err.message, url }, "mqtt error"));
+    c.on("close", () => {
+      if (myGen !== gen) return;
+      if (connected) log.warn({ url }, "connection lost");
+      connected = false;
+      client = null;
+      gen++;
+      c.removeAllListeners("message");
+      c.end(true);
+      schedule();
+    });
+  };
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      open();
+    },
+    /** Clean stop: `offline` (retained) and DISCONNECT, so the broker does not fire the will. */
+    async stop(timeoutMs = 2000): Promise<void> {
+      running = false;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      const c = client;
+      client = null;
+      gen++;
+      outbox.clear();
+      if (!c) return;
+      if (connected && !frozen) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, timeoutMs);
+          c.publish(topics.status(deps.boardId), status("offline"), { qos: 1, retain: true }, () => {
+            clearTimeout(t);
+            resolve();
+          });
+        });
+        await new Promise<void>((resolve) => c.end(false, {}, () => resolve()));
+      } else {
+        c.end(true);
+      }
+      connected = false;
+    },
+    isConnected: () => connected && !frozen,
+    onMessage(h: MessageHandler) {
+      messageHandlers.push(h);
+    },
+    onConnect(h: () => void) {
+      connectHandlers.push(h);
+    },
+    /** QoS 0, only while connected (heartbeats: a stale beat is worth nothing). */
+    publishVolatile(topic: string, payload: string, retain: boolean) {
+      if (client && connected && !frozen) client.publish(topic, payload, { qos: 0, retain });
+    },
+    /** QoS 1 through the outbox; resolves true once acknowledged, false if dropped. */
+    publishReliable(topic: string, payload: string, retain = false): Promise<boolean> {
+      const e = outbox.add(topic, payload, retain);
+      const p = new Promise<boolean>((resolve) => e.done.push(resolve));
+      flush();
+      return p;
+    },
+    /** Drops the current connection and dials again at once (after a network change). */
+    reconnectNow() {
+      if (!running) return;
+      attempt = 0;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      const c = client;
+      client = null;
+      connected = false;
+      gen++;
+      if (c) {
+        c.removeAllListeners("message");
+        c.end(true);
+      }
+      open();
+    },
+    /** Resolves true at the next successful connect after this call, false after timeoutMs. */
+    waitForConnect(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+      return new Promise((resolve) => {
+        const finish = (ok: boolean) => {
+          clearTimeout(t);
+          connectWaiters.delete(onConnect);
+          signal?.removeEventListener("abort", onAbort);
+          resolve(ok);
+        };
+        const onConnect = () => finish(true);
+        const onAbort = () => finish(false);
+        const t = setTimeout(() => finish(false), timeoutMs);
+        connectWaiters.add(onConnect);
+        signal?.addEventListener("abort", onAbort);
+      });
+    },
+    /** Simulator fault: behave like a hung process (no traffic handled, nothing sent). */
+    setFrozen(f: boolean) {
+      frozen = f;
+    },
+  };
+}
+export type Connection = ReturnType<typeof createConnection>;

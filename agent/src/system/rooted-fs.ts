@@ -1,0 +1,98 @@
+import { constants as fsConstants } from "node:fs";
+import * as fsp from "node:fs/promises";
+import * as path from "node:path";
+import { randomBytes } from "node:crypto";
+
+/**
+ * Every system path of the agent (/proc, /sys, /etc, /opt, /var/lib) goes through this root
+ * prefix, so tests, the demo and the simulator run the real code against a fake root
+ * (STYLE.md rule 8; the balena-supervisor host-utils model).
+ */
+export interface RootedFs {
+  readonly root: string;
+  /** Host path of a system path: join(root, p). Refuses relative paths and `..` escapes. */
+  resolve(p: string): string;
+  /** Reads at most maxBytes with one small read (cheap for /proc and /sys files). */
+  readSmall(p: string, maxBytes?: number): Promise<string>;
+  /** readSmall, or null when the file does not exist or cannot be read. */
+  tryReadSmall(p: string, maxBytes?: number): Promise<string | null>;
+  readText(p: string): Promise<string>;
+  tryReadText(p: string): Promise<string | null>;
+  /** Writes temp file + fsync + rename in the same directory: readers never see half a file. */
+  writeAtomic(p: string, data: string, mode?: number): Promise<void>;
+  /** In-place write, for sysfs attributes, which cannot be renamed over. */
+  writeInPlace(p: string, data: string): Promise<void>;
+  exists(p: string): Promise<boolean>;
+  isSymlink(p: string): Promise<boolean>;
+  mtimeMs(p: string): Promise<number | null>;
+  readdir(p: string): Promise<string[]>;
+  mkdirp(p: string): Promise<void>;
+  remove(p: string): Promise<void>;
+  statfs(p: string): Promise<{ blocks: number; bfree: number; bavail: number; bsize: number } | null>;
+}
+
+export function createRootedFs(rootPrefix: string): RootedFs {
+  const root = path.resolve(rootPrefix);
+  const resolve = (p: string): string => {
+    if (!p.startsWith("/")) throw new Error(`system path must be absolute: ${p}`);
+    const normal = path.posix.normalize(p);
+    if (normal.split("/").includes("..")) throw new Error(`system path escapes the root: ${p}`);
+    return root === "/" ? normal : path.join(root, normal);
+  };
+  const readSmall = async (p: string, maxBytes = 16 * 1024): Promise<string> => {
+    const fh = await fsp.open(resolve(p), fsConstants.O_RDONLY);
+    try {
+      const buf = Buffer.alloc(maxBytes);
+      const { bytesRead } = await fh.read(buf, 0, maxBytes, 0);
+      return buf.subarray(0, bytesRead).toString("utf8");
+    } finally {
+      await fh.close();
+    }
+  };
+  const orNull = async <T>(f: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await f();
+    } catch {
+      return null;
+    }
+  };
+  return {
+    root,
+    resolve,
+    readSmall,
+    tryReadSmall: (p, maxBytes) => orNull(() => readSmall(p, maxBytes)),
+    readText: (p) => fsp.readFile(resolve(p), "utf8"),
+    tryReadText: (p) => orNull(() => fsp.readFile(resolve(p), "utf8")),
+    async writeAtomic(p, data, mode = 0o644) {
+      const target = resolve(p);
+      await fsp.mkdir(path.dirname(target), { recursive: true });
+      const tmp = `${target}.tmp-${randomBytes(4).toString("hex")}`;
+      try {
+        const fh = await fsp.open(tmp, "w", mode);
+        try {
+          await fh.writeFile(data, "utf8");
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+        await fsp.rename(tmp, target);
+      } catch (e: unknown) {
+        await fsp.rm(tmp, { force: true });
+        throw e;
+      }
+    },
+    writeInPlace: (p, data) => fsp.writeFile(resolve(p), data, "utf8"),
+    exists: async (p) => (await orNull(() => fsp.stat(resolve(p)))) !== null,
+    isSymlink: async (p) => (await orNull(() => fsp.lstat(resolve(p))))?.isSymbolicLink() ?? false,
+    mtimeMs: async (p) => (await orNull(() => fsp.stat(resolve(p))))?.mtimeMs ?? null,
+    readdir: async (p) => (await orNull(() => fsp.readdir(resolve(p)))) ?? [],
+    mkdirp: async (p) => {
+      await fsp.mkdir(resolve(p), { recursive: true });
+    },
+    remove: (p) => fsp.rm(resolve(p), { force: true }),
+    statfs: async (p) => {
+      const s = await orNull(() => fsp.statfs(resolve(p)));
+      return s ? { blocks: s.blocks, bfree: s.bfree, bavail: s.bavail, bsize: s.bsize } : null;
+    },
+  };
+}

@@ -88,7 +88,7 @@ describe("command socket", () => {
     expect(batch).toHaveLength(3);
     expect(batch[0].result.id).toBe("b0001");
     expect(batch[1]).toMatchObject({ id: 3, error: { code: -32600 } });
-    expect(batch[2]).toMatchObject({ id: 4, error: { code: -32601, data: { code: "MGR_E_METHOD_NOT_FOUND" } } });
+    expect(batch[2]).toMatchObject({ id: 4, error: { code: -32601, data: { code: "MGR_E_UNKNOWN_METHOD" } } });
     c.send([]);
     expect((await c.next()).error.code).toBe(-32600);
   });

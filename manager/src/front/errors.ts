@@ -1,19 +1,22 @@
+import { ManagerErrorCodes } from "../errors.js";
+
 /**
- * Error codes of the manager's front doors (socket, REST, webhooks). They cross the wire in
+ * Error codes of the manager's front doors (socket, REST, webhooks): the manager's own codes
+ * (src/errors.ts) plus the two only a front door can raise. They cross the wire in
  * `error.data.code` (JSON-RPC) and `error.code` (REST) and are stable: scripts match on them.
  */
 export const FrontErrorCodes = {
   PARSE_ERROR: "MGR_E_PARSE_ERROR",
-  INVALID_REQUEST: "MGR_E_INVALID_REQUEST",
-  METHOD_NOT_FOUND: "MGR_E_METHOD_NOT_FOUND",
-  INVALID_PARAMS: "MGR_E_INVALID_PARAMS",
-  UNAUTHENTICATED: "MGR_E_UNAUTHENTICATED",
-  FORBIDDEN: "MGR_E_FORBIDDEN",
-  NOT_FOUND: "MGR_E_NOT_FOUND",
-  CONFLICT: "MGR_E_CONFLICT",
   TOO_LARGE: "MGR_E_TOO_LARGE",
-  UNAVAILABLE: "MGR_E_UNAVAILABLE",
-  INTERNAL: "MGR_E_INTERNAL",
+  INVALID_REQUEST: ManagerErrorCodes.INVALID_REQUEST,
+  METHOD_NOT_FOUND: ManagerErrorCodes.UNKNOWN_METHOD,
+  INVALID_PARAMS: ManagerErrorCodes.INVALID_PARAMS,
+  UNAUTHENTICATED: ManagerErrorCodes.UNAUTHENTICATED,
+  FORBIDDEN: ManagerErrorCodes.FORBIDDEN,
+  NOT_FOUND: ManagerErrorCodes.NOT_FOUND,
+  CONFLICT: ManagerErrorCodes.CONFLICT,
+  UNAVAILABLE: ManagerErrorCodes.UNAVAILABLE,
+  INTERNAL: ManagerErrorCodes.INTERNAL,
 } as const;
 export type FrontErrorCode = (typeof FrontErrorCodes)[keyof typeof FrontErrorCodes];
 
@@ -71,6 +74,7 @@ function kindOfCode(code: string, status: number | undefined): ErrorKind {
   if (status === 409) return "conflict";
   if (status === 400 || status === 422) return "invalid-params";
   if (status === 503) return "unavailable";
+  if (code === ManagerErrorCodes.UNKNOWN_METHOD) return "method-not-found";
   const name = code.slice(code.indexOf("_E_") + 3);
   if (/NOT_FOUND|^UNKNOWN|NO_SUCH/.test(name)) return "not-found";
   if (/CONFLICT|EXISTS|IN_USE|DUPLICATE|TAKEN/.test(name)) return "conflict";

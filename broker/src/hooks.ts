@@ -24,7 +24,7 @@ export function addressOf(client: Client): string {
 }
 
 function connackError(returnCode: 2 | 3 | 4 | 5, message: string): AuthenticateError {
-  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+  return Object.assign(new Error(message), { returnCode });
 }
 
 function sleep(ms: number): Promise<void> {
@@ -70,8 +70,11 @@ export function createHooks(deps: HookDeps) {
           return;
         }
         const existing = live.get(clientId);
-        if (existing && existing !== client && isAlive(existing)) {
-          // A second connection with a live board's id must not kick the board off (MQTT-3.1.4-2 takeover refused).
+        // A board reclaims its own id from anyone else squatting it; otherwise a second
+        // connection with a live client's id is refused instead of taking it over
+        // (MQTT-3.1.4-2), so a duplicate can never kick a board off.
+        const reclaim = outcome.identity.role === "agent" && existing !== undefined && identities.get(existing)?.role !== "agent";
+        if (existing && existing !== client && isAlive(existing) && !reclaim) {
           log.warn({ clientId, username, address }, "duplicate client id refused");
           events.emit("duplicate-client", { clientId, address });
           callback(connackError(2, "client id already connected"), false);

@@ -54,7 +54,7 @@ export function createFrameMeter(maxBytes: number): (chunk: Uint8Array) => numbe
  */
 export function guardPacketSize(stream: Duplex, maxBytes: number, onTooLarge: (size: number) => void): void {
   const meter = createFrameMeter(maxBytes);
-  const push = stream.push;
+  const push = stream.push.bind(stream);
   let tripped = false;
   stream.push = function guardedPush(chunk: unknown, encoding?: BufferEncoding): boolean {
     if (tripped) return false;
@@ -67,6 +67,6 @@ export function guardPacketSize(stream: Duplex, maxBytes: number, onTooLarge: (s
         return false;
       }
     }
-    return push.call(stream, chunk, encoding);
+    return push(chunk, encoding);
   };
 }

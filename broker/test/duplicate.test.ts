@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { createTopics } from "@bbb/shared";
-import { asBoard, asUser, closeAll, collect, sleep, startBroker, until, type TestBroker } from "./helpers.js";
+import { asBoard, asUser, closeAll, closed, collect, sleep, startBroker, until, type TestBroker } from "./helpers.js";
 
 const t = createTopics("bbb");
 let tb: TestBroker;
@@ -31,4 +31,13 @@ it("refuses a duplicate client id and keeps the live board connected", async () 
   // Once the board is gone its id is free again.
   await live.endAsync();
   await asBoard(tb.port, "b1");
+});
+
+it("lets a board reclaim its id from a user squatting it", async () => {
+  const squatter = await asUser(tb.port, "vera", { clientId: "b6" });
+  const kicked = closed(squatter);
+  const board = await asBoard(tb.port, "b6");
+  expect(await kicked).toBe(true);
+  expect(board.connected).toBe(true);
+  await expect(asUser(tb.port, "ada", { clientId: "b6" })).rejects.toThrow(/Identifier rejected/i);
 });

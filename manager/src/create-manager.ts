@@ -1,0 +1,259 @@
+import type { UserStore } from "@bbb/broker";
+import { createTopics, defaultSectors, type Topics } from "@bbb/shared";
+import type { MqttClient } from "mqtt";
+import type { Logger } from "pino";
+import { createCommandTracker } from "./commands/command-tracker.js";
+import { createCommandRunner } from "./commands/run-command.js";
+import type { Config } from "./config/schema.js";
+import { createIngest } from "./mqtt/create-ingest.js";
+import { connectManagerClient } from "./mqtt/connect-client.js";
+import { createPublisher } from "./publisher/create-publisher.js";
+import { createRegistry, type Registry } from "./registry/create-registry.js";
+import { createRegistryEditor } from "./registry/registry-editor.js";
+import { createEventBus, type EventBus } from "./service/events.js";
+import type { MethodDef, MethodTable } from "./service/method.js";
+import { createMethodTable, type ServiceDeps } from "./service/methods/index.js";
+import { createMqttRequests } from "./service/mqtt-requests.js";
+import { createStore, type Store } from "./store/create-store.js";
+
+export type ManagerConfig = Pick<
+  Config,
+  "topicRoot" | "dataDir" | "heartbeatMs" | "rebootGraceMs" | "flapMaxChanges" | "flapWindowMs" | "historyRetentionDays" | "volatileRefreshMs"
+>;
+
+export interface ManagerDeps {
+  log: Logger;
+  config: ManagerConfig;
+  mqtt: { url: string; password: string; username?: string; ca?: string | Buffer };
+  version: string;
+  users?: UserStore;
+  now?: () => number;
+  ports?: () => Record<string, number | null>;
+  broker?: () => { mode: "embedded" | "external"; clients: number | null };
+  /** Extra method lists (CSV import/export, projects …) built from the service deps. */
+  extraMethods?: ((deps: ServiceDeps) => readonly MethodDef[])[];
+  /** Start-up window in which retained messages rebuild the registry before ghosts are cleared. */
+  settleMs?: number;
+}
+
+/**
+ * The manager core: store, registry, publisher, commands and the service layer over one
+ * MQTT connection. Front doors (HTTP, socket, SFTP) are wired around it by createServer.
+ */
+export function createManager(deps: ManagerDeps) {
+  const log = deps.log.child({ module: "manager" });
+  const now = deps.now ?? Date.now;
+  const cfg = deps.config;
+  const topics: Topics = createTopics(cfg.topicRoot);
+  const events: EventBus = createEventBus();
+  let client: MqttClient | null = null;
+  let store: Store | null = null;
+  let table: MethodTable = new Map();
+  let ready = false;
+  const timers: NodeJS.Timeout[] = [];
+  const startedAt = now();
+  const retainedSeen = new Map<string, "node" | "type" | "host">();
+
+  const publish = (topic: string, payload: string | Buffer, opts: { qos: 0 | 1; retain: boolean }) => {
+    client?.publish(topic, payload, opts);
+  };
+  const getStore = (): Store => {
+    if (!store) throw new Error("manager not started");
+    return store;
+  };
+
+  const publisher = createPublisher({ log, now, topics, publish, registry: () => registry, volatileRefreshMs: cfg.volatileRefreshMs });
+  const registry: Registry = createRegistry({
+    log,
+    now,
+    heartbeatMs: cfg.heartbeatMs,
+    rebootGraceMs: cfg.rebootGraceMs,
+    flap: { maxChanges: cfg.flapMaxChanges, windowMs: cfg.flapWindowMs },
+    sink: {
+      hostChanged: (id, level) => publisher.hostChanged(id, level),
+      hostRemoved: (id) => publisher.hostRemoved(id),
+      nodeChanged: (h) => publisher.nodeChanged(h),
+      stateChanged: (e, record) => {
+        events.emit(e);
+        if (!record) return;
+        store?.record({
+          ts: e.ts,
+          kind: "state-change",
+          boardId: e.boardId,
+          hostname: e.hostname,
+          by: null,
+          message: `${e.from ?? "new"} → ${e.to}${e.reason ? ` (${e.reason})` : ""}`,
+          data: { from: e.from, to: e.to, reason: e.reason, problems: e.problems.map((p) => p.code) },
+        });
+      },
+      flappingChanged: (id, hostname, flapping, suppressed) => {
+        store?.record({
+          ts: now(),
+          kind: "flapping",
+          boardId: id,
+          hostname,
+          by: null,
+          message: flapping ? "started flapping: further state changes not recorded" : `stopped flapping (${suppressed} state changes not recorded)`,
+          data: { flapping, suppressed },
+        });
+      },
+    },
+  });
+  const tracker = createCommandTracker({
+    log,
+    now,
+    topics,
+    publish: (t, p, o) => publish(t, p, o),
+    events,
+    record: (e) => store?.record(e),
+    onRebootAccepted: (id) => registry.markRebooting(id),
+  });
+  const ingest = createIngest({
+    log,
+    topicRoot: cfg.topicRoot,
+    registry: () => registry,
+    tracker,
+    onRetainedRegistryTopic: (topic, kind) => {
+      if (!ready) retainedSeen.set(topic, kind);
+    },
+  });
+  const requests = createMqttRequests({ log, topics, table: () => table, publish: (t, p, o) => publish(t, p, o) });
+
+  const serviceDeps = (): ServiceDeps => ({
+    log,
+    now,
+    version: deps.version,
+    topicRoot: cfg.topicRoot,
+    startedAt,
+    registry,
+    editor: createRegistryEditor({ now, store: getStore(), registry, publisher, topics }),
+    store: getStore(),
+    runner: createCommandRunner({ log, now, store: getStore(), registry: () => registry, tracker }),
+    publisher,
+    users: deps.users,
+    ports: deps.ports ?? (() => ({})),
+    broker: deps.broker ?? (() => ({ mode: "external", clients: null })),
+    clearBoardTopics: (id) => {
+      publish(topics.status(id), "", { qos: 1, retain: true });
+      publish(topics.heartbeat(id), "", { qos: 1, retain: true });
+    },
+  });
+  let service: ServiceDeps | null = null;
+
+  function settle(): void {
+    for (const id of registry.settle()) publisher.clear(topics.registryHost(id));
+    for (const [topic, kind] of retainedSeen) {
+      const name = topic.slice(topic.lastIndexOf("/") + 1);
+      if (kind === "node" && !registry.nodes.has(name)) publisher.clear(topic);
+      if (kind === "type" && !registry.types.has(name)) publisher.clear(topic);
+    }
+    retainedSeen.clear();
+    client?.unsubscribe([`${topics.root}/registry/nodes/+`, `${topics.root}/registry/types/+`, `${topics.root}/registry/hosts/+`]);
+    for (const h of registry.nodes.keys()) publisher.nodeChanged(h);
+    for (const t of registry.types.values()) publisher.typeChanged(t);
+    publisher.flushNow();
+    ready = true;
+    log.info({ boards: registry.records.size, nodes: registry.nodes.size }, "registry rebuilt from retained messages");
+  }
+
+  function prune(): void {
+    const before = now() - cfg.historyRetentionDays * 86_400_000;
+    try {
+      const n = getStore().history.prune(before);
+      const r = getStore().runs.prune(before);
+      if (n + r > 0) log.info({ history: n, runs: r }, "history pruned");
+    } catch (err: unknown) {
+      log.error({ err }, "history prune failed");
+    }
+  }
+
+  return {
+    topics,
+    events,
+    registry,
+    publisher,
+    tracker,
+    ingest,
+    get store(): Store {
+      return getStore();
+    },
+    get table(): MethodTable {
+      return table;
+    },
+    get service(): ServiceDeps {
+      if (!service) throw new Error("manager not started");
+      return service;
+    },
+    ready: () => ready,
+    connected: () => client?.connected ?? false,
+    markDuplicate: (boardId: string) => registry.markDuplicate(boardId),
+
+    async start(): Promise<void> {
+      store = createStore({ dataDir: cfg.dataDir, log });
+      if (store.registry.seedSectors(defaultSectors())) log.info("default sectors seeded");
+      const interrupted = store.runs.markInterrupted(now(), (runId) => ({
+        ts: now(), kind: "run", boardId: null, hostname: null, by: null, message: `run ${runId} interrupted by a manager restart`, data: { runId },
+      }));
+      if (interrupted.length > 0) log.warn({ runs: interrupted }, "command runs interrupted by the last stop");
+      registry.setSectors(store.registry.listSectors());
+      registry.setTypes(store.registry.listTypes());
+      registry.setNodes(store.registry.listNodes());
+      service = serviceDeps();
+      table = createMethodTable(service, ...(deps.extraMethods ?? []).map((f) => f(service as ServiceDeps)));
+
+      const c = connectManagerClient({ ...deps.mqtt, topics, log });
+      client = c;
+      c.on("message", (topic, payload, packet) => {
+        try {
+          if (topic.startsWith(topics.root + "/manager/request/")) requests.handle(topic, payload);
+          else ingest.handle(topic, payload, packet.retain);
+        } catch (err: unknown) {
+          log.error({ err, topic }, "message handling failed");
+        }
+      });
+      c.on("connect", () => {
+        c.publish(topics.managerStatus(), JSON.stringify({ v: 1, state: "online", ts: now(), version: deps.version }), { qos: 1, retain: true });
+      });
+      await new Promise<void>((resolve, reject) => {
+        const onErr = (err: Error) => {
+          if (/not authorized|bad user/i.test(err.message)) reject(err);
+        };
+        c.once("connect", () => {
+          c.off("error", onErr);
+          resolve();
+        });
+        c.on("error", onErr);
+      });
+      const f = topics.filters;
+      // Retained registry topics first: previous host views keep their stateSince across a restart.
+      await c.subscribeAsync([`${topics.root}/registry/hosts/+`, `${topics.root}/registry/nodes/+`, `${topics.root}/registry/types/+`], { qos: 1 });
+      await c.subscribeAsync([f.allStatus, f.allHeartbeats, f.allResults, f.managerRequests], { qos: 1 });
+      publisher.start();
+      tracker.start();
+      timers.push(setInterval(() => registry.sweep(), 100));
+      timers.push(setInterval(prune, 3600_000));
+      timers.push(setTimeout(settle, deps.settleMs ?? 1500));
+      prune();
+    },
+
+    async stop(): Promise<void> {
+      for (const t of timers) clearInterval(t);
+      timers.length = 0;
+      publisher.stop();
+      tracker.stop();
+      const c = client;
+      client = null;
+      if (c) {
+        if (c.connected) {
+          // A clean stop says so at once rather than leaving it to the will.
+          await c.publishAsync(topics.managerStatus(), JSON.stringify({ v: 1, state: "lost", ts: now(), version: deps.version }), { qos: 1, retain: true }).catch(() => undefined);
+        }
+        await c.endAsync(true).catch(() => undefined);
+      }
+      store?.close();
+      store = null;
+      ready = false;
+    },
+  };
+}
+export type Manager = ReturnType<typeof createManager>;

@@ -1,0 +1,36 @@
+import { pino, type Logger } from "pino";
+
+export type { Logger };
+
+/** The root logger (main.ts only); modules take `log.child({ module })`. Secrets are redacted. */
+export function createLogger(level: string = "info", destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { app: "bbb-manager" },
+      redact: { paths: ["password", "*.password", "token", "*.token", "secret", "*.secret", "fleetSecret"], censor: "[redacted]" },
+    },
+    destination,
+  );
+}
+
+/** A logger that drops everything (tests that do not look at logs). */
+export function silentLogger(): Logger {
+  return pino({ level: "silent" });
+}
+
+/** Calls `fn` at most once per `intervalMs` per key, counting what it dropped (log flood guard). */
+export function createRateLimiter(intervalMs: number, now: () => number = Date.now) {
+  const last = new Map<string, { at: number; dropped: number }>();
+  return (key: string, fn: (dropped: number) => void): void => {
+    const t = now();
+    const e = last.get(key);
+    if (e && t - e.at < intervalMs) {
+      e.dropped++;
+      return;
+    }
+    if (last.size > 10_000) last.clear();
+    last.set(key, { at: t, dropped: 0 });
+    fn(e?.dropped ?? 0);
+  };
+}

@@ -1,0 +1,137 @@
+import { REGISTRY_COALESCE_MS, SUMMARY_INTERVAL_MS, type BoardType, type Summary, type Topics } from "@bbb/shared";
+import type { Logger } from "pino";
+import type { ChangeLevel, Registry } from "../registry/create-registry.js";
+import { createDueQueue } from "./due-queue.js";
+
+/** The slice of an MQTT client the publisher needs. */
+export interface Publish {
+  (topic: string, payload: string | Buffer, opts: { qos: 0 | 1; retain: boolean }): void;
+}
+
+export interface PublisherDeps {
+  log: Logger;
+  now: () => number;
+  topics: Topics;
+  publish: Publish;
+  registry: () => Registry;
+  volatileRefreshMs: number;
+  coalesceMs?: number;
+  tickMs?: number;
+}
+
+/**
+ * Retained registry topics (DESIGN.md "Topic tree"): a state change goes out at once (death
+ * detection must not wait), attribute changes at most once per second per board, volatile
+ * heartbeat fields (seq, uptime, load) on a slower refresh, the summary at most once per second.
+ */
+export function createPublisher(deps: PublisherDeps) {
+  const log = deps.log.child({ module: "publisher" });
+  const { topics, now } = deps;
+  const coalesceMs = deps.coalesceMs ?? REGISTRY_COALESCE_MS;
+  const hosts = createDueQueue();
+  const lastPublished = new Map<string, number>();
+  const nodes = new Set<string>();
+  let summaryDirty = true;
+  let lastSummary = 0;
+  let timer: NodeJS.Timeout | null = null;
+
+  const send = (topic: string, payload: string) => {
+    try {
+      deps.publish(topic, payload, { qos: 1, retain: true });
+    } catch (err: unknown) {
+      log.warn({ err, topic }, "publish failed");
+    }
+  };
+
+  function publishHost(id: string): void {
+    const reg = deps.registry();
+    const rec = reg.records.get(id);
+    if (!rec || rec.state === null) return;
+    lastPublished.set(id, now());
+    send(topics.registryHost(id), JSON.stringify(reg.hostView(rec)));
+  }
+
+  function publishNode(hostname: string): void {
+    const view = deps.registry().nodeView(hostname);
+    send(topics.registryNode(hostname), view ? JSON.stringify(view) : "");
+  }
+
+  function summary(): Summary {
+    const reg = deps.registry();
+    const byState: Record<string, number> = {};
+    const bySector: Record<string, Record<string, number>> = {};
+    let total = 0;
+    let flapping = 0;
+    const add = (state: string, sector: string | null) => {
+      total++;
+      byState[state] = (byState[state] ?? 0) + 1;
+      const s = sector ?? "-";
+      const row = (bySector[s] ??= {});
+      row[state] = (row[state] ?? 0) + 1;
+    };
+    for (const rec of reg.records.values()) {
+      if (rec.state === null) continue;
+      add(rec.state, rec.sector);
+      if (rec.flapping) flapping++;
+    }
+    for (const [hostname, node] of reg.nodes) {
+      if (reg.boardOfNode(hostname) === null) add("missing", reg.nodeSectorOf(node));
+    }
+    return { v: 1, ts: now(), total, byState, bySector, flapping };
+  }
+
+  function tick(): void {
+    const t = now();
+    for (const id of hosts.take(t)) publishHost(id);
+    for (const h of nodes) publishNode(h);
+    nodes.clear();
+    if (summaryDirty && t - lastSummary >= SUMMARY_INTERVAL_MS) {
+      summaryDirty = false;
+      lastSummary = t;
+      send(topics.registrySummary(), JSON.stringify(summary()));
+    }
+  }
+
+  return {
+    summary,
+    hostChanged(id: string, level: ChangeLevel): void {
+      if (level === "state") {
+        hosts.cancel(id);
+        publishHost(id);
+        summaryDirty = true;
+        return;
+      }
+      const last = lastPublished.get(id) ?? 0;
+      hosts.schedule(id, last + (level === "attr" ? coalesceMs : deps.volatileRefreshMs));
+    },
+    hostRemoved(id: string): void {
+      hosts.cancel(id);
+      lastPublished.delete(id);
+      send(topics.registryHost(id), "");
+      summaryDirty = true;
+    },
+    nodeChanged(hostname: string): void {
+      nodes.add(hostname);
+      summaryDirty = true;
+    },
+    /** Clears a retained topic nobody owns any more (removed node, ghost board view). */
+    clear(topic: string): void {
+      send(topic, "");
+    },
+    typeChanged(t: BoardType): void {
+      send(topics.registryType(t.name), JSON.stringify(t));
+    },
+    typeRemoved(name: string): void {
+      send(topics.registryType(name), "");
+    },
+    flushNow: tick,
+    start(): void {
+      timer ??= setInterval(tick, deps.tickMs ?? 100);
+    },
+    stop(): void {
+      if (timer) clearInterval(timer);
+      timer = null;
+    },
+  };
+}
+export type Publisher = ReturnType<typeof createPublisher>;

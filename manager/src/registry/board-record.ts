@@ -1,0 +1,98 @@
+import {
+  heartbeatPvPrefixes,
+  type BoardLive,
+  type BoardState,
+  type BoardType,
+  type Expected,
+  type Heartbeat,
+  type Node,
+  type Problem,
+} from "@bbb/shared";
+
+/** The manager's in-memory record of one board id. */
+export interface BoardRecord {
+  id: string;
+  live: BoardLive & { reboot: BoardLive["reboot"] };
+  /** Fields of the last heartbeat that can change the state (see significantKey). */
+  sigKey: string;
+  /** Failed services of the last heartbeat (a problem, not a state). */
+  failedServices: string[];
+  sector: string | null;
+  /** Hostname of the node this board is matched with. */
+  nodeHost: string | null;
+  /** Null until the first evaluation (a record built from retained messages waits for its status). */
+  state: BoardState | null;
+  stateSince: number;
+  problems: Problem[];
+  problemsKey: string;
+  alive: boolean;
+  /** Times of recent state changes, for the flapping flag. */
+  changes: number[];
+  flapping: boolean;
+  /** State changes not written to history while flapping. */
+  suppressed: number;
+  /** The broker saw a second connection with this id until this time. */
+  duplicateUntil: number;
+  /** Keys this board holds in the conflict index (only while alive). */
+  indexed: string[];
+  /** Next time the state may change without a message (lost, reboot timeout, flags). */
+  deadline: number | null;
+}
+
+export function newRecord(id: string, now: number, periodMs: number): BoardRecord {
+  return {
+    id,
+    live: { status: null, session: null, heartbeat: null, lastSeen: null, periodMs, reboot: null },
+    sigKey: "",
+    failedServices: [],
+    sector: null,
+    nodeHost: null,
+    state: null,
+    stateSince: now,
+    problems: [],
+    problemsKey: "[]",
+    alive: false,
+    changes: [],
+    flapping: false,
+    suppressed: 0,
+    duplicateUntil: 0,
+    indexed: [],
+    deadline: null,
+  };
+}
+
+/**
+ * The heartbeat fields the state depends on, as one string: a beat whose key did not change
+ * needs no evaluation (the per-heartbeat work stays a parse and a string compare).
+ */
+export function significantKey(hb: Heartbeat, failed: readonly string[]): string {
+  const pv = hb.pvPrefix === undefined ? "" : Array.isArray(hb.pvPrefix) ? hb.pvPrefix.join(",") : hb.pvPrefix;
+  return `${hb.session}|${hb.hostname}|${hb.ip}|${hb.type}|${pv}|${hb.projectRevision ?? ""}|${hb.rcLocalHash ?? ""}|${failed.join(",")}`;
+}
+
+export function failedServices(hb: Heartbeat): string[] {
+  if (!hb.services) return [];
+  const out: string[] = [];
+  for (const [name, st] of Object.entries(hb.services)) if (st === "failed") out.push(name);
+  return out;
+}
+
+/** What the node (and its type's current project) expects of the board. */
+export function expectedOf(node: Node, type: BoardType | undefined): Expected {
+  return {
+    hostname: node.hostname,
+    ip: node.ip.mode === "manual" ? node.ip.ip : null,
+    type: node.type,
+    pvPrefixes: node.pvPrefixes,
+    projectRevision: type?.revision ?? null,
+    rcLocalHash: type?.rcLocalHash ?? null,
+  };
+}
+
+/** Conflict index keys of a live heartbeat: two live boards must not share any of them. */
+export function conflictKeys(hb: Heartbeat): string[] {
+  const keys = [`h:${hb.hostname.toLowerCase()}`];
+  if (hb.ip !== "" && hb.ip !== "0.0.0.0") keys.push(`i:${hb.ip}`);
+  for (const pv of heartbeatPvPrefixes(hb)) keys.push(`p:${pv}`);
+  return keys;
+}

@@ -1,0 +1,413 @@
+import {
+  LOST_AFTER_PERIODS,
+  buildSectorIndex,
+  evaluateBoard,
+  isFlapping,
+  lostDeadline,
+  type BoardState,
+  type BoardType,
+  type Heartbeat,
+  type HostView,
+  type Node,
+  type NodeView,
+  type Problem,
+  type Sector,
+  type Status,
+} from "@bbb/shared";
+import type { Logger } from "pino";
+import type { StateChangeEvent } from "../service/events.js";
+import { conflictKeys, expectedOf, failedServices, newRecord, significantKey, type BoardRecord } from "./board-record.js";
+import { createConflictIndex } from "./conflict-index.js";
+
+/** How urgently a host view must go out: a state change at once, attributes coalesced. */
+export type ChangeLevel = "state" | "attr" | "volatile";
+
+/** Where the registry reports what changed (publisher, event bus, history). Called synchronously. */
+export interface RegistrySink {
+  hostChanged(id: string, level: ChangeLevel): void;
+  hostRemoved(id: string): void;
+  nodeChanged(hostname: string): void;
+  /** `record` is false while the board is flapping: the change is not written to history. */
+  stateChanged(e: StateChangeEvent, record: boolean): void;
+  flappingChanged(id: string, hostname: string | null, flapping: boolean, suppressed: number): void;
+}
+
+export interface RegistryDeps {
+  log: Logger;
+  now: () => number;
+  sink: RegistrySink;
+  heartbeatMs: number;
+  rebootGraceMs: number;
+  flap: { maxChanges: number; windowMs: number };
+  /** How long a duplicate-connection problem stays after the broker's last report. */
+  duplicateHoldMs?: number;
+}
+
+const attrKeyOf = (hb: Heartbeat) =>
+  `${hb.details ?? ""}|${hb.agentVersion ?? ""}|${hb.mac ?? ""}|${hb.ipMode ?? ""}|${hb.netmask ?? ""}|${hb.gateway ?? ""}|${hb.nameservers?.join(",") ?? ""}`;
+
+/**
+ * The live registry (DESIGN.md "Registry model"): boards fed by status and heartbeat messages,
+ * matched with nodes, evaluated with the shared pure function, with conflicts, flapping and
+ * reboot grace on top. Heartbeats that change nothing significant cost a string compare.
+ */
+export function createRegistry(deps: RegistryDeps) {
+  const { sink, now } = deps;
+  const log = deps.log.child({ module: "registry" });
+  const records = new Map<string, BoardRecord>();
+  const attrKeys = new Map<string, string>();
+  const nodes = new Map<string, Node>();
+  const boundNode = new Map<string, string>();
+  const nodeMatches = new Map<string, Set<string>>();
+  const types = new Map<string, BoardType>();
+  let sectors: Sector[] = [];
+  let sectorIndex = buildSectorIndex([]);
+  const conflicts = createConflictIndex();
+  const previous = new Map<string, { state: BoardState; stateSince: number }>();
+  const otherDeadline = new Map<string, number>();
+  let minDeadline = Infinity;
+  const dupHold = deps.duplicateHoldMs ?? 60_000;
+  const periodMs = deps.heartbeatMs;
+
+  const nodeSector = (node: Node | undefined): string | null =>
+    node ? (node.sector ?? (node.ip.mode === "manual" ? sectorIndex.sectorOf(node.ip.ip) : null)) : null;
+
+  function matchNode(rec: BoardRecord): string | null {
+    const bound = boundNode.get(rec.id);
+    if (bound !== undefined) return bound;
+    const hb = rec.live.heartbeat;
+    if (!hb) return null;
+    const n = nodes.get(hb.hostname);
+    return n && n.boardId === null ? n.hostname : null;
+  }
+
+  function setNodeHost(rec: BoardRecord, host: string | null): void {
+    if (rec.nodeHost === host) return;
+    if (rec.nodeHost !== null) {
+      nodeMatches.get(rec.nodeHost)?.delete(rec.id);
+      sink.nodeChanged(rec.nodeHost);
+    }
+    rec.nodeHost = host;
+    if (host !== null) {
+      let s = nodeMatches.get(host);
+      if (!s) nodeMatches.set(host, (s = new Set()));
+      s.add(rec.id);
+      sink.nodeChanged(host);
+    }
+  }
+
+  function extraProblems(rec: BoardRecord, t: number): Problem[] {
+    const out: Problem[] = [];
+    if (rec.flapping) out.push({ code: "flapping", message: `changed state more than ${deps.flap.maxChanges} times in ${Math.round(deps.flap.windowMs / 60_000)} min` });
+    if (rec.duplicateUntil > t) out.push({ code: "duplicate-connection", message: "another connection used this board id" });
+    if (rec.failedServices.length > 0 && rec.alive) {
+      out.push({ code: "service-failed", actual: rec.failedServices.join(","), message: `failed services: ${rec.failedServices.join(", ")}` });
+    }
+    const hb = rec.live.heartbeat;
+    if (hb && types.size > 0 && !types.has(hb.type)) {
+      out.push({ code: "unknown-type", actual: hb.type, message: `type ${hb.type || "(none)"} is not registered` });
+    }
+    return out;
+  }
+
+  function scheduleDeadline(rec: BoardRecord, t: number): void {
+    let d = Infinity;
+    const rb = rec.live.reboot;
+    if (rb && t < rb.until) d = Math.min(d, rb.until);
+    if (rec.duplicateUntil > t) d = Math.min(d, rec.duplicateUntil);
+    if (rec.flapping && rec.changes.length > 0) d = Math.min(d, (rec.changes[0] ?? t) + deps.flap.windowMs + 1);
+    otherDeadline.set(rec.id, d);
+    const ld = rec.alive ? lostDeadline(rec.live) : null;
+    if (ld !== null) d = Math.min(d, ld + 1);
+    rec.deadline = d === Infinity ? null : d;
+    if (d < minDeadline) minDeadline = d;
+  }
+
+  function onStateChange(rec: BoardRecord, state: BoardState, t: number, reason: string): void {
+    const prev = rec.state === null ? previous.get(rec.id) : undefined;
+    if (prev) previous.delete(rec.id);
+    if (prev && prev.state === state) {
+      // Manager restart: the retained host view already says this; keep its stateSince.
+      rec.state = state;
+      rec.stateSince = prev.stateSince;
+      return;
+    }
+    const from = rec.state ?? prev?.state ?? null;
+    rec.state = state;
+    rec.stateSince = t;
+    const wasFlapping = rec.flapping;
+    if (from !== null) {
+      rec.changes.push(t);
+      while (rec.changes.length > 0 && t - (rec.changes[0] ?? t) > deps.flap.windowMs) rec.changes.shift();
+      if (rec.changes.length > deps.flap.maxChanges + 1) rec.changes.shift();
+      rec.flapping = isFlapping(rec.changes, t, deps.flap);
+    }
+    if (rec.flapping && !wasFlapping) {
+      rec.suppressed = 0;
+      sink.flappingChanged(rec.id, rec.live.heartbeat?.hostname ?? rec.nodeHost, true, 0);
+    }
+    const quiet = rec.flapping && wasFlapping;
+    if (quiet) rec.suppressed++;
+    sink.stateChanged(
+      {
+        kind: "state-change",
+        boardId: rec.id,
+        hostname: rec.live.heartbeat?.hostname ?? rec.nodeHost,
+        sector: rec.sector,
+        type: rec.live.heartbeat?.type ?? null,
+        from,
+        to: state,
+        problems: rec.problems,
+        reason,
+        ts: t,
+      },
+      !quiet,
+    );
+  }
+
+  /** Recomputes a board's state and problems and reports what changed. */
+  function evaluate(rec: BoardRecord, t: number, reason: string): void {
+    setNodeHost(rec, matchNode(rec));
+    const node = rec.nodeHost !== null ? nodes.get(rec.nodeHost) : undefined;
+    const expected = node ? expectedOf(node, types.get(node.type)) : null;
+    const ev = evaluateBoard(expected, rec.live, t);
+    const rb = rec.live.reboot;
+    if (rb && ev.alive && ev.state !== "rebooting") rec.live.reboot = null;
+    rec.alive = ev.alive;
+    const hb = rec.live.heartbeat;
+    const keys = ev.alive && hb ? conflictKeys(hb) : [];
+    if (keys.join("\n") !== rec.indexed.join("\n")) {
+      const touched = conflicts.set(rec.id, rec.indexed, keys);
+      rec.indexed = keys;
+      for (const o of touched) {
+        const other = records.get(o);
+        if (other && other.state !== null) evaluate(other, t, "conflict");
+      }
+    }
+    rec.sector = (hb ? sectorIndex.sectorOf(hb.ip) : null) ?? nodeSector(node);
+    const stateChanged = ev.state !== rec.state;
+    if (stateChanged) {
+      const why = ev.problems.some((p) => p.code === "reboot-timeout") ? "reboot-timeout" : reason;
+      rec.problems = [...ev.problems, ...conflicts.problems(rec.id, keys), ...extraProblems(rec, t)];
+      onStateChange(rec, ev.state, t, why);
+    }
+    const problems = [...ev.problems, ...conflicts.problems(rec.id, keys), ...extraProblems(rec, t)];
+    const key = JSON.stringify(problems);
+    const problemsChanged = key !== rec.problemsKey;
+    rec.problems = problems;
+    rec.problemsKey = key;
+    scheduleDeadline(rec, t);
+    sink.hostChanged(rec.id, stateChanged ? "state" : problemsChanged ? "attr" : "volatile");
+    if ((stateChanged || problemsChanged) && rec.nodeHost !== null) sink.nodeChanged(rec.nodeHost);
+  }
+
+  function getOrCreate(id: string, t: number): BoardRecord {
+    let rec = records.get(id);
+    if (!rec) records.set(id, (rec = newRecord(id, t, periodMs)));
+    return rec;
+  }
+
+  function reevaluateAll(reason: string): void {
+    const t = now();
+    for (const rec of records.values()) if (rec.state !== null) evaluate(rec, t, reason);
+  }
+
+  return {
+    records: records as ReadonlyMap<string, BoardRecord>,
+    nodes: nodes as ReadonlyMap<string, Node>,
+    types: types as ReadonlyMap<string, BoardType>,
+    sectors: (): readonly Sector[] => sectors,
+
+    applyStatus(id: string, st: Status, retained: boolean): void {
+      const t = now();
+      const rec = getOrCreate(id, t);
+      const live = rec.live;
+      if (st.state === "online") {
+        if (st.session !== live.session) rec.sigKey = "";
+        live.session = st.session;
+        live.status = "online";
+        live.lastSeen = t;
+        evaluate(rec, t, "birth");
+        return;
+      }
+      // DESIGN.md "Topic tree": a lost/offline of another session (a late will) is ignored.
+      if (live.session !== null && st.session !== live.session) {
+        log.debug({ boardId: id, session: st.session, current: live.session, state: st.state }, "status of an old session ignored");
+        return;
+      }
+      live.session = st.session;
+      live.status = st.state;
+      evaluate(rec, t, retained ? "restored" : st.state === "lost" ? "will" : "offline");
+    },
+
+    applyHeartbeat(id: string, hb: Heartbeat, retained: boolean): void {
+      const t = now();
+      const rec = getOrCreate(id, t);
+      const live = rec.live;
+      if (live.session !== hb.session) {
+        if (retained && live.status === null) {
+          // Start-up: the retained beat may come before the retained status; wait for it.
+          live.session = hb.session;
+          live.heartbeat = hb;
+          rec.failedServices = failedServices(hb);
+          return;
+        }
+        // A beat of a new session is a birth even if the birth itself was not seen.
+        live.session = hb.session;
+        live.status = "online";
+      } else if (live.status !== "online") {
+        // A late beat of a session that already ended shows data, not life.
+        live.heartbeat = hb;
+        if (live.status === null) return;
+        rec.failedServices = failedServices(hb);
+        evaluate(rec, t, "heartbeat");
+        return;
+      }
+      live.heartbeat = hb;
+      live.lastSeen = t;
+      const failed = rec.failedServices.length > 0 || hb.services ? failedServices(hb) : rec.failedServices;
+      const key = significantKey(hb, failed);
+      if (key !== rec.sigKey || !rec.alive || rec.state === null) {
+        rec.sigKey = key;
+        rec.failedServices = failed;
+        attrKeys.set(id, attrKeyOf(hb));
+        evaluate(rec, t, "heartbeat");
+        return;
+      }
+      const d = Math.min(otherDeadline.get(id) ?? Infinity, t + LOST_AFTER_PERIODS * periodMs + 1);
+      rec.deadline = d;
+      const ak = attrKeyOf(hb);
+      if (ak !== attrKeys.get(id)) {
+        attrKeys.set(id, ak);
+        sink.hostChanged(id, "attr");
+      } else sink.hostChanged(id, "volatile");
+    },
+
+    /** A host view retained by a previous run of the manager (start-up only). */
+    applyPreviousView(view: HostView): void {
+      if (!records.get(view.id)?.state) previous.set(view.id, { state: view.state, stateSince: view.stateSince });
+    },
+
+    /** End of start-up: records still waiting for a status are evaluated; ghost views returned. */
+    settle(): string[] {
+      const t = now();
+      for (const rec of records.values()) if (rec.state === null) evaluate(rec, t, "restored");
+      const ghosts = [...previous.keys()].filter((id) => !records.has(id));
+      previous.clear();
+      return ghosts;
+    },
+
+    /** A reboot / apply-node was accepted: `rebooting` for the grace period (DESIGN.md). */
+    markRebooting(id: string, graceMs: number = deps.rebootGraceMs): void {
+      const rec = records.get(id);
+      if (!rec) return;
+      const t = now();
+      rec.live.reboot = { since: t, until: t + graceMs, session: rec.live.session };
+      evaluate(rec, t, "reboot");
+    },
+
+    markDuplicate(id: string): void {
+      const rec = records.get(id);
+      if (!rec) return;
+      const t = now();
+      rec.duplicateUntil = t + dupHold;
+      evaluate(rec, t, "duplicate-connection");
+    },
+
+    /** Time-driven changes: lost after 3 silent periods, reboot timeout, flags expiring. */
+    sweep(): void {
+      const t = now();
+      if (t < minDeadline) return;
+      minDeadline = Infinity;
+      for (const rec of records.values()) {
+        if (rec.deadline === null) continue;
+        if (rec.deadline <= t) {
+          const wasFlapping = rec.flapping;
+          if (rec.flapping && !isFlapping(rec.changes, t, deps.flap)) rec.flapping = false;
+          if (wasFlapping && !rec.flapping) {
+            sink.flappingChanged(rec.id, rec.live.heartbeat?.hostname ?? rec.nodeHost, false, rec.suppressed);
+            rec.suppressed = 0;
+          }
+          evaluate(rec, t, rec.alive ? "heartbeat-timeout" : "timer");
+        } else if (rec.deadline < minDeadline) minDeadline = rec.deadline;
+      }
+    },
+
+    /** Forgets a board that is not alive; false if it is alive or unknown. */
+    forget(id: string): boolean {
+      const rec = records.get(id);
+      if (!rec || rec.alive) return false;
+      setNodeHost(rec, null);
+      conflicts.set(id, rec.indexed, []);
+      records.delete(id);
+      attrKeys.delete(id);
+      otherDeadline.delete(id);
+      sink.hostRemoved(id);
+      return true;
+    },
+
+    setNodes(list: readonly Node[]): void {
+      nodes.clear();
+      boundNode.clear();
+      for (const n of list) {
+        nodes.set(n.hostname, n);
+        if (n.boardId !== null) boundNode.set(n.boardId, n.hostname);
+      }
+      reevaluateAll("registry-edit");
+    },
+    setTypes(list: readonly BoardType[]): void {
+      types.clear();
+      for (const ty of list) types.set(ty.name, ty);
+      reevaluateAll("registry-edit");
+    },
+    setSectors(list: readonly Sector[]): void {
+      sectors = [...list];
+      sectorIndex = buildSectorIndex(sectors);
+      reevaluateAll("registry-edit");
+    },
+
+    sectorOfIp: (ip: string) => sectorIndex.sectorOf(ip),
+
+    /** The board a node is matched with: its bound board, else a board reporting its hostname. */
+    boardOfNode(hostname: string): BoardRecord | null {
+      const n = nodes.get(hostname);
+      if (!n) return null;
+      if (n.boardId !== null) return records.get(n.boardId) ?? null;
+      const ids = nodeMatches.get(hostname);
+      if (!ids || ids.size === 0) return null;
+      let pick: BoardRecord | null = null;
+      for (const id of ids) {
+        const r = records.get(id);
+        if (r && (pick === null || (r.alive && !pick.alive))) pick = r;
+      }
+      return pick;
+    },
+
+    hostView(rec: BoardRecord): HostView {
+      const node = rec.nodeHost !== null ? (nodes.get(rec.nodeHost) ?? null) : null;
+      return {
+        v: 1,
+        id: rec.id,
+        state: rec.state ?? "lost",
+        stateSince: Math.round(rec.stateSince),
+        lastSeen: rec.live.lastSeen === null ? null : Math.round(rec.live.lastSeen),
+        problems: rec.problems,
+        flapping: rec.flapping,
+        sector: rec.sector,
+        session: rec.live.session,
+        node,
+        heartbeat: rec.live.heartbeat,
+      };
+    },
+
+    nodeView(hostname: string): NodeView | null {
+      const node = nodes.get(hostname);
+      if (!node) return null;
+      const b = this.boardOfNode(hostname);
+      return { v: 1, node, boardId: b?.id ?? node.boardId, state: b?.state ?? "missing" };
+    },
+
+    nodeSectorOf: (node: Node) => nodeSector(node),
+  };
+}
+export type Registry = ReturnType<typeof createRegistry>;

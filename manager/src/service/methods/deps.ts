@@ -1,0 +1,28 @@
+import type { UserStore } from "@bbb/broker";
+import type { Logger } from "pino";
+import type { CommandRunner } from "../../commands/run-command.js";
+import type { Registry } from "../../registry/create-registry.js";
+import type { RegistryEditor } from "../../registry/registry-editor.js";
+import type { Store } from "../../store/create-store.js";
+import type { Publisher } from "../../publisher/create-publisher.js";
+
+/** What the built-in service methods need; createManager builds it. */
+export interface ServiceDeps {
+  log: Logger;
+  now: () => number;
+  version: string;
+  topicRoot: string;
+  startedAt: number;
+  registry: Registry;
+  editor: RegistryEditor;
+  store: Store;
+  runner: CommandRunner;
+  publisher: Publisher;
+  /** Users of the broker's store; absent when no user store is wired (users.* answer UNAVAILABLE). */
+  users?: UserStore;
+  /** Ports actually bound, filled in once the servers listen. */
+  ports: () => Record<string, number | null>;
+  broker: () => { mode: "embedded" | "external"; clients: number | null };
+  /** Clears a board's retained status and heartbeat (hosts.remove). */
+  clearBoardTopics: (boardId: string) => void;
+}

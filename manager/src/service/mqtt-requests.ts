@@ -1,0 +1,56 @@
+import { MAX_REQUEST_BYTES, decodePayload, managerRequestSchema, parseTopic, type ManagerResponse, type Topics } from "@bbb/shared";
+import type { Logger } from "pino";
+import { createRateLimiter } from "../log.js";
+import { invokeMethod } from "./invoke.js";
+import type { MethodTable } from "./method.js";
+
+export interface MqttRequestsDeps {
+  log: Logger;
+  topics: Topics;
+  table: () => MethodTable;
+  publish: (topic: string, payload: string, opts: { qos: 1; retain: false }) => void;
+}
+
+/**
+ * The MQTT front door (DESIGN.md "Topic tree"): `<root>/manager/request/<method>` →
+ * MethodTable → `<root>/manager/response/<clientId>`. The caller is the `auth` the broker
+ * stamped into the payload; a request without it cannot be answered nor trusted, so it is dropped.
+ */
+export function createMqttRequests(deps: MqttRequestsDeps) {
+  const log = deps.log.child({ module: "mqtt-requests" });
+  const limited = createRateLimiter(10_000);
+  let inFlight = 0;
+
+  async function handle(topic: string, payload: Buffer): Promise<void> {
+    const t = parseTopic(topic, deps.topics.root);
+    if (t === null || t.kind !== "manager-request") return;
+    const d = decodePayload(managerRequestSchema, payload, MAX_REQUEST_BYTES);
+    if (!d.ok) {
+      limited(`bad:${d.code}`, (dropped) => log.warn({ topic, code: d.code, detail: d.message, droppedSince: dropped }, "request dropped"));
+      return;
+    }
+    const { transaction, params, auth } = d.value;
+    if (!auth) {
+      limited("noauth", (dropped) => log.warn({ topic, droppedSince: dropped }, "request without broker identity dropped"));
+      return;
+    }
+    inFlight++;
+    try {
+      const out = await invokeMethod(deps.table(), t.method, params, { username: auth.username, role: auth.role, via: "mqtt" }, log);
+      const response: ManagerResponse = out.ok
+        ? { transaction, status: "ok", data: out.data }
+        : { transaction, status: "error", error: out.error };
+      deps.publish(deps.topics.managerResponse(auth.clientId), JSON.stringify(response), { qos: 1, retain: false });
+    } finally {
+      inFlight--;
+    }
+  }
+
+  return {
+    handle(topic: string, payload: Buffer): void {
+      handle(topic, payload).catch((err: unknown) => log.error({ err, topic }, "request handling failed"));
+    },
+    inFlight: () => inFlight,
+  };
+}
+export type MqttRequests = ReturnType<typeof createMqttRequests>;

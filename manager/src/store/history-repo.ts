@@ -1,0 +1,70 @@
+import type { HistoryEntry, HistoryKind, HistoryQuery } from "@bbb/shared";
+import type { Db } from "./open-db.js";
+
+/** A history record before it is stored (id assigned by SQLite). */
+export type HistoryInput = Omit<HistoryEntry, "id">;
+
+interface Row {
+  id: number;
+  ts: number;
+  kind: string;
+  board_id: string | null;
+  hostname: string | null;
+  by: string | null;
+  message: string;
+  data: string | null;
+}
+
+function toEntry(r: Row): HistoryEntry {
+  return {
+    id: r.id,
+    ts: r.ts,
+    kind: r.kind as HistoryKind,
+    boardId: r.board_id,
+    hostname: r.hostname,
+    by: r.by,
+    message: r.message,
+    data: r.data === null ? null : (JSON.parse(r.data) as unknown),
+  };
+}
+
+export function createHistoryRepo(db: Db) {
+  const insert = db.prepare(
+    "INSERT INTO history (ts, kind, board_id, hostname, by, message, data) VALUES (@ts, @kind, @boardId, @hostname, @by, @message, @data)",
+  );
+  const prune = db.prepare("DELETE FROM history WHERE ts < ?");
+  return {
+    /** Appends inside the caller's transaction (or its own statement). */
+    appendOne(e: HistoryInput): void {
+      insert.run({ ...e, data: e.data === undefined || e.data === null ? null : JSON.stringify(e.data) });
+    },
+    /** Appends many in one transaction: a batch is all there or not at all after a crash. */
+    append(entries: readonly HistoryInput[]): void {
+      if (entries.length === 0) return;
+      db.transaction(() => {
+        for (const e of entries) this.appendOne(e);
+      })();
+    },
+    query(q: HistoryQuery): HistoryEntry[] {
+      const where: string[] = [];
+      const args: unknown[] = [];
+      if (q.boardId !== undefined) (where.push("board_id = ?"), args.push(q.boardId));
+      if (q.hostname !== undefined) (where.push("hostname = ?"), args.push(q.hostname));
+      if (q.by !== undefined) (where.push("by = ?"), args.push(q.by));
+      if (q.since !== undefined) (where.push("ts >= ?"), args.push(q.since));
+      if (q.until !== undefined) (where.push("ts <= ?"), args.push(q.until));
+      if (q.before !== undefined) (where.push("id < ?"), args.push(q.before));
+      if (q.kind !== undefined && q.kind.length > 0) {
+        where.push(`kind IN (${q.kind.map(() => "?").join(",")})`);
+        args.push(...q.kind);
+      }
+      const sql = `SELECT * FROM history ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY id DESC LIMIT ?`;
+      return (db.prepare(sql).all(...args, q.limit) as Row[]).map(toEntry);
+    },
+    /** Deletes entries older than `before` (retention); returns how many. */
+    prune(before: number): number {
+      return prune.run(before).changes;
+    },
+  };
+}
+export type HistoryRepo = ReturnType<typeof createHistoryRepo>;

@@ -1,0 +1,31 @@
+import Database from "better-sqlite3";
+import type { Logger } from "pino";
+import { MIGRATIONS } from "./migrations.js";
+
+export type Db = Database.Database;
+
+/**
+ * Opens the SQLite file with WAL and synchronous=FULL (a committed registry edit survives a
+ * power cut; uncommitted ones are never visible: every write is one transaction), and applies
+ * pending migrations.
+ */
+export function openDb(file: string, log: Logger): Db {
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  db.pragma("foreign_keys = ON");
+  db.pragma("busy_timeout = 5000");
+  db.exec("CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+  const done = new Set(
+    (db.prepare("SELECT version FROM migrations").all() as { version: number }[]).map((r) => r.version),
+  );
+  for (const m of MIGRATIONS) {
+    if (done.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare("INSERT INTO migrations (version, applied_at) VALUES (?, ?)").run(m.version, Date.now());
+    })();
+    log.info({ version: m.version }, "store migration applied");
+  }
+  return db;
+}

@@ -1,0 +1,80 @@
+import { createHash } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
+import { mkdir, open, rename, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { z } from "zod";
+import type { HashCacheEntry } from "./local-tree.js";
+
+/** What the agent remembers across restarts about the installed project. */
+export const syncStateSchema = z.object({
+  type: z.string().max(64),
+  revision: z.string().max(64),
+  overlay: z.string().max(128).nullable(),
+  rcLocalHash: z.string().max(64).nullable(),
+  syncedAt: z.number().int().nonnegative(),
+});
+export type SyncState = z.infer<typeof syncStateSchema>;
+
+const hashesSchema = z.record(z.string(), z.object({ size: z.number(), mtimeMs: z.number(), ino: z.number(), sha256: z.string() }));
+
+/** Temp file + fsync + rename in the same folder: a crash leaves the old file or the new one. */
+export async function writeFileAtomic(path: string, data: string | Buffer, mode: number): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+  try {
+    const fh = await open(tmp, "wx", mode);
+    try {
+      await fh.writeFile(data);
+      await fh.chmod(mode);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (e: unknown) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+export function createSyncStateFiles(stateDir: string) {
+  const statePath = join(stateDir, "project-sync.json");
+  const hashesPath = join(stateDir, "project-hashes.json");
+  return {
+    loadState(): SyncState | null {
+      const r = syncStateSchema.safeParse(readJson(statePath));
+      return r.success ? r.data : null;
+    },
+    saveState: (s: SyncState) => writeFileAtomic(statePath, JSON.stringify(s), 0o644),
+    loadHashes(): Record<string, HashCacheEntry> {
+      const r = hashesSchema.safeParse(readJson(hashesPath));
+      return r.success ? r.data : {};
+    },
+    saveHashes: (h: Record<string, HashCacheEntry>) => writeFileAtomic(hashesPath, JSON.stringify(h), 0o644),
+  };
+}
+
+/** sha256 of a file, re-read only when its size or mtime changed (asked at every heartbeat). */
+export function createFileHashWatcher(path: string) {
+  let cached: { size: number; mtimeMs: number; sha256: string } | null = null;
+  return (): string | null => {
+    try {
+      const st = statSync(path);
+      if (cached && cached.size === st.size && cached.mtimeMs === st.mtimeMs) return cached.sha256;
+      const sha256 = createHash("sha256").update(readFileSync(path)).digest("hex");
+      cached = { size: st.size, mtimeMs: st.mtimeMs, sha256 };
+      return sha256;
+    } catch {
+      cached = null;
+      return null;
+    }
+  };
+}

@@ -13,13 +13,13 @@ const SECRET = "bench-fleet-secret";
  * One measured run: N boards at 1 Hz, retained QoS 0 heartbeats, one subscriber on
  * `bbb/+/heartbeat`; CPU of the broker process only, over a steady-state window.
  */
-export async function brokerRun({ kind, boards, warmupS, measureS, connectsPerSec, workers, redisUrls, label, phase = "broker" }) {
+export async function brokerRun({ kind, boards, warmupS, measureS, connectsPerSec, workers, cluster, label, phase = "broker" }) {
   const brokers = [];
   let load = null;
   let sub = null;
   try {
-    if (redisUrls) {
-      for (let i = 0; i < redisUrls.replicas; i++) brokers.push(await startBroker(kind, { redisUrl: redisUrls.url }));
+    if (cluster) {
+      for (let i = 0; i < cluster.replicas; i++) brokers.push(await startBroker(kind, { redisUrl: cluster.redis.url }));
     } else brokers.push(await startBroker(kind));
     // The subscriber sits on the last replica, so in a cluster every message crosses Redis
     // for the boards of the other replica.
@@ -40,12 +40,15 @@ export async function brokerRun({ kind, boards, warmupS, measureS, connectsPerSe
     progress(phase, `${label}: warm-up ${warmupS} s, then measuring ${measureS} s`);
     await sleep(warmupS * 1000);
     const meter = createCpuMeter(brokers.map((b) => b.pid));
+    const redisMeter = cluster ? createCpuMeter([cluster.redis.pid]) : null;
+    redisMeter?.start();
     await Promise.all(brokers.map((b) => b.eld()));
     await sub.window(nowMs());
     const c0 = await load.counts();
     meter.start();
     await sleep(measureS * 1000);
     const cpu = meter.stop();
+    const redisCpu = redisMeter?.stop();
     const c1 = await load.counts();
     const eld = await Promise.all(brokers.map((b) => b.eld()));
     const mem = brokers.map((b) => memory(b.pid));
@@ -62,6 +65,9 @@ export async function brokerRun({ kind, boards, warmupS, measureS, connectsPerSe
       cpuCores: round(cpu.cores, 3),
       cpuUsPerMsg: round((cpu.cpuS / msgs) * 1e6, 2),
       rssMiB: round(mem.reduce((a, m) => a + (m.rssMiB ?? 0), 0), 1),
+      replicas: brokers.length,
+      redisCpuUsPerMsg: redisCpu ? round((redisCpu.cpuS / msgs) * 1e6, 2) : null,
+      redisRssMiB: cluster ? round(memory(cluster.redis.pid).rssMiB, 1) : null,
       delivery: round(s.counts.heartbeat / final.sent, 6),
       sent: final.sent,
       received: s.counts.heartbeat,

@@ -53,7 +53,8 @@ export function createProjectSync(deps: ProjectSyncDeps): ProjectSync {
   const staging = `${live}.sync-staging`;
   const files = createSyncStateFiles(deps.stateDir);
   const now = deps.clock ?? Date.now;
-  const rcInstallTo = deps.rcLocal === false ? null : fs.resolve(deps.rcLocal?.installTo ?? "/etc/rc.local");
+  const rcSystemPath = deps.rcLocal === false ? null : (deps.rcLocal?.installTo ?? "/etc/rc.local");
+  const rcInstallTo = rcSystemPath === null ? null : fs.resolve(rcSystemPath);
   const installedRcHash = rcInstallTo ? createFileHashWatcher(rcInstallTo) : () => null;
   let state: SyncState | null | undefined;
   let cache: HashCache | null = null;
@@ -103,7 +104,7 @@ export function createProjectSync(deps: ProjectSyncDeps): ProjectSync {
         const inLive = !plan.download.includes(rc);
         rcNew = await rcContent(rc, inLive, source, typeName, signal);
         const old = await readFile(rcInstallTo, "utf8").catch(() => "");
-        rcLocalDiff = unifiedDiff(old, rcNew.toString("utf8"), { oldName: deps.rcLocal ? (deps.rcLocal.installTo ?? "/etc/rc.local") : "/etc/rc.local", newName: `${typeName}/${rc.path}` });
+        rcLocalDiff = unifiedDiff(old, rcNew.toString("utf8"), { oldName: rcSystemPath ?? "", newName: `${typeName}/${rc.path}` });
       }
       const totalFiles = plan.download.length;
       const totalBytes = plan.download.reduce((n, f) => n + f.size, 0);

@@ -16,6 +16,9 @@ import { createClusterParts, type ClusterParts } from "./redis-cluster.js";
 import type { Broker, BrokerDeps, BrokerEvents } from "./types.js";
 import { createWebSocketGateway } from "./websocket.js";
 
+const CLUSTER_STOP_TIMEOUT_MS = 2000;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
 interface Running {
   aedes: Aedes;
   servers: net.Server[];
@@ -74,14 +77,20 @@ export function createBroker(deps: BrokerDeps): Broker {
   }
 
   async function createAedes(): Promise<{ aedes: Aedes; cluster: ClusterParts | null }> {
-    const cluster = deps.cluster ? createClusterParts(deps.cluster.redisUrl) : null;
+    const cluster = deps.cluster ? createClusterParts(deps.cluster.redisUrl, log) : null;
     const opts: AedesOptions = {
       ...hooks,
       // Board ids and dashboard ids may be longer than MQTT 3.1's 23 characters.
       maxClientsIdLength: 128,
       ...(cluster ? { mq: cluster.mq, persistence: cluster.persistence } : {}),
     };
-    const aedes = await Aedes.createBroker(opts);
+    let aedes: Aedes;
+    try {
+      aedes = await Aedes.createBroker(opts);
+    } catch (e: unknown) {
+      cluster?.disconnect();
+      throw e;
+    }
     // An 'error' without a listener would throw and kill the process (a bad message never does).
     (aedes as EventEmitter).on("error", (err: Error) => log.error({ err }, "broker error"));
     aedes.on("clientError", (client, err) => log.debug({ clientId: client.id, err: err.message }, "client error"));
@@ -143,13 +152,20 @@ export function createBroker(deps: BrokerDeps): Broker {
           return closed;
         }),
       );
-      await new Promise<void>((resolve) => state.aedes.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => state.aedes.close(() => resolve()));
       if (state.cluster) {
-        try {
-          await state.cluster.persistence.destroy();
-        } catch (err: unknown) {
-          log.warn({ err }, "closing the redis persistence failed");
-        }
+        const cluster = state.cluster;
+        // With Redis unreachable the emitter's QUIT never completes: bound each wait, then cut.
+        let done = false;
+        await Promise.race([closed.then(() => (done = true)), sleep(CLUSTER_STOP_TIMEOUT_MS)]);
+        if (!done) log.warn("redis did not answer while stopping; dropping its connections");
+        await Promise.race([
+          cluster.persistence.destroy().catch((err: unknown) => log.warn({ err }, "closing the redis persistence failed")),
+          sleep(done ? CLUSTER_STOP_TIMEOUT_MS : 0),
+        ]);
+        cluster.disconnect();
+      } else {
+        await closed;
       }
       log.info("broker stopped");
     },

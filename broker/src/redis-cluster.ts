@@ -1,10 +1,13 @@
+import type { EventEmitter } from "node:events";
 import { createRequire } from "node:module";
 import { Readable } from "node:stream";
+import { Redis, type RedisOptions } from "ioredis";
+import type pino from "pino";
 
 const require = createRequire(import.meta.url);
 
 /** ioredis options from a redis:// or rediss:// URL (db number in the path). */
-export function redisOptionsFromUrl(url: string): Record<string, unknown> {
+export function redisOptionsFromUrl(url: string): RedisOptions {
   const u = new URL(url);
   if (u.protocol !== "redis:" && u.protocol !== "rediss:") throw new Error(`not a redis URL: ${u.protocol}`);
   const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0;
@@ -27,22 +30,31 @@ interface RedisPersistence {
 
 export interface ClusterParts {
   mq: unknown;
-  persistence: { destroy(): Promise<void> };
+  persistence: RedisPersistence;
+  /** Drops the Redis connections at once (after Aedes closed, or when Redis does not answer). */
+  disconnect(): void;
 }
 
 /**
  * DESIGN.md "Scaling out": subscriptions, retained messages and wills shared by several Aedes
- * replicas through Redis. aedes-persistence-redis's main export wraps the store in its
- * callback API, which Aedes 1.x refuses (it requires an async `setup`), so the async store
- * class is used directly.
+ * replicas through Redis. The three connections are ours, so errors are logged rather than
+ * thrown, and stop() can end them even when Redis is gone (a QUIT would wait forever).
+ * aedes-persistence-redis's main export wraps the store in its callback API, which Aedes 1.x
+ * refuses (it requires an async `setup`), so the async store class is used directly.
  */
-export function createClusterParts(redisUrl: string): ClusterParts {
+export function createClusterParts(redisUrl: string, log: pino.Logger): ClusterParts {
   const options = redisOptionsFromUrl(redisUrl);
-  const mqemitterRedis = require("mqemitter-redis") as (opts: Record<string, unknown>) => unknown;
+  const conns = ["persistence", "subscriber", "publisher"].map((role) => {
+    const c = new Redis(options);
+    c.on("error", (err: Error) => log.error({ role, err: err.message }, "redis connection error"));
+    return c;
+  });
+  const [db, subConn, pubConn] = conns as [Redis, Redis, Redis];
+  const mqemitterRedis = require("mqemitter-redis") as (opts: Record<string, unknown>) => { state: EventEmitter };
   const AsyncRedisPersistence = require("aedes-persistence-redis/asyncPersistence.js") as new (
     opts: Record<string, unknown>,
   ) => RedisPersistence;
-  const persistence = new AsyncRedisPersistence({ ...options });
+  const persistence = new AsyncRedisPersistence({ conn: db });
   // The store yields async generators where Aedes 1.2 calls `.pipe()` on the retained stream
   // (handlers/subscribe.js): hand Aedes real Readables, as its memory persistence does.
   const combi = persistence.createRetainedStreamCombi.bind(persistence);
@@ -50,5 +62,15 @@ export function createClusterParts(redisUrl: string): ClusterParts {
   persistence.createRetainedStreamCombi = (patterns) => Readable.from(combi(patterns));
   persistence.createRetainedStream = (pattern) => Readable.from(combi([pattern]));
   persistence.outgoingStream = (client) => Readable.from(outgoing(client));
-  return { mq: mqemitterRedis({ ...options }), persistence };
+  // Same matching as Aedes's default emitter [MQTT-4.7.1-3].
+  const mq = mqemitterRedis({ subConn, pubConn, matchEmptyLevels: true });
+  // The emitter re-emits its connections' errors on `state`; unheard, that would throw.
+  mq.state.on("error", () => undefined);
+  return {
+    mq,
+    persistence,
+    disconnect() {
+      for (const c of conns) c.disconnect();
+    },
+  };
 }

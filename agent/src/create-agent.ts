@@ -105,6 +105,8 @@ export function createAgent(deps: AgentDeps) {
         confirmNetwork: createNetworkConfirm({ link: conn, deadlineMs: config.networkConfirmMs, log }),
         uptime,
       };
+      slow = createSlowFacts({ fs, exec: deps.exec, net, systemd, services: config.services, intervalMs: config.servicePollMs, log });
+      const s = slow;
       dispatcher = createDispatcher({
         boardId: config.boardId,
         topicRoot: config.topicRoot,
@@ -112,11 +114,10 @@ export function createAgent(deps: AgentDeps) {
         exec: deps.exec,
         store,
         publish: (t, p) => conn.publishReliable(t, p),
+        afterAction: () => s.poll(),
         log,
       });
-      slow = createSlowFacts({ fs, exec: deps.exec, net, systemd, services: config.services, intervalMs: config.servicePollMs, log });
       await slow.start();
-      const s = slow;
       heartbeat = createHeartbeatLoop({
         boardId: config.boardId,
         session,

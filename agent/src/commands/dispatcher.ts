@@ -33,6 +33,8 @@ export interface DispatcherDeps {
   store: ResultStore;
   publish(topic: string, payload: string): Promise<boolean>;
   log: Logger;
+  /** Runs after every action, before its final result: refreshes what the heartbeat reports. */
+  afterAction?: () => Promise<void>;
   /** Minimum spacing of `running` progress results (≤ 4/s by default). */
   progressIntervalMs?: number;
 }
@@ -71,6 +73,13 @@ export function createDispatcher(deps: DispatcherDeps) {
   const abort = new AbortController();
   const progressMs = deps.progressIntervalMs ?? 250;
   const now = () => deps.sys.clock.now();
+  const refresh = async () => {
+    try {
+      await deps.afterAction?.();
+    } catch (e: unknown) {
+      log.debug({ err: e }, "refresh after action failed");
+    }
+  };
 
   /** Records and publishes a result. Resolves once stored; delivery is the outbox's business. */
   const emit = async (res: Result): Promise<void> => {
@@ -122,6 +131,7 @@ export function createDispatcher(deps: DispatcherDeps) {
         progress,
         acceptedDelivered: () => Promise.race([accepted, new Promise<boolean>((r) => setTimeout(() => r(false), 3000).unref())]),
       });
+      await refresh();
       const output = runner.output();
       await emit({
         ...base(id, action),
@@ -133,6 +143,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     } catch (e: unknown) {
       const err = e instanceof AgentError ? e : new AgentError(AgentErrorCodes.INTERNAL, errorMessage(e));
       if (!(e instanceof AgentError)) log.error({ err: e, action, id }, "action crashed");
+      await refresh();
       const exitCode = typeof err.data?.exitCode === "number" ? err.data.exitCode : runner.lastExitCode() || 1;
       const output = runner.output();
       await emit({

@@ -1,20 +1,29 @@
 import mqtt from "mqtt";
 import { pino } from "pino";
-import { createAgent } from "../../src/create-agent.js";
+import { createAgent, type AgentDeps } from "../../src/create-agent.js";
 import { agentConfigSchema, type AgentConfigInput } from "../../src/config/schema.js";
 import { createFakeRoot, type FakeRootOptions } from "../../src/sim/fake-root.js";
 import { createRecordingExec } from "../../src/sim/recording-exec.js";
 
 /** A full createAgent over a fake root and a recording exec, for integration tests. */
-export async function startSimAgent(url: string, cfg: Partial<AgentConfigInput> = {}, rootOpts: FakeRootOptions = {}) {
+export function startSimAgent(url: string, cfg: Partial<AgentConfigInput> = {}, rootOpts: FakeRootOptions = {}) {
+  return startSimAgentWith(url, {}, cfg, rootOpts);
+}
+
+export async function startSimAgentWith(
+  url: string,
+  extra: Partial<Pick<AgentDeps, "projectSync" | "random" | "backoff">>,
+  cfg: Partial<AgentConfigInput> = {},
+  rootOpts: FakeRootOptions = {},
+) {
   const fake = await createFakeRoot(rootOpts);
   const rec = createRecordingExec({ root: fake.root, mac: fake.mac, ip: fake.options.ip, hostname: fake.options.hostname, gateway: fake.options.gateway });
   const config = {
-    ...agentConfigSchema.parse({ mqttUrls: [url], rootPrefix: fake.root, stateDir: fake.stateDir, heartbeatMs: 200, ...cfg }),
+    ...agentConfigSchema.parse({ mqttUrls: [url], rootPrefix: fake.root, stateDir: fake.stateDir, heartbeatMs: 200, services: ["bbb-function"], ...cfg }),
     boardId: cfg.boardId ?? fake.boardId,
   };
   const log = pino({ level: process.env.TEST_LOG ?? "silent" });
-  const agent = createAgent({ config, log, exec: rec.exec, connect: mqtt.connect, interfaces: rec.interfaces });
+  const agent = createAgent({ config, log, exec: rec.exec, connect: mqtt.connect, interfaces: rec.interfaces, ...extra });
   await agent.start();
   return {
     agent,

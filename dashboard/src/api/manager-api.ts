@@ -1,0 +1,67 @@
+import {
+  commandsGetResultSchema,
+  historyQueryResultSchema,
+  hostsCommandResultSchema,
+  nodesBindResultSchema,
+  nodesUpsertResultSchema,
+  okResultSchema,
+  removedResultSchema,
+  sectorsListResultSchema,
+  sectorsUpsertResultSchema,
+  serverInfoResultSchema,
+  typesListResultSchema,
+  typesUpsertResultSchema,
+  usersListResultSchema,
+  usersUpsertResultSchema,
+  type HostsCommandParams,
+  type NodeInput,
+  type Role,
+  type Sector,
+  type BoardType,
+} from "@bbb/shared";
+import { z } from "zod";
+import type { Requester } from "../mqtt/requester.js";
+
+/**
+ * nodes.import has no result schema in @bbb/shared yet: read the report defensively (counts
+ * and per-line errors where present; the rest is shown as it came).
+ */
+export const importReportSchema = z.looseObject({
+  dryRun: z.boolean().optional(),
+  applied: z.boolean().optional(),
+  created: z.union([z.number(), z.array(z.unknown())]).optional(),
+  updated: z.union([z.number(), z.array(z.unknown())]).optional(),
+  unchanged: z.union([z.number(), z.array(z.unknown())]).optional(),
+  removed: z.union([z.number(), z.array(z.unknown())]).optional(),
+  errors: z.array(z.looseObject({ line: z.number().optional(), message: z.string().optional() })).optional(),
+});
+export type ImportReport = z.infer<typeof importReportSchema>;
+
+const anyOk = z.union([okResultSchema, removedResultSchema, z.unknown()]);
+
+/** Typed calls of the manager's service methods (names and schemas of @bbb/shared's methods). */
+export function createManagerApi(req: Requester) {
+  return {
+    serverInfo: () => req.call("server.info", {}, serverInfoResultSchema),
+    sectors: async () => (await req.call("sectors.list", {}, sectorsListResultSchema)).items,
+    upsertSector: (s: Sector) => req.call("sectors.upsert", s, sectorsUpsertResultSchema),
+    removeSector: (name: string) => req.call("sectors.remove", { name }, anyOk),
+    types: async () => (await req.call("types.list", {}, typesListResultSchema)).items,
+    upsertType: (t: z.input<typeof typesUpsertResultSchema> | BoardType) => req.call("types.upsert", t, typesUpsertResultSchema),
+    removeType: (name: string, force = false) => req.call("types.remove", { name, force }, anyOk),
+    upsertNode: (n: NodeInput) => req.call("nodes.upsert", n, nodesUpsertResultSchema),
+    removeNode: (hostname: string) => req.call("nodes.remove", { hostname }, anyOk),
+    bindNode: (hostname: string, boardId: string) => req.call("nodes.bind", { hostname, boardId, apply: true }, nodesBindResultSchema, { timeoutMs: 60_000 }),
+    importNodes: (csv: string, dryRun: boolean) => req.call("nodes.import", { csv, dryRun }, importReportSchema, { timeoutMs: 60_000 }),
+    users: async () => (await req.call("users.list", {}, usersListResultSchema)).items,
+    upsertUser: (u: { username: string; role: Role; password?: string }) => req.call("users.upsert", u, usersUpsertResultSchema),
+    removeUser: (username: string) => req.call("users.remove", { username }, anyOk),
+    /** Starts a run without waiting for it (wait:false): progress comes from result topics and commands.get. */
+    command: (p: HostsCommandParams) => req.call("hosts.command", p, hostsCommandResultSchema, { timeoutMs: 30_000 }),
+    run: (id: string) => req.call("commands.get", { id }, commandsGetResultSchema),
+    history: async (id: string, since?: number) => (await req.call("hosts.history", since === undefined ? { id, limit: 500 } : { id, since, limit: 500 }, historyQueryResultSchema)).items,
+    /** Role probe: a call whose params are deliberately empty (see session/role.ts). */
+    raw: (method: string, params: unknown) => req.call(method, params, z.unknown()),
+  };
+}
+export type ManagerApi = ReturnType<typeof createManagerApi>;

@@ -1,0 +1,126 @@
+import { createTopics, DEFAULT_TOPIC_ROOT, defaultSectors, type Role, type Sector } from "@bbb/shared";
+import { effectScope, shallowRef, watch, type ShallowRef } from "vue";
+import { createCommandRunner, type CommandRunner } from "../actions/command-runner.js";
+import { createManagerApi, type ManagerApi } from "../api/manager-api.js";
+import { errorText } from "../errors.js";
+import { createConnection, type Connection, type ConnectionDeps, type Credentials } from "../mqtt/connection.js";
+import { createRequester, type Requester } from "../mqtt/requester.js";
+import { createFleetStore, type FleetStore } from "../store/fleet-store.js";
+import { createNotices, type Notices } from "./notices.js";
+import { detectRole } from "./role.js";
+
+export interface SessionOptions {
+  root?: string;
+  /** Performance API measures per frame (benchmarks, `?perf` in the page URL). */
+  measure?: boolean;
+  connection?: ConnectionDeps;
+}
+
+export interface Session {
+  readonly username: string;
+  readonly url: string;
+  readonly topics: ReturnType<typeof createTopics>;
+  readonly conn: Connection;
+  readonly store: FleetStore;
+  readonly requester: Requester;
+  readonly api: ManagerApi;
+  readonly runner: CommandRunner;
+  readonly notices: Notices;
+  /** null until known; viewer until proven otherwise for anything that acts. */
+  readonly role: ShallowRef<Role | null>;
+  readonly sectors: ShallowRef<readonly Sector[]>;
+  /** Subscribe to one board's results and log lines while its detail is open. */
+  watchBoard(id: string): () => void;
+  reloadSectors(): Promise<void>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/** Everything one login owns: the MQTT connection, the store, requests, commands. */
+export function createSession(creds: Credentials, opts: SessionOptions = {}): Session {
+  const root = opts.root ?? DEFAULT_TOPIC_ROOT;
+  const topics = createTopics(root);
+  const conn = createConnection(creds, opts.connection);
+  const store = createFleetStore({ root, measure: opts.measure ?? false });
+  const requester = createRequester({ topics, clientId: conn.clientId, publish: conn.publish });
+  const api = createManagerApi(requester);
+  const notices = createNotices();
+  const runner = createCommandRunner({ api, topics, store, subscribe: conn.subscribe, publish: conn.publish, username: creds.username });
+  const role = shallowRef<Role | null>(null);
+  const sectors = shallowRef<readonly Sector[]>(defaultSectors());
+  const responseTopic = topics.managerResponse(conn.clientId);
+  const watchers = new Map<string, number>();
+  const scope = effectScope(true);
+
+  conn.onMessage((topic, payload) => {
+    if (topic === responseTopic) requester.handleResponse(payload);
+    else store.ingest(topic, payload);
+  });
+  conn.subscribe(responseTopic);
+  conn.subscribe(topics.filters.registry);
+  conn.subscribe(topics.managerStatus());
+
+  const reloadSectors = async () => {
+    try {
+      sectors.value = await api.sectors();
+    } catch (e: unknown) {
+      // The default Sirius table keeps the forms usable; the operator is told.
+      notices.push("error", `sectors: ${errorText(e)}; using the default sector table`);
+    }
+  };
+
+  const afterFirstConnect = async () => {
+    role.value = await detectRole({ adminCall: () => api.users(), operatorCall: () => api.raw("nodes.upsert", {}) });
+    await reloadSectors();
+  };
+
+  return {
+    username: creds.username,
+    url: creds.url,
+    topics,
+    conn,
+    store,
+    requester,
+    api,
+    runner,
+    notices,
+    role,
+    sectors,
+    reloadSectors,
+    watchBoard(id) {
+      const n = watchers.get(id) ?? 0;
+      watchers.set(id, n + 1);
+      if (n === 0) {
+        conn.subscribe(topics.result(id, "+"));
+        conn.subscribe(topics.log(id));
+        store.watch(id);
+      }
+      return () => {
+        const left = (watchers.get(id) ?? 1) - 1;
+        if (left > 0) return void watchers.set(id, left);
+        watchers.delete(id);
+        conn.unsubscribe(topics.log(id));
+        // Result subscriptions stay: a run started here may still be reporting.
+        store.unwatch(id);
+      };
+    },
+    start() {
+      scope.run(() => {
+        let first = true;
+        watch(conn.status, (s) => {
+          if (s === "online" && first) {
+            first = false;
+            void afterFirstConnect();
+          }
+        });
+      });
+      conn.start();
+    },
+    async stop() {
+      scope.stop();
+      runner.stop();
+      requester.cancelAll();
+      await conn.stop();
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import { heartbeatPvPrefixes, hostnameToEpics, type BoardState, type HostView, type NodeView } from "@bbb/shared";
+
+/** One line of the boards table: a host view flattened to what columns, filters and sorting read. */
+export interface BoardRow {
+  /** Board id, or "node:<hostname>" for a registered node with no board. */
+  key: string;
+  id: string;
+  hostname: string;
+  /** The EPICS form operators know (FIELD.md: `--` on the board is `:`). */
+  epics: string;
+  ip: string;
+  type: string;
+  sector: string;
+  state: BoardState;
+  since: number;
+  lastSeen: number | null;
+  uptime: number | null;
+  load1: number | null;
+  tempC: number | null;
+  projectRevision: string;
+  pvPrefix: string;
+  agentVersion: string;
+  ipMode: string;
+  problemCodes: readonly string[];
+  flapping: boolean;
+  /** Natural-order sort keys (digit runs padded), computed once per update: sorting 10,000 rows must not call a collator. */
+  hostKey: string;
+  sectorKey: string;
+  /** Lower-case haystack of the free-text search: hostname, EPICS name, IP, id, PV prefixes. */
+  haystack: string;
+}
+
+const cache = new WeakMap<object, BoardRow>();
+
+/** Lower-case with digit runs zero-padded: plain string comparison then sorts "Srv-2" before "Srv-10". */
+export function naturalKey(s: string): string {
+  return s.toLowerCase().replace(/\d+/g, (d) => d.padStart(10, "0"));
+}
+
+export function rowOfHost(v: HostView): BoardRow {
+  const hit = cache.get(v);
+  if (hit) return hit;
+  const hb = v.heartbeat;
+  const node = v.node;
+  const hostname = hb?.hostname ?? node?.hostname ?? "";
+  const pv = hb ? heartbeatPvPrefixes(hb) : (node?.pvPrefixes ?? []);
+  const ip = hb?.ip ?? (node?.ip.mode === "manual" ? node.ip.ip : "");
+  const problemCodes = [...new Set(v.problems.map((p) => p.code))];
+  if (v.flapping && !problemCodes.includes("flapping")) problemCodes.push("flapping");
+  const row: BoardRow = {
+    key: v.id,
+    id: v.id,
+    hostname,
+    epics: hostnameToEpics(hostname),
+    ip,
+    type: hb?.type ?? node?.type ?? "",
+    sector: v.sector ?? node?.sector ?? "",
+    state: v.state,
+    since: v.stateSince,
+    lastSeen: v.lastSeen,
+    uptime: hb?.uptime ?? null,
+    load1: hb?.load1 ?? null,
+    tempC: hb?.tempC ?? null,
+    projectRevision: hb?.projectRevision ?? "",
+    pvPrefix: pv.join(" "),
+    agentVersion: hb?.agentVersion ?? "",
+    ipMode: hb?.ipMode ?? node?.ip.mode ?? "",
+    problemCodes,
+    flapping: v.flapping,
+    hostKey: naturalKey(hostname),
+    sectorKey: naturalKey(v.sector ?? node?.sector ?? ""),
+    haystack: `${hostname} ${hostnameToEpics(hostname)} ${ip} ${v.id} ${pv.join(" ")}`.toLowerCase(),
+  };
+  cache.set(v, row);
+  return row;
+}
+
+export function rowOfMissingNode(n: NodeView): BoardRow {
+  const hit = cache.get(n);
+  if (hit) return hit;
+  const node = n.node;
+  const ip = node.ip.mode === "manual" ? node.ip.ip : "";
+  const row: BoardRow = {
+    key: `node:${node.hostname}`,
+    id: n.boardId ?? "",
+    hostname: node.hostname,
+    epics: hostnameToEpics(node.hostname),
+    ip,
+    type: node.type,
+    sector: node.sector ?? "",
+    state: n.state,
+    since: 0,
+    lastSeen: null,
+    uptime: null,
+    load1: null,
+    tempC: null,
+    projectRevision: "",
+    pvPrefix: node.pvPrefixes.join(" "),
+    agentVersion: "",
+    ipMode: node.ip.mode,
+    problemCodes: [],
+    flapping: false,
+    hostKey: naturalKey(node.hostname),
+    sectorKey: naturalKey(node.sector ?? ""),
+    haystack: `${node.hostname} ${hostnameToEpics(node.hostname)} ${ip} ${n.boardId ?? ""} ${node.pvPrefixes.join(" ")}`.toLowerCase(),
+  };
+  cache.set(n, row);
+  return row;
+}
+
+/** Every board, plus every registered node whose board is not connected (state `missing`). */
+export function buildRows(hosts: ReadonlyMap<string, HostView>, nodes: ReadonlyMap<string, NodeView>): BoardRow[] {
+  const rows: BoardRow[] = [];
+  for (const v of hosts.values()) rows.push(rowOfHost(v));
+  for (const n of nodes.values()) {
+    if (n.state === "missing" && (n.boardId === null || !hosts.has(n.boardId))) rows.push(rowOfMissingNode(n));
+  }
+  return rows;
+}

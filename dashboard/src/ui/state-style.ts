@@ -1,0 +1,32 @@
+import { boardStates, STATE_SEVERITY, type BoardState } from "@bbb/shared";
+
+/** Words shown with every state colour (issue 6: colour + text, never colour alone). */
+export const STATE_LABEL: Readonly<Record<BoardState, string>> = {
+  online: "online",
+  misconfigured: "misconfigured",
+  unregistered: "unregistered",
+  rebooting: "rebooting",
+  offline: "offline",
+  lost: "LOST",
+  missing: "missing",
+};
+
+/** Short glyph drawn inside map cells and badges, so states differ without colour vision. */
+export const STATE_GLYPH: Readonly<Record<BoardState, string>> = {
+  online: "✓",
+  misconfigured: "!",
+  unregistered: "?",
+  rebooting: "↻",
+  offline: "–",
+  lost: "✕",
+  missing: "∅",
+};
+
+export const STATES_BY_SEVERITY: readonly BoardState[] = [...boardStates].sort((a, b) => STATE_SEVERITY[a] - STATE_SEVERITY[b]);
+
+/** States that raise a sector's alarm (issue 6: "a clear alarm when anything is lost/misconfigured"). */
+export const ALARM_STATES: readonly BoardState[] = ["lost", "missing", "misconfigured"];
+
+export function stateVar(s: string): string {
+  return `var(--st-${s})`;
+}

@@ -37,12 +37,19 @@ beforeAll(async () => {
   for (let d = 0; d < 20; d++) await mkdir(join(src, `d${d}`), { recursive: true });
   await mkdir(join(src, "boot"));
   await writeFile(join(src, "boot/rc.local"), RC_V1, { mode: 0o755 });
-  await Promise.all(sizes.map((s, i) => writeFile(join(src, `d${i % 20}/f${i}.bin`), randomBytes(Math.floor(s * scale)))));
+  await Promise.all(
+    sizes.map((s, i) => writeFile(join(src, `d${i % 20}/f${i}.bin`), randomBytes(Math.floor(s * scale)))),
+  );
   await mkdir(join(root, "etc"), { recursive: true });
   await writeFile(join(root, "etc/rc.local"), "#!/bin/sh -e\nexit 0\n", { mode: 0o755 });
 
   store = createProjectStore({ dataDir: join(dir, "manager"), log });
-  type = typeSchema.parse({ name: "mbtemp", source: { kind: "local", path: src }, rcLocalPath: "boot/rc.local", overlay: "BB-MBTEMP-00A0" });
+  type = typeSchema.parse({
+    name: "mbtemp",
+    source: { kind: "local", path: src },
+    rcLocalPath: "boot/rc.local",
+    overlay: "BB-MBTEMP-00A0",
+  });
   await store.refresh(type);
   server = createSftpServer({
     projectsDir: store.projectsDir,
@@ -64,7 +71,13 @@ function agentSync(over: { fingerprint?: string } = {}) {
     rootPrefix: root,
     targetDir: "/opt/bbb-project",
     stateDir: join(root, "var/lib/bbb-agent"),
-    sftp: { host: "127.0.0.1", port, username: BOARD, password: token(BOARD), hostKeyFingerprint: over.fingerprint ?? server.hostKeyFingerprint() },
+    sftp: {
+      host: "127.0.0.1",
+      port,
+      username: BOARD,
+      password: token(BOARD),
+      hostKeyFingerprint: over.fingerprint ?? server.hostKeyFingerprint(),
+    },
     type: () => "mbtemp",
     log,
   });
@@ -98,7 +111,12 @@ describe("agent project sync from the manager's SFTP server", () => {
     const { out, progress } = await run();
     const m = store.manifest("mbtemp")!;
     expect(out.revision).toBe(m.revision);
-    expect(out.data).toMatchObject({ filesTransferred: 2000, bytesTransferred: m.totalBytes, overlay: "BB-MBTEMP-00A0", rcLocalInstalled: true });
+    expect(out.data).toMatchObject({
+      filesTransferred: 2000,
+      bytesTransferred: m.totalBytes,
+      overlay: "BB-MBTEMP-00A0",
+      rcLocalInstalled: true,
+    });
     expect(m.totalBytes).toBeGreaterThan(49 * 1024 * 1024);
     expect(progress.at(-1)).toEqual({ files: 2000, totalFiles: 2000, bytes: m.totalBytes, totalBytes: m.totalBytes });
     for (const f of m.files) {
@@ -135,7 +153,9 @@ describe("agent project sync from the manager's SFTP server", () => {
   }, 60_000);
 
   it("a dry run lists the changes and the rc.local diff and touches nothing", async () => {
-    await writeFile(join(src, "boot/rc.local"), RC_V1.replace("exit 0", "/opt/bbb-project/bin/bridge.sh &\nexit 0"), { mode: 0o755 });
+    await writeFile(join(src, "boot/rc.local"), RC_V1.replace("exit 0", "/opt/bbb-project/bin/bridge.sh &\nexit 0"), {
+      mode: 0o755,
+    });
     await writeFile(join(src, "d7/new.txt"), "new file\n");
     await store.refresh(type);
     const before = await snapshot(target());
@@ -178,7 +198,9 @@ describe("agent project sync from the manager's SFTP server", () => {
 
   it("refuses a server whose host key does not match the configured fingerprint", async () => {
     const s = agentSync({ fingerprint: "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" });
-    await expect(s.sync({ dryRun: true, signal: AbortSignal.timeout(20_000), onProgress: () => undefined })).rejects.toMatchObject({
+    await expect(
+      s.sync({ dryRun: true, signal: AbortSignal.timeout(20_000), onProgress: () => undefined }),
+    ).rejects.toMatchObject({
       data: { reason: "host-key-mismatch" },
     });
   });

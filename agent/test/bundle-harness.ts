@@ -1,0 +1,187 @@
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import * as net from "node:net";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { Aedes } from "aedes";
+import mqtt from "mqtt";
+import { createTopics, decodePayload, heartbeatSchema, statusSchema } from "@bbb/shared";
+import { createFakeRoot, type FakeRoot } from "../src/index.js";
+
+// Shared by bundle-smoke.test.ts (this machine's node) and bundle-armhf.test.ts (Debian 12's
+// armhf node under qemu): the bundled agent copied alone into an empty folder, run against a
+// real Aedes broker that checks the board's credentials, observed by a real MQTT.js client.
+export const agentDir = resolve(import.meta.dirname, "..");
+const topics = createTopics("bbb");
+const TOKEN = "bundle-test-token-0123456789";
+
+/** Builds the bundle into a fresh temp folder with the real script; returns its path and output. */
+export function buildBundle(): { dir: string; file: string; stdout: string } {
+  const dir = mkdtempSync(join(tmpdir(), "bbb-bundle-"));
+  const r = spawnSync(process.execPath, [join(agentDir, "scripts", "bundle.mjs"), "--outdir", dir], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`bundle.mjs exited ${r.status}: ${r.stderr}`);
+  return { dir, file: join(dir, "bbb-agent.cjs"), stdout: r.stdout };
+}
+
+export interface BundleRun {
+  arch: string;
+  /** ms from spawn to the first heartbeat on the broker. */
+  firstHeartbeatMs: number;
+  heartbeats: number;
+  seqs: number[];
+  session: string;
+  offlineSession: string;
+  exitCode: number | null;
+  /** VmRSS of the process (kB) after the heartbeats, null if /proc has no such file. */
+  rssKb: number | null;
+  /** User + system CPU ticks (1/100 s) used between the first and the last observed heartbeat. */
+  cpuTicks: number | null;
+  windowMs: number;
+  stderr: string;
+  errorLogs: string[];
+  credentialsSeen: { username: string; password: string; clientId: string } | null;
+}
+
+function procStat(pid: number): { rssKb: number | null; ticks: number | null } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const rss = /^VmRSS:\s+(\d+) kB/m.exec(status);
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { rssKb: rss ? Number(rss[1]) : null, ticks: Number(f[11]) + Number(f[12]) };
+  } catch {
+    return { rssKb: null, ticks: null };
+  }
+}
+
+/**
+ * Runs `<node> bbb-agent.cjs` from an empty folder until `beats` heartbeats arrived, then
+ * SIGTERMs it and waits for its exit and the retained `offline`. `node` is argv, e.g.
+ * [process.execPath] or ["/tmp/armhf-node/bin/node-armhf"].
+ */
+export async function runBundle(bundle: string, node: string[], opts: { beats: number; timeoutMs: number }): Promise<BundleRun> {
+  const board = mkdtempSync(join(tmpdir(), "bbb-board-"));
+  const aedes = await Aedes.createBroker();
+  let credentialsSeen: BundleRun["credentialsSeen"] = null;
+  aedes.authenticate = (client, username, password, done) => {
+    credentialsSeen = { username: username ?? "", password: password?.toString() ?? "", clientId: client.id };
+    done(null, username === client.id && password?.toString() === TOKEN);
+  };
+  const server = net.createServer({ noDelay: true }, aedes.handle);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const url = `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let fake: FakeRoot | null = null;
+  let observer: mqtt.MqttClient | null = null;
+  let child: ReturnType<typeof spawn> | null = null;
+  try {
+    fake = await createFakeRoot({ index: 7 });
+    const id = fake.boardId;
+    // The board folder holds only the bundle (and its map): no node_modules anywhere above it.
+    copyFileSync(bundle, join(board, "bbb-agent.cjs"));
+    copyFileSync(`${bundle}.map`, join(board, "bbb-agent.cjs.map"));
+    writeFileSync(join(board, "config.json"), JSON.stringify({ mqttUrls: [url], token: TOKEN, services: [] }));
+
+    observer = await mqtt.connectAsync(url, { clientId: "bundle-observer", username: "bundle-observer", password: TOKEN, reconnectPeriod: 0 });
+    // The observer logs in with its own id as username, which the hook above accepts.
+    const beats: { seq: number; session: string; at: number }[] = [];
+    const statuses: { state: string; session: string; retain: boolean }[] = [];
+    observer.on("message", (topic, payload, packet) => {
+      if (topic === topics.heartbeat(id)) {
+        const hb = decodePayload(heartbeatSchema, payload, 1024);
+        if (hb.ok) beats.push({ seq: hb.value.seq, session: hb.value.session, at: Date.now() });
+      } else if (topic === topics.status(id)) {
+        const st = decodePayload(statusSchema, payload, 1024);
+        if (st.ok) statuses.push({ state: st.value.state, session: st.value.session, retain: packet.retain });
+      }
+    });
+    await observer.subscribeAsync([topics.heartbeat(id), topics.status(id)], { qos: 1 });
+
+    const started = Date.now();
+    const proc = spawn(node[0]!, [...node.slice(1), "bbb-agent.cjs"], {
+      cwd: board,
+      env: {
+        PATH: process.env.PATH ?? "",
+        BBB_AGENT_CONFIG: join(board, "config.json"),
+        BBB_ROOT_PREFIX: fake.root,
+        BBB_STATE_DIR: fake.stateDir,
+        BBB_HEARTBEAT_MS: "250",
+        BBB_LOG_LEVEL: "info",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child = proc;
+    let stdout = "";
+    let stderr = "";
+    proc.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
+    proc.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+    const exited = new Promise<number | null>((r) => proc.on("exit", (code) => r(code)));
+
+    const deadline = started + opts.timeoutMs;
+    let first: ReturnType<typeof procStat> | null = null;
+    let firstAt = 0;
+    while (beats.length < opts.beats) {
+      if (Date.now() > deadline || proc.exitCode !== null) {
+        throw new Error(`${beats.length}/${opts.beats} heartbeats (exit ${proc.exitCode}); stderr: ${stderr.slice(-2000)} stdout: ${stdout.slice(-2000)}`);
+      }
+      if (beats.length >= 1 && first === null) {
+        first = procStat(proc.pid!);
+        firstAt = Date.now();
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const last = procStat(proc.pid!);
+    const windowMs = Date.now() - firstAt;
+    const session = beats[0]!.session;
+    proc.kill("SIGTERM");
+    const exitCode = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), opts.timeoutMs))]);
+
+    // A new subscriber sees the retained status: the clean stop left `offline`.
+    const late = await mqtt.connectAsync(url, { clientId: "bundle-late", username: "bundle-late", password: TOKEN, reconnectPeriod: 0 });
+    const retained = await new Promise<{ state: string; session: string }>((done, fail) => {
+      const t = setTimeout(() => fail(new Error("no retained status")), 5000);
+      late.on("message", (_t, payload) => {
+        const st = decodePayload(statusSchema, payload, 1024);
+        if (st.ok) {
+          clearTimeout(t);
+          done(st.value);
+        }
+      });
+      void late.subscribeAsync(topics.status(id), { qos: 1 });
+    });
+    await late.endAsync(true);
+    if (retained.state !== "offline") throw new Error(`retained status is ${retained.state}, not offline`);
+
+    const logs = stdout.split("\n").filter((l) => l.trim() !== "");
+    const errorLogs = logs.filter((l) => {
+      try {
+        return (JSON.parse(l) as { level?: number }).level! >= 50;
+      } catch {
+        return true; // the agent logs JSON lines only
+      }
+    });
+    const archLine = spawnSync(node[0]!, [...node.slice(1), "-p", "process.arch"], { encoding: "utf8" });
+    return {
+      arch: archLine.stdout.trim(),
+      firstHeartbeatMs: beats[0]!.at - started,
+      heartbeats: beats.length,
+      seqs: beats.map((b) => b.seq),
+      session,
+      offlineSession: retained.session,
+      exitCode,
+      rssKb: last.rssKb,
+      cpuTicks: first?.ticks !== null && first !== null && last.ticks !== null ? last.ticks - first.ticks! : null,
+      windowMs,
+      stderr,
+      errorLogs,
+      credentialsSeen,
+    };
+  } finally {
+    if (child && child.exitCode === null) child.kill("SIGKILL");
+    await observer?.endAsync(true);
+    await new Promise<void>((r) => server.close(() => r()));
+    await new Promise<void>((r) => aedes.close(() => r()));
+    await fake?.cleanup();
+    rmSync(board, { recursive: true, force: true });
+  }
+}

@@ -123,7 +123,7 @@ export function createBroker(deps: BrokerDeps): Broker {
         let mqttsPort: number | null = null;
         if (deps.tls) {
           const secure = tls.createServer({ ...deps.tls, noDelay: true }, onSocket);
-          state.trackers.push(trackConnections(secure, "secureConnection"));
+          state.trackers.push(trackConnections(secure));
           state.servers.push(secure);
           mqttsPort = await listen(secure, opts.mqttsPort ?? DEFAULT_PORTS.mqtts, opts.bind);
         }

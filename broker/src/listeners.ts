@@ -12,10 +12,13 @@ export function listen(server: Server, port: number, host: string): Promise<numb
   });
 }
 
-/** Remembers the open connections of a server so stop() can end those that never sent CONNECT too. */
-export function trackConnections(server: Server, event: "connection" | "secureConnection" = "connection") {
+/**
+ * Remembers the open connections of a server so stop() can end those that never sent CONNECT
+ * (or, on TLS, never finished the handshake) too: 'connection' is the raw socket on both.
+ */
+export function trackConnections(server: Server) {
   const sockets = new Set<Socket>();
-  server.on(event, (socket: Socket) => {
+  server.on("connection", (socket: Socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
   });

@@ -23,6 +23,7 @@ export function createWebSocketGateway(deps: WebSocketDeps) {
   const maxPayload = deps.maxPacketBytes + 4096;
   const wss = new WebSocketServer({ noServer: true, maxPayload, clientTracking: true });
   const detachers: (() => void)[] = [];
+  const attached = new Map<http.Server | https.Server, Set<string>>();
 
   function onConnection(ws: WebSocket, req: IncomingMessage): void {
     const address = req.socket.remoteAddress ?? "unknown";
@@ -36,6 +37,11 @@ export function createWebSocketGateway(deps: WebSocketDeps) {
 
   return {
     attach(server: http.Server | https.Server, path: string): void {
+      // Attaching one path twice would hand each upgrade to two handlers.
+      const paths = attached.get(server) ?? new Set<string>();
+      if (paths.has(path)) return;
+      paths.add(path);
+      attached.set(server, paths);
       const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
         const url = req.url ?? "";
         const q = url.indexOf("?");
@@ -43,7 +49,10 @@ export function createWebSocketGateway(deps: WebSocketDeps) {
         wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, req));
       };
       server.on("upgrade", onUpgrade);
-      detachers.push(() => server.off("upgrade", onUpgrade));
+      detachers.push(() => {
+        server.off("upgrade", onUpgrade);
+        attached.get(server)?.delete(path);
+      });
     },
     /** Closes every MQTT-over-WebSocket connection; attached servers keep their listeners until detach(). */
     closeAll(): void {

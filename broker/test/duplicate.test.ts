@@ -29,7 +29,9 @@ it("refuses a duplicate client id and keeps the live board connected", async () 
   expect(tb.broker.connectedClients()).toBe(2);
 
   // Once the board is gone its id is free again.
+  const gone = new Promise((r) => tb.broker.events.once("client-disconnected", r));
   await live.endAsync();
+  expect(await gone).toEqual({ clientId: "b1", username: "b1", role: "agent" });
   await asBoard(tb.port, "b1");
 });
 

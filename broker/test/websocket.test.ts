@@ -18,6 +18,7 @@ beforeAll(async () => {
     if (req.url === "/other") other.handleUpgrade(req, socket, head, (ws) => ws.send("hello from /other"));
   });
   tb.broker.attachWebSocket(server);
+  tb.broker.attachWebSocket(server, "/mqtt");
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   port = (server.address() as AddressInfo).port;
 });

@@ -1,0 +1,153 @@
+import { Command } from "commander";
+import { SUCCESS_OUTCOMES, type ActionName, type Run } from "@bbb/shared";
+import { CliError, EXIT, type CliContext } from "../context.js";
+import { json, list, table } from "../format.js";
+import { createProgressBar } from "../progress.js";
+
+interface TargetOpts {
+  state?: string[];
+  sector?: string[];
+  type?: string[];
+  text?: string;
+  yes?: boolean;
+  concurrency?: string;
+  timeout?: string;
+  canary?: string;
+  includeDead?: boolean;
+  json?: boolean;
+  progress: boolean;
+}
+
+interface ActionSpec {
+  cli: string;
+  action: ActionName;
+  summary: string;
+  options?: (c: Command) => Command;
+  args?: (o: Record<string, unknown>) => unknown;
+}
+
+const ACTIONS: ActionSpec[] = [
+  { cli: "reboot", action: "reboot", summary: "Reboot boards" },
+  {
+    cli: "set-ip",
+    action: "set-ip",
+    summary: "Set the IPv4 configuration (the board reverts if it cannot reach the broker again)",
+    options: (c) => c.option("--dhcp", "use DHCP").option("--ip <ip>", "address").option("--netmask <mask>", "netmask, e.g. 255.255.255.0").option("--gateway <ip>", "gateway (the subnet's first address)"),
+    args: (o) => {
+      if (o.dhcp) return { mode: "dhcp" };
+      if (!o.ip || !o.netmask || !o.gateway) throw new CliError("set-ip needs --dhcp, or --ip, --netmask and --gateway");
+      return { mode: "manual", ip: o.ip, netmask: o.netmask, gateway: o.gateway };
+    },
+  },
+  {
+    cli: "set-hostname",
+    action: "set-hostname",
+    summary: "Set the hostname (EPICS form LA-RaCtrl:CO-Srv-1 is written as LA-RaCtrl--CO-Srv-1)",
+    options: (c) => c.requiredOption("--hostname <name>", "new hostname"),
+    args: (o) => ({ hostname: o.hostname }),
+  },
+  {
+    cli: "set-nameservers",
+    action: "set-nameservers",
+    summary: "Set the DNS servers",
+    options: (c) => c.requiredOption("--servers <ips>", "comma-separated, up to 3", list),
+    args: (o) => ({ servers: o.servers }),
+  },
+  {
+    cli: "sync",
+    action: "sync-project",
+    summary: "Sync each board's type project from the server",
+    options: (c) => c.option("--dry-run", "only report what would change"),
+    args: (o) => (o.dryRun ? { dryRun: true } : {}),
+  },
+  {
+    cli: "identify",
+    action: "identify",
+    summary: "Blink the boards' user LEDs",
+    options: (c) => c.option("--seconds <n>", "how long (1-600)"),
+    args: (o) => (o.seconds ? { seconds: Number(o.seconds) } : {}),
+  },
+  {
+    cli: "restart-service",
+    action: "restart-service",
+    summary: "Restart an allow-listed systemd service",
+    options: (c) => c.requiredOption("--service <name>", "unit name"),
+    args: (o) => ({ name: o.service }),
+  },
+  {
+    cli: "stop-service",
+    action: "stop-service",
+    summary: "Stop an allow-listed systemd service",
+    options: (c) => c.requiredOption("--service <name>", "unit name"),
+    args: (o) => ({ name: o.service }),
+  },
+  { cli: "apply-node", action: "apply-node", summary: "Make boards adopt their registered node configuration (then reboot)" },
+  { cli: "ping", action: "ping", summary: "Round trip to the agents" },
+];
+
+function outcomeDetail(o: Run["outcomes"][number]): string {
+  if (o.error) return `${o.error.code}: ${o.error.message}`;
+  if (o.exitCode !== undefined && o.exitCode !== 0) return `exit ${o.exitCode}`;
+  return "";
+}
+
+/**
+ * One subcommand per action: targets are board ids, or a filter (--state/--sector/--type/--text)
+ * that must be confirmed with --yes. Prints per-board outcomes; exit 1 if any board failed.
+ */
+export function registerActions(program: Command, ctx: CliContext): void {
+  for (const spec of ACTIONS) {
+    let cmd = program
+      .command(spec.cli)
+      .argument("[boards...]", "board ids")
+      .description(spec.summary)
+      .option("--state <states>", "target boards in these states", list)
+      .option("--sector <sectors>", "target boards of these sectors", list)
+      .option("--type <types>", "target boards of these types", list)
+      .option("--text <text>", "target boards matching this text")
+      .option("--yes", "confirm a filter-selected (bulk) run")
+      .option("--concurrency <n>", "boards in flight at once")
+      .option("--timeout <s>", "per-board wait for a final result, seconds")
+      .option("--canary <n>", "run n boards first and stop if any fails")
+      .option("--include-dead", "also send to boards that are not alive")
+      .option("--no-progress", "no progress bar")
+      .option("--json", "print the run as JSON");
+    if (spec.options) cmd = spec.options(cmd);
+    cmd.action(async (boards: string[], o: TargetOpts & Record<string, unknown>) => {
+      const filter = {
+        ...(o.state ? { state: o.state } : {}),
+        ...(o.sector ? { sector: o.sector } : {}),
+        ...(o.type ? { type: o.type } : {}),
+        ...(o.text ? { text: o.text } : {}),
+      };
+      const byFilter = Object.keys(filter).length > 0;
+      if (boards.length > 0 && byFilter) throw new CliError("give board ids or a filter, not both");
+      if (boards.length === 0 && !byFilter) throw new CliError(`${spec.cli}: give board ids, or a filter (--state, --sector, --type, --text) with --yes`);
+      if (byFilter && !o.yes) throw new CliError(`${spec.cli} of every board matching the filter: add --yes to confirm`);
+      const options = {
+        ...(o.concurrency ? { concurrency: Number(o.concurrency) } : {}),
+        ...(o.timeout ? { timeoutMs: Math.round(Number(o.timeout) * 1000) } : {}),
+        ...(o.canary ? { canary: Number(o.canary) } : {}),
+        ...(o.includeDead ? { includeDead: true } : {}),
+      };
+      const args = spec.args ? spec.args(o) : undefined;
+      const rpc = await ctx.client();
+      const bar = createProgressBar(ctx.io.stderr, ctx.io.stderrTty && o.progress, spec.cli);
+      const params = { target: byFilter ? { filter } : { ids: boards }, action: spec.action, ...(args !== undefined ? { args } : {}), options };
+      let run: Run;
+      try {
+        run = await rpc.call<Run>("hosts.command", params, { onProgress: (p) => bar.update(p) });
+      } finally {
+        bar.done();
+      }
+      const failed = run.outcomes.filter((x) => !SUCCESS_OUTCOMES.includes(x.status));
+      if (o.json) ctx.io.stdout.write(json(run));
+      else {
+        ctx.io.stdout.write(table(["BOARD", "STATUS", "DETAIL"], run.outcomes.map((x) => [x.boardId, x.status, outcomeDetail(x)]), 100));
+        const counts = Object.entries(run.counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(", ");
+        ctx.io.stderr.write(`run ${run.id}: ${run.status}${run.abortReason ? ` (${run.abortReason})` : ""}; ${counts || "no boards"}\n`);
+      }
+      if (failed.length > 0 || run.status === "aborted") ctx.exitCode = EXIT.FAILED;
+    });
+  }
+}

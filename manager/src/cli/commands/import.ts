@@ -1,0 +1,80 @@
+import type { Command } from "commander";
+import { nodeSchema } from "@bbb/shared";
+import { CliError, EXIT, type CliContext } from "../context.js";
+import { parseCsv } from "../csv.js";
+import { json, table } from "../format.js";
+import { RpcCallError } from "../rpc-client.js";
+
+/** Columns of a nodes CSV (header row required; order free; unknown columns are an error). */
+export const NODE_CSV_COLUMNS = ["hostname", "type", "ip", "netmask", "gateway", "nameservers", "sector", "pv", "board", "notes"] as const;
+
+const words = (s: string | undefined) => (s ?? "").split(/[\s;]+/).filter((x) => x !== "");
+
+/** Rows of a nodes CSV as node inputs, validated with the shared node schema. */
+export function nodesFromCsv(text: string): { line: number; node?: Record<string, unknown>; error?: string }[] {
+  const rows = parseCsv(text);
+  const header = rows.shift();
+  if (!header) throw new CliError("empty CSV");
+  const cols = header.fields.map((h) => h.trim().toLowerCase());
+  const unknown = cols.filter((c) => !(NODE_CSV_COLUMNS as readonly string[]).includes(c));
+  if (unknown.length > 0) throw new CliError(`unknown CSV columns: ${unknown.join(", ")} (known: ${NODE_CSV_COLUMNS.join(", ")})`);
+  return rows.map(({ line, fields }) => {
+    const v = (name: string) => {
+      const i = cols.indexOf(name);
+      return i >= 0 ? (fields[i] ?? "").trim() : "";
+    };
+    const ip = v("ip");
+    const input = {
+      hostname: v("hostname"),
+      type: v("type"),
+      ip: ip === "" || ip.toLowerCase() === "dhcp" ? { mode: "dhcp" } : { mode: "manual", ip, netmask: v("netmask"), gateway: v("gateway") },
+      nameservers: words(v("nameservers")),
+      sector: v("sector") || null,
+      pvPrefixes: words(v("pv")),
+      boardId: v("board") || null,
+      notes: v("notes"),
+    };
+    const r = nodeSchema.safeParse(input);
+    if (!r.success) return { line, error: r.error.issues.map((i) => `${i.path.join(".") || "(row)"}: ${i.message}`).join("; ") };
+    return { line, node: input };
+  });
+}
+
+export function registerImport(program: Command, ctx: CliContext): void {
+  program
+    .command("import <file>")
+    .description(`Import nodes from CSV (columns: ${NODE_CSV_COLUMNS.join(",")}; ip "dhcp" or an address)`)
+    .option("--dry-run", "validate and show what would change, change nothing")
+    .option("--json", "JSON output")
+    .action(async (file: string, o: { dryRun?: boolean; json?: boolean }) => {
+      const text = await ctx.io.readFile(file);
+      const rpc = await ctx.client();
+      const methods = await rpc.call<{ name: string }[]>("methods.list");
+      if (methods.some((m) => m.name === "nodes.import")) {
+        // The server imports in one transaction and knows the registry: prefer it.
+        ctx.io.stdout.write(json(await rpc.call("nodes.import", { csv: text, dryRun: o.dryRun === true })));
+        return;
+      }
+      const rows = nodesFromCsv(text);
+      const report: { line: number; hostname: string; status: string; detail: string }[] = [];
+      for (const r of rows) {
+        const hostname = typeof r.node?.hostname === "string" ? r.node.hostname : "";
+        if (r.error || !r.node) {
+          report.push({ line: r.line, hostname, status: "invalid", detail: r.error ?? "" });
+          continue;
+        }
+        if (o.dryRun) {
+          report.push({ line: r.line, hostname, status: "valid", detail: "" });
+          continue;
+        }
+        try {
+          await rpc.call("nodes.upsert", r.node);
+          report.push({ line: r.line, hostname, status: "imported", detail: "" });
+        } catch (e: unknown) {
+          report.push({ line: r.line, hostname, status: "failed", detail: e instanceof RpcCallError ? `${e.code}: ${e.message}` : String(e) });
+        }
+      }
+      ctx.io.stdout.write(o.json ? json(report) : table(["LINE", "HOSTNAME", "STATUS", "DETAIL"], report.map((r) => [r.line, r.hostname, r.status, r.detail]), 120));
+      if (report.some((r) => r.status === "invalid" || r.status === "failed")) ctx.exitCode = EXIT.FAILED;
+    });
+}

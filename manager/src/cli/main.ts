@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+import { readFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { runCli } from "./program.js";
+
+// The only place of the CLI that touches the process: argv, env, streams, signals, exit code.
+let onInterrupt: () => void = () => {};
+const interrupted = new Promise<void>((resolve) => (onInterrupt = resolve));
+process.once("SIGINT", () => onInterrupt());
+process.once("SIGTERM", () => onInterrupt());
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  // `bbbctl hosts | head` closes the pipe early: not an error worth a stack trace.
+  if (e.code === "EPIPE") process.exit(0);
+});
+
+const code = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  home: homedir(),
+  stderrTty: process.stderr.isTTY === true,
+  now: Date.now,
+  readFile: (p) => (p === "-" ? readStdin() : readFile(p, "utf8")),
+  interrupted,
+});
+process.exitCode = code;
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin as AsyncIterable<Buffer>) chunks.push(c);
+  return Buffer.concat(chunks).toString("utf8");
+}

@@ -106,6 +106,37 @@ export function createBroker(deps: BrokerDeps): Broker {
     return { aedes, cluster };
   }
 
+  async function stop(): Promise<void> {
+    const state = running;
+    ws.closeAll();
+    ws.detach();
+    if (!state) return;
+    running = null;
+    await Promise.all(
+      state.servers.map((s, i) => {
+        const closed = closeServer(s);
+        state.trackers[i]?.destroyAll();
+        return closed;
+      }),
+    );
+    const closed = new Promise<void>((resolve) => state.aedes.close(() => resolve()));
+    if (state.cluster) {
+      const cluster = state.cluster;
+      // With Redis unreachable the emitter's QUIT never completes: bound each wait, then cut.
+      let done = false;
+      await Promise.race([closed.then(() => (done = true)), sleep(CLUSTER_STOP_TIMEOUT_MS)]);
+      if (!done) log.warn("redis did not answer while stopping; dropping its connections");
+      await Promise.race([
+        cluster.persistence.destroy().catch((err: unknown) => log.warn({ err }, "closing the redis persistence failed")),
+        sleep(done ? CLUSTER_STOP_TIMEOUT_MS : 0),
+      ]);
+      cluster.disconnect();
+    } else {
+      await closed;
+    }
+    log.info("broker stopped");
+  }
+
   return {
     events,
 
@@ -130,7 +161,7 @@ export function createBroker(deps: BrokerDeps): Broker {
         log.info({ mqttPort, mqttsPort, bind: opts.bind, cluster: Boolean(cluster), maxPacketBytes }, "broker listening");
         return { mqttPort, mqttsPort };
       } catch (e: unknown) {
-        await this.stop();
+        await stop();
         throw e;
       }
     },
@@ -139,36 +170,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       ws.attach(server, path);
     },
 
-    async stop() {
-      const state = running;
-      ws.closeAll();
-      ws.detach();
-      if (!state) return;
-      running = null;
-      await Promise.all(
-        state.servers.map((s, i) => {
-          const closed = closeServer(s);
-          state.trackers[i]?.destroyAll();
-          return closed;
-        }),
-      );
-      const closed = new Promise<void>((resolve) => state.aedes.close(() => resolve()));
-      if (state.cluster) {
-        const cluster = state.cluster;
-        // With Redis unreachable the emitter's QUIT never completes: bound each wait, then cut.
-        let done = false;
-        await Promise.race([closed.then(() => (done = true)), sleep(CLUSTER_STOP_TIMEOUT_MS)]);
-        if (!done) log.warn("redis did not answer while stopping; dropping its connections");
-        await Promise.race([
-          cluster.persistence.destroy().catch((err: unknown) => log.warn({ err }, "closing the redis persistence failed")),
-          sleep(done ? CLUSTER_STOP_TIMEOUT_MS : 0),
-        ]);
-        cluster.disconnect();
-      } else {
-        await closed;
-      }
-      log.info("broker stopped");
-    },
+    stop,
 
     connectedClients: () => (running ? running.aedes.connectedClients : 0),
   };

@@ -5,11 +5,20 @@ import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { typeSchema, type BoardType } from "@bbb/shared";
-import { createProjectStore, createProjectMethods, MANIFEST_FILE, manifestSchema, type ProjectStore } from "../src/projects/index.js";
+import {
+  createProjectStore,
+  createProjectMethods,
+  MANIFEST_FILE,
+  manifestSchema,
+  type ProjectStore,
+} from "../src/projects/index.js";
 
 const log = pino({ level: "silent" });
 const git = (cwd: string, ...args: string[]) =>
-  execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.org", ...args], { cwd, encoding: "utf8" }).trim();
+  execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.org", ...args], {
+    cwd,
+    encoding: "utf8",
+  }).trim();
 
 let dir: string;
 let store: ProjectStore;
@@ -23,7 +32,13 @@ afterEach(async () => {
 });
 
 const localType = (path: string, extra: Partial<BoardType> = {}) =>
-  typeSchema.parse({ name: "mbtemp", source: { kind: "local", path }, rcLocalPath: "boot/rc.local", overlay: "BB-MBTEMP", ...extra });
+  typeSchema.parse({
+    name: "mbtemp",
+    source: { kind: "local", path },
+    rcLocalPath: "boot/rc.local",
+    overlay: "BB-MBTEMP",
+    ...extra,
+  });
 
 describe("project store, local folder", () => {
   it("copies the folder with modes, writes a sorted manifest and swaps the live tree on change", async () => {
@@ -84,7 +99,10 @@ describe("project store, local folder", () => {
     const info = await store.refresh(localType(src));
     await rm(src, { recursive: true });
     await expect(store.refresh(localType(src))).rejects.toMatchObject({ code: "MANAGER_E_PROJECT_SOURCE_UNREADABLE" });
-    expect(store.info("mbtemp")).toMatchObject({ revision: info.revision, error: { code: "MANAGER_E_PROJECT_SOURCE_UNREADABLE" } });
+    expect(store.info("mbtemp")).toMatchObject({
+      revision: info.revision,
+      error: { code: "MANAGER_E_PROJECT_SOURCE_UNREADABLE" },
+    });
     expect(await readFile(join(store.projectsDir, "mbtemp/x"), "utf8")).toBe("x");
   });
 
@@ -97,12 +115,21 @@ describe("project store, local folder", () => {
     await mkdir(src);
     await writeFile(join(src, "x"), "x");
     const t = localType(src);
-    const methods = new Map(createProjectMethods({ store, listTypes: () => [t], getType: (n) => (n === t.name ? t : null) }).map((m) => [m.name, m]));
+    const methods = new Map(
+      createProjectMethods({ store, listTypes: () => [t], getType: (n) => (n === t.name ? t : null) }).map((m) => [
+        m.name,
+        m,
+      ]),
+    );
     const ctx = { username: "op", role: "operator" as const, via: "internal" as const };
     const refreshed = await methods.get("projects.refresh")!.handler({ type: "mbtemp" }, ctx);
     expect(refreshed).toMatchObject({ type: "mbtemp", files: 1 });
-    expect(await methods.get("projects.list")!.handler({}, ctx)).toMatchObject({ projects: [{ type: "mbtemp", files: 1 }] });
-    expect(await methods.get("projects.manifest")!.handler({ type: "mbtemp" }, ctx)).toMatchObject({ files: [{ path: "x" }] });
+    expect(await methods.get("projects.list")!.handler({}, ctx)).toMatchObject({
+      projects: [{ type: "mbtemp", files: 1 }],
+    });
+    expect(await methods.get("projects.manifest")!.handler({ type: "mbtemp" }, ctx)).toMatchObject({
+      files: [{ path: "x" }],
+    });
     expect(() => methods.get("projects.manifest")!.handler({ type: "nope" }, ctx)).toThrow(/unknown type/);
     await store.remove("mbtemp");
     expect(store.info("mbtemp")).toBeNull();
@@ -124,7 +151,11 @@ describe("project store, git source", () => {
     git(work, "push", "--quiet", "origin", "HEAD:main");
     const first = git(work, "rev-parse", "HEAD");
 
-    const type = typeSchema.parse({ name: "spixconv", source: { kind: "git", url: bare, ref: "main" }, rcLocalPath: "boot/rc.local" });
+    const type = typeSchema.parse({
+      name: "spixconv",
+      source: { kind: "git", url: bare, ref: "main" },
+      rcLocalPath: "boot/rc.local",
+    });
     const seen: string[] = [];
     store.onRevision((name, info) => seen.push(`${name}@${info.revision}`));
     const info = await store.refresh(type);

@@ -33,18 +33,31 @@ async function sftp(batch: string, opts: { password?: string; cwd?: string } = {
       "sftp",
       [
         // Before -b: sftp appends "-oBatchMode yes" for -b, and ssh keeps the first value given.
-        "-o", "BatchMode=no",
-        "-b", batchFile,
-        "-P", String(port),
-        "-o", "StrictHostKeyChecking=no",
-        "-o", "UserKnownHostsFile=/dev/null",
-        "-o", "PreferredAuthentications=password",
-        "-o", "PubkeyAuthentication=no",
-        "-o", "NumberOfPasswordPrompts=1",
-        "-o", "LogLevel=ERROR",
+        "-o",
+        "BatchMode=no",
+        "-b",
+        batchFile,
+        "-P",
+        String(port),
+        "-o",
+        "StrictHostKeyChecking=no",
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+        "-o",
+        "PreferredAuthentications=password",
+        "-o",
+        "PubkeyAuthentication=no",
+        "-o",
+        "NumberOfPasswordPrompts=1",
+        "-o",
+        "LogLevel=ERROR",
         "op@127.0.0.1",
       ],
-      { cwd: opts.cwd ?? dir, env: { ...process.env, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: "force", DISPLAY: ":0" }, stdio: ["ignore", "pipe", "pipe"] },
+      {
+        cwd: opts.cwd ?? dir,
+        env: { ...process.env, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: "force", DISPLAY: ":0" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
     );
     let stdout = "";
     let stderr = "";
@@ -94,12 +107,17 @@ afterAll(async () => {
 async function snapshot(root: string): Promise<string[]> {
   const out: string[] = [];
   async function walk(rel: string) {
-    for (const e of (await readdir(join(root, rel), { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const e of (await readdir(join(root, rel), { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : 1,
+    )) {
       const r = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
         out.push(`${r}/`);
         await walk(r);
-      } else if (e.isFile()) out.push(`${r} ${(await readFile(join(root, r))).toString("base64")} ${(await stat(join(root, r))).mode & 0o777}`);
+      } else if (e.isFile())
+        out.push(
+          `${r} ${(await readFile(join(root, r))).toString("base64")} ${(await stat(join(root, r))).mode & 0o777}`,
+        );
       else out.push(`${r} -> link`);
     }
   }
@@ -111,7 +129,9 @@ describe("SFTP server with OpenSSH's sftp as the peer", () => {
   it("lists the store root as / and mirrors a project byte for byte with get -r", async () => {
     const dl = join(dir, "dl");
     await mkdir(dl);
-    const r = await sftp("pwd\nls -1 /\ncd mbtemp\nlcd dl\nget -rp bin\nget -rp db\nget -p README\nget -p empty\nget -p .bbb-manifest.json\n");
+    const r = await sftp(
+      "pwd\nls -1 /\ncd mbtemp\nlcd dl\nget -rp bin\nget -rp db\nget -p README\nget -p empty\nget -p .bbb-manifest.json\n",
+    );
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Remote working directory: /");
@@ -164,4 +184,3 @@ describe("SFTP server with OpenSSH's sftp as the peer", () => {
     expect(r.ms).toBeLessThan(15_000);
   });
 });
-

@@ -7,7 +7,14 @@ import { AgentError, AgentErrorCodes } from "../errors.js";
 import { createRootedFs } from "../system/rooted-fs.js";
 import { unifiedDiff } from "./line-diff.js";
 import { createHashCache, scanLocal, type HashCache } from "./local-tree.js";
-import { MANIFEST_FILE, manifestProblem, manifestSchema, MAX_MANIFEST_BYTES, type Manifest, type ManifestFile } from "./manifest.js";
+import {
+  MANIFEST_FILE,
+  manifestProblem,
+  manifestSchema,
+  MAX_MANIFEST_BYTES,
+  type Manifest,
+  type ManifestFile,
+} from "./manifest.js";
 import { changedPaths, planSync } from "./plan.js";
 import { openSftpSource, type SftpEndpoint, type SftpSource } from "./sftp-source.js";
 import { removeTree, stageTree, swapIn } from "./stage-tree.js";
@@ -82,15 +89,27 @@ export function createProjectSync(deps: ProjectSyncDeps): ProjectSync {
     return d.value;
   }
 
-  async function rcContent(f: ManifestFile, fromLive: boolean, source: SftpSource, typeName: string, signal: AbortSignal): Promise<Buffer> {
-    if (f.size > MAX_RC_LOCAL_BYTES) throw syncError(`rc.local is larger than ${MAX_RC_LOCAL_BYTES} bytes`, "rc-local-size");
+  async function rcContent(
+    f: ManifestFile,
+    fromLive: boolean,
+    source: SftpSource,
+    typeName: string,
+    signal: AbortSignal,
+  ): Promise<Buffer> {
+    if (f.size > MAX_RC_LOCAL_BYTES)
+      throw syncError(`rc.local is larger than ${MAX_RC_LOCAL_BYTES} bytes`, "rc-local-size");
     return fromLive ? readFile(join(live, f.path)) : source.readFile(`/${typeName}/${f.path}`, f.size, signal);
   }
 
-  async function run(opts: { dryRun: boolean; signal: AbortSignal; onProgress(p: ProjectSyncProgress): void }): Promise<ProjectSyncOutcome> {
+  async function run(opts: {
+    dryRun: boolean;
+    signal: AbortSignal;
+    onProgress(p: ProjectSyncProgress): void;
+  }): Promise<ProjectSyncOutcome> {
     const { dryRun, signal } = opts;
     const typeName = deps.type();
-    if (!nameSchema.safeParse(typeName).success) throw syncError(`board type '${typeName}' is not a project name`, "no-type");
+    if (!nameSchema.safeParse(typeName).success)
+      throw syncError(`board type '${typeName}' is not a project name`, "no-type");
     const source = await openSftpSource(deps.sftp, log);
     try {
       const m = await fetchManifest(source, typeName, signal);
@@ -104,12 +123,21 @@ export function createProjectSync(deps: ProjectSyncDeps): ProjectSync {
         const inLive = !plan.download.includes(rc);
         rcNew = await rcContent(rc, inLive, source, typeName, signal);
         const old = await readFile(rcInstallTo, "utf8").catch(() => "");
-        rcLocalDiff = unifiedDiff(old, rcNew.toString("utf8"), { oldName: rcSystemPath ?? "", newName: `${typeName}/${rc.path}` });
+        rcLocalDiff = unifiedDiff(old, rcNew.toString("utf8"), {
+          oldName: rcSystemPath ?? "",
+          newName: `${typeName}/${rc.path}`,
+        });
       }
       const totalFiles = plan.download.length;
       const totalBytes = plan.download.reduce((n, f) => n + f.size, 0);
       if (dryRun) {
-        return { revision: m.revision, changed, removed: plan.removed, rcLocalDiff, data: { filesToTransfer: totalFiles, bytesToTransfer: totalBytes } };
+        return {
+          revision: m.revision,
+          changed,
+          removed: plan.removed,
+          rcLocalDiff,
+          data: { filesToTransfer: totalFiles, bytesToTransfer: totalBytes },
+        };
       }
 
       const progress: ProjectSyncProgress = { files: 0, totalFiles, bytes: 0, totalBytes };
@@ -121,7 +149,10 @@ export function createProjectSync(deps: ProjectSyncDeps): ProjectSync {
         opts.onProgress({ ...progress });
       };
       report(true);
-      const liveExists = await stat(live).then(() => true, () => false);
+      const liveExists = await stat(live).then(
+        () => true,
+        () => false,
+      );
       if (changed.length > 0 || plan.removed.length > 0 || !liveExists) {
         try {
           await stageTree({
@@ -146,7 +177,8 @@ export function createProjectSync(deps: ProjectSyncDeps): ProjectSync {
           await swapIn(live, staging);
         } catch (e: unknown) {
           await removeTree(staging).catch(() => undefined);
-          if (signal.aborted && !(e instanceof AgentError)) throw new AgentError(AgentErrorCodes.INTERRUPTED, "sync aborted");
+          if (signal.aborted && !(e instanceof AgentError))
+            throw new AgentError(AgentErrorCodes.INTERRUPTED, "sync aborted");
           throw e;
         }
       }
@@ -162,16 +194,30 @@ export function createProjectSync(deps: ProjectSyncDeps): ProjectSync {
         await writeFileAtomic(rcInstallTo, rcNew, 0o755);
         log.info({ path: rcInstallTo, sha256: rc.sha256 }, "rc.local installed");
       }
-      const next: SyncState = { type: typeName, revision: m.revision, overlay: m.overlay, rcLocalHash: rc?.sha256 ?? rcInstalled, syncedAt: now() };
+      const next: SyncState = {
+        type: typeName,
+        revision: m.revision,
+        overlay: m.overlay,
+        rcLocalHash: rc?.sha256 ?? rcInstalled,
+        syncedAt: now(),
+      };
       await files.saveState(next);
       state = next;
-      log.info({ revision: m.revision, files: progress.files, bytes: progress.bytes, removed: plan.removed.length }, "project synced");
+      log.info(
+        { revision: m.revision, files: progress.files, bytes: progress.bytes, removed: plan.removed.length },
+        "project synced",
+      );
       return {
         revision: m.revision,
         changed,
         removed: plan.removed,
         rcLocalDiff,
-        data: { filesTransferred: progress.files, bytesTransferred: progress.bytes, overlay: m.overlay, rcLocalInstalled: rcNew !== null },
+        data: {
+          filesTransferred: progress.files,
+          bytesTransferred: progress.bytes,
+          overlay: m.overlay,
+          rcLocalInstalled: rcNew !== null,
+        },
       };
     } finally {
       await source.close();

@@ -3,14 +3,19 @@
  * operator what a sync would change in rc.local. Inputs are small (rc.local); texts over
  * `maxLines` lines are summarised instead of diffed.
  */
-export function unifiedDiff(oldText: string, newText: string, opts: { oldName?: string; newName?: string; context?: number; maxLines?: number } = {}): string {
+export function unifiedDiff(
+  oldText: string,
+  newText: string,
+  opts: { oldName?: string; newName?: string; context?: number; maxLines?: number } = {},
+): string {
   const ctx = opts.context ?? 3;
   const max = opts.maxLines ?? 4000;
   if (oldText === newText) return "";
   const a = splitLines(oldText);
   const b = splitLines(newText);
   const header = `--- ${opts.oldName ?? "a"}\n+++ ${opts.newName ?? "b"}\n`;
-  if (a.length > max || b.length > max) return `${header}@@ files too long to diff (${a.length} and ${b.length} lines) @@\n`;
+  if (a.length > max || b.length > max)
+    return `${header}@@ files too long to diff (${a.length} and ${b.length} lines) @@\n`;
 
   // LCS table from the end: lcs[i][j] = common lines of a[i..] and b[j..].
   const lcs: Uint32Array[] = Array.from({ length: a.length + 1 }, () => new Uint32Array(b.length + 1));
@@ -28,7 +33,8 @@ export function unifiedDiff(oldText: string, newText: string, opts: { oldName?: 
       ops.push({ t: " ", line: a[i]! });
       i++;
       j++;
-    } else if (i < a.length && (j >= b.length || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) ops.push({ t: "-", line: a[i++]! });
+    } else if (i < a.length && (j >= b.length || lcs[i + 1]![j]! >= lcs[i]![j + 1]!))
+      ops.push({ t: "-", line: a[i++]! });
     else ops.push({ t: "+", line: b[j++]! });
   }
 

@@ -4,10 +4,7 @@ import { lstat, readdir, readlink } from "node:fs/promises";
 import { join } from "node:path";
 
 export type LocalEntry =
-  | { kind: "file"; st: Stats }
-  | { kind: "dir"; st: Stats }
-  | { kind: "link"; target: string }
-  | { kind: "other" };
+  { kind: "file"; st: Stats } | { kind: "dir"; st: Stats } | { kind: "link"; target: string } | { kind: "other" };
 
 /** Every entry under `root` by relative path, without following symlinks; empty when root is missing. */
 export async function scanLocal(root: string, signal?: AbortSignal): Promise<Map<string, LocalEntry>> {

@@ -24,7 +24,9 @@ export const manifestSchema = z
     rcLocalHash: sha256Hex.nullable(),
     overlay: z.string().max(128).nullable(),
     totalBytes: z.number().int().nonnegative(),
-    files: z.array(z.object({ path: projectPathSchema, size: z.number().int().nonnegative(), mode, sha256: sha256Hex }).strict()),
+    files: z.array(
+      z.object({ path: projectPathSchema, size: z.number().int().nonnegative(), mode, sha256: sha256Hex }).strict(),
+    ),
     dirs: z.array(z.object({ path: projectPathSchema, mode }).strict()),
     links: z.array(z.object({ path: projectPathSchema, target: z.string().min(1).max(1024) }).strict()),
   })

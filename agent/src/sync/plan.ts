@@ -16,13 +16,23 @@ export interface SyncPlan {
 }
 
 /** Compares the manifest with the installed tree (content by sha256, through the hash cache). */
-export async function planSync(m: Manifest, local: Map<string, LocalEntry>, live: string, cache: HashCache, signal?: AbortSignal): Promise<SyncPlan> {
+export async function planSync(
+  m: Manifest,
+  local: Map<string, LocalEntry>,
+  live: string,
+  cache: HashCache,
+  signal?: AbortSignal,
+): Promise<SyncPlan> {
   const plan: SyncPlan = { download: [], modeOnly: [], keep: [], otherChanged: [], removed: [] };
   const listed = new Set<string>();
   for (const f of m.files) {
     listed.add(f.path);
     const e = local.get(f.path);
-    if (e?.kind !== "file" || e.st.size !== f.size || (await cache.hash(f.path, join(live, f.path), e.st, signal)) !== f.sha256) {
+    if (
+      e?.kind !== "file" ||
+      e.st.size !== f.size ||
+      (await cache.hash(f.path, join(live, f.path), e.st, signal)) !== f.sha256
+    ) {
       plan.download.push(f);
     } else if ((e.st.mode & 0o777) !== f.mode) plan.modeOnly.push(f);
     else plan.keep.push(f);

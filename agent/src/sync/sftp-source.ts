@@ -47,7 +47,13 @@ function meter(limit: number, onBytes: (n: number) => void) {
 export interface SftpSource {
   readFile(remote: string, maxBytes: number, signal: AbortSignal): Promise<Buffer>;
   /** Downloads into `local` (created, must not exist) and verifies size and sha256 before setting the mode. */
-  download(remote: string, local: string, want: { size: number; sha256: string; mode: number }, signal: AbortSignal, onBytes: (n: number) => void): Promise<void>;
+  download(
+    remote: string,
+    local: string,
+    want: { size: number; sha256: string; mode: number },
+    signal: AbortSignal,
+    onBytes: (n: number) => void,
+  ): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -58,7 +64,7 @@ export async function openSftpSource(ep: SftpEndpoint, log: Logger): Promise<Sft
     end: () => log.debug("sftp connection ended"),
     close: () => log.debug("sftp connection closed"),
   });
-  let keyMismatch: string | null = null;
+  const seen: { keyMismatch: string | null } = { keyMismatch: null };
   try {
     await client.connect({
       host: ep.host,
@@ -70,14 +76,21 @@ export async function openSftpSource(ep: SftpEndpoint, log: Logger): Promise<Sft
         if (!ep.hostKeyFingerprint) return true;
         const got = fingerprintOf(key);
         if (got === ep.hostKeyFingerprint) return true;
-        keyMismatch = got;
+        seen.keyMismatch = got;
         return false;
       },
     });
   } catch (e: unknown) {
     await client.end().catch(() => undefined);
-    if (keyMismatch) throw fail(`sftp host key ${keyMismatch} does not match the configured ${ep.hostKeyFingerprint ?? ""}`, "host-key-mismatch");
-    throw fail(`sftp connection to ${ep.host}:${ep.port} failed: ${e instanceof Error ? e.message : String(e)}`, "connect");
+    if (seen.keyMismatch)
+      throw fail(
+        `sftp host key ${seen.keyMismatch} does not match the configured ${ep.hostKeyFingerprint ?? ""}`,
+        "host-key-mismatch",
+      );
+    throw fail(
+      `sftp connection to ${ep.host}:${ep.port} failed: ${e instanceof Error ? e.message : String(e)}`,
+      "connect",
+    );
   }
 
   return {
@@ -101,7 +114,9 @@ export async function openSftpSource(ep: SftpEndpoint, log: Logger): Promise<Sft
     async download(remote, local, want, signal, onBytes) {
       const m = meter(want.size, onBytes);
       try {
-        await pipeline(client.createReadStream(remote), m.t, createWriteStream(local, { flags: "wx", mode: 0o600 }), { signal });
+        await pipeline(client.createReadStream(remote), m.t, createWriteStream(local, { flags: "wx", mode: 0o600 }), {
+          signal,
+        });
         const got = m.result();
         if (got.size !== want.size || got.sha256 !== want.sha256) {
           throw fail(`${remote}: content does not match the manifest (size ${got.size}/${want.size})`, "verify");

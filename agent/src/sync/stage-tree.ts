@@ -30,22 +30,27 @@ async function linkOrCopy(from: string, to: string): Promise<void> {
 }
 
 /** Runs `work` over `items` with at most `n` at a time; the first failure stops the rest. */
-async function pool<T>(items: readonly T[], n: number, signal: AbortSignal, work: (t: T) => Promise<void>): Promise<void> {
+async function pool<T>(
+  items: readonly T[],
+  n: number,
+  signal: AbortSignal,
+  work: (t: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
-  let failed: unknown = null;
+  const first: { error: Error | null } = { error: null };
   const worker = async () => {
-    while (failed === null && next < items.length) {
+    while (first.error === null && next < items.length) {
       signal.throwIfAborted();
       const item = items[next++] as T;
       try {
         await work(item);
       } catch (e: unknown) {
-        failed ??= e;
+        first.error ??= e instanceof Error ? e : new Error("transfer failed", { cause: e });
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
-  if (failed !== null) throw failed;
+  if (first.error) throw first.error;
 }
 
 /**

@@ -15,7 +15,10 @@ export const syncStateSchema = z.object({
 });
 export type SyncState = z.infer<typeof syncStateSchema>;
 
-const hashesSchema = z.record(z.string(), z.object({ size: z.number(), mtimeMs: z.number(), ino: z.number(), sha256: z.string() }));
+const hashesSchema = z.record(
+  z.string(),
+  z.object({ size: z.number(), mtimeMs: z.number(), ino: z.number(), sha256: z.string() }),
+);
 
 /** Temp file + fsync + rename in the same folder: a crash leaves the old file or the new one. */
 export async function writeFileAtomic(path: string, data: string | Buffer, mode: number): Promise<void> {

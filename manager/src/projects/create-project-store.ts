@@ -55,7 +55,9 @@ interface TypeState {
 }
 
 function manifestRevision(e: TreeEntries): string {
-  return createHash("sha256").update(JSON.stringify({ files: e.files, dirs: e.dirs, links: e.links })).digest("hex");
+  return createHash("sha256")
+    .update(JSON.stringify({ files: e.files, dirs: e.dirs, links: e.links }))
+    .digest("hex");
 }
 
 function infoOf(type: string, m: Manifest | null, prev?: ProjectInfo): ProjectInfo {
@@ -107,7 +109,10 @@ export function createProjectStore(deps: ProjectStoreDeps): ProjectStore {
     await ensureLayout(layout);
     const signal = stopping.signal;
     const unchangedMeta = (m: Manifest | null) =>
-      m !== null && m.rcLocalPath === (type.rcLocalPath ?? null) && m.overlay === (type.overlay ?? null) && m.source === source.kind;
+      m !== null &&
+      m.rcLocalPath === (type.rcLocalPath ?? null) &&
+      m.overlay === (type.overlay ?? null) &&
+      m.source === source.kind;
 
     const id = `${now()}-${randomBytes(4).toString("hex")}`;
     const tree = layout.tree(type.name, id);
@@ -121,7 +126,13 @@ export function createProjectStore(deps: ProjectStoreDeps): ProjectStore {
         revision = await fetchGitRevision(gitDeps, layout.gitCache(type.name), source.url, source.ref);
         if (s.manifest?.revision === revision && unchangedMeta(s.manifest)) return s.info;
         await mkdir(tree, { mode: 0o755 });
-        await checkoutGitCommit(gitDeps, layout.gitCache(type.name), revision, tree, join(layout.workDir, `${type.name}-${id}.index`));
+        await checkoutGitCommit(
+          gitDeps,
+          layout.gitCache(type.name),
+          revision,
+          tree,
+          join(layout.workDir, `${type.name}-${id}.index`),
+        );
         entries = await buildTree({ from: tree, limits, signal });
       } else {
         const from = await resolveLocalSource(source.path, layout.projectsDir, deps.localRoots);
@@ -138,7 +149,8 @@ export function createProjectStore(deps: ProjectStoreDeps): ProjectStore {
       }
       const rcLocalPath = type.rcLocalPath ?? null;
       const rcLocalHash = rcLocalPath ? (entries.files.find((f) => f.path === rcLocalPath)?.sha256 ?? null) : null;
-      if (rcLocalPath && !rcLocalHash) log.warn({ type: type.name, rcLocalPath }, "rc.local path is not a file of the project");
+      if (rcLocalPath && !rcLocalHash)
+        log.warn({ type: type.name, rcLocalPath }, "rc.local path is not a file of the project");
       const manifest: Manifest = {
         v: MANIFEST_VERSION,
         type: type.name,
@@ -163,8 +175,12 @@ export function createProjectStore(deps: ProjectStoreDeps): ProjectStore {
       s.manifest = manifest;
       s.fingerprint = fingerprint;
       s.info = { ...infoOf(type.name, manifest, s.info), error: null, skipped: entries.skipped };
-      log.info({ type: type.name, revision, files: manifest.files.length, bytes: manifest.totalBytes }, "project tree built");
-      if (entries.skipped.length) log.warn({ type: type.name, skipped: entries.skipped.slice(0, 10) }, "project entries left out");
+      log.info(
+        { type: type.name, revision, files: manifest.files.length, bytes: manifest.totalBytes },
+        "project tree built",
+      );
+      if (entries.skipped.length)
+        log.warn({ type: type.name, skipped: entries.skipped.slice(0, 10) }, "project entries left out");
       if (changed) for (const l of [...listeners]) safeCall(l, type.name, s.info);
       return s.info;
     } catch (e: unknown) {
@@ -195,7 +211,12 @@ export function createProjectStore(deps: ProjectStoreDeps): ProjectStore {
         },
         (e: unknown) => {
           const err = toProjectError(e, ProjectErrorCodes.STORE_FAILED);
-          s.info = { ...s.info, source: type.source?.kind ?? null, checkedAt: now(), error: { code: err.code, message: redactUrl(err.message).slice(0, 2000) } };
+          s.info = {
+            ...s.info,
+            source: type.source?.kind ?? null,
+            checkedAt: now(),
+            error: { code: err.code, message: redactUrl(err.message).slice(0, 2000) },
+          };
           throw err;
         },
       )
@@ -251,7 +272,8 @@ export function createProjectStore(deps: ProjectStoreDeps): ProjectStore {
       timer = null;
       stopping.abort();
       await sweep;
-      await Promise.all([...states.values()].map((s) => s.running?.catch(() => undefined)));
+      const running = [...states.values()].flatMap((s) => (s.running ? [s.running.catch(() => undefined)] : []));
+      await Promise.all(running);
     },
   };
 }

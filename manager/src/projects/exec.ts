@@ -40,8 +40,12 @@ export function createExec(): Exec {
           killSignal: "SIGKILL",
         },
         (err, stdout, stderr) => {
-          if (err && typeof (err as NodeJS.ErrnoException).code === "string" && (err as NodeJS.ErrnoException).code === "ENOENT") {
-            reject(err);
+          if (
+            err &&
+            typeof (err as NodeJS.ErrnoException).code === "string" &&
+            (err as NodeJS.ErrnoException).code === "ENOENT"
+          ) {
+            reject(new Error(`${file}: not found`, { cause: err }));
             return;
           }
           const code = err ? (typeof err.code === "number" ? err.code : null) : 0;

@@ -34,12 +34,18 @@ async function git(deps: GitDeps, args: string[], env: Record<string, string> = 
       signal: deps.signal,
     });
   } catch (e: unknown) {
-    throw new ProjectError(ProjectErrorCodes.GIT_FAILED, `git could not run: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ProjectError(
+      ProjectErrorCodes.GIT_FAILED,
+      `git could not run: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   if (r.code !== 0) {
     const what = r.code === null ? "was killed (timeout or abort)" : `exited with ${r.code}`;
     const tail = redactUrl(r.stderr.trim().split("\n").slice(-3).join(" | ")).slice(0, 500);
-    throw new ProjectError(ProjectErrorCodes.GIT_FAILED, `git ${args.find((a) => !a.startsWith("-")) ?? ""} ${what}: ${tail}`);
+    throw new ProjectError(
+      ProjectErrorCodes.GIT_FAILED,
+      `git ${args.find((a) => !a.startsWith("-")) ?? ""} ${what}: ${tail}`,
+    );
   }
   return r;
 }
@@ -72,11 +78,16 @@ export async function fetchGitRevision(deps: GitDeps, cacheDir: string, url: str
     fresh = true;
   }
   if (!fresh) await git(deps, [`--git-dir=${cacheDir}`, "fetch", "--prune", "--quiet", "origin"]);
-  const r = await git(deps, [`--git-dir=${cacheDir}`, "rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`]).catch(
-    (e: unknown) => {
-      throw new ProjectError(ProjectErrorCodes.GIT_FAILED, `ref '${ref}' not found in ${redactUrl(url)}`, { cause: e });
-    },
-  );
+  const r = await git(deps, [
+    `--git-dir=${cacheDir}`,
+    "rev-parse",
+    "--verify",
+    "--quiet",
+    "--end-of-options",
+    `${ref}^{commit}`,
+  ]).catch((e: unknown) => {
+    throw new ProjectError(ProjectErrorCodes.GIT_FAILED, `ref '${ref}' not found in ${redactUrl(url)}`, { cause: e });
+  });
   const commit = r.stdout.trim();
   if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit)) {
     throw new ProjectError(ProjectErrorCodes.GIT_FAILED, `unexpected rev-parse output for '${ref}'`);
@@ -85,11 +96,28 @@ export async function fetchGitRevision(deps: GitDeps, cacheDir: string, url: str
 }
 
 /** Writes the files of `commit` into the empty folder `into`, with a throw-away index outside it. */
-export async function checkoutGitCommit(deps: GitDeps, cacheDir: string, commit: string, into: string, indexFile: string) {
+export async function checkoutGitCommit(
+  deps: GitDeps,
+  cacheDir: string,
+  commit: string,
+  into: string,
+  indexFile: string,
+) {
   try {
     await git(
       deps,
-      ["-c", "core.symlinks=true", `--git-dir=${cacheDir}`, `--work-tree=${into}`, "checkout", "-f", "--quiet", commit, "--", "."],
+      [
+        "-c",
+        "core.symlinks=true",
+        `--git-dir=${cacheDir}`,
+        `--work-tree=${into}`,
+        "checkout",
+        "-f",
+        "--quiet",
+        commit,
+        "--",
+        ".",
+      ],
       { GIT_INDEX_FILE: indexFile },
     );
   } finally {

@@ -1,4 +1,9 @@
-export { createProjectStore, type ProjectStore, type ProjectStoreDeps, type RevisionListener } from "./create-project-store.js";
+export {
+  createProjectStore,
+  type ProjectStore,
+  type ProjectStoreDeps,
+  type RevisionListener,
+} from "./create-project-store.js";
 export { createProjectMethods, type ProjectMethodDeps } from "./project-methods.js";
 export { createExec, type Exec, type ExecOptions, type ExecResult } from "./exec.js";
 export { ProjectError, ProjectErrorCodes, type ProjectErrorCode } from "./project-errors.js";

@@ -12,13 +12,20 @@ function inside(child: string, parent: string): boolean {
  * `allowedRoots` when those are configured, and neither contain nor lie inside the store
  * (a copy of a folder into itself never ends).
  */
-export async function resolveLocalSource(path: string, projectsDir: string, allowedRoots: readonly string[] | undefined) {
+export async function resolveLocalSource(
+  path: string,
+  projectsDir: string,
+  allowedRoots: readonly string[] | undefined,
+) {
   let real: string;
   try {
     real = await realpath(path);
     if (!(await lstat(real)).isDirectory()) throw new Error("not a folder");
   } catch (e: unknown) {
-    throw new ProjectError(ProjectErrorCodes.SOURCE_UNREADABLE, `local source ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ProjectError(
+      ProjectErrorCodes.SOURCE_UNREADABLE,
+      `local source ${path}: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   if (allowedRoots && !allowedRoots.some((r) => inside(real, r))) {
     throw new ProjectError(ProjectErrorCodes.SOURCE_FORBIDDEN, `local source ${path} is outside the allowed folders`);

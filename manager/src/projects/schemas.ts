@@ -15,7 +15,12 @@ export const sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, "sha256: 64 lo
 export const fileModeSchema = z.number().int().min(0).max(0o777);
 
 export const manifestFileSchema = z
-  .object({ path: projectPathSchema, size: z.number().int().nonnegative(), mode: fileModeSchema, sha256: sha256HexSchema })
+  .object({
+    path: projectPathSchema,
+    size: z.number().int().nonnegative(),
+    mode: fileModeSchema,
+    sha256: sha256HexSchema,
+  })
   .strict();
 export const manifestDirSchema = z.object({ path: projectPathSchema, mode: fileModeSchema }).strict();
 /** A symbolic link that stays inside the project (relative target, checked when the tree is built). */

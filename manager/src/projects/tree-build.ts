@@ -49,7 +49,9 @@ async function hashFile(path: string, signal: AbortSignal | undefined, copyTo?: 
     },
   });
   if (copyTo) {
-    await pipeline(createReadStream(path), tap, createWriteStream(copyTo.path, { flags: "wx", mode: 0o600 }), { signal });
+    await pipeline(createReadStream(path), tap, createWriteStream(copyTo.path, { flags: "wx", mode: 0o600 }), {
+      signal,
+    });
     await chmod(copyTo.path, copyTo.mode);
   } else {
     for await (const chunk of createReadStream(path, { signal })) {

@@ -24,6 +24,7 @@ export function statusOf(e: unknown): { status: SftpStatusCode; message: string 
   if (e instanceof SftpRefusal) return { status: e.status, message: e.message };
   const code = (e as NodeJS.ErrnoException | null)?.code;
   if (code === "ENOENT" || code === "ENOTDIR") return { status: SftpStatus.NO_SUCH_FILE, message: "No such file" };
-  if (code === "EACCES" || code === "EPERM" || code === "ELOOP") return { status: SftpStatus.PERMISSION_DENIED, message: "Permission denied" };
+  if (code === "EACCES" || code === "EPERM" || code === "ELOOP")
+    return { status: SftpStatus.PERMISSION_DENIED, message: "Permission denied" };
   return { status: SftpStatus.FAILURE, message: "Failure" };
 }

@@ -44,12 +44,15 @@ export function attachSftpSession(
   };
 
   /** Every request is answered exactly once: a value through `reply`, or a status from the error. */
-  const serve = (reqId: number, op: string, work: () => Promise<void>) => {
-    work().catch((e: unknown) => {
-      const { status, message } = statusOf(e);
-      if (status === SftpStatus.FAILURE && !(e instanceof SftpRefusal)) log.warn({ err: e, op }, "sftp request failed");
-      if (!closed) sftp.status(reqId, status, message);
-    });
+  const serve = (reqId: number, op: string, work: () => Promise<void> | void) => {
+    Promise.resolve()
+      .then(work)
+      .catch((e: unknown) => {
+        const { status, message } = statusOf(e);
+        if (status === SftpStatus.FAILURE && !(e instanceof SftpRefusal))
+          log.warn({ err: e, op }, "sftp request failed");
+        if (!closed) sftp.status(reqId, status, message);
+      });
   };
   const deny = (op: string) => (reqId: number) => {
     log.debug({ op }, "sftp write refused");
@@ -139,7 +142,7 @@ export function attachSftpSession(
     }),
   );
   sftp.on("READDIR", (reqId: number, handle: Buffer) =>
-    serve(reqId, "readdir", async () => {
+    serve(reqId, "readdir", () => {
       const h = getHandle(handle);
       if (h.kind !== "dir") throw new SftpRefusal(SftpStatus.FAILURE, "Not a directory handle");
       if (h.pos >= h.entries.length) {
@@ -151,10 +154,14 @@ export function attachSftpSession(
       sftp.name(reqId, batch);
     }),
   );
-  sftp.on("STAT", (reqId: number, path: string) => serve(reqId, "stat", async () => sftp.attrs(reqId, await statPath(path, true))));
-  sftp.on("LSTAT", (reqId: number, path: string) => serve(reqId, "lstat", async () => sftp.attrs(reqId, await statPath(path, false))));
+  sftp.on("STAT", (reqId: number, path: string) =>
+    serve(reqId, "stat", async () => sftp.attrs(reqId, await statPath(path, true))),
+  );
+  sftp.on("LSTAT", (reqId: number, path: string) =>
+    serve(reqId, "lstat", async () => sftp.attrs(reqId, await statPath(path, false))),
+  );
   sftp.on("REALPATH", (reqId: number, path: string) =>
-    serve(reqId, "realpath", async () => {
+    serve(reqId, "realpath", () => {
       const p = virtualRealpath(path);
       sftp.name(reqId, [{ filename: p, longname: p, attrs: {} as Attributes }]);
     }),

@@ -41,7 +41,8 @@ export interface ManagerDeps {
  * MQTT connection. Front doors (HTTP, socket, SFTP) are wired around it by createServer.
  */
 export function createManager(deps: ManagerDeps) {
-  const log = deps.log.child({ module: "manager" });
+  const base = deps.log;
+  const log = base.child({ module: "manager" });
   const now = deps.now ?? Date.now;
   const cfg = deps.config;
   const topics: Topics = createTopics(cfg.topicRoot);
@@ -62,9 +63,9 @@ export function createManager(deps: ManagerDeps) {
     return store;
   };
 
-  const publisher = createPublisher({ log, now, topics, publish, registry: () => registry, volatileRefreshMs: cfg.volatileRefreshMs });
+  const publisher = createPublisher({ log: base, now, topics, publish, registry: () => registry, volatileRefreshMs: cfg.volatileRefreshMs });
   const registry: Registry = createRegistry({
-    log,
+    log: base,
     now,
     heartbeatMs: cfg.heartbeatMs,
     rebootGraceMs: cfg.rebootGraceMs,
@@ -100,7 +101,7 @@ export function createManager(deps: ManagerDeps) {
     },
   });
   const tracker = createCommandTracker({
-    log,
+    log: base,
     now,
     topics,
     publish: (t, p, o) => publish(t, p, o),
@@ -109,7 +110,7 @@ export function createManager(deps: ManagerDeps) {
     onRebootAccepted: (id) => registry.markRebooting(id),
   });
   const ingest = createIngest({
-    log,
+    log: base,
     topicRoot: cfg.topicRoot,
     registry: () => registry,
     tracker,
@@ -117,7 +118,7 @@ export function createManager(deps: ManagerDeps) {
       if (!ready) retainedSeen.set(topic, kind);
     },
   });
-  const requests = createMqttRequests({ log, topics, table: () => table, publish: (t, p, o) => publish(t, p, o) });
+  const requests = createMqttRequests({ log: base, topics, table: () => table, publish: (t, p, o) => publish(t, p, o) });
 
   const serviceDeps = (): ServiceDeps => ({
     log,
@@ -128,7 +129,7 @@ export function createManager(deps: ManagerDeps) {
     registry,
     editor: createRegistryEditor({ now, store: getStore(), registry, publisher, topics }),
     store: getStore(),
-    runner: createCommandRunner({ log, now, store: getStore(), registry: () => registry, tracker }),
+    runner: createCommandRunner({ log: base, now, store: getStore(), registry: () => registry, tracker }),
     publisher,
     users: deps.users,
     ports: deps.ports ?? (() => ({})),
@@ -189,7 +190,7 @@ export function createManager(deps: ManagerDeps) {
     markDuplicate: (boardId: string) => registry.markDuplicate(boardId),
 
     async start(): Promise<void> {
-      store = createStore({ dataDir: cfg.dataDir, log });
+      store = createStore({ dataDir: cfg.dataDir, log: base });
       if (store.registry.seedSectors(defaultSectors())) log.info("default sectors seeded");
       const interrupted = store.runs.markInterrupted(now(), (runId) => ({
         ts: now(), kind: "run", boardId: null, hostname: null, by: null, message: `run ${runId} interrupted by a manager restart`, data: { runId },
@@ -201,7 +202,7 @@ export function createManager(deps: ManagerDeps) {
       service = serviceDeps();
       table = createMethodTable(service, ...(deps.extraMethods ?? []).map((f) => f(service as ServiceDeps)));
 
-      const c = connectManagerClient({ ...deps.mqtt, topics, log });
+      const c = connectManagerClient({ ...deps.mqtt, topics, log: base });
       client = c;
       c.on("message", (topic, payload, packet) => {
         try {

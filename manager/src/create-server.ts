@@ -1,0 +1,192 @@
+import { mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  createBroker,
+  createUserStore,
+  deriveManagerPassword,
+  loadOrCreateFleetSecret,
+  type Broker,
+  type UserStore,
+} from "@bbb/broker";
+import { MANAGER_USERNAME, MQTT_WS_PATH } from "@bbb/shared";
+import type { Logger } from "pino";
+import type { Config } from "./config/schema.js";
+import { createManager, type Manager } from "./create-manager.js";
+import { createHttpServer, type ApiHandler, type HttpServer } from "./http/create-http-server.js";
+import type { EventBus } from "./service/events.js";
+import type { MethodDef, MethodTable } from "./service/method.js";
+import type { ServiceDeps } from "./service/methods/index.js";
+
+export const MANAGER_VERSION = "0.1.0";
+
+/** What an extension (command socket, SFTP server, project store, REST adapter) gets. */
+export interface ServerContext {
+  config: Config;
+  log: Logger;
+  fleetSecret: string;
+  users: UserStore;
+  events: EventBus;
+  manager: Manager;
+  http: HttpServer;
+  /** The complete method table (built-in + every extension's methods). */
+  table: () => MethodTable;
+  service: () => ServiceDeps;
+}
+
+/**
+ * An optional part of the all-in-one server. `methods` are added to the service table (so
+ * every front door has them); `api` is mounted under /api; `start` may return ports it bound.
+ */
+export interface Extension {
+  name: string;
+  methods?: (deps: ServiceDeps) => readonly MethodDef[];
+  /** Called once the manager runs; may return a REST handler to mount under /api. */
+  start?: (ctx: ServerContext) => Promise<{ ports?: Record<string, number>; api?: ApiHandler } | void>;
+  stop?: () => Promise<void>;
+}
+
+export interface ServerOptions {
+  config: Config;
+  log: Logger;
+  extensions?: readonly Extension[];
+  /** Folder of the built dashboard; default config.dashboardDir, else dashboard/dist of this checkout. */
+  staticDir?: string | null;
+  /** Start-up settle window of the registry (tests shorten it). */
+  settleMs?: number;
+}
+
+export interface StartedServer {
+  ports: Record<string, number | null>;
+  urls: { http: string; mqtt: string; ws: string };
+  /** Set on the first start only, when the admin password was generated: print it once. */
+  generatedAdminPassword: string | null;
+}
+
+function defaultDashboardDir(): string {
+  // manager/dist/create-server.js → dashboard/dist
+  return resolve(dirname(fileURLToPath(import.meta.url)), "../../dashboard/dist");
+}
+
+const hostFor = (bind: string) => (bind === "0.0.0.0" || bind === "::" ? "127.0.0.1" : bind);
+
+/**
+ * The all-in-one server (DESIGN.md "Layout"): embedded broker (unless BBB_MQTT_URL names an
+ * external one), the manager, the HTTP port (dashboard, /api, MQTT over WebSocket) and the
+ * optional extensions. `stop()` undoes all of `start()`.
+ */
+export function createServer(opts: ServerOptions) {
+  const { config, log } = opts;
+  const ports: Record<string, number | null> = { mqtt: null, mqtts: null, http: null };
+  let broker: Broker | null = null;
+  let manager: Manager | null = null;
+  let http: HttpServer | null = null;
+  const started: Extension[] = [];
+
+  return {
+    get manager(): Manager {
+      if (!manager) throw new Error("server not started");
+      return manager;
+    },
+    get broker(): Broker | null {
+      return broker;
+    },
+    ports,
+
+    async start(): Promise<StartedServer> {
+      mkdirSync(config.dataDir, { recursive: true });
+      const fleetSecret = await loadOrCreateFleetSecret(config.dataDir, config.fleetSecret);
+      const users = createUserStore({ file: join(config.dataDir, "users.json"), log });
+      await users.load();
+      const { generatedPassword } = await users.ensureAdmin(config.adminPassword);
+
+      let mqttUrl = config.mqttUrl ?? null;
+      if (mqttUrl === null) {
+        broker = createBroker({ log, topicRoot: config.topicRoot, fleetSecret, users, ...(config.tls ? { tls: config.tls } : {}) });
+        const b = await broker.start({ mqttPort: config.mqttPort, bind: config.bind, mqttsPort: config.mqttsPort });
+        ports.mqtt = b.mqttPort;
+        ports.mqtts = b.mqttsPort;
+        mqttUrl = `mqtt://${hostFor(config.bind)}:${b.mqttPort}`;
+        log.info({ port: b.mqttPort, mqttsPort: b.mqttsPort }, "broker listening");
+      }
+
+      const staticDir = opts.staticDir === undefined ? (config.dashboardDir ?? defaultDashboardDir()) : opts.staticDir;
+      const m = createManager({
+        log,
+        config,
+        mqtt: { url: mqttUrl, username: MANAGER_USERNAME, password: deriveManagerPassword(fleetSecret) },
+        version: MANAGER_VERSION,
+        users,
+        ports: () => ({ ...ports }),
+        broker: () => (broker ? { mode: "embedded", clients: broker.connectedClients() } : { mode: "external", clients: null }),
+        extraMethods: (opts.extensions ?? []).flatMap((e) => (e.methods ? [e.methods] : [])),
+        settleMs: opts.settleMs,
+      });
+      manager = m;
+      const h = createHttpServer({
+        log,
+        staticDir,
+        health: () => ({ version: MANAGER_VERSION, mqtt: m.connected() }),
+        ready: () => m.ready() && m.connected(),
+      });
+      http = h;
+      broker?.attachWebSocket(h.server, MQTT_WS_PATH);
+      ports.http = await h.start(config.httpPort, config.bind);
+      log.info({ port: ports.http }, "http listening");
+      broker?.events.on("duplicate-client", (e: { clientId: string; address: string }) => {
+        log.warn({ boardId: e.clientId, address: e.address }, "duplicate client id");
+        m.markDuplicate(e.clientId);
+      });
+      await m.start();
+
+      const ctx: ServerContext = {
+        config,
+        log,
+        fleetSecret,
+        users,
+        events: m.events,
+        manager: m,
+        http: h,
+        table: () => m.table,
+        service: () => m.service,
+      };
+      const apis: ApiHandler[] = [];
+      for (const ext of opts.extensions ?? []) {
+        const r = await ext.start?.(ctx);
+        started.push(ext);
+        if (r?.ports) Object.assign(ports, r.ports);
+        if (r?.api) apis.push(r.api);
+      }
+      if (apis.length > 0) {
+        h.setApiHandler(async (req, res) => {
+          for (const a of apis) if (await a(req, res)) return true;
+          return false;
+        });
+      }
+      const host = hostFor(config.bind);
+      return {
+        ports: { ...ports },
+        urls: {
+          http: `http://${host}:${ports.http}`,
+          mqtt: mqttUrl,
+          ws: `ws://${host}:${ports.http}${MQTT_WS_PATH}`,
+        },
+        generatedAdminPassword: generatedPassword,
+      };
+    },
+
+    async stop(): Promise<void> {
+      for (const ext of started.reverse()) {
+        await ext.stop?.().catch((err: unknown) => log.error({ err, extension: ext.name }, "extension stop failed"));
+      }
+      started.length = 0;
+      await manager?.stop();
+      await http?.stop();
+      await broker?.stop();
+      manager = null;
+      http = null;
+      broker = null;
+    },
+  };
+}
+export type BbbServer = ReturnType<typeof createServer>;

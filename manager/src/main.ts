@@ -1,0 +1,52 @@
+import { loadConfig } from "./config/load-config.js";
+import { createServer } from "./create-server.js";
+import { createLogger } from "./log.js";
+
+/**
+ * `npm start`: the all-in-one server. The only place that reads env (STYLE.md rule 1).
+ * SIGINT / SIGTERM stop it cleanly; the next start keeps all data in BBB_DATA_DIR.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig({ env: process.env, cwd: process.cwd() });
+  const log = createLogger(config.logLevel);
+  const server = createServer({ config, log });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "stopping");
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    server.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, "stop failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  const s = await server.start();
+  log.info({ ports: s.ports, urls: s.urls, dataDir: config.dataDir }, "bbb server ready");
+  process.stdout.write(
+    [
+      "",
+      `  dashboard       ${s.urls.http}/`,
+      `  REST API        ${s.urls.http}/api`,
+      `  MQTT            ${s.urls.mqtt}`,
+      `  MQTT/WebSocket  ${s.urls.ws}`,
+      `  data            ${config.dataDir}`,
+      "",
+    ].join("\n"),
+  );
+  if (s.generatedAdminPassword) {
+    // Printed once, on the first start only; it is stored hashed.
+    process.stdout.write(`\n  admin password (shown once, keep it): ${s.generatedAdminPassword}\n\n`);
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bbb server failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -49,6 +49,15 @@ describe("authentication", () => {
     await asBoard(tb.port, "b4", { will: { topic: "bbb/b4/status", payload: Buffer.from("{}"), qos: 1, retain: true } });
   });
 
+  it("slows down repeated failures from one address, within a bound", async () => {
+    for (let i = 0; i < 6; i++) {
+      await expect(connect(tb.port, { clientId: `guess-${i}`, username: "ada", password: `guess-${i}-guess` })).rejects.toThrow();
+    }
+    const delays = tb.logs.filter((l) => l.msg === "authentication failed" && l.username === "ada").map((l) => l.delayMs as number);
+    expect(delays.at(-1)).toBe(100);
+    expect(delays.every((d, i) => i === 0 || d >= (delays[i - 1] as number))).toBe(true);
+  });
+
   it.skipIf(!MOSQUITTO)("refuses mosquitto_sub with a wrong password (CONNACK bad username or password)", async () => {
     const r = await mosquitto("mosquitto_sub", ["-h", "127.0.0.1", "-p", String(tb.port), "-u", "ada", "-P", "nope-nope-nope", "-t", "bbb/#", "-C", "1", "-W", "3"]);
     expect(r.code).not.toBe(0);

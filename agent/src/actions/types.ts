@@ -37,9 +37,9 @@ export interface ActionContext<A extends ActionName> {
   signal: AbortSignal;
   sys: ActionSystem;
   /** Publishes a `running` result (rate-limited by the dispatcher). */
-  progress(progress: number, data?: Record<string, unknown>): void;
+  progress: (progress: number, data?: Record<string, unknown>) => void;
   /** Resolves once the `accepted` result reached the broker (or after a timeout). */
-  acceptedDelivered(): Promise<boolean>;
+  acceptedDelivered: () => Promise<boolean>;
 }
 
 export interface ActionOutcome {

@@ -46,7 +46,7 @@ function salvageId(payload: Buffer): string | null {
   try {
     const v: unknown = JSON.parse(payload.toString("utf8"));
     if (typeof v === "object" && v !== null && "id" in v) {
-      const r = requestIdSchema.safeParse((v as { id: unknown }).id);
+      const r = requestIdSchema.safeParse(v.id);
       if (r.success) return r.data;
     }
   } catch {
@@ -186,7 +186,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       const args = actionArgsSchemas[action].safeParse(cmd.args ?? {});
       if (!args.success) return reject(id, action, AgentErrorCodes.INVALID_ARGS, describeZodError(args.error));
       const def = actions[action] as ActionDef<ActionName>;
-      const denied = def.check?.(args.data as never, deps.sys) ?? null;
+      const denied = def.check?.(args.data, deps.sys) ?? null;
       if (denied !== null) return reject(id, action, AgentErrorCodes.NOT_ALLOWED, denied);
       log.info({ id, action, by: cmd.by }, "command accepted");
       const acceptedRes: Result = { ...base(id, action), status: "accepted" };

@@ -115,7 +115,11 @@ export function createUserStore(deps: { file: string; log: pino.Logger; clock?: 
         throw new BrokerError(BrokerErrorCodes.USER_STORE_CORRUPT, `user store ${deps.file} is unreadable: ${(e as Error).message}`);
       }
       users.clear();
-      for (const u of parsed.users) users.set(u.username, u);
+      for (const u of parsed.users) {
+        // A hand-edited entry must not shadow the manager's login.
+        if (u.username === MANAGER_USERNAME) log.warn({ username: u.username }, "reserved user name in the user store ignored");
+        else users.set(u.username, u);
+      }
       log.debug({ users: users.size }, "user store loaded");
     },
 

@@ -1,13 +1,11 @@
-import { createHash, randomBytes } from "node:crypto";
-import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import type { Logger } from "pino";
 import type { BoardType } from "@bbb/shared";
+import { buildTypeTree } from "./build-type-tree.js";
 import { createExec, type Exec } from "./exec.js";
-import { checkoutGitCommit, fetchGitRevision, redactUrl } from "./git-source.js";
-import { resolveLocalSource, statFingerprint } from "./local-source.js";
-import { ProjectError, ProjectErrorCodes, toProjectError } from "./project-errors.js";
-import { MANIFEST_FILE, MANIFEST_VERSION, type Manifest, type ProjectInfo } from "./schemas.js";
+import { redactUrl } from "./git-source.js";
+import { ProjectErrorCodes, toProjectError } from "./project-errors.js";
+import type { Manifest, ProjectInfo } from "./schemas.js";
 import {
   createStoreLayout,
   ensureLayout,
@@ -17,7 +15,7 @@ import {
   removeType,
   swapLive,
 } from "./store-layout.js";
-import { buildTree, DEFAULT_TREE_LIMITS, type TreeEntries, type TreeLimits } from "./tree-build.js";
+import { DEFAULT_TREE_LIMITS, type TreeLimits } from "./tree-build.js";
 
 export interface ProjectStoreDeps {
   dataDir: string;
@@ -52,12 +50,6 @@ interface TypeState {
   /** Metadata fingerprint of the local source the live tree was built from. */
   fingerprint: string | null;
   running: Promise<ProjectInfo> | null;
-}
-
-function manifestRevision(e: TreeEntries): string {
-  return createHash("sha256")
-    .update(JSON.stringify({ files: e.files, dirs: e.dirs, links: e.links }))
-    .digest("hex");
 }
 
 function infoOf(type: string, m: Manifest | null, prev?: ProjectInfo): ProjectInfo {
@@ -104,89 +96,43 @@ export function createProjectStore(deps: ProjectStoreDeps): ProjectStore {
   }
 
   async function build(type: BoardType, s: TypeState): Promise<ProjectInfo> {
-    const source = type.source;
-    if (!source) throw new ProjectError(ProjectErrorCodes.NO_SOURCE, `type ${type.name} has no project source`);
     await ensureLayout(layout);
-    const signal = stopping.signal;
-    const unchangedMeta = (m: Manifest | null) =>
-      m !== null &&
-      m.rcLocalPath === (type.rcLocalPath ?? null) &&
-      m.overlay === (type.overlay ?? null) &&
-      m.source === source.kind;
-
-    const id = `${now()}-${randomBytes(4).toString("hex")}`;
-    const tree = layout.tree(type.name, id);
-    let revision: string;
-    let entries: TreeEntries;
-    let fingerprint: string | null = null;
-    await mkdir(layout.treesOf(type.name), { recursive: true });
+    const ctx = {
+      layout,
+      exec,
+      limits,
+      gitTimeoutMs: deps.gitTimeoutMs ?? 120_000,
+      localRoots: deps.localRoots,
+      signal: stopping.signal,
+      now,
+    };
+    const out = await buildTypeTree(ctx, type, { manifest: s.manifest, fingerprint: s.fingerprint });
+    s.fingerprint = out.fingerprint;
+    if (out.kind === "unchanged") return s.info;
+    const { id, manifest } = out;
     try {
-      if (source.kind === "git") {
-        const gitDeps = { exec, timeoutMs: deps.gitTimeoutMs ?? 120_000, signal };
-        revision = await fetchGitRevision(gitDeps, layout.gitCache(type.name), source.url, source.ref);
-        if (s.manifest?.revision === revision && unchangedMeta(s.manifest)) return s.info;
-        await mkdir(tree, { mode: 0o755 });
-        await checkoutGitCommit(
-          gitDeps,
-          layout.gitCache(type.name),
-          revision,
-          tree,
-          join(layout.workDir, `${type.name}-${id}.index`),
-        );
-        entries = await buildTree({ from: tree, limits, signal });
-      } else {
-        const from = await resolveLocalSource(source.path, layout.projectsDir, deps.localRoots);
-        fingerprint = await statFingerprint(from, signal);
-        if (fingerprint === s.fingerprint && unchangedMeta(s.manifest)) return s.info;
-        await mkdir(tree, { mode: 0o755 });
-        entries = await buildTree({ from, to: tree, limits, signal });
-        revision = manifestRevision(entries);
-        if (s.manifest?.revision === revision && unchangedMeta(s.manifest)) {
-          await rm(tree, { recursive: true, force: true });
-          s.fingerprint = fingerprint;
-          return s.info;
-        }
-      }
-      const rcLocalPath = type.rcLocalPath ?? null;
-      const rcLocalHash = rcLocalPath ? (entries.files.find((f) => f.path === rcLocalPath)?.sha256 ?? null) : null;
-      if (rcLocalPath && !rcLocalHash)
-        log.warn({ type: type.name, rcLocalPath }, "rc.local path is not a file of the project");
-      const manifest: Manifest = {
-        v: MANIFEST_VERSION,
-        type: type.name,
-        revision,
-        source: source.kind,
-        generatedAt: now(),
-        rcLocalPath,
-        rcLocalHash,
-        overlay: type.overlay ?? null,
-        totalBytes: entries.totalBytes,
-        files: entries.files,
-        dirs: entries.dirs,
-        links: entries.links,
-      };
-      await writeFile(join(tree, MANIFEST_FILE), JSON.stringify(manifest), { mode: 0o644 });
-      await chmod(tree, 0o755);
       const previous = await liveTreeId(layout, type.name);
       await swapLive(layout, type.name, id);
       // Keep the previous tree: an agent that fetched the old manifest may be mid-download.
       await pruneTrees(layout, type.name, new Set(previous ? [id, previous] : [id]));
-      const changed = s.manifest?.revision !== revision || s.manifest?.rcLocalHash !== rcLocalHash;
-      s.manifest = manifest;
-      s.fingerprint = fingerprint;
-      s.info = { ...infoOf(type.name, manifest, s.info), error: null, skipped: entries.skipped };
-      log.info(
-        { type: type.name, revision, files: manifest.files.length, bytes: manifest.totalBytes },
-        "project tree built",
-      );
-      if (entries.skipped.length)
-        log.warn({ type: type.name, skipped: entries.skipped.slice(0, 10) }, "project entries left out");
-      if (changed) for (const l of [...listeners]) safeCall(l, type.name, s.info);
-      return s.info;
     } catch (e: unknown) {
-      await rm(tree, { recursive: true, force: true }).catch(() => undefined);
+      await rm(layout.tree(type.name, id), { recursive: true, force: true }).catch(() => undefined);
       throw e;
     }
+    const changed = s.manifest?.revision !== manifest.revision || s.manifest?.rcLocalHash !== manifest.rcLocalHash;
+    s.manifest = manifest;
+    s.info = { ...infoOf(type.name, manifest, s.info), skipped: out.skipped };
+    log.info(
+      { type: type.name, revision: manifest.revision, files: manifest.files.length, bytes: manifest.totalBytes },
+      "project tree built",
+    );
+    if (manifest.rcLocalPath && !manifest.rcLocalHash) {
+      log.warn({ type: type.name, rcLocalPath: manifest.rcLocalPath }, "rc.local path is not a file of the project");
+    }
+    if (out.skipped.length)
+      log.warn({ type: type.name, skipped: out.skipped.slice(0, 10) }, "project entries left out");
+    if (changed) for (const l of [...listeners]) safeCall(l, type.name, s.info);
+    return s.info;
   }
 
   function safeCall(l: RevisionListener, name: string, info: ProjectInfo) {
@@ -206,7 +152,7 @@ export function createProjectStore(deps: ProjectStoreDeps): ProjectStore {
       .then(() => build(type, s))
       .then(
         (info) => {
-          s.info = { ...info, checkedAt: now() };
+          s.info = { ...info, checkedAt: now(), error: null };
           return s.info;
         },
         (e: unknown) => {

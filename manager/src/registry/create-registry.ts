@@ -166,7 +166,8 @@ export function createRegistry(deps: RegistryDeps) {
   }
 
   /** Recomputes a board's state and problems and reports what changed. */
-  function evaluate(rec: BoardRecord, t: number, reason: string): void {
+  function evaluate(rec: BoardRecord, t: number, reason: string, minLevel: "attr" | "volatile" = "attr"): void {
+    const hostBefore = rec.nodeHost;
     setNodeHost(rec, matchNode(rec));
     const node = rec.nodeHost !== null ? nodes.get(rec.nodeHost) : undefined;
     const expected = node ? expectedOf(node, types.get(node.type)) : null;
@@ -181,7 +182,7 @@ export function createRegistry(deps: RegistryDeps) {
       rec.indexed = keys;
       for (const o of touched) {
         const other = records.get(o);
-        if (other && other.state !== null) evaluate(other, t, "conflict");
+        if (other && other.state !== null) evaluate(other, t, "conflict", "volatile");
       }
     }
     rec.sector = (hb ? sectorIndex.sectorOf(hb.ip) : null) ?? nodeSector(node);
@@ -197,7 +198,8 @@ export function createRegistry(deps: RegistryDeps) {
     rec.problems = problems;
     rec.problemsKey = key;
     scheduleDeadline(rec, t);
-    sink.hostChanged(rec.id, stateChanged ? "state" : problemsChanged ? "attr" : "volatile");
+    const attr = problemsChanged || minLevel === "attr" || hostBefore !== rec.nodeHost;
+    sink.hostChanged(rec.id, stateChanged ? "state" : attr ? "attr" : "volatile");
     if ((stateChanged || problemsChanged) && rec.nodeHost !== null) sink.nodeChanged(rec.nodeHost);
   }
 
@@ -209,7 +211,7 @@ export function createRegistry(deps: RegistryDeps) {
 
   function reevaluateAll(reason: string): void {
     const t = now();
-    for (const rec of records.values()) if (rec.state !== null) evaluate(rec, t, reason);
+    for (const rec of records.values()) if (rec.state !== null) evaluate(rec, t, reason, "volatile");
   }
 
   return {
@@ -328,7 +330,7 @@ export function createRegistry(deps: RegistryDeps) {
             sink.flappingChanged(rec.id, rec.live.heartbeat?.hostname ?? rec.nodeHost, false, rec.suppressed);
             rec.suppressed = 0;
           }
-          evaluate(rec, t, rec.alive ? "heartbeat-timeout" : "timer");
+          evaluate(rec, t, rec.alive ? "heartbeat-timeout" : "timer", "volatile");
         } else if (rec.deadline < minDeadline) minDeadline = rec.deadline;
       }
     },

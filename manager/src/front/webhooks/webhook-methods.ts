@@ -13,8 +13,18 @@ const listedRuleSchema = webhookRuleSchema.omit({ secret: true }).extend({ hasSe
  * webhooks.* and maintenance.* as service methods, for the manager's method table: they then
  * appear on the socket, REST (/api/webhooks, /api/maintenance) and MQTT alike.
  */
-export function createWebhookMethods(deps: { webhooks: WebhookService }): MethodDef[] {
-  const w = deps.webhooks;
+export function createWebhookMethods(deps: { webhooks: WebhookService | (() => WebhookService) }): MethodDef[] {
+  // The table is built before the service starts (it needs the event bus): resolve on call.
+  const get = typeof deps.webhooks === "function" ? deps.webhooks : () => deps.webhooks as WebhookService;
+  const w = {
+    listRules: () => get().listRules(),
+    upsertRule: (r: Parameters<WebhookService["upsertRule"]>[0]) => get().upsertRule(r),
+    removeRule: (id: string) => get().removeRule(id),
+    deliveries: () => get().deliveries(),
+    listWindows: () => get().listWindows(),
+    upsertWindow: (x: Parameters<WebhookService["upsertWindow"]>[0]) => get().upsertWindow(x),
+    removeWindow: (id: string) => get().removeWindow(id),
+  };
   return [
     defineMethod({
       name: "webhooks.list",

@@ -1,0 +1,78 @@
+import { createHmac } from "node:crypto";
+import { join } from "node:path";
+import { MANAGER_VERSION, type Extension, type ServerContext } from "../create-server.js";
+import { ManagerError, ManagerErrorCodes } from "../errors.js";
+import type { Authenticate } from "./auth-types.js";
+import { createRestHandler, type RestLimits } from "./rest/rest-handler.js";
+import type { RpcSocketLimits } from "./socket/limits.js";
+import { createRpcSocketServer, type RpcSocketServer } from "./socket/rpc-socket-server.js";
+import { createTokenService } from "./tokens.js";
+import type { Clock } from "./webhooks/clock.js";
+import type { DeliveryOptions, FetchLike } from "./webhooks/delivery.js";
+import { createJsonFileWebhookStore } from "./webhooks/store.js";
+import { createWebhookMethods } from "./webhooks/webhook-methods.js";
+import { createWebhookService, type WebhookService } from "./webhooks/webhook-service.js";
+
+export interface FrontExtensionOptions {
+  /** Command socket; port and bind default to the config's cmdPort and bind. false: no socket. */
+  socket?: { port?: number; bind?: string; limits?: Partial<RpcSocketLimits> } | false;
+  /** REST under /api. false: not mounted. */
+  rest?: { limits?: Partial<RestLimits> } | false;
+  /** Webhooks; rules live in <dataDir>/webhooks.json unless `file` says otherwise. */
+  webhooks?: { file?: string; fetch?: FetchLike; clock?: Clock; delivery?: Partial<DeliveryOptions> };
+  /** Lifetime of API tokens (Bearer / socket auth {token}). */
+  tokenTtlMs?: number;
+}
+
+/**
+ * The manager's front doors as one extension of the all-in-one server: the TCP command socket,
+ * the REST API with its OpenAPI document, and event webhooks (whose rule and window methods
+ * join the service table, so every front door has them).
+ */
+export function createFrontExtension(opts: FrontExtensionOptions = {}): Extension {
+  let socket: RpcSocketServer | null = null;
+  let webhooks: WebhookService | null = null;
+  const getWebhooks = () => {
+    if (!webhooks) throw new ManagerError(ManagerErrorCodes.UNAVAILABLE, "webhooks are not running");
+    return webhooks;
+  };
+
+  return {
+    name: "front",
+    methods: () => createWebhookMethods({ webhooks: getWebhooks }),
+    async start(ctx: ServerContext) {
+      const log = ctx.log.child({ module: "front" });
+      const authenticate: Authenticate = (u, p) => ctx.users.verify(u, p);
+      // A key of its own, derived from the fleet secret, so API tokens survive restarts.
+      const tokens = createTokenService({
+        secret: createHmac("sha256", ctx.fleetSecret).update("bbb-api-tokens").digest(),
+        ...(opts.tokenTtlMs ? { ttlMs: opts.tokenTtlMs } : {}),
+      });
+      const w = createWebhookService({
+        events: ctx.events,
+        store: createJsonFileWebhookStore(opts.webhooks?.file ?? join(ctx.config.dataDir, "webhooks.json")),
+        log,
+        ...(opts.webhooks?.fetch ? { fetch: opts.webhooks.fetch } : {}),
+        ...(opts.webhooks?.clock ? { clock: opts.webhooks.clock } : {}),
+        ...(opts.webhooks?.delivery ? { delivery: opts.webhooks.delivery } : {}),
+      });
+      await w.start();
+      webhooks = w;
+      const ports: Record<string, number> = {};
+      if (opts.socket !== false) {
+        const s = createRpcSocketServer({ methods: ctx.table(), authenticate, events: ctx.events, log, tokens, ...(opts.socket?.limits ? { limits: opts.socket.limits } : {}) });
+        ports.cmd = (await s.start({ port: opts.socket?.port ?? ctx.config.cmdPort, bind: opts.socket?.bind ?? ctx.config.bind })).port;
+        socket = s;
+      }
+      if (opts.rest === false) return { ports };
+      const api = createRestHandler({ methods: ctx.table(), authenticate, log, tokens, version: MANAGER_VERSION, ...(opts.rest?.limits ? { limits: opts.rest.limits } : {}) });
+      return { ports, api };
+    },
+    async stop() {
+      await socket?.stop();
+      socket = null;
+      await webhooks?.stop();
+      webhooks = null;
+    },
+  };
+}

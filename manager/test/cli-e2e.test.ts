@@ -1,0 +1,134 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import mqtt from "mqtt";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { agentConfigSchema, createAgent, createFakeRoot, createRecordingExec } from "@bbb/agent";
+import { deriveBoardToken } from "@bbb/broker";
+import { configSchema } from "../src/config/schema.js";
+import { createServer, type BbbServer } from "../src/create-server.js";
+import { createFrontExtension } from "../src/front/front-extension.js";
+import { runCli } from "../src/cli/program.js";
+import type { CliIo } from "../src/cli/context.js";
+
+const ADMIN_PASSWORD = "admin-password-for-cli-tests";
+const FLEET_SECRET = "fleet-secret-for-cli-tests-0123456789";
+
+/** Runs bbbctl in-process and captures its streams and exit code. */
+async function bbbctl(argv: string[], env: Record<string, string>, opts: { tty?: boolean } = {}) {
+  let stdout = "";
+  let stderr = "";
+  const io: CliIo = {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    env,
+    home: null,
+    stderrTty: opts.tty ?? false,
+    now: Date.now,
+    readFile: (p) => readFile(p, "utf8"),
+    interrupted: new Promise(() => {}),
+  };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
+
+describe("bbbctl against the real server", () => {
+  let server: BbbServer;
+  let dataDir: string;
+  let env: Record<string, string>;
+  const agents: { boardId: string; stop(): Promise<void> }[] = [];
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "bbb-cli-e2e-"));
+    const config = configSchema.parse({ mqttPort: 0, httpPort: 0, cmdPort: 0, bind: "127.0.0.1", dataDir, fleetSecret: FLEET_SECRET, adminPassword: ADMIN_PASSWORD, logLevel: "silent" });
+    server = createServer({ config, log: pino({ level: "silent" }), staticDir: null, settleMs: 300, extensions: [createFrontExtension()] });
+    const started = await server.start();
+    env = { BBB_HOST: "127.0.0.1", BBB_CMD_PORT: String(started.ports.cmd), BBB_USER: "admin", BBB_PASSWORD: ADMIN_PASSWORD };
+    // Three real agents (fake root, recording exec) in sector 3 (10.128.30.0/24).
+    for (let i = 0; i < 3; i++) {
+      const root = await createFakeRoot({ index: 300 + i, ip: `10.128.30.${10 + i}`, hostname: `sim-s3-${i}` });
+      const exec = createRecordingExec({ root: root.root, mac: root.mac, hostname: root.options.hostname, ip: root.options.ip, gateway: root.options.gateway });
+      const agent = createAgent({
+        config: { ...agentConfigSchema.parse({ mqttUrls: [started.urls.mqtt], token: deriveBoardToken(FLEET_SECRET, root.boardId), heartbeatMs: 500, rootPrefix: root.root, stateDir: root.stateDir, logLevel: "silent" }), boardId: root.boardId },
+        log: pino({ level: "silent" }),
+        exec: exec.exec,
+        connect: mqtt.connect,
+        interfaces: exec.interfaces,
+        backoff: { baseMs: 200, capMs: 1000 },
+      });
+      await agent.start();
+      agents.push({ boardId: root.boardId, stop: () => agent.stop() });
+    }
+  });
+  afterAll(async () => {
+    for (const a of agents) await a.stop().catch(() => {});
+    await server?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const waitHosts = async (pred: (items: { id: string; state: string }[]) => boolean) => {
+    const until = Date.now() + 15_000;
+    for (;;) {
+      const r = await bbbctl(["hosts", "--sector", "3", "--json"], env);
+      const items = (JSON.parse(r.stdout) as { items: { id: string; state: string }[] }).items;
+      if (pred(items)) return items;
+      if (Date.now() > until) throw new Error(`hosts never matched: ${r.stdout}`);
+      await new Promise((res) => setTimeout(res, 200));
+    }
+  };
+
+  it("lists the sector's boards as a table and as JSON", async () => {
+    await waitHosts((items) => items.filter((h) => h.state === "unregistered").length === 3);
+    const table = await bbbctl(["hosts", "--sector", "3"], env);
+    expect(table.code).toBe(0);
+    expect(table.stdout.split("\n")[0]).toMatch(/^ID\s+HOSTNAME\s+STATE\s+SECTOR/);
+    for (const a of agents) expect(table.stdout).toContain(a.boardId);
+  });
+
+  it("bulk-reboots a sector with per-board outcomes; a dead board makes the exit code 1", async () => {
+    const dead = agents[2]!;
+    await dead.stop();
+    await waitHosts((items) => items.some((h) => h.id === dead.boardId && h.state === "offline"));
+    const r = await bbbctl(["reboot", "--sector", "3", "--yes", "--timeout", "10"], env, { tty: true });
+    if (process.env.BBB_TEST_DEBUG) console.log(r.stdout, JSON.stringify(r.stderr));
+    expect(r.code).toBe(1);
+    const rows = r.stdout.trim().split("\n").slice(1).map((l) => l.split(/\s+/));
+    const status = Object.fromEntries(rows.map(([board, st]) => [board, st]));
+    expect(Object.keys(status).sort()).toEqual(agents.map((a) => a.boardId).sort());
+    expect(["accepted", "succeeded"]).toContain(status[agents[0]!.boardId]);
+    expect(["accepted", "succeeded"]).toContain(status[agents[1]!.boardId]);
+    expect(["accepted", "succeeded"]).not.toContain(status[dead.boardId]);
+    expect(r.stderr).toContain("reboot [");
+    expect(r.stderr).toMatch(/run \S+: completed/);
+  });
+
+  it("refuses a filter run without --yes and a viewer's command", async () => {
+    const noYes = await bbbctl(["reboot", "--sector", "3"], env);
+    expect(noYes.code).toBe(2);
+    expect(noYes.stderr).toContain("--yes");
+    const wrong = await bbbctl(["hosts"], { ...env, BBB_PASSWORD: "wrong-password" });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain("MGR_E_UNAUTHENTICATED");
+  });
+
+  it("prints a board token equal to the broker's derivation", async () => {
+    const r = await bbbctl(["token", "a0f6fd8b1c22"], { BBB_FLEET_SECRET: FLEET_SECRET });
+    expect(r.stdout.trim()).toBe(deriveBoardToken(FLEET_SECRET, "a0f6fd8b1c22"));
+    const fromDir = await bbbctl(["token", "a0f6fd8b1c22", "--data-dir", join(tmpdir(), "no-such-dir")], {});
+    expect(fromDir.code).toBe(2);
+  });
+
+  it("edits types, nodes and sectors and reads a board's history", async () => {
+    expect((await bbbctl(["types", "set", "mbtemp", "--description", "MBTemp boards"], env)).code).toBe(0);
+    expect((await bbbctl(["types", "list"], env)).stdout).toContain("MBTemp boards");
+    const node = await bbbctl(["nodes", "set", "LA-RaCtrl:CO-Srv-1", "--type", "mbtemp", "--ip", "10.128.30.50", "--netmask", "255.255.255.0", "--gateway", "10.128.30.1"], env);
+    expect(node.code).toBe(0);
+    expect((await bbbctl(["nodes", "list"], env)).stdout).toContain("LA-RaCtrl:CO-Srv-1");
+    expect((await bbbctl(["sectors", "set", "lab", "--cidrs", "192.168.7.0/24"], env)).code).toBe(0);
+    expect((await bbbctl(["sectors", "get", "lab"], env)).stdout).toContain("192.168.7.0/24");
+    const h = await bbbctl(["history", agents[0]!.boardId, "--json"], env);
+    expect(h.code).toBe(0);
+    expect((JSON.parse(h.stdout) as unknown[]).length).toBeGreaterThan(0);
+  });
+});

@@ -121,9 +121,14 @@ describe("user ACL", () => {
 
   it.skipIf(!MOSQUITTO)("serves mosquitto_sub for a viewer on bbb/+/result/#", async () => {
     const sub = mosquitto("mosquitto_sub", ["-h", "127.0.0.1", "-p", String(tb.port), "-u", "vera", "-P", PASSWORDS.vera, "-t", "bbb/+/result/#", "-v", "-C", "1", "-W", "5"]);
-    await sleep(400);
     const board = await asBoard(tb.port, "b8");
-    await board.publishAsync(t.result("b8", "r1"), '{"v":1}', { qos: 1 });
+    // Publish until the subscriber (a separate process) has taken one and exited.
+    let done = false;
+    void sub.then(() => (done = true));
+    while (!done) {
+      await board.publishAsync(t.result("b8", "r1"), '{"v":1}', { qos: 1 });
+      await sleep(100);
+    }
     const r = await sub;
     expect(r.stdout.trim()).toBe('bbb/b8/result/r1 {"v":1}');
   });

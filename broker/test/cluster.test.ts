@@ -47,7 +47,11 @@ describe.skipIf(!existsSync(REDIS))("cluster mode over Redis (skipped: Debian's 
   afterAll(async () => {
     await a?.stop();
     await b?.stop();
-    redis?.kill("SIGTERM");
+    if (redis && redis.exitCode === null) {
+      const exited = new Promise((r) => redis.once("exit", r));
+      redis.kill("SIGTERM");
+      await exited;
+    }
   });
 
   it("delivers across brokers and shares retained messages", async () => {

@@ -7,6 +7,11 @@ import { createServer } from "node:net";
  */
 const live = new Map();
 
+export function trackChild(child, name) {
+  collectStderr(child, name);
+  return track(child, name);
+}
+
 function track(child, name) {
   live.set(child.pid, { child, name });
   child.once("exit", () => live.delete(child.pid));

@@ -13,6 +13,8 @@ let cfg = null;
 let topics = null;
 const boards = [];
 let sent = 0;
+let sentSince = 0;
+let markSince = Infinity;
 let connectsDone = 0;
 let failed = 0;
 let cmdsReceived = 0;
@@ -132,8 +134,14 @@ function tick() {
     if (b.state !== "up" || b.paused) continue;
     if (now >= b.nextDue) {
       b.seq++;
-      b.sock.write(encodePublish(b.hbTopic, heartbeatPayload(b.id, b.session, b.seq, b.index, cfg.startedAt), { retain: true }));
+      // One clock reading per beat: the send time in the payload and the window count agree.
+      const t = nowMs();
+      // Probe boards change `details` every second beat (an attribute change the registry
+      // publishes within its coalescing window) so heartbeat → registry latency is observable.
+      const details = b.probe ? `probe ${Math.floor(b.seq / 2)}` : undefined;
+      b.sock.write(encodePublish(b.hbTopic, heartbeatPayload(b.id, b.session, b.seq, b.index, cfg.startedAt, details, t), { retain: true }));
       sent++;
+      if (t >= markSince) sentSince++;
       b.lastTx = now;
       b.nextDue += cfg.periodMs;
       if (b.nextDue < now) b.nextDue = now + cfg.periodMs;
@@ -156,7 +164,7 @@ function ramp() {
 }
 
 function counts() {
-  return { sent, connected: connectsDone, failed, cmdsReceived, resultsSent, t: nowMs(), pid: process.pid };
+  return { sent, sentSince, connected: connectsDone, failed, cmdsReceived, resultsSent, t: nowMs(), pid: process.pid };
 }
 
 function pick(msg) {
@@ -172,13 +180,19 @@ const handlers = {
     for (let k = 0; k < cfg.count; k++) {
       const index = cfg.from + k;
       const id = boardId(cfg.prefix, index);
-      boards.push({ id, index, hbTopic: topics.heartbeat(id), session: randomBytes(6).toString("hex"), seq: 0, state: "idle", connects: 0, msgId: 0, nextDue: 0, lastTx: 0, urlIndex: index, paused: false, sock: null });
+      boards.push({ id, index, hbTopic: topics.heartbeat(id), session: randomBytes(6).toString("hex"), seq: 0, state: "idle", connects: 0, msgId: 0, nextDue: 0, lastTx: 0, urlIndex: index, paused: false, sock: null, probe: cfg.probeEvery ? index % cfg.probeEvery === 0 : false });
     }
     rampTimer = setInterval(ramp, 20);
     tickTimer = setInterval(tick, 5);
     reply(msg, { ok: true });
   },
   counts(msg) {
+    reply(msg, counts());
+  },
+  /** Counts the beats sent from `since` on (same clock as the probes' windows). */
+  mark(msg) {
+    markSince = msg.since;
+    sentSince = 0;
     reply(msg, counts());
   },
   publishing(msg) {

@@ -34,16 +34,17 @@ export async function startLoad(opts) {
         respond: opts.respond ?? false,
         reconnect: opts.reconnect ?? false,
         keepalive: opts.keepalive ?? 2,
+        probeEvery: opts.probeEvery ?? 0,
       },
     });
   }
   const gen = {
     procs,
     async counts() {
-      const all = await Promise.all(procs.filter((p) => p.exitCode === null).map((p) => request(p, { cmd: "counts" })));
+      const all = await Promise.all(procs.filter((p) => p.exitCode === null && p.signalCode === null).map((p) => request(p, { cmd: "counts" })));
       return all.reduce(
-        (a, c) => ({ sent: a.sent + c.sent, connected: a.connected + c.connected, failed: a.failed + c.failed, cmdsReceived: a.cmdsReceived + c.cmdsReceived, resultsSent: a.resultsSent + c.resultsSent }),
-        { sent: 0, connected: 0, failed: 0, cmdsReceived: 0, resultsSent: 0 },
+        (a, c) => ({ sent: a.sent + c.sent, sentSince: a.sentSince + (c.sentSince ?? 0), connected: a.connected + c.connected, failed: a.failed + c.failed, cmdsReceived: a.cmdsReceived + c.cmdsReceived, resultsSent: a.resultsSent + c.resultsSent }),
+        { sent: 0, sentSince: 0, connected: 0, failed: 0, cmdsReceived: 0, resultsSent: 0 },
       );
     },
     /** Waits until every board is connected (or `timeoutMs`), reporting progress. */
@@ -57,8 +58,18 @@ export async function startLoad(opts) {
         await sleep(500);
       }
     },
+    /** Starts `count` more boards in a process of their own (victims for kill -9 / SIGSTOP). */
+    async addGroup(count, from, prefix2 = prefix) {
+      const child = forkHelper(WORKER, [], {});
+      await request(child, { cmd: "start", cfg: { urls, prefix: prefix2, from, count, auth: opts.auth, connectsPerSec: Math.min(connectsPerSec, 500), periodMs: opts.periodMs ?? 1000, birth: true, will: true, respond: opts.respond ?? false, keepalive: opts.keepalive ?? 2 } });
+      procs.push(child);
+      return child;
+    },
+    async mark(since) {
+      await Promise.all(procs.filter((p) => p.exitCode === null && p.signalCode === null).map((p) => request(p, { cmd: "mark", since })));
+    },
     async setPublishing(on) {
-      await Promise.all(procs.map((p) => request(p, { cmd: "publishing", on })));
+      await Promise.all(procs.filter((p) => p.exitCode === null && p.signalCode === null).map((p) => request(p, { cmd: "publishing", on })));
     },
     async close() {
       await Promise.all(

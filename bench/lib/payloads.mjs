@@ -21,8 +21,7 @@ export function nowMs() {
   return performance.timeOrigin + performance.now();
 }
 
-export function heartbeatPayload(id, session, seq, i, startedAt) {
-  const now = nowMs();
+export function heartbeatPayload(id, session, seq, i, startedAt, details = "MBTemps connected [1, 2]", now = nowMs()) {
   const a = (i >> 8) & 255;
   const b = i & 255;
   const ts = Math.floor(now);
@@ -31,7 +30,7 @@ export function heartbeatPayload(id, session, seq, i, startedAt) {
     `"hostname":"BENCH-Sim--CO-${id}","ip":"10.128.${a}.${b}","type":"mbtemp",` +
     `"uptime":${Math.floor((ts - startedAt) / 1000)},"mac":"${id}","ipMode":"manual","netmask":"255.255.255.0",` +
     `"gateway":"10.128.${a}.1","nameservers":["10.0.0.71","10.0.0.72"],"pvPrefix":"BENCH:${id}:",` +
-    `"details":"MBTemps connected [1, 2]","load1":0.12,"memUsedPct":31.5,"diskUsedPct":42.1,"tempC":47.2,` +
+    `"details":"${details}","load1":0.12,"memUsedPct":31.5,"diskUsedPct":42.1,"tempC":47.2,` +
     `"agentVersion":"0.1.0","projectRevision":"a1b2c3d4","services":{"bbb-function":"active","bbb-bridge":"active"}}`
   );
 }

@@ -57,8 +57,15 @@ function onPublish(p) {
         lastSeq.set(id, hb.seq);
         lastSession.set(id, hb.session);
         counts.hbAdvanced++;
+      }
+      // Probe boards: `details` changes at every even seq; the first view showing a new value
+      // measures heartbeat → registry latency from the send time of the beat that changed it.
+      if (typeof hb.details === "string" && hb.details.startsWith("probe ") && hb.details !== lastDetails.get(id)) {
+        const had = lastDetails.has(id);
+        lastDetails.set(id, hb.details);
         const bt = typeof hb.bt === "number" ? hb.bt : hb.ts;
-        if (bt >= since && !p.retain) regLat.push(t - bt);
+        const changedAt = bt - (hb.seq % 2) * periodMs;
+        if (had && changedAt >= since && !p.retain) regLat.push(t - changedAt);
       }
     }
     return;
@@ -83,6 +90,8 @@ function onPublish(p) {
   counts.other++;
 }
 const lastSession = new Map();
+const lastDetails = new Map();
+let periodMs = 1000;
 
 function open(msg) {
   const url = cfg.url;
@@ -109,6 +118,7 @@ const handlers = {
   start(msg) {
     cfg = msg.cfg;
     root = cfg.root ?? "bbb";
+    periodMs = cfg.periodMs ?? 1000;
     open(msg);
   },
   /** Starts a latency window: only messages sent after `since` count. */

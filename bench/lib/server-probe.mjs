@@ -1,0 +1,59 @@
+import { monitorEventLoopDelay } from "node:perf_hooks";
+
+/**
+ * Loaded into the server under test with `node --import` (the product is not changed): counts
+ * the heartbeats the manager decodes (every inbound payload goes through JSON.parse in
+ * decodePayload; the generator's heartbeats start with `{"bt":<send time>`), the time from
+ * the board's send to that decode, and the event-loop delay. Answers over the IPC channel.
+ */
+const eld = monitorEventLoopDelay({ resolution: 1 });
+eld.enable();
+const origParse = JSON.parse;
+let decoded = 0;
+let decodedSince = 0;
+let windowFrom = Infinity;
+let lat = [];
+const MAX_SAMPLES = 400_000;
+
+JSON.parse = function parse(text, reviver) {
+  if (typeof text === "string" && text.charCodeAt(2) === 98 /* b */ && text.startsWith('{"bt":')) {
+    decoded++;
+    const bt = parseFloat(text.slice(6, 26));
+    if (bt >= windowFrom) {
+      decodedSince++;
+      if (lat.length < MAX_SAMPLES) lat.push(performance.timeOrigin + performance.now() - bt);
+    }
+  }
+  return origParse(text, reviver);
+};
+
+function summarize(values) {
+  if (values.length === 0) return { n: 0, p50: null, p99: null, max: null };
+  const s = Float64Array.from(values).sort();
+  const at = (p) => s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+  return { n: s.length, p50: at(50), p99: at(99), max: s[s.length - 1] };
+}
+
+if (process.send) {
+  process.on("message", (msg) => {
+    if (msg?.cmd === "probe-window") {
+      windowFrom = msg.since;
+      lat = [];
+      decodedSince = 0;
+      eld.reset();
+      process.send({ rid: msg.rid, decoded });
+    } else if (msg?.cmd === "probe-stats") {
+      const mem = process.memoryUsage();
+      process.send({
+        rid: msg.rid,
+        decoded,
+        decodedSince,
+        decodeLatency: summarize(lat),
+        eventLoopDelay: { p50: eld.percentile(50) / 1e6 - 1, p99: eld.percentile(99) / 1e6 - 1, max: eld.max / 1e6 - 1 },
+        heapUsedMiB: mem.heapUsed / 2 ** 20,
+      });
+    }
+  });
+  // The IPC channel must not keep a stopping server alive.
+  process.channel?.unref();
+}

@@ -1,0 +1,72 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawn, spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { request, stop, waitOutput } from "./children.mjs";
+import { trackChild } from "./children.mjs";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const SERVER_MAIN = join(ROOT, "manager", "dist", "main.js");
+const PROBE = fileURLToPath(new URL("./server-probe.mjs", import.meta.url));
+
+/** Whether this process may raise a child's open-file limit (needs CAP_SYS_RESOURCE). */
+export function canRaiseNofile() {
+  if (!existsSync("/usr/bin/prlimit")) return false;
+  return spawnSync("/usr/bin/prlimit", ["--nofile=65536:65536", "--", "true"]).status === 0;
+}
+
+export const FLEET_SECRET = "bench-fleet-secret-0123456789abcdef";
+export const ADMIN_PASSWORD = "bench-admin-password";
+
+/**
+ * The all-in-one server as users run it (`node manager/dist/main.js`, DESIGN.md "Ports and
+ * settings" env), on free loopback ports with a temp data dir, with the measuring probe
+ * preloaded. Its file-descriptor limit is raised for this process only (prlimit) so that
+ * 20,000 boards fit.
+ */
+export async function startServer({ cpuProfDir, env = {} } = {}) {
+  if (!existsSync(SERVER_MAIN)) throw new Error(`${SERVER_MAIN} not built (npx tsc -b manager)`);
+  const dataDir = mkdtempSync(join(tmpdir(), "bench-server-"));
+  const nodeArgs = ["--max-old-space-size=4096", "--import", PROBE];
+  if (cpuProfDir) nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`);
+  const argv = canRaiseNofile() ? ["/usr/bin/prlimit", "--nofile=65536:65536", "--", process.execPath, ...nodeArgs, SERVER_MAIN] : [process.execPath, ...nodeArgs, SERVER_MAIN];
+  const child = spawn(argv[0], argv.slice(1), {
+    cwd: dataDir,
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+    env: {
+      ...process.env,
+      BBB_MQTT_PORT: "0",
+      BBB_HTTP_PORT: "0",
+      BBB_CMD_PORT: "0",
+      BBB_SFTP_PORT: "0",
+      BBB_BIND: "127.0.0.1",
+      BBB_DATA_DIR: dataDir,
+      BBB_FLEET_SECRET: FLEET_SECRET,
+      BBB_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      BBB_LOG_LEVEL: "warn",
+      ...env,
+    },
+  });
+  trackChild(child, "server");
+  child.stdoutText = "";
+  child.stdout.on("data", (d) => {
+    if (child.stdoutText.length < 1 << 20) child.stdoutText += d.toString();
+  });
+  const m = await waitOutput(child, /MQTT\s+mqtt:\/\/127\.0\.0\.1:(\d+)/, 60_000, "server ready");
+  const http = (child.stdoutText.match(/REST API\s+(http:\/\/\S+)/) ?? [])[1] ?? null;
+  return {
+    pid: child.pid,
+    child,
+    dataDir,
+    url: { host: "127.0.0.1", port: Number(m[1]) },
+    api: http,
+    admin: { username: "admin", password: ADMIN_PASSWORD },
+    window: (since) => request(child, { cmd: "probe-window", since }, 10_000),
+    stats: () => request(child, { cmd: "probe-stats" }, 10_000),
+    async stop() {
+      await stop(child, 10_000);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

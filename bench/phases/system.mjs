@@ -1,0 +1,90 @@
+import { startSystem } from "../lib/system-run.mjs";
+import { createCpuMeter, memory } from "../lib/proc-stat.mjs";
+import { nowMs } from "../lib/payloads.mjs";
+import { round } from "../lib/stats.mjs";
+import { sleep } from "../lib/children.mjs";
+import { progress } from "../lib/progress.mjs";
+
+/**
+ * Figure 2: the all-in-one server with N boards at 1 Hz. Offered = heartbeats the generator
+ * sent in the window; processed = heartbeats the manager decoded in the same window (probe);
+ * latency = send → manager decode, and heartbeat → registry/hosts view of probe boards.
+ */
+export async function systemRun({ boards, warmupS, measureS, connectsPerSec, workers, cpuProfDir }) {
+  const label = `${boards} boards`;
+  progress("system", `${label}: starting the server and the generator`);
+  const sys = await startSystem({ boards, workers, connectsPerSec, phase: "system", label, cpuProfDir });
+  try {
+    progress("system", `${label}: ${sys.connected} connected, warm-up ${warmupS} s, then measuring ${measureS} s`);
+    await sleep(warmupS * 1000);
+    const meter = createCpuMeter([sys.server.pid]);
+    const since = nowMs();
+    await sys.sub.window(since);
+    await sys.server.window(since);
+    await sys.load.mark(since);
+    const c0 = await sys.load.counts();
+    meter.start();
+    let peakRss = 0;
+    for (let left = measureS; left > 0; left -= 5) {
+      await sleep(Math.min(5, left) * 1000);
+      peakRss = Math.max(peakRss, memory(sys.server.pid).rssMiB ?? 0);
+      if (left > 5) progress("system", `${label}: measuring, ${left - 5} s left`);
+    }
+    const cpu = meter.stop();
+    const c1 = await sys.load.counts();
+    // Beats in flight at the end of the window are decoded a moment later: read the probe after
+    // a short drain with publishing stopped, so they are counted on both sides.
+    await sys.load.setPublishing(false);
+    const c2 = await sys.load.counts();
+    await sleep(1000);
+    const p1 = await sys.server.stats();
+    const st = await sys.sub.stats();
+    // Both sides count beats by their send time (>= since): exact, whatever is in flight.
+    const offered = c2.sentSince;
+    const processed = p1.decodedSince;
+    const res = {
+      boards,
+      connected: sys.connected,
+      connectFailures: sys.failed,
+      offeredPerS: round((c1.sent - c0.sent) / cpu.wallS, 0),
+      processedPerS: round((processed / offered) * ((c1.sent - c0.sent) / cpu.wallS), 0),
+      offered,
+      processed,
+      processedRatio: round(processed / offered, 6),
+      cpuCores: round(cpu.cores, 3),
+      cpuUsPerBeat: round((cpu.cpuS / (c1.sent - c0.sent)) * 1e6, 1),
+      rssMiB: round(peakRss, 0),
+      heapUsedMiB: round(p1.heapUsedMiB, 0),
+      decodeLatencyMs: roundLat(p1.decodeLatency),
+      registryLatencyMs: roundLat(st.regLatency),
+      eventLoopDelayMs: roundLat(p1.eventLoopDelay),
+      registryStates: st.states,
+    };
+    progress("system", `${label}: processed ${res.processedPerS}/s of ${res.offeredPerS}/s offered (${(res.processedRatio * 100).toFixed(3)} %), ${res.cpuCores} cores, RSS ${res.rssMiB} MiB, decode p99 ${res.decodeLatencyMs.p99} ms, registry p99 ${res.registryLatencyMs.p99} ms, loop delay p99 ${res.eventLoopDelayMs.p99} ms`);
+    return res;
+  } finally {
+    await sys.close();
+  }
+}
+
+function roundLat(l) {
+  if (!l) return null;
+  return Object.fromEntries(Object.entries(l).map(([k, v]) => [k, typeof v === "number" ? round(v, 2) : v]));
+}
+
+export async function runSystemPhase({ sizes, warmupS, measureS, connectsPerSec, workers, runs = 1 }) {
+  const out = { sizes: [] };
+  for (const boards of sizes) {
+    const rs = [];
+    for (let r = 0; r < runs; r++) {
+      try {
+        rs.push(await systemRun({ boards, warmupS, measureS, connectsPerSec, workers }));
+      } catch (e) {
+        progress("system", `${boards} boards: failed: ${e?.message ?? e}`);
+        rs.push({ boards, error: String(e?.message ?? e) });
+      }
+    }
+    out.sizes.push({ boards, runs: rs });
+  }
+  return out;
+}

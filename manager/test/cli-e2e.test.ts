@@ -11,6 +11,7 @@ import { createServer, type BbbServer } from "../src/create-server.js";
 import { createFrontExtension } from "../src/front/front-extension.js";
 import { runCli } from "../src/cli/program.js";
 import type { CliIo } from "../src/cli/context.js";
+import { pythonValidate, pythonValidatorAvailable, validateOpenApi, type Json } from "./front-openapi-check.js";
 
 const ADMIN_PASSWORD = "admin-password-for-cli-tests";
 const FLEET_SECRET = "fleet-secret-for-cli-tests-0123456789";
@@ -91,7 +92,6 @@ describe("bbbctl against the real server", () => {
     await dead.stop();
     await waitHosts((items) => items.some((h) => h.id === dead.boardId && h.state === "offline"));
     const r = await bbbctl(["reboot", "--sector", "3", "--yes", "--timeout", "10"], env, { tty: true });
-    if (process.env.BBB_TEST_DEBUG) console.log(r.stdout, JSON.stringify(r.stderr));
     expect(r.code).toBe(1);
     const rows = r.stdout.trim().split("\n").slice(1).map((l) => l.split(/\s+/));
     const status = Object.fromEntries(rows.map(([board, st]) => [board, st]));
@@ -103,13 +103,35 @@ describe("bbbctl against the real server", () => {
     expect(r.stderr).toMatch(/run \S+: completed/);
   });
 
-  it("refuses a filter run without --yes and a viewer's command", async () => {
+  it("refuses a filter run without --yes, wrong credentials and a viewer's command", async () => {
     const noYes = await bbbctl(["reboot", "--sector", "3"], env);
     expect(noYes.code).toBe(2);
     expect(noYes.stderr).toContain("--yes");
     const wrong = await bbbctl(["hosts"], { ...env, BBB_PASSWORD: "wrong-password" });
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain("MGR_E_UNAUTHENTICATED");
+    const add = await bbbctl(["call", "users.upsert", JSON.stringify({ username: "watcher", role: "viewer", password: "watcher-password" })], env);
+    expect(add.code).toBe(0);
+    const viewer = { ...env, BBB_USER: "watcher", BBB_PASSWORD: "watcher-password" };
+    expect((await bbbctl(["hosts"], viewer)).code).toBe(0);
+    const denied = await bbbctl(["identify", agents[0]!.boardId], viewer);
+    expect(denied.code).toBe(2);
+    expect(denied.stderr).toContain("MGR_E_FORBIDDEN");
+  });
+
+  it("serves the REST API and a valid OpenAPI document of the real method table", async () => {
+    const base = `http://127.0.0.1:${server.ports.http}/api`;
+    const auth = { authorization: `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString("base64")}` };
+    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as Json;
+    expect(validateOpenApi(doc)).toEqual([]);
+    if (pythonValidatorAvailable()) expect(pythonValidate(doc)).toBe("ok");
+    const ops = Object.values(doc.paths as Json).flatMap((item) => Object.values(item as Json).map((op) => (op as Json).operationId));
+    expect(ops).toEqual(expect.arrayContaining(["hosts.list", "hosts.get", "webhooks.list", "maintenance.upsert"]));
+    const list = await fetch(`${base}/hosts?sector=3&limit=10`, { headers: auth });
+    expect(list.status).toBe(200);
+    expect(((await list.json()) as { items: unknown[] }).items.length).toBeGreaterThan(0);
+    expect((await fetch(`${base}/hosts/ffffffffffff`, { headers: auth })).status).toBe(404);
+    expect((await fetch(`${base}/hosts`)).status).toBe(401);
   });
 
   it("prints a board token equal to the broker's derivation", async () => {

@@ -10,3 +10,5 @@ export { createAcl } from "./acl.js";
 export type { Acl, BrokerRole, Identity, PublishVerdict } from "./acl.js";
 export { stampRequest } from "./request-stamp.js";
 export { writeFileAtomic } from "./atomic-file.js";
+export { createPolicy } from "./policy.js";
+export type { Policy } from "./policy.js";

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15,6 +15,8 @@ let store: ProjectStore;
 let server: SftpServer;
 let port: number;
 let liveTree: string;
+let userKey: Buffer;
+let identity: string;
 
 async function writeAskpass(password: string): Promise<string> {
   const p = join(dir, `askpass-${randomBytes(4).toString("hex")}.sh`);
@@ -23,7 +25,7 @@ async function writeAskpass(password: string): Promise<string> {
 }
 
 /** Runs OpenSSH's sftp in batch mode; the password comes from SSH_ASKPASS (no sshpass needed). */
-async function sftp(batch: string, opts: { password?: string; cwd?: string } = {}) {
+async function sftp(batch: string, opts: { password?: string; cwd?: string; identity?: string } = {}) {
   const batchFile = join(dir, `batch-${randomBytes(4).toString("hex")}`);
   await writeFile(batchFile, batch);
   const askpass = await writeAskpass(opts.password ?? "secret");
@@ -32,9 +34,19 @@ async function sftp(batch: string, opts: { password?: string; cwd?: string } = {
     const child = spawn(
       "sftp",
       [
-        // Before -b: sftp appends "-oBatchMode yes" for -b, and ssh keeps the first value given.
-        "-o",
-        "BatchMode=no",
+        ...(opts.identity
+          ? ["-i", opts.identity, "-o", "IdentitiesOnly=yes", "-o", "PreferredAuthentications=publickey"]
+          : [
+              // Before -b: sftp appends "-oBatchMode yes" for -b, and ssh keeps the first value given.
+              "-o",
+              "BatchMode=no",
+              "-o",
+              "PreferredAuthentications=password",
+              "-o",
+              "PubkeyAuthentication=no",
+              "-o",
+              "NumberOfPasswordPrompts=1",
+            ]),
         "-b",
         batchFile,
         "-P",
@@ -43,12 +55,6 @@ async function sftp(batch: string, opts: { password?: string; cwd?: string } = {
         "StrictHostKeyChecking=no",
         "-o",
         "UserKnownHostsFile=/dev/null",
-        "-o",
-        "PreferredAuthentications=password",
-        "-o",
-        "PubkeyAuthentication=no",
-        "-o",
-        "NumberOfPasswordPrompts=1",
         "-o",
         "LogLevel=ERROR",
         "op@127.0.0.1",
@@ -84,6 +90,9 @@ beforeAll(async () => {
   await writeFile(join(src, "db/deep/blob.bin"), randomBytes(300_000));
   await writeFile(join(src, "README"), "mbtemp project\n");
   await writeFile(join(src, "empty"), "");
+  identity = join(dir, "id_ed25519");
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "test", "-f", identity]);
+  userKey = Buffer.from((await readFile(`${identity}.pub`, "utf8")).split(" ")[1] ?? "", "base64");
   store = createProjectStore({ dataDir: join(dir, "data"), log });
   await store.refresh(typeSchema.parse({ name: "mbtemp", source: { kind: "local", path: src } }));
   liveTree = join(store.projectsDir, "mbtemp");
@@ -95,6 +104,8 @@ beforeAll(async () => {
     hostKeyPath: join(dir, "data/sftp_host_ed25519_key"),
     log,
     authenticate: async (u, p) => (u === "op" && p === "secret" ? { kind: "user", role: "operator" } : null),
+    authenticateKey: async (u, key) =>
+      u === "op" && key.data.equals(userKey) ? { kind: "user", role: "operator" } : null,
   });
   ({ port } = await server.start({ port: 0, bind: "127.0.0.1" }));
 });
@@ -176,6 +187,17 @@ describe("SFTP server with OpenSSH's sftp as the peer", () => {
     const r = await sftp("ls /\n", { password: "wrong" });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/Permission denied|Authentication failed/i);
+  });
+
+  it("logs in with a public key (plain sftp -b, batch mode) and refuses an unknown key", async () => {
+    const ok = await sftp("ls -1 /mbtemp\n", { identity });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/README/);
+    const other = join(dir, "id_other");
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", other]);
+    const refused = await sftp("ls /\n", { identity: other });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/Permission denied/);
   });
 
   it("ends the session cleanly: sftp exits at once after bye", async () => {

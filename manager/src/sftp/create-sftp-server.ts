@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import ssh2, { type Connection } from "ssh2";
+import { createAuthHandler, type PasswordAuth, type PublicKeyAuth } from "./auth.js";
 import { loadOrCreateHostKey } from "./host-key.js";
 import type { SftpAccessPolicy, SftpPrincipal } from "./path-guard.js";
 import { attachSftpSession, DEFAULT_SESSION_LIMITS, type SftpSessionLimits } from "./sftp-session.js";
@@ -29,7 +30,9 @@ export interface SftpServerDeps {
   /** Created (ed25519) on first start. */
   hostKeyPath: string;
   /** Agents log in with board id + token, users with their password; null refuses. */
-  authenticate: (username: string, password: string) => Promise<SftpPrincipal | null>;
+  authenticate: PasswordAuth;
+  /** Optional public-key login: which principal, if any, this key belongs to for `username`. */
+  authenticateKey?: PublicKeyAuth;
   log: Logger;
   limits?: Partial<SftpServerLimits>;
   /** Restricts agents to their own type's tree for types that ask for it. */
@@ -42,8 +45,6 @@ export interface SftpServer {
   /** "SHA256:…" as OpenSSH prints it; available once started. */
   hostKeyFingerprint(): string;
 }
-
-const MAX_CREDENTIAL = 1024;
 
 /**
  * The read-only SFTP server of the project store (DESIGN.md port 1026). Only the "sftp"
@@ -67,42 +68,23 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
     clients.add(client);
     const clog = log.child({ ip: info.ip });
     let who: SftpPrincipal | null = null;
-    let failures = 0;
     let sessions = 0;
     const authTimer = setTimeout(() => {
       clog.info("sftp authentication timed out");
       client.end();
     }, limits.authTimeoutMs);
 
-    client.on("authentication", (ctx) => {
-      if (ctx.method !== "password") {
-        ctx.reject(["password"]);
-        return;
-      }
-      const { username, password } = ctx;
-      if (username.length > MAX_CREDENTIAL || password.length > MAX_CREDENTIAL) {
-        ctx.reject(["password"]);
-        return;
-      }
-      deps.authenticate(username, password).then(
-        (p) => {
-          if (p) {
-            who = p;
-            clog.info({ username, kind: p.kind }, "sftp login");
-            ctx.accept();
-            return;
-          }
-          failures++;
-          clog.warn({ username, failures }, "sftp login refused");
-          ctx.reject(["password"]);
-          if (failures >= limits.maxAuthAttempts) client.end();
-        },
-        (err: unknown) => {
-          clog.error({ err }, "sftp authentication failed");
-          ctx.reject(["password"]);
-        },
-      );
-    });
+    client.on(
+      "authentication",
+      createAuthHandler({
+        password: deps.authenticate,
+        publicKey: deps.authenticateKey,
+        maxAttempts: limits.maxAuthAttempts,
+        log: clog,
+        onLogin: (p) => (who = p),
+        onTooMany: () => client.end(),
+      }),
+    );
     client.on("ready", () => clearTimeout(authTimer));
     client.on("session", (accept, reject) => {
       if (!who || sessions >= limits.maxSessionsPerConnection) {

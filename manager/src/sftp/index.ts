@@ -7,3 +7,4 @@ export {
 } from "./create-sftp-server.js";
 export type { SftpAccessPolicy, SftpPrincipal } from "./path-guard.js";
 export { fingerprintOf, loadOrCreateHostKey } from "./host-key.js";
+export type { PasswordAuth, PublicKeyAuth } from "./auth.js";

@@ -103,4 +103,14 @@ describe("docker/healthcheck.mjs", () => {
     await new Promise<void>((r) => closed.close(() => r()));
     expect((await run("healthcheck.mjs", { BBB_HTTP_PORT: freePort })).code).toBe(1);
   });
+
+  it("for the broker role, checks that the MQTT port accepts a connection", async () => {
+    const mqttPort = String((server.address() as AddressInfo).port); // any listening TCP port
+    expect((await run("healthcheck.mjs", { BBB_ROLE: "broker", BBB_MQTT_PORT: mqttPort })).code).toBe(0);
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+    const freePort = String((closed.address() as AddressInfo).port);
+    await new Promise<void>((r) => closed.close(() => r()));
+    expect((await run("healthcheck.mjs", { BBB_ROLE: "broker", BBB_MQTT_PORT: freePort })).code).toBe(1);
+  });
 });

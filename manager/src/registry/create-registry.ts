@@ -172,6 +172,9 @@ export function createRegistry(deps: RegistryDeps) {
     const node = rec.nodeHost !== null ? nodes.get(rec.nodeHost) : undefined;
     const expected = node ? expectedOf(node, types.get(node.type)) : null;
     const ev = evaluateBoard(expected, rec.live, t);
+    // A board that did not come back from a reboot is `lost` (reason reboot-timeout), even if it
+    // said `offline` on its way down (DESIGN.md "Registry model").
+    if (ev.state === "offline" && ev.problems.some((p) => p.code === "reboot-timeout")) ev.state = "lost";
     const rb = rec.live.reboot;
     if (rb && ev.alive && ev.state !== "rebooting") rec.live.reboot = null;
     rec.alive = ev.alive;

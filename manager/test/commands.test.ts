@@ -1,0 +1,76 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { MqttClient } from "mqtt";
+import { ADMIN_PASSWORD, connectClient, request, startSimBoard, startTestServer, waitFor, type SimBoard, type TestServer } from "./helpers.js";
+import { invokeMethod } from "../src/service/invoke.js";
+import { silentLogger } from "../src/log.js";
+import type { Run } from "@bbb/shared";
+
+/** `mosquitto_sub` following every result, lines kept. */
+function mosquittoSub(port: number): { proc: ChildProcess; lines: string[]; ready: Promise<void> } {
+  const proc = spawn("mosquitto_sub", ["-h", "127.0.0.1", "-p", String(port), "-u", "admin", "-P", ADMIN_PASSWORD, "-i", "sub-results", "-t", "bbb/+/result/#", "-v"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const lines: string[] = [];
+  proc.stdout?.on("data", (d: Buffer) => lines.push(...d.toString().split("\n").filter((l) => l.trim())));
+  // mosquitto_sub prints nothing on connect: give it a moment to subscribe.
+  const ready = new Promise<void>((r) => setTimeout(r, 400));
+  return { proc, lines, ready };
+}
+
+const resultStatuses = (lines: string[], boardId: string, requestId?: string) =>
+  lines
+    .filter((l) => l.startsWith(`bbb/${boardId}/result/${requestId ?? ""}`))
+    .map((l) => (JSON.parse(l.slice(l.indexOf(" ") + 1)) as { status: string }).status);
+
+describe("commands to boards", () => {
+  let srv: TestServer;
+  let admin: MqttClient;
+  let board: SimBoard;
+  let sub: ReturnType<typeof mosquittoSub>;
+
+  beforeAll(async () => {
+    srv = await startTestServer();
+    admin = await connectClient(srv.mqttUrl, "admin", ADMIN_PASSWORD);
+    expect((await request(admin, "users.upsert", { username: "op", role: "operator", password: "operator-password" })).status).toBe("ok");
+    board = await startSimBoard(srv.mqttUrl, 21);
+    await waitFor(() => srv.server.manager.registry.records.get(board.boardId)?.alive, 5000, "board alive");
+    sub = mosquittoSub(srv.server.ports.mqtt as number);
+    await sub.ready;
+  });
+  afterAll(async () => {
+    sub?.proc.kill("SIGTERM");
+    await board?.stop();
+    await board?.root.cleanup();
+    await admin?.endAsync();
+    await srv?.stop();
+  });
+
+  it("runs a command through the service function: accepted and succeeded seen by mosquitto_sub", async () => {
+    const m = srv.server.manager;
+    const out = await invokeMethod(m.table, "hosts.command", { id: board.boardId, action: "ping" }, { username: "tester", role: "operator", via: "internal" }, silentLogger());
+    expect(out.ok).toBe(true);
+    const run = (out as { data: Run }).data;
+    expect(run).toMatchObject({ status: "completed", total: 1, by: "tester", outcomes: [{ boardId: board.boardId, status: "succeeded" }] });
+    const requestId = run.outcomes[0]?.requestId as string;
+    await waitFor(() => resultStatuses(sub.lines, board.boardId, requestId).includes("succeeded"), 3000, "result lines");
+    expect(resultStatuses(sub.lines, board.boardId, requestId)).toEqual(expect.arrayContaining(["accepted", "succeeded"]));
+    const hist = await request(admin, "hosts.history", { id: board.boardId });
+    const kinds = (hist.data as { items: { kind: string; by: string | null }[] }).items.map((h) => `${h.kind}:${h.by ?? ""}`);
+    expect(kinds).toEqual(expect.arrayContaining(["command:tester", "result:tester", "run:tester"]));
+  });
+
+  it("executes a command sent with mosquitto_pub by an operator", async () => {
+    const before = sub.lines.length;
+    const pub = spawn("mosquitto_pub", ["-h", "127.0.0.1", "-p", String(srv.server.ports.mqtt), "-u", "op", "-P", "operator-password", "-q", "1", "-t", `bbb/${board.boardId}/cmd/ping`, "-m", "{}"], { stdio: "inherit" });
+    const code = await new Promise<number | null>((r) => pub.on("exit", r));
+    expect(code).toBe(0);
+    await waitFor(() => resultStatuses(sub.lines.slice(before), board.boardId).includes("succeeded"), 3000, "mosquitto result");
+    expect(resultStatuses(sub.lines.slice(before), board.boardId)).toEqual(expect.arrayContaining(["accepted", "succeeded"]));
+  });
+
+  it("refuses a command with invalid args before sending anything", async () => {
+    const r = await request(admin, "hosts.command", { id: board.boardId, action: "restart-service", args: { name: "-rf /" } });
+    expect(r).toMatchObject({ status: "error", error: { code: "MGR_E_INVALID_PARAMS" } });
+  });
+});

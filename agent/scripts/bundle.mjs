@@ -71,6 +71,7 @@ const bytes = statSync(outfile).size;
 const gz = gzipSync(readFileSync(outfile)).length;
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const ms = Math.round(performance.now() - started);
+const shown = relative(process.cwd(), outfile).startsWith("..") ? outfile : relative(process.cwd(), outfile);
 console.log(
-  `${relative(process.cwd(), outfile) || outfile}: ${kib(bytes)} (${kib(gz)} gzipped), minify=${minify}, target node18, ${ms} ms`,
+  `${shown}: ${kib(bytes)} (${kib(gz)} gzipped), minify=${minify}, target node18, ${ms} ms`,
 );

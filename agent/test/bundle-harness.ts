@@ -65,7 +65,9 @@ export async function runBundle(bundle: string, node: string[], opts: { beats: n
   const aedes = await Aedes.createBroker();
   let credentialsSeen: BundleRun["credentialsSeen"] = null;
   aedes.authenticate = (client, username, password, done) => {
-    credentialsSeen = { username: username ?? "", password: password?.toString() ?? "", clientId: client.id };
+    if (!client.id.startsWith("bundle-")) {
+      credentialsSeen = { username: username ?? "", password: password?.toString() ?? "", clientId: client.id };
+    }
     done(null, username === client.id && password?.toString() === TOKEN);
   };
   const server = net.createServer({ noDelay: true }, aedes.handle);
@@ -82,8 +84,8 @@ export async function runBundle(bundle: string, node: string[], opts: { beats: n
     copyFileSync(`${bundle}.map`, join(board, "bbb-agent.cjs.map"));
     writeFileSync(join(board, "config.json"), JSON.stringify({ mqttUrls: [url], token: TOKEN, services: [] }));
 
+    // Observers log in with their client id as username, which the hook above accepts too.
     observer = await mqtt.connectAsync(url, { clientId: "bundle-observer", username: "bundle-observer", password: TOKEN, reconnectPeriod: 0 });
-    // The observer logs in with its own id as username, which the hook above accepts.
     const beats: { seq: number; session: string; at: number }[] = [];
     const statuses: { state: string; session: string; retain: boolean }[] = [];
     observer.on("message", (topic, payload, packet) => {

@@ -26,3 +26,56 @@ export function clusterMarkdown(res, meta) {
   }
   return [meta, "", table(["boards", "configuration", "msg/s", "brokers' CPU µs/msg", "× single", "redis CPU µs/msg", "brokers' RSS MiB", "redis RSS MiB", "delivered", "p50 ms", "p99 ms"], rows)].join("\n");
 }
+
+const lat = (l) => (l && l.p50 !== null ? `${fmt(l.p50, 1)} / ${fmt(l.p99, 1)}` : "–");
+
+export function systemMarkdown(res, meta) {
+  const rows = [];
+  for (const s of res.sizes) {
+    for (const r of s.runs) {
+      if (r.error) {
+        rows.push([fmt(s.boards, 0), "failed", r.error.slice(0, 120), null, null, null, null, null, null, null]);
+        continue;
+      }
+      rows.push([fmt(r.boards, 0), `${fmt(r.connected, 0)}${r.connectFailures ? ` (${r.connectFailures} refused)` : ""}`, fmt(r.offeredPerS, 0), fmt(r.processedPerS, 0), pct(r.processedRatio, 3), fmt(r.cpuCores, 2), fmt(r.rssMiB, 0), lat(r.decodeLatencyMs), lat(r.registryLatencyMs), lat(r.eventLoopDelayMs)]);
+    }
+  }
+  return [meta, "", table(["boards", "connected", "offered beats/s", "processed/s", "processed", "server cores", "server RSS MiB", "beat → manager p50 / p99 ms", "beat → registry/hosts p50 / p99 ms", "event-loop delay p50 / p99 ms"], rows)].join("\n");
+}
+
+export function detectionMarkdown(r, meta) {
+  return [
+    meta,
+    "",
+    table(
+      ["with boards running", "event", "boards", "→ `lost` p50 ms", "p99 ms", "max ms", "never lost"],
+      [
+        [fmt(r.connected, 0), "`kill -9` of the boards' process (sockets closed by the kernel, broker sends the wills)", r.crashToLostMs.n, fmt(r.crashToLostMs.p50, 1), fmt(r.crashToLostMs.p99, 1), fmt(r.crashToLostMs.max, 1), r.missingCrash],
+        [fmt(r.connected, 0), "`SIGSTOP` of the boards' process (silent, sockets open)", r.freezeToLostMs.n, fmt(r.freezeToLostMs.p50, 1), fmt(r.freezeToLostMs.p99, 1), fmt(r.freezeToLostMs.max, 1), r.missingFreeze],
+      ],
+    ),
+  ].join("\n");
+}
+
+export function commandsMarkdown(r, meta) {
+  const m = r.mosquittoPubToAcceptedMs;
+  const rows = [
+    ["`mosquitto_pub -q 1` → `accepted`, real agent process", m.agent.n, fmt(m.agent.p50, 1), fmt(m.agent.p99, 1)],
+    ["`mosquitto_pub -q 1` → `accepted`, generated board", m.generated.n, fmt(m.generated.p50, 1), fmt(m.generated.p99, 1)],
+    ["`mosquitto_pub` run time alone (connect with password, publish, disconnect)", r.mosquittoPubRuntimeMs.n, fmt(r.mosquittoPubRuntimeMs.p50, 1), fmt(r.mosquittoPubRuntimeMs.p99, 1)],
+    ["connected operator client publish → `accepted`", r.connectedClientToAcceptedMs?.n, fmt(r.connectedClientToAcceptedMs?.p50, 1), fmt(r.connectedClientToAcceptedMs?.p99, 1)],
+    ["one scrypt password check (N=2^15, r=8) on this machine", r.scryptVerifyMs?.n, fmt(r.scryptVerifyMs?.p50, 1), fmt(r.scryptVerifyMs?.p99, 1)],
+  ];
+  const bulk = r.bulkReboot.map((b) => [`\`hosts.command\` reboot, 600 boards, options ${JSON.stringify(b.options)}`, b.outcomes, fmt(b.elapsedMs, 0), b.status === "ok" ? Object.entries(b.counts ?? {}).filter(([, v]) => v).map(([k, v]) => `${k} ${v}`).join(", ") : JSON.stringify(b.error)]);
+  return [meta, "", `Under ${fmt(r.connected, 0)} boards at 1 Hz${r.unanswered ? `; ${r.unanswered} commands got no \`accepted\` within 5 s` : ""}.`, "", table(["round trip", "n", "p50 ms", "p99 ms"], rows), "", table(["bulk command (MQTT request/response to the manager)", "outcomes", "until all results are in, ms", "outcomes by status"], bulk)].join("\n");
+}
+
+export function agentMarkdown(r, meta) {
+  return [
+    meta,
+    "",
+    table(["agent program", "beats measured", "RSS MiB", "peak RSS MiB", "CPU ms per heartbeat", "CPU % at 1 Hz"], r.runs.map((x) => [x.program, x.beats, fmt(x.rssMiB, 1), fmt(x.peakRssMiB, 1), fmt(x.cpuMsPerBeat, 2), fmt(x.cpuPct, 2)])),
+    "",
+    `Bundle \`agent/dist-bundle/bbb-agent.cjs\`: ${r.bundleBytes === null ? "not built" : `${fmt(r.bundleBytes / 1024, 0)} KiB`}.`,
+  ].join("\n");
+}

@@ -1,26 +1,66 @@
 import { runBrokerPhase } from "./broker.mjs";
 import { runClusterPhase } from "./cluster.mjs";
-import { brokerMarkdown, clusterMarkdown } from "../lib/tables.mjs";
+import { runSystemPhase } from "./system.mjs";
+import { runDetectionPhase } from "./detection.mjs";
+import { runCommandsPhase } from "./commands.mjs";
+import { runAgentPhase } from "./agent.mjs";
+import { agentMarkdown, brokerMarkdown, clusterMarkdown, commandsMarkdown, detectionMarkdown, systemMarkdown } from "../lib/tables.mjs";
 
-/** The phases of `npm run bench`, each with its full and quick parameters and its report. */
+const env = (name, fallback) => (process.env[name] ? process.env[name].split(",").map(Number) : fallback);
+
+/**
+ * The phases of `npm run bench`, each with its full and quick parameters and its report.
+ * Sizes can be overridden for exploration: BENCH_SYSTEM_SIZES=600,2000 etc.
+ */
 export const PHASES = {
   broker: {
     run: ({ quick }) =>
       runBrokerPhase(
         quick
-          ? { sizes: [300, 1000], runs: 1, kinds: ["mosquitto", "ours", "aedes"], warmupS: 2, measureS: 4, connectsPerSec: 1000, workers: 2 }
-          : { sizes: [600, 2000, 10_000], runs: 3, kinds: ["mosquitto", "ours", "aedes"], warmupS: 3, measureS: 10, connectsPerSec: 1000, workers: 2 },
+          ? { sizes: env("BENCH_BROKER_SIZES", [300, 1000]), runs: 1, kinds: ["mosquitto", "ours", "aedes"], warmupS: 2, measureS: 4, connectsPerSec: 1000, workers: 2 }
+          : { sizes: env("BENCH_BROKER_SIZES", [600, 2000, 10_000]), runs: 3, kinds: ["mosquitto", "ours", "aedes"], warmupS: 3, measureS: 10, connectsPerSec: 1000, workers: 2 },
       ),
     markdown: brokerMarkdown,
+  },
+  system: {
+    run: ({ quick }) =>
+      runSystemPhase(
+        quick
+          ? { sizes: env("BENCH_SYSTEM_SIZES", [600, 2000]), warmupS: 3, measureS: 5, connectsPerSec: 1000, workers: 2 }
+          : { sizes: env("BENCH_SYSTEM_SIZES", [600, 2000, 10_000, 19_500]), warmupS: 5, measureS: 20, connectsPerSec: 1000, workers: 2 },
+      ),
+    markdown: systemMarkdown,
+  },
+  detection: {
+    run: ({ quick }) =>
+      runDetectionPhase(
+        quick
+          ? { boards: env("BENCH_DETECTION_BOARDS", [1000])[0], victimsPerTest: 50, rounds: 1, warmupS: 3, connectsPerSec: 1000, workers: 2 }
+          : { boards: env("BENCH_DETECTION_BOARDS", [10_000])[0], victimsPerTest: 100, rounds: 2, warmupS: 5, connectsPerSec: 1000, workers: 2 },
+      ),
+    markdown: detectionMarkdown,
+  },
+  commands: {
+    run: ({ quick }) =>
+      runCommandsPhase(
+        quick
+          ? { boards: env("BENCH_COMMANDS_BOARDS", [1000])[0], commands: 10, bulk: [{}], warmupS: 3, connectsPerSec: 1000, workers: 2 }
+          : { boards: env("BENCH_COMMANDS_BOARDS", [10_000])[0], commands: 40, bulk: [{}, { concurrency: 600 }], warmupS: 5, connectsPerSec: 1000, workers: 2 },
+      ),
+    markdown: commandsMarkdown,
+  },
+  agent: {
+    run: ({ quick }) => runAgentPhase(quick ? { beats: 10, warmupS: 3 } : { beats: 60, warmupS: 10 }),
+    markdown: agentMarkdown,
   },
   cluster: {
     run: ({ quick }) =>
       runClusterPhase(
         quick
-          ? { sizes: [600], runs: 1, warmupS: 2, measureS: 4, connectsPerSec: 1000, workers: 2 }
-          : { sizes: [2000, 10_000], runs: 3, warmupS: 3, measureS: 10, connectsPerSec: 1000, workers: 2 },
+          ? { sizes: env("BENCH_CLUSTER_SIZES", [600]), runs: 1, warmupS: 2, measureS: 4, connectsPerSec: 1000, workers: 2 }
+          : { sizes: env("BENCH_CLUSTER_SIZES", [2000, 10_000]), runs: 3, warmupS: 3, measureS: 10, connectsPerSec: 1000, workers: 2 },
       ),
     markdown: clusterMarkdown,
   },
 };
-export const PHASE_NAMES = ["broker", "system", "detection", "commands", "agent", "cluster"].filter((p) => p in PHASES);
+export const PHASE_NAMES = ["broker", "system", "detection", "commands", "agent", "cluster"];

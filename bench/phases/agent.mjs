@@ -1,0 +1,51 @@
+import { existsSync } from "node:fs";
+import { startBroker } from "../lib/broker-runner.mjs";
+import { startSubscriber } from "../lib/subscriber.mjs";
+import { AGENT_BUNDLE, AGENT_MAIN, bundleSize, startAgent } from "../lib/agent-runner.mjs";
+import { cpuSeconds, memory } from "../lib/proc-stat.mjs";
+import { sleep } from "../lib/children.mjs";
+import { round } from "../lib/stats.mjs";
+import { progress } from "../lib/progress.mjs";
+
+/**
+ * Figure 5: one real agent process at 1 Hz against our broker (its own process): RSS and CPU
+ * time per heartbeat over `beats` beats after a warm-up (start-up excluded), for the compiled
+ * program and, when built, the shipped bundle.
+ */
+async function measure(program, { beats, warmupS }) {
+  const broker = await startBroker("ours");
+  const sub = await startSubscriber({ url: broker.url, filters: ["bbb/+/heartbeat"], ...broker.viewer });
+  let agent = null;
+  try {
+    agent = await startAgent({ url: broker.url, secret: "bench-fleet-secret", program });
+    await sleep(warmupS * 1000);
+    const s0 = await sub.stats();
+    const c0 = cpuSeconds(agent.pid);
+    const t0 = performance.now();
+    let peak = 0;
+    for (let i = 0; i < beats; i += 10) {
+      await sleep(Math.min(10, beats - i) * 1000);
+      peak = Math.max(peak, memory(agent.pid).rssMiB ?? 0);
+      progress("agent", `${program.endsWith(".cjs") ? "bundle" : "dist/main.js"}: ${Math.min(beats, i + 10)}/${beats} s`);
+    }
+    const c1 = cpuSeconds(agent.pid);
+    const wall = (performance.now() - t0) / 1000;
+    const s1 = await sub.stats();
+    const n = s1.counts.heartbeat - s0.counts.heartbeat;
+    const mem = memory(agent.pid);
+    return { program: program.endsWith(".cjs") ? "bundle" : "dist/main.js", beats: n, wallS: round(wall, 1), cpuMsPerBeat: round(((c1 - c0) / n) * 1000, 3), cpuPct: round(((c1 - c0) / wall) * 100, 2), rssMiB: round(mem.rssMiB, 1), peakRssMiB: round(Math.max(peak, mem.peakMiB ?? 0), 1) };
+  } finally {
+    await agent?.stop();
+    await sub.close();
+    await broker.stop();
+  }
+}
+
+export async function runAgentPhase({ beats, warmupS }) {
+  const out = { bundleBytes: bundleSize(), runs: [] };
+  if (!existsSync(AGENT_MAIN)) throw new Error(`${AGENT_MAIN} not built (npx tsc -b agent)`);
+  out.runs.push(await measure(AGENT_MAIN, { beats, warmupS }));
+  if (existsSync(AGENT_BUNDLE)) out.runs.push(await measure(AGENT_BUNDLE, { beats, warmupS }));
+  for (const r of out.runs) progress("agent", `${r.program}: RSS ${r.rssMiB} MiB (peak ${r.peakRssMiB}), ${r.cpuMsPerBeat} ms CPU per beat over ${r.beats} beats`);
+  return out;
+}

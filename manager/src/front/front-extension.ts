@@ -1,8 +1,11 @@
 import { createHmac } from "node:crypto";
+import { createAcl } from "@bbb/broker";
 import { join } from "node:path";
 import { MANAGER_VERSION, type Extension, type ServerContext } from "../create-server.js";
 import { ManagerError, ManagerErrorCodes } from "../errors.js";
 import type { Authenticate } from "./auth-types.js";
+import { createMqttAuthRoutes } from "./mqtt-auth/mqtt-auth-routes.js";
+import { createMqttIdentityResolver } from "./mqtt-auth/mqtt-identity.js";
 import { createRestHandler, type RestLimits } from "./rest/rest-handler.js";
 import type { RpcSocketLimits } from "./socket/limits.js";
 import { createRpcSocketServer, type RpcSocketServer } from "./socket/rpc-socket-server.js";
@@ -20,6 +23,11 @@ export interface FrontExtensionOptions {
   rest?: { limits?: Partial<RestLimits> } | false;
   /** Webhooks; rules live in <dataDir>/webhooks.json unless `file` says otherwise. */
   webhooks?: { file?: string; fetch?: FetchLike; clock?: Clock; delivery?: Partial<DeliveryOptions> };
+  /**
+   * POST /api/mqtt/auth and /api/mqtt/acl for an external broker (EMQX / VerneMQ HTTP auth).
+   * Default: on when the config names an external broker (mqttUrl), off otherwise.
+   */
+  mqttHttpAuth?: boolean;
   /** Lifetime of API tokens (Bearer / socket auth {token}). */
   tokenTtlMs?: number;
 }
@@ -65,7 +73,20 @@ export function createFrontExtension(opts: FrontExtensionOptions = {}): Extensio
         socket = s;
       }
       if (opts.rest === false) return { ports };
-      const api = createRestHandler({ methods: ctx.table(), authenticate, log, tokens, version: MANAGER_VERSION, ...(opts.rest?.limits ? { limits: opts.rest.limits } : {}) });
+      const mqttAuth = opts.mqttHttpAuth ?? ctx.config.mqttUrl !== undefined;
+      const acl = createAcl(ctx.config.topicRoot);
+      const extraPostRoutes = mqttAuth
+        ? createMqttAuthRoutes({ resolver: createMqttIdentityResolver({ users: ctx.users, fleetSecret: ctx.fleetSecret, acl }), acl, log })
+        : undefined;
+      const api = createRestHandler({
+        methods: ctx.table(),
+        authenticate,
+        log,
+        tokens,
+        version: MANAGER_VERSION,
+        ...(extraPostRoutes ? { extraPostRoutes } : {}),
+        ...(opts.rest?.limits ? { limits: opts.rest.limits } : {}),
+      });
       return { ports, api };
     },
     async stop() {

@@ -180,7 +180,7 @@ export function createRecordingExec(opts: RecordingExecOptions) {
     calls,
     state,
     /** os.networkInterfaces()-shaped view of the simulated eth0. */
-    interfaces(): NodeJS.Dict<NetworkInterfaceInfo[]> {
+    interfaces: (): NodeJS.Dict<NetworkInterfaceInfo[]> => {
       if (!state.ip) return { eth0: [] };
       const prefix = netmaskToPrefix(state.netmask) ?? 24;
       return {

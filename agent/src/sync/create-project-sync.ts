@@ -1,26 +1,17 @@
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import { decodePayload, nameSchema, projectPathSchema } from "@bbb/shared";
+import { decodePayload, nameSchema } from "@bbb/shared";
 import type { ProjectSync, ProjectSyncOutcome, ProjectSyncProgress } from "../actions/project-sync.js";
 import { AgentError, AgentErrorCodes } from "../errors.js";
 import { createRootedFs } from "../system/rooted-fs.js";
-import { unifiedDiff } from "./line-diff.js";
 import { createHashCache, scanLocal, type HashCache } from "./local-tree.js";
-import {
-  MANIFEST_FILE,
-  manifestProblem,
-  manifestSchema,
-  MAX_MANIFEST_BYTES,
-  type Manifest,
-  type ManifestFile,
-} from "./manifest.js";
+import { MANIFEST_FILE, manifestProblem, manifestSchema, MAX_MANIFEST_BYTES, type Manifest } from "./manifest.js";
 import { changedPaths, planSync } from "./plan.js";
 import { openSftpSource, type SftpEndpoint, type SftpSource } from "./sftp-source.js";
 import { removeTree, stageTree, swapIn } from "./stage-tree.js";
-import { createFileHashWatcher, createSyncStateFiles, writeFileAtomic, type SyncState } from "./sync-state.js";
-
-const MAX_RC_LOCAL_BYTES = 1024 * 1024;
+import { createRcLocal } from "./rc-local.js";
+import { createSyncStateFiles, type SyncState } from "./sync-state.js";
 
 export interface ProjectSyncDeps {
   /** "/" on a board; a fake root in tests. targetDir and the rc.local path go through it. */
@@ -60,24 +51,13 @@ export function createProjectSync(deps: ProjectSyncDeps): ProjectSync {
   const staging = `${live}.sync-staging`;
   const files = createSyncStateFiles(deps.stateDir);
   const now = deps.clock ?? Date.now;
-  const rcSystemPath = deps.rcLocal === false ? null : (deps.rcLocal?.installTo ?? "/etc/rc.local");
-  const rcInstallTo = rcSystemPath === null ? null : fs.resolve(rcSystemPath);
-  const installedRcHash = rcInstallTo ? createFileHashWatcher(rcInstallTo) : () => null;
+  const rcLocal = createRcLocal({ config: deps.rcLocal, resolve: (p) => fs.resolve(p), live });
   let state: SyncState | null | undefined;
   let cache: HashCache | null = null;
   let running = false;
 
   const currentState = () => (state === undefined ? (state = files.loadState()) : state);
   const hashCache = () => (cache ??= createHashCache(files.loadHashes()));
-
-  function rcEntry(m: Manifest): ManifestFile | null {
-    if (deps.rcLocal === false) return null;
-    const p = deps.rcLocal?.path ?? m.rcLocalPath;
-    if (!p || !projectPathSchema.safeParse(p).success) return null;
-    const f = m.files.find((x) => x.path === p);
-    if (!f) throw syncError(`rc.local ${p} is not a file of the project`, "rc-local-missing");
-    return f;
-  }
 
   async function fetchManifest(source: SftpSource, typeName: string, signal: AbortSignal): Promise<Manifest> {
     const raw = await source.readFile(`/${typeName}/${MANIFEST_FILE}`, MAX_MANIFEST_BYTES, signal);
@@ -87,18 +67,6 @@ export function createProjectSync(deps: ProjectSyncDeps): ProjectSync {
     const problem = manifestProblem(d.value);
     if (problem) throw syncError(`bad manifest: ${problem}`, "manifest");
     return d.value;
-  }
-
-  async function rcContent(
-    f: ManifestFile,
-    fromLive: boolean,
-    source: SftpSource,
-    typeName: string,
-    signal: AbortSignal,
-  ): Promise<Buffer> {
-    if (f.size > MAX_RC_LOCAL_BYTES)
-      throw syncError(`rc.local is larger than ${MAX_RC_LOCAL_BYTES} bytes`, "rc-local-size");
-    return fromLive ? readFile(join(live, f.path)) : source.readFile(`/${typeName}/${f.path}`, f.size, signal);
   }
 
   async function run(opts: {
@@ -115,19 +83,12 @@ export function createProjectSync(deps: ProjectSyncDeps): ProjectSync {
       const m = await fetchManifest(source, typeName, signal);
       const plan = await planSync(m, await scanLocal(live, signal), live, hashCache(), signal);
       const changed = changedPaths(plan);
-      const rc = rcEntry(m);
-      const rcInstalled = installedRcHash();
-      let rcLocalDiff: string | undefined;
-      let rcNew: Buffer | null = null;
-      if (rc && rcInstallTo && rc.sha256 !== rcInstalled) {
-        const inLive = !plan.download.includes(rc);
-        rcNew = await rcContent(rc, inLive, source, typeName, signal);
-        const old = await readFile(rcInstallTo, "utf8").catch(() => "");
-        rcLocalDiff = unifiedDiff(old, rcNew.toString("utf8"), {
-          oldName: rcSystemPath ?? "",
-          newName: `${typeName}/${rc.path}`,
-        });
-      }
+      const rc = rcLocal.entry(m);
+      const rcInstalled = rcLocal.installedHash();
+      const rcChange = rcLocal.needsInstall(rc);
+      const rcLocalDiff = rcChange
+        ? await rcLocal.diff(rc, !plan.download.includes(rc), source, `/${typeName}/${rc.path}`, signal)
+        : undefined;
       const totalFiles = plan.download.length;
       const totalBytes = plan.download.reduce((n, f) => n + f.size, 0);
       if (dryRun) {
@@ -190,9 +151,9 @@ export function createProjectSync(deps: ProjectSyncDeps): ProjectSync {
       c.retain(new Set(m.files.map((f) => f.path)));
       await files.saveHashes(c.toJSON());
 
-      if (rc && rcInstallTo && rcNew) {
-        await writeFileAtomic(rcInstallTo, rcNew, 0o755);
-        log.info({ path: rcInstallTo, sha256: rc.sha256 }, "rc.local installed");
+      if (rcChange) {
+        const path = await rcLocal.install(rc);
+        log.info({ path, sha256: rc.sha256 }, "rc.local installed");
       }
       const next: SyncState = {
         type: typeName,
@@ -216,7 +177,7 @@ export function createProjectSync(deps: ProjectSyncDeps): ProjectSync {
           filesTransferred: progress.files,
           bytesTransferred: progress.bytes,
           overlay: m.overlay,
-          rcLocalInstalled: rcNew !== null,
+          rcLocalInstalled: rcChange,
         },
       };
     } finally {
@@ -235,6 +196,6 @@ export function createProjectSync(deps: ProjectSyncDeps): ProjectSync {
       }
     },
     currentRevision: () => currentState()?.revision ?? null,
-    rcLocalHash: () => installedRcHash(),
+    rcLocalHash: () => rcLocal.installedHash(),
   };
 }

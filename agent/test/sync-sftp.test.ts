@@ -66,11 +66,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function agentSync(over: { fingerprint?: string } = {}) {
+function agentSync(over: { fingerprint?: string; root?: string } = {}) {
+  const r = over.root ?? root;
   return createProjectSync({
-    rootPrefix: root,
+    rootPrefix: r,
     targetDir: "/opt/bbb-project",
-    stateDir: join(root, "var/lib/bbb-agent"),
+    stateDir: join(r, "var/lib/bbb-agent"),
     sftp: {
       host: "127.0.0.1",
       port,
@@ -194,6 +195,23 @@ describe("agent project sync from the manager's SFTP server", () => {
     expect(await snapshot(target())).toEqual(before);
     expect(agentSync().currentRevision()).toBe(revBefore);
     expect(await readdir(join(root, "opt"))).toEqual(["bbb-project"]);
+  }, 60_000);
+
+  it("stops when aborted mid-transfer and leaves nothing behind", async () => {
+    const other = join(dir, "board2");
+    const ac = new AbortController();
+    const s = agentSync({ root: other });
+    await expect(
+      s.sync({
+        dryRun: false,
+        signal: ac.signal,
+        onProgress: (p) => {
+          if (p.bytes > 1_000_000) ac.abort();
+        },
+      }),
+    ).rejects.toMatchObject({ code: "AGENT_E_INTERRUPTED" });
+    expect(await readdir(join(other, "opt")).catch(() => [])).toEqual([]);
+    expect(s.currentRevision()).toBeNull();
   }, 60_000);
 
   it("refuses a server whose host key does not match the configured fingerprint", async () => {

@@ -11,7 +11,7 @@ export const NODE_CSV_COLUMNS = ["hostname", "type", "ip", "netmask", "gateway",
 const words = (s: string | undefined) => (s ?? "").split(/[\s;]+/).filter((x) => x !== "");
 
 /** Rows of a nodes CSV as node inputs, validated with the shared node schema. */
-export function nodesFromCsv(text: string): { line: number; node?: Record<string, unknown>; error?: string }[] {
+export function nodesFromCsv(text: string): { line: number; hostname: string; node?: Record<string, unknown>; error?: string }[] {
   const rows = parseCsv(text);
   const header = rows.shift();
   if (!header) throw new CliError("empty CSV");
@@ -35,8 +35,8 @@ export function nodesFromCsv(text: string): { line: number; node?: Record<string
       notes: v("notes"),
     };
     const r = nodeSchema.safeParse(input);
-    if (!r.success) return { line, error: r.error.issues.map((i) => `${i.path.join(".") || "(row)"}: ${i.message}`).join("; ") };
-    return { line, node: input };
+    if (!r.success) return { line, hostname: input.hostname, error: r.error.issues.map((i) => `${i.path.join(".") || "(row)"}: ${i.message}`).join("; ") };
+    return { line, hostname: input.hostname, node: input };
   });
 }
 
@@ -58,7 +58,7 @@ export function registerImport(program: Command, ctx: CliContext): void {
       const rows = nodesFromCsv(text);
       const report: { line: number; hostname: string; status: string; detail: string }[] = [];
       for (const r of rows) {
-        const hostname = typeof r.node?.hostname === "string" ? r.node.hostname : "";
+        const hostname = r.hostname;
         if (r.error || !r.node) {
           report.push({ line: r.line, hostname, status: "invalid", detail: r.error ?? "" });
           continue;

@@ -71,7 +71,8 @@ describe("systemd unit", () => {
     expect(one("Wants")).toContain("network-online.target");
     expect(one("EnvironmentFile")).toBe("-/etc/bbb-agent/env");
     expect(one("StandardOutput")).toBe("journal");
-    expect(one("ReadWritePaths")?.split(" ")).toEqual(expect.arrayContaining(["/etc", "-/opt/bbb-project"]));
+    expect(one("ReadWritePaths")?.split(" ")).toEqual(expect.arrayContaining(["/etc", "/opt"]));
+    expect(one("ReadOnlyPaths")).toBe("@PREFIX@");
     // Restarts every RestartSec must never trip the start limit (the agent is never given up on).
     const restartSec = Number(/^(\d+)s$/.exec(one("RestartSec") ?? "")?.[1]);
     const burst = Number(one("StartLimitBurst"));

@@ -12,11 +12,13 @@ import { BrokerError, BrokerErrorCodes } from "./errors.js";
 import { createHooks } from "./hooks.js";
 import { closeServer, listen, trackConnections } from "./listeners.js";
 import { guardPacketSize } from "./packet-size-guard.js";
+import { createClusterPresence, type ClusterPresence } from "./cluster-presence.js";
 import { createClusterParts, type ClusterParts } from "./redis-cluster.js";
 import type { Broker, BrokerDeps, BrokerEvents } from "./types.js";
 import { createWebSocketGateway } from "./websocket.js";
 
 const CLUSTER_STOP_TIMEOUT_MS = 2000;
+const CLUSTER_HEARTBEAT_MS = 5000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 interface Running {
@@ -24,6 +26,7 @@ interface Running {
   servers: net.Server[];
   trackers: ReturnType<typeof trackConnections>[];
   cluster: ClusterParts | null;
+  presence: ClusterPresence | null;
 }
 
 /** The embedded MQTT broker (DESIGN.md "Layout": broker/). Constructing does no I/O; start() does. */
@@ -32,6 +35,7 @@ export function createBroker(deps: BrokerDeps): Broker {
   const events = new EventEmitter();
   const maxPacketBytes = deps.maxPacketBytes ?? MAX_PACKET_BYTES;
   const clock = deps.clock ?? Date.now;
+  const heartbeatMs = deps.cluster?.heartbeatMs ?? CLUSTER_HEARTBEAT_MS;
   const acl = createAcl(deps.topicRoot);
   const { hooks, identityOf } = createHooks({
     acl,
@@ -40,6 +44,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     log,
     events,
     maxRequestBytes: MAX_REQUEST_BYTES,
+    presence: () => running?.presence ?? null,
   });
   let running: Running | null = null;
 
@@ -76,13 +81,15 @@ export function createBroker(deps: BrokerDeps): Broker {
     accept(socket, socket.remoteAddress ?? "unknown");
   }
 
-  async function createAedes(): Promise<{ aedes: Aedes; cluster: ClusterParts | null }> {
+  async function createAedes(): Promise<{ aedes: Aedes; cluster: ClusterParts | null; presence: ClusterPresence | null }> {
     const cluster = deps.cluster ? createClusterParts(deps.cluster.redisUrl, log) : null;
     const opts: AedesOptions = {
       ...hooks,
       // Board ids and dashboard ids may be longer than MQTT 3.1's 23 characters.
       maxClientsIdLength: 128,
-      ...(cluster ? { mq: cluster.mq, persistence: cluster.persistence } : {}),
+      // In a cluster the $SYS heartbeat tells replicas which brokers live: a dead one's claims
+      // on board ids lapse after 3 beats, and its boards' wills are published 4 beats later.
+      ...(cluster ? { mq: cluster.mq, persistence: cluster.persistence, heartbeatInterval: heartbeatMs } : {}),
     };
     let aedes: Aedes;
     try {
@@ -103,7 +110,18 @@ export function createBroker(deps: BrokerDeps): Broker {
       const id = identityOf(client);
       if (id) emit("client-disconnected", { clientId: client.id, username: id.username, role: id.role });
     });
-    return { aedes, cluster };
+    const presence = cluster
+      ? createClusterPresence({
+          db: cluster.db,
+          brokerId: () => aedes.id,
+          isBrokerAlive: (id) => {
+            const last = aedes.brokers[id];
+            return last !== undefined && last + 3 * heartbeatMs >= Date.now();
+          },
+          log,
+        })
+      : null;
+    return { aedes, cluster, presence };
   }
 
   async function stop(): Promise<void> {
@@ -142,8 +160,8 @@ export function createBroker(deps: BrokerDeps): Broker {
 
     async start(opts) {
       if (running) throw new BrokerError(BrokerErrorCodes.ALREADY_STARTED, "broker already started");
-      const { aedes, cluster } = await createAedes();
-      const state: Running = { aedes, servers: [], trackers: [], cluster };
+      const { aedes, cluster, presence } = await createAedes();
+      const state: Running = { aedes, servers: [], trackers: [], cluster, presence };
       running = state;
       try {
         // aedes-server-factory ignores TCP options; noDelay cut p99 from ~30 ms to ~1 ms (DESIGN.md "Scaling out").

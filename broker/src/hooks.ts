@@ -5,6 +5,7 @@ import type { Role } from "@bbb/shared";
 import type { Acl, Identity } from "./acl.js";
 import type { AuthThrottle } from "./auth-throttle.js";
 import type { Authenticator } from "./authenticator.js";
+import type { ClusterPresence } from "./cluster-presence.js";
 import { BrokerError, BrokerErrorCodes } from "./errors.js";
 import { stampRequest } from "./request-stamp.js";
 
@@ -15,6 +16,8 @@ export interface HookDeps {
   log: pino.Logger;
   events: EventEmitter;
   maxRequestBytes: number;
+  /** Cluster mode: who holds which board across the replicas (null on a single broker). */
+  presence: () => ClusterPresence | null;
 }
 
 /** Address of the peer: the socket's for TCP/TLS, the HTTP request's for WebSocket. */
@@ -42,6 +45,12 @@ export function createHooks(deps: HookDeps) {
 
   function isAlive(c: Client): boolean {
     return !c.closed && !c.conn.destroyed;
+  }
+
+  function refuseDuplicate(clientId: string, username: string | undefined, address: string, callback: (e: AuthenticateError, ok: false) => void): void {
+    log.warn({ clientId, username, address }, "duplicate client id refused");
+    events.emit("duplicate-client", { clientId, address });
+    callback(connackError(2, "client id already connected"), false);
   }
 
   const preConnect: NonNullable<AedesOptions["preConnect"]> = (client, packet, callback) => {
@@ -75,17 +84,37 @@ export function createHooks(deps: HookDeps) {
         // (MQTT-3.1.4-2), so a duplicate can never kick a board off.
         const reclaim = outcome.identity.role === "agent" && existing !== undefined && identities.get(existing)?.role !== "agent";
         if (existing && existing !== client && isAlive(existing) && !reclaim) {
-          log.warn({ clientId, username, address }, "duplicate client id refused");
-          events.emit("duplicate-client", { clientId, address });
-          callback(connackError(2, "client id already connected"), false);
+          refuseDuplicate(clientId, username, address, callback);
           return;
         }
         live.set(clientId, client);
         client.conn.once("close", () => {
           if (live.get(clientId) === client) live.delete(clientId);
         });
-        identities.set(client, outcome.identity);
-        callback(null, true);
+        const presence = deps.presence();
+        if (!presence) {
+          identities.set(client, outcome.identity);
+          callback(null, true);
+          return;
+        }
+        presence.claim(clientId, outcome.identity.role).then(
+          (release) => {
+            if (!release) {
+              if (live.get(clientId) === client) live.delete(clientId);
+              refuseDuplicate(clientId, username, address, callback);
+              return;
+            }
+            if (client.conn.destroyed) release();
+            else client.conn.once("close", release);
+            identities.set(client, outcome.identity);
+            callback(null, true);
+          },
+          (err: unknown) => {
+            if (live.get(clientId) === client) live.delete(clientId);
+            log.error({ err, clientId, address }, "cluster presence unavailable");
+            callback(connackError(3, "server unavailable"), false);
+          },
+        );
       },
       (err: unknown) => {
         log.error({ err, clientId, address }, "authentication error");

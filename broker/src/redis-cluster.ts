@@ -30,6 +30,8 @@ interface RedisPersistence {
 
 export interface ClusterParts {
   mq: unknown;
+  /** The persistence's connection, shared with the cluster presence. */
+  db: Redis;
   persistence: RedisPersistence;
   /** Drops the Redis connections at once (after Aedes closed, or when Redis does not answer). */
   disconnect(): void;
@@ -68,6 +70,7 @@ export function createClusterParts(redisUrl: string, log: pino.Logger): ClusterP
   mq.state.on("error", () => undefined);
   return {
     mq,
+    db,
     persistence,
     disconnect() {
       for (const c of conns) c.disconnect();

@@ -16,7 +16,7 @@ export interface BrokerDeps {
   /** Enables MQTTS. */
   tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer };
   /** Shares subscriptions, retained messages and wills with other brokers through Redis. */
-  cluster?: { redisUrl: string };
+  cluster?: { redisUrl: string; /** $SYS heartbeat of the replicas; default 5 s. */ heartbeatMs?: number };
   clock?: () => number;
   /** Back-off of repeated authentication failures per address (tests shorten it). */
   authThrottle?: Partial<AuthThrottleOptions>;

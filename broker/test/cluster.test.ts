@@ -39,7 +39,7 @@ describe.skipIf(!existsSync(REDIS))("cluster mode over Redis (skipped: Debian's 
     redis = spawn(REDIS, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
     const end = Date.now() + 5000;
     while (!(await canConnect(port)) && Date.now() < end) await sleep(50);
-    const cluster = { redisUrl: `redis://127.0.0.1:${port}` };
+    const cluster = { redisUrl: `redis://127.0.0.1:${port}`, heartbeatMs: 300 };
     a = await startBroker({ cluster });
     b = await startBroker({ cluster });
   });
@@ -78,5 +78,29 @@ describe.skipIf(!existsSync(REDIS))("cluster mode over Redis (skipped: Debian's 
     const board = await asBoard(b.port, "b2", { will: { topic: t.status("b2"), payload: Buffer.from('{"state":"lost"}'), qos: 1, retain: true } });
     (board.stream as net.Socket).destroy();
     expect(await until(() => got.some((m) => m.payload === '{"state":"lost"}'))).toBe(true);
+  });
+
+  it("refuses a duplicate of a board connected to the other broker", async () => {
+    // Wait until broker B has heard broker A's $SYS heartbeat (both ids seen).
+    const admin = await asUser(b.port, "ada");
+    const beats = collect(admin);
+    await admin.subscribeAsync("$SYS/+/heartbeat");
+    expect(await until(() => new Set(beats.map((m) => m.topic)).size >= 2)).toBe(true);
+
+    const board = await asBoard(a.port, "b3");
+    await expect(asBoard(b.port, "b3")).rejects.toThrow(/Identifier rejected/i);
+    await expect(asUser(b.port, "vera", { clientId: "b3" })).rejects.toThrow(/Identifier rejected/i);
+    await sleep(200);
+    expect(board.connected).toBe(true);
+
+    await board.endAsync();
+    let moved = false;
+    for (let i = 0; i < 20 && !moved; i++) {
+      moved = await asBoard(b.port, "b3").then(
+        () => true,
+        () => sleep(100).then(() => false),
+      );
+    }
+    expect(moved).toBe(true);
   });
 });

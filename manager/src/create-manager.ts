@@ -212,8 +212,13 @@ export function createManager(deps: ManagerDeps) {
           log.error({ err, topic }, "message handling failed");
         }
       });
-      c.on("connect", () => {
+      const online = () =>
         c.publish(topics.managerStatus(), JSON.stringify({ v: 1, state: "online", ts: now(), version: deps.version }), { qos: 1, retain: true });
+      let subscribed = false;
+      // `online` only once requests can be answered: after the first subscription, and on every
+      // reconnect (MQTT.js resubscribes before anything published here).
+      c.on("connect", () => {
+        if (subscribed) online();
       });
       await new Promise<void>((resolve, reject) => {
         const onErr = (err: Error) => {
@@ -229,6 +234,8 @@ export function createManager(deps: ManagerDeps) {
       // Retained registry topics first: previous host views keep their stateSince across a restart.
       await c.subscribeAsync([`${topics.root}/registry/hosts/+`, `${topics.root}/registry/nodes/+`, `${topics.root}/registry/types/+`], { qos: 1 });
       await c.subscribeAsync([f.allStatus, f.allHeartbeats, f.allResults, f.managerRequests], { qos: 1 });
+      subscribed = true;
+      online();
       publisher.start();
       tracker.start();
       timers.push(setInterval(() => registry.sweep(), 100));

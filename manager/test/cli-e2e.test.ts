@@ -42,16 +42,52 @@ describe("bbbctl against the real server", () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "bbb-cli-e2e-"));
-    const config = configSchema.parse({ mqttPort: 0, httpPort: 0, cmdPort: 0, bind: "127.0.0.1", dataDir, fleetSecret: FLEET_SECRET, adminPassword: ADMIN_PASSWORD, logLevel: "silent" });
-    server = createServer({ config, log: pino({ level: "silent" }), staticDir: null, settleMs: 300, extensions: [createFrontExtension()] });
+    const config = configSchema.parse({
+      mqttPort: 0,
+      httpPort: 0,
+      cmdPort: 0,
+      bind: "127.0.0.1",
+      dataDir,
+      fleetSecret: FLEET_SECRET,
+      adminPassword: ADMIN_PASSWORD,
+      logLevel: "silent",
+    });
+    server = createServer({
+      config,
+      log: pino({ level: "silent" }),
+      staticDir: null,
+      settleMs: 300,
+      extensions: [createFrontExtension()],
+    });
     const started = await server.start();
-    env = { BBB_HOST: "127.0.0.1", BBB_CMD_PORT: String(started.ports.cmd), BBB_USER: "admin", BBB_PASSWORD: ADMIN_PASSWORD };
+    env = {
+      BBB_HOST: "127.0.0.1",
+      BBB_CMD_PORT: String(started.ports.cmd),
+      BBB_USER: "admin",
+      BBB_PASSWORD: ADMIN_PASSWORD,
+    };
     // Three real agents (fake root, recording exec) in sector 3 (10.128.30.0/24).
     for (let i = 0; i < 3; i++) {
       const root = await createFakeRoot({ index: 300 + i, ip: `10.128.30.${10 + i}`, hostname: `sim-s3-${i}` });
-      const exec = createRecordingExec({ root: root.root, mac: root.mac, hostname: root.options.hostname, ip: root.options.ip, gateway: root.options.gateway });
+      const exec = createRecordingExec({
+        root: root.root,
+        mac: root.mac,
+        hostname: root.options.hostname,
+        ip: root.options.ip,
+        gateway: root.options.gateway,
+      });
       const agent = createAgent({
-        config: { ...agentConfigSchema.parse({ mqttUrls: [started.urls.mqtt], token: deriveBoardToken(FLEET_SECRET, root.boardId), heartbeatMs: 500, rootPrefix: root.root, stateDir: root.stateDir, logLevel: "silent" }), boardId: root.boardId },
+        config: {
+          ...agentConfigSchema.parse({
+            mqttUrls: [started.urls.mqtt],
+            token: deriveBoardToken(FLEET_SECRET, root.boardId),
+            heartbeatMs: 500,
+            rootPrefix: root.root,
+            stateDir: root.stateDir,
+            logLevel: "silent",
+          }),
+          boardId: root.boardId,
+        },
         log: pino({ level: "silent" }),
         exec: exec.exec,
         connect: mqtt.connect,
@@ -93,7 +129,11 @@ describe("bbbctl against the real server", () => {
     await waitHosts((items) => items.some((h) => h.id === dead.boardId && h.state === "offline"));
     const r = await bbbctl(["reboot", "--sector", "3", "--yes", "--timeout", "10"], env, { tty: true });
     expect(r.code).toBe(1);
-    const rows = r.stdout.trim().split("\n").slice(1).map((l) => l.split(/\s+/));
+    const rows = r.stdout
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((l) => l.split(/\s+/));
     const status = Object.fromEntries(rows.map(([board, st]) => [board, st]));
     expect(Object.keys(status).sort()).toEqual(agents.map((a) => a.boardId).sort());
     expect(["accepted", "succeeded"]).toContain(status[agents[0]!.boardId]);
@@ -110,7 +150,10 @@ describe("bbbctl against the real server", () => {
     const wrong = await bbbctl(["hosts"], { ...env, BBB_PASSWORD: "wrong-password" });
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain("MGR_E_UNAUTHENTICATED");
-    const add = await bbbctl(["call", "users.upsert", JSON.stringify({ username: "watcher", role: "viewer", password: "watcher-password" })], env);
+    const add = await bbbctl(
+      ["call", "users.upsert", JSON.stringify({ username: "watcher", role: "viewer", password: "watcher-password" })],
+      env,
+    );
     expect(add.code).toBe(0);
     const viewer = { ...env, BBB_USER: "watcher", BBB_PASSWORD: "watcher-password" };
     expect((await bbbctl(["hosts"], viewer)).code).toBe(0);
@@ -125,7 +168,9 @@ describe("bbbctl against the real server", () => {
     const doc = (await (await fetch(`${base}/openapi.json`)).json()) as Json;
     expect(validateOpenApi(doc)).toEqual([]);
     if (pythonValidatorAvailable()) expect(pythonValidate(doc)).toBe("ok");
-    const ops = Object.values(doc.paths as Json).flatMap((item) => Object.values(item as Json).map((op) => (op as Json).operationId));
+    const ops = Object.values(doc.paths as Json).flatMap((item) =>
+      Object.values(item as Json).map((op) => (op as Json).operationId),
+    );
     expect(ops).toEqual(expect.arrayContaining(["hosts.list", "hosts.get", "webhooks.list", "maintenance.upsert"]));
     const list = await fetch(`${base}/hosts?sector=3&limit=10`, { headers: auth });
     expect(list.status).toBe(200);
@@ -144,7 +189,22 @@ describe("bbbctl against the real server", () => {
   it("edits types, nodes and sectors and reads a board's history", async () => {
     expect((await bbbctl(["types", "set", "mbtemp", "--description", "MBTemp boards"], env)).code).toBe(0);
     expect((await bbbctl(["types", "list"], env)).stdout).toContain("MBTemp boards");
-    const node = await bbbctl(["nodes", "set", "LA-RaCtrl:CO-Srv-1", "--type", "mbtemp", "--ip", "10.128.30.50", "--netmask", "255.255.255.0", "--gateway", "10.128.30.1"], env);
+    const node = await bbbctl(
+      [
+        "nodes",
+        "set",
+        "LA-RaCtrl:CO-Srv-1",
+        "--type",
+        "mbtemp",
+        "--ip",
+        "10.128.30.50",
+        "--netmask",
+        "255.255.255.0",
+        "--gateway",
+        "10.128.30.1",
+      ],
+      env,
+    );
     expect(node.code).toBe(0);
     expect((await bbbctl(["nodes", "list"], env)).stdout).toContain("LA-RaCtrl:CO-Srv-1");
     expect((await bbbctl(["sectors", "set", "lab", "--cidrs", "192.168.7.0/24"], env)).code).toBe(0);

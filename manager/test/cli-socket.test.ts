@@ -66,14 +66,25 @@ describe("bbbctl over the socket", () => {
   it("prints help with the commands and exits 0", async () => {
     const r = await bbbctl(["--help"]);
     expect(r.code).toBe(0);
-    for (const c of ["hosts", "watch", "reboot", "set-ip", "types", "nodes", "sectors", "import", "token", "history"]) expect(r.stdout).toContain(c);
+    for (const c of ["hosts", "watch", "reboot", "set-ip", "types", "nodes", "sectors", "import", "token", "history"])
+      expect(r.stdout).toContain(c);
     expect(r.stdout).toContain("BBB_PASSWORD");
     const bad = await bbbctl(["no-such-command"]);
     expect(bad.code).toBe(2);
   });
 
   it("streams state changes with watch", async () => {
-    const ev = (boardId: string, to: StateChangeEvent["to"]): StateChangeEvent => ({ kind: "state-change", boardId, hostname: "LA-RaCtrl--CO-Srv-1", sector: "3", type: "mbtemp", from: "online", to, problems: [], ts: 1_700_000_000_000 });
+    const ev = (boardId: string, to: StateChangeEvent["to"]): StateChangeEvent => ({
+      kind: "state-change",
+      boardId,
+      hostname: "LA-RaCtrl--CO-Srv-1",
+      sector: "3",
+      type: "mbtemp",
+      from: "online",
+      to,
+      problems: [],
+      ts: 1_700_000_000_000,
+    });
     const running = bbbctl(["watch", "--sector", "3", "--count", "2"]);
     // Emit until the subscription is in place and two events got through.
     const timer = setInterval(() => {
@@ -111,7 +122,11 @@ describe("bbbctl over the socket", () => {
     const real = await bbbctl(["import", csv, "--json"]);
     expect(real.code).toBe(1);
     expect(upserts).toHaveLength(2);
-    expect(upserts[0]).toMatchObject({ hostname: "LA-RaCtrl--CO-Srv-1", nameservers: ["10.0.0.71", "10.0.0.72"], notes: "rack 3, slot 1" });
+    expect(upserts[0]).toMatchObject({
+      hostname: "LA-RaCtrl--CO-Srv-1",
+      nameservers: ["10.0.0.71", "10.0.0.72"],
+      notes: "rack 3, slot 1",
+    });
   });
 
   it("reports invalid params with their issue and exit code 2", async () => {
@@ -127,12 +142,22 @@ describe("bbbctl configuration", () => {
     await writeFile(file, "host: file-host\nport: 7000\nuser: file-user\npassword: file-pw\n");
     const fromFile = await resolveConnection({ config: file }, {}, null);
     expect(fromFile).toEqual({ host: "file-host", port: 7000, user: "file-user", password: "file-pw", token: null });
-    const fromEnv = await resolveConnection({ config: file }, { BBB_HOST: "env-host", BBB_CMD_PORT: "7001", BBB_USER: "env-user" }, null);
+    const fromEnv = await resolveConnection(
+      { config: file },
+      { BBB_HOST: "env-host", BBB_CMD_PORT: "7001", BBB_USER: "env-user" },
+      null,
+    );
     expect(fromEnv).toMatchObject({ host: "env-host", port: 7001, user: "env-user", password: "file-pw" });
-    const fromFlags = await resolveConnection({ config: file, host: "flag-host", port: "7002" }, { BBB_HOST: "env-host" }, null);
+    const fromFlags = await resolveConnection(
+      { config: file, host: "flag-host", port: "7002" },
+      { BBB_HOST: "env-host" },
+      null,
+    );
     expect(fromFlags).toMatchObject({ host: "flag-host", port: 7002 });
     expect(await resolveConnection({}, {}, null)).toMatchObject({ host: "127.0.0.1", port: 6789 });
-    await expect(resolveConnection({ config: join(dir, "missing.json") }, {}, null)).rejects.toThrow("cannot read config file");
+    await expect(resolveConnection({ config: join(dir, "missing.json") }, {}, null)).rejects.toThrow(
+      "cannot read config file",
+    );
   });
 
   it("parses RFC 4180 CSV", () => {

@@ -45,9 +45,15 @@ export function makeHosts(n: number, opts: { sector?: string; failEvery?: number
   }));
 }
 
-const outcomeSchema = z.object({ boardId: z.string(), status: z.string(), error: z.object({ code: z.string(), message: z.string() }).optional() });
+const outcomeSchema = z.object({
+  boardId: z.string(),
+  status: z.string(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
 
-export function makeMethods(opts: { hosts?: Host[]; failBoards?: Set<string> } = {}): MethodTable & Map<string, MethodDef> {
+export function makeMethods(
+  opts: { hosts?: Host[]; failBoards?: Set<string> } = {},
+): MethodTable & Map<string, MethodDef> {
   const hosts = opts.hosts ?? makeHosts(12);
   const types = new Map<string, { name: string; description: string }>();
   const fail = opts.failBoards ?? new Set<string>();
@@ -56,12 +62,24 @@ export function makeMethods(opts: { hosts?: Host[]; failBoards?: Set<string> } =
       name: "hosts.list",
       description: "List boards.",
       role: "viewer",
-      params: z.object({ state: z.array(boardStateSchema).optional(), sector: z.string().optional(), type: z.string().optional(), limit: z.number().int().positive().optional() }).strict(),
+      params: z
+        .object({
+          state: z.array(boardStateSchema).optional(),
+          sector: z.string().optional(),
+          type: z.string().optional(),
+          limit: z.number().int().positive().optional(),
+        })
+        .strict(),
       result: z.array(hostSchema),
       http: { method: "GET", path: "/hosts" },
       handler: (p) =>
         hosts
-          .filter((h) => (!p.state || p.state.includes(h.state)) && (!p.sector || h.sector === p.sector) && (!p.type || h.type === p.type))
+          .filter(
+            (h) =>
+              (!p.state || p.state.includes(h.state)) &&
+              (!p.sector || h.sector === p.sector) &&
+              (!p.type || h.type === p.type),
+          )
           .slice(0, p.limit ?? Infinity),
     }),
     defineMethod({
@@ -86,7 +104,14 @@ export function makeMethods(opts: { hosts?: Host[]; failBoards?: Set<string> } =
           action: z.string().min(1),
           args: z.record(z.string(), z.unknown()).optional(),
           boardIds: z.array(z.string()).optional(),
-          filter: z.object({ state: z.array(boardStateSchema).optional(), sector: z.string().optional(), type: z.string().optional() }).strict().optional(),
+          filter: z
+            .object({
+              state: z.array(boardStateSchema).optional(),
+              sector: z.string().optional(),
+              type: z.string().optional(),
+            })
+            .strict()
+            .optional(),
         })
         .strict(),
       result: z.object({ runId: z.string(), results: z.array(outcomeSchema) }),
@@ -94,12 +119,22 @@ export function makeMethods(opts: { hosts?: Host[]; failBoards?: Set<string> } =
       handler: async (p, ctx) => {
         const targets = p.boardIds
           ? p.boardIds
-          : hosts.filter((h) => (!p.filter?.sector || h.sector === p.filter.sector) && (!p.filter?.state || p.filter.state.includes(h.state))).map((h) => h.id);
+          : hosts
+              .filter(
+                (h) =>
+                  (!p.filter?.sector || h.sector === p.filter.sector) &&
+                  (!p.filter?.state || p.filter.state.includes(h.state)),
+              )
+              .map((h) => h.id);
         const results = [];
         for (const [i, id] of targets.entries()) {
           await new Promise((r) => setImmediate(r));
           ctx.onProgress?.({ done: i + 1, total: targets.length, detail: { boardId: id } });
-          results.push(fail.has(id) ? { boardId: id, status: "failed", error: { code: "AGENT_E_EXEC", message: "exit 1" } } : { boardId: id, status: "succeeded" });
+          results.push(
+            fail.has(id)
+              ? { boardId: id, status: "failed", error: { code: "AGENT_E_EXEC", message: "exit 1" } }
+              : { boardId: id, status: "succeeded" },
+          );
         }
         return { runId: "run-1", results };
       },
@@ -108,7 +143,13 @@ export function makeMethods(opts: { hosts?: Host[]; failBoards?: Set<string> } =
       name: "types.upsert",
       description: "Create or replace a type.",
       role: "operator",
-      params: z.object({ name: z.string().regex(/^[a-z-]+$/), description: z.string().default(""), create: z.boolean().default(false) }).strict(),
+      params: z
+        .object({
+          name: z.string().regex(/^[a-z-]+$/),
+          description: z.string().default(""),
+          create: z.boolean().default(false),
+        })
+        .strict(),
       result: z.object({ name: z.string(), description: z.string() }),
       http: { method: "PUT", path: "/types/{name}" },
       handler: (p) => {

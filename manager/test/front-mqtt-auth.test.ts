@@ -23,7 +23,11 @@ describe("MQTT HTTP auth endpoints (external broker)", () => {
     await users.upsert("ops", "operator", "operator-password");
     await users.upsert("eyes", "viewer", "viewer-password");
     const acl = createAcl("bbb");
-    const routes = createMqttAuthRoutes({ resolver: createMqttIdentityResolver({ users, fleetSecret: SECRET, acl }), acl, log: silentLog });
+    const routes = createMqttAuthRoutes({
+      resolver: createMqttIdentityResolver({ users, fleetSecret: SECRET, acl }),
+      acl,
+      log: silentLog,
+    });
     const handler = createRestHandler({ methods: new Map(), authenticate, log: silentLog, extraPostRoutes: routes });
     server = createServer((req, res) => void handler(req, res));
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -37,18 +41,34 @@ describe("MQTT HTTP auth endpoints (external broker)", () => {
   });
 
   const post = async (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    (await fetch(base + path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) })).json();
+    (
+      await fetch(base + path, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify(body),
+      })
+    ).json();
 
   it("authenticates users, the manager and boards in the EMQX format", async () => {
-    expect(await post("/auth", { username: "ops", password: "operator-password", clientid: "c1" })).toEqual({ result: "allow", is_superuser: false });
+    expect(await post("/auth", { username: "ops", password: "operator-password", clientid: "c1" })).toEqual({
+      result: "allow",
+      is_superuser: false,
+    });
     expect((await post("/auth", { username: "ops", password: "nope", clientid: "c1" })).result).toBe("deny");
-    expect((await post("/auth", { username: "manager", password: deriveManagerPassword(SECRET), clientid: "m" })).result).toBe("allow");
-    expect((await post("/auth", { username: BOARD, password: deriveBoardToken(SECRET, BOARD), clientid: BOARD })).result).toBe("allow");
-    expect((await post("/auth", { username: BOARD, password: deriveBoardToken(SECRET, BOARD), clientid: "other" })).result).toBe("deny");
+    expect(
+      (await post("/auth", { username: "manager", password: deriveManagerPassword(SECRET), clientid: "m" })).result,
+    ).toBe("allow");
+    expect(
+      (await post("/auth", { username: BOARD, password: deriveBoardToken(SECRET, BOARD), clientid: BOARD })).result,
+    ).toBe("allow");
+    expect(
+      (await post("/auth", { username: BOARD, password: deriveBoardToken(SECRET, BOARD), clientid: "other" })).result,
+    ).toBe("deny");
   });
 
   it("authorises with the broker's ACL in the EMQX format", async () => {
-    const acl = (username: string, clientid: string, topic: string, action: string, retain = false) => post("/acl", { username, clientid, topic, action, retain });
+    const acl = (username: string, clientid: string, topic: string, action: string, retain = false) =>
+      post("/acl", { username, clientid, topic, action, retain });
     expect((await acl(BOARD, BOARD, `bbb/${BOARD}/heartbeat`, "publish", true)).result).toBe("allow");
     expect((await acl(BOARD, BOARD, "bbb/ffffffffffff/heartbeat", "publish")).result).toBe("deny");
     expect((await acl(BOARD, BOARD, `bbb/${BOARD}/cmd/#`, "subscribe")).result).toBe("allow");
@@ -60,13 +80,44 @@ describe("MQTT HTTP auth endpoints (external broker)", () => {
   });
 
   it("speaks VerneMQ webhooks", async () => {
-    const reg = await post("/auth", { username: "eyes", password: "viewer-password", client_id: "v", peer_addr: "10.0.0.1", peer_port: 1, mountpoint: "", clean_session: true }, { "vernemq-hook": "auth_on_register" });
+    const reg = await post(
+      "/auth",
+      {
+        username: "eyes",
+        password: "viewer-password",
+        client_id: "v",
+        peer_addr: "10.0.0.1",
+        peer_port: 1,
+        mountpoint: "",
+        clean_session: true,
+      },
+      { "vernemq-hook": "auth_on_register" },
+    );
     expect(reg).toEqual({ result: "ok" });
-    const badReg = await post("/auth", { username: "eyes", password: "x", client_id: "v" }, { "vernemq-hook": "auth_on_register" });
+    const badReg = await post(
+      "/auth",
+      { username: "eyes", password: "x", client_id: "v" },
+      { "vernemq-hook": "auth_on_register" },
+    );
     expect(badReg).toEqual({ result: { error: "not_allowed" } });
-    const pub = await post("/acl", { username: BOARD, client_id: BOARD, topic: `bbb/${BOARD}/status`, qos: 1, retain: true, payload: "" }, { "vernemq-hook": "auth_on_publish" });
+    const pub = await post(
+      "/acl",
+      { username: BOARD, client_id: BOARD, topic: `bbb/${BOARD}/status`, qos: 1, retain: true, payload: "" },
+      { "vernemq-hook": "auth_on_publish" },
+    );
     expect(pub).toEqual({ result: "ok" });
-    const sub = await post("/acl", { username: "eyes", client_id: "v", topics: [{ topic: "bbb/registry/#", qos: 1 }, { topic: "$SYS/#", qos: 0 }] }, { "vernemq-hook": "auth_on_subscribe" });
+    const sub = await post(
+      "/acl",
+      {
+        username: "eyes",
+        client_id: "v",
+        topics: [
+          { topic: "bbb/registry/#", qos: 1 },
+          { topic: "$SYS/#", qos: 0 },
+        ],
+      },
+      { "vernemq-hook": "auth_on_subscribe" },
+    );
     expect(sub).toEqual({ result: { error: "not_allowed" } });
   });
 });

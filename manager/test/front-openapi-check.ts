@@ -12,23 +12,28 @@ const SUBSCHEMAS = ["items", "additionalProperties", "not", "propertyNames", "co
 /** A JSON Schema 2020-12 structural check: keyword shapes, types, required lists. */
 function checkSchema(s: unknown, at: string, errors: string[]): void {
   if (typeof s === "boolean") return;
-  if (typeof s !== "object" || s === null || Array.isArray(s)) return void errors.push(`${at}: schema is not an object`);
+  if (typeof s !== "object" || s === null || Array.isArray(s))
+    return void errors.push(`${at}: schema is not an object`);
   const o = s as Json;
   if ("type" in o) {
     const ts = Array.isArray(o.type) ? o.type : [o.type];
     for (const t of ts) if (!TYPES.has(t)) errors.push(`${at}: unknown type ${String(t)}`);
   }
-  if ("required" in o && !(Array.isArray(o.required) && o.required.every((x: unknown) => typeof x === "string"))) errors.push(`${at}: required`);
+  if ("required" in o && !(Array.isArray(o.required) && o.required.every((x: unknown) => typeof x === "string")))
+    errors.push(`${at}: required`);
   if ("enum" in o && !Array.isArray(o.enum)) errors.push(`${at}: enum`);
   if ("$ref" in o && typeof o.$ref !== "string") errors.push(`${at}: $ref`);
-  for (const k of SUBSCHEMA_MAPS) if (k in o) for (const [n, v] of Object.entries(o[k] as Json)) checkSchema(v, `${at}/${k}/${n}`, errors);
-  for (const k of SUBSCHEMA_LISTS) if (k in o) (o[k] as unknown[]).forEach((v, i) => checkSchema(v, `${at}/${k}/${i}`, errors));
+  for (const k of SUBSCHEMA_MAPS)
+    if (k in o) for (const [n, v] of Object.entries(o[k] as Json)) checkSchema(v, `${at}/${k}/${n}`, errors);
+  for (const k of SUBSCHEMA_LISTS)
+    if (k in o) (o[k] as unknown[]).forEach((v, i) => checkSchema(v, `${at}/${k}/${i}`, errors));
   for (const k of SUBSCHEMAS) if (k in o) checkSchema(o[k], `${at}/${k}`, errors);
 }
 
 function refs(v: unknown, out: string[] = []): string[] {
   if (Array.isArray(v)) v.forEach((x) => refs(x, out));
-  else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) k === "$ref" && typeof x === "string" ? out.push(x) : refs(x, out);
+  else if (v && typeof v === "object")
+    for (const [k, x] of Object.entries(v)) k === "$ref" && typeof x === "string" ? out.push(x) : refs(x, out);
   return out;
 }
 
@@ -51,13 +56,17 @@ export function validateOpenApi(doc: Json): string[] {
     if (!path.startsWith("/")) errors.push(`${path}: must start with /`);
     const templ = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
     for (const [verb, op] of Object.entries(item as Json)) {
-      if (!["get", "put", "post", "delete", "patch", "head", "options", "trace"].includes(verb)) errors.push(`${path}: bad verb ${verb}`);
+      if (!["get", "put", "post", "delete", "patch", "head", "options", "trace"].includes(verb))
+        errors.push(`${path}: bad verb ${verb}`);
       if (!op.responses || Object.keys(op.responses).length === 0) errors.push(`${verb} ${path}: no responses`);
-      for (const code of Object.keys(op.responses ?? {})) if (!/^[1-5](\d\d|XX)$|^default$/.test(code)) errors.push(`${verb} ${path}: response ${code}`);
+      for (const code of Object.keys(op.responses ?? {}))
+        if (!/^[1-5](\d\d|XX)$|^default$/.test(code)) errors.push(`${verb} ${path}: response ${code}`);
       if (opIds.has(op.operationId)) errors.push(`duplicate operationId ${op.operationId}`);
       opIds.add(op.operationId);
       const pathParams = (op.parameters ?? []).filter((p: Json) => p.in === "path");
-      for (const t of templ) if (!pathParams.some((p: Json) => p.name === t && p.required === true)) errors.push(`${verb} ${path}: path param ${t} undeclared`);
+      for (const t of templ)
+        if (!pathParams.some((p: Json) => p.name === t && p.required === true))
+          errors.push(`${verb} ${path}: path param ${t} undeclared`);
       for (const p of op.parameters ?? []) {
         if (!["path", "query", "header", "cookie"].includes(p.in)) errors.push(`${verb} ${path}: parameter in ${p.in}`);
         checkSchema(p.schema, `${verb} ${path} param ${p.name}`, errors);
@@ -71,7 +80,6 @@ export function validateOpenApi(doc: Json): string[] {
   for (const r of refs(doc)) if (resolve(doc, r) === undefined) errors.push(`unresolved $ref ${r}`);
   return errors;
 }
-
 
 /** openapi-spec-validator and the JSON Schema 2020-12 meta-schema (Python), where installed. */
 export function pythonValidatorAvailable(): boolean {

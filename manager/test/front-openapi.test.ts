@@ -10,7 +10,13 @@ describe("OpenAPI document", () => {
   let url: string;
   const methods = makeMethods();
   beforeAll(async () => {
-    const handler = createRestHandler({ methods, authenticate, log: silentLog, tokens: createTokenService({ secret: "s" }), version: "9.9.9" });
+    const handler = createRestHandler({
+      methods,
+      authenticate,
+      log: silentLog,
+      tokens: createTokenService({ secret: "s" }),
+      version: "9.9.9",
+    });
     server = createServer((req, res) => void handler(req, res));
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const addr = server.address();
@@ -34,7 +40,12 @@ describe("OpenAPI document", () => {
       expect(doc.components.schemas[`${def.name}.result`]).toBeDefined();
     }
     const get = doc.paths["/hosts/{id}"].get;
-    expect(get.parameters).toContainEqual({ name: "id", in: "path", required: true, schema: { type: "string", minLength: 1 } });
+    expect(get.parameters).toContainEqual({
+      name: "id",
+      in: "path",
+      required: true,
+      schema: { type: "string", minLength: 1 },
+    });
     const list = doc.paths["/hosts"].get.parameters.find((p: Json) => p.name === "state");
     expect(list).toMatchObject({ in: "query", required: false, schema: { type: "array" } });
     expect(doc.paths["/auth/token"].post).toBeDefined();

@@ -56,7 +56,9 @@ describe("REST API", () => {
     const list = await call("GET", "/api/hosts?state=lost,missing&sector=1&limit=2", { auth: VIEW });
     expect(list.status).toBe(200);
     expect(list.json.length).toBeLessThanOrEqual(2);
-    expect(list.json.every((h: { state: string; sector: string }) => h.state === "lost" && h.sector === "1")).toBe(true);
+    expect(list.json.every((h: { state: string; sector: string }) => h.state === "lost" && h.sector === "1")).toBe(
+      true,
+    );
   });
 
   it("answers 401 without or with wrong credentials, and accepts Bearer tokens", async () => {
@@ -93,7 +95,10 @@ describe("REST API", () => {
     const bad = await call("POST", "/api/hosts/command", { auth: OP, body: "{not json" });
     expect(bad.status).toBe(400);
     expect(bad.json.error.code).toBe("MGR_E_PARSE_ERROR");
-    const big = await call("POST", "/api/hosts/command", { auth: OP, body: { action: "reboot", args: { x: "y".repeat(5000) } } });
+    const big = await call("POST", "/api/hosts/command", {
+      auth: OP,
+      body: { action: "reboot", args: { x: "y".repeat(5000) } },
+    });
     expect(big.status).toBe(413);
     expect(big.json.error.code).toBe("MGR_E_TOO_LARGE");
   });

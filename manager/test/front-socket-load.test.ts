@@ -42,8 +42,15 @@ describe("command socket under load", () => {
     // ~2 KiB per event; the flood is spread over event-loop turns, as a busy registry would emit.
     const padding = "x".repeat(500);
     const event = (i: number): StateChangeEvent => ({
-      kind: "state-change", boardId: `b${i}`, hostname: "h", sector: "1", type: "t", from: "online", to: "lost",
-      problems: [0, 1, 2].map(() => ({ code: "mismatch", message: padding })), ts: i,
+      kind: "state-change",
+      boardId: `b${i}`,
+      hostname: "h",
+      sector: "1",
+      type: "t",
+      from: "online",
+      to: "lost",
+      problems: [0, 1, 2].map(() => ({ code: "mismatch", message: padding })),
+      ts: i,
     });
     let flooding = true;
     const flood = (async () => {

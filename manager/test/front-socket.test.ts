@@ -104,17 +104,35 @@ describe("command socket", () => {
 
   it("streams progress of bulk commands and filtered events", async () => {
     const c = await login("operator", "op-pw");
-    c.send({ jsonrpc: "2.0", id: "s", method: "events.subscribe", params: { filter: { states: ["lost"], sectors: ["3"] } } });
+    c.send({
+      jsonrpc: "2.0",
+      id: "s",
+      method: "events.subscribe",
+      params: { filter: { states: ["lost"], sectors: ["3"] } },
+    });
     expect((await c.next(byId("s"))).result.subscribed).toBe(true);
     const ev = (to: StateChangeEvent["to"], sector: string): StateChangeEvent => ({
-      kind: "state-change", boardId: "b1", hostname: "h", sector, type: "mbtemp", from: "online", to, problems: [], ts: 1,
+      kind: "state-change",
+      boardId: "b1",
+      hostname: "h",
+      sector,
+      type: "mbtemp",
+      from: "online",
+      to,
+      problems: [],
+      ts: 1,
     });
     events.emit(ev("online", "3"));
     events.emit(ev("lost", "4"));
     events.emit(ev("lost", "3"));
     const n = await c.next((m) => m.method === "events.stateChange");
     expect(n.params).toMatchObject({ to: "lost", sector: "3" });
-    c.send({ jsonrpc: "2.0", id: "cmd", method: "hosts.command", params: { action: "reboot", boardIds: ["b0001", "b0004"] } });
+    c.send({
+      jsonrpc: "2.0",
+      id: "cmd",
+      method: "hosts.command",
+      params: { action: "reboot", boardIds: ["b0001", "b0004"] },
+    });
     const p1 = await c.next((m) => m.method === "progress");
     expect(p1.params).toMatchObject({ id: "cmd", done: 1, total: 2 });
     const done = await c.next(byId("cmd"));
@@ -134,7 +152,8 @@ describe("command socket", () => {
     expect(r.error.data.code).toBe("MGR_E_UNAUTHENTICATED");
     await idle.closed;
     const c = await client();
-    for (let i = 0; i < 5; i++) c.send({ jsonrpc: "2.0", id: i, method: "auth", params: { username: "admin", password: "wrong" } });
+    for (let i = 0; i < 5; i++)
+      c.send({ jsonrpc: "2.0", id: i, method: "auth", params: { username: "admin", password: "wrong" } });
     for (let i = 0; i < 5; i++) expect((await c.next(byId(i))).error.code).toBe(-32001);
     await c.closed;
   });

@@ -25,7 +25,9 @@ function manualClock(start = 1_700_000_000_000) {
   const advance = (ms: number) => {
     const end = now + ms;
     for (;;) {
-      const next = [...timers.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0];
+      const next = [...timers.entries()]
+        .filter(([, t]) => t.at <= end)
+        .sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0];
       if (!next) break;
       timers.delete(next[0]);
       now = next[1].at;
@@ -73,7 +75,13 @@ describe("webhooks", () => {
     url = `http://127.0.0.1:${typeof a === "object" && a ? a.port : 0}/hook`;
     events = createEventBus();
     t = manualClock();
-    service = createWebhookService({ events, store: createMemoryWebhookStore(), log: silentLog, clock: t.clock, delivery: { backoffMs: 1000 } });
+    service = createWebhookService({
+      events,
+      store: createMemoryWebhookStore(),
+      log: silentLog,
+      clock: t.clock,
+      delivery: { backoffMs: 1000 },
+    });
     await service.start();
   });
   afterEach(async () => {
@@ -82,8 +90,23 @@ describe("webhooks", () => {
     await new Promise((r) => receiver.close(r));
   });
 
-  const change = (boardId: string, sector: string, to: StateChangeEvent["to"], from: StateChangeEvent["from"] = "online") =>
-    events.emit({ kind: "state-change", boardId, hostname: `h-${boardId}`, sector, type: "mbtemp", from, to, problems: [], ts: t.now() });
+  const change = (
+    boardId: string,
+    sector: string,
+    to: StateChangeEvent["to"],
+    from: StateChangeEvent["from"] = "online",
+  ) =>
+    events.emit({
+      kind: "state-change",
+      boardId,
+      hostname: `h-${boardId}`,
+      sector,
+      type: "mbtemp",
+      from,
+      to,
+      problems: [],
+      ts: t.now(),
+    });
   /** Deliveries are real HTTP requests: wait for them in real time (and a bit more, to see extras). */
   const settle = async (count: number) => {
     const deadline = Date.now() + 5000;
@@ -92,7 +115,14 @@ describe("webhooks", () => {
   };
 
   it("reports a sector-wide outage as one incident, then one resolution", async () => {
-    await service.upsertRule({ id: "lost-30s", url, states: ["lost"], delayMs: 30_000, groupWindowMs: 10_000, secret: "receiver-secret" });
+    await service.upsertRule({
+      id: "lost-30s",
+      url,
+      states: ["lost"],
+      delayMs: 30_000,
+      groupWindowMs: 10_000,
+      secret: "receiver-secret",
+    });
     change("blip", "7", "lost");
     t.advance(5_000);
     change("blip", "7", "online", "lost");

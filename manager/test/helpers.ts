@@ -18,10 +18,11 @@ export const ADMIN_PASSWORD = "admin-password-for-tests";
 export const FLEET_SECRET = "fleet-secret-for-tests-0123456789";
 export const topics = createTopics("bbb");
 
-export async function waitFor<T>(fn: () => T | null | undefined | false, timeoutMs: number, what = "condition"): Promise<T> {
+type Maybe<T> = T | null | undefined | false;
+export async function waitFor<T>(fn: () => Maybe<T> | Promise<Maybe<T>>, timeoutMs: number, what = "condition"): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v !== null && v !== undefined && v !== false) return v;
     if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));

@@ -98,16 +98,16 @@ describe("project store, local folder", () => {
     await writeFile(join(src, "x"), "x");
     const info = await store.refresh(localType(src));
     await rm(src, { recursive: true });
-    await expect(store.refresh(localType(src))).rejects.toMatchObject({ code: "MANAGER_E_PROJECT_SOURCE_UNREADABLE" });
+    await expect(store.refresh(localType(src))).rejects.toMatchObject({ code: "MGR_E_PROJECT_SOURCE_UNREADABLE" });
     expect(store.info("mbtemp")).toMatchObject({
       revision: info.revision,
-      error: { code: "MANAGER_E_PROJECT_SOURCE_UNREADABLE" },
+      error: { code: "MGR_E_PROJECT_SOURCE_UNREADABLE" },
     });
     expect(await readFile(join(store.projectsDir, "mbtemp/x"), "utf8")).toBe("x");
   });
 
   it("refuses a source that contains the store", async () => {
-    await expect(store.refresh(localType(dir))).rejects.toMatchObject({ code: "MANAGER_E_PROJECT_SOURCE_FORBIDDEN" });
+    await expect(store.refresh(localType(dir))).rejects.toMatchObject({ code: "MGR_E_PROJECT_SOURCE_FORBIDDEN" });
   });
 
   it("exposes projects.* methods and removes a type's trees", async () => {
@@ -130,7 +130,12 @@ describe("project store, local folder", () => {
     expect(await methods.get("projects.manifest")!.handler({ type: "mbtemp" }, ctx)).toMatchObject({
       files: [{ path: "x" }],
     });
-    expect(() => methods.get("projects.manifest")!.handler({ type: "nope" }, ctx)).toThrow(/unknown type/);
+    await expect(
+      Promise.resolve(methods.get("projects.manifest")!.handler({ type: "nope" }, ctx)),
+    ).rejects.toMatchObject({
+      code: "MGR_E_NOT_FOUND",
+      message: expect.stringMatching(/unknown type/),
+    });
     await store.remove("mbtemp");
     expect(store.info("mbtemp")).toBeNull();
     await expect(lstat(join(store.projectsDir, "mbtemp"))).rejects.toThrow();
@@ -176,7 +181,7 @@ describe("project store, git source", () => {
 
     // A ref that does not exist fails and leaves the live tree alone.
     const bad = typeSchema.parse({ ...type, source: { kind: "git", url: bare, ref: "no-such-branch" } });
-    await expect(store.refresh(bad)).rejects.toMatchObject({ code: "MANAGER_E_PROJECT_GIT_FAILED" });
+    await expect(store.refresh(bad)).rejects.toMatchObject({ code: "MGR_E_PROJECT_GIT_FAILED" });
     expect(store.info("spixconv")?.revision).toBe(second);
     expect(await readFile(join(live, "ioc.cmd"), "utf8")).toBe("dbLoadRecords v2\n");
   });

@@ -35,8 +35,18 @@ export interface ConnectionFlags {
  * Flags win over the environment (BBB_HOST, BBB_CMD_PORT, BBB_USER, BBB_PASSWORD, BBB_TOKEN),
  * which wins over the config file (--config, BBBCTL_CONFIG, or ~/.config/bbbctl/config.{json,yaml}).
  */
-export async function resolveConnection(flags: ConnectionFlags, env: Record<string, string | undefined>, home: string | null): Promise<Connection> {
-  const candidates = flags.config ? [flags.config] : env.BBBCTL_CONFIG ? [env.BBBCTL_CONFIG] : home ? ["config.json", "config.yaml", "config.yml"].map((f) => join(home, ".config", "bbbctl", f)) : [];
+export async function resolveConnection(
+  flags: ConnectionFlags,
+  env: Record<string, string | undefined>,
+  home: string | null,
+): Promise<Connection> {
+  const candidates = flags.config
+    ? [flags.config]
+    : env.BBBCTL_CONFIG
+      ? [env.BBBCTL_CONFIG]
+      : home
+        ? ["config.json", "config.yaml", "config.yml"].map((f) => join(home, ".config", "bbbctl", f))
+        : [];
   let file: z.infer<typeof fileSchema> = {};
   for (const path of candidates) {
     let text: string;
@@ -47,14 +57,18 @@ export async function resolveConnection(flags: ConnectionFlags, env: Record<stri
       throw new Error(`cannot read config file ${path}: ${e instanceof Error ? e.message : String(e)}`);
     }
     const parsed = fileSchema.safeParse(path.endsWith(".json") ? JSON.parse(text) : parseYaml(text));
-    if (!parsed.success) throw new Error(`config file ${path}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    if (!parsed.success)
+      throw new Error(
+        `config file ${path}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+      );
     file = parsed.data;
     break;
   }
   const portText = flags.port ?? env.BBB_CMD_PORT;
   const port = portText !== undefined && portText !== "" ? Number(portText) : (file.port ?? DEFAULT_PORTS.cmd);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`invalid port: ${portText}`);
-  const pick = (flag: string | undefined, envName: string, fromFile: string | undefined) => flag ?? (env[envName] || undefined) ?? fromFile ?? null;
+  const pick = (flag: string | undefined, envName: string, fromFile: string | undefined) =>
+    flag ?? (env[envName] || undefined) ?? fromFile ?? null;
   return {
     host: pick(flags.host, "BBB_HOST", file.host) ?? "127.0.0.1",
     port,

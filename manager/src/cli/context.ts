@@ -52,7 +52,9 @@ export function createCliContext(io: CliIo, flags: () => ConnectionFlags): CliCo
       client ??= (async () => {
         const c = await connection();
         if (!c.token && (!c.user || c.password === null)) {
-          throw new CliError("no credentials: give --user and BBB_PASSWORD (or --password), BBB_TOKEN, or a config file");
+          throw new CliError(
+            "no credentials: give --user and BBB_PASSWORD (or --password), BBB_TOKEN, or a config file",
+          );
         }
         const rpc = await connectRpc({ host: c.host, port: c.port });
         open = rpc;

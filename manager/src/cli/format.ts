@@ -2,7 +2,11 @@
 export function table(headers: string[], rows: (string | number | null | undefined)[][], maxWidth = 60): string {
   const cells = rows.map((r) => headers.map((_, i) => clip(String(r[i] ?? ""), maxWidth)));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? "").length)));
-  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ").trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd();
   return [line(headers), ...cells.map(line)].join("\n") + "\n";
 }
 
@@ -38,5 +42,11 @@ export function json(v: unknown): string {
 
 /** Comma-separated option values ("--state lost,missing" or repeated flags). */
 export function list(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(",").map((s) => s.trim()).filter((s) => s !== "")];
+  return [
+    ...previous,
+    ...value
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== ""),
+  ];
 }

@@ -38,7 +38,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   registerRegistry(program, ctx);
   registerImport(program, ctx);
   registerMisc(program, ctx);
-  for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) });
+  for (const c of program.commands)
+    c.exitOverride().configureOutput({
+      writeOut: (s) => void io.stdout.write(s),
+      writeErr: (s) => void io.stderr.write(s),
+    });
 
   try {
     await program.parseAsync(argv, { from: "user" });

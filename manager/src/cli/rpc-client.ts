@@ -85,7 +85,11 @@ export async function connectRpc(opts: { host: string; port: number; timeoutMs?:
     }
     pending.delete(id as number);
     if ("error" in m) {
-      const err = m.error as { code: number; message: string; data?: { code?: string; issues?: { path: (string | number)[]; message: string }[] } };
+      const err = m.error as {
+        code: number;
+        message: string;
+        data?: { code?: string; issues?: { path: (string | number)[]; message: string }[] };
+      };
       p.reject(new RpcCallError(err.code, err.data?.code ?? "", err.message, err.data?.issues));
     } else {
       p.resolve(m.result);
@@ -130,7 +134,9 @@ export async function connectRpc(opts: { host: string; port: number; timeoutMs?:
           return;
         }
         pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress: callOpts?.onProgress });
-        socket.write(JSON.stringify({ jsonrpc: "2.0", id, method, ...(params === undefined ? {} : { params }) }) + "\n");
+        socket.write(
+          JSON.stringify({ jsonrpc: "2.0", id, method, ...(params === undefined ? {} : { params }) }) + "\n",
+        );
       });
     },
     onNotification(fn) {

@@ -92,10 +92,16 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 /** Classifies anything a handler threw. `internal` errors keep no text of the original. */
 export function classifyError(e: unknown): AppError {
   if (e instanceof FrontError) {
-    return { kind: e.kind, code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) };
+    return {
+      kind: e.kind,
+      code: e.code,
+      message: e.message,
+      ...(e.details !== undefined ? { details: e.details } : {}),
+    };
   }
   if (isRecord(e) && typeof e.code === "string" && APP_CODE.test(e.code) && typeof e.message === "string") {
-    const status = typeof e.status === "number" ? e.status : typeof e.statusCode === "number" ? e.statusCode : undefined;
+    const status =
+      typeof e.status === "number" ? e.status : typeof e.statusCode === "number" ? e.statusCode : undefined;
     const details = e.details ?? e.data;
     return {
       kind: kindOfCode(e.code, status),

@@ -68,15 +68,28 @@ export function createFrontExtension(opts: FrontExtensionOptions = {}): Extensio
       webhooks = w;
       const ports: Record<string, number> = {};
       if (opts.socket !== false) {
-        const s = createRpcSocketServer({ methods: ctx.table(), authenticate, events: ctx.events, log, tokens, ...(opts.socket?.limits ? { limits: opts.socket.limits } : {}) });
-        ports.cmd = (await s.start({ port: opts.socket?.port ?? ctx.config.cmdPort, bind: opts.socket?.bind ?? ctx.config.bind })).port;
+        const s = createRpcSocketServer({
+          methods: ctx.table(),
+          authenticate,
+          events: ctx.events,
+          log,
+          tokens,
+          ...(opts.socket?.limits ? { limits: opts.socket.limits } : {}),
+        });
+        ports.cmd = (
+          await s.start({ port: opts.socket?.port ?? ctx.config.cmdPort, bind: opts.socket?.bind ?? ctx.config.bind })
+        ).port;
         socket = s;
       }
       if (opts.rest === false) return { ports };
       const mqttAuth = opts.mqttHttpAuth ?? ctx.config.mqttUrl !== undefined;
       const acl = createAcl(ctx.config.topicRoot);
       const extraPostRoutes = mqttAuth
-        ? createMqttAuthRoutes({ resolver: createMqttIdentityResolver({ users: ctx.users, fleetSecret: ctx.fleetSecret, acl }), acl, log })
+        ? createMqttAuthRoutes({
+            resolver: createMqttIdentityResolver({ users: ctx.users, fleetSecret: ctx.fleetSecret, acl }),
+            acl,
+            log,
+          })
         : undefined;
       const api = createRestHandler({
         methods: ctx.table(),

@@ -19,14 +19,25 @@ export function zodIssues(err: z.ZodError, max = 20): Issue[] {
 }
 
 /** Parses params; an omitted `params` stands for `{}` when the method takes an object. */
-export function parseParams(def: MethodDef, raw: unknown): { ok: true; value: unknown } | { ok: false; error: AppError } {
+export function parseParams(
+  def: MethodDef,
+  raw: unknown,
+): { ok: true; value: unknown } | { ok: false; error: AppError } {
   let r = def.params.safeParse(raw);
   if (!r.success && raw === undefined) r = def.params.safeParse({});
   if (r.success) return { ok: true, value: r.data };
   const issues = zodIssues(r.error);
   const first = issues[0];
   const where = first ? `${first.path.length ? first.path.join(".") : "(root)"}: ${first.message}` : "invalid";
-  return { ok: false, error: { kind: "invalid-params", code: FrontErrorCodes.INVALID_PARAMS, message: `invalid params: ${where}`, issues } };
+  return {
+    ok: false,
+    error: {
+      kind: "invalid-params",
+      code: FrontErrorCodes.INVALID_PARAMS,
+      message: `invalid params: ${where}`,
+      issues,
+    },
+  };
 }
 
 /**
@@ -42,13 +53,25 @@ export async function invokeMethod(
   log: Logger,
 ): Promise<CallOutcome> {
   const def = methods.get(name);
-  if (!def) return { ok: false, error: { kind: "method-not-found", code: FrontErrorCodes.METHOD_NOT_FOUND, message: `method not found: ${name}` } };
+  if (!def)
+    return {
+      ok: false,
+      error: { kind: "method-not-found", code: FrontErrorCodes.METHOD_NOT_FOUND, message: `method not found: ${name}` },
+    };
   return invokeDef(def, rawParams, ctx, log);
 }
 
-export async function invokeDef(def: MethodDef, rawParams: unknown, ctx: CallContext, log: Logger): Promise<CallOutcome> {
+export async function invokeDef(
+  def: MethodDef,
+  rawParams: unknown,
+  ctx: CallContext,
+  log: Logger,
+): Promise<CallOutcome> {
   if (!roleAllows(ctx.role, def.role)) {
-    return { ok: false, error: { kind: "forbidden", code: FrontErrorCodes.FORBIDDEN, message: `${def.name} needs role ${def.role}` } };
+    return {
+      ok: false,
+      error: { kind: "forbidden", code: FrontErrorCodes.FORBIDDEN, message: `${def.name} needs role ${def.role}` },
+    };
   }
   const p = parseParams(def, rawParams);
   if (!p.ok) return p;
@@ -57,7 +80,8 @@ export async function invokeDef(def: MethodDef, rawParams: unknown, ctx: CallCon
     return { ok: true, result: result === undefined ? null : result };
   } catch (e: unknown) {
     const error = classifyError(e);
-    if (error.kind === "internal") log.error({ err: e, method: def.name, user: ctx.username, via: ctx.via }, "method failed");
+    if (error.kind === "internal")
+      log.error({ err: e, method: def.name, user: ctx.username, via: ctx.via }, "method failed");
     else log.debug({ method: def.name, code: error.code }, "method returned an error");
     return { ok: false, error };
   }

@@ -14,7 +14,11 @@ export interface TokenService {
 
 const claimSchema = z.object({ u: z.string().min(1).max(128), r: roleSchema, e: z.number().int() }).strict();
 
-export function createTokenService(opts: { secret: string | Buffer; ttlMs?: number; now?: () => number }): TokenService {
+export function createTokenService(opts: {
+  secret: string | Buffer;
+  ttlMs?: number;
+  now?: () => number;
+}): TokenService {
   const ttl = opts.ttlMs ?? 12 * 3600_000;
   const now = opts.now ?? Date.now;
   const sign = (body: string) => createHmac("sha256", opts.secret).update(`bbb-api-token.${body}`).digest("base64url");

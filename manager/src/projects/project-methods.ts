@@ -1,7 +1,8 @@
 import type { BoardType } from "@bbb/shared";
 import { defineMethod, type MethodDef } from "../service/method.js";
 import type { ProjectStore } from "./create-project-store.js";
-import { ProjectError, ProjectErrorCodes } from "./project-errors.js";
+import { ManagerError, ManagerErrorCodes, type ManagerErrorCode } from "../errors.js";
+import { ProjectError, ProjectErrorCodes, type ProjectErrorCode } from "./project-errors.js";
 import {
   projectsListParamsSchema,
   projectsListResultSchema,
@@ -34,6 +35,31 @@ function emptyInfo(t: BoardType): ProjectInfo {
   };
 }
 
+/** How a store failure crosses the wire: the manager's code, the store's code kept in the message. */
+const WIRE_CODE: Record<ProjectErrorCode, ManagerErrorCode> = {
+  [ProjectErrorCodes.NO_SOURCE]: ManagerErrorCodes.CONFLICT,
+  [ProjectErrorCodes.NOT_FOUND]: ManagerErrorCodes.NOT_FOUND,
+  [ProjectErrorCodes.UNKNOWN_TYPE]: ManagerErrorCodes.NOT_FOUND,
+  [ProjectErrorCodes.SOURCE_UNREADABLE]: ManagerErrorCodes.UNAVAILABLE,
+  [ProjectErrorCodes.SOURCE_FORBIDDEN]: ManagerErrorCodes.CONFLICT,
+  [ProjectErrorCodes.GIT_FAILED]: ManagerErrorCodes.UNAVAILABLE,
+  [ProjectErrorCodes.TOO_LARGE]: ManagerErrorCodes.CONFLICT,
+  [ProjectErrorCodes.STORE_FAILED]: ManagerErrorCodes.UNAVAILABLE,
+  [ProjectErrorCodes.ABORTED]: ManagerErrorCodes.UNAVAILABLE,
+};
+
+export function toManagerError(e: unknown): unknown {
+  return e instanceof ProjectError ? new ManagerError(WIRE_CODE[e.code], `${e.code}: ${e.message}`) : e;
+}
+
+async function wire<T>(f: () => T | Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e: unknown) {
+    throw toManagerError(e);
+  }
+}
+
 /** projects.list / projects.refresh / projects.manifest for every front door (service/method.ts). */
 export function createProjectMethods(deps: ProjectMethodDeps): MethodDef[] {
   const typeOrThrow = (name: string) => {
@@ -58,7 +84,7 @@ export function createProjectMethods(deps: ProjectMethodDeps): MethodDef[] {
       params: projectTypeParamsSchema,
       result: projectsRefreshResultSchema,
       http: { method: "POST", path: "/projects/{type}/refresh" },
-      handler: (p) => deps.store.refresh(typeOrThrow(p.type)),
+      handler: (p) => wire(() => deps.store.refresh(typeOrThrow(p.type))),
     }),
     defineMethod({
       name: "projects.manifest",
@@ -67,12 +93,13 @@ export function createProjectMethods(deps: ProjectMethodDeps): MethodDef[] {
       params: projectTypeParamsSchema,
       result: projectsManifestResultSchema,
       http: { method: "GET", path: "/projects/{type}/manifest" },
-      handler: (p) => {
-        typeOrThrow(p.type);
-        const m = deps.store.manifest(p.type);
-        if (!m) throw new ProjectError(ProjectErrorCodes.NOT_FOUND, `type ${p.type} has no built project`);
-        return m;
-      },
+      handler: (p) =>
+        wire(() => {
+          typeOrThrow(p.type);
+          const m = deps.store.manifest(p.type);
+          if (!m) throw new ProjectError(ProjectErrorCodes.NOT_FOUND, `type ${p.type} has no built project`);
+          return m;
+        }),
     }),
   ];
 }

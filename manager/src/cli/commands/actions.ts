@@ -32,10 +32,16 @@ const ACTIONS: ActionSpec[] = [
     cli: "set-ip",
     action: "set-ip",
     summary: "Set the IPv4 configuration (the board reverts if it cannot reach the broker again)",
-    options: (c) => c.option("--dhcp", "use DHCP").option("--ip <ip>", "address").option("--netmask <mask>", "netmask, e.g. 255.255.255.0").option("--gateway <ip>", "gateway (the subnet's first address)"),
+    options: (c) =>
+      c
+        .option("--dhcp", "use DHCP")
+        .option("--ip <ip>", "address")
+        .option("--netmask <mask>", "netmask, e.g. 255.255.255.0")
+        .option("--gateway <ip>", "gateway (the subnet's first address)"),
     args: (o) => {
       if (o.dhcp) return { mode: "dhcp" };
-      if (!o.ip || !o.netmask || !o.gateway) throw new CliError("set-ip needs --dhcp, or --ip, --netmask and --gateway");
+      if (!o.ip || !o.netmask || !o.gateway)
+        throw new CliError("set-ip needs --dhcp, or --ip, --netmask and --gateway");
       return { mode: "manual", ip: o.ip, netmask: o.netmask, gateway: o.gateway };
     },
   },
@@ -81,7 +87,11 @@ const ACTIONS: ActionSpec[] = [
     options: (c) => c.requiredOption("--service <name>", "unit name"),
     args: (o) => ({ name: o.service }),
   },
-  { cli: "apply-node", action: "apply-node", summary: "Make boards adopt their registered node configuration (then reboot)" },
+  {
+    cli: "apply-node",
+    action: "apply-node",
+    summary: "Make boards adopt their registered node configuration (then reboot)",
+  },
   { cli: "ping", action: "ping", summary: "Round trip to the agents" },
 ];
 
@@ -122,8 +132,10 @@ export function registerActions(program: Command, ctx: CliContext): void {
       };
       const byFilter = Object.keys(filter).length > 0;
       if (boards.length > 0 && byFilter) throw new CliError("give board ids or a filter, not both");
-      if (boards.length === 0 && !byFilter) throw new CliError(`${spec.cli}: give board ids, or a filter (--state, --sector, --type, --text) with --yes`);
-      if (byFilter && !o.yes) throw new CliError(`${spec.cli} of every board matching the filter: add --yes to confirm`);
+      if (boards.length === 0 && !byFilter)
+        throw new CliError(`${spec.cli}: give board ids, or a filter (--state, --sector, --type, --text) with --yes`);
+      if (byFilter && !o.yes)
+        throw new CliError(`${spec.cli} of every board matching the filter: add --yes to confirm`);
       const options = {
         ...(o.concurrency ? { concurrency: Number(o.concurrency) } : {}),
         ...(o.timeout ? { timeoutMs: Math.round(Number(o.timeout) * 1000) } : {}),
@@ -133,7 +145,12 @@ export function registerActions(program: Command, ctx: CliContext): void {
       const args = spec.args ? spec.args(o) : undefined;
       const rpc = await ctx.client();
       const bar = createProgressBar(ctx.io.stderr, ctx.io.stderrTty && o.progress, spec.cli);
-      const params = { target: byFilter ? { filter } : { ids: boards }, action: spec.action, ...(args !== undefined ? { args } : {}), options };
+      const params = {
+        target: byFilter ? { filter } : { ids: boards },
+        action: spec.action,
+        ...(args !== undefined ? { args } : {}),
+        options,
+      };
       let run: Run;
       try {
         run = await rpc.call<Run>("hosts.command", params, { onProgress: (p) => bar.update(p) });
@@ -143,9 +160,20 @@ export function registerActions(program: Command, ctx: CliContext): void {
       const failed = run.outcomes.filter((x) => !SUCCESS_OUTCOMES.includes(x.status));
       if (o.json) ctx.io.stdout.write(json(run));
       else {
-        ctx.io.stdout.write(table(["BOARD", "STATUS", "DETAIL"], run.outcomes.map((x) => [x.boardId, x.status, outcomeDetail(x)]), 100));
-        const counts = Object.entries(run.counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(", ");
-        ctx.io.stderr.write(`run ${run.id}: ${run.status}${run.abortReason ? ` (${run.abortReason})` : ""}; ${counts || "no boards"}\n`);
+        ctx.io.stdout.write(
+          table(
+            ["BOARD", "STATUS", "DETAIL"],
+            run.outcomes.map((x) => [x.boardId, x.status, outcomeDetail(x)]),
+            100,
+          ),
+        );
+        const counts = Object.entries(run.counts)
+          .filter(([, n]) => n > 0)
+          .map(([s, n]) => `${n} ${s}`)
+          .join(", ");
+        ctx.io.stderr.write(
+          `run ${run.id}: ${run.status}${run.abortReason ? ` (${run.abortReason})` : ""}; ${counts || "no boards"}\n`,
+        );
       }
       if (failed.length > 0 || run.status === "aborted") ctx.exitCode = EXIT.FAILED;
     });

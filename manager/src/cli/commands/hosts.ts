@@ -45,13 +45,21 @@ export function registerHosts(program: Command, ctx: CliContext): void {
     .option("--flapping", "only flapping boards")
     .option("--limit <n>", "at most n rows", "1000")
     .option("--json", "JSON output for scripts")
-    .addHelpText("after", "\nExamples:\n  bbbctl hosts --state lost --sector 3\n  bbbctl hosts --type mbtemp --json\n  bbbctl hosts a0f6fd8b1c22")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  bbbctl hosts --state lost --sector 3\n  bbbctl hosts --type mbtemp --json\n  bbbctl hosts a0f6fd8b1c22",
+    )
     .action(async (id: string | undefined, o: HostsOpts) => {
       const rpc = await ctx.client();
       const out = ctx.io.stdout;
       if (id) {
         const h = await rpc.call<HostView>("hosts.get", { id });
-        out.write(o.json ? json(h) : table(HOST_HEADERS, [hostRow(h, ctx.io.now())]) + (h.problems.length ? "\n" + h.problems.map((p) => `  ${p.message}`).join("\n") + "\n" : ""));
+        out.write(
+          o.json
+            ? json(h)
+            : table(HOST_HEADERS, [hostRow(h, ctx.io.now())]) +
+                (h.problems.length ? "\n" + h.problems.map((p) => `  ${p.message}`).join("\n") + "\n" : ""),
+        );
         return;
       }
       const params = {
@@ -69,7 +77,12 @@ export function registerHosts(program: Command, ctx: CliContext): void {
         return;
       }
       const now = ctx.io.now();
-      out.write(table(HOST_HEADERS, r.items.map((h) => hostRow(h, now))));
+      out.write(
+        table(
+          HOST_HEADERS,
+          r.items.map((h) => hostRow(h, now)),
+        ),
+      );
       if (r.total > r.items.length) ctx.io.stderr.write(`(${r.items.length} of ${r.total} shown; use --limit)\n`);
     });
 }

@@ -6,18 +6,32 @@ import { json, table } from "../format.js";
 import { RpcCallError } from "../rpc-client.js";
 
 /** Columns of a nodes CSV (header row required; order free; unknown columns are an error). */
-export const NODE_CSV_COLUMNS = ["hostname", "type", "ip", "netmask", "gateway", "nameservers", "sector", "pv", "board", "notes"] as const;
+export const NODE_CSV_COLUMNS = [
+  "hostname",
+  "type",
+  "ip",
+  "netmask",
+  "gateway",
+  "nameservers",
+  "sector",
+  "pv",
+  "board",
+  "notes",
+] as const;
 
 const words = (s: string | undefined) => (s ?? "").split(/[\s;]+/).filter((x) => x !== "");
 
 /** Rows of a nodes CSV as node inputs, validated with the shared node schema. */
-export function nodesFromCsv(text: string): { line: number; hostname: string; node?: Record<string, unknown>; error?: string }[] {
+export function nodesFromCsv(
+  text: string,
+): { line: number; hostname: string; node?: Record<string, unknown>; error?: string }[] {
   const rows = parseCsv(text);
   const header = rows.shift();
   if (!header) throw new CliError("empty CSV");
   const cols = header.fields.map((h) => h.trim().toLowerCase());
   const unknown = cols.filter((c) => !(NODE_CSV_COLUMNS as readonly string[]).includes(c));
-  if (unknown.length > 0) throw new CliError(`unknown CSV columns: ${unknown.join(", ")} (known: ${NODE_CSV_COLUMNS.join(", ")})`);
+  if (unknown.length > 0)
+    throw new CliError(`unknown CSV columns: ${unknown.join(", ")} (known: ${NODE_CSV_COLUMNS.join(", ")})`);
   return rows.map(({ line, fields }) => {
     const v = (name: string) => {
       const i = cols.indexOf(name);
@@ -27,7 +41,10 @@ export function nodesFromCsv(text: string): { line: number; hostname: string; no
     const input = {
       hostname: v("hostname"),
       type: v("type"),
-      ip: ip === "" || ip.toLowerCase() === "dhcp" ? { mode: "dhcp" } : { mode: "manual", ip, netmask: v("netmask"), gateway: v("gateway") },
+      ip:
+        ip === "" || ip.toLowerCase() === "dhcp"
+          ? { mode: "dhcp" }
+          : { mode: "manual", ip, netmask: v("netmask"), gateway: v("gateway") },
       nameservers: words(v("nameservers")),
       sector: v("sector") || null,
       pvPrefixes: words(v("pv")),
@@ -35,7 +52,12 @@ export function nodesFromCsv(text: string): { line: number; hostname: string; no
       notes: v("notes"),
     };
     const r = nodeSchema.safeParse(input);
-    if (!r.success) return { line, hostname: input.hostname, error: r.error.issues.map((i) => `${i.path.join(".") || "(row)"}: ${i.message}`).join("; ") };
+    if (!r.success)
+      return {
+        line,
+        hostname: input.hostname,
+        error: r.error.issues.map((i) => `${i.path.join(".") || "(row)"}: ${i.message}`).join("; "),
+      };
     return { line, hostname: input.hostname, node: input };
   });
 }
@@ -71,10 +93,23 @@ export function registerImport(program: Command, ctx: CliContext): void {
           await rpc.call("nodes.upsert", r.node);
           report.push({ line: r.line, hostname, status: "imported", detail: "" });
         } catch (e: unknown) {
-          report.push({ line: r.line, hostname, status: "failed", detail: e instanceof RpcCallError ? `${e.code}: ${e.message}` : String(e) });
+          report.push({
+            line: r.line,
+            hostname,
+            status: "failed",
+            detail: e instanceof RpcCallError ? `${e.code}: ${e.message}` : String(e),
+          });
         }
       }
-      ctx.io.stdout.write(o.json ? json(report) : table(["LINE", "HOSTNAME", "STATUS", "DETAIL"], report.map((r) => [r.line, r.hostname, r.status, r.detail]), 120));
+      ctx.io.stdout.write(
+        o.json
+          ? json(report)
+          : table(
+              ["LINE", "HOSTNAME", "STATUS", "DETAIL"],
+              report.map((r) => [r.line, r.hostname, r.status, r.detail]),
+              120,
+            ),
+      );
       if (report.some((r) => r.status === "invalid" || r.status === "failed")) ctx.exitCode = EXIT.FAILED;
     });
 }

@@ -29,7 +29,9 @@ export function registerMisc(program: Command, ctx: CliContext): void {
         try {
           secret = (await ctx.io.readFile(file)).trim();
         } catch {
-          throw new CliError(`no fleet secret: set BBB_FLEET_SECRET or point --data-dir at the server's data directory (${file} not readable)`);
+          throw new CliError(
+            `no fleet secret: set BBB_FLEET_SECRET or point --data-dir at the server's data directory (${file} not readable)`,
+          );
         }
       }
       ctx.io.stdout.write(deriveBoardToken(secret, boardId) + "\n");
@@ -44,8 +46,22 @@ export function registerMisc(program: Command, ctx: CliContext): void {
     .action(async (board: string, o: { limit: string; since?: string; json?: boolean }) => {
       const since = o.since ? Date.parse(o.since) : undefined;
       if (since !== undefined && Number.isNaN(since)) throw new CliError(`not a time: ${o.since}`);
-      const r = await (await ctx.client()).call<{ items: HistoryItem[] }>("hosts.history", { id: board, limit: Number(o.limit), ...(since !== undefined ? { since } : {}) });
-      ctx.io.stdout.write(o.json ? json(r.items) : table(["TIME", "KIND", "BY", "MESSAGE"], r.items.map((h) => [time(h.ts), h.kind, h.by ?? "-", h.message]), 120));
+      const r = await (
+        await ctx.client()
+      ).call<{ items: HistoryItem[] }>("hosts.history", {
+        id: board,
+        limit: Number(o.limit),
+        ...(since !== undefined ? { since } : {}),
+      });
+      ctx.io.stdout.write(
+        o.json
+          ? json(r.items)
+          : table(
+              ["TIME", "KIND", "BY", "MESSAGE"],
+              r.items.map((h) => [time(h.ts), h.kind, h.by ?? "-", h.message]),
+              120,
+            ),
+      );
     });
 
   program
@@ -60,7 +76,13 @@ export function registerMisc(program: Command, ctx: CliContext): void {
     .description("Methods your role may call on the socket")
     .action(async () => {
       const r = await (await ctx.client()).call<{ name: string; role: string; description: string }[]>("methods.list");
-      ctx.io.stdout.write(table(["METHOD", "ROLE", "DESCRIPTION"], r.map((m) => [m.name, m.role, m.description]), 100));
+      ctx.io.stdout.write(
+        table(
+          ["METHOD", "ROLE", "DESCRIPTION"],
+          r.map((m) => [m.name, m.role, m.description]),
+          100,
+        ),
+      );
     });
 
   program
@@ -71,7 +93,7 @@ export function registerMisc(program: Command, ctx: CliContext): void {
       try {
         p = params === undefined ? undefined : JSON.parse(params);
       } catch {
-        throw new CliError("params must be JSON, e.g. '{\"id\":\"a0f6fd8b1c22\"}'");
+        throw new CliError('params must be JSON, e.g. \'{"id":"a0f6fd8b1c22"}\'');
       }
       ctx.io.stdout.write(json(await (await ctx.client()).call(method, p)));
     });

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { hostnameToEpics, type BoardType, type NodeInput, type NodeView, type Sector } from "@bbb/shared";
+import { hostnameToEpics, type BoardType, type NodeView, type Sector } from "@bbb/shared";
 import { CliError, type CliContext } from "../context.js";
 import { json, list, table } from "../format.js";
 import { RpcCallError } from "../rpc-client.js";
@@ -33,11 +33,16 @@ function registerTypes(parent: Command, ctx: CliContext): void {
     .option("--json", "JSON output")
     .action(async (o: { json?: boolean }) => {
       const r = await (await ctx.client()).call<{ items: BoardType[] }>("types.list", {});
-      ctx.io.stdout.write(o.json ? json(r.items) : table(["NAME", "DESCRIPTION", "SOURCE", "REVISION"], r.items.map((t) => [t.name, t.description, sourceText(t), t.revision ?? "-"])));
+      ctx.io.stdout.write(
+        o.json
+          ? json(r.items)
+          : table(
+              ["NAME", "DESCRIPTION", "SOURCE", "REVISION"],
+              r.items.map((t) => [t.name, t.description, sourceText(t), t.revision ?? "-"]),
+            ),
+      );
     });
-  types
-    .command("get <name>")
-    .action(async (name: string) => show(ctx, "types.get", { name }));
+  types.command("get <name>").action(async (name: string) => show(ctx, "types.get", { name }));
   types
     .command("set <name>")
     .description("Create or change a type; only the given fields change")
@@ -87,10 +92,27 @@ function registerNodes(parent: Command, ctx: CliContext): void {
     .option("--text <text>")
     .option("--json", "JSON output")
     .action(async (o: { state?: string[]; sector?: string[]; type?: string[]; text?: string; json?: boolean }) => {
-      const params = { ...(o.state ? { state: o.state } : {}), ...(o.sector ? { sector: o.sector } : {}), ...(o.type ? { type: o.type } : {}), ...(o.text ? { text: o.text } : {}) };
+      const params = {
+        ...(o.state ? { state: o.state } : {}),
+        ...(o.sector ? { sector: o.sector } : {}),
+        ...(o.type ? { type: o.type } : {}),
+        ...(o.text ? { text: o.text } : {}),
+      };
       const r = await (await ctx.client()).call<{ items: NodeView[] }>("nodes.list", params);
       ctx.io.stdout.write(
-        o.json ? json(r.items) : table(["HOSTNAME", "TYPE", "SECTOR", "IP", "BOARD", "STATE"], r.items.map((v) => [hostnameToEpics(v.node.hostname), v.node.type, v.node.sector ?? "-", nodeIp(v.node), v.boardId ?? "-", v.state])),
+        o.json
+          ? json(r.items)
+          : table(
+              ["HOSTNAME", "TYPE", "SECTOR", "IP", "BOARD", "STATE"],
+              r.items.map((v) => [
+                hostnameToEpics(v.node.hostname),
+                v.node.type,
+                v.node.sector ?? "-",
+                nodeIp(v.node),
+                v.boardId ?? "-",
+                v.state,
+              ]),
+            ),
       );
     });
   nodes.command("get <hostname>").action(async (hostname: string) => show(ctx, "nodes.get", { hostname }));
@@ -115,15 +137,21 @@ function registerNodes(parent: Command, ctx: CliContext): void {
       if (o.dhcp) next.ip = { mode: "dhcp" };
       else if (o.ip !== undefined || o.netmask !== undefined || o.gateway !== undefined) {
         const prev = existing?.node.ip.mode === "manual" ? existing.node.ip : null;
-        next.ip = { mode: "manual", ip: o.ip ?? prev?.ip, netmask: o.netmask ?? prev?.netmask, gateway: o.gateway ?? prev?.gateway };
+        next.ip = {
+          mode: "manual",
+          ip: o.ip ?? prev?.ip,
+          netmask: o.netmask ?? prev?.netmask,
+          gateway: o.gateway ?? prev?.gateway,
+        };
       }
       if (o.nameservers !== undefined) next.nameservers = o.nameservers;
       if (o.sector !== undefined) next.sector = o.sector === "none" ? null : o.sector;
       if (o.pv !== undefined) next.pvPrefixes = o.pv;
       if (o.board !== undefined) next.boardId = o.board === "none" ? null : o.board;
       if (o.notes !== undefined) next.notes = o.notes;
-      if (!existing && (next.type === undefined || next.ip === undefined)) throw new CliError("a new node needs --type and --dhcp or --ip/--netmask/--gateway");
-      ctx.io.stdout.write(json(await rpc.call("nodes.upsert", next as NodeInput)));
+      if (!existing && (next.type === undefined || next.ip === undefined))
+        throw new CliError("a new node needs --type and --dhcp or --ip/--netmask/--gateway");
+      ctx.io.stdout.write(json(await rpc.call("nodes.upsert", next)));
     });
   nodes.command("rm <hostname>").action(async (hostname: string) => show(ctx, "nodes.remove", { hostname }));
   nodes
@@ -136,14 +164,24 @@ function registerNodes(parent: Command, ctx: CliContext): void {
 }
 
 function registerSectors(parent: Command, ctx: CliContext): void {
-  const sectors = parent.command("sectors").description("Sectors: named sets of CIDRs; a board's sector comes from its IP");
+  const sectors = parent
+    .command("sectors")
+    .description("Sectors: named sets of CIDRs; a board's sector comes from its IP");
   const all = async () => (await (await ctx.client()).call<{ items: Sector[] }>("sectors.list", {})).items;
   sectors
     .command("list")
     .option("--json", "JSON output")
     .action(async (o: { json?: boolean }) => {
       const items = await all();
-      ctx.io.stdout.write(o.json ? json(items) : table(["NAME", "CIDRS"], items.map((s) => [s.name, s.cidrs.join(" ")]), 200));
+      ctx.io.stdout.write(
+        o.json
+          ? json(items)
+          : table(
+              ["NAME", "CIDRS"],
+              items.map((s) => [s.name, s.cidrs.join(" ")]),
+              200,
+            ),
+      );
     });
   sectors.command("get <name>").action(async (name: string) => {
     const s = (await all()).find((x) => x.name === name);

@@ -19,13 +19,31 @@ const pad = (s: string, n: number) => (s.length >= n ? s : s.padEnd(n));
 /** One row of the live table: time, board, hostname, sector, transition, problems. */
 function stateRow(e: StateChangeEvent): string {
   const problems = e.problems.map((p) => (p.field ? `${p.code}:${p.field}` : p.code)).join(",");
-  return [pad(time(e.ts), 19), pad(e.boardId || "-", 14), pad(e.hostname ? hostnameToEpics(e.hostname) : "-", 28), pad(e.sector ?? "-", 13), pad(`${e.from ?? "-"} -> ${e.to}`, 28), problems].join(" ").trimEnd();
+  return [
+    pad(time(e.ts), 19),
+    pad(e.boardId || "-", 14),
+    pad(e.hostname ? hostnameToEpics(e.hostname) : "-", 28),
+    pad(e.sector ?? "-", 13),
+    pad(`${e.from ?? "-"} -> ${e.to}`, 28),
+    problems,
+  ]
+    .join(" ")
+    .trimEnd();
 }
 
 function resultRow(e: CommandResultEvent): string {
   const r = e.result;
   const detail = r.error ? `${r.error.code}: ${r.error.message}` : r.exitCode !== undefined ? `exit ${r.exitCode}` : "";
-  return [pad(time(e.ts), 19), pad(e.boardId, 14), pad(`${r.action} ${r.id}`, 28), pad("", 13), pad(r.status, 28), detail].join(" ").trimEnd();
+  return [
+    pad(time(e.ts), 19),
+    pad(e.boardId, 14),
+    pad(`${r.action} ${r.id}`, 28),
+    pad("", 13),
+    pad(r.status, 28),
+    detail,
+  ]
+    .join(" ")
+    .trimEnd();
 }
 
 export function registerWatch(program: Command, ctx: CliContext): void {
@@ -46,11 +64,23 @@ export function registerWatch(program: Command, ctx: CliContext): void {
       let seen = 0;
       let finish: () => void = () => {};
       const finished = new Promise<void>((r) => (finish = r));
-      if (!o.json) out.write(["TIME".padEnd(19), "BOARD".padEnd(14), "HOSTNAME".padEnd(28), "SECTOR".padEnd(13), "CHANGE".padEnd(28), "PROBLEMS"].join(" ") + "\n");
+      if (!o.json)
+        out.write(
+          [
+            "TIME".padEnd(19),
+            "BOARD".padEnd(14),
+            "HOSTNAME".padEnd(28),
+            "SECTOR".padEnd(13),
+            "CHANGE".padEnd(28),
+            "PROBLEMS",
+          ].join(" ") + "\n",
+        );
       rpc.onNotification((method, params) => {
         if (seen >= limit) return;
-        if (method === "events.stateChange") out.write(o.json ? JSON.stringify(params) + "\n" : stateRow(params as StateChangeEvent) + "\n");
-        else if (method === "events.commandResult") out.write(o.json ? JSON.stringify(params) + "\n" : resultRow(params as CommandResultEvent) + "\n");
+        if (method === "events.stateChange")
+          out.write(o.json ? JSON.stringify(params) + "\n" : stateRow(params as StateChangeEvent) + "\n");
+        else if (method === "events.commandResult")
+          out.write(o.json ? JSON.stringify(params) + "\n" : resultRow(params as CommandResultEvent) + "\n");
         else return;
         if (++seen >= limit) finish();
       });

@@ -29,18 +29,36 @@ const emqxAclSchema = z.looseObject({
   action: z.enum(["publish", "subscribe", "all"]),
   retain: z.union([z.boolean(), z.string(), z.number()]).optional(),
 });
-const vmqRegisterSchema = z.looseObject({ username: str.nullable().optional(), password: str.nullable().optional(), client_id: str });
-const vmqPublishSchema = z.looseObject({ username: str.nullable().optional(), client_id: str, topic: str, retain: z.boolean().optional() });
-const vmqSubscribeSchema = z.looseObject({ username: str.nullable().optional(), client_id: str, topics: z.array(z.looseObject({ topic: str })).max(100) });
+const vmqRegisterSchema = z.looseObject({
+  username: str.nullable().optional(),
+  password: str.nullable().optional(),
+  client_id: str,
+});
+const vmqPublishSchema = z.looseObject({
+  username: str.nullable().optional(),
+  client_id: str,
+  topic: str,
+  retain: z.boolean().optional(),
+});
+const vmqSubscribeSchema = z.looseObject({
+  username: str.nullable().optional(),
+  client_id: str,
+  topics: z.array(z.looseObject({ topic: str })).max(100),
+});
 
 const truthy = (v: unknown) => v === true || v === "true" || v === 1 || v === "1";
 
-export function createMqttAuthRoutes(deps: { resolver: MqttIdentityResolver; acl: Acl; log: Logger }): Record<string, ExtraRoute> {
+export function createMqttAuthRoutes(deps: {
+  resolver: MqttIdentityResolver;
+  acl: Acl;
+  log: Logger;
+}): Record<string, ExtraRoute> {
   const { resolver, acl } = deps;
   const log = deps.log.child({ module: "mqtt-http-auth" });
   const vmqOk = (res: ServerResponse) => sendJson(res, 200, { result: "ok" });
   const vmqDeny = (res: ServerResponse) => sendJson(res, 200, { result: { error: "not_allowed" } });
-  const emqx = (res: ServerResponse, allow: boolean, auth = false) => sendJson(res, 200, { result: allow ? "allow" : "deny", ...(auth ? { is_superuser: false } : {}) });
+  const emqx = (res: ServerResponse, allow: boolean, auth = false) =>
+    sendJson(res, 200, { result: allow ? "allow" : "deny", ...(auth ? { is_superuser: false } : {}) });
   const hook = (req: IncomingMessage) => {
     const h = req.headers["vernemq-hook"];
     return typeof h === "string" ? h : null;
@@ -70,23 +88,32 @@ export function createMqttAuthRoutes(deps: { resolver: MqttIdentityResolver; acl
       log.debug({ username: p.data.username, ok: id !== null }, "mqtt http auth");
       emqx(res, id !== null, true);
     },
-    "/mqtt/acl": async (req, res, body) => {
-      const vmq = hook(req);
-      if (vmq === "auth_on_publish") {
-        const p = vmqPublishSchema.safeParse(body);
-        return p.success && canPublish(p.data.username ?? "", p.data.client_id, p.data.topic, p.data.retain === true) ? vmqOk(res) : vmqDeny(res);
-      }
-      if (vmq === "auth_on_subscribe") {
-        const p = vmqSubscribeSchema.safeParse(body);
-        return p.success && p.data.topics.every((t) => canSubscribe(p.data.username ?? "", p.data.client_id, t.topic)) ? vmqOk(res) : vmqDeny(res);
-      }
-      if (vmq) return vmqDeny(res);
-      const p = emqxAclSchema.safeParse(body);
-      if (!p.success) return emqx(res, false);
-      const { username = "", clientid = "", topic, action } = p.data;
-      const pub = () => canPublish(username, clientid, topic, truthy(p.data.retain));
-      const sub = () => canSubscribe(username, clientid, topic);
-      emqx(res, action === "publish" ? pub() : action === "subscribe" ? sub() : pub() && sub());
+    "/mqtt/acl": (req, res, body) => {
+      aclDecision(req, res, body);
+      return Promise.resolve();
     },
   };
+
+  function aclDecision(req: IncomingMessage, res: ServerResponse, body: unknown): void {
+    const vmq = hook(req);
+    if (vmq === "auth_on_publish") {
+      const p = vmqPublishSchema.safeParse(body);
+      return p.success && canPublish(p.data.username ?? "", p.data.client_id, p.data.topic, p.data.retain === true)
+        ? vmqOk(res)
+        : vmqDeny(res);
+    }
+    if (vmq === "auth_on_subscribe") {
+      const p = vmqSubscribeSchema.safeParse(body);
+      return p.success && p.data.topics.every((t) => canSubscribe(p.data.username ?? "", p.data.client_id, t.topic))
+        ? vmqOk(res)
+        : vmqDeny(res);
+    }
+    if (vmq) return vmqDeny(res);
+    const p = emqxAclSchema.safeParse(body);
+    if (!p.success) return emqx(res, false);
+    const { username = "", clientid = "", topic, action } = p.data;
+    const pub = () => canPublish(username, clientid, topic, truthy(p.data.retain));
+    const sub = () => canSubscribe(username, clientid, topic);
+    emqx(res, action === "publish" ? pub() : action === "subscribe" ? sub() : pub() && sub());
+  }
 }

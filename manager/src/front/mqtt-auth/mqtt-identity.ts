@@ -31,7 +31,9 @@ export function createMqttIdentityResolver(deps: { users: UserStore; fleetSecret
         return safeEqual(password, managerPassword) ? deps.acl.identity("manager", username, clientId) : null;
       }
       if (boardIdSchema.safeParse(username).success && clientId === username) {
-        return safeEqual(password, deriveBoardToken(deps.fleetSecret, username)) ? deps.acl.identity("agent", username, clientId) : null;
+        return safeEqual(password, deriveBoardToken(deps.fleetSecret, username))
+          ? deps.acl.identity("agent", username, clientId)
+          : null;
       }
       return null;
     },
@@ -40,7 +42,8 @@ export function createMqttIdentityResolver(deps: { users: UserStore; fleetSecret
       const role = roleOf(username);
       if (role) return deps.acl.identity(role, username, clientId);
       if (username === MANAGER_USERNAME) return deps.acl.identity("manager", username, clientId);
-      if (boardIdSchema.safeParse(username).success && clientId === username) return deps.acl.identity("agent", username, clientId);
+      if (boardIdSchema.safeParse(username).success && clientId === username)
+        return deps.acl.identity("agent", username, clientId);
       return null;
     },
   };

@@ -13,7 +13,12 @@ export class HttpError extends Error {
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent) {
     res.end();
     return;
@@ -52,7 +57,11 @@ export function sendHttpError(res: ServerResponse, e: HttpError): void {
  * Reads a JSON body with a hard size limit: a declared or actual size past the limit is 413
  * without reading the rest (the connection is closed after the answer), invalid JSON is 400.
  */
-export async function readJsonBody(req: IncomingMessage, maxBytes: number, codes: { tooLarge: string; badJson: string }): Promise<unknown> {
+export async function readJsonBody(
+  req: IncomingMessage,
+  maxBytes: number,
+  codes: { tooLarge: string; badJson: string },
+): Promise<unknown> {
   const declared = Number(req.headers["content-length"] ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
     throw new HttpError(413, codes.tooLarge, `body larger than ${maxBytes} bytes`, { connection: "close" });
@@ -61,7 +70,8 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number, codes
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > maxBytes) throw new HttpError(413, codes.tooLarge, `body larger than ${maxBytes} bytes`, { connection: "close" });
+    if (size > maxBytes)
+      throw new HttpError(413, codes.tooLarge, `body larger than ${maxBytes} bytes`, { connection: "close" });
     chunks.push(chunk);
   }
   if (size === 0) return undefined;

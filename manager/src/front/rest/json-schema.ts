@@ -55,7 +55,8 @@ export function schemaTypes(s: JsonSchema | undefined): Set<string> {
     const alts = s[key];
     if (Array.isArray(alts)) for (const a of alts) for (const x of schemaTypes(a as JsonSchema)) out.add(x);
   }
-  if ("const" in s) out.add(typeof s.const === "number" ? "number" : typeof s.const === "boolean" ? "boolean" : "string");
+  if ("const" in s)
+    out.add(typeof s.const === "number" ? "number" : typeof s.const === "boolean" ? "boolean" : "string");
   if (Array.isArray(s.enum) && out.size === 0) out.add("string");
   return out;
 }

@@ -23,7 +23,11 @@ const ERROR_RESPONSES: Record<string, string> = {
  * The OpenAPI 3.1 document of the REST API, generated from the same method table and zod
  * schemas the routes use, so documentation and behaviour cannot drift apart.
  */
-export function buildOpenApi(routes: readonly Route[], info: OpenApiInfo, opts: { tokens: boolean; log?: Logger }): Record<string, unknown> {
+export function buildOpenApi(
+  routes: readonly Route[],
+  info: OpenApiInfo,
+  opts: { tokens: boolean; log?: Logger },
+): Record<string, unknown> {
   const schemas: Record<string, JsonSchema> = {
     Error: {
       type: "object",
@@ -40,7 +44,11 @@ export function buildOpenApi(routes: readonly Route[], info: OpenApiInfo, opts: 
               items: {
                 type: "object",
                 required: ["path", "message", "code"],
-                properties: { path: { type: "array", items: { type: ["string", "integer"] } }, message: { type: "string" }, code: { type: "string" } },
+                properties: {
+                  path: { type: "array", items: { type: ["string", "integer"] } },
+                  message: { type: "string" },
+                  code: { type: "string" },
+                },
               },
             },
             details: {},
@@ -77,20 +85,36 @@ export function buildOpenApi(routes: readonly Route[], info: OpenApiInfo, opts: 
       for (const [name, schema] of Object.entries(props)) {
         if (route.pathParams.includes(name)) continue;
         const isArray = schema.type === "array";
-        parameters.push({ name, in: "query", required: required.has(name), schema, ...(isArray ? { style: "form", explode: true } : {}) });
+        parameters.push({
+          name,
+          in: "query",
+          required: required.has(name),
+          schema,
+          ...(isArray ? { style: "form", explode: true } : {}),
+        });
       }
     }
-    if (route.verb === "POST" || route.verb === "PUT" || (route.verb === "DELETE" && Object.keys(props).length > route.pathParams.length)) {
+    if (
+      route.verb === "POST" ||
+      route.verb === "PUT" ||
+      (route.verb === "DELETE" && Object.keys(props).length > route.pathParams.length)
+    ) {
       const bodyRequired = [...required].some((r) => !route.pathParams.includes(r));
       op.requestBody = {
         required: bodyRequired && route.verb !== "DELETE",
-        description: route.pathParams.length > 0 ? `Params as JSON; ${route.pathParams.join(", ")} come from the path.` : "Params as JSON.",
+        description:
+          route.pathParams.length > 0
+            ? `Params as JSON; ${route.pathParams.join(", ")} come from the path.`
+            : "Params as JSON.",
         content: { "application/json": { schema: { $ref: `#/components/schemas/${paramsName}` } } },
       };
     }
     if (parameters.length > 0) op.parameters = parameters;
     op.responses = {
-      "200": { description: "Result.", content: { "application/json": { schema: { $ref: `#/components/schemas/${resultName}` } } } },
+      "200": {
+        description: "Result.",
+        content: { "application/json": { schema: { $ref: `#/components/schemas/${resultName}` } } },
+      },
       ...Object.fromEntries(Object.keys(ERROR_RESPONSES).map((s) => [s, errorRef])),
     };
     (paths[route.template] ??= {})[route.verb.toLowerCase()] = op;
@@ -108,7 +132,11 @@ export function buildOpenApi(routes: readonly Route[], info: OpenApiInfo, opts: 
             description: "A signed token and its expiry (ms since the epoch).",
             content: {
               "application/json": {
-                schema: { type: "object", required: ["token", "expiresAt"], properties: { token: { type: "string" }, expiresAt: { type: "integer" } } },
+                schema: {
+                  type: "object",
+                  required: ["token", "expiresAt"],
+                  properties: { token: { type: "string" }, expiresAt: { type: "integer" } },
+                },
               },
             },
           },
@@ -121,16 +149,29 @@ export function buildOpenApi(routes: readonly Route[], info: OpenApiInfo, opts: 
   return {
     openapi: "3.1.0",
     jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
-    info: { title: info.title ?? "BBB fleet manager API", version: info.version, ...(info.description ? { description: info.description } : {}) },
+    info: {
+      title: info.title ?? "BBB fleet manager API",
+      version: info.version,
+      ...(info.description ? { description: info.description } : {}),
+    },
     servers: [{ url: "/api" }],
     security: [{ basic: [] }, ...(opts.tokens ? [{ bearer: [] }] : [])],
     paths,
     components: {
       schemas,
-      responses: { Error: { description: Object.entries(ERROR_RESPONSES).map(([s, d]) => `${s}: ${d}`).join("\n"), content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } } },
+      responses: {
+        Error: {
+          description: Object.entries(ERROR_RESPONSES)
+            .map(([s, d]) => `${s}: ${d}`)
+            .join("\n"),
+          content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+        },
+      },
       securitySchemes: {
         basic: { type: "http", scheme: "basic" },
-        ...(opts.tokens ? { bearer: { type: "http", scheme: "bearer", description: "Token from POST /api/auth/token." } } : {}),
+        ...(opts.tokens
+          ? { bearer: { type: "http", scheme: "bearer", description: "Token from POST /api/auth/token." } }
+          : {}),
       },
     },
   };

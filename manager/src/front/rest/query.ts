@@ -2,7 +2,8 @@ import { schemaTypes, type JsonSchema } from "./json-schema.js";
 
 function coerceScalar(value: string, schema: JsonSchema | undefined): unknown {
   const types = schemaTypes(schema);
-  if ((types.has("integer") || types.has("number")) && value.trim() !== "" && Number.isFinite(Number(value))) return Number(value);
+  if ((types.has("integer") || types.has("number")) && value.trim() !== "" && Number.isFinite(Number(value)))
+    return Number(value);
   if (types.has("boolean") && (value === "true" || value === "false")) return value === "true";
   if (types.has("null") && value === "null") return null;
   if ((types.has("object") || (types.has("array") && value.startsWith("["))) && !types.has("string")) {

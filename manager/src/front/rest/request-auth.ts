@@ -10,7 +10,12 @@ export type AuthOutcome = { ok: true; principal: Principal } | { ok: false; reas
  * Successful password checks are remembered for a few seconds under a hash of the credentials,
  * so a script polling the API does not pay the password hash on every call.
  */
-export function createRequestAuthenticator(deps: { authenticate: Authenticate; tokens?: TokenService | undefined; cacheMs?: number; now?: () => number }) {
+export function createRequestAuthenticator(deps: {
+  authenticate: Authenticate;
+  tokens?: TokenService | undefined;
+  cacheMs?: number;
+  now?: () => number;
+}) {
   const cacheMs = deps.cacheMs ?? 10_000;
   const now = deps.now ?? Date.now;
   const cache = new Map<string, { principal: Principal; until: number }>();

@@ -58,7 +58,9 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
   const authenticateRequest = createRequestAuthenticator({ authenticate: deps.authenticate, tokens: deps.tokens });
   let openapi: string | null = null;
   const openApiText = () =>
-    (openapi ??= JSON.stringify(buildOpenApi(routes, { version: deps.version ?? "0.0.0" }, { tokens: deps.tokens !== undefined, log })));
+    (openapi ??= JSON.stringify(
+      buildOpenApi(routes, { version: deps.version ?? "0.0.0" }, { tokens: deps.tokens !== undefined, log }),
+    ));
 
   async function requireAuth(req: IncomingMessage, res: ServerResponse): Promise<Principal | null> {
     const peer = req.socket.remoteAddress ?? "?";
@@ -76,11 +78,27 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
     }
     if (outcome.reason === "invalid") await sleep(throttle.fail(peer));
     const challenge = deps.tokens ? 'Basic realm="bbb", Bearer realm="bbb"' : 'Basic realm="bbb"';
-    sendJson(res, 401, { error: { code: FrontErrorCodes.UNAUTHENTICATED, message: outcome.reason === "missing" ? "authentication required" : "invalid credentials" } }, { "www-authenticate": challenge });
+    sendJson(
+      res,
+      401,
+      {
+        error: {
+          code: FrontErrorCodes.UNAUTHENTICATED,
+          message: outcome.reason === "missing" ? "authentication required" : "invalid credentials",
+        },
+      },
+      { "www-authenticate": challenge },
+    );
     return null;
   }
 
-  async function serveMethod(req: IncomingMessage, res: ServerResponse, route: Route, pathParams: Record<string, string>, url: URL) {
+  async function serveMethod(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: Route,
+    pathParams: Record<string, string>,
+    url: URL,
+  ) {
     const principal = await requireAuth(req, res);
     if (!principal) return;
     let params: Record<string, unknown> = {};
@@ -110,7 +128,10 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
     const verb = req.method ?? "GET";
     if (sub === "/openapi.json" && verb === "GET") {
       const text = openApiText();
-      res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+      res.writeHead(200, {
+        "content-type": "application/json; charset=utf-8",
+        "content-length": Buffer.byteLength(text),
+      });
       res.end(text);
       return;
     }
@@ -126,7 +147,12 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
     }
     const m = matchRoute(routes, verb, sub);
     if (m.kind === "wrong-verb") {
-      sendJson(res, 405, { error: { code: FrontErrorCodes.METHOD_NOT_FOUND, message: `use ${m.allow.join(", ")}` } }, { allow: m.allow.join(", ") });
+      sendJson(
+        res,
+        405,
+        { error: { code: FrontErrorCodes.METHOD_NOT_FOUND, message: `use ${m.allow.join(", ")}` } },
+        { allow: m.allow.join(", ") },
+      );
       return;
     }
     if (m.kind === "none") {

@@ -39,7 +39,15 @@ export function compileRoutes(methods: MethodTable, log?: Logger): Route[] {
   for (const def of methods.values()) {
     if (!def.http) continue;
     const { regex, pathParams, literalSegments } = compileTemplate(def.http.path);
-    routes.push({ def, verb: def.http.method, template: def.http.path, pathParams, regex, literalSegments, paramsSchema: toJsonSchema(def.params, "input", log) });
+    routes.push({
+      def,
+      verb: def.http.method,
+      template: def.http.path,
+      pathParams,
+      regex,
+      literalSegments,
+      paramsSchema: toJsonSchema(def.params, "input", log),
+    });
   }
   return routes.sort((a, b) => b.literalSegments - a.literalSegments || a.pathParams.length - b.pathParams.length);
 }

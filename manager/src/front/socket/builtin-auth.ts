@@ -27,9 +27,15 @@ export const authParamsSchema = z.union([
 export async function handleAuth(deps: AuthDeps, state: ConnState, id: RpcId, params: unknown): Promise<RpcResponse> {
   const p = authParamsSchema.safeParse(params ?? {});
   if (!p.success) {
-    return rpcError(id, RpcCodes.INVALID_PARAMS, "auth needs {username, password} or {token}", FrontErrorCodes.INVALID_PARAMS, {
-      issues: zodIssues(p.error),
-    });
+    return rpcError(
+      id,
+      RpcCodes.INVALID_PARAMS,
+      "auth needs {username, password} or {token}",
+      FrontErrorCodes.INVALID_PARAMS,
+      {
+        issues: zodIssues(p.error),
+      },
+    );
   }
   let principal: { username: string; role: "viewer" | "operator" | "admin" } | null = null;
   try {
@@ -46,7 +52,10 @@ export async function handleAuth(deps: AuthDeps, state: ConnState, id: RpcId, pa
   if (!principal) {
     state.authFailures++;
     const delay = deps.throttle.fail(state.peer);
-    deps.log.info({ peer: state.peer, user: "username" in p.data ? p.data.username : "(token)", failures: state.authFailures }, "socket auth failed");
+    deps.log.info(
+      { peer: state.peer, user: "username" in p.data ? p.data.username : "(token)", failures: state.authFailures },
+      "socket auth failed",
+    );
     try {
       await sleep(delay, undefined, { signal: state.closed });
     } catch {

@@ -29,7 +29,9 @@ export function handleSubscribe(
   }
   const p = subscribeParamsSchema.safeParse(params ?? {});
   if (!p.success) {
-    return rpcError(id, RpcCodes.INVALID_PARAMS, "invalid params", FrontErrorCodes.INVALID_PARAMS, { issues: zodIssues(p.error) });
+    return rpcError(id, RpcCodes.INVALID_PARAMS, "invalid params", FrontErrorCodes.INVALID_PARAMS, {
+      issues: zodIssues(p.error),
+    });
   }
   if (!deps.events) return rpcError(id, RpcCodes.UNAVAILABLE, "events are not available", FrontErrorCodes.UNAVAILABLE);
   const match = compileEventFilter(p.data.filter ?? {});

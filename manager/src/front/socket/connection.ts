@@ -7,7 +7,15 @@ import type { Principal } from "../auth-types.js";
 import { FrontErrorCodes, RpcCodes } from "../errors.js";
 import { invokeMethod } from "../invoke.js";
 import { createLineSplitter } from "./line-splitter.js";
-import { notification, parseErrorResponse, rpcAppError, rpcError, rpcRequestSchema, salvageId, type RpcResponse } from "./jsonrpc.js";
+import {
+  notification,
+  parseErrorResponse,
+  rpcAppError,
+  rpcError,
+  rpcRequestSchema,
+  salvageId,
+  type RpcResponse,
+} from "./jsonrpc.js";
 import type { RpcSocketLimits } from "./limits.js";
 import { handleAuth, type AuthDeps } from "./builtin-auth.js";
 import { handleSubscribe, listMethods } from "./builtin-events.js";
@@ -57,7 +65,10 @@ export function createConnection(deps: ConnectionDeps): { closed: Promise<void>;
     sendRaw(line) {
       if (socket.destroyed || !socket.writable) return;
       if (socket.writableLength + line.length > limits.maxBufferedBytes) {
-        log.warn({ peer: state.peer, user: state.principal?.username, buffered: socket.writableLength }, "client too slow, disconnecting");
+        log.warn(
+          { peer: state.peer, user: state.principal?.username, buffered: socket.writableLength },
+          "client too slow, disconnecting",
+        );
         socket.destroy();
         return;
       }
@@ -96,16 +107,26 @@ export function createConnection(deps: ConnectionDeps): { closed: Promise<void>;
     const id = req.id ?? null;
     const answer = (r: RpcResponse) => (isNotification ? null : r);
     if (Array.isArray(req.params)) {
-      return answer(rpcError(id, RpcCodes.INVALID_PARAMS, "params must be an object (by name)", FrontErrorCodes.INVALID_PARAMS));
+      return answer(
+        rpcError(id, RpcCodes.INVALID_PARAMS, "params must be an object (by name)", FrontErrorCodes.INVALID_PARAMS),
+      );
     }
     if (req.method === "auth") return answer(await handleAuth(deps, state, id, req.params));
     const principal = state.principal;
-    if (!principal) return answer(rpcError(id, RpcCodes.UNAUTHENTICATED, "authenticate first: call auth", FrontErrorCodes.UNAUTHENTICATED));
+    if (!principal)
+      return answer(
+        rpcError(id, RpcCodes.UNAUTHENTICATED, "authenticate first: call auth", FrontErrorCodes.UNAUTHENTICATED),
+      );
     if (req.method === "events.subscribe" || req.method === "events.unsubscribe") {
       return answer(handleSubscribe(deps, state, id, req.method, req.params));
     }
     if (req.method === "methods.list") return answer(listMethods(deps.methods, principal, id));
-    const ctx: CallContext = { username: principal.username, role: principal.role, via: "socket", signal: abort.signal };
+    const ctx: CallContext = {
+      username: principal.username,
+      role: principal.role,
+      via: "socket",
+      signal: abort.signal,
+    };
     if (!isNotification) {
       ctx.onProgress = (p) => state.sendRaw(notification("progress", { id, ...p }));
     }

@@ -22,14 +22,19 @@ export interface RpcErrorObject {
 }
 
 export type RpcResponse =
-  | { jsonrpc: "2.0"; id: RpcId; result: unknown }
-  | { jsonrpc: "2.0"; id: RpcId; error: RpcErrorObject };
+  { jsonrpc: "2.0"; id: RpcId; result: unknown } | { jsonrpc: "2.0"; id: RpcId; error: RpcErrorObject };
 
 export function rpcResult(id: RpcId, result: unknown): RpcResponse {
   return { jsonrpc: "2.0", id, result };
 }
 
-export function rpcError(id: RpcId, code: number, message: string, dataCode: string, extra: Omit<NonNullable<RpcErrorObject["data"]>, "code"> = {}): RpcResponse {
+export function rpcError(
+  id: RpcId,
+  code: number,
+  message: string,
+  dataCode: string,
+  extra: Omit<NonNullable<RpcErrorObject["data"]>, "code"> = {},
+): RpcResponse {
   return { jsonrpc: "2.0", id, error: { code, message, data: { code: dataCode, ...extra } } };
 }
 
@@ -50,6 +55,6 @@ export function notification(method: string, params: unknown): string {
 /** The id of a message that failed validation, if it had a usable one (spec 5: else null). */
 export function salvageId(msg: unknown): RpcId {
   if (typeof msg !== "object" || msg === null || !("id" in msg)) return null;
-  const id = (msg as { id: unknown }).id;
+  const id: unknown = msg.id;
   return typeof id === "string" || typeof id === "number" ? id : null;
 }

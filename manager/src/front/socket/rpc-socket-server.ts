@@ -52,7 +52,10 @@ export function createRpcSocketServer(deps: RpcSocketServerDeps): RpcSocketServe
   const onConnection = (socket: Socket) => {
     if (conns.size >= limits.maxConnections) {
       socket.on("error", () => {});
-      socket.end(JSON.stringify(rpcError(null, RpcCodes.UNAVAILABLE, "too many connections", FrontErrorCodes.UNAVAILABLE)) + "\n");
+      socket.end(
+        JSON.stringify(rpcError(null, RpcCodes.UNAVAILABLE, "too many connections", FrontErrorCodes.UNAVAILABLE)) +
+          "\n",
+      );
       return;
     }
     const c = createConnection({

@@ -3,7 +3,10 @@ import type { Logger } from "pino";
 import type { Clock } from "./clock.js";
 import type { Delivery, IncidentPayload, WebhookRule } from "./schemas.js";
 
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal }) => Promise<{ ok: boolean; status: number }>;
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal },
+) => Promise<{ ok: boolean; status: number }>;
 
 export interface DeliveryOptions {
   maxAttempts: number;
@@ -15,13 +18,25 @@ export interface DeliveryOptions {
   logSize: number;
 }
 
-export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = { maxAttempts: 6, backoffMs: 1000, maxBackoffMs: 60_000, timeoutMs: 10_000, logSize: 500 };
+export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
+  maxAttempts: 6,
+  backoffMs: 1000,
+  maxBackoffMs: 60_000,
+  timeoutMs: 10_000,
+  logSize: 500,
+};
 
 /**
  * POSTs incident payloads with retries (exponential back-off) and keeps a bounded log of every
  * delivery. A receiver that is down never blocks the engine: attempts run on timers.
  */
-export function createDeliverer(deps: { fetch: FetchLike; clock: Clock; log: Logger; options: DeliveryOptions; userAgent: string }) {
+export function createDeliverer(deps: {
+  fetch: FetchLike;
+  clock: Clock;
+  log: Logger;
+  options: DeliveryOptions;
+  userAgent: string;
+}) {
   const { clock, options } = deps;
   const log: Delivery[] = [];
   const timers = new Set<unknown>();
@@ -42,9 +57,15 @@ export function createDeliverer(deps: { fetch: FetchLike; clock: Clock; log: Log
       "x-bbb-event": d.event,
       "x-bbb-delivery": d.id,
     };
-    if (rule.secret) headers["x-bbb-signature"] = `sha256=${createHmac("sha256", rule.secret).update(body).digest("hex")}`;
+    if (rule.secret)
+      headers["x-bbb-signature"] = `sha256=${createHmac("sha256", rule.secret).update(body).digest("hex")}`;
     try {
-      const res = await deps.fetch(rule.url, { method: "POST", headers, body, signal: AbortSignal.timeout(options.timeoutMs) });
+      const res = await deps.fetch(rule.url, {
+        method: "POST",
+        headers,
+        body,
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
       d.httpStatus = res.status;
       if (res.ok) {
         d.status = "delivered";
@@ -59,7 +80,10 @@ export function createDeliverer(deps: { fetch: FetchLike; clock: Clock; log: Log
     if (d.attempts >= options.maxAttempts) {
       d.status = "failed";
       d.finishedAt = clock.now();
-      deps.log.warn({ rule: rule.id, delivery: d.id, attempts: d.attempts, error: d.lastError }, "webhook delivery failed");
+      deps.log.warn(
+        { rule: rule.id, delivery: d.id, attempts: d.attempts, error: d.lastError },
+        "webhook delivery failed",
+      );
       return;
     }
     const wait = Math.min(options.maxBackoffMs, options.backoffMs * 2 ** (d.attempts - 1));
@@ -93,7 +117,20 @@ export function createDeliverer(deps: { fetch: FetchLike; clock: Clock; log: Log
     /** A notification that a maintenance window swallowed: logged, never sent. */
     silenced(rule: WebhookRule, incidentId: string, boards: number): void {
       const t = clock.now();
-      record({ id: randomUUID(), ruleId: rule.id, incidentId, event: "silenced", url: rule.url, status: "silenced", attempts: 0, httpStatus: null, lastError: null, boards, createdAt: t, finishedAt: t });
+      record({
+        id: randomUUID(),
+        ruleId: rule.id,
+        incidentId,
+        event: "silenced",
+        url: rule.url,
+        status: "silenced",
+        attempts: 0,
+        httpStatus: null,
+        lastError: null,
+        boards,
+        createdAt: t,
+        finishedAt: t,
+      });
     },
     list(): Delivery[] {
       return log.map((d) => ({ ...d }));

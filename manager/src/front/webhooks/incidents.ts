@@ -30,7 +30,10 @@ export function windowCovers(w: MaintenanceWindow, b: { key: string; sector: str
   return w.all || w.boardIds.includes(b.key) || (b.sector !== null && w.sectors.includes(b.sector));
 }
 
-export function ruleMatches(rule: WebhookRule, b: { key: string; sector: string | null; type: string | null }): boolean {
+export function ruleMatches(
+  rule: WebhookRule,
+  b: { key: string; sector: string | null; type: string | null },
+): boolean {
   if (!rule.enabled) return false;
   if (rule.boardIds.length > 0 && !rule.boardIds.includes(b.key)) return false;
   if (rule.sectors.length > 0 && (b.sector === null || !rule.sectors.includes(b.sector))) return false;
@@ -60,12 +63,19 @@ export function createIncidentEngine(deps: {
   const membership = new Map<string, string>();
 
   const pk = (rule: WebhookRule, boardKey: string) => `${rule.id}|${boardKey}`;
-  const groupKey = (rule: WebhookRule, b: BoardInfo) => `${rule.id}|${b.sector !== null ? `sector:${b.sector}` : `board:${b.key}`}`;
+  const groupKey = (rule: WebhookRule, b: BoardInfo) =>
+    `${rule.id}|${b.sector !== null ? `sector:${b.sector}` : `board:${b.key}`}`;
 
   const silencedBy = (b: BoardInfo, now: number) => deps.windows().find((w) => windowCovers(w, b, now)) ?? null;
 
   function payload(inc: Incident, event: "firing" | "resolved"): IncidentPayload {
-    const list = [...inc.boards.values()].map(({ info }) => ({ boardId: info.key, hostname: info.hostname, type: info.type, state: info.state, since: info.since }));
+    const list = [...inc.boards.values()].map(({ info }) => ({
+      boardId: info.key,
+      hostname: info.hostname,
+      type: info.type,
+      state: info.state,
+      since: info.since,
+    }));
     const states = inc.rule.states.join("/");
     const where = inc.sector !== null ? ` in sector ${inc.sector}` : "";
     const what = list.length === 1 ? `${list[0]?.hostname ?? list[0]?.boardId} is` : `${list.length} boards are`;
@@ -78,7 +88,15 @@ export function createIncidentEngine(deps: {
       v: 1,
       event,
       text,
-      incident: { id: inc.id, rule: { id: inc.rule.id, name: inc.rule.name }, sector: inc.sector, states: inc.rule.states, openedAt: inc.openedAt, resolvedAt: event === "resolved" ? now : null, boards: list },
+      incident: {
+        id: inc.id,
+        rule: { id: inc.rule.id, name: inc.rule.name },
+        sector: inc.sector,
+        states: inc.rule.states,
+        openedAt: inc.openedAt,
+        resolvedAt: event === "resolved" ? now : null,
+        boards: list,
+      },
       ts: now,
     };
   }
@@ -115,18 +133,29 @@ export function createIncidentEngine(deps: {
     if (w) {
       deliverer.silenced(rule, `silenced:${w.id}`, 1);
       // Look again when the window ends: a board still down then is news.
-      const t = clock.setTimeout(() => {
-        pending.delete(pk(rule, b.key));
-        const cur = boards.get(b.key);
-        if (cur && rule.states.includes(cur.state as never) && ruleMatches(rule, cur)) fire(rule, cur);
-      }, Math.max(0, w.until - now));
+      const t = clock.setTimeout(
+        () => {
+          pending.delete(pk(rule, b.key));
+          const cur = boards.get(b.key);
+          if (cur && rule.states.includes(cur.state as never) && ruleMatches(rule, cur)) fire(rule, cur);
+        },
+        Math.max(0, w.until - now),
+      );
       pending.set(pk(rule, b.key), t);
       return;
     }
     const key = groupKey(rule, b);
     let inc = incidents.get(key);
     if (!inc) {
-      const created: Incident = { id: randomUUID(), rule, sector: b.sector, openedAt: now, boards: new Map(), phase: "collecting", timer: null };
+      const created: Incident = {
+        id: randomUUID(),
+        rule,
+        sector: b.sector,
+        openedAt: now,
+        boards: new Map(),
+        phase: "collecting",
+        timer: null,
+      };
       created.timer = clock.setTimeout(() => publish(key, created), rule.groupWindowMs);
       incidents.set(key, created);
       inc = created;
@@ -154,7 +183,14 @@ export function createIncidentEngine(deps: {
       const key = e.boardId || e.hostname || "";
       if (key === "") return;
       const prev = boards.get(key);
-      const info: BoardInfo = { key, hostname: e.hostname, sector: e.sector, type: e.type, state: e.to, since: prev && prev.state === e.to ? prev.since : e.ts };
+      const info: BoardInfo = {
+        key,
+        hostname: e.hostname,
+        sector: e.sector,
+        type: e.type,
+        state: e.to,
+        since: prev && prev.state === e.to ? prev.since : e.ts,
+      };
       boards.set(key, info);
       for (const rule of deps.rules()) {
         const inState = ruleMatches(rule, info) && rule.states.includes(e.to);
@@ -168,7 +204,10 @@ export function createIncidentEngine(deps: {
           if (m) m.active = true;
           continue;
         }
-        pending.set(k, clock.setTimeout(() => fire(rule, boards.get(key) ?? info), rule.delayMs));
+        pending.set(
+          k,
+          clock.setTimeout(() => fire(rule, boards.get(key) ?? info), rule.delayMs),
+        );
       }
     },
     /** A rule was changed or removed: forget its timers and open incidents (no notifications). */
@@ -185,8 +224,12 @@ export function createIncidentEngine(deps: {
     armRule(rule: WebhookRule): void {
       for (const b of boards.values()) {
         const k = pk(rule, b.key);
-        if (!ruleMatches(rule, b) || !rule.states.includes(b.state as never) || pending.has(k) || membership.has(k)) continue;
-        pending.set(k, clock.setTimeout(() => fire(rule, boards.get(b.key) ?? b), rule.delayMs));
+        if (!ruleMatches(rule, b) || !rule.states.includes(b.state as never) || pending.has(k) || membership.has(k))
+          continue;
+        pending.set(
+          k,
+          clock.setTimeout(() => fire(rule, boards.get(b.key) ?? b), rule.delayMs),
+        );
       }
     },
     openIncidents(): number {

@@ -1,7 +1,9 @@
 import { boardStateSchema } from "@bbb/shared";
 import { z } from "zod";
 
-const idSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "id: 1-64 of A-Z a-z 0-9 _ . - starting with a letter or digit");
+const idSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "id: 1-64 of A-Z a-z 0-9 _ . - starting with a letter or digit");
 const names = z.array(z.string().min(1).max(64)).max(1000).default([]);
 
 /** Only http(s) receivers: no file:, data: or other schemes reach fetch. */
@@ -29,11 +31,21 @@ export const webhookRuleSchema = z
     url: urlSchema,
     enabled: z.boolean().default(true),
     states: z.array(boardStateSchema).min(1).max(7).default(["lost"]),
-    delayMs: z.number().int().min(0).max(24 * 3600_000).default(30_000),
+    delayMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 3600_000)
+      .default(30_000),
     sectors: names,
     types: names,
     boardIds: names,
-    groupWindowMs: z.number().int().min(0).max(10 * 60_000).default(10_000),
+    groupWindowMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(10 * 60_000)
+      .default(10_000),
     sendResolved: z.boolean().default(true),
     /** Extra request headers (e.g. the receiver's own auth). */
     headers: z.record(z.string().regex(/^[A-Za-z0-9-]{1,64}$/), z.string().max(1024)).default({}),

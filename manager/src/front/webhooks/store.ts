@@ -34,9 +34,10 @@ export function createJsonFileWebhookStore(file: string): WebhookStore {
 export function createMemoryWebhookStore(initial?: Partial<WebhookData>): WebhookStore {
   let data = webhookDataSchema.parse(initial ?? {});
   return {
-    load: async () => structuredClone(data),
-    save: async (d) => {
+    load: () => Promise.resolve(structuredClone(data)),
+    save: (d) => {
       data = structuredClone(d);
+      return Promise.resolve();
     },
   };
 }

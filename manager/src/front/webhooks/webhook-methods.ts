@@ -60,10 +60,19 @@ export function createWebhookMethods(deps: { webhooks: WebhookService | (() => W
       name: "webhooks.deliveries",
       description: "The delivery log: recent notifications, their attempts and outcome.",
       role: "operator",
-      params: z.object({ ruleId: z.string().max(64).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }).strict().default({ limit: 100 }),
+      params: z
+        .object({ ruleId: z.string().max(64).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) })
+        .strict()
+        .default({ limit: 100 }),
       result: z.object({ items: z.array(deliverySchema) }).strict(),
       http: { method: "GET", path: "/webhooks/deliveries" },
-      handler: (p) => ({ items: w.deliveries().filter((d) => !p.ruleId || d.ruleId === p.ruleId).slice(-p.limit).reverse() }),
+      handler: (p) => ({
+        items: w
+          .deliveries()
+          .filter((d) => !p.ruleId || d.ruleId === p.ruleId)
+          .slice(-p.limit)
+          .reverse(),
+      }),
     }),
     defineMethod({
       name: "maintenance.list",

@@ -9,7 +9,6 @@ export const BrokerErrorCodes = {
   INVALID_FLEET_SECRET: "BROKER_E_INVALID_FLEET_SECRET",
   PUBLISH_DENIED: "BROKER_E_PUBLISH_DENIED",
   BAD_REQUEST_PAYLOAD: "BROKER_E_BAD_REQUEST_PAYLOAD",
-  NOT_STARTED: "BROKER_E_NOT_STARTED",
   ALREADY_STARTED: "BROKER_E_ALREADY_STARTED",
 } as const;
 export type BrokerErrorCode = (typeof BrokerErrorCodes)[keyof typeof BrokerErrorCodes];

@@ -78,7 +78,7 @@ if [ -e "$DESTDIR$SYSCONFDIR/config.json" ]; then
 else
   put_file "$CONFIG" "$SYSCONFDIR/config.json" 0600
   if grep -q REPLACE-WITH "$DESTDIR$SYSCONFDIR/config.json"; then
-    echo "install: $SYSCONFDIR/config.json is the example: put the output of 'bbbctl provision <boardId>' there" >&2
+    echo "install: $SYSCONFDIR/config.json is the example: put in the broker URLs and the token of 'bbbctl token <boardId>' (docs/deployment.md)" >&2
   fi
 fi
 

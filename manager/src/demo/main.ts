@@ -1,0 +1,105 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Command } from "commander";
+import mqtt from "mqtt";
+import { pino } from "pino";
+import { agentConfigSchema, createAgent, createFakeRoot, createRecordingExec } from "@bbb/agent";
+import { deriveBoardToken, loadOrCreateFleetSecret } from "@bbb/broker";
+import { loadConfig } from "../config/load-config.js";
+import { createServer } from "../create-server.js";
+import { createLogger } from "../log.js";
+import { DEMO_TYPES, planFleet, type PlannedBoard } from "./fleet-plan.js";
+
+/**
+ * `npm run demo -- --boards 600`: the all-in-one server (or `--connect` to a running one) plus
+ * N simulated boards running the real agent code on fake roots with a recording exec, so a
+ * newcomer sees a live fleet in seconds. Some boards die and come back now and then.
+ */
+async function main(): Promise<void> {
+  const opts = new Command("bbb-demo")
+    .option("--boards <n>", "simulated boards", "600")
+    .option("--connect <mqttUrl>", "use a running server's broker instead of starting one")
+    .option("--churn-s <s>", "every this many seconds a random board dies or comes back (0: never)", "5")
+    .parse()
+    .opts<{ boards: string; connect?: string; churnS: string }>();
+  const n = Math.max(1, Math.min(20_000, Number(opts.boards) || 600));
+  const config = loadConfig({ env: process.env, cwd: process.cwd() });
+  const log = createLogger(config.logLevel);
+  const plan = planFleet(n);
+
+  let mqttUrl = opts.connect ?? "";
+  let stopServer: (() => Promise<void>) | null = null;
+  const fleetSecret = await loadOrCreateFleetSecret(config.dataDir, config.fleetSecret);
+  if (!opts.connect) {
+    const server = createServer({ config, log });
+    const s = await server.start();
+    stopServer = () => server.stop();
+    mqttUrl = s.urls.mqtt;
+    const m = server.manager;
+    const who = { by: "demo", via: "internal" };
+    for (const t of DEMO_TYPES) if (!m.registry.types.has(t.name)) m.service.editor.upsertType(t, who);
+    const nodes = [...plan.boards.flatMap((b) => (b.node ? [b.node] : [])), ...plan.missingNodes].filter((x) => !m.registry.nodes.has(x.hostname));
+    if (nodes.length > 0) m.service.editor.upsertNodes(nodes, who);
+    process.stdout.write(`\n  dashboard  ${s.urls.http}/\n  MQTT       ${s.urls.mqtt}\n`);
+    if (s.generatedAdminPassword) process.stdout.write(`  admin password (shown once): ${s.generatedAdminPassword}\n`);
+  }
+
+  const dir = await mkdtemp(join(tmpdir(), "bbb-demo-"));
+  const agentLog = pino({ level: "silent" });
+  type Running = { plan: PlannedBoard; start: () => Promise<void>; stop: () => Promise<void>; up: boolean };
+  const running: Running[] = [];
+  const t0 = Date.now();
+  for (const b of plan.boards) {
+    const root = await createFakeRoot({ dir: join(dir, String(b.index)), index: b.index, hostname: b.hostname, ip: b.ip, netmask: b.netmask, gateway: b.gateway, device: { device: b.device, details: "demo board" } });
+    const exec = createRecordingExec({ root: root.root, mac: root.mac, hostname: b.hostname, ip: b.ip, netmask: b.netmask, gateway: b.gateway });
+    const agentConfig = { ...agentConfigSchema.parse({ mqttUrls: [mqttUrl], token: deriveBoardToken(fleetSecret, root.boardId), rootPrefix: root.root, stateDir: root.stateDir, logLevel: "silent" }), boardId: root.boardId };
+    let agent: ReturnType<typeof createAgent> | null = null;
+    const r: Running = {
+      plan: b,
+      up: false,
+      async start() {
+        // A new agent per start: a new session, as after a real reboot.
+        agent = createAgent({ config: agentConfig, log: agentLog, exec: exec.exec, connect: mqtt.connect, interfaces: exec.interfaces });
+        await agent.start();
+        r.up = true;
+      },
+      async stop() {
+        r.up = false;
+        await agent?.stop();
+        agent = null;
+      },
+    };
+    running.push(r);
+  }
+  for (let i = 0; i < running.length; i += 50) await Promise.all(running.slice(i, i + 50).map((r) => r.start()));
+  process.stdout.write(`  ${n} simulated boards started in ${Date.now() - t0} ms (fake roots in ${dir})\n\n`);
+
+  const churnMs = Number(opts.churnS) * 1000;
+  const churn =
+    churnMs > 0
+      ? setInterval(() => {
+          const r = running[Math.floor(Math.random() * running.length)];
+          if (!r) return;
+          (r.up ? r.stop() : r.start()).catch((err: unknown) => log.warn({ err }, "demo churn failed"));
+        }, churnMs)
+      : null;
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    if (churn) clearInterval(churn);
+    for (let i = 0; i < running.length; i += 100) await Promise.all(running.slice(i, i + 100).map((r) => r.stop()));
+    await stopServer?.();
+    await rm(dir, { recursive: true, force: true });
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop());
+  process.on("SIGTERM", () => void stop());
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,9 +1,12 @@
 import { createHmac } from "node:crypto";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createServer, type Server } from "node:http";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createEventBus, type EventBus, type StateChangeEvent } from "../src/service/events.js";
 import type { Clock } from "../src/front/webhooks/clock.js";
-import { createMemoryWebhookStore } from "../src/front/webhooks/store.js";
+import { createJsonFileWebhookStore, createMemoryWebhookStore } from "../src/front/webhooks/store.js";
 import { createWebhookService, type WebhookService } from "../src/front/webhooks/webhook-service.js";
 import type { IncidentPayload } from "../src/front/webhooks/schemas.js";
 import { silentLog } from "./front-fixtures.js";
@@ -179,5 +182,30 @@ describe("webhooks", () => {
     await settle(1);
     expect(received).toHaveLength(1);
     expect(service.deliveries()[0]).toMatchObject({ status: "delivered", attempts: 3, httpStatus: 204 });
+  });
+});
+
+describe("webhook file store", () => {
+  it("keeps rules and windows in a JSON file across restarts, and refuses a corrupt one", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "bbb-webhooks-"));
+    try {
+      const file = join(dir, "webhooks.json");
+      const events = createEventBus();
+      const a = createWebhookService({ events, store: createJsonFileWebhookStore(file), log: silentLog });
+      await a.start();
+      await a.upsertRule({ id: "r1", url: "https://example.invalid/hook", secret: "signing-secret" });
+      await a.upsertWindow({ id: "w1", sectors: ["2"], until: Date.now() + 60_000 });
+      await a.stop();
+      const b = createWebhookService({ events, store: createJsonFileWebhookStore(file), log: silentLog });
+      await b.start();
+      expect(b.listRules()).toMatchObject([{ id: "r1", states: ["lost"], delayMs: 30_000, secret: "signing-secret" }]);
+      expect(b.listWindows()).toMatchObject([{ id: "w1", sectors: ["2"] }]);
+      await b.stop();
+      expect(JSON.parse(await readFile(file, "utf8"))).toMatchObject({ v: 1 });
+      await writeFile(file, "{ not json");
+      await expect(createWebhookService({ events, store: createJsonFileWebhookStore(file), log: silentLog }).start()).rejects.toThrow();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -160,6 +160,8 @@ export function createAgent(deps: AgentDeps) {
       log.info("agent stopped");
     },
     isConnected: () => conn.isConnected(),
+    /** The board's type as the heartbeat reports it (the project sync fetches that type's project). */
+    currentType: (): string => heartbeat?.currentType() ?? nodeSettings.get().type ?? config.type ?? "undefined",
     /** Simulator fault: a hung board (no heartbeats, no answers; its socket stays open). */
     setFrozen(f: boolean) {
       frozen = f;

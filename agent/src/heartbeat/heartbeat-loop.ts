@@ -43,6 +43,7 @@ export function createHeartbeatLoop(deps: HeartbeatDeps) {
   let timer: NodeJS.Timeout | null = null;
   let busy = false;
   let mac: string | undefined;
+  let lastType: string | null = null;
 
   const build = async (): Promise<Heartbeat> => {
     if (mac === undefined) {
@@ -57,6 +58,7 @@ export function createHeartbeatLoop(deps: HeartbeatDeps) {
     // An adopted type (apply-node) is what the board was configured as; the detected one is
     // still shown when it disagrees, so a wrongly wired board stays visible.
     const type = node.type ?? dev?.type ?? deps.configuredType ?? "undefined";
+    lastType = type;
     return composeHeartbeat({
       id: deps.boardId,
       session: deps.session,
@@ -102,6 +104,8 @@ export function createHeartbeatLoop(deps: HeartbeatDeps) {
   return {
     build,
     beat,
+    /** The type the heartbeat reports (as of the last beat). */
+    currentType: (): string => lastType ?? deps.nodeSettings.get().type ?? deps.configuredType ?? "undefined",
     start() {
       if (timer) return;
       timer = setInterval(() => void beat(), deps.periodMs);

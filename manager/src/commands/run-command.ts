@@ -61,7 +61,7 @@ export function createCommandRunner(deps: RunnerDeps) {
     const dirty = new Set<number>();
     let failures = 0;
     let done = 0;
-    let stop: string | null = null;
+    const halt: { reason: string | null } = { reason: null };
     const counts = run.counts;
     const setStatus = (i: number, o: BoardOutcome, s: OutcomeStatus) => {
       counts[o.status] = Math.max(0, (counts[o.status] ?? 0) - 1);
@@ -110,7 +110,7 @@ export function createCommandRunner(deps: RunnerDeps) {
           const terminal = isFinalStatus(r.status) || (r.status === "accepted" && rebootExpected);
           if (!terminal) return setStatus(i, o, r.status === "accepted" ? "accepted" : "running");
           if (timer) clearTimeout(timer);
-          finish(r.status as OutcomeStatus);
+          finish(r.status);
         };
         try {
           o.requestId = deps.tracker.send({
@@ -139,14 +139,14 @@ export function createCommandRunner(deps: RunnerDeps) {
     const pool = async (indexes: number[], concurrency: number, threshold: number | undefined) => {
       let next = 0;
       const worker = async () => {
-        while (next < indexes.length && stop === null) {
+        while (next < indexes.length && halt.reason === null) {
           if (req.signal?.aborted) {
-            stop = "cancelled by the caller";
+            halt.reason = "cancelled by the caller";
             break;
           }
           const i = indexes[next++] as number;
           await one(i);
-          if (threshold !== undefined && failures >= threshold && stop === null) stop = `${failures} boards failed (threshold ${threshold})`;
+          if (threshold !== undefined && failures >= threshold && halt.reason === null) halt.reason = `${failures} boards failed (threshold ${threshold})`;
         }
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, indexes.length) }, worker));
@@ -157,17 +157,17 @@ export function createCommandRunner(deps: RunnerDeps) {
       const canary = Math.min(options.canary, all.length);
       if (canary > 0) {
         await pool(all.slice(0, canary), options.concurrency, 1);
-        if (stop !== null) stop = `canary failed: ${stop}`;
+        if (halt.reason !== null) halt.reason = `canary failed: ${halt.reason}`;
       }
-      if (stop === null) await pool(all.slice(canary), options.concurrency, options.abortThreshold);
+      if (halt.reason === null) await pool(all.slice(canary), options.concurrency, options.abortThreshold);
       run.outcomes.forEach((o, i) => {
         if (o.status === "pending") setStatus(i, o, "skipped");
       });
     } finally {
       clearInterval(flushTimer);
       flush();
-      run.status = stop === null ? "completed" : "aborted";
-      run.abortReason = stop;
+      run.status = halt.reason === null ? "completed" : "aborted";
+      run.abortReason = halt.reason;
       run.finishedAt = deps.now();
       active.delete(run.id);
       const summary = Object.entries(counts)
@@ -175,14 +175,14 @@ export function createCommandRunner(deps: RunnerDeps) {
         .map(([s, n]) => `${n} ${s}`)
         .join(", ");
       try {
-        deps.store.runs.finish(run.id, run.status, stop, run.finishedAt, counts, {
+        deps.store.runs.finish(run.id, run.status, halt.reason, run.finishedAt, counts, {
           ts: run.finishedAt,
           kind: "run",
           boardId: run.total === 1 ? (run.outcomes[0]?.boardId ?? null) : null,
           hostname: null,
           by: run.by,
           message: `${run.action} on ${run.total} board(s) ${run.status}: ${summary}`.slice(0, 1024),
-          data: { runId: run.id, counts, abortReason: stop },
+          data: { runId: run.id, counts, abortReason: halt.reason },
         });
       } catch (err: unknown) {
         log.error({ err, runId: run.id }, "run end not saved");

@@ -76,9 +76,16 @@ export function createFrontExtension(opts: FrontExtensionOptions = {}): Extensio
           tokens,
           ...(opts.socket?.limits ? { limits: opts.socket.limits } : {}),
         });
-        ports.cmd = (
-          await s.start({ port: opts.socket?.port ?? ctx.config.cmdPort, bind: opts.socket?.bind ?? ctx.config.bind })
-        ).port;
+        try {
+          ports.cmd = (
+            await s.start({ port: opts.socket?.port ?? ctx.config.cmdPort, bind: opts.socket?.bind ?? ctx.config.bind })
+          ).port;
+        } catch (e: unknown) {
+          // The server only stops extensions that started: undo the webhooks here (port taken, ...).
+          await w.stop();
+          webhooks = null;
+          throw e;
+        }
         socket = s;
       }
       if (opts.rest === false) return { ports };
@@ -97,6 +104,8 @@ export function createFrontExtension(opts: FrontExtensionOptions = {}): Extensio
         log,
         tokens,
         version: MANAGER_VERSION,
+        // Other extensions may mount their own /api routes after this one; the shell answers 404.
+        passUnmatched: true,
         ...(extraPostRoutes ? { extraPostRoutes } : {}),
         ...(opts.rest?.limits ? { limits: opts.rest.limits } : {}),
       });

@@ -32,5 +32,5 @@ export type MethodTable = ReadonlyMap<string, MethodDef>;
 
 /** Identity helper that keeps the param/result inference of a method definition. */
 export function defineMethod<P extends z.ZodType, R extends z.ZodType>(m: MethodDef<P, R>): MethodDef {
-  return m as unknown as MethodDef;
+  return m;
 }

@@ -48,12 +48,17 @@ export function createHistoryRepo(db: Db) {
     query(q: HistoryQuery): HistoryEntry[] {
       const where: string[] = [];
       const args: unknown[] = [];
-      if (q.boardId !== undefined) (where.push("board_id = ?"), args.push(q.boardId));
-      if (q.hostname !== undefined) (where.push("hostname = ?"), args.push(q.hostname));
-      if (q.by !== undefined) (where.push("by = ?"), args.push(q.by));
-      if (q.since !== undefined) (where.push("ts >= ?"), args.push(q.since));
-      if (q.until !== undefined) (where.push("ts <= ?"), args.push(q.until));
-      if (q.before !== undefined) (where.push("id < ?"), args.push(q.before));
+      const add = (clause: string, v: unknown) => {
+        if (v === undefined) return;
+        where.push(clause);
+        args.push(v);
+      };
+      add("board_id = ?", q.boardId);
+      add("hostname = ?", q.hostname);
+      add("by = ?", q.by);
+      add("ts >= ?", q.since);
+      add("ts <= ?", q.until);
+      add("id < ?", q.before);
       if (q.kind !== undefined && q.kind.length > 0) {
         where.push(`kind IN (${q.kind.map(() => "?").join(",")})`);
         args.push(...q.kind);

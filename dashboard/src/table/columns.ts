@@ -9,20 +9,20 @@ export interface Column {
 
 /** The columns of issue 6, in order. */
 export const COLUMNS: readonly Column[] = [
-  { key: "hostname", label: "Hostname", width: "minmax(14rem, 2fr)" },
-  { key: "ip", label: "IP", width: "9.5rem" },
-  { key: "id", label: "Board id", width: "9.5rem" },
-  { key: "type", label: "Type", width: "8rem" },
-  { key: "sector", label: "Sector", width: "7.5rem" },
-  { key: "state", label: "State", width: "10rem" },
-  { key: "since", label: "Since", width: "7rem", align: "right" },
-  { key: "lastSeen", label: "Last seen", width: "7rem", align: "right" },
-  { key: "uptime", label: "Uptime", width: "7rem", align: "right" },
-  { key: "load1", label: "Load", width: "4.5rem", align: "right" },
-  { key: "tempC", label: "Temp", width: "5rem", align: "right" },
-  { key: "projectRevision", label: "Project rev", width: "7rem" },
-  { key: "pvPrefix", label: "PV prefix", width: "minmax(9rem, 1fr)" },
-  { key: "agentVersion", label: "Agent", width: "5.5rem" },
+  { key: "hostname", label: "Hostname", width: "minmax(12rem, 2fr)" },
+  { key: "ip", label: "IP", width: "8.5rem" },
+  { key: "id", label: "Board id", width: "8.5rem" },
+  { key: "type", label: "Type", width: "7rem" },
+  { key: "sector", label: "Sector", width: "6rem" },
+  { key: "state", label: "State", width: "9.5rem" },
+  { key: "since", label: "Since", width: "5.5rem", align: "right" },
+  { key: "lastSeen", label: "Last seen", width: "5.5rem", align: "right" },
+  { key: "uptime", label: "Uptime", width: "6rem", align: "right" },
+  { key: "load1", label: "Load", width: "4rem", align: "right" },
+  { key: "tempC", label: "Temp", width: "4.5rem", align: "right" },
+  { key: "projectRevision", label: "Project rev", width: "6rem" },
+  { key: "pvPrefix", label: "PV prefix", width: "minmax(7rem, 1fr)" },
+  { key: "agentVersion", label: "Agent", width: "4.5rem" },
 ];
 
 export const GRID_TEMPLATE = `2.5rem ${COLUMNS.map((c) => c.width).join(" ")}`;

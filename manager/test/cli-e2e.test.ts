@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +16,7 @@ import type { CliIo } from "../src/cli/context.js";
 import { pythonValidate, pythonValidatorAvailable, validateOpenApi, type Json } from "./front-openapi-check.js";
 
 const ADMIN_PASSWORD = "admin-password-for-cli-tests";
+const BIN = join(import.meta.dirname, "../dist/cli/main.js");
 const FLEET_SECRET = "fleet-secret-for-cli-tests-0123456789";
 
 /** Runs bbbctl in-process and captures its streams and exit code. */
@@ -177,6 +180,28 @@ describe("bbbctl against the real server", () => {
     expect(((await list.json()) as { items: unknown[] }).items.length).toBeGreaterThan(0);
     expect((await fetch(`${base}/hosts/ffffffffffff`, { headers: auth })).status).toBe(404);
     expect((await fetch(`${base}/hosts`)).status).toBe(401);
+  });
+
+  // The built entry point as operators run it (`bin: bbbctl`): real process, real exit code.
+  it.skipIf(!existsSync(BIN))("runs as a process from the build (skipped before `tsc -b manager`)", async () => {
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+        const p = spawn(process.execPath, [BIN, ...args], {
+          env: { PATH: process.env.PATH, ...env },
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        let out = "";
+        let err = "";
+        p.stdout.on("data", (d: Buffer) => (out += d.toString()));
+        p.stderr.on("data", (d: Buffer) => (err += d.toString()));
+        p.on("close", (code) => resolve({ code, out, err }));
+      });
+    const ok = await run(["hosts", "--sector", "3", "--json"]);
+    expect(ok.code).toBe(0);
+    expect((JSON.parse(ok.out) as { items: unknown[] }).items.length).toBeGreaterThan(0);
+    const bad = await run(["hosts", "nonexistent!"]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("MGR_E_INVALID_PARAMS");
   });
 
   it("prints a board token equal to the broker's derivation", async () => {

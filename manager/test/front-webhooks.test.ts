@@ -203,7 +203,9 @@ describe("webhook file store", () => {
       await b.stop();
       expect(JSON.parse(await readFile(file, "utf8"))).toMatchObject({ v: 1 });
       await writeFile(file, "{ not json");
-      await expect(createWebhookService({ events, store: createJsonFileWebhookStore(file), log: silentLog }).start()).rejects.toThrow();
+      await expect(
+        createWebhookService({ events, store: createJsonFileWebhookStore(file), log: silentLog }).start(),
+      ).rejects.toThrow();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,5 +1,6 @@
 import { loadConfig } from "./config/load-config.js";
 import { createServer } from "./create-server.js";
+import { createFrontExtension } from "./front/front-extension.js";
 import { createLogger } from "./log.js";
 
 /**
@@ -9,7 +10,8 @@ import { createLogger } from "./log.js";
 async function main(): Promise<void> {
   const config = loadConfig({ env: process.env, cwd: process.cwd() });
   const log = createLogger(config.logLevel);
-  const server = createServer({ config, log });
+  // Front doors beyond MQTT: the TCP command socket, REST under /api, webhooks.
+  const server = createServer({ config, log, extensions: [createFrontExtension()] });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

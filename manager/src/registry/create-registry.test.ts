@@ -1,0 +1,191 @@
+import { describe, expect, it } from "vitest";
+import { pino } from "pino";
+import type { Heartbeat, Node } from "@bbb/shared";
+import type { StateChangeEvent } from "../service/events.js";
+import { createRegistry, type ChangeLevel } from "./create-registry.js";
+
+// The registry with a hand-driven clock and a recording sink: no broker, plain numbers.
+function setup(over: { flapMaxChanges?: number } = {}) {
+  let t = 1_000_000;
+  const changes: StateChangeEvent[] = [];
+  const recorded: StateChangeEvent[] = [];
+  const published: [string, ChangeLevel][] = [];
+  const flaps: boolean[] = [];
+  const reg = createRegistry({
+    log: pino({ level: "silent" }),
+    now: () => t,
+    heartbeatMs: 1000,
+    rebootGraceMs: 10_000,
+    flap: { maxChanges: over.flapMaxChanges ?? 4, windowMs: 60_000 },
+    sink: {
+      hostChanged: (id, level) => published.push([id, level]),
+      hostRemoved: () => undefined,
+      nodeChanged: () => undefined,
+      stateChanged: (e, record) => {
+        changes.push(e);
+        if (record) recorded.push(e);
+      },
+      flappingChanged: (_id, _h, f) => flaps.push(f),
+    },
+  });
+  return {
+    reg,
+    changes,
+    recorded,
+    published,
+    flaps,
+    advance(ms: number) {
+      t += ms;
+      reg.sweep();
+    },
+    now: () => t,
+  };
+}
+
+const hb = (id: string, session: string, over: Partial<Heartbeat> = {}): Heartbeat => ({
+  v: 1, id, session, seq: 1, ts: 0, hostname: `h-${id}`, ip: "10.128.20.5", type: "mbtemp", uptime: 1, ...over,
+});
+const status = (state: "online" | "offline" | "lost", session: string) => ({ v: 1 as const, state, session, ts: 0 });
+const node = (hostname: string, over: Partial<Node> = {}): Node => ({
+  hostname, ip: { mode: "dhcp" }, nameservers: [], type: "mbtemp", sector: null, pvPrefixes: [], boardId: null, notes: "", ...over,
+});
+const stateOf = (s: ReturnType<typeof setup>, id: string) => s.reg.records.get(id)?.state;
+
+describe("registry", () => {
+  it("matches a board with its node by hostname, and by bound board id first", () => {
+    const s = setup();
+    s.reg.setNodes([node("h-a1"), node("slot-2", { boardId: "b2" })]);
+    s.reg.applyStatus("a1", status("online", "s"), false);
+    s.reg.applyHeartbeat("a1", hb("a1", "s"), false);
+    s.reg.applyStatus("b2", status("online", "s"), false);
+    s.reg.applyHeartbeat("b2", hb("b2", "s", { hostname: "whatever" }), false);
+    expect(stateOf(s, "a1")).toBe("online");
+    expect(stateOf(s, "b2")).toBe("misconfigured");
+    expect(s.reg.nodeView("slot-2")).toMatchObject({ boardId: "b2", state: "misconfigured" });
+    expect(s.reg.records.get("b2")?.problems[0]).toMatchObject({ field: "hostname", expected: "slot-2", actual: "whatever" });
+  });
+
+  it("turns lost after 3 silent periods, through the sweep, and back with the next beat", () => {
+    const s = setup();
+    s.reg.applyStatus("a1", status("online", "s"), false);
+    s.reg.applyHeartbeat("a1", hb("a1", "s"), false);
+    s.advance(3000);
+    expect(stateOf(s, "a1")).toBe("unregistered");
+    s.advance(2);
+    expect(stateOf(s, "a1")).toBe("lost");
+    expect(s.changes.at(-1)).toMatchObject({ from: "unregistered", to: "lost", reason: "heartbeat-timeout" });
+    s.reg.applyHeartbeat("a1", hb("a1", "s", { seq: 2 }), false);
+    expect(stateOf(s, "a1")).toBe("unregistered");
+  });
+
+  it("publishes a state change at once and a beat that changes nothing as volatile", () => {
+    const s = setup();
+    s.reg.applyStatus("a1", status("online", "s"), false);
+    s.reg.applyHeartbeat("a1", hb("a1", "s"), false);
+    s.published.length = 0;
+    s.reg.applyHeartbeat("a1", hb("a1", "s", { seq: 2, uptime: 2 }), false);
+    s.reg.applyHeartbeat("a1", hb("a1", "s", { seq: 3, details: "new detail" }), false);
+    s.reg.applyStatus("a1", status("lost", "s"), false);
+    expect(s.published).toEqual([["a1", "volatile"], ["a1", "attr"], ["a1", "state"]]);
+  });
+
+  it("ignores a will of another session and a late beat of an ended session", () => {
+    const s = setup();
+    s.reg.applyStatus("a1", status("online", "s2"), false);
+    s.reg.applyHeartbeat("a1", hb("a1", "s2"), false);
+    s.reg.applyStatus("a1", status("lost", "s1"), false);
+    expect(stateOf(s, "a1")).toBe("unregistered");
+    s.reg.applyStatus("a1", status("offline", "s2"), false);
+    s.reg.applyHeartbeat("a1", hb("a1", "s2", { seq: 9 }), false);
+    expect(stateOf(s, "a1")).toBe("offline");
+  });
+
+  it("waits for the status of a board rebuilt from retained messages", () => {
+    const s = setup();
+    s.reg.applyHeartbeat("a1", hb("a1", "s"), true);
+    expect(stateOf(s, "a1")).toBeNull();
+    s.reg.applyStatus("a1", status("online", "s"), true);
+    expect(stateOf(s, "a1")).toBe("unregistered");
+    expect(s.changes).toHaveLength(1);
+  });
+
+  it("keeps stateSince from the previous run's host view and clears ghosts at settle", () => {
+    const s = setup();
+    s.reg.applyPreviousView({ v: 1, id: "a1", state: "unregistered", stateSince: 5, lastSeen: 5, problems: [], flapping: false, sector: null, session: "s", node: null, heartbeat: null });
+    s.reg.applyPreviousView({ v: 1, id: "gone", state: "lost", stateSince: 5, lastSeen: 5, problems: [], flapping: false, sector: null, session: "s", node: null, heartbeat: null });
+    s.reg.applyStatus("a1", status("online", "s"), true);
+    s.reg.applyHeartbeat("a1", hb("a1", "s"), true);
+    expect(s.reg.records.get("a1")?.stateSince).toBe(5);
+    expect(s.changes).toHaveLength(0);
+    expect(s.reg.settle()).toEqual(["gone"]);
+  });
+
+  it("flags conflicts on both live boards and drops them when one dies", () => {
+    const s = setup();
+    for (const id of ["a1", "a2"]) {
+      s.reg.applyStatus(id, status("online", "s"), false);
+      s.reg.applyHeartbeat(id, hb(id, "s", { ip: "10.128.20.9", pvPrefix: id === "a1" ? "SI-PV" : ["X", "SI-PV"] }), false);
+    }
+    const codes = (id: string) => s.reg.records.get(id)?.problems.map((p) => p.code);
+    expect(codes("a1")).toEqual(["conflict-ip", "conflict-pv-prefix"]);
+    expect(s.reg.records.get("a2")?.problems[0]).toMatchObject({ code: "conflict-ip", with: ["a1"] });
+    s.reg.applyStatus("a2", status("lost", "s"), false);
+    expect(codes("a1")).toEqual([]);
+  });
+
+  it("is rebooting during the grace period, online again with a new session, lost with reboot-timeout otherwise", () => {
+    const s = setup();
+    s.reg.setNodes([node("h-a1"), node("h-a2")]);
+    for (const id of ["a1", "a2"]) {
+      s.reg.applyStatus(id, status("online", "s1"), false);
+      s.reg.applyHeartbeat(id, hb(id, "s1"), false);
+      s.reg.markRebooting(id);
+      expect(stateOf(s, id)).toBe("rebooting");
+      s.reg.applyStatus(id, status("offline", "s1"), false);
+    }
+    s.advance(4000);
+    s.reg.applyStatus("a1", status("online", "s2"), false);
+    s.reg.applyHeartbeat("a1", hb("a1", "s2"), false);
+    expect(stateOf(s, "a1")).toBe("online");
+    expect(stateOf(s, "a2")).toBe("rebooting");
+    s.advance(6001);
+    expect(stateOf(s, "a2")).toBe("lost");
+    expect(s.changes.at(-1)).toMatchObject({ boardId: "a2", to: "lost", reason: "reboot-timeout" });
+    expect(s.reg.records.get("a2")?.problems.map((p) => p.code)).toContain("reboot-timeout");
+  });
+
+  it("flags flapping and stops recording its state changes until it calms down", () => {
+    const s = setup({ flapMaxChanges: 4 });
+    s.reg.applyStatus("a1", status("online", "s0"), false);
+    s.reg.applyHeartbeat("a1", hb("a1", "s0"), false);
+    for (let i = 1; i <= 10; i++) {
+      s.advance(1000);
+      s.reg.applyStatus("a1", status("lost", `s${i - 1}`), false);
+      s.reg.applyStatus("a1", status("online", `s${i}`), false);
+    }
+    const rec = s.reg.records.get("a1");
+    expect(rec?.flapping).toBe(true);
+    expect(rec?.problems.map((p) => p.code)).toContain("flapping");
+    expect(s.flaps).toEqual([true]);
+    expect(s.changes.length).toBe(21);
+    expect(s.recorded.length).toBeLessThan(8);
+    s.reg.applyHeartbeat("a1", hb("a1", "s10"), false);
+    for (let k = 0; k < 62; k++) {
+      s.advance(1000);
+      s.reg.applyHeartbeat("a1", hb("a1", "s10", { seq: k }), false);
+    }
+    expect(s.reg.records.get("a1")?.flapping).toBe(false);
+    expect(s.flaps).toEqual([true, false]);
+  });
+
+  it("gives a board its sector from its IP", () => {
+    const s = setup();
+    s.reg.setSectors([{ name: "LINAC", cidrs: ["10.128.1.0/25"] }, { name: "Outros", cidrs: [] }]);
+    s.reg.applyStatus("a1", status("online", "s"), false);
+    s.reg.applyHeartbeat("a1", hb("a1", "s", { ip: "10.128.1.20" }), false);
+    s.reg.applyStatus("a2", status("online", "s"), false);
+    s.reg.applyHeartbeat("a2", hb("a2", "s", { ip: "192.168.0.3" }), false);
+    expect(s.reg.records.get("a1")?.sector).toBe("LINAC");
+    expect(s.reg.records.get("a2")?.sector).toBe("Outros");
+  });
+});

@@ -35,7 +35,8 @@ describe("connman backend (Debian 10 image)", () => {
   });
 
   it("finds eth0's cable service by MAC among other services", async () => {
-    const out = await (await fixtureRoot("debian10-connman")).fixture("connmanctl-services.txt");
+    fx = await fixtureRoot("debian10-connman");
+    const out = await fx.fixture("connmanctl-services.txt");
     expect(findEthernetService(out, "a0f6fd8b1c22")).toBe("ethernet_a0f6fd8b1c22_cable");
     expect(findEthernetService(out, "a0f6fd8b1c99")).toBeNull();
   });

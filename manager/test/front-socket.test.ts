@@ -158,3 +158,27 @@ describe("command socket", () => {
     await c.closed;
   });
 });
+
+describe("command socket answers", () => {
+  it("sends an answer larger than the write budget to a reading client", async () => {
+    const { makeHosts } = await import("./front-fixtures.js");
+    const server = createRpcSocketServer({
+      methods: makeMethods({ hosts: makeHosts(20_000) }),
+      authenticate,
+      log: silentLog,
+      limits: { maxBufferedBytes: 64 * 1024 },
+    });
+    const { port } = await server.start({ port: 0, bind: "127.0.0.1" });
+    const c = await lineClient(port);
+    try {
+      c.send({ jsonrpc: "2.0", id: "a", method: "auth", params: { username: "viewer", password: "view-pw" } });
+      await c.next(byId("a"));
+      c.send({ jsonrpc: "2.0", id: "big", method: "hosts.list" });
+      const r = await c.next(byId("big"), 10_000);
+      expect(r.result).toHaveLength(20_000);
+    } finally {
+      c.close();
+      await server.stop();
+    }
+  });
+});

@@ -38,7 +38,12 @@ export interface ConnState {
   unsubscribe: (() => void) | null;
   readonly peer: string;
   readonly closed: AbortSignal;
-  sendRaw(line: string): void;
+  /**
+   * Writes one line. A notification may not push the unsent backlog past the limit; an answer
+   * (which the client asked for, and may be large: a 10,000-board list) only needs the backlog
+   * before it to be under the limit.
+   */
+  sendRaw(line: string, kind?: "answer" | "notification"): void;
   end(): void;
 }
 
@@ -62,9 +67,10 @@ export function createConnection(deps: ConnectionDeps): { closed: Promise<void>;
     unsubscribe: null,
     peer: `${socket.remoteAddress ?? "?"}`,
     closed: abort.signal,
-    sendRaw(line) {
+    sendRaw(line, kind = "notification") {
       if (socket.destroyed || !socket.writable) return;
-      if (socket.writableLength + line.length > limits.maxBufferedBytes) {
+      const after = socket.writableLength + (kind === "notification" ? line.length : 0);
+      if (after > limits.maxBufferedBytes) {
         log.warn(
           { peer: state.peer, user: state.principal?.username, buffered: socket.writableLength },
           "client too slow, disconnecting",
@@ -88,7 +94,7 @@ export function createConnection(deps: ConnectionDeps): { closed: Promise<void>;
       const id = Array.isArray(r) ? null : r.id;
       text = JSON.stringify(rpcError(id, RpcCodes.INTERNAL, "internal error", FrontErrorCodes.INTERNAL));
     }
-    state.sendRaw(text);
+    state.sendRaw(text, "answer");
   };
 
   const authTimer = setTimeout(() => {

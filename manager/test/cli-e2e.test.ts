@@ -211,6 +211,24 @@ describe("bbbctl against the real server", () => {
     expect(fromDir.code).toBe(2);
   });
 
+  it("manages maintenance windows, webhook rules and users", async () => {
+    expect(
+      (await bbbctl(["maintenance", "set", "rack3", "--sector", "3", "--for", "2h", "--reason", "rack move"], env))
+        .code,
+    ).toBe(0);
+    const windows = await bbbctl(["maintenance", "list"], env);
+    expect(windows.stdout).toMatch(/rack3\s+sector 3/);
+    const hook = await bbbctl(
+      ["webhooks", "set", "lost-45s", "--url", "http://127.0.0.1:9/hook", "--after", "45s", "--sector", "3"],
+      { ...env, BBB_WEBHOOK_SECRET: "a-signing-secret" },
+    );
+    expect(hook.code).toBe(0);
+    expect(JSON.parse(hook.stdout)).toMatchObject({ id: "lost-45s", delayMs: 45_000, hasSecret: true });
+    expect((await bbbctl(["webhooks", "list"], env)).stdout).toMatch(/lost-45s\s+yes\s+lost\s+45s\s+3/);
+    expect((await bbbctl(["maintenance", "rm", "rack3"], env)).stdout).toContain('"removed": true');
+    expect((await bbbctl(["users", "list"], env)).stdout).toMatch(/admin\s+admin/);
+  });
+
   it("edits types, nodes and sectors and reads a board's history", async () => {
     expect((await bbbctl(["types", "set", "mbtemp", "--description", "MBTemp boards"], env)).code).toBe(0);
     expect((await bbbctl(["types", "list"], env)).stdout).toContain("MBTemp boards");

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { registerActions } from "./commands/actions.js";
+import { registerAdmin } from "./commands/admin.js";
 import { registerHosts } from "./commands/hosts.js";
 import { registerImport } from "./commands/import.js";
 import { registerMisc } from "./commands/misc.js";
@@ -37,6 +38,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   registerActions(program, ctx);
   registerRegistry(program, ctx);
   registerImport(program, ctx);
+  registerAdmin(program, ctx);
   registerMisc(program, ctx);
   for (const c of program.commands)
     c.exitOverride().configureOutput({

@@ -137,8 +137,17 @@ export function createAgent(deps: AgentDeps) {
       });
       const d = dispatcher;
       const hb = heartbeat;
-      conn.onMessage((t, p) => {
-        if (!frozen) d.handle(t, p);
+      conn.onMessage((t, p, retained) => {
+        if (frozen) return;
+        // DESIGN.md: commands are never retained (the broker refuses them); one that is would
+        // run again at every reconnect, so it is dropped.
+        if (retained) return void log.warn({ topic: t }, "retained command ignored");
+        try {
+          d.handle(t, p);
+        } catch (e: unknown) {
+          // A bad message never kills the agent (STYLE.md rule 12).
+          log.error({ err: e, topic: t }, "command handling failed");
+        }
       });
       conn.onConnect(() => void hb.beat());
       dispatcher.republish(closed);

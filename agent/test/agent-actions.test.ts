@@ -73,6 +73,21 @@ describe("actions end to end over MQTT (simulated board)", () => {
     expect(JSON.parse((await obs.waitFor(final(s, "sp-1"))).payload)).toMatchObject({ status: "failed", error: { code: "AGENT_E_SYNC_UNAVAILABLE" } });
   });
 
+  it("ignores a retained command (it would otherwise run again at every reconnect)", async () => {
+    const { simMac } = await import("../src/sim/fake-root.js");
+    const id = simMac(26).replaceAll(":", "");
+    await obs.client.publishAsync(topics.cmd(id, "restart-service"), JSON.stringify({ id: "ret-1", args: { name: "bbb-function" } }), { qos: 1, retain: true });
+    try {
+      const s = await start({}, { index: 26 });
+      await send(s, "ping", { id: "after-ret" });
+      await obs.waitFor(final(s, "after-ret"));
+      expect(obs.received.some((m) => m.topic === topics.result(id, "ret-1"))).toBe(false);
+      expect(s.rec.calls.some((c) => c[1] === "restart")).toBe(false);
+    } finally {
+      await obs.client.publishAsync(topics.cmd(id, "restart-service"), "", { qos: 1, retain: true });
+    }
+  });
+
   it("a duplicate id after a restart is answered from the state dir, not executed again", async () => {
     const s = await start({}, { index: 24 });
     await send(s, "restart-service", { id: "dup-1", args: { name: "bbb-function" } });

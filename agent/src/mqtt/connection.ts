@@ -23,7 +23,7 @@ export interface ConnectionDeps {
   connectTimeoutMs?: number;
 }
 
-export type MessageHandler = (topic: string, payload: Buffer) => void;
+export type MessageHandler = (topic: string, payload: Buffer, retained: boolean) => void;
 
 /**
  * The agent's MQTT link (issue "Foundation", point 4; DESIGN.md "Topic tree"): one MQTT.js
@@ -108,9 +108,9 @@ export function createConnection(deps: ConnectionDeps) {
       for (const w of [...connectWaiters]) w();
       for (const h of connectHandlers) h();
     });
-    c.on("message", (topic, payload) => {
+    c.on("message", (topic, payload, packet) => {
       if (myGen !== gen || frozen) return;
-      for (const h of messageHandlers) h(topic, payload);
+      for (const h of messageHandlers) h(topic, payload, packet.retain);
     });
     c.on("error", (err) => log.debug({ err: err.message, url }, "mqtt error"));
     c.on("close", () => {

@@ -19,10 +19,10 @@ import {
 } from "@bbb/shared";
 import { actions } from "../actions/index.js";
 import type { ActionDef, ActionSystem } from "../actions/types.js";
-import { AgentError, AgentErrorCodes, errorMessage, type AgentErrorCode } from "../errors.js";
+import { AgentErrorCodes, type AgentErrorCode } from "../errors.js";
 import type { Exec } from "../system/exec.js";
-import { createRunner } from "../system/runner.js";
 import type { ResultStore } from "./result-store.js";
+import { runCommand } from "./run-command.js";
 import { createSerialQueue } from "./serial-queue.js";
 
 export interface DispatcherDeps {
@@ -111,50 +111,10 @@ export function createDispatcher(deps: DispatcherDeps) {
       await emit({ ...base(id, action), status: "expired", error: { code: AgentErrorCodes.EXPIRED, message: "expired while queued" } });
       return;
     }
-    const runner = createRunner(deps.exec, { signal: abort.signal });
-    let lastProgress = 0;
-    const progress = (p: number, data?: Record<string, unknown>) => {
-      const t = now();
-      if (t - lastProgress < progressMs && p < 1) return;
-      lastProgress = t;
-      void emit({ ...base(id, action), status: "running", progress: p, ...(data ? { data } : {}) });
-    };
-    void emit({ ...base(id, action), status: "running", progress: 0 });
-    lastProgress = now();
-    try {
-      const out = await def.run({
-        id,
-        args: args as Parameters<ActionDef<A>["run"]>[0]["args"],
-        runner,
-        signal: abort.signal,
-        sys: deps.sys,
-        progress,
-        acceptedDelivered: () => Promise.race([accepted, new Promise<boolean>((r) => setTimeout(() => r(false), 3000).unref())]),
-      });
-      await refresh();
-      const output = runner.output();
-      await emit({
-        ...base(id, action),
-        status: "succeeded",
-        exitCode: 0,
-        ...(output ? { output } : {}),
-        ...(out.data ? { data: out.data } : {}),
-      });
-    } catch (e: unknown) {
-      const err = e instanceof AgentError ? e : new AgentError(AgentErrorCodes.INTERNAL, errorMessage(e));
-      if (!(e instanceof AgentError)) log.error({ err: e, action, id }, "action crashed");
-      await refresh();
-      const exitCode = typeof err.data?.exitCode === "number" ? err.data.exitCode : runner.lastExitCode() || 1;
-      const output = runner.output();
-      await emit({
-        ...base(id, action),
-        status: "failed",
-        exitCode,
-        ...(output ? { output } : {}),
-        error: { code: err.code, message: err.message.slice(0, 2048) },
-        ...(err.data ? { data: err.data } : {}),
-      });
-    }
+    await runCommand(
+      { exec: deps.exec, sys: deps.sys, signal: abort.signal, emit, base, progressMs, refresh, log },
+      { id, action, def, args, accepted },
+    );
   };
 
   return {

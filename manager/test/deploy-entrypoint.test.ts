@@ -76,6 +76,27 @@ describe("docker/entrypoint.mjs", () => {
   });
 });
 
+describe("docker/bbbctl", () => {
+  it("runs the manager's command line with the fleet secret read from BBB_FLEET_SECRET_FILE", async () => {
+    mkdirSync(join(app, "manager", "dist", "cli"), { recursive: true });
+    writeFileSync(
+      join(app, "manager", "dist", "cli", "main.js"),
+      "console.log(JSON.stringify({ argv: process.argv.slice(2), secret: process.env.BBB_FLEET_SECRET }));\n",
+    );
+    const r = await new Promise<string>((done, fail) => {
+      const child = spawn("sh", [join(repo, "docker", "bbbctl"), "token", "a0f6fd8b1c22"], {
+        env: { PATH: process.env.PATH ?? "", BBB_APP_DIR: app, BBB_FLEET_SECRET_FILE: join(app, "secret.txt") },
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      let out = "";
+      child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+      child.on("error", fail);
+      child.on("exit", () => done(out));
+    });
+    expect(JSON.parse(r)).toEqual({ argv: ["token", "a0f6fd8b1c22"], secret: "s3cret-fleet-secret-0123456789" });
+  });
+});
+
 describe("docker/healthcheck.mjs", () => {
   let server: Server;
   let status = 200;

@@ -80,7 +80,8 @@ export function createAgent(deps: AgentDeps) {
   let started = false;
   let frozen = false;
 
-  const uptime = async () => parseUptime((await fs.tryReadSmall("/proc/uptime", 128)) ?? "") ?? Math.round(process.uptime());
+  const uptime = async () =>
+    parseUptime((await fs.tryReadSmall("/proc/uptime", 128)) ?? "") ?? Math.round(process.uptime());
 
   return {
     session,
@@ -105,7 +106,15 @@ export function createAgent(deps: AgentDeps) {
         confirmNetwork: createNetworkConfirm({ link: conn, deadlineMs: config.networkConfirmMs, log }),
         uptime,
       };
-      slow = createSlowFacts({ fs, exec: deps.exec, net, systemd, services: config.services, intervalMs: config.servicePollMs, log });
+      slow = createSlowFacts({
+        fs,
+        exec: deps.exec,
+        net,
+        systemd,
+        services: config.services,
+        intervalMs: config.servicePollMs,
+        log,
+      });
       const s = slow;
       dispatcher = createDispatcher({
         boardId: config.boardId,

@@ -1,5 +1,11 @@
 export { createAgent, type Agent, type AgentDeps } from "./create-agent.js";
-export { agentConfigSchema, netBackendNames, type AgentConfig, type AgentConfigInput, type ResolvedAgentConfig } from "./config/schema.js";
+export {
+  agentConfigSchema,
+  netBackendNames,
+  type AgentConfig,
+  type AgentConfigInput,
+  type ResolvedAgentConfig,
+} from "./config/schema.js";
 export { loadConfig, resolveConfig, macBoardId, AGENT_ENV_VARS, DEFAULT_CONFIG_PATH } from "./config/load-config.js";
 export { createFakeRoot, simMac, type FakeRoot, type FakeRootOptions } from "./sim/fake-root.js";
 export { createRecordingExec, type RecordingExec, type SimBoardState } from "./sim/recording-exec.js";

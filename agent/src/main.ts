@@ -49,12 +49,17 @@ async function main(): Promise<void> {
     const raw = await loadConfig({ env: process.env, readFile: readOrNull });
     config = await resolveConfig(raw, createRootedFs(raw.rootPrefix));
     ca = config.caFile ? ((await readOrNull(config.caFile)) ?? undefined) : undefined;
-    if (config.caFile && ca === undefined) throw new AgentError(AgentErrorCodes.CONFIG, `caFile ${config.caFile} cannot be read`);
+    if (config.caFile && ca === undefined)
+      throw new AgentError(AgentErrorCodes.CONFIG, `caFile ${config.caFile} cannot be read`);
   } catch (e: unknown) {
     process.stderr.write(`bbb-agent: ${e instanceof AgentError ? e.message : errorMessage(e)}\n`);
     process.exit(2);
   }
-  const log = pino({ level: config.logLevel, base: { app: "bbb-agent" }, redact: ["token", "password", "config.token"] });
+  const log = pino({
+    level: config.logLevel,
+    base: { app: "bbb-agent" },
+    redact: ["token", "password", "config.token"],
+  });
   // The sync asks the agent for the board's type at sync time; the agent exists by then.
   let agentRef: Agent | null = null;
   const projectSync = projectSyncFor(config, log, () => {

@@ -28,21 +28,34 @@ describe("actions end to end over MQTT (simulated board)", () => {
   const start = async (...a: Parameters<typeof startSimAgent> extends [unknown, ...infer R] ? R : never) => {
     const s = await startSimAgent(broker.url, ...a);
     sims.push(s);
-    await obs.waitFor((m) => m.topic === topics.status(s.config.boardId) && JSON.parse(m.payload).session === s.agent.session);
+    await obs.waitFor(
+      (m) => m.topic === topics.status(s.config.boardId) && JSON.parse(m.payload).session === s.agent.session,
+    );
     return s;
   };
   const final = (s: Sim, id: string) => (m: Received) =>
-    m.topic === topics.result(s.config.boardId, id) && ["succeeded", "failed", "rejected", "expired"].includes(JSON.parse(m.payload).status);
-  const send = (s: Sim, action: string, body: object) => obs.publish(topics.cmd(s.config.boardId, action), JSON.stringify(body));
+    m.topic === topics.result(s.config.boardId, id) &&
+    ["succeeded", "failed", "rejected", "expired"].includes(JSON.parse(m.payload).status);
+  const send = (s: Sim, action: string, body: object) =>
+    obs.publish(topics.cmd(s.config.boardId, action), JSON.stringify(body));
 
   it("set-ip through connman: the heartbeat shows the new address", async () => {
     const s = await start({}, { index: 21, layout: "connman" });
-    await send(s, "set-ip", { id: "ip-1", args: { mode: "manual", ip: "10.128.9.77", netmask: "255.255.255.0", gateway: "10.128.9.1" } });
+    await send(s, "set-ip", {
+      id: "ip-1",
+      args: { mode: "manual", ip: "10.128.9.77", netmask: "255.255.255.0", gateway: "10.128.9.1" },
+    });
     const r = resultSchema.parse(JSON.parse((await obs.waitFor(final(s, "ip-1"))).payload));
     expect(r.status).toBe("succeeded");
-    expect(r.output).toContain("connmanctl config ethernet_a0f6fd000015_cable --ipv4 manual 10.128.9.77 255.255.255.0 10.128.9.1");
+    expect(r.output).toContain(
+      "connmanctl config ethernet_a0f6fd000015_cable --ipv4 manual 10.128.9.77 255.255.255.0 10.128.9.1",
+    );
     const after = obs.received.length;
-    const hb = await obs.waitFor((m) => m.topic === topics.heartbeat(s.config.boardId) && JSON.parse(m.payload).ip === "10.128.9.77", 5000, after);
+    const hb = await obs.waitFor(
+      (m) => m.topic === topics.heartbeat(s.config.boardId) && JSON.parse(m.payload).ip === "10.128.9.77",
+      5000,
+      after,
+    );
     expect(heartbeatSchema.parse(JSON.parse(hb.payload))).toMatchObject({ ipMode: "manual", gateway: "10.128.9.1" });
   });
 
@@ -51,32 +64,59 @@ describe("actions end to end over MQTT (simulated board)", () => {
     const from = obs.received.length;
     await send(s, "apply-node", {
       id: "an-1",
-      args: { hostname: "LA-RaCtrl:CO-Srv-9", ip: { mode: "dhcp" }, type: "power-supply", pvPrefix: ["PS-LA:"], nameservers: ["10.0.0.71"] },
+      args: {
+        hostname: "LA-RaCtrl:CO-Srv-9",
+        ip: { mode: "dhcp" },
+        type: "power-supply",
+        pvPrefix: ["PS-LA:"],
+        nameservers: ["10.0.0.71"],
+      },
     });
     const r = resultSchema.parse(JSON.parse((await obs.waitFor(final(s, "an-1"))).payload));
     expect(r.status).toBe("succeeded");
     expect(r.data).toMatchObject({ changed: ["hostname", "ip", "nameservers", "type", "pvPrefix"], reboot: true });
-    const statuses = obs.received.slice(from).filter((m) => m.topic === topics.result(s.config.boardId, "an-1")).map((m) => JSON.parse(m.payload).status);
+    const statuses = obs.received
+      .slice(from)
+      .filter((m) => m.topic === topics.result(s.config.boardId, "an-1"))
+      .map((m) => JSON.parse(m.payload).status);
     expect(statuses[0]).toBe("accepted");
     expect(s.rec.calls.map((c) => c.join(" "))).toContain("systemctl reboot");
     expect(s.rec.calls.map((c) => c.join(" "))).toContain("hostname LA-RaCtrl--CO-Srv-9");
     const after = obs.received.length;
-    const hb = await obs.waitFor((m) => m.topic === topics.heartbeat(s.config.boardId) && JSON.parse(m.payload).type === "power-supply", 5000, after);
-    expect(JSON.parse(hb.payload)).toMatchObject({ hostname: "LA-RaCtrl--CO-Srv-9", pvPrefix: ["PS-LA:"], ipMode: "dhcp" });
+    const hb = await obs.waitFor(
+      (m) => m.topic === topics.heartbeat(s.config.boardId) && JSON.parse(m.payload).type === "power-supply",
+      5000,
+      after,
+    );
+    expect(JSON.parse(hb.payload)).toMatchObject({
+      hostname: "LA-RaCtrl--CO-Srv-9",
+      pvPrefix: ["PS-LA:"],
+      ipMode: "dhcp",
+    });
   });
 
   it("identify blinks the LEDs; sync-project without a ProjectSync fails with AGENT_E_SYNC_UNAVAILABLE", async () => {
     const s = await start({}, { index: 23 });
     await send(s, "identify", { id: "id-1", args: { seconds: 2 } });
-    expect(JSON.parse((await obs.waitFor(final(s, "id-1"))).payload)).toMatchObject({ status: "succeeded", data: { seconds: 2 } });
+    expect(JSON.parse((await obs.waitFor(final(s, "id-1"))).payload)).toMatchObject({
+      status: "succeeded",
+      data: { seconds: 2 },
+    });
     await send(s, "sync-project", { id: "sp-1" });
-    expect(JSON.parse((await obs.waitFor(final(s, "sp-1"))).payload)).toMatchObject({ status: "failed", error: { code: "AGENT_E_SYNC_UNAVAILABLE" } });
+    expect(JSON.parse((await obs.waitFor(final(s, "sp-1"))).payload)).toMatchObject({
+      status: "failed",
+      error: { code: "AGENT_E_SYNC_UNAVAILABLE" },
+    });
   });
 
   it("ignores a retained command (it would otherwise run again at every reconnect)", async () => {
     const { simMac } = await import("../src/sim/fake-root.js");
     const id = simMac(26).replaceAll(":", "");
-    await obs.client.publishAsync(topics.cmd(id, "restart-service"), JSON.stringify({ id: "ret-1", args: { name: "bbb-function" } }), { qos: 1, retain: true });
+    await obs.client.publishAsync(
+      topics.cmd(id, "restart-service"),
+      JSON.stringify({ id: "ret-1", args: { name: "bbb-function" } }),
+      { qos: 1, retain: true },
+    );
     try {
       const s = await start({}, { index: 26 });
       await send(s, "ping", { id: "after-ret" });
@@ -102,7 +142,9 @@ describe("actions end to end over MQTT (simulated board)", () => {
     });
     try {
       await again.start();
-      await obs.waitFor((m) => m.topic === topics.status(s.config.boardId) && JSON.parse(m.payload).session === again.session);
+      await obs.waitFor(
+        (m) => m.topic === topics.status(s.config.boardId) && JSON.parse(m.payload).session === again.session,
+      );
       const from = obs.received.length;
       await send(s, "restart-service", { id: "dup-1", args: { name: "bbb-function" } });
       await obs.waitFor(final(s, "dup-1"), 5000, from);
@@ -144,11 +186,23 @@ describe("sync-project with an injected ProjectSync", () => {
     try {
       await obs.waitFor((m) => m.topic === topics.heartbeat(s.config.boardId));
       await obs.publish(topics.cmd(s.config.boardId, "sync-project"), JSON.stringify({ id: "sync-1", args: {} }));
-      const done = await obs.waitFor((m) => m.topic === topics.result(s.config.boardId, "sync-1") && JSON.parse(m.payload).status === "succeeded");
-      expect(JSON.parse(done.payload).data).toMatchObject({ revision: "abc123", changed: ["ioc/st.cmd"], changedCount: 1, rcLocalDiff: "+ exec ioc", dryRun: false });
-      const running = obs.received.filter((m) => m.topic === topics.result(s.config.boardId, "sync-1") && JSON.parse(m.payload).status === "running");
+      const done = await obs.waitFor(
+        (m) => m.topic === topics.result(s.config.boardId, "sync-1") && JSON.parse(m.payload).status === "succeeded",
+      );
+      expect(JSON.parse(done.payload).data).toMatchObject({
+        revision: "abc123",
+        changed: ["ioc/st.cmd"],
+        changedCount: 1,
+        rcLocalDiff: "+ exec ioc",
+        dryRun: false,
+      });
+      const running = obs.received.filter(
+        (m) => m.topic === topics.result(s.config.boardId, "sync-1") && JSON.parse(m.payload).status === "running",
+      );
       expect(running.some((m) => JSON.parse(m.payload).progress === 1)).toBe(true);
-      await obs.waitFor((m) => m.topic === topics.heartbeat(s.config.boardId) && JSON.parse(m.payload).projectRevision === "abc123");
+      await obs.waitFor(
+        (m) => m.topic === topics.heartbeat(s.config.boardId) && JSON.parse(m.payload).projectRevision === "abc123",
+      );
     } finally {
       await s.cleanup();
     }

@@ -34,7 +34,13 @@ describe("agent with the authenticated broker", () => {
     const users = createUserStore({ file: join(dir, "users.json"), log });
     await users.load();
     await users.upsert(OPERATOR.name, "operator", OPERATOR.password);
-    broker = createBroker({ log, topicRoot: "bbb", fleetSecret: SECRET, users, authThrottle: { baseMs: 20, maxMs: 100 } });
+    broker = createBroker({
+      log,
+      topicRoot: "bbb",
+      fleetSecret: SECRET,
+      users,
+      authThrottle: { baseMs: 20, maxMs: 100 },
+    });
     port = (await broker.start({ mqttPort: 0, bind: "127.0.0.1" })).mqttPort;
     operator = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
       protocolVersion: 4,
@@ -71,14 +77,35 @@ describe("agent with the authenticated broker", () => {
 
   it("connects with its token, publishes birth and heartbeats, and answers a command sent with mosquitto_pub", async () => {
     const boardId = simMac(61).replaceAll(":", "");
-    const s = await startSimAgent(`mqtt://127.0.0.1:${port}`, { token: deriveBoardToken(SECRET, boardId) }, { index: 61 });
+    const s = await startSimAgent(
+      `mqtt://127.0.0.1:${port}`,
+      { token: deriveBoardToken(SECRET, boardId) },
+      { index: 61 },
+    );
     sims.push(s);
     const id = s.config.boardId;
     await waitFor((m) => m.topic === topics.status(id) && JSON.parse(m.payload).state === "online");
     await waitFor((m) => m.topic === topics.heartbeat(id));
     if (!MOSQUITTO) return;
-    await run("mosquitto_pub", ["-h", "127.0.0.1", "-p", String(port), "-u", OPERATOR.name, "-P", OPERATOR.password, "-q", "1", "-t", topics.cmd(id, "ping"), "-m", "{}"]);
-    const done = await waitFor((m) => m.topic.startsWith(`bbb/${id}/result/`) && JSON.parse(m.payload).status === "succeeded");
+    await run("mosquitto_pub", [
+      "-h",
+      "127.0.0.1",
+      "-p",
+      String(port),
+      "-u",
+      OPERATOR.name,
+      "-P",
+      OPERATOR.password,
+      "-q",
+      "1",
+      "-t",
+      topics.cmd(id, "ping"),
+      "-m",
+      "{}",
+    ]);
+    const done = await waitFor(
+      (m) => m.topic.startsWith(`bbb/${id}/result/`) && JSON.parse(m.payload).status === "succeeded",
+    );
     // No id in the command: the agent generated one, and the result topic carries it.
     expect(done.topic.split("/").pop()).toBe(JSON.parse(done.payload).id);
   });

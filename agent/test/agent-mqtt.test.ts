@@ -30,7 +30,9 @@ describe("agent against a real Aedes broker", () => {
     const birth = await obs.waitFor((m) => m.topic === topics.status(id));
     const st = statusSchema.parse(JSON.parse(birth.payload));
     expect(st).toMatchObject({ state: "online", session: sim.agent.session });
-    const hbMsg = await obs.waitFor((m) => m.topic === topics.heartbeat(id) && JSON.parse(m.payload).services !== undefined);
+    const hbMsg = await obs.waitFor(
+      (m) => m.topic === topics.heartbeat(id) && JSON.parse(m.payload).services !== undefined,
+    );
     expect(Buffer.byteLength(hbMsg.payload)).toBeLessThanOrEqual(1024);
     const hb = heartbeatSchema.parse(JSON.parse(hbMsg.payload));
     expect(hb).toMatchObject({
@@ -57,28 +59,44 @@ describe("agent against a real Aedes broker", () => {
   });
 
   it("answers a repeated id with the earlier result and does not run it again", async () => {
-    await obs.publish(topics.cmd(sim.config.boardId, "restart-service"), JSON.stringify({ id: "r-1", args: { name: "bbb-function" } }));
+    await obs.publish(
+      topics.cmd(sim.config.boardId, "restart-service"),
+      JSON.stringify({ id: "r-1", args: { name: "bbb-function" } }),
+    );
     await obs.waitFor(result("r-1", "succeeded"));
     const before = obs.received.length;
-    await obs.publish(topics.cmd(sim.config.boardId, "restart-service"), JSON.stringify({ id: "r-1", args: { name: "bbb-function" } }));
+    await obs.publish(
+      topics.cmd(sim.config.boardId, "restart-service"),
+      JSON.stringify({ id: "r-1", args: { name: "bbb-function" } }),
+    );
     await obs.waitFor(result("r-1", "succeeded"), 5000, before);
     expect(sim.rec.calls.filter((c) => c.join(" ") === "systemctl restart bbb-function")).toHaveLength(1);
   });
 
   it("expires a stale command and rejects bad arguments and unknown units", async () => {
     const id = sim.config.boardId;
-    await obs.publish(topics.cmd(id, "ping"), JSON.stringify({ id: "e-1", issuedAt: Date.now() - 120_000, ttlMs: 60_000 }));
+    await obs.publish(
+      topics.cmd(id, "ping"),
+      JSON.stringify({ id: "e-1", issuedAt: Date.now() - 120_000, ttlMs: 60_000 }),
+    );
     const exp = await obs.waitFor(result("e-1", "expired"));
     expect(JSON.parse(exp.payload).error.code).toBe("AGENT_E_EXPIRED");
-    await obs.publish(topics.cmd(id, "set-ip"), JSON.stringify({ id: "b-1", args: { mode: "manual", ip: "10.0.0.5" } }));
+    await obs.publish(
+      topics.cmd(id, "set-ip"),
+      JSON.stringify({ id: "b-1", args: { mode: "manual", ip: "10.0.0.5" } }),
+    );
     const bad = await obs.waitFor(result("b-1", "rejected"));
     expect(JSON.parse(bad.payload).error.code).toBe("AGENT_E_INVALID_ARGS");
     await obs.publish(topics.cmd(id, "stop-service"), JSON.stringify({ id: "n-1", args: { name: "ssh" } }));
     expect(JSON.parse((await obs.waitFor(result("n-1", "rejected"))).payload).error.code).toBe("AGENT_E_NOT_ALLOWED");
     await obs.publish(topics.cmd(id, "self-destruct"), JSON.stringify({ id: "u-1" }));
-    expect(JSON.parse((await obs.waitFor(result("u-1", "rejected"))).payload).error.code).toBe("AGENT_E_UNKNOWN_ACTION");
+    expect(JSON.parse((await obs.waitFor(result("u-1", "rejected"))).payload).error.code).toBe(
+      "AGENT_E_UNKNOWN_ACTION",
+    );
     await obs.publish(topics.cmd(id, "ping"), "{not json");
-    const nj = await obs.waitFor((m) => m.topic.startsWith(`bbb/${id}/result/`) && JSON.parse(m.payload).error?.code === "AGENT_E_INVALID_JSON");
+    const nj = await obs.waitFor(
+      (m) => m.topic.startsWith(`bbb/${id}/result/`) && JSON.parse(m.payload).error?.code === "AGENT_E_INVALID_JSON",
+    );
     expect(JSON.parse(nj.payload).status).toBe("rejected");
   });
 

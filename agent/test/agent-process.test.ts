@@ -13,7 +13,10 @@ const topics = createTopics("bbb");
 
 /** The real agent program (agent/dist/main.js, built by `tsc -b agent`) as a child process. */
 function spawnAgent(env: Record<string, string>): ChildProcess & { exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   return Object.assign(child, { exited });
 }
@@ -54,11 +57,17 @@ describe.skipIf(!existsSync(MAIN))("agent process (needs `npx tsc -b agent` firs
     const hb = await obs.waitFor((m) => m.topic === topics.heartbeat(id));
     const session = JSON.parse(hb.payload).session as string;
     await obs.publish(topics.cmd(id, "ping"), JSON.stringify({ id: "proc-ping" }));
-    await obs.waitFor((m) => m.topic === topics.result(id, "proc-ping") && JSON.parse(m.payload).status === "succeeded");
+    await obs.waitFor(
+      (m) => m.topic === topics.result(id, "proc-ping") && JSON.parse(m.payload).status === "succeeded",
+    );
     const from = obs.received.length;
     const t0 = Date.now();
     child.kill("SIGKILL");
-    const lost = await obs.waitFor((m) => m.topic === topics.status(id) && JSON.parse(m.payload).state === "lost", 5000, from);
+    const lost = await obs.waitFor(
+      (m) => m.topic === topics.status(id) && JSON.parse(m.payload).state === "lost",
+      5000,
+      from,
+    );
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(JSON.parse(lost.payload).session).toBe(session);
     await child.exited;
@@ -69,11 +78,19 @@ describe.skipIf(!existsSync(MAIN))("agent process (needs `npx tsc -b agent` firs
     const child = spawnAgent(env());
     children.push(child);
     const id = fake.boardId;
-    const online = await obs.waitFor((m) => m.topic === topics.status(id) && JSON.parse(m.payload).state === "online", 10_000, from);
+    const online = await obs.waitFor(
+      (m) => m.topic === topics.status(id) && JSON.parse(m.payload).state === "online",
+      10_000,
+      from,
+    );
     const session = JSON.parse(online.payload).session as string;
     child.kill("SIGTERM");
     expect(await child.exited).toBe(0);
-    const off = await obs.waitFor((m) => m.topic === topics.status(id) && JSON.parse(m.payload).state === "offline", 5000, from);
+    const off = await obs.waitFor(
+      (m) => m.topic === topics.status(id) && JSON.parse(m.payload).state === "offline",
+      5000,
+      from,
+    );
     expect(JSON.parse(off.payload).session).toBe(session);
   });
 

@@ -39,7 +39,11 @@ describe("reconnects (persistent session, URL rotation)", () => {
     const gate = createGate();
     const rec = createRecordingExec({ mac: fake.mac, ip: fake.options.ip });
     const config = {
-      ...agentConfigSchema.parse({ mqttUrls: [`mqtt://127.0.0.1:${await deadPort()}`, broker.url], rootPrefix: fake.root, stateDir: fake.stateDir }),
+      ...agentConfigSchema.parse({
+        mqttUrls: [`mqtt://127.0.0.1:${await deadPort()}`, broker.url],
+        rootPrefix: fake.root,
+        stateDir: fake.stateDir,
+      }),
       boardId: fake.boardId,
     };
     const agent = createAgent({
@@ -52,7 +56,8 @@ describe("reconnects (persistent session, URL rotation)", () => {
       backoff: { baseMs: 400, capMs: 2000 },
     });
     const id = fake.boardId;
-    const st = (s: string) => (m: { topic: string; payload: string }) => m.topic === topics.status(id) && JSON.parse(m.payload).state === s;
+    const st = (s: string) => (m: { topic: string; payload: string }) =>
+      m.topic === topics.status(id) && JSON.parse(m.payload).state === s;
     try {
       await agent.start();
       await obs.waitFor(st("online"), 10_000);
@@ -64,7 +69,10 @@ describe("reconnects (persistent session, URL rotation)", () => {
       // The command was accepted by the broker before the agent was back.
       expect(obs.received.slice(from).some(st("online"))).toBe(false);
       await obs.waitFor(st("online"), 10_000, from);
-      const done = await obs.waitFor((m) => m.topic === topics.result(id, "queued-1") && JSON.parse(m.payload).status === "succeeded", 10_000);
+      const done = await obs.waitFor(
+        (m) => m.topic === topics.result(id, "queued-1") && JSON.parse(m.payload).status === "succeeded",
+        10_000,
+      );
       expect(JSON.parse(done.payload).data.session).toBe(agent.session);
     } finally {
       await agent.stop();

@@ -31,7 +31,8 @@ function namespacesWork(): string | null {
   if (!existsSync(MAIN)) return "agent/dist/main.js missing: run `npx tsc -b agent` first";
   const probe = `bbbt-${tag}-probe`;
   const r = spawnSync("ip", ["netns", "add", probe], { encoding: "utf8" });
-  if (r.error || r.status !== 0) return `cannot create network namespaces here (${r.error?.message ?? r.stderr.trim()})`;
+  if (r.error || r.status !== 0)
+    return `cannot create network namespaces here (${r.error?.message ?? r.stderr.trim()})`;
   spawnSync("ip", ["netns", "del", probe]);
   return null;
 }
@@ -56,7 +57,15 @@ describe.skipIf(skipReason !== null)("set-ip in network namespaces", () => {
       const tick = () => {
         const m = msgs.slice(from).find(pred);
         if (m) return resolve(m);
-        if (Date.now() - t0 > timeoutMs) return reject(new Error(`timeout; last: ${msgs.slice(-3).map((x) => x.topic + " " + x.payload.slice(0, 100)).join(" | ")}`));
+        if (Date.now() - t0 > timeoutMs)
+          return reject(
+            new Error(
+              `timeout; last: ${msgs
+                .slice(-3)
+                .map((x) => x.topic + " " + x.payload.slice(0, 100))
+                .join(" | ")}`,
+            ),
+          );
         setTimeout(tick, 50);
       };
       tick();
@@ -132,17 +141,35 @@ describe.skipIf(skipReason !== null)("set-ip in network namespaces", () => {
 
   it("moves an agent to a new address; its heartbeat shows it", async () => {
     expect(json(await waitFor((m) => m.topic === topics.heartbeat("nsagent1"), 5000)).ip).toBe("10.77.0.11");
-    send("nsagent1", "set-ip", { id: "ns-ip-1", args: { mode: "manual", ip: "10.77.0.50", netmask: "255.255.255.0", gateway: "10.77.0.1" } });
-    const done = await waitFor((m) => m.topic === topics.result("nsagent1", "ns-ip-1") && ["succeeded", "failed"].includes(String(json(m).status)), 20_000);
+    send("nsagent1", "set-ip", {
+      id: "ns-ip-1",
+      args: { mode: "manual", ip: "10.77.0.50", netmask: "255.255.255.0", gateway: "10.77.0.1" },
+    });
+    const done = await waitFor(
+      (m) =>
+        m.topic === topics.result("nsagent1", "ns-ip-1") && ["succeeded", "failed"].includes(String(json(m).status)),
+      20_000,
+    );
     expect(json(done)).toMatchObject({ status: "succeeded", exitCode: 0 });
     const from = msgs.indexOf(done);
     await waitFor((m) => m.topic === topics.heartbeat("nsagent1") && json(m).ip === "10.77.0.50", 5000, from);
   });
 
   it("reverts an address that cannot reach the broker and reports failed/AGENT_E_REVERTED", async () => {
-    send("nsagent2", "set-ip", { id: "ns-ip-2", args: { mode: "manual", ip: "10.99.0.5", netmask: "255.255.255.0", gateway: "10.99.0.1" } });
-    const done = await waitFor((m) => m.topic === topics.result("nsagent2", "ns-ip-2") && ["succeeded", "failed"].includes(String(json(m).status)), 30_000);
-    expect(json(done)).toMatchObject({ status: "failed", error: { code: "AGENT_E_REVERTED" }, data: { reason: "reverted" } });
+    send("nsagent2", "set-ip", {
+      id: "ns-ip-2",
+      args: { mode: "manual", ip: "10.99.0.5", netmask: "255.255.255.0", gateway: "10.99.0.1" },
+    });
+    const done = await waitFor(
+      (m) =>
+        m.topic === topics.result("nsagent2", "ns-ip-2") && ["succeeded", "failed"].includes(String(json(m).status)),
+      30_000,
+    );
+    expect(json(done)).toMatchObject({
+      status: "failed",
+      error: { code: "AGENT_E_REVERTED" },
+      data: { reason: "reverted" },
+    });
     expect(String(json(done).output)).toContain("ip addr add 10.77.0.12/24 dev eth0");
     const from = msgs.indexOf(done);
     await waitFor((m) => m.topic === topics.heartbeat("nsagent2") && json(m).ip === "10.77.0.12", 5000, from);

@@ -22,14 +22,19 @@ describe.skipIf(!existsSync(SIM))("fleet simulator (needs `npx tsc -b agent` fir
   });
 
   it("ramps boards up, kills and freezes on request (will fires), and stops with offline", async () => {
-    const sim = spawn(process.execPath, [SIM, "--boards", "4", "--workers", "2", "--url", broker.url, "--first-index", "900"], {
-      stdio: ["pipe", "pipe", "inherit"],
-    });
+    const sim = spawn(
+      process.execPath,
+      [SIM, "--boards", "4", "--workers", "2", "--url", broker.url, "--first-index", "900"],
+      {
+        stdio: ["pipe", "pipe", "inherit"],
+      },
+    );
     const out: string[] = [];
     readline.createInterface({ input: sim.stdout }).on("line", (l) => out.push(l));
     const exited = new Promise<number | null>((resolve) => sim.on("exit", resolve));
     try {
-      const state = (s: string) => (m: { topic: string; payload: string }) => m.topic.endsWith("/status") && JSON.parse(m.payload).state === s;
+      const state = (s: string) => (m: { topic: string; payload: string }) =>
+        m.topic.endsWith("/status") && JSON.parse(m.payload).state === s;
       await obs.waitFor(() => new Set(obs.received.filter(state("online")).map((m) => m.topic)).size >= 4, 20_000);
       await new Promise<void>((resolve) => {
         const t = setInterval(() => out.some((l) => l === "ramp done") && (clearInterval(t), resolve()), 50);
@@ -43,7 +48,10 @@ describe.skipIf(!existsSync(SIM))("fleet simulator (needs `npx tsc -b agent` fir
       const from = obs.received.length;
       sim.kill("SIGINT");
       expect(await exited).toBe(0);
-      const offline = obs.received.slice(from).filter(state("offline")).map((m) => m.topic);
+      const offline = obs.received
+        .slice(from)
+        .filter(state("offline"))
+        .map((m) => m.topic);
       expect(offline).toHaveLength(2);
       expect(offline).not.toContain(killed.topic);
       expect(offline).not.toContain(frozen.topic);

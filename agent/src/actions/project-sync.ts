@@ -18,7 +18,11 @@ export interface ProjectSyncOutcome {
 }
 
 export interface ProjectSync {
-  sync(opts: { dryRun: boolean; signal: AbortSignal; onProgress(p: ProjectSyncProgress): void }): Promise<ProjectSyncOutcome>;
+  sync(opts: {
+    dryRun: boolean;
+    signal: AbortSignal;
+    onProgress(p: ProjectSyncProgress): void;
+  }): Promise<ProjectSyncOutcome>;
   /** Revision of the project installed on the board, null when none. */
   currentRevision(): string | null;
   /** Hash of the installed rc.local, null when none. */

@@ -17,7 +17,9 @@ describe("hostname backend", () => {
     const restore = await b.snapshot();
     await b.set("LA-RaCtrl--CO-Srv-2", runner.run);
     expect(await fx.read("/etc/hostname")).toBe("LA-RaCtrl--CO-Srv-2\n");
-    expect(await fx.read("/etc/hosts")).toContain("127.0.0.1\tlocalhost\n127.0.1.1\tLA-RaCtrl--CO-Srv-2\n\n# The following");
+    expect(await fx.read("/etc/hosts")).toContain(
+      "127.0.0.1\tlocalhost\n127.0.1.1\tLA-RaCtrl--CO-Srv-2\n\n# The following",
+    );
     await restore(runner.run);
     expect(await fx.read("/etc/hosts")).toBe(await fx.fixture("etc/hosts"));
     expect(rec.calls).toEqual([

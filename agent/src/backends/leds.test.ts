@@ -21,7 +21,12 @@ describe("LED backend", () => {
       fire = f;
       return { unref() {} } as unknown as NodeJS.Timeout;
     }) as unknown as typeof setTimeout;
-    const leds = createLedBackend({ fs, log: pino({ level: "silent" }), setTimer, clearTimer: (() => undefined) as typeof clearTimeout });
+    const leds = createLedBackend({
+      fs,
+      log: pino({ level: "silent" }),
+      setTimer,
+      clearTimer: (() => undefined) as typeof clearTimeout,
+    });
     expect(await leds.blink(5)).toHaveLength(4);
     expect(await fs.readText("/sys/class/leds/beaglebone:green:usr0/trigger")).toBe("timer");
     expect(leds.blinking()).toBe(true);

@@ -15,7 +15,12 @@ export function currentTrigger(text: string): string {
  * the previous triggers. sysfs attributes cannot be renamed over, so these are the only
  * in-place writes of the agent.
  */
-export function createLedBackend(deps: { fs: RootedFs; log: Logger; setTimer?: typeof setTimeout; clearTimer?: typeof clearTimeout }) {
+export function createLedBackend(deps: {
+  fs: RootedFs;
+  log: Logger;
+  setTimer?: typeof setTimeout;
+  clearTimer?: typeof clearTimeout;
+}) {
   const setTimer = deps.setTimer ?? setTimeout;
   const clearTimer = deps.clearTimer ?? clearTimeout;
   let saved: Map<string, string> | null = null;
@@ -47,7 +52,8 @@ export function createLedBackend(deps: { fs: RootedFs; log: Logger; setTimer?: t
       const leds = await present();
       if (!saved) {
         saved = new Map();
-        for (const led of leds) saved.set(led, currentTrigger((await deps.fs.tryReadSmall(`${LED_DIR}/${led}/trigger`, 4096)) ?? "none"));
+        for (const led of leds)
+          saved.set(led, currentTrigger((await deps.fs.tryReadSmall(`${LED_DIR}/${led}/trigger`, 4096)) ?? "none"));
       }
       for (const led of leds) await deps.fs.writeInPlace(`${LED_DIR}/${led}/trigger`, "timer");
       if (timer) clearTimer(timer);

@@ -104,11 +104,19 @@ export function createDispatcher(deps: DispatcherDeps) {
     // The accepted record must be on disk before anything irreversible (a reboot) happens.
     await stored;
     if (abort.signal.aborted) {
-      await emit({ ...base(id, action), status: "failed", error: { code: AgentErrorCodes.STOPPING, message: "the agent is stopping" } });
+      await emit({
+        ...base(id, action),
+        status: "failed",
+        error: { code: AgentErrorCodes.STOPPING, message: "the agent is stopping" },
+      });
       return;
     }
     if (expired(cmd, now())) {
-      await emit({ ...base(id, action), status: "expired", error: { code: AgentErrorCodes.EXPIRED, message: "expired while queued" } });
+      await emit({
+        ...base(id, action),
+        status: "expired",
+        error: { code: AgentErrorCodes.EXPIRED, message: "expired while queued" },
+      });
       return;
     }
     await runCommand(
@@ -140,7 +148,11 @@ export function createDispatcher(deps: DispatcherDeps) {
       }
       if (!isActionName(action)) return reject(id, action, AgentErrorCodes.UNKNOWN_ACTION, `unknown action ${action}`);
       if (expired(cmd, now())) {
-        void emit({ ...base(id, action), status: "expired", error: { code: AgentErrorCodes.EXPIRED, message: "issuedAt + ttlMs is in the past" } });
+        void emit({
+          ...base(id, action),
+          status: "expired",
+          error: { code: AgentErrorCodes.EXPIRED, message: "issuedAt + ttlMs is in the past" },
+        });
         return;
       }
       const args = actionArgsSchemas[action].safeParse(cmd.args ?? {});

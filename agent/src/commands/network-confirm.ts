@@ -30,9 +30,13 @@ export function createNetworkConfirm(deps: { link: ConfirmLink; deadlineMs: numb
       for (const restore of [...restores].reverse()) await restore(ctx.runner.run);
     } catch (e: unknown) {
       log.error({ err: e }, "revert failed");
-      throw new AgentError(AgentErrorCodes.REVERT_FAILED, `broker unreachable and the revert failed: ${errorMessage(e)}`, {
-        reason: "revert-failed",
-      });
+      throw new AgentError(
+        AgentErrorCodes.REVERT_FAILED,
+        `broker unreachable and the revert failed: ${errorMessage(e)}`,
+        {
+          reason: "revert-failed",
+        },
+      );
     }
     deps.link.reconnectNow();
     throw new AgentError(

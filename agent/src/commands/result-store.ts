@@ -22,9 +22,7 @@ export function createResultStore(deps: { files: StateFiles; max?: number; onPer
 
   const persist = () => {
     const snapshot = { v: 1 as const, results: [...byId.values()] };
-    writing = writing
-      .then(() => deps.files.write(FILE, snapshot))
-      .catch((e: unknown) => deps.onPersistError?.(e));
+    writing = writing.then(() => deps.files.write(FILE, snapshot)).catch((e: unknown) => deps.onPersistError?.(e));
     return writing;
   };
 
@@ -50,7 +48,10 @@ export function createResultStore(deps: { files: StateFiles; max?: number; onPer
               id: res.id,
               action: res.action,
               status: "failed",
-              error: { code: AgentErrorCodes.INTERRUPTED, message: "the agent restarted while the command was pending" },
+              error: {
+                code: AgentErrorCodes.INTERRUPTED,
+                message: "the agent restarted while the command was pending",
+              },
               ts: now,
             };
         byId.set(res.id, fin);

@@ -33,7 +33,10 @@ const ENV_KEYS: Record<string, [keyof AgentConfig, (s: string) => unknown]> = {
   BBB_SFTP_PORT: ["sftpPort", int],
   BBB_SFTP_FINGERPRINT: ["sftpHostKeyFingerprint", (s) => s.trim()],
   BBB_PROJECT_DIR: ["projectDir", (s) => s.trim()],
-  BBB_MANAGE_RC_LOCAL: ["manageRcLocal", (s) => (s === "1" || s === "true" ? true : s === "0" || s === "false" ? false : s)],
+  BBB_MANAGE_RC_LOCAL: [
+    "manageRcLocal",
+    (s) => (s === "1" || s === "true" ? true : s === "0" || s === "false" ? false : s),
+  ],
   BBB_LOG_LEVEL: ["logLevel", (s) => s.trim()],
 };
 

@@ -32,7 +32,10 @@ export const agentConfigSchema = z
     heartbeatMs: z.number().int().min(100).max(3_600_000).default(DEFAULT_HEARTBEAT_MS),
     keepaliveS: z.number().int().min(1).max(600).default(AGENT_KEEPALIVE_S),
     rootPrefix: z.string().min(1).default("/"),
-    topicRoot: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, "topic root: 1-32 of A-Z a-z 0-9 _ -").default(DEFAULT_TOPIC_ROOT),
+    topicRoot: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,32}$/, "topic root: 1-32 of A-Z a-z 0-9 _ -")
+      .default(DEFAULT_TOPIC_ROOT),
     /** Configured type, reported when neither apply-node nor /opt/device.json says otherwise. */
     type: z.string().min(1).max(64).optional(),
     /** systemd units operators may restart/stop; their state goes into the heartbeat. */
@@ -42,14 +45,23 @@ export const agentConfigSchema = z
     stateDir: z.string().min(1).default("/var/lib/bbb-agent"),
     networkConfirmMs: z.number().int().min(1000).max(3_600_000).default(DEFAULT_NETWORK_CONFIRM_MS),
     netBackend: z.enum(netBackendNames).default("auto"),
-    netInterface: z.string().regex(/^[A-Za-z0-9_.:-]{1,15}$/, "interface name").default("eth0"),
+    netInterface: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,15}$/, "interface name")
+      .default("eth0"),
     /** SFTP project store for sync-project (login: board id + token); host defaults to the first broker's. */
     sftpHost: z.string().min(1).max(253).optional(),
     sftpPort: z.number().int().min(1).max(65535).default(DEFAULT_PORTS.sftp),
     /** "SHA256:…" of the server's host key, as the manager logs it; checked when set. */
-    sftpHostKeyFingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, "fingerprint: SHA256:<43 base64 chars>").optional(),
+    sftpHostKeyFingerprint: z
+      .string()
+      .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, "fingerprint: SHA256:<43 base64 chars>")
+      .optional(),
     /** Where the type's project is installed (system path under the root prefix). */
-    projectDir: z.string().regex(/^\/[^\0]*[^/]$/, "projectDir: an absolute path").default("/opt/bbb-project"),
+    projectDir: z
+      .string()
+      .regex(/^\/[^\0]*[^/]$/, "projectDir: an absolute path")
+      .default("/opt/bbb-project"),
     /** Install the project's rc.local to /etc/rc.local on sync. */
     manageRcLocal: z.boolean().default(true),
     logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),

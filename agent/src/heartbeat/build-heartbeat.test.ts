@@ -4,7 +4,9 @@ import { composeHeartbeat, serializeHeartbeat } from "./build-heartbeat.js";
 
 describe("heartbeat size", () => {
   it("trims details and services to stay within 1 KiB and stays valid", () => {
-    const services = Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`device-bridge-number-${i}.service`, "active" as const]));
+    const services = Object.fromEntries(
+      Array.from({ length: 32 }, (_, i) => [`device-bridge-number-${i}.service`, "active" as const]),
+    );
     const hb = composeHeartbeat({
       id: "a0f6fd8b1c22",
       session: "s1",
@@ -14,7 +16,13 @@ describe("heartbeat size", () => {
       ip: "10.128.101.51",
       type: "mbtemp",
       uptime: 5,
-      optional: { details: "x".repeat(4000), services, nameservers: ["10.0.0.71"], agentVersion: "0.1.0", gateway: undefined },
+      optional: {
+        details: "x".repeat(4000),
+        services,
+        nameservers: ["10.0.0.71"],
+        agentVersion: "0.1.0",
+        gateway: undefined,
+      },
     });
     const text = serializeHeartbeat(hb);
     expect(Buffer.byteLength(text)).toBeLessThanOrEqual(1024);

@@ -9,7 +9,8 @@ const MAX_DETAILS = 256;
  */
 export function serializeHeartbeat(hb: Heartbeat, max = MAX_HEARTBEAT_BYTES): string {
   const h: Record<string, unknown> = { ...hb };
-  if (typeof h.details === "string" && h.details.length > MAX_DETAILS) h.details = `${h.details.slice(0, MAX_DETAILS - 1)}…`;
+  if (typeof h.details === "string" && h.details.length > MAX_DETAILS)
+    h.details = `${h.details.slice(0, MAX_DETAILS - 1)}…`;
   const size = () => Buffer.byteLength(JSON.stringify(h));
   if (size() <= max) return JSON.stringify(h);
   if (typeof h.details === "string") {
@@ -46,7 +47,8 @@ export interface HeartbeatParts {
   ip: string;
   type: string;
   uptime: number;
-  optional: Partial<Omit<Heartbeat, "v" | "id" | "session" | "seq" | "ts" | "hostname" | "ip" | "type" | "uptime">> & Record<string, unknown>;
+  optional: Partial<Omit<Heartbeat, "v" | "id" | "session" | "seq" | "ts" | "hostname" | "ip" | "type" | "uptime">> &
+    Record<string, unknown>;
 }
 
 export function composeHeartbeat(p: HeartbeatParts): Heartbeat {

@@ -26,7 +26,11 @@ describe("heartbeat from a fake root", () => {
       fs,
       clock: { now: () => 1_700_000_000_000 },
       log: pino({ level: "silent" }),
-      slow: () => ({ net: { mode: "manual", ip: fake.options.ip, gateway: "10.128.1.1", nameservers: ["10.0.0.71"] }, diskUsedPct: 40, services: { "bbb-function": "active" } }),
+      slow: () => ({
+        net: { mode: "manual", ip: fake.options.ip, gateway: "10.128.1.1", nameservers: ["10.0.0.71"] },
+        diskUsedPct: 40,
+        services: { "bbb-function": "active" },
+      }),
       nodeSettings,
       interfaces: rec.interfaces,
       publish: () => undefined,

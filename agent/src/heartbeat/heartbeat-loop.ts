@@ -50,7 +50,10 @@ export function createHeartbeatLoop(deps: HeartbeatDeps) {
       const m = await deps.fs.tryReadSmall(`/sys/class/net/${deps.iface}/address`, 64);
       mac = m?.trim().toLowerCase() ?? "";
     }
-    const [fast, dev] = await Promise.all([readFastFacts(deps.fs, deps.processUptime ?? (() => process.uptime())), device.get()]);
+    const [fast, dev] = await Promise.all([
+      readFastFacts(deps.fs, deps.processUptime ?? (() => process.uptime())),
+      device.get(),
+    ]);
     const slow = deps.slow();
     const net = slow.net;
     const addr = (interfaces()[deps.iface] ?? []).find((a) => a.family === "IPv4");

@@ -6,10 +6,14 @@ describe("reconnect backoff (full jitter)", () => {
   const o = { baseMs: 500, capMs: 30_000 };
   it("stays within [0, min(cap, base·2^n)) for any random value and attempt", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2000 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (n, r) => {
-        const d = backoffDelay(n, { ...o, random: () => r });
-        return d >= 0 && d < Math.max(1, backoffCeiling(n, o.baseMs, o.capMs)) && Number.isFinite(d);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 2000 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (n, r) => {
+          const d = backoffDelay(n, { ...o, random: () => r });
+          return d >= 0 && d < Math.max(1, backoffCeiling(n, o.baseMs, o.capMs)) && Number.isFinite(d);
+        },
+      ),
     );
   });
   it("grows exponentially up to the cap", () => {

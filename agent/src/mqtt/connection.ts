@@ -81,19 +81,27 @@ export function createConnection(deps: ConnectionDeps) {
     if (!running) return;
     const url = deps.urls[urlIndex++ % deps.urls.length] ?? "mqtt://127.0.0.1:1883";
     const myGen = ++gen;
-    const c = deps.connect(url, {
-      protocolVersion: 4,
-      clientId: deps.boardId,
-      username: deps.boardId,
-      password: deps.token,
-      keepalive: deps.keepaliveS,
-      clean: false,
-      reconnectPeriod: 0,
-      connectTimeout: deps.connectTimeoutMs ?? 5000,
-      resubscribe: false,
-      ...(deps.ca ? { ca: deps.ca } : {}),
-      will: { topic: topics.status(deps.boardId), payload: Buffer.from(status("lost")), qos: 1, retain: true },
-    });
+    let c: MqttClient;
+    try {
+      c = deps.connect(url, {
+        protocolVersion: 4,
+        clientId: deps.boardId,
+        username: deps.boardId,
+        password: deps.token,
+        keepalive: deps.keepaliveS,
+        clean: false,
+        reconnectPeriod: 0,
+        connectTimeout: deps.connectTimeoutMs ?? 5000,
+        resubscribe: false,
+        ...(deps.ca ? { ca: deps.ca } : {}),
+        will: { topic: topics.status(deps.boardId), payload: Buffer.from(status("lost")), qos: 1, retain: true },
+      });
+    } catch (e: unknown) {
+      // A URL the client library refuses: try the next one after the usual backoff.
+      log.error({ err: e, url }, "cannot connect");
+      schedule();
+      return;
+    }
     client = c;
     c.on("connect", () => {
       if (myGen !== gen) return;

@@ -53,14 +53,15 @@ export async function createFakeRoot(opts: FakeRootOptions = {}): Promise<FakeRo
     index,
     mac: opts.mac ?? simMac(index),
     hostname: opts.hostname ?? `sim-bbb-${String(index).padStart(4, "0")}`,
-    ip: opts.ip ?? `10.128.${1 + Math.floor(index / 250) % 250}.${2 + (index % 250)}`,
+    ip: opts.ip ?? `10.128.${1 + (Math.floor(index / 250) % 250)}.${2 + (index % 250)}`,
     netmask: opts.netmask ?? "255.255.255.0",
     gateway: opts.gateway ?? "",
     ipMode: opts.ipMode ?? "manual",
     nameservers: opts.nameservers ?? ["10.0.0.71", "10.0.0.72"],
     layout: opts.layout ?? "connman",
     uptimeS: opts.uptimeS ?? 3600 + index,
-    device: opts.device === undefined ? { device: 4, details: "MBTemps connected [1, 2]", baudrate: 115200 } : opts.device,
+    device:
+      opts.device === undefined ? { device: 4, details: "MBTemps connected [1, 2]", baudrate: 115200 } : opts.device,
   };
   if (!o.gateway) o.gateway = o.ip.replace(/\.\d+$/, ".1");
   const macHex = o.mac.toLowerCase().replaceAll(":", "");
@@ -78,11 +79,17 @@ export async function createFakeRoot(opts: FakeRootOptions = {}): Promise<FakeRo
   await put("/sys/class/thermal/thermal_zone0/temp", "47250\n");
   await put("/sys/class/net/eth0/address", `${o.mac}\n`);
   await put("/etc/hostname", `${o.hostname}\n`);
-  await put("/etc/hosts", `127.0.0.1\tlocalhost\n127.0.1.1\t${o.hostname}\n\n::1\t\tlocalhost ip6-localhost ip6-loopback\n`);
+  await put(
+    "/etc/hosts",
+    `127.0.0.1\tlocalhost\n127.0.1.1\t${o.hostname}\n\n::1\t\tlocalhost ip6-localhost ip6-loopback\n`,
+  );
   await put("/etc/resolv.conf", o.nameservers.map((n) => `nameserver ${n}`).join("\n") + "\n");
   for (const led of BBB_LEDS) {
     const def = led.endsWith("usr0") ? "heartbeat" : led.endsWith("usr1") ? "mmc0" : "none";
-    await put(`/sys/class/leds/${led}/trigger`, `none kbd-scrolllock timer oneshot ${def === "none" ? "[none]" : `[${def}]`} default-on\n`);
+    await put(
+      `/sys/class/leds/${led}/trigger`,
+      `none kbd-scrolllock timer oneshot ${def === "none" ? "[none]" : `[${def}]`} default-on\n`,
+    );
     await put(`/sys/class/leds/${led}/brightness`, "0\n");
   }
   if (o.device) await put("/opt/device.json", JSON.stringify({ ...o.device, time: "2026-11-25 08:00:00" }));
@@ -94,17 +101,26 @@ export async function createFakeRoot(opts: FakeRootOptions = {}): Promise<FakeRo
       o.ipMode === "manual"
         ? `IPv4.method=manual\nIPv4.netmask_prefixlen=${prefix}\nIPv4.local_address=${o.ip}\nIPv4.gateway=${o.gateway}\n`
         : "IPv4.method=dhcp\n";
-    await put(`/var/lib/connman/${svc}/settings`, `[${svc}]\nName=Wired\nAutoConnect=true\n${ipPart}IPv6.method=off\nNameservers=${o.nameservers.join(";")};\n`);
+    await put(
+      `/var/lib/connman/${svc}/settings`,
+      `[${svc}]\nName=Wired\nAutoConnect=true\n${ipPart}IPv6.method=off\nNameservers=${o.nameservers.join(";")};\n`,
+    );
   } else if (o.layout === "networkd") {
     await put("/etc/systemd/system/multi-user.target.wants/systemd-networkd.service", "");
     const net = o.ipMode === "manual" ? `Address=${o.ip}/${prefix}\nGateway=${o.gateway}\n` : "DHCP=ipv4\n";
-    await put("/etc/systemd/network/eth0.network", `[Match]\nName=eth0\n\n[Network]\n${net}${o.nameservers.map((n) => `DNS=${n}\n`).join("")}`);
+    await put(
+      "/etc/systemd/network/eth0.network",
+      `[Match]\nName=eth0\n\n[Network]\n${net}${o.nameservers.map((n) => `DNS=${n}\n`).join("")}`,
+    );
   } else if (o.layout === "ifupdown") {
     const st =
       o.ipMode === "manual"
         ? `iface eth0 inet static\n    address ${o.ip}\n    netmask ${o.netmask}\n    gateway ${o.gateway}\n`
         : "iface eth0 inet dhcp\n";
-    await put("/etc/network/interfaces", `source-directory /etc/network/interfaces.d\n\nauto lo\niface lo inet loopback\n\nauto eth0\n${st}`);
+    await put(
+      "/etc/network/interfaces",
+      `source-directory /etc/network/interfaces.d\n\nauto lo\niface lo inet loopback\n\nauto eth0\n${st}`,
+    );
   }
   const stateDir = path.join(root, "var/lib/bbb-agent");
   await fsp.mkdir(stateDir, { recursive: true });

@@ -55,18 +55,21 @@ export function createGate() {
     const u = new URL(url);
     const secure = u.protocol === "mqtts:" || u.protocol === "tls:";
     const port = Number(u.port || (secure ? 8883 : 1883));
-    return new MqttClient(() => {
-      if (dead || frozen) {
-        const s = blackHole();
-        if (dead) setImmediate(() => s.destroy(new Error("simulated board is down")));
-        return s;
-      }
-      const sock = secure
-        ? tls.connect({ host: u.hostname, port, ca: opts.ca, servername: u.hostname })
-        : net.connect({ host: u.hostname, port, noDelay: true });
-      raw = sock;
-      return new Gated(sock);
-    }, { ...opts, protocol: secure ? "mqtts" : "mqtt" });
+    return new MqttClient(
+      () => {
+        if (dead || frozen) {
+          const s = blackHole();
+          if (dead) setImmediate(() => s.destroy(new Error("simulated board is down")));
+          return s;
+        }
+        const sock = secure
+          ? tls.connect({ host: u.hostname, port, ca: opts.ca, servername: u.hostname })
+          : net.connect({ host: u.hostname, port, noDelay: true });
+        raw = sock;
+        return new Gated(sock);
+      },
+      { ...opts, protocol: secure ? "mqtts" : "mqtt" },
+    );
   };
 
   return {

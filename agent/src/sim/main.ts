@@ -48,12 +48,24 @@ function parse() {
     help: values.help,
     boards,
     heartbeatMs: Math.max(100, Math.round(1000 / num("rate", 0.001))),
-    workers: Math.min(boards, Math.floor(values.workers ? num("workers", 1) : Math.max(1, Math.min(os.availableParallelism(), Math.ceil(boards / 300))))),
-    urls: (values.url ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    workers: Math.min(
+      boards,
+      Math.floor(
+        values.workers ? num("workers", 1) : Math.max(1, Math.min(os.availableParallelism(), Math.ceil(boards / 300))),
+      ),
+    ),
+    urls: (values.url ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
     // The fleet secret may come from the environment instead of the command line (ps shows argv).
     secret: values.secret ?? process.env.BBB_FLEET_SECRET,
     ramp: num("ramp", 1),
-    faults: { kill: Math.floor(num("kill", 0)), freeze: Math.floor(num("freeze", 0)), flap: Math.floor(num("flap", 0)) },
+    faults: {
+      kill: Math.floor(num("kill", 0)),
+      freeze: Math.floor(num("freeze", 0)),
+      flap: Math.floor(num("flap", 0)),
+    },
     flapMs: Math.floor(num("flap-ms", 500)),
     firstIndex: Math.floor(num("first-index", 0)),
     topicRoot: values["topic-root"] ?? "bbb",
@@ -112,11 +124,14 @@ async function main() {
   const fault = (kind: FaultKind, count: number) => {
     workers.forEach((w, i) => {
       const share = Math.floor(count / workers.length) + (i < count % workers.length ? 1 : 0);
-      if (share > 0 || ["thaw", "revive", "steady"].includes(kind)) w.send({ type: "fault", kind, count: share } satisfies ToWorker);
+      if (share > 0 || ["thaw", "revive", "steady"].includes(kind))
+        w.send({ type: "fault", kind, count: share } satisfies ToWorker);
     });
   };
 
-  console.log(`simulating ${o.boards} boards in ${o.workers} workers, heartbeat ${o.heartbeatMs} ms, ramp ${o.ramp}/s, broker ${o.urls.join(",")}, fake roots in ${dir}`);
+  console.log(
+    `simulating ${o.boards} boards in ${o.workers} workers, heartbeat ${o.heartbeatMs} ms, ramp ${o.ramp}/s, broker ${o.urls.join(",")}, fake roots in ${dir}`,
+  );
   const ramp = setInterval(() => {
     const s = sum();
     console.log(`ramp: ${line()}`);

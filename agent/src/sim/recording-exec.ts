@@ -68,7 +68,8 @@ export function createRecordingExec(opts: RecordingExecOptions) {
   };
 
   const connman = async (args: string[]): Promise<ExecResult> => {
-    if (args[0] === "services") return ok(`*AO Wired                ${svc}\n    Guest                wifi_000000000000_guest_managed_psk\n`);
+    if (args[0] === "services")
+      return ok(`*AO Wired                ${svc}\n    Guest                wifi_000000000000_guest_managed_psk\n`);
     if (args[0] !== "config" || args[1] !== svc) return fail(1, "Error: invalid service\n");
     const settingsPath = `/var/lib/connman/${svc}/settings`;
     const prev = fs ? ((await fs.tryReadText(settingsPath)) ?? `[${svc}]\n`) : `[${svc}]\n`;
@@ -86,7 +87,13 @@ export function createRecordingExec(opts: RecordingExecOptions) {
       set("IPv4.local_address", args[4] ?? "");
       set("IPv4.gateway", args[6] ?? "");
     } else if (args[2] === "--nameservers") {
-      set("Nameservers", args.slice(3).map((s) => `${s};`).join(""));
+      set(
+        "Nameservers",
+        args
+          .slice(3)
+          .map((s) => `${s};`)
+          .join(""),
+      );
     } else return fail(1, "Error: invalid argument\n");
     const text = kept.join("\n") + "\n";
     if (fs) await fs.writeAtomic(settingsPath, text);
@@ -99,11 +106,19 @@ export function createRecordingExec(opts: RecordingExecOptions) {
     const a = j ? args.slice(2) : args;
     if (a[0] === "addr" && a[1] === "show") {
       const info = state.ip
-        ? [{ family: "inet", local: state.ip, prefixlen: netmaskToPrefix(state.netmask) ?? 24, ...(state.dhcp ? { dynamic: true } : {}) }]
+        ? [
+            {
+              family: "inet",
+              local: state.ip,
+              prefixlen: netmaskToPrefix(state.netmask) ?? 24,
+              ...(state.dhcp ? { dynamic: true } : {}),
+            },
+          ]
         : [];
       return ok(JSON.stringify([{ ifindex: 2, ifname: "eth0", addr_info: info }]));
     }
-    if (a[0] === "route" && a[1] === "show") return ok(JSON.stringify(state.gateway ? [{ dst: "default", gateway: state.gateway, dev: "eth0" }] : []));
+    if (a[0] === "route" && a[1] === "show")
+      return ok(JSON.stringify(state.gateway ? [{ dst: "default", gateway: state.gateway, dev: "eth0" }] : []));
     if (a[0] === "addr" && a[1] === "flush") {
       state.ip = "";
       state.gateway = "";
@@ -155,7 +170,15 @@ export function createRecordingExec(opts: RecordingExecOptions) {
         if (a[0]) state.hostname = a[0];
         return ok();
       case "systemctl":
-        if (a[0] === "is-active") return { exitCode: 0, stdout: a.slice(1).map((u) => `${state.services[u] ?? "active"}\n`).join(""), stderr: "" };
+        if (a[0] === "is-active")
+          return {
+            exitCode: 0,
+            stdout: a
+              .slice(1)
+              .map((u) => `${state.services[u] ?? "active"}\n`)
+              .join(""),
+            stderr: "",
+          };
         if (a[0] === "restart" && a[1]) {
           state.services[a[1]] = "active";
           return ok();
@@ -184,7 +207,16 @@ export function createRecordingExec(opts: RecordingExecOptions) {
       if (!state.ip) return { eth0: [] };
       const prefix = netmaskToPrefix(state.netmask) ?? 24;
       return {
-        eth0: [{ address: state.ip, netmask: state.netmask, family: "IPv4", mac: state.mac, internal: false, cidr: `${state.ip}/${prefix}` }],
+        eth0: [
+          {
+            address: state.ip,
+            netmask: state.netmask,
+            family: "IPv4",
+            mac: state.mac,
+            internal: false,
+            cidr: `${state.ip}/${prefix}`,
+          },
+        ],
       };
     },
   };

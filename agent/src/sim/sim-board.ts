@@ -48,7 +48,8 @@ export async function createSimBoard(o: SimBoardOptions) {
     boardId: fake.boardId,
   };
   let gate: Gate = createGate();
-  const make = (): Agent => createAgent({ config, log: o.log, exec: rec.exec, connect: gate.connect, interfaces: rec.interfaces });
+  const make = (): Agent =>
+    createAgent({ config, log: o.log, exec: rec.exec, connect: gate.connect, interfaces: rec.interfaces });
   let agent = make();
   let state: "idle" | "running" | "killed" | "frozen" = "idle";
   return {

@@ -41,7 +41,15 @@ async function init(m: WorkerInit) {
     const t0 = Date.now();
     await Promise.all(
       m.indices.slice(i, i + perSlice).map(async (index) => {
-        const b = await createSimBoard({ index, dir: m.dir, urls: m.urls, heartbeatMs: m.heartbeatMs, topicRoot: m.topicRoot, secret: m.secret, log });
+        const b = await createSimBoard({
+          index,
+          dir: m.dir,
+          urls: m.urls,
+          heartbeatMs: m.heartbeatMs,
+          topicRoot: m.topicRoot,
+          secret: m.secret,
+          log,
+        });
         boards.push(b);
         await b.start();
         started++;

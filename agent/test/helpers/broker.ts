@@ -28,14 +28,20 @@ export interface Received {
 
 /** A watching MQTT.js client that records messages and waits for matching ones. */
 export async function startObserver(url: string, filters: string[]) {
-  const client: MqttClient = await mqtt.connectAsync(url, { protocolVersion: 4, clientId: `obs-${Math.random().toString(36).slice(2)}`, reconnectPeriod: 0 });
+  const client: MqttClient = await mqtt.connectAsync(url, {
+    protocolVersion: 4,
+    clientId: `obs-${Math.random().toString(36).slice(2)}`,
+    reconnectPeriod: 0,
+  });
   const received: Received[] = [];
   const waiters: Array<() => void> = [];
   client.on("message", (topic, payload, packet) => {
     received.push({ topic, payload: payload.toString(), retain: packet.retain });
     for (const w of [...waiters]) w();
   });
-  await client.subscribeAsync(filters.map((f) => ({ topic: f, qos: 1 as const })).reduce((a, s) => ({ ...a, [s.topic]: { qos: s.qos } }), {}));
+  await client.subscribeAsync(
+    filters.map((f) => ({ topic: f, qos: 1 as const })).reduce((a, s) => ({ ...a, [s.topic]: { qos: s.qos } }), {}),
+  );
   return {
     client,
     received,
@@ -52,13 +58,21 @@ export async function startObserver(url: string, filters: string[]) {
         };
         const t = setTimeout(() => {
           waiters.splice(waiters.indexOf(check), 1);
-          reject(new Error(`timeout waiting for message; got ${received.length}: ${received.slice(-5).map((r) => r.topic + " " + r.payload.slice(0, 120)).join(" | ")}`));
+          reject(
+            new Error(
+              `timeout waiting for message; got ${received.length}: ${received
+                .slice(-5)
+                .map((r) => r.topic + " " + r.payload.slice(0, 120))
+                .join(" | ")}`,
+            ),
+          );
         }, timeoutMs);
         waiters.push(check);
         check();
       });
     },
-    publish: (topic: string, payload: string, retain = false) => client.publishAsync(topic, payload, { qos: 1, retain }),
+    publish: (topic: string, payload: string, retain = false) =>
+      client.publishAsync(topic, payload, { qos: 1, retain }),
     close: () => client.endAsync(true),
   };
 }

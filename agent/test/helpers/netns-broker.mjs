@@ -14,12 +14,17 @@ server.listen(Number(port), host, () => {
 aedes.on("publish", (packet, client) => {
   if (!client) return;
   if (!/\/(status|heartbeat|result\/[^/]+)$/.test(packet.topic)) return;
-  process.stdout.write(JSON.stringify({ event: "message", topic: packet.topic, payload: packet.payload.toString() }) + "\n");
+  process.stdout.write(
+    JSON.stringify({ event: "message", topic: packet.topic, payload: packet.payload.toString() }) + "\n",
+  );
 });
 readline.createInterface({ input: process.stdin }).on("line", (line) => {
   try {
     const { topic, payload } = JSON.parse(line);
-    aedes.publish({ cmd: "publish", topic, payload: Buffer.from(payload), qos: 1, retain: false, dup: false }, () => undefined);
+    aedes.publish(
+      { cmd: "publish", topic, payload: Buffer.from(payload), qos: 1, retain: false, dup: false },
+      () => undefined,
+    );
   } catch (e) {
     process.stderr.write(`bad line: ${e}\n`);
   }

@@ -17,13 +17,33 @@ export async function startSimAgentWith(
   rootOpts: FakeRootOptions = {},
 ) {
   const fake = await createFakeRoot(rootOpts);
-  const rec = createRecordingExec({ root: fake.root, mac: fake.mac, ip: fake.options.ip, hostname: fake.options.hostname, gateway: fake.options.gateway });
+  const rec = createRecordingExec({
+    root: fake.root,
+    mac: fake.mac,
+    ip: fake.options.ip,
+    hostname: fake.options.hostname,
+    gateway: fake.options.gateway,
+  });
   const config = {
-    ...agentConfigSchema.parse({ mqttUrls: [url], rootPrefix: fake.root, stateDir: fake.stateDir, heartbeatMs: 200, services: ["bbb-function"], ...cfg }),
+    ...agentConfigSchema.parse({
+      mqttUrls: [url],
+      rootPrefix: fake.root,
+      stateDir: fake.stateDir,
+      heartbeatMs: 200,
+      services: ["bbb-function"],
+      ...cfg,
+    }),
     boardId: cfg.boardId ?? fake.boardId,
   };
   const log = pino({ level: process.env.TEST_LOG ?? "silent" });
-  const agent = createAgent({ config, log, exec: rec.exec, connect: mqtt.connect, interfaces: rec.interfaces, ...extra });
+  const agent = createAgent({
+    config,
+    log,
+    exec: rec.exec,
+    connect: mqtt.connect,
+    interfaces: rec.interfaces,
+    ...extra,
+  });
   await agent.start();
   return {
     agent,

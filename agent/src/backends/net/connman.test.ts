@@ -16,7 +16,8 @@ describe("connman backend (Debian 10 image)", () => {
     const rec = createRecordingExec({
       mac: "a0:f6:fd:8b:1c:22",
       ip: "10.128.101.51",
-      override: (argv) => (argv.join(" ") === "connmanctl services" ? { exitCode: 0, stdout: services, stderr: "" } : undefined),
+      override: (argv) =>
+        argv.join(" ") === "connmanctl services" ? { exitCode: 0, stdout: services, stderr: "" } : undefined,
     });
     const fs = createRootedFs(fx.root);
     return { fs, rec, backend: createConnmanBackend({ fs, iface: "eth0" }), runner: createRunner(rec.exec) };
@@ -44,7 +45,10 @@ describe("connman backend (Debian 10 image)", () => {
   it("generates the connmanctl argv for manual, dhcp, nameservers and the restore", async () => {
     const { backend, rec, runner } = await setup();
     const restore = await backend.snapshot(runner.run);
-    await backend.setIp({ mode: "manual", ip: "10.128.102.20", netmask: "255.255.255.0", gateway: "10.128.102.1" }, runner.run);
+    await backend.setIp(
+      { mode: "manual", ip: "10.128.102.20", netmask: "255.255.255.0", gateway: "10.128.102.1" },
+      runner.run,
+    );
     await backend.setIp({ mode: "dhcp" }, runner.run);
     await backend.setNameservers(["10.0.0.71", "10.0.0.73"], runner.run);
     rec.calls.length = 0;
@@ -66,6 +70,8 @@ describe("connman backend (Debian 10 image)", () => {
       override: (argv) => (argv[1] === "services" ? { exitCode: 0, stdout: "", stderr: "" } : undefined),
     });
     const b = createConnmanBackend({ fs: createRootedFs(fx.root), iface: "eth0" });
-    await expect(b.setIp({ mode: "dhcp" }, createRunner(rec.exec).run)).rejects.toMatchObject({ code: "AGENT_E_NET_BACKEND" });
+    await expect(b.setIp({ mode: "dhcp" }, createRunner(rec.exec).run)).rejects.toMatchObject({
+      code: "AGENT_E_NET_BACKEND",
+    });
   });
 });

@@ -84,8 +84,17 @@ export function createConnmanBackend(deps: { fs: RootedFs; iface: string }): Net
       return async (run) => {
         const svc = await service(run);
         if (prev.mode === "dhcp") await run("connmanctl", connmanIpArgs(svc, { mode: "dhcp" }));
-        if (prev.mode === "manual" && prev.ip && prev.netmask && prev.gateway && netmaskToPrefix(prev.netmask) !== null) {
-          await run("connmanctl", connmanIpArgs(svc, { mode: "manual", ip: prev.ip, netmask: prev.netmask, gateway: prev.gateway }));
+        if (
+          prev.mode === "manual" &&
+          prev.ip &&
+          prev.netmask &&
+          prev.gateway &&
+          netmaskToPrefix(prev.netmask) !== null
+        ) {
+          await run(
+            "connmanctl",
+            connmanIpArgs(svc, { mode: "manual", ip: prev.ip, netmask: prev.netmask, gateway: prev.gateway }),
+          );
         }
         await run("connmanctl", connmanNameserverArgs(svc, prev.nameservers));
       };

@@ -27,7 +27,9 @@ describe("ifupdown backend", () => {
     const restore = await b.snapshot(runner.run);
     await b.setIp({ mode: "dhcp" }, runner.run);
     const text = await fx.read("/etc/network/interfaces");
-    expect(text).toContain("auto eth0\niface eth0 inet dhcp\n    dns-nameservers 10.0.0.71 10.0.0.72\n    hwaddress ether a0:f6:fd:8b:1c:25\n\n# USB gadget\n");
+    expect(text).toContain(
+      "auto eth0\niface eth0 inet dhcp\n    dns-nameservers 10.0.0.71 10.0.0.72\n    hwaddress ether a0:f6:fd:8b:1c:25\n\n# USB gadget\n",
+    );
     expect(text).toContain("iface usb0 inet static\n    address 192.168.7.2\n");
     expect(rec.calls.map((c) => c.join(" "))).toEqual(["ifdown eth0", "ifup eth0"]);
     await restore(runner.run);
@@ -40,8 +42,10 @@ describe("ifupdown backend", () => {
       ip: { mode: "manual", ip: "10.128.1.9", netmask: "255.255.255.0", gateway: "10.128.1.1" },
       nameservers: ["10.0.0.71"],
     });
-    expect(text.endsWith(
-      "#iface eth0 inet dhcp\n\nauto eth0\niface eth0 inet static\n    address 10.128.1.9\n    netmask 255.255.255.0\n    gateway 10.128.1.1\n    dns-nameservers 10.0.0.71\n",
-    )).toBe(true);
+    expect(
+      text.endsWith(
+        "#iface eth0 inet dhcp\n\nauto eth0\niface eth0 inet static\n    address 10.128.1.9\n    netmask 255.255.255.0\n    gateway 10.128.1.1\n    dns-nameservers 10.0.0.71\n",
+      ),
+    ).toBe(true);
   });
 });

@@ -42,7 +42,11 @@ export function parseInterfaces(text: string, iface: string): NetState {
 }
 
 /** Replaces (or appends) the interface's stanza; other interfaces and comments stay as they were. */
-export function renderInterfaces(previous: string | null, iface: string, change: { ip?: IpConfig; nameservers?: readonly string[] }): string {
+export function renderInterfaces(
+  previous: string | null,
+  iface: string,
+  change: { ip?: IpConfig; nameservers?: readonly string[] },
+): string {
   const lines = (previous ?? "").replace(/\n+$/, "").split("\n");
   const old = parseInterfaces(previous ?? "", iface);
   const ip: IpConfig | null =

@@ -9,7 +9,8 @@ import { createIpBackend, parseIpJson } from "./ip.js";
 
 describe("ip backend", () => {
   it("parses ip -j output", () => {
-    const addr = '[{"ifindex":2,"ifname":"eth0","addr_info":[{"family":"inet","local":"10.77.0.11","prefixlen":24,"scope":"global"}]}]';
+    const addr =
+      '[{"ifindex":2,"ifname":"eth0","addr_info":[{"family":"inet","local":"10.77.0.11","prefixlen":24,"scope":"global"}]}]';
     expect(parseIpJson(addr, '[{"dst":"default","gateway":"10.77.0.1","dev":"eth0"}]')).toEqual({
       mode: "manual",
       ip: "10.77.0.11",

@@ -8,7 +8,16 @@ import type { NetBackend, NetState } from "./types.js";
 
 const addrJson = z.array(
   z.looseObject({
-    addr_info: z.array(z.looseObject({ family: z.string(), local: z.string(), prefixlen: z.number(), dynamic: z.boolean().optional() })).default([]),
+    addr_info: z
+      .array(
+        z.looseObject({
+          family: z.string(),
+          local: z.string(),
+          prefixlen: z.number(),
+          dynamic: z.boolean().optional(),
+        }),
+      )
+      .default([]),
   }),
 );
 const routeJson = z.array(z.looseObject({ dst: z.string(), gateway: z.string().optional() }));
@@ -32,7 +41,11 @@ export function parseIpJson(addrOut: string, routeOut: string): Omit<NetState, "
   }
   const a = addr.flatMap((x) => x.addr_info).find((i) => i.family === "inet");
   if (!a) return { mode: "unknown" };
-  const s: Omit<NetState, "nameservers"> = { mode: a.dynamic ? "dhcp" : "manual", ip: a.local, netmask: prefixToNetmask(a.prefixlen) };
+  const s: Omit<NetState, "nameservers"> = {
+    mode: a.dynamic ? "dhcp" : "manual",
+    ip: a.local,
+    netmask: prefixToNetmask(a.prefixlen),
+  };
   const gw = routes.find((r) => r.dst === "default")?.gateway;
   if (gw) s.gateway = gw;
   return s;
@@ -53,7 +66,10 @@ export function ipSetArgs(iface: string, ip: string, netmask: string, gateway: s
 export function createIpBackend(deps: { fs: RootedFs; iface: string }): NetBackend {
   const { fs, iface } = deps;
   const live = async (run: Runner) => {
-    const [a, r] = await Promise.all([run("ip", ipAddrArgs(iface), { allowFailure: true }), run("ip", ipRouteArgs(iface), { allowFailure: true })]);
+    const [a, r] = await Promise.all([
+      run("ip", ipAddrArgs(iface), { allowFailure: true }),
+      run("ip", ipRouteArgs(iface), { allowFailure: true }),
+    ]);
     return parseIpJson(a.stdout, r.stdout);
   };
   const backend: NetBackend = {
@@ -77,7 +93,8 @@ export function createIpBackend(deps: { fs: RootedFs; iface: string }): NetBacke
           await r("ip", ["addr", "add", `${prev.ip}/${netmaskToPrefix(prev.netmask) ?? 24}`, "dev", iface]);
           if (prev.gateway) await r("ip", ["route", "replace", "default", "via", prev.gateway, "dev", iface]);
         }
-        if (resolv !== null && !(await fs.isSymlink("/etc/resolv.conf"))) await fs.writeAtomic("/etc/resolv.conf", resolv);
+        if (resolv !== null && !(await fs.isSymlink("/etc/resolv.conf")))
+          await fs.writeAtomic("/etc/resolv.conf", resolv);
       };
     },
   };

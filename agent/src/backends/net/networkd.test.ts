@@ -20,11 +20,16 @@ describe("systemd-networkd backend (Debian 11/12 images)", () => {
     const { fs, rec, backend, runner } = await setup("debian11-networkd");
     expect(await detectNetBackend(fs, "eth0")).toBe("networkd");
     expect(await backend.read(runner.run)).toEqual({ mode: "dhcp", nameservers: [] });
-    await backend.setIp({ mode: "manual", ip: "10.128.101.77", netmask: "255.255.255.0", gateway: "10.128.101.1" }, runner.run);
+    await backend.setIp(
+      { mode: "manual", ip: "10.128.101.77", netmask: "255.255.255.0", gateway: "10.128.101.1" },
+      runner.run,
+    );
     expect(await fx.read("/etc/systemd/network/eth0.network")).toBe(
       "[Match]\nName=eth0\n\n[Network]\nAddress=10.128.101.77/24\nGateway=10.128.101.1\n",
     );
-    expect(await fx.read("/etc/systemd/network/usb0.network")).toBe(await fx.fixture("etc/systemd/network/usb0.network"));
+    expect(await fx.read("/etc/systemd/network/usb0.network")).toBe(
+      await fx.fixture("etc/systemd/network/usb0.network"),
+    );
     expect(rec.calls.map((c) => c.join(" "))).toEqual(["networkctl reload", "networkctl reconfigure eth0"]);
   });
 
@@ -46,7 +51,9 @@ describe("systemd-networkd backend (Debian 11/12 images)", () => {
     await backend.setIp({ mode: "dhcp" }, runner.run);
     expect(await fx.read("/etc/systemd/network/10-eth0.network")).toContain("[Network]\nDHCP=ipv4\nDNS=10.0.0.80\n");
     await restore(runner.run);
-    expect(await fx.read("/etc/systemd/network/10-eth0.network")).toBe(await fx.fixture("etc/systemd/network/10-eth0.network"));
+    expect(await fx.read("/etc/systemd/network/10-eth0.network")).toBe(
+      await fx.fixture("etc/systemd/network/10-eth0.network"),
+    );
   });
 
   it("matches [Match] Name= globs", () => {

@@ -12,16 +12,35 @@ export function matchesInterface(patterns: string[], iface: string): boolean {
   return patterns
     .flatMap((p) => p.split(/\s+/))
     .filter((p) => p !== "")
-    .some((p) => new RegExp(`^${p.replace(/[.+^${}()|\\]/g, "\\$&").replaceAll("*", ".*").replaceAll("?", ".")}$`).test(iface));
+    .some((p) =>
+      new RegExp(
+        `^${p
+          .replace(/[.+^${}()|\\]/g, "\\$&")
+          .replaceAll("*", ".*")
+          .replaceAll("?", ".")}$`,
+      ).test(iface),
+    );
 }
 
 export function parseNetworkFile(text: string): NetState {
   const doc = parseIni(text);
   const net = doc.sections.find((s) => s.name === "Network");
-  const dns = iniValues(net, "DNS").flatMap((v) => v.split(/\s+/)).filter((s) => s !== "");
+  const dns = iniValues(net, "DNS")
+    .flatMap((v) => v.split(/\s+/))
+    .filter((s) => s !== "");
   const dhcp = iniValues(net, "DHCP")[0];
-  const addr = iniValues(net, "Address")[0] ?? iniValues(doc.sections.find((s) => s.name === "Address"), "Address")[0];
-  const gw = iniValues(net, "Gateway")[0] ?? iniValues(doc.sections.find((s) => s.name === "Route"), "Gateway")[0];
+  const addr =
+    iniValues(net, "Address")[0] ??
+    iniValues(
+      doc.sections.find((s) => s.name === "Address"),
+      "Address",
+    )[0];
+  const gw =
+    iniValues(net, "Gateway")[0] ??
+    iniValues(
+      doc.sections.find((s) => s.name === "Route"),
+      "Gateway",
+    )[0];
   if (addr) {
     const [ip, len] = addr.split("/");
     const s: NetState = { mode: "manual", nameservers: dns };
@@ -61,7 +80,8 @@ export function renderNetworkFile(
         : null);
   const lines: string[] = [];
   if (ip?.mode === "dhcp") lines.push("DHCP=ipv4");
-  if (ip?.mode === "manual") lines.push(`Address=${ip.ip}/${netmaskToPrefix(ip.netmask) ?? 24}`, `Gateway=${ip.gateway}`);
+  if (ip?.mode === "manual")
+    lines.push(`Address=${ip.ip}/${netmaskToPrefix(ip.netmask) ?? 24}`, `Gateway=${ip.gateway}`);
   for (const ns of change.nameservers ?? old.nameservers) lines.push(`DNS=${ns}`);
   net.lines = [...lines, ...keep.filter((l) => l.trim() !== "")];
   const dropped = new Set(change.ip ? ["Address", "Route"] : []);

@@ -15,6 +15,7 @@ import type { ResolvedAgentConfig } from "./config/schema.js";
 import { createHeartbeatLoop, type InterfacesFn } from "./heartbeat/heartbeat-loop.js";
 import { createSlowFacts } from "./heartbeat/slow-facts.js";
 import { parseUptime } from "./heartbeat/system-facts.js";
+import { createBoardLog } from "./mqtt/board-log.js";
 import { createConnection, type ConnectFn } from "./mqtt/connection.js";
 import { createNodeSettings } from "./state/node-settings.js";
 import { createStateFiles } from "./state/state-files.js";
@@ -73,6 +74,10 @@ export function createAgent(deps: AgentDeps) {
     random: deps.random,
     backoff: deps.backoff,
   });
+  const boardLog = createBoardLog({
+    clock,
+    publish: (p) => conn.publishVolatile(topics.log(config.boardId), p, false),
+  });
   const store = createResultStore({ files, onPersistError: (e) => log.warn({ err: e }, "result store write failed") });
   let dispatcher: Dispatcher | null = null;
   let heartbeat: ReturnType<typeof createHeartbeatLoop> | null = null;
@@ -124,6 +129,7 @@ export function createAgent(deps: AgentDeps) {
         store,
         publish: (t, p) => conn.publishReliable(t, p),
         afterAction: () => s.poll(),
+        boardLog,
         log,
       });
       await slow.start();
@@ -158,7 +164,13 @@ export function createAgent(deps: AgentDeps) {
           log.error({ err: e, topic: t }, "command handling failed");
         }
       });
-      conn.onConnect(() => void hb.beat());
+      let firstConnect = true;
+      conn.onConnect(() => {
+        void hb.beat();
+        if (firstConnect)
+          boardLog.info(`agent ${deps.agentVersion ?? AGENT_VERSION} started (network backend ${net.kind})`);
+        firstConnect = false;
+      });
       dispatcher.republish(closed);
       log.info({ backend: net.kind, session, urls: config.mqttUrls }, "agent starting");
       conn.start();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTopics, heartbeatSchema, resultSchema, statusSchema } from "@bbb/shared";
+import { createTopics, heartbeatSchema, logSchema, resultSchema, statusSchema } from "@bbb/shared";
 import { startBroker, startObserver } from "./helpers/broker.js";
 import { startSimAgent } from "./helpers/sim-agent.js";
 
@@ -16,7 +16,7 @@ describe("agent against a real Aedes broker", () => {
 
   beforeAll(async () => {
     broker = await startBroker();
-    obs = await startObserver(broker.url, ["bbb/+/status", "bbb/+/heartbeat", "bbb/+/result/+"]);
+    obs = await startObserver(broker.url, ["bbb/+/status", "bbb/+/heartbeat", "bbb/+/result/+", "bbb/+/log"]);
     sim = await startSimAgent(broker.url, { services: ["bbb-function"] }, { index: 7 });
   });
   afterAll(async () => {
@@ -56,6 +56,10 @@ describe("agent against a real Aedes broker", () => {
     const done = await obs.waitFor(result("p-1", "succeeded"));
     const r = resultSchema.parse(JSON.parse(done.payload));
     expect(r.data).toMatchObject({ session: sim.agent.session });
+    const line = await obs.waitFor(
+      (m) => m.topic === topics.log(sim.config.boardId) && m.payload.includes("p-1 succeeded"),
+    );
+    expect(logSchema.parse(JSON.parse(line.payload))).toMatchObject({ level: "info", msg: "ping p-1 succeeded" });
   });
 
   it("answers a repeated id with the earlier result and does not run it again", async () => {

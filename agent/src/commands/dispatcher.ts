@@ -23,6 +23,7 @@ import { AgentErrorCodes, type AgentErrorCode } from "../errors.js";
 import type { Exec } from "../system/exec.js";
 import type { ResultStore } from "./result-store.js";
 import { runCommand } from "./run-command.js";
+import type { BoardLog } from "../mqtt/board-log.js";
 import { createSerialQueue } from "./serial-queue.js";
 
 export interface DispatcherDeps {
@@ -33,6 +34,8 @@ export interface DispatcherDeps {
   store: ResultStore;
   publish(topic: string, payload: string): Promise<boolean>;
   log: Logger;
+  /** Lines for the board's log topic (command outcomes). */
+  boardLog?: BoardLog;
   /** Runs after every action, before its final result: refreshes what the heartbeat reports. */
   afterAction?: () => Promise<void>;
   /** Minimum spacing of `running` progress results (≤ 4/s by default). */
@@ -84,6 +87,11 @@ export function createDispatcher(deps: DispatcherDeps) {
   /** Records and publishes a result. Resolves once stored; delivery is the outbox's business. */
   const emit = async (res: Result): Promise<void> => {
     void deps.publish(topics.result(deps.boardId, res.id), JSON.stringify(res));
+    if (res.status !== "running" && res.status !== "accepted") {
+      const what = `${res.action} ${res.id} ${res.status}`;
+      if (res.status === "succeeded") deps.boardLog?.info(what);
+      else deps.boardLog?.warn(res.error ? `${what}: ${res.error.code} ${res.error.message}` : what);
+    }
     await deps.store.record(res);
   };
   const base = (id: string, action: string) => ({ v: PROTOCOL_VERSION, id, action, ts: now() });
@@ -161,6 +169,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       const denied = def.check?.(args.data, deps.sys) ?? null;
       if (denied !== null) return reject(id, action, AgentErrorCodes.NOT_ALLOWED, denied);
       log.info({ id, action, by: cmd.by }, "command accepted");
+      deps.boardLog?.info(`${action} ${id} accepted${cmd.by ? ` (by ${cmd.by})` : ""}`);
       const acceptedRes: Result = { ...base(id, action), status: "accepted" };
       const accepted = deps.publish(topics.result(deps.boardId, id), JSON.stringify(acceptedRes));
       const stored = deps.store.record(acceptedRes);

@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as net from "node:net";
+import * as tls from "node:tls";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -31,7 +32,8 @@ export interface BundleRun {
   heartbeats: number;
   seqs: number[];
   session: string;
-  offlineSession: string;
+  /** Session of the retained `offline` after SIGTERM; null when the agent never connected. */
+  offlineSession: string | null;
   exitCode: number | null;
   /** VmRSS of the process (kB) after the heartbeats, null if /proc has no such file. */
   rssKb: number | null;
@@ -41,6 +43,16 @@ export interface BundleRun {
   stderr: string;
   errorLogs: string[];
   credentialsSeen: { username: string; password: string; clientId: string } | null;
+  /** The agent's JSON log lines. */
+  logs: string[];
+}
+
+export interface RunOptions {
+  /** Heartbeats to wait for; 0 = wait `timeoutMs` and expect none (e.g. a refused server). */
+  beats: number;
+  timeoutMs: number;
+  /** Serve MQTTS with this certificate instead of plain MQTT; the agent gets caFile. */
+  tls?: { key: Buffer; cert: Buffer; caFile: string; host: string };
 }
 
 function procStat(pid: number): { rssKb: number | null; ticks: number | null } {
@@ -60,7 +72,7 @@ function procStat(pid: number): { rssKb: number | null; ticks: number | null } {
  * SIGTERMs it and waits for its exit and the retained `offline`. `node` is argv, e.g.
  * [process.execPath] or ["/tmp/armhf-node/bin/node-armhf"].
  */
-export async function runBundle(bundle: string, node: string[], opts: { beats: number; timeoutMs: number }): Promise<BundleRun> {
+export async function runBundle(bundle: string, node: string[], opts: RunOptions): Promise<BundleRun> {
   const board = mkdtempSync(join(tmpdir(), "bbb-board-"));
   const aedes = await Aedes.createBroker();
   let credentialsSeen: BundleRun["credentialsSeen"] = null;
@@ -70,9 +82,13 @@ export async function runBundle(bundle: string, node: string[], opts: { beats: n
     }
     done(null, username === client.id && password?.toString() === TOKEN);
   };
-  const server = net.createServer({ noDelay: true }, aedes.handle);
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const url = `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const plain = net.createServer({ noDelay: true }, aedes.handle);
+  await new Promise<void>((r) => plain.listen(0, "127.0.0.1", r));
+  // Observers always use the plain port; the agent uses MQTTS when opts.tls is given.
+  const url = `mqtt://127.0.0.1:${(plain.address() as AddressInfo).port}`;
+  const secure = opts.tls ? tls.createServer({ key: opts.tls.key, cert: opts.tls.cert }, aedes.handle) : null;
+  if (secure) await new Promise<void>((r) => secure.listen(0, "127.0.0.1", r));
+  const agentUrl = secure && opts.tls ? `mqtts://${opts.tls.host}:${(secure.address() as AddressInfo).port}` : url;
   let fake: FakeRoot | null = null;
   let observer: mqtt.MqttClient | null = null;
   let child: ReturnType<typeof spawn> | null = null;
@@ -82,7 +98,10 @@ export async function runBundle(bundle: string, node: string[], opts: { beats: n
     // The board folder holds only the bundle (and its map): no node_modules anywhere above it.
     copyFileSync(bundle, join(board, "bbb-agent.cjs"));
     copyFileSync(`${bundle}.map`, join(board, "bbb-agent.cjs.map"));
-    writeFileSync(join(board, "config.json"), JSON.stringify({ mqttUrls: [url], token: TOKEN, services: [] }));
+    writeFileSync(
+      join(board, "config.json"),
+      JSON.stringify({ mqttUrls: [agentUrl], token: TOKEN, services: [], ...(opts.tls ? { caFile: opts.tls.caFile } : {}) }),
+    );
 
     // Observers log in with their client id as username, which the hook above accepts too.
     observer = await mqtt.connectAsync(url, { clientId: "bundle-observer", username: "bundle-observer", password: TOKEN, reconnectPeriod: 0 });
@@ -122,8 +141,8 @@ export async function runBundle(bundle: string, node: string[], opts: { beats: n
     const deadline = started + opts.timeoutMs;
     let first: ReturnType<typeof procStat> | null = null;
     let firstAt = 0;
-    while (beats.length < opts.beats) {
-      if (Date.now() > deadline || proc.exitCode !== null) {
+    while (opts.beats === 0 ? Date.now() < deadline && proc.exitCode === null : beats.length < opts.beats) {
+      if (opts.beats > 0 && (Date.now() > deadline || proc.exitCode !== null)) {
         throw new Error(`${beats.length}/${opts.beats} heartbeats (exit ${proc.exitCode}); stderr: ${stderr.slice(-2000)} stdout: ${stdout.slice(-2000)}`);
       }
       if (beats.length >= 1 && first === null) {
@@ -133,15 +152,15 @@ export async function runBundle(bundle: string, node: string[], opts: { beats: n
       await new Promise((r) => setTimeout(r, 20));
     }
     const last = procStat(proc.pid!);
-    const windowMs = Date.now() - firstAt;
-    const session = beats[0]!.session;
+    const windowMs = firstAt === 0 ? 0 : Date.now() - firstAt;
+    const session = beats[0]?.session ?? "";
     proc.kill("SIGTERM");
     const exitCode = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), opts.timeoutMs))]);
 
     // A new subscriber sees the retained status: the clean stop left `offline`.
     const late = await mqtt.connectAsync(url, { clientId: "bundle-late", username: "bundle-late", password: TOKEN, reconnectPeriod: 0 });
-    const retained = await new Promise<{ state: string; session: string }>((done, fail) => {
-      const t = setTimeout(() => fail(new Error("no retained status")), 5000);
+    const retained = await new Promise<{ state: string; session: string } | null>((done) => {
+      const t = setTimeout(() => done(null), beats.length > 0 ? 5000 : 500);
       late.on("message", (_t, payload) => {
         const st = decodePayload(statusSchema, payload, 1024);
         if (st.ok) {
@@ -152,7 +171,7 @@ export async function runBundle(bundle: string, node: string[], opts: { beats: n
       void late.subscribeAsync(topics.status(id), { qos: 1 });
     });
     await late.endAsync(true);
-    if (retained.state !== "offline") throw new Error(`retained status is ${retained.state}, not offline`);
+    if (retained !== null && retained.state !== "offline") throw new Error(`retained status is ${retained.state}, not offline`);
 
     const logs = stdout.split("\n").filter((l) => l.trim() !== "");
     const errorLogs = logs.filter((l) => {
@@ -165,11 +184,11 @@ export async function runBundle(bundle: string, node: string[], opts: { beats: n
     const archLine = spawnSync(node[0]!, [...node.slice(1), "-p", "process.arch"], { encoding: "utf8" });
     return {
       arch: archLine.stdout.trim(),
-      firstHeartbeatMs: beats[0]!.at - started,
+      firstHeartbeatMs: beats.length > 0 ? beats[0]!.at - started : -1,
       heartbeats: beats.length,
       seqs: beats.map((b) => b.seq),
       session,
-      offlineSession: retained.session,
+      offlineSession: retained?.session ?? null,
       exitCode,
       rssKb: last.rssKb,
       cpuTicks: first?.ticks !== null && first !== null && last.ticks !== null ? last.ticks - first.ticks! : null,
@@ -177,11 +196,13 @@ export async function runBundle(bundle: string, node: string[], opts: { beats: n
       stderr,
       errorLogs,
       credentialsSeen,
+      logs,
     };
   } finally {
     if (child && child.exitCode === null) child.kill("SIGKILL");
     await observer?.endAsync(true);
-    await new Promise<void>((r) => server.close(() => r()));
+    await new Promise<void>((r) => plain.close(() => r()));
+    if (secure) await new Promise<void>((r) => secure.close(() => r()));
     await new Promise<void>((r) => aedes.close(() => r()));
     await fake?.cleanup();
     rmSync(board, { recursive: true, force: true });

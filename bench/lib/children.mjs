@@ -14,6 +14,10 @@ export function trackChild(child, name) {
 
 function track(child, name) {
   live.set(child.pid, { child, name });
+  // A send on a closed channel must reject the request, not kill the benchmark.
+  child.on("error", (err) => {
+    if (process.env.BENCH_DEBUG) process.stderr.write(`[${name}] ${err.message}\n`);
+  });
   child.once("exit", () => live.delete(child.pid));
   return child;
 }
@@ -79,7 +83,10 @@ let rid = 0;
 export async function request(child, msg, timeoutMs = 30_000) {
   const id = ++rid;
   const p = waitMessage(child, (m) => m && m.rid === id, timeoutMs, `reply to ${msg.cmd}`);
-  child.send({ ...msg, rid: id });
+  if (!child.connected) throw new Error(`${msg.cmd}: process ${child.pid} has no IPC channel (exited?): ${(child.stderrText ?? "").slice(-1500)}`);
+  child.send({ ...msg, rid: id }, (err) => {
+    if (err) child.emit("ipc-send-error", err);
+  });
   return p;
 }
 

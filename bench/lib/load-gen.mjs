@@ -40,6 +40,7 @@ export async function startLoad(opts) {
   }
   const gen = {
     procs,
+    target: boards,
     async counts() {
       const all = await Promise.all(procs.filter((p) => p.exitCode === null && p.signalCode === null).map((p) => request(p, { cmd: "counts" })));
       return all.reduce(
@@ -83,6 +84,30 @@ export async function startLoad(opts) {
         }),
       );
     },
+  };
+  return gen;
+}
+
+/** Several generator groups seen as one (counts add up; victims go to the first group's URLs). */
+export function combineLoads(loads, onProgress) {
+  const sum = (all) =>
+    all.reduce((a, c) => Object.fromEntries(Object.keys(a).map((k) => [k, a[k] + (c[k] ?? 0)])), { sent: 0, sentSince: 0, connected: 0, failed: 0, cmdsReceived: 0, resultsSent: 0 });
+  const gen = {
+    counts: async () => sum(await Promise.all(loads.map((l) => l.counts()))),
+    async waitConnected(timeoutMs) {
+      const want = (await Promise.all(loads.map((l) => l.target))).reduce((a, b) => a + b, 0);
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const c = await gen.counts();
+        onProgress?.(c.connected, want, Math.max(0, (deadline - Date.now()) / 1000));
+        if (c.connected >= want || Date.now() > deadline) return c;
+        await sleep(500);
+      }
+    },
+    mark: (since) => Promise.all(loads.map((l) => l.mark(since))),
+    setPublishing: (on) => Promise.all(loads.map((l) => l.setPublishing(on))),
+    addGroup: (...a) => loads[0].addGroup(...a),
+    close: () => Promise.all(loads.map((l) => l.close())),
   };
   return gen;
 }

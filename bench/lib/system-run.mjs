@@ -1,5 +1,5 @@
 import { startServer, FLEET_SECRET } from "./server-runner.mjs";
-import { startLoad } from "./load-gen.mjs";
+import { combineLoads, startLoad } from "./load-gen.mjs";
 import { startSubscriber } from "./subscriber.mjs";
 import { rampReporter } from "./progress.mjs";
 
@@ -8,7 +8,7 @@ import { rampReporter } from "./progress.mjs";
  * heartbeats, real board tokens, birth and will, commands answered) and a subscriber on
  * `bbb/registry/hosts/+` and results as admin. Returns handles; `close()` stops everything.
  */
-export async function startSystem({ boards, workers = 2, connectsPerSec = 500, phase, label, cpuProfDir, probeEvery, respond = true, extraFilters = [] }) {
+export async function startSystem({ boards, workers = 2, connectsPerSec = 500, phase, label, cpuProfDir, probeEvery, respond = true, responders = 1000, extraFilters = [] }) {
   const parts = { server: null, sub: null, load: null };
   const close = async () => {
     await parts.load?.close();
@@ -19,19 +19,23 @@ export async function startSystem({ boards, workers = 2, connectsPerSec = 500, p
     parts.server = await startServer({ cpuProfDir });
     const s = parts.server;
     parts.sub = await startSubscriber({ url: s.url, filters: ["bbb/registry/hosts/+", "bbb/+/result/+", ...extraFilters], ...s.admin, clientId: `bench-sub-${process.pid}` });
-    parts.load = await startLoad({
-      boards,
-      workers,
-      urls: [s.url],
-      prefix: "be",
-      auth: { kind: "token", secret: FLEET_SECRET },
-      connectsPerSec,
-      respond,
-      probeEvery: probeEvery ?? Math.max(1, Math.floor(boards / 200)),
-      onProgress: rampReporter(phase, label),
-    });
-    const c = await parts.load.waitConnected((boards / connectsPerSec) * 3000 + 30_000);
-    return { ...parts, connected: c.connected, failed: c.failed, close };
+    // Boards that answer commands subscribe to `<root>/<id>/cmd/#`, and every SUBSCRIBE makes
+    // Aedes scan all retained messages (BENCHMARKS.md, findings): they connect first, while
+    // few retained messages exist, and are at most `responders`; the rest only publish.
+    const t0 = Date.now();
+    const probe = probeEvery ?? Math.max(1, Math.floor(boards / 200));
+    const nr = respond ? Math.min(boards, responders) : 0;
+    const common = { urls: [s.url], auth: { kind: "token", secret: FLEET_SECRET }, connectsPerSec, probeEvery: probe };
+    const loads = [];
+    if (nr > 0) {
+      const a = await startLoad({ ...common, boards: nr, workers: 1, prefix: "be", respond: true, onProgress: rampReporter(phase, `${label}, command-answering boards`) });
+      loads.push(a);
+      await a.waitConnected((nr / connectsPerSec) * 3000 + 60_000);
+    }
+    if (boards > nr) loads.push(await startLoad({ ...common, boards: boards - nr, workers, prefix: nr > 0 ? "bf" : "be", respond: false, onProgress: rampReporter(phase, label) }));
+    parts.load = combineLoads(loads, rampReporter(phase, label));
+    const c = await parts.load.waitConnected((boards / connectsPerSec) * 3000 + 60_000);
+    return { ...parts, connected: c.connected, failed: c.failed, rampS: (Date.now() - t0) / 1000, close };
   } catch (e) {
     await close();
     throw e;

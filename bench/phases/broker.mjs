@@ -13,7 +13,7 @@ const SECRET = "bench-fleet-secret";
  * One measured run: N boards at 1 Hz, retained QoS 0 heartbeats, one subscriber on
  * `bbb/+/heartbeat`; CPU of the broker process only, over a steady-state window.
  */
-export async function brokerRun({ kind, boards, warmupS, measureS, connectsPerSec, workers, cluster, label, phase = "broker" }) {
+export async function brokerRun({ kind, boards, warmupS, measureS, connectsPerSec, workers, cluster, label, phase = "broker", respond = false }) {
   const brokers = [];
   let load = null;
   let sub = null;
@@ -32,10 +32,12 @@ export async function brokerRun({ kind, boards, warmupS, measureS, connectsPerSe
       prefix: "be",
       auth: { kind: "token", secret: SECRET },
       connectsPerSec,
+      respond,
       onProgress: rampReporter(phase, label),
     });
-    const rampS = boards / connectsPerSec;
-    const c = await load.waitConnected((rampS * 3 + 30) * 1000);
+    const tRamp = Date.now();
+    const c = await load.waitConnected(((boards / connectsPerSec) * 3 + 60) * 1000);
+    const rampS = (Date.now() - tRamp) / 1000;
     if (c.connected < boards) progress(phase, `${label}: only ${c.connected}/${boards} connected (${c.failed} failed)`);
     progress(phase, `${label}: warm-up ${warmupS} s, then measuring ${measureS} s`);
     await sleep(warmupS * 1000);
@@ -61,6 +63,7 @@ export async function brokerRun({ kind, boards, warmupS, measureS, connectsPerSe
       kind,
       boards,
       connected: c.connected,
+      rampS: round(rampS, 1),
       msgPerS: round(msgs / cpu.wallS, 0),
       cpuCores: round(cpu.cores, 3),
       cpuUsPerMsg: round((cpu.cpuS / msgs) * 1e6, 2),

@@ -56,7 +56,9 @@ async function waitAccepted(sys, reqId, timeoutMs) {
 export async function runCommandsPhase({ boards, commands, bulk, warmupS, connectsPerSec, workers }) {
   const label = `${boards} boards`;
   progress("commands", `${label}: starting the server and the generator`);
-  const sys = await startSystem({ boards, workers, connectsPerSec, phase: "commands", label, respond: true });
+  // 1,200 boards answer commands (two disjoint bulk runs of 600); see startSystem.
+  const responders = Math.min(boards, 1200);
+  const sys = await startSystem({ boards, workers, connectsPerSec, phase: "commands", label, respond: true, responders });
   let agent = null;
   let ctl = null;
   try {
@@ -72,7 +74,7 @@ export async function runCommandsPhase({ boards, commands, bulk, warmupS, connec
     let lost = 0;
     for (let k = 0; k < commands; k++) {
       const toAgent = agent && k % 2 === 0;
-      const id = toAgent ? agent.boardId : boardId("be", (k * 37) % boards);
+      const id = toAgent ? agent.boardId : boardId("be", (k * 37) % responders);
       const reqId = `bench-rtt-${process.pid}-${k}`;
       const t0 = nowMs();
       pubRuntime.push(await mosquittoPub(sys.server.url, sys.server.admin, topics.cmd(id, "ping"), JSON.stringify({ id: reqId })));
@@ -92,7 +94,7 @@ export async function runCommandsPhase({ boards, commands, bulk, warmupS, connec
     }
     const bulkRuns = [];
     for (const [i, options] of bulk.entries()) {
-      const ids = Array.from({ length: 600 }, (_, j) => boardId("be", (i * 600 + j) % boards));
+      const ids = Array.from({ length: 600 }, (_, j) => boardId("be", (i * 600 + j) % responders));
       progress("commands", `${label}: bulk reboot of 600 boards (options ${JSON.stringify(options)})`);
       const t0 = nowMs();
       const res = await ctl.call("hosts.command", { target: { ids }, action: "reboot", options }, 120_000);

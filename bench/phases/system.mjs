@@ -4,6 +4,10 @@ import { nowMs } from "../lib/payloads.mjs";
 import { round } from "../lib/stats.mjs";
 import { sleep } from "../lib/children.mjs";
 import { progress } from "../lib/progress.mjs";
+import { topFunctions } from "../lib/cpu-profile.mjs";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 /**
  * Figure 2: the all-in-one server with N boards at 1 Hz. Offered = heartbeats the generator
@@ -18,10 +22,13 @@ export async function systemRun({ boards, warmupS, measureS, connectsPerSec, wor
     progress("system", `${label}: ${sys.connected} connected, warm-up ${warmupS} s, then measuring ${measureS} s`);
     await sleep(warmupS * 1000);
     const meter = createCpuMeter([sys.server.pid]);
-    const since = nowMs();
+    // The window opens a moment in the future so that every counter has its start time
+    // before the first beat it must count.
+    const since = nowMs() + 300;
     await sys.sub.window(since);
     await sys.server.window(since);
     await sys.load.mark(since);
+    await sleep(Math.max(0, since - nowMs()));
     const c0 = await sys.load.counts();
     meter.start();
     let peakRss = 0;
@@ -46,6 +53,7 @@ export async function systemRun({ boards, warmupS, measureS, connectsPerSec, wor
       boards,
       connected: sys.connected,
       connectFailures: sys.failed,
+      rampS: round(sys.rampS, 1),
       offeredPerS: round((c1.sent - c0.sent) / cpu.wallS, 0),
       processedPerS: round((processed / offered) * ((c1.sent - c0.sent) / cpu.wallS), 0),
       offered,
@@ -77,8 +85,15 @@ export async function runSystemPhase({ sizes, warmupS, measureS, connectsPerSec,
   for (const boards of sizes) {
     const rs = [];
     for (let r = 0; r < runs; r++) {
+      // BENCH_CPU_PROF=1: the server runs under `node --cpu-prof`; the top functions go into the results.
+      const cpuProfDir = process.env.BENCH_CPU_PROF ? mkdtempSync(join(tmpdir(), "bench-prof-")) : undefined;
       try {
-        rs.push(await systemRun({ boards, warmupS, measureS, connectsPerSec, workers }));
+        const res = await systemRun({ boards, warmupS, measureS, connectsPerSec, workers, cpuProfDir });
+        if (cpuProfDir) {
+          res.profileTop = topFunctions(cpuProfDir);
+          res.profileDir = cpuProfDir;
+        }
+        rs.push(res);
       } catch (e) {
         progress("system", `${boards} boards: failed: ${e?.message ?? e}`);
         rs.push({ boards, error: String(e?.message ?? e) });

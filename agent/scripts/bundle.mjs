@@ -34,6 +34,22 @@ const workspaceSources = {
   },
 };
 
+// zod's `z.locales` namespace re-exports every message locale (~250 KiB); the agent only ever
+// uses the default English messages, so the bundle gets a locales module holding just `en`.
+const zodEnglishOnly = {
+  name: "zod-english-only",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]/.test(args.importer) ? { path: resolve(args.resolveDir, "../locales/index.js"), namespace: "zod-locales" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(join(dirname(args.path), "en.js"))};`,
+      loader: "js",
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
+
 // Optional native parts, left out so that the JavaScript fallbacks are used on the board:
 // ssh2 loads `cpu-features` and `./crypto/build/Release/sshcrypto.node` inside try/catch and falls
 // back to pure JS (and its WASM poly1305); ws tries `bufferutil` / `utf-8-validate` the same way.
@@ -51,7 +67,7 @@ const result = await build({
   mainFields: ["module", "main"],
   conditions: ["node"],
   external,
-  plugins: [workspaceSources],
+  plugins: [workspaceSources, zodEnglishOnly],
   minify,
   keepNames: false,
   sourcemap: "linked",

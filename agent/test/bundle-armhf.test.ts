@@ -30,10 +30,10 @@ afterAll(() => {
 });
 
 describe.skipIf(armhf.path === "")(`bundle under armhf Node 18 (qemu-arm, cortex-a8) ${armhf.reason}`, () => {
-  it("runs as arm, logs in, heartbeats, and exits 0 on SIGTERM leaving offline", { timeout: 120_000 }, async () => {
+  it("runs as arm, logs in, heartbeats, and exits 0 on SIGTERM leaving offline", { timeout: 240_000 }, async () => {
     const built = buildBundle();
     dir = built.dir;
-    const run = await runBundle(built.file, [armhf.path], { beats: 5, timeoutMs: 60_000 });
+    const run = await runBundle(built.file, [armhf.path], { beats: 5, timeoutMs: 180_000 });
     console.log(
       `armhf bundle run: arch ${run.arch}, first heartbeat after ${run.firstHeartbeatMs} ms, ` +
         `RSS (qemu + node) ${run.rssKb} kB, ${run.cpuTicks} CPU ticks over ${run.windowMs} ms`,

@@ -10,12 +10,12 @@ let run: BundleRun;
 
 beforeAll(async () => {
   built = buildBundle();
-  run = await runBundle(built.file, [process.execPath], { beats: 8, timeoutMs: 20_000 });
+  run = await runBundle(built.file, [process.execPath], { beats: 8, timeoutMs: 45_000 });
   console.log(
     `bundle smoke (node ${process.version}, ${run.arch}): ${built.stdout.trim()}; first heartbeat after ` +
       `${run.firstHeartbeatMs} ms, RSS ${run.rssKb} kB, ${run.cpuTicks} CPU ticks over ${run.windowMs} ms`,
   );
-}, 60_000);
+}, 90_000);
 afterAll(() => {
   if (built) rmSync(built.dir, { recursive: true, force: true });
 });

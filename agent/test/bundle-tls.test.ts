@@ -34,13 +34,13 @@ describe.skipIf(noOpenssl !== "")(`bundled agent over MQTTS ${noOpenssl}`, () =>
     const c = makeCerts(join(work, "good"));
     const run = await runBundle(bundle.file, [process.execPath], {
       beats: 3,
-      timeoutMs: 20_000,
+      timeoutMs: 45_000,
       tls: { key: c.key, cert: c.cert, caFile: c.ca, host: "127.0.0.1" },
     });
     expect(run.heartbeats).toBeGreaterThanOrEqual(3);
     expect(run.exitCode).toBe(0);
     expect(run.offlineSession).toBe(run.session);
-  }, 40_000);
+  }, 90_000);
 
   it("refuses a server certificate from another CA: no heartbeat, keeps running, exits 0 on SIGTERM", async () => {
     const server = makeCerts(join(work, "server-ca"));
@@ -53,5 +53,5 @@ describe.skipIf(noOpenssl !== "")(`bundled agent over MQTTS ${noOpenssl}`, () =>
     expect(run.heartbeats).toBe(0);
     expect(run.credentialsSeen).toBeNull();
     expect(run.exitCode).toBe(0);
-  }, 40_000);
+  }, 90_000);
 });

@@ -76,7 +76,7 @@ function start(env: Record<string, string>): Running {
   child.stderr?.on("data", (b: Buffer) => (out += b.toString()));
   const exited = new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
   const line = async (msg: string) => {
-    const end = Date.now() + 20_000;
+    const end = Date.now() + 45_000;
     for (;;) {
       for (const l of out.split("\n")) {
         if (!l.startsWith("{")) continue;
@@ -125,7 +125,7 @@ describe.skipIf(notBuilt !== "")(`server image runtime layout ${notBuilt}`, () =
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("<html");
     expect(await stop(aio)).toBe(0);
-  }, 40_000);
+  }, 90_000);
 
   it("a broker and a manager sharing the fleet secret file: both healthy, the manager ready", async () => {
     const broker = start({ ...ports0, BBB_ROLE: "broker", BBB_DATA_DIR: join(work, "data-broker"), BBB_FLEET_SECRET_FILE: join(work, "fleet-secret") });
@@ -144,7 +144,7 @@ describe.skipIf(notBuilt !== "")(`server image runtime layout ${notBuilt}`, () =
     const http = (m.ports as { http: number }).http;
     expect(await health({ BBB_HTTP_PORT: String(http) })).toBe(0);
     // Ready only once the manager is logged in to the broker tier and has rebuilt its registry.
-    const end = Date.now() + 15_000;
+    const end = Date.now() + 30_000;
     let status = 0;
     while (Date.now() < end && status !== 200) {
       status = (await fetch(`http://127.0.0.1:${http}/readyz`)).status;
@@ -153,5 +153,5 @@ describe.skipIf(notBuilt !== "")(`server image runtime layout ${notBuilt}`, () =
     expect(status).toBe(200);
     expect(await stop(manager)).toBe(0);
     expect(await stop(broker)).toBe(0);
-  }, 60_000);
+  }, 120_000);
 });

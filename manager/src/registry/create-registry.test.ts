@@ -133,6 +133,20 @@ describe("registry", () => {
     expect(codes("a1")).toEqual([]);
   });
 
+  it("caps conflict lists when many boards share one IP", () => {
+    const s = setup();
+    for (let i = 0; i < 2000; i++) {
+      const id = `c${i}`;
+      s.reg.applyStatus(id, status("online", "s"), false);
+      s.reg.applyHeartbeat(id, hb(id, "s", { ip: "192.168.7.2" }), false);
+    }
+    // Early members were re-evaluated while the group was small; the newest one sees it all.
+    expect(s.reg.records.get("c0")?.problems.find((x) => x.code === "conflict-ip")?.with).toHaveLength(64);
+    const p = s.reg.records.get("c1999")?.problems.find((x) => x.code === "conflict-ip");
+    expect(p?.with).toHaveLength(64);
+    expect(p?.message).toMatch(/and 1990 more$/);
+  });
+
   it("is rebooting during the grace period, online again with a new session, lost with reboot-timeout otherwise", () => {
     const s = setup();
     s.reg.setNodes([node("h-a1"), node("h-a2")]);

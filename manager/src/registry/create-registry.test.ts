@@ -144,7 +144,7 @@ describe("registry", () => {
     expect(s.reg.records.get("c0")?.problems.find((x) => x.code === "conflict-ip")?.with).toHaveLength(64);
     const p = s.reg.records.get("c1999")?.problems.find((x) => x.code === "conflict-ip");
     expect(p?.with).toHaveLength(64);
-    expect(p?.message).toMatch(/and 1990 more$/);
+    expect(p?.message).toMatch(/and 1991 more$/);
   });
 
   it("is rebooting during the grace period, online again with a new session, lost with reboot-timeout otherwise", () => {

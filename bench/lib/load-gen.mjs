@@ -62,7 +62,7 @@ export async function startLoad(opts) {
     /** Starts `count` more boards in a process of their own (victims for kill -9 / SIGSTOP). */
     async addGroup(count, from, prefix2 = prefix) {
       const child = forkHelper(WORKER, [], {});
-      await request(child, { cmd: "start", cfg: { urls, prefix: prefix2, from, count, auth: opts.auth, connectsPerSec: Math.min(connectsPerSec, 500), periodMs: opts.periodMs ?? 1000, birth: true, will: true, respond: opts.respond ?? false, keepalive: opts.keepalive ?? 2 } });
+      await request(child, { cmd: "start", cfg: { urls, prefix: prefix2, from, count, auth: opts.auth, connectsPerSec: Math.min(connectsPerSec, 500), periodMs: opts.periodMs ?? 1000, birth: true, will: true, respond: false, keepalive: opts.keepalive ?? 2 } });
       procs.push(child);
       return child;
     },
@@ -94,13 +94,18 @@ export function combineLoads(loads, onProgress) {
     all.reduce((a, c) => Object.fromEntries(Object.keys(a).map((k) => [k, a[k] + (c[k] ?? 0)])), { sent: 0, sentSince: 0, connected: 0, failed: 0, cmdsReceived: 0, resultsSent: 0 });
   const gen = {
     counts: async () => sum(await Promise.all(loads.map((l) => l.counts()))),
-    async waitConnected(timeoutMs) {
-      const want = (await Promise.all(loads.map((l) => l.target))).reduce((a, b) => a + b, 0);
+    /** `alive()` false (the server died) ends the wait at once; `peak` is the most boards seen connected. */
+    async waitConnected(timeoutMs, alive) {
+      const want = loads.reduce((a, l) => a + l.target, 0);
       const deadline = Date.now() + timeoutMs;
+      let peak = 0;
       for (;;) {
         const c = await gen.counts();
+        peak = Math.max(peak, c.connected);
+        c.peak = peak;
         onProgress?.(c.connected, want, Math.max(0, (deadline - Date.now()) / 1000));
         if (c.connected >= want || Date.now() > deadline) return c;
+        if (alive && !alive()) return { ...c, died: true };
         await sleep(500);
       }
     },

@@ -1,7 +1,7 @@
 import { startServer, FLEET_SECRET } from "./server-runner.mjs";
 import { combineLoads, startLoad } from "./load-gen.mjs";
 import { startSubscriber } from "./subscriber.mjs";
-import { rampReporter } from "./progress.mjs";
+import { progress, rampReporter } from "./progress.mjs";
 
 /**
  * The whole system under load: the all-in-one server, N generated boards (schema-valid
@@ -34,7 +34,13 @@ export async function startSystem({ boards, workers = 2, connectsPerSec = 500, p
     }
     if (boards > nr) loads.push(await startLoad({ ...common, boards: boards - nr, workers, prefix: nr > 0 ? "bf" : "be", respond: false, onProgress: rampReporter(phase, label) }));
     parts.load = combineLoads(loads, rampReporter(phase, label));
-    const c = await parts.load.waitConnected((boards / connectsPerSec) * 3000 + 60_000);
+    const alive = () => s.child.exitCode === null && s.child.signalCode === null;
+    const c = await parts.load.waitConnected((boards / connectsPerSec) * 3000 + 60_000, alive);
+    if (c.died || !alive()) {
+      const why = (s.child.stderrText ?? "").split("\n").find((l) => /Error/.test(l)) ?? `exit ${s.child.exitCode ?? s.child.signalCode}`;
+      throw new Error(`server exited during the ramp (at most ${c.peak} boards were connected at once): ${why.trim()}`);
+    }
+    if (c.connected < boards) progress(phase, `${label}: only ${c.connected}/${boards} connected after the ramp (peak ${c.peak})`);
     return { ...parts, connected: c.connected, failed: c.failed, rampS: (Date.now() - t0) / 1000, close };
   } catch (e) {
     await close();

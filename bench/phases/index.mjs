@@ -26,8 +26,8 @@ export const PHASES = {
     run: ({ quick }) =>
       runSystemPhase(
         quick
-          ? { sizes: env("BENCH_SYSTEM_SIZES", [600, 2000]), warmupS: 3, measureS: 5, connectsPerSec: 1000, workers: 2 }
-          : { sizes: env("BENCH_SYSTEM_SIZES", [600, 2000, 10_000, 19_500]), warmupS: 5, measureS: 20, connectsPerSec: 1000, workers: 2 },
+          ? { sizes: env("BENCH_SYSTEM_SIZES", [600, 2000]), warmupS: 3, measureS: 5, connectsPerSec: 500, workers: 2 }
+          : { sizes: env("BENCH_SYSTEM_SIZES", [600, 2000, 10_000, 19_500]), warmupS: 5, measureS: 20, connectsPerSec: 500, workers: 2 },
       ),
     markdown: systemMarkdown,
   },
@@ -35,8 +35,8 @@ export const PHASES = {
     run: ({ quick }) =>
       runDetectionPhase(
         quick
-          ? { boards: env("BENCH_DETECTION_BOARDS", [1000])[0], victimsPerTest: 50, rounds: 1, warmupS: 3, connectsPerSec: 1000, workers: 2 }
-          : { boards: env("BENCH_DETECTION_BOARDS", [10_000])[0], victimsPerTest: 100, rounds: 2, warmupS: 5, connectsPerSec: 1000, workers: 2 },
+          ? { boards: env("BENCH_DETECTION_BOARDS", [1000])[0], victimsPerTest: 50, rounds: 1, warmupS: 3, connectsPerSec: 500, workers: 2 }
+          : { boards: env("BENCH_DETECTION_BOARDS", [10_000])[0], victimsPerTest: 100, rounds: 2, warmupS: 5, connectsPerSec: 500, workers: 2 },
       ),
     markdown: detectionMarkdown,
   },
@@ -44,8 +44,8 @@ export const PHASES = {
     run: ({ quick }) =>
       runCommandsPhase(
         quick
-          ? { boards: env("BENCH_COMMANDS_BOARDS", [1000])[0], commands: 10, bulk: [{}], warmupS: 3, connectsPerSec: 1000, workers: 2 }
-          : { boards: env("BENCH_COMMANDS_BOARDS", [10_000])[0], commands: 40, bulk: [{}, { concurrency: 600 }], warmupS: 5, connectsPerSec: 1000, workers: 2 },
+          ? { boards: env("BENCH_COMMANDS_BOARDS", [1000])[0], commands: 10, bulk: [{}], warmupS: 3, connectsPerSec: 500, workers: 2 }
+          : { boards: env("BENCH_COMMANDS_BOARDS", [10_000])[0], commands: 40, bulk: [{}, { concurrency: 600 }], warmupS: 5, connectsPerSec: 500, workers: 2 },
       ),
     markdown: commandsMarkdown,
   },

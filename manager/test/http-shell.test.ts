@@ -6,7 +6,7 @@ import mqtt from "mqtt";
 import { pino } from "pino";
 import { configSchema } from "../src/config/schema.js";
 import { createServer, type BbbServer, type StartedServer } from "../src/create-server.js";
-import { ADMIN_PASSWORD, FLEET_SECRET } from "./helpers.js";
+import { ADMIN_PASSWORD, FLEET_SECRET, waitFor } from "./helpers.js";
 
 // The HTTP port of the all-in-one server: dashboard files, health, the /api hook, MQTT over WebSocket.
 describe("HTTP server shell", () => {
@@ -66,8 +66,8 @@ describe("HTTP server shell", () => {
 
   it("answers /healthz and /readyz, and mounts the API handler under /api", async () => {
     expect(await (await fetch(`${base}/healthz`)).json()).toMatchObject({ status: "ok", mqtt: true });
-    const ready = await fetch(`${base}/readyz`);
-    expect(ready.status).toBe(200);
+    // Ready once the registry settled after start-up (503 before).
+    await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, 5000, "readyz 200");
     expect(await (await fetch(`${base}/api/probe`)).text()).toBe("probe");
     const none = await fetch(`${base}/api/nothing`);
     expect(none.status).toBe(404);

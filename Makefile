@@ -38,5 +38,8 @@ sim: build
 bench: build
 	npm run bench
 
+certs:
+	bash scripts/make-certs.sh $${CERTS_DIR:-data/certs} $${CERT_HOSTS:-}
+
 clean:
 	rm -rf node_modules */node_modules */dist */*.tsbuildinfo test-results

@@ -1,7 +1,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "dashboard/**", "**/*.test.ts", "**/test/**", "scripts/**", "bench/**", "*.config.*"] },
+  { ignores: ["**/dist/**", "**/node_modules/**", "dashboard/**", "**/*.test.ts", "**/test/**", "scripts/**", "bench/**", "*.config.*", "agent/dist-bundle/**", "agent/scripts/**", "docker/**", "**/*.mjs"] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

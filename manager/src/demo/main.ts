@@ -1,6 +1,9 @@
+import { fork, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import mqtt from "mqtt";
 import { pino } from "pino";
@@ -21,8 +24,9 @@ async function main(): Promise<void> {
     .option("--boards <n>", "simulated boards", "600")
     .option("--connect <mqttUrl>", "use a running server's broker instead of starting one")
     .option("--churn-s <s>", "every this many seconds a random board dies or comes back (0: never)", "5")
+    .option("--sim-boards <n>", "more boards from the agent's fleet simulator (worker processes), for load", "0")
     .parse()
-    .opts<{ boards: string; connect?: string; churnS: string }>();
+    .opts<{ boards: string; connect?: string; churnS: string; simBoards: string }>();
   const n = Math.max(1, Math.min(20_000, Number(opts.boards) || 600));
   const config = loadConfig({ env: process.env, cwd: process.cwd() });
   const log = createLogger(config.logLevel);
@@ -75,6 +79,20 @@ async function main(): Promise<void> {
   for (let i = 0; i < running.length; i += 50) await Promise.all(running.slice(i, i + 50).map((r) => r.start()));
   process.stdout.write(`  ${n} simulated boards started in ${Date.now() - t0} ms (fake roots in ${dir})\n\n`);
 
+  // Extra load from the agent's own simulator (npm run sim), in worker processes of its own.
+  let sim: ChildProcess | null = null;
+  const simBoards = Math.max(0, Math.floor(Number(opts.simBoards) || 0));
+  const simMain = resolve(dirname(fileURLToPath(import.meta.url)), "../../../agent/dist/sim/main.js");
+  if (simBoards > 0 && existsSync(simMain)) {
+    sim = fork(simMain, ["--boards", String(simBoards), "--url", mqttUrl, "--first-index", "100000"], {
+      env: { ...process.env, BBB_FLEET_SECRET: fleetSecret },
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    process.stdout.write(`  + ${simBoards} boards from the agent simulator (pid ${sim.pid})\n`);
+  } else if (simBoards > 0) {
+    process.stdout.write(`  agent simulator not built (${simMain}): --sim-boards ignored\n`);
+  }
+
   const churnMs = Number(opts.churnS) * 1000;
   const churn =
     churnMs > 0
@@ -90,6 +108,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     if (churn) clearInterval(churn);
+    if (sim && sim.exitCode === null) {
+      const exited = new Promise((r) => sim?.once("exit", r));
+      sim.kill("SIGINT");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    }
     for (let i = 0; i < running.length; i += 100) await Promise.all(running.slice(i, i + 100).map((r) => r.stop()));
     await stopServer?.();
     await rm(dir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import { MAX_REQUEST_BYTES, decodePayload, managerRequestSchema, parseTopic, type ManagerResponse, type Topics } from "@bbb/shared";
 import type { Logger } from "pino";
+import { ManagerErrorCodes } from "../errors.js";
 import { createRateLimiter } from "../log.js";
 import { invokeMethod } from "./invoke.js";
 import type { MethodTable } from "./method.js";
@@ -9,6 +10,8 @@ export interface MqttRequestsDeps {
   topics: Topics;
   table: () => MethodTable;
   publish: (topic: string, payload: string, opts: { qos: 1; retain: false }) => void;
+  /** Requests one client may have in flight; more are answered MGR_E_UNAVAILABLE at once. */
+  maxInFlightPerClient?: number;
 }
 
 /**
@@ -20,6 +23,8 @@ export function createMqttRequests(deps: MqttRequestsDeps) {
   const log = deps.log.child({ module: "mqtt-requests" });
   const limited = createRateLimiter(10_000);
   let inFlight = 0;
+  const perClient = new Map<string, number>();
+  const maxPerClient = deps.maxInFlightPerClient ?? 32;
 
   async function handle(topic: string, payload: Buffer): Promise<void> {
     const t = parseTopic(topic, deps.topics.root);
@@ -34,15 +39,24 @@ export function createMqttRequests(deps: MqttRequestsDeps) {
       limited("noauth", (dropped) => log.warn({ topic, droppedSince: dropped }, "request without broker identity dropped"));
       return;
     }
+    const reply = (response: ManagerResponse) =>
+      deps.publish(deps.topics.managerResponse(auth.clientId), JSON.stringify(response), { qos: 1, retain: false });
+    const mine = perClient.get(auth.clientId) ?? 0;
+    if (mine >= maxPerClient) {
+      // One client cannot queue unbounded work (a bulk command per request is long-lived).
+      reply({ transaction, status: "error", error: { code: ManagerErrorCodes.UNAVAILABLE, message: `more than ${maxPerClient} requests in flight` } });
+      return;
+    }
+    perClient.set(auth.clientId, mine + 1);
     inFlight++;
     try {
       const out = await invokeMethod(deps.table(), t.method, params, { username: auth.username, role: auth.role, via: "mqtt" }, log);
-      const response: ManagerResponse = out.ok
-        ? { transaction, status: "ok", data: out.data }
-        : { transaction, status: "error", error: out.error };
-      deps.publish(deps.topics.managerResponse(auth.clientId), JSON.stringify(response), { qos: 1, retain: false });
+      reply(out.ok ? { transaction, status: "ok", data: out.data } : { transaction, status: "error", error: out.error });
     } finally {
       inFlight--;
+      const n = (perClient.get(auth.clientId) ?? 1) - 1;
+      if (n <= 0) perClient.delete(auth.clientId);
+      else perClient.set(auth.clientId, n);
     }
   }
 

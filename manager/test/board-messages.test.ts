@@ -104,4 +104,15 @@ describe("board messages", () => {
     expect(r.status).toBe("ok");
     expect((r.data as { heartbeat: { hostname: string } }).heartbeat.hostname).toBe("good-host");
   });
+
+  it("flags a duplicate connection of a live board id reported by the broker", async () => {
+    const id = "b00000000dup";
+    const c = await connectBoard(srv.mqttUrl, id, "D1");
+    clients.push(c);
+    await c.publishAsync(topics.heartbeat(id), beat(id, "D1", 1), { qos: 1 });
+    await hosts.waitState(id, "unregistered", 3000);
+    await expect(connectBoard(srv.mqttUrl, id, "D2")).rejects.toThrow();
+    const v = await waitFor(() => hosts.views.get(id)?.problems.some((p) => p.code === "duplicate-connection") && hosts.views.get(id), 3000, "duplicate problem");
+    expect(v.session).toBe("D1");
+  });
 });

@@ -73,4 +73,29 @@ describe("commands to boards", () => {
     const r = await request(admin, "hosts.command", { id: board.boardId, action: "restart-service", args: { name: "-rf /" } });
     expect(r).toMatchObject({ status: "error", error: { code: "MGR_E_INVALID_PARAMS" } });
   });
+
+  it("stops a run whose canary fails: the rest is skipped, one aggregate comes back", async () => {
+    const second = await startSimBoard(srv.mqttUrl, 22);
+    try {
+      await waitFor(() => srv.server.manager.registry.records.get(second.boardId)?.alive, 5000, "second board alive");
+      // A unit outside the agent's allow-list: the board rejects it.
+      const r = await request(admin, "commands.run", {
+        target: { ids: [board.boardId, second.boardId] },
+        action: "restart-service",
+        args: { name: "sshd" },
+        options: { canary: 1, concurrency: 1 },
+      });
+      expect(r.status).toBe("ok");
+      const run = r.data as Run;
+      expect(run.status).toBe("aborted");
+      expect(run.abortReason).toMatch(/canary/);
+      expect(run.outcomes.map((o) => o.status)).toEqual(["rejected", "skipped"]);
+      expect(run.counts).toMatchObject({ rejected: 1, skipped: 1 });
+      const stored = await request(admin, "commands.list", {});
+      expect((stored.data as { items: { id: string; status: string }[] }).items).toContainEqual(expect.objectContaining({ id: run.id, status: "aborted" }));
+    } finally {
+      await second.stop();
+      await second.root.cleanup();
+    }
+  });
 });

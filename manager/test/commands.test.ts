@@ -98,4 +98,16 @@ describe("commands to boards", () => {
       await second.root.cleanup();
     }
   });
+
+  it("binds a spare to a node: apply-node sent, the swap in history, the board rebooting", async () => {
+    expect((await request(admin, "types.upsert", { name: "mbtemp" })).status).toBe("ok");
+    const node = { hostname: "LA-RaCtrl--CO-Spare-1", ip: { mode: "manual", ip: "10.128.1.50", netmask: "255.255.255.128", gateway: "10.128.1.1" }, type: "mbtemp", boardId: "deadbeef0001" };
+    expect((await request(admin, "nodes.upsert", node)).status).toBe("ok");
+    const r = await request(admin, "nodes.bind", { hostname: node.hostname, boardId: board.boardId });
+    expect(r).toMatchObject({ status: "ok", data: { previousBoardId: "deadbeef0001", node: { boardId: board.boardId }, run: { action: "apply-node", outcomes: [{ status: "accepted" }] } } });
+    const hist = await request(admin, "history.query", { hostname: node.hostname, kind: ["registry"] });
+    expect((hist.data as { items: { message: string }[] }).items[0]?.message).toBe(`board ${board.boardId} replaces deadbeef0001 on node ${node.hostname}`);
+    await waitFor(() => srv.server.manager.registry.records.get(board.boardId)?.state === "rebooting", 3000, "rebooting");
+    await waitFor(() => board.exec.state.hostname === node.hostname, 3000, "hostname applied on the board");
+  });
 });

@@ -65,6 +65,20 @@ describe("registry", () => {
     expect(s.reg.records.get("b2")?.problems[0]).toMatchObject({ field: "hostname", expected: "slot-2", actual: "whatever" });
   });
 
+  it("re-evaluates only the boards an edited node concerns", () => {
+    const s = setup();
+    s.reg.setNodes([node("h-a1"), node("h-a2")]);
+    for (const id of ["a1", "a2", "a3"]) {
+      s.reg.applyStatus(id, status("online", "s"), false);
+      s.reg.applyHeartbeat(id, hb(id, "s"), false);
+    }
+    s.published.length = 0;
+    s.reg.setNodes([node("h-a1", { type: "spixconv" }), node("h-a2"), node("h-a3")]);
+    expect(s.published.map(([id]) => id).sort()).toEqual(["a1", "a3"]);
+    expect(stateOf(s, "a1")).toBe("misconfigured");
+    expect(stateOf(s, "a3")).toBe("online");
+  });
+
   it("turns lost after 3 silent periods, through the sweep, and back with the next beat", () => {
     const s = setup();
     s.reg.applyStatus("a1", status("online", "s"), false);

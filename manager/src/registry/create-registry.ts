@@ -351,14 +351,39 @@ export function createRegistry(deps: RegistryDeps) {
       return true;
     },
 
+    /**
+     * Replaces the node table. Only boards a changed node can concern are re-evaluated (its
+     * matched board, its bound board ids, boards reporting its hostname): an import of many
+     * single-node edits stays linear.
+     */
     setNodes(list: readonly Node[]): void {
+      const before = new Map(nodes);
       nodes.clear();
       boundNode.clear();
       for (const n of list) {
         nodes.set(n.hostname, n);
         if (n.boardId !== null) boundNode.set(n.boardId, n.hostname);
       }
-      reevaluateAll("registry-edit");
+      const changed = new Set<string>();
+      const ids = new Set<string>();
+      const mark = (n: Node) => {
+        changed.add(n.hostname);
+        if (n.boardId !== null) ids.add(n.boardId);
+      };
+      for (const [h, n] of before) {
+        const now2 = nodes.get(h);
+        if (!now2 || JSON.stringify(now2) !== JSON.stringify(n)) mark(n);
+      }
+      for (const [h, n] of nodes) if (!before.has(h) || changed.has(h)) mark(n);
+      if (changed.size === 0) return;
+      const t = now();
+      for (const rec of records.values()) {
+        if (rec.state === null) continue;
+        const hbHost = rec.live.heartbeat?.hostname;
+        if ((rec.nodeHost !== null && changed.has(rec.nodeHost)) || ids.has(rec.id) || (hbHost !== undefined && changed.has(hbHost))) {
+          evaluate(rec, t, "registry-edit", "volatile");
+        }
+      }
     },
     setTypes(list: readonly BoardType[]): void {
       types.clear();

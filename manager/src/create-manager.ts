@@ -218,8 +218,10 @@ export function createManager(deps: ManagerDeps) {
       // `online` only once requests can be answered: after the first subscription, and on every
       // reconnect (MQTT.js resubscribes before anything published here).
       c.on("connect", () => {
+        registry.setLinkUp(true);
         if (subscribed) online();
       });
+      c.on("close", () => registry.setLinkUp(false));
       await new Promise<void>((resolve, reject) => {
         const onErr = (err: Error) => {
           if (/not authorized|bad user/i.test(err.message)) reject(err);

@@ -92,6 +92,20 @@ describe("registry", () => {
     expect(stateOf(s, "a1")).toBe("unregistered");
   });
 
+  it("suspends staleness while the manager's own broker link is down", () => {
+    const s = setup();
+    s.reg.applyStatus("a1", status("online", "s"), false);
+    s.reg.applyHeartbeat("a1", hb("a1", "s"), false);
+    s.reg.setLinkUp(false);
+    s.advance(10_000);
+    expect(stateOf(s, "a1")).toBe("unregistered");
+    s.reg.setLinkUp(true);
+    s.advance(2000);
+    expect(stateOf(s, "a1")).toBe("unregistered");
+    s.advance(1100);
+    expect(stateOf(s, "a1")).toBe("lost");
+  });
+
   it("publishes a state change at once and a beat that changes nothing as volatile", () => {
     const s = setup();
     s.reg.applyStatus("a1", status("online", "s"), false);

@@ -66,6 +66,7 @@ export function createRegistry(deps: RegistryDeps) {
   const previous = new Map<string, { state: BoardState; stateSince: number }>();
   const otherDeadline = new Map<string, number>();
   let minDeadline = Infinity;
+  let linkUp = true;
   const dupHold = deps.duplicateHoldMs ?? 60_000;
   const periodMs = deps.heartbeatMs;
 
@@ -319,10 +320,27 @@ export function createRegistry(deps: RegistryDeps) {
       evaluate(rec, t, "duplicate-connection");
     },
 
+    /**
+     * The manager's own link to the broker is down: silence then says nothing about the boards,
+     * so staleness is suspended; on resume every online board gets 3 fresh periods.
+     */
+    setLinkUp(up: boolean): void {
+      if (linkUp === up) return;
+      linkUp = up;
+      if (!up) return;
+      const t = now();
+      for (const rec of records.values()) {
+        if (rec.live.status === "online" && rec.alive) {
+          rec.live.lastSeen = t;
+          scheduleDeadline(rec, t);
+        }
+      }
+    },
+
     /** Time-driven changes: lost after 3 silent periods, reboot timeout, flags expiring. */
     sweep(): void {
       const t = now();
-      if (t < minDeadline) return;
+      if (!linkUp || t < minDeadline) return;
       minDeadline = Infinity;
       for (const rec of records.values()) {
         if (rec.deadline === null) continue;

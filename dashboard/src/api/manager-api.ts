@@ -1,5 +1,6 @@
 import {
   commandsGetResultSchema,
+  hostsListResultSchema,
   historyQueryResultSchema,
   hostsCommandResultSchema,
   nodesBindResultSchema,
@@ -42,6 +43,8 @@ const anyOk = z.union([okResultSchema, removedResultSchema, z.unknown()]);
 /** Typed calls of the manager's service methods (names and schemas of @bbb/shared's methods). */
 export function createManagerApi(req: Requester) {
   return {
+    /** One page of hosts.list (the first picture: one answer per page instead of one message per board). */
+    hostsPage: (offset: number, limit: number) => req.call("hosts.list", { offset, limit }, hostsListResultSchema, { timeoutMs: 20_000 }),
     serverInfo: () => req.call("server.info", {}, serverInfoResultSchema),
     sectors: async () => (await req.call("sectors.list", {}, sectorsListResultSchema)).items,
     upsertSector: (s: Sector) => req.call("sectors.upsert", s, sectorsUpsertResultSchema),

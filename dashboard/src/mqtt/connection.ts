@@ -30,7 +30,8 @@ export interface Connection {
   start(): void;
   stop(): Promise<void>;
   onMessage(fn: (topic: string, payload: Uint8Array) => void): () => void;
-  subscribe(filter: string): void;
+  /** QoS 1 by default; 0 for streams that a retained snapshot repairs after a reconnect. */
+  subscribe(filter: string, qos?: 0 | 1): void;
   unsubscribe(filter: string): void;
   publish(topic: string, payload: string): Promise<void>;
 }
@@ -63,7 +64,7 @@ export function createConnection(creds: Credentials, deps: ConnectionDeps = {}):
   const status = shallowRef<ConnectionStatus>("offline");
   const lastError = shallowRef<string | null>(null);
   const lastOnline = shallowRef<number | null>(null);
-  const filters = new Set<string>();
+  const filters = new Map<string, 0 | 1>();
   const handlers = new Set<(topic: string, payload: Uint8Array) => void>();
   let client: MqttClient | null = null;
   let attempt = 0;
@@ -105,7 +106,7 @@ export function createConnection(creds: Credentials, deps: ConnectionDeps = {}):
         lastError.value = null;
         status.value = "online";
         lastOnline.value = now();
-        if (filters.size > 0) client?.subscribe([...filters], { qos: 1 });
+        if (filters.size > 0) client?.subscribe(Object.fromEntries([...filters].map(([f, qos]) => [f, { qos }])));
       });
       client.on("message", (topic, payload) => {
         for (const h of handlers) h(topic, payload);
@@ -138,10 +139,10 @@ export function createConnection(creds: Credentials, deps: ConnectionDeps = {}):
       handlers.add(fn);
       return () => handlers.delete(fn);
     },
-    subscribe(filter) {
-      if (filters.has(filter)) return;
-      filters.add(filter);
-      if (client?.connected) client.subscribe(filter, { qos: 1 });
+    subscribe(filter, qos = 1) {
+      if (filters.get(filter) === qos) return;
+      filters.set(filter, qos);
+      if (client?.connected) client.subscribe(filter, { qos });
     },
     unsubscribe(filter) {
       if (!filters.delete(filter)) return;

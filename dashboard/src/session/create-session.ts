@@ -8,6 +8,7 @@ import { createRequester, type Requester } from "../mqtt/requester.js";
 import { createFleetStore, type FleetStore } from "../store/fleet-store.js";
 import { createNotices, type Notices } from "./notices.js";
 import { detectRole } from "./role.js";
+import { loadSnapshot } from "./snapshot.js";
 
 export interface SessionOptions {
   root?: string;
@@ -56,9 +57,13 @@ export function createSession(creds: Credentials, opts: SessionOptions = {}): Se
     if (topic === responseTopic) requester.handleResponse(payload);
     else store.ingest(topic, payload);
   });
-  conn.subscribe(responseTopic);
-  conn.subscribe(topics.filters.registry);
-  conn.subscribe(topics.managerStatus());
+  conn.subscribe(responseTopic, 1);
+  conn.subscribe(topics.managerStatus(), 0);
+  // The registry is retained: QoS 0 spares 10,000 PUBACKs, and whatever a dropped connection
+  // loses comes back with the retained messages on the next subscribe. It is subscribed after
+  // the hosts.list snapshot: Aedes queues replies behind a retained stream on the same
+  // connection, which would delay the snapshot by the whole stream.
+  const subscribeRegistry = () => conn.subscribe(topics.filters.registry, 0);
 
   const reloadSectors = async () => {
     try {
@@ -69,9 +74,28 @@ export function createSession(creds: Credentials, opts: SessionOptions = {}): Se
     }
   };
 
+  const snapshot = async () => {
+    const fallback = setTimeout(subscribeRegistry, 5000);
+    try {
+      await loadSnapshot(api, (views) => {
+        // hosts.list also lists nodes without a board (id ""): those come from registry/nodes.
+        for (const view of views) if (view.id !== "") store.push({ kind: "host", id: view.id, view });
+      });
+    } catch (e: unknown) {
+      // The retained registry still brings everything, only slower.
+      notices.push("info", `fast first picture unavailable (${errorText(e)}); loading board by board`);
+    } finally {
+      clearTimeout(fallback);
+      subscribeRegistry();
+    }
+  };
+
   const afterFirstConnect = async () => {
-    role.value = await detectRole({ adminCall: () => api.users(), operatorCall: () => api.raw("nodes.upsert", {}) });
-    await reloadSectors();
+    await Promise.all([
+      snapshot(),
+      detectRole({ adminCall: () => api.users(), operatorCall: () => api.raw("nodes.upsert", {}) }).then((r) => (role.value = r)),
+      reloadSectors(),
+    ]);
   };
 
   return {
@@ -92,7 +116,7 @@ export function createSession(creds: Credentials, opts: SessionOptions = {}): Se
       watchers.set(id, n + 1);
       if (n === 0) {
         conn.subscribe(topics.result(id, "+"));
-        conn.subscribe(topics.log(id));
+        conn.subscribe(topics.log(id), 0);
         store.watch(id);
       }
       return () => {

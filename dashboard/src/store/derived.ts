@@ -1,4 +1,4 @@
-import { boardStates, type BoardState } from "@bbb/shared";
+import { boardStates, type BoardState, type HostView, type NodeView } from "@bbb/shared";
 import type { BoardRow } from "../table/board-row.js";
 import { NONE } from "../table/filters.js";
 import { ALARM_STATES } from "../ui/state-style.js";
@@ -17,26 +17,6 @@ function zeroCounts(): Record<BoardState, number> {
 
 const collator = new Intl.Collator("en", { numeric: true });
 
-/** One tile per sector with counts per state; sectors in alarm first, then by name. */
-export function sectorTiles(rows: readonly BoardRow[]): SectorTile[] {
-  const by = new Map<string, SectorTile>();
-  for (const r of rows) {
-    const key = r.sector || NONE;
-    let t = by.get(key);
-    if (!t) by.set(key, (t = { sector: key, total: 0, counts: zeroCounts(), alarm: 0 }));
-    t.total++;
-    t.counts[r.state]++;
-    if (ALARM_STATES.includes(r.state)) t.alarm++;
-  }
-  return [...by.values()].sort((a, b) => (b.alarm > 0 ? 1 : 0) - (a.alarm > 0 ? 1 : 0) || collator.compare(a.sector, b.sector));
-}
-
-export function totalsByState(rows: readonly BoardRow[]): Record<BoardState, number> {
-  const c = zeroCounts();
-  for (const r of rows) c[r.state]++;
-  return c;
-}
-
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Board map order: by sector, then hostname, so a sector is one contiguous block of cells. */
@@ -44,3 +24,35 @@ export function mapOrder(rows: readonly BoardRow[]): BoardRow[] {
   return [...rows].sort((a, b) => cmp(a.sectorKey || "~", b.sectorKey || "~") || cmp(a.hostKey, b.hostKey) || cmp(a.key, b.key));
 }
 
+
+export interface Aggregates {
+  total: number;
+  totals: Record<BoardState, number>;
+  tiles: SectorTile[];
+}
+
+/**
+ * Sector tiles and totals straight from the store's maps in one pass (no row objects): the
+ * overview recomputes this every frame while 10,000 boards update.
+ */
+export function aggregate(hosts: ReadonlyMap<string, HostView>, nodes: ReadonlyMap<string, NodeView>): Aggregates {
+  const totals = zeroCounts();
+  const by = new Map<string, SectorTile>();
+  let total = 0;
+  const add = (sector: string, state: BoardState) => {
+    const key = sector || NONE;
+    let t = by.get(key);
+    if (!t) by.set(key, (t = { sector: key, total: 0, counts: zeroCounts(), alarm: 0 }));
+    t.total++;
+    t.counts[state]++;
+    if (ALARM_STATES.includes(state)) t.alarm++;
+    totals[state]++;
+    total++;
+  };
+  for (const v of hosts.values()) add(v.sector ?? v.node?.sector ?? "", v.state);
+  for (const n of nodes.values()) {
+    if (n.state === "missing" && (n.boardId === null || !hosts.has(n.boardId))) add(n.node.sector ?? "", n.state);
+  }
+  const tiles = [...by.values()].sort((a, b) => (b.alarm > 0 ? 1 : 0) - (a.alarm > 0 ? 1 : 0) || collator.compare(a.sector, b.sector));
+  return { total, totals, tiles };
+}

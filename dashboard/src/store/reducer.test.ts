@@ -60,6 +60,15 @@ describe("reduce", () => {
     expect(s.commands.get("a1")?.[0]).toMatchObject({ requestId: "r2", status: "succeeded", progress: 0.5, exitCode: 0, output: "done", by: null });
   });
 
+  it("never replaces a host view by an older one (snapshot and retained stream race)", () => {
+    let s = reduce(emptyFleetState(), [{ kind: "host", id: "a1", view: hostView("a1", { lastSeen: 5_000, state: "lost" }) }], ctx);
+    s = reduce(s, [{ kind: "host", id: "a1", view: hostView("a1", { lastSeen: 4_000, state: "online" }) }], ctx);
+    expect(s.hosts.get("a1")?.state).toBe("lost");
+    expect(s.changes).toEqual([]);
+    s = reduce(s, [{ kind: "host", id: "a1", view: hostView("a1", { lastSeen: 5_000, stateSince: 6_000, state: "online" }) }], ctx);
+    expect(s.hosts.get("a1")?.state).toBe("online");
+  });
+
   it("keeps log lines per board, oldest first, capped", () => {
     const evs = Array.from({ length: LIMITS.logsPerBoard + 5 }, (_, i) => ({ kind: "log" as const, boardId: "a1", at: i, line: { v: 1 as const, level: "info" as const, msg: `m${i}`, ts: i } }));
     const s = reduce(emptyFleetState(), evs, ctx);

@@ -7,6 +7,15 @@ export interface ReduceContext {
   watched: ReadonlySet<string>;
 }
 
+/**
+ * How recent a host view is: the manager's own clock in lastSeen / stateSince. A view from the
+ * hosts.list snapshot and the same board's retained message may arrive in either order; the
+ * older one must not overwrite the newer.
+ */
+export function freshness(v: HostView): number {
+  return Math.max(v.lastSeen ?? 0, v.stateSince);
+}
+
 /** Copy-on-write map: copied at most once per reduce() call, only if something changes. */
 function cow<K, V>(src: ReadonlyMap<K, V>) {
   let out: Map<K, V> | null = null;
@@ -93,6 +102,7 @@ export function reduce(state: FleetState, events: readonly FleetEvent[], ctx: Re
           samples.delete(ev.id);
           break;
         }
+        if (prev && freshness(prev) > freshness(ev.view)) break;
         hosts.set(ev.id, ev.view);
         if (prev && prev.state !== ev.view.state) {
           changes.push({ id: ev.id, hostname: ev.view.heartbeat?.hostname ?? ev.view.node?.hostname ?? null, from: prev.state, to: ev.view.state, at: ev.view.stateSince });

@@ -14,15 +14,17 @@ export function formatAgo(ts: number | null, now: number): string {
   return `${formatDuration(now - ts)} ago`;
 }
 
+// One formatter each: toLocaleTimeString() builds a new one per call, which showed up in the
+// per-frame profile of the change feed.
+const timeFmt = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+const dateTimeFmt = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+
 export function formatTime(ts: number | null): string {
-  if (ts === null || ts === 0) return "—";
-  return new Date(ts).toLocaleTimeString([], { hour12: false });
+  return ts === null || ts === 0 ? "—" : timeFmt.format(ts);
 }
 
 export function formatDateTime(ts: number | null): string {
-  if (ts === null || ts === 0) return "—";
-  const d = new Date(ts);
-  return `${d.toLocaleDateString()} ${d.toLocaleTimeString([], { hour12: false })}`;
+  return ts === null || ts === 0 ? "—" : dateTimeFmt.format(ts);
 }
 
 export function formatNumber(n: number | null, digits = 1, unit = ""): string {

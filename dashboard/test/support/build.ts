@@ -7,6 +7,6 @@ import { DASHBOARD } from "./browser.js";
 /** Builds the dashboard as shipped (vite build) into a temp folder, so a test never serves a stale dist/. */
 export async function buildDashboard(): Promise<string> {
   const outDir = await mkdtemp(join(tmpdir(), "bbb-dash-build-"));
-  await build({ configFile: join(DASHBOARD, "vite.config.ts"), root: DASHBOARD, mode: "production", logLevel: "warn", build: { outDir, emptyOutDir: true, sourcemap: false } });
+  await build({ configFile: join(DASHBOARD, "vite.config.ts"), root: DASHBOARD, mode: "production", logLevel: "warn", build: { outDir, emptyOutDir: true, sourcemap: false, minify: !process.env.BBB_PROFILE } });
   return outDir;
 }

@@ -1,0 +1,18 @@
+import { describe, expect, it } from "vitest";
+import { hostView, nodeView } from "../test-support/fixtures.js";
+import { aggregate } from "./derived.js";
+
+describe("aggregate", () => {
+  it("counts boards and board-less nodes per sector and state, sectors in alarm first", () => {
+    const hosts = new Map([
+      ["a1", hostView("a1", { sector: "1" })],
+      ["a2", hostView("a2", { sector: "2", state: "lost" })],
+      ["a3", hostView("a3", { sector: "2" })],
+    ]);
+    const nodes = new Map([["n1", nodeView("n1", "missing", { sector: "3" })], ["n2", nodeView("n2", "online", { sector: "1", boardId: "a1" })]]);
+    const a = aggregate(hosts, nodes);
+    expect(a.total).toBe(4);
+    expect(a.totals).toMatchObject({ online: 2, lost: 1, missing: 1 });
+    expect(a.tiles.map((t) => [t.sector, t.total, t.alarm])).toEqual([["2", 2, 1], ["3", 1, 1], ["1", 1, 0]]);
+  });
+});

@@ -18,7 +18,14 @@ import { createStore, type Store } from "./store/create-store.js";
 
 export type ManagerConfig = Pick<
   Config,
-  "topicRoot" | "dataDir" | "heartbeatMs" | "rebootGraceMs" | "flapMaxChanges" | "flapWindowMs" | "historyRetentionDays" | "volatileRefreshMs"
+  | "topicRoot"
+  | "dataDir"
+  | "heartbeatMs"
+  | "rebootGraceMs"
+  | "flapMaxChanges"
+  | "flapWindowMs"
+  | "historyRetentionDays"
+  | "volatileRefreshMs"
 >;
 
 export interface ManagerDeps {
@@ -63,7 +70,14 @@ export function createManager(deps: ManagerDeps) {
     return store;
   };
 
-  const publisher = createPublisher({ log: base, now, topics, publish, registry: () => registry, volatileRefreshMs: cfg.volatileRefreshMs });
+  const publisher = createPublisher({
+    log: base,
+    now,
+    topics,
+    publish,
+    registry: () => registry,
+    volatileRefreshMs: cfg.volatileRefreshMs,
+  });
   const registry: Registry = createRegistry({
     log: base,
     now,
@@ -94,7 +108,9 @@ export function createManager(deps: ManagerDeps) {
           boardId: id,
           hostname,
           by: null,
-          message: flapping ? "started flapping: further state changes not recorded" : `stopped flapping (${suppressed} state changes not recorded)`,
+          message: flapping
+            ? "started flapping: further state changes not recorded"
+            : `stopped flapping (${suppressed} state changes not recorded)`,
           data: { flapping, suppressed },
         });
       },
@@ -118,7 +134,12 @@ export function createManager(deps: ManagerDeps) {
       if (!ready) retainedSeen.set(topic, kind);
     },
   });
-  const requests = createMqttRequests({ log: base, topics, table: () => table, publish: (t, p, o) => publish(t, p, o) });
+  const requests = createMqttRequests({
+    log: base,
+    topics,
+    table: () => table,
+    publish: (t, p, o) => publish(t, p, o),
+  });
 
   const serviceDeps = (): ServiceDeps => ({
     log,
@@ -149,7 +170,11 @@ export function createManager(deps: ManagerDeps) {
       if (kind === "type" && !registry.types.has(name)) publisher.clear(topic);
     }
     retainedSeen.clear();
-    client?.unsubscribe([`${topics.root}/registry/nodes/+`, `${topics.root}/registry/types/+`, `${topics.root}/registry/hosts/+`]);
+    client?.unsubscribe([
+      `${topics.root}/registry/nodes/+`,
+      `${topics.root}/registry/types/+`,
+      `${topics.root}/registry/hosts/+`,
+    ]);
     for (const h of registry.nodes.keys()) publisher.nodeChanged(h);
     for (const t of registry.types.values()) publisher.typeChanged(t);
     publisher.flushNow();
@@ -193,7 +218,13 @@ export function createManager(deps: ManagerDeps) {
       store = createStore({ dataDir: cfg.dataDir, log: base });
       if (store.registry.seedSectors(defaultSectors())) log.info("default sectors seeded");
       const interrupted = store.runs.markInterrupted(now(), (runId) => ({
-        ts: now(), kind: "run", boardId: null, hostname: null, by: null, message: `run ${runId} interrupted by a manager restart`, data: { runId },
+        ts: now(),
+        kind: "run",
+        boardId: null,
+        hostname: null,
+        by: null,
+        message: `run ${runId} interrupted by a manager restart`,
+        data: { runId },
       }));
       if (interrupted.length > 0) log.warn({ runs: interrupted }, "command runs interrupted by the last stop");
       registry.setSectors(store.registry.listSectors());
@@ -213,7 +244,10 @@ export function createManager(deps: ManagerDeps) {
         }
       });
       const online = () =>
-        c.publish(topics.managerStatus(), JSON.stringify({ v: 1, state: "online", ts: now(), version: deps.version }), { qos: 1, retain: true });
+        c.publish(topics.managerStatus(), JSON.stringify({ v: 1, state: "online", ts: now(), version: deps.version }), {
+          qos: 1,
+          retain: true,
+        });
       let subscribed = false;
       // `online` only once requests can be answered: after the first subscription, and on every
       // reconnect (MQTT.js resubscribes before anything published here).
@@ -234,7 +268,10 @@ export function createManager(deps: ManagerDeps) {
       });
       const f = topics.filters;
       // Retained registry topics first: previous host views keep their stateSince across a restart.
-      await c.subscribeAsync([`${topics.root}/registry/hosts/+`, `${topics.root}/registry/nodes/+`, `${topics.root}/registry/types/+`], { qos: 1 });
+      await c.subscribeAsync(
+        [`${topics.root}/registry/hosts/+`, `${topics.root}/registry/nodes/+`, `${topics.root}/registry/types/+`],
+        { qos: 1 },
+      );
       await c.subscribeAsync([f.allStatus, f.allHeartbeats, f.allResults, f.managerRequests], { qos: 1 });
       subscribed = true;
       online();
@@ -256,7 +293,13 @@ export function createManager(deps: ManagerDeps) {
       if (c) {
         if (c.connected) {
           // A clean stop says so at once rather than leaving it to the will.
-          await c.publishAsync(topics.managerStatus(), JSON.stringify({ v: 1, state: "lost", ts: now(), version: deps.version }), { qos: 1, retain: true }).catch(() => undefined);
+          await c
+            .publishAsync(
+              topics.managerStatus(),
+              JSON.stringify({ v: 1, state: "lost", ts: now(), version: deps.version }),
+              { qos: 1, retain: true },
+            )
+            .catch(() => undefined);
         }
         await c.endAsync(true).catch(() => undefined);
       }

@@ -102,7 +102,13 @@ export function createServer(opts: ServerOptions) {
 
       let mqttUrl = config.mqttUrl ?? null;
       if (mqttUrl === null) {
-        broker = createBroker({ log, topicRoot: config.topicRoot, fleetSecret, users, ...(config.tls ? { tls: config.tls } : {}) });
+        broker = createBroker({
+          log,
+          topicRoot: config.topicRoot,
+          fleetSecret,
+          users,
+          ...(config.tls ? { tls: config.tls } : {}),
+        });
         const b = await broker.start({ mqttPort: config.mqttPort, bind: config.bind, mqttsPort: config.mqttsPort });
         ports.mqtt = b.mqttPort;
         ports.mqtts = b.mqttsPort;
@@ -118,7 +124,8 @@ export function createServer(opts: ServerOptions) {
         version: MANAGER_VERSION,
         users,
         ports: () => ({ ...ports }),
-        broker: () => (broker ? { mode: "embedded", clients: broker.connectedClients() } : { mode: "external", clients: null }),
+        broker: () =>
+          broker ? { mode: "embedded", clients: broker.connectedClients() } : { mode: "external", clients: null },
         extraMethods: (opts.extensions ?? []).flatMap((e) => (e.methods ? [e.methods] : [])),
         settleMs: opts.settleMs,
       });

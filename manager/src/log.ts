@@ -8,7 +8,10 @@ export function createLogger(level: string = "info", destination?: pino.Destinat
     {
       level,
       base: { app: "bbb-manager" },
-      redact: { paths: ["password", "*.password", "token", "*.token", "secret", "*.secret", "fleetSecret"], censor: "[redacted]" },
+      redact: {
+        paths: ["password", "*.password", "token", "*.token", "secret", "*.secret", "fleetSecret"],
+        censor: "[redacted]",
+      },
     },
     destination,
   );

@@ -2,7 +2,15 @@ import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFakeRoot, type FakeRoot } from "@bbb/agent";
 import type { MqttClient } from "mqtt";
-import { ADMIN_PASSWORD, connectClient, request, spawnAgent, startTestServer, watchHosts, type TestServer } from "./helpers.js";
+import {
+  ADMIN_PASSWORD,
+  connectClient,
+  request,
+  spawnAgent,
+  startTestServer,
+  watchHosts,
+  type TestServer,
+} from "./helpers.js";
 
 // Death detection deadlines of the issue: a real agent process against the real all-in-one server.
 describe("a real agent process against the all-in-one server", () => {
@@ -34,7 +42,11 @@ describe("a real agent process against the all-in-one server", () => {
     roots.push(root);
     // A registered node matching the board: its state is then `online` (not `unregistered`).
     // DHCP: the agent process reports this machine's real address, not the fake root's.
-    const r = await request(viewer, "nodes.upsert", { hostname: root.options.hostname, ip: { mode: "dhcp" }, type: "mbtemp" });
+    const r = await request(viewer, "nodes.upsert", {
+      hostname: root.options.hostname,
+      ip: { mode: "dhcp" },
+      type: "mbtemp",
+    });
     expect(r.status).toBe("ok");
     const child = spawnAgent(srv.mqttUrl, root);
     children.push(child);

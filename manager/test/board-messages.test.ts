@@ -1,12 +1,34 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deriveBoardToken } from "@bbb/broker";
 import type { MqttClient } from "mqtt";
-import { ADMIN_PASSWORD, FLEET_SECRET, captureLogger, connectClient, request, startTestServer, topics, waitFor, watchHosts, type TestServer } from "./helpers.js";
+import {
+  ADMIN_PASSWORD,
+  FLEET_SECRET,
+  captureLogger,
+  connectClient,
+  request,
+  startTestServer,
+  topics,
+  waitFor,
+  watchHosts,
+  type TestServer,
+} from "./helpers.js";
 
 // A board speaking raw MQTT with its own credentials: what the manager does with late wills and
 // malformed payloads (DESIGN.md "Topic tree", "Security model").
 const beat = (id: string, session: string, seq: number, over: Record<string, unknown> = {}) =>
-  JSON.stringify({ v: 1, id, session, seq, ts: Date.now(), hostname: `host-${id}`, ip: "10.128.20.5", type: "mbtemp", uptime: seq, ...over });
+  JSON.stringify({
+    v: 1,
+    id,
+    session,
+    seq,
+    ts: Date.now(),
+    hostname: `host-${id}`,
+    ip: "10.128.20.5",
+    type: "mbtemp",
+    uptime: seq,
+    ...over,
+  });
 const status = (state: string, session: string) => JSON.stringify({ v: 1, state, session, ts: Date.now() });
 
 async function connectBoard(url: string, id: string, session: string, will = true): Promise<MqttClient> {
@@ -17,7 +39,9 @@ async function connectBoard(url: string, id: string, session: string, will = tru
     password: deriveBoardToken(FLEET_SECRET, id),
     reconnectPeriod: 0,
     keepalive: 2,
-    ...(will ? { will: { topic: topics.status(id), payload: Buffer.from(status("lost", session)), qos: 1, retain: true } } : {}),
+    ...(will
+      ? { will: { topic: topics.status(id), payload: Buffer.from(status("lost", session)), qos: 1, retain: true } }
+      : {}),
   });
   await new Promise<void>((resolve, reject) => {
     c.once("connect", () => resolve());
@@ -55,7 +79,10 @@ describe("board messages", () => {
     old.end(true);
     const fresh = await connectBoard(srv.mqttUrl, id, "S2");
     clients.push(fresh);
-    const tick = setInterval(() => fresh.publish(topics.heartbeat(id), beat(id, "S2", 2), { qos: 0, retain: true }), 200);
+    const tick = setInterval(
+      () => fresh.publish(topics.heartbeat(id), beat(id, "S2", 2), { qos: 0, retain: true }),
+      200,
+    );
     try {
       await waitFor(() => hosts.views.get(id)?.session === "S2", 3000, "session S2");
       // The will of S1, delivered late.
@@ -77,23 +104,47 @@ describe("board messages", () => {
     const c = await connectBoard(srv.mqttUrl, id, "G1");
     clients.push(c);
     await c.publishAsync(topics.heartbeat(id), beat(id, "G1", 1, { hostname: "good-host" }), { qos: 1 });
-    const good = await waitFor(() => hosts.views.get(id)?.heartbeat?.hostname === "good-host" && hosts.views.get(id), 3000, "good beat");
+    const good = await waitFor(
+      () => hosts.views.get(id)?.heartbeat?.hostname === "good-host" && hosts.views.get(id),
+      3000,
+      "good beat",
+    );
     expect(good.state).toBe("unregistered");
     const bad = [
       "not json {",
-      JSON.stringify({ v: 1, id, session: "G1", seq: "two", ts: 1, hostname: "x", ip: "1.2.3.4", type: "t", uptime: 1 }),
+      JSON.stringify({
+        v: 1,
+        id,
+        session: "G1",
+        seq: "two",
+        ts: 1,
+        hostname: "x",
+        ip: "1.2.3.4",
+        type: "t",
+        uptime: 1,
+      }),
       JSON.stringify({ v: 1, id, session: "G1", seq: 3 }),
       beat(id, "G1", 4, { hostname: "evil", details: "x".repeat(1500) }),
     ];
     const before = cap.lines.filter((l) => l.msg === "payload rejected").length;
     for (const p of bad) await c.publishAsync(topics.heartbeat(id), p, { qos: 1 });
-    await waitFor(() => cap.lines.filter((l) => l.msg === "payload rejected").length >= before + 3, 3000, "rejection log lines");
+    await waitFor(
+      () => cap.lines.filter((l) => l.msg === "payload rejected").length >= before + 3,
+      3000,
+      "rejection log lines",
+    );
     const codes = cap.lines.filter((l) => l.msg === "payload rejected").map((l) => l.code);
-    expect(codes).toEqual(expect.arrayContaining(["PROTO_E_INVALID_JSON", "PROTO_E_INVALID_PAYLOAD", "PROTO_E_TOO_LARGE"]));
+    expect(codes).toEqual(
+      expect.arrayContaining(["PROTO_E_INVALID_JSON", "PROTO_E_INVALID_PAYLOAD", "PROTO_E_TOO_LARGE"]),
+    );
     // 2 MB: beyond the broker's packet limit; the broker drops that connection, nothing reaches the manager.
     const big = await connectBoard(srv.mqttUrl, "b00000000big", "B1", false);
     big.on("error", () => undefined);
-    big.publish(topics.heartbeat("b00000000big"), beat("b00000000big", "B1", 1, { details: "y".repeat(2 * 1024 * 1024) }), { qos: 0 });
+    big.publish(
+      topics.heartbeat("b00000000big"),
+      beat("b00000000big", "B1", 1, { details: "y".repeat(2 * 1024 * 1024) }),
+      { qos: 0 },
+    );
     await new Promise((r) => setTimeout(r, 500));
     big.end(true);
     const v = hosts.views.get(id);
@@ -112,7 +163,11 @@ describe("board messages", () => {
     await c.publishAsync(topics.heartbeat(id), beat(id, "D1", 1), { qos: 1 });
     await hosts.waitState(id, "unregistered", 3000);
     await expect(connectBoard(srv.mqttUrl, id, "D2")).rejects.toThrow();
-    const v = await waitFor(() => hosts.views.get(id)?.problems.some((p) => p.code === "duplicate-connection") && hosts.views.get(id), 3000, "duplicate problem");
+    const v = await waitFor(
+      () => hosts.views.get(id)?.problems.some((p) => p.code === "duplicate-connection") && hosts.views.get(id),
+      3000,
+      "duplicate problem",
+    );
     expect(v.session).toBe("D1");
   });
 });

@@ -17,7 +17,9 @@ describe(`bulk reboot of ${N} simulated boards`, () => {
     srv = await startTestServer({ rebootGraceMs: GRACE_MS });
     const started = Date.now();
     for (let i = 0; i < N; i += 50) {
-      const batch = await Promise.all(Array.from({ length: Math.min(50, N - i) }, (_, k) => startSimBoard(srv.mqttUrl, 1000 + i + k)));
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(50, N - i) }, (_, k) => startSimBoard(srv.mqttUrl, 1000 + i + k)),
+      );
       boards.push(...batch);
     }
     const nodes: Node[] = boards.map((b) => ({
@@ -32,7 +34,11 @@ describe(`bulk reboot of ${N} simulated boards`, () => {
     }));
     srv.server.manager.service.editor.upsertNodes(nodes, { by: "test", via: "internal" });
     const reg = srv.server.manager.registry;
-    await waitFor(() => boards.every((b) => reg.records.get(b.boardId)?.state === "online"), 60_000, "all boards online");
+    await waitFor(
+      () => boards.every((b) => reg.records.get(b.boardId)?.state === "online"),
+      60_000,
+      "all boards online",
+    );
     console.log(`${N} simulated boards online in ${Date.now() - started} ms`);
   }, 180_000);
   afterAll(async () => {
@@ -63,9 +69,19 @@ describe(`bulk reboot of ${N} simulated boards`, () => {
     expect(run.outcomes.every((o) => o.status === "accepted" || o.status === "succeeded")).toBe(true);
     expect(progress.at(-1)).toBe(N);
     // The agent answers `accepted` before it runs `systemctl reboot` (recorded, never executed).
-    await waitFor(() => boards.every((b) => b.exec.calls.some((c) => c.join(" ").includes("reboot"))), 5000, "reboot argv recorded");
+    await waitFor(
+      () => boards.every((b) => b.exec.calls.some((c) => c.join(" ").includes("reboot"))),
+      5000,
+      "reboot argv recorded",
+    );
     // The stored run is the same aggregate.
-    const stored = await invokeMethod(m.table, "commands.get", { id: run.id }, { username: "v", role: "viewer", via: "internal" }, silentLogger());
+    const stored = await invokeMethod(
+      m.table,
+      "commands.get",
+      { id: run.id },
+      { username: "v", role: "viewer", via: "internal" },
+      silentLogger(),
+    );
     expect((stored as { data: Run }).data.outcomes).toHaveLength(N);
 
     const reg = m.registry;
@@ -77,11 +93,19 @@ describe(`bulk reboot of ${N} simulated boards`, () => {
       const again = await startSimBoard(srv.mqttUrl, 0, { root: b.root });
       boards[boards.indexOf(b)] = again;
     }
-    await waitFor(() => back.every((b) => reg.records.get(b.boardId)?.state === "online"), 5000, "rebooted boards online");
+    await waitFor(
+      () => back.every((b) => reg.records.get(b.boardId)?.state === "online"),
+      5000,
+      "rebooted boards online",
+    );
     // Two never come back: lost with reboot-timeout once the grace period is over.
     const gone = boards.slice(2, 4);
     for (const b of gone) await b.stop();
-    await waitFor(() => gone.every((b) => reg.records.get(b.boardId)?.state === "lost"), GRACE_MS + 3000, "reboot-timeout");
+    await waitFor(
+      () => gone.every((b) => reg.records.get(b.boardId)?.state === "lost"),
+      GRACE_MS + 3000,
+      "reboot-timeout",
+    );
     for (const b of gone) expect(reg.records.get(b.boardId)?.problems.map((p) => p.code)).toContain("reboot-timeout");
   }, 120_000);
 });

@@ -7,7 +7,14 @@ import { join, resolve } from "node:path";
 import { Writable } from "node:stream";
 import mqtt, { type MqttClient } from "mqtt";
 import { pino, type Logger } from "pino";
-import { agentConfigSchema, createAgent, createFakeRoot, createRecordingExec, type FakeRoot, type RecordingExec } from "@bbb/agent";
+import {
+  agentConfigSchema,
+  createAgent,
+  createFakeRoot,
+  createRecordingExec,
+  type FakeRoot,
+  type RecordingExec,
+} from "@bbb/agent";
 import { deriveBoardToken } from "@bbb/broker";
 import { createTopics, hostViewSchema, type HostView } from "@bbb/shared";
 import { configSchema, type ConfigInput } from "../src/config/schema.js";
@@ -19,7 +26,11 @@ export const FLEET_SECRET = "fleet-secret-for-tests-0123456789";
 export const topics = createTopics("bbb");
 
 type Maybe<T> = T | null | undefined | false;
-export async function waitFor<T>(fn: () => Maybe<T> | Promise<Maybe<T>>, timeoutMs: number, what = "condition"): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Maybe<T> | Promise<Maybe<T>>,
+  timeoutMs: number,
+  what = "condition",
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -34,7 +45,8 @@ export function captureLogger(level = "info"): { log: Logger; lines: Record<stri
   const lines: Record<string, unknown>[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString("utf8").split("\n")) if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
+      for (const l of chunk.toString("utf8").split("\n"))
+        if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
       cb();
     },
   });
@@ -83,8 +95,19 @@ export async function startTestServer(over: Partial<ConfigInput> = {}, log?: Log
   };
 }
 
-export async function connectClient(url: string, username: string, password: string, clientId?: string): Promise<MqttClient> {
-  const c = mqtt.connect(url, { username, password, clientId: clientId ?? `${username}-${Math.random().toString(36).slice(2, 8)}`, reconnectPeriod: 0, protocolVersion: 4 });
+export async function connectClient(
+  url: string,
+  username: string,
+  password: string,
+  clientId?: string,
+): Promise<MqttClient> {
+  const c = mqtt.connect(url, {
+    username,
+    password,
+    clientId: clientId ?? `${username}-${Math.random().toString(36).slice(2, 8)}`,
+    reconnectPeriod: 0,
+    protocolVersion: 4,
+  });
   await new Promise<void>((resolve, reject) => {
     c.once("connect", () => resolve());
     c.once("error", reject);
@@ -106,15 +129,24 @@ export async function watchHosts(c: MqttClient) {
   return {
     views,
     waitState: (id: string, state: string, timeoutMs: number) =>
-      waitFor(() => (views.get(id)?.state === state ? views.get(id) : null), timeoutMs, `${id} ${state}`).catch((e: unknown) => {
-        const v = views.get(id);
-        throw new Error(`${(e as Error).message}; last view: ${v ? JSON.stringify({ state: v.state, problems: v.problems, hb: v.heartbeat }) : "none"}`);
-      }),
+      waitFor(() => (views.get(id)?.state === state ? views.get(id) : null), timeoutMs, `${id} ${state}`).catch(
+        (e: unknown) => {
+          const v = views.get(id);
+          throw new Error(
+            `${(e as Error).message}; last view: ${v ? JSON.stringify({ state: v.state, problems: v.problems, hb: v.heartbeat }) : "none"}`,
+          );
+        },
+      ),
   };
 }
 
 /** A request/response call over MQTT (the dashboard's front door). */
-export async function request(c: MqttClient, method: string, params: unknown, timeoutMs = 30_000): Promise<{ status: string; data?: unknown; error?: { code: string; message: string } }> {
+export async function request(
+  c: MqttClient,
+  method: string,
+  params: unknown,
+  timeoutMs = 30_000,
+): Promise<{ status: string; data?: unknown; error?: { code: string; message: string } }> {
   const clientId = c.options.clientId as string;
   const transaction = Math.random().toString(36).slice(2);
   const respTopic = topics.managerResponse(clientId);
@@ -123,7 +155,12 @@ export async function request(c: MqttClient, method: string, params: unknown, ti
     const timer = setTimeout(() => reject(new Error(`no response to ${method}`)), timeoutMs);
     const onMsg = (topic: string, payload: Buffer) => {
       if (topic !== respTopic) return;
-      const r = JSON.parse(payload.toString()) as { transaction: string; status: string; data?: unknown; error?: { code: string; message: string } };
+      const r = JSON.parse(payload.toString()) as {
+        transaction: string;
+        status: string;
+        data?: unknown;
+        error?: { code: string; message: string };
+      };
       if (r.transaction !== transaction) return;
       clearTimeout(timer);
       c.off("message", onMsg);
@@ -143,9 +180,19 @@ export interface SimBoard {
 }
 
 /** An in-process board running the real agent code on a fake root with a recording exec. */
-export async function startSimBoard(mqttUrl: string, index: number, opts: { hostname?: string; ip?: string; heartbeatMs?: number; session?: string; root?: FakeRoot } = {}): Promise<SimBoard> {
+export async function startSimBoard(
+  mqttUrl: string,
+  index: number,
+  opts: { hostname?: string; ip?: string; heartbeatMs?: number; session?: string; root?: FakeRoot } = {},
+): Promise<SimBoard> {
   const root = opts.root ?? (await createFakeRoot({ index, hostname: opts.hostname, ip: opts.ip }));
-  const exec = createRecordingExec({ root: root.root, mac: root.mac, hostname: root.options.hostname, ip: root.options.ip, gateway: root.options.gateway });
+  const exec = createRecordingExec({
+    root: root.root,
+    mac: root.mac,
+    hostname: root.options.hostname,
+    ip: root.options.ip,
+    gateway: root.options.gateway,
+  });
   const config = {
     ...agentConfigSchema.parse({
       mqttUrls: [mqttUrl],

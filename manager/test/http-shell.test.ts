@@ -22,7 +22,14 @@ describe("HTTP server shell", () => {
     await writeFile(join(dist, "index.html"), "<!doctype html><title>bbb</title>");
     await writeFile(join(dist, "assets", "app-1a2b.js"), "console.log(1)");
     await writeFile(join(dir, "secret.txt"), "outside");
-    const config = configSchema.parse({ mqttPort: 0, httpPort: 0, bind: "127.0.0.1", dataDir: join(dir, "data"), fleetSecret: FLEET_SECRET, adminPassword: ADMIN_PASSWORD });
+    const config = configSchema.parse({
+      mqttPort: 0,
+      httpPort: 0,
+      bind: "127.0.0.1",
+      dataDir: join(dir, "data"),
+      fleetSecret: FLEET_SECRET,
+      adminPassword: ADMIN_PASSWORD,
+    });
     server = createServer({
       config,
       log: pino({ level: "silent" }),
@@ -75,7 +82,11 @@ describe("HTTP server shell", () => {
   });
 
   it("carries MQTT over WebSocket at /mqtt", async () => {
-    const c = await mqtt.connectAsync(started.urls.ws, { username: "admin", password: ADMIN_PASSWORD, reconnectPeriod: 0 });
+    const c = await mqtt.connectAsync(started.urls.ws, {
+      username: "admin",
+      password: ADMIN_PASSWORD,
+      reconnectPeriod: 0,
+    });
     const got = new Promise<string>((resolve) => c.on("message", (_t, p) => resolve(p.toString())));
     await c.subscribeAsync("bbb/manager/status");
     expect(JSON.parse(await got)).toMatchObject({ v: 1, state: "online" });

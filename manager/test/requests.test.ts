@@ -11,7 +11,11 @@ describe("MQTT request/response", () => {
   beforeAll(async () => {
     srv = await startTestServer();
     admin = await connectClient(srv.mqttUrl, "admin", ADMIN_PASSWORD);
-    const r = await request(admin, "users.upsert", { username: "watcher", role: "viewer", password: "watcher-password" });
+    const r = await request(admin, "users.upsert", {
+      username: "watcher",
+      role: "viewer",
+      password: "watcher-password",
+    });
     expect(r.status).toBe("ok");
     viewer = await connectClient(srv.mqttUrl, "watcher", "watcher-password");
   });
@@ -50,21 +54,37 @@ describe("MQTT request/response", () => {
     const r = await request(viewer, "hosts.list", { state: "sleepy", limit: -1 });
     expect(r).toMatchObject({ status: "error", error: { code: "MGR_E_INVALID_PARAMS" } });
     expect(r.error?.message).toMatch(/state|limit/);
-    const args = await request(admin, "hosts.command", { id: "a0f6fd8b1c22", action: "set-hostname", args: { hostname: "bad host!" } });
+    const args = await request(admin, "hosts.command", {
+      id: "a0f6fd8b1c22",
+      action: "set-hostname",
+      args: { hostname: "bad host!" },
+    });
     expect(args).toMatchObject({ status: "error", error: { code: "MGR_E_INVALID_PARAMS" } });
   });
 
   it("keeps a node, a type and their audit trail; MGR_E_NOT_FOUND and MGR_E_CONFLICT where due", async () => {
     expect((await request(admin, "types.upsert", { name: "mbtemp", description: "MBTemp" })).status).toBe("ok");
-    const node = await request(admin, "nodes.upsert", { hostname: "LA-RaCtrl:CO-Srv-1", ip: { mode: "manual", ip: "10.128.1.10", netmask: "255.255.255.128", gateway: "10.128.1.1" }, type: "mbtemp" });
+    const node = await request(admin, "nodes.upsert", {
+      hostname: "LA-RaCtrl:CO-Srv-1",
+      ip: { mode: "manual", ip: "10.128.1.10", netmask: "255.255.255.128", gateway: "10.128.1.1" },
+      type: "mbtemp",
+    });
     expect(node).toMatchObject({ status: "ok", data: { node: { hostname: "LA-RaCtrl--CO-Srv-1" }, state: "missing" } });
     const list = await request(viewer, "hosts.list", { state: "missing" });
     expect(list).toMatchObject({ status: "ok", data: { total: 1, items: [{ state: "missing", sector: "LINAC" }] } });
-    expect(await request(admin, "types.remove", { name: "mbtemp" })).toMatchObject({ status: "error", error: { code: "MGR_E_CONFLICT" } });
-    expect(await request(viewer, "nodes.get", { hostname: "nope" })).toMatchObject({ status: "error", error: { code: "MGR_E_NOT_FOUND" } });
+    expect(await request(admin, "types.remove", { name: "mbtemp" })).toMatchObject({
+      status: "error",
+      error: { code: "MGR_E_CONFLICT" },
+    });
+    expect(await request(viewer, "nodes.get", { hostname: "nope" })).toMatchObject({
+      status: "error",
+      error: { code: "MGR_E_NOT_FOUND" },
+    });
     const hist = await request(viewer, "history.query", { kind: ["registry"] });
     const messages = (hist.data as { items: { message: string; by: string }[] }).items;
-    expect(messages.map((m) => m.message)).toEqual(expect.arrayContaining(["type mbtemp created", "node LA-RaCtrl--CO-Srv-1 created"]));
+    expect(messages.map((m) => m.message)).toEqual(
+      expect.arrayContaining(["type mbtemp created", "node LA-RaCtrl--CO-Srv-1 created"]),
+    );
     expect(messages.every((m) => m.by === "admin")).toBe(true);
   });
 });

@@ -30,7 +30,10 @@ describe("store after SIGKILL", () => {
 
   it("has every node with its audit record and only whole history batches", async () => {
     dir = await mkdtemp(join(tmpdir(), "bbb-store-crash-"));
-    const child = spawn(process.execPath, ["--input-type=module", "-e", WRITER, dir], { cwd: join(REPO, "manager"), stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--input-type=module", "-e", WRITER, dir], {
+      cwd: join(REPO, "manager"),
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     await new Promise<void>((resolve) => child.stdout?.once("data", () => resolve()));
     await new Promise((r) => setTimeout(r, 700));
     child.kill("SIGKILL");
@@ -47,7 +50,9 @@ describe("store after SIGKILL", () => {
         batches.set(h.boardId ?? "", (batches.get(h.boardId ?? "") ?? 0) + 1);
       }
       // The newest 5000 entries may cut the oldest batch they reach; every other batch is whole.
-      const counts = [...batches.entries()].sort((a, b) => Number(b[0].slice(1)) - Number(a[0].slice(1))).map(([, n]) => n);
+      const counts = [...batches.entries()]
+        .sort((a, b) => Number(b[0].slice(1)) - Number(a[0].slice(1)))
+        .map(([, n]) => n);
       expect(counts.slice(0, -1).every((n) => n === 50)).toBe(true);
     } finally {
       store.close();

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { Heartbeat } from "./schemas/heartbeat.js";
-import { evaluateBoard, isAlive, isFlapping, lostDeadline, mismatches, type BoardLive, type Expected } from "./state.js";
+import {
+  evaluateBoard,
+  isAlive,
+  isFlapping,
+  lostDeadline,
+  mismatches,
+  type BoardLive,
+  type Expected,
+} from "./state.js";
 
 // The state of a board is a pure function of (node, board, now): plain numbers (STYLE.md rule 7).
 const hb = (over: Partial<Heartbeat> = {}): Heartbeat => ({
@@ -56,11 +64,15 @@ describe("evaluateBoard", () => {
     expect(e.problems.map((p) => p.field)).toEqual(["hostname", "ip"]);
   });
   it("ignores the IP of a DHCP node (expected ip null)", () => {
-    expect(evaluateBoard({ ...expected, ip: null }, live({ heartbeat: hb({ ip: "10.0.0.9" }) }), 10_000).state).toBe("online");
+    expect(evaluateBoard({ ...expected, ip: null }, live({ heartbeat: hb({ ip: "10.0.0.9" }) }), 10_000).state).toBe(
+      "online",
+    );
   });
   it("compares PV prefixes as sets and the project revision when the type has one", () => {
     const exp = { ...expected, pvPrefixes: ["B", "A"], projectRevision: "r2" };
-    expect(evaluateBoard(exp, live({ heartbeat: hb({ pvPrefix: ["A", "B"], projectRevision: "r2" }) }), 10_000).state).toBe("online");
+    expect(
+      evaluateBoard(exp, live({ heartbeat: hb({ pvPrefix: ["A", "B"], projectRevision: "r2" }) }), 10_000).state,
+    ).toBe("online");
     const e = evaluateBoard(exp, live({ heartbeat: hb({ pvPrefix: "A", projectRevision: "r1" }) }), 10_000);
     expect(e.problems.map((p) => p.field)).toEqual(["pvPrefix", "projectRevision"]);
   });

@@ -86,7 +86,11 @@ export function createCommandTracker(deps: TrackerDeps) {
       const p = pending.get(requestId);
       const ours = p !== undefined && p.boardId === boardId;
       const t = deps.now();
-      if (r.status === "accepted" && REBOOTING_ACTIONS.includes(r.action as ActionName) && (!ours || p.rebootExpected)) {
+      if (
+        r.status === "accepted" &&
+        REBOOTING_ACTIONS.includes(r.action as ActionName) &&
+        (!ours || p.rebootExpected)
+      ) {
         deps.onRebootAccepted(boardId);
       }
       deps.events.emit({

@@ -43,7 +43,8 @@ const NOT_FAILURES: readonly OutcomeStatus[] = [...SUCCESS_OUTCOMES, "skipped"];
 /** Validates the arguments of an action with its shared schema (before anything is sent). */
 export function validateArgs(action: ActionName, args: unknown): unknown {
   const r = actionArgsSchemas[action].safeParse(args ?? {});
-  if (!r.success) throw new ManagerError(ManagerErrorCodes.INVALID_PARAMS, `args of ${action}: ${describeZodError(r.error)}`);
+  if (!r.success)
+    throw new ManagerError(ManagerErrorCodes.INVALID_PARAMS, `args of ${action}: ${describeZodError(r.error)}`);
   return r.data;
 }
 
@@ -146,7 +147,8 @@ export function createCommandRunner(deps: RunnerDeps) {
           }
           const i = indexes[next++] as number;
           await one(i);
-          if (threshold !== undefined && failures >= threshold && halt.reason === null) halt.reason = `${failures} boards failed (threshold ${threshold})`;
+          if (threshold !== undefined && failures >= threshold && halt.reason === null)
+            halt.reason = `${failures} boards failed (threshold ${threshold})`;
         }
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, indexes.length) }, worker));
@@ -187,7 +189,17 @@ export function createCommandRunner(deps: RunnerDeps) {
       } catch (err: unknown) {
         log.error({ err, runId: run.id }, "run end not saved");
       }
-      log.info({ runId: run.id, action: run.action, total: run.total, status: run.status, counts, ms: run.finishedAt - run.createdAt }, "command run finished");
+      log.info(
+        {
+          runId: run.id,
+          action: run.action,
+          total: run.total,
+          status: run.status,
+          counts,
+          ms: run.finishedAt - run.createdAt,
+        },
+        "command run finished",
+      );
     }
   }
 
@@ -210,7 +222,14 @@ export function createCommandRunner(deps: RunnerDeps) {
         total: ids.length,
         counts: { pending: ids.length },
         options: req.options,
-        outcomes: ids.map((boardId) => ({ boardId, status: "pending", requestId: null, lastResult: null, startedAt: null, finishedAt: null })),
+        outcomes: ids.map((boardId) => ({
+          boardId,
+          status: "pending",
+          requestId: null,
+          lastResult: null,
+          startedAt: null,
+          finishedAt: null,
+        })),
       };
       deps.store.runs.create(run, {
         ts: t,

@@ -1,7 +1,8 @@
 import { STATE_SEVERITY, type BoardState, type HostFilter, type HostView } from "@bbb/shared";
 import type { Registry } from "../registry/create-registry.js";
 
-const asList = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
+const asList = <T>(v: T | T[] | undefined): T[] | undefined =>
+  v === undefined ? undefined : Array.isArray(v) ? v : [v];
 
 /** Whether a host view passes a filter (hosts.list and command targets use the same rules). */
 export function createHostMatcher(f: HostFilter) {

@@ -23,7 +23,10 @@ function readConfigFile(env: LoadConfigOptions["env"], cwd: string): Record<stri
   try {
     value = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
   } catch (e: unknown) {
-    throw new ManagerError(ManagerErrorCodes.CONFIG, `config file ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ManagerError(
+      ManagerErrorCodes.CONFIG,
+      `config file ${path}: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   if (value === null || value === undefined) return {};
   if (typeof value !== "object" || Array.isArray(value)) {
@@ -40,7 +43,8 @@ export function loadConfig(opts: LoadConfigOptions): Config {
     if (v !== undefined && v !== "") merged[key] = v;
   }
   const r = configSchema.safeParse(merged);
-  if (!r.success) throw new ManagerError(ManagerErrorCodes.CONFIG, `invalid configuration: ${describeZodError(r.error, 5)}`);
+  if (!r.success)
+    throw new ManagerError(ManagerErrorCodes.CONFIG, `invalid configuration: ${describeZodError(r.error, 5)}`);
   const cfg = r.data;
   return { ...cfg, dataDir: resolve(opts.cwd, cfg.dataDir) };
 }

@@ -21,7 +21,10 @@ export const configSchema = z
     sftpPort: port.default(DEFAULT_PORTS.sftp),
     bind: z.string().min(1).default("0.0.0.0"),
     dataDir: z.string().min(1).default("./data"),
-    topicRoot: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).default(DEFAULT_TOPIC_ROOT),
+    topicRoot: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,32}$/)
+      .default(DEFAULT_TOPIC_ROOT),
     fleetSecret: z.string().min(16).optional(),
     adminPassword: z.string().min(8).optional(),
     /** An external broker (mqtt://, mqtts://, ws://): then no embedded broker is started. */
@@ -36,10 +39,7 @@ export const configSchema = z
     volatileRefreshMs: z.coerce.number().int().min(1000).default(5000),
     /** Folder of the built dashboard (dashboard/dist). */
     dashboardDir: z.string().optional(),
-    tls: z
-      .object({ cert: z.string(), key: z.string(), ca: z.string().optional() })
-      .strict()
-      .optional(),
+    tls: z.object({ cert: z.string(), key: z.string(), ca: z.string().optional() }).strict().optional(),
   })
   .strict();
 export type Config = z.infer<typeof configSchema>;

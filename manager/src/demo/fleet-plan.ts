@@ -1,4 +1,12 @@
-import { DEVICE_TYPE_CODES, defaultSectors, epicsToHostname, formatIpv4, parseCidr, type BoardType, type Node } from "@bbb/shared";
+import {
+  DEVICE_TYPE_CODES,
+  defaultSectors,
+  epicsToHostname,
+  formatIpv4,
+  parseCidr,
+  type BoardType,
+  type Node,
+} from "@bbb/shared";
 
 /** One simulated board of the demo fleet and what the registry is told to expect of it. */
 export interface PlannedBoard {
@@ -13,16 +21,80 @@ export interface PlannedBoard {
 }
 
 export const DEMO_TYPES: BoardType[] = [
-  { name: "power-supply", description: "Power supply controller", colour: "#e53935", source: null, rcLocalPath: null, overlay: null, pvPrefixPattern: null },
-  { name: "counting-pru", description: "Counting PRU", colour: "#8e24aa", source: null, rcLocalPath: null, overlay: null, pvPrefixPattern: null },
-  { name: "thermo-probe", description: "Thermo probe", colour: "#fb8c00", source: null, rcLocalPath: null, overlay: null, pvPrefixPattern: null },
-  { name: "mbtemp", description: "MBTemp temperature boards", colour: "#1e88e5", source: null, rcLocalPath: null, overlay: null, pvPrefixPattern: null },
-  { name: "agilent-4uhv", description: "Agilent 4UHV ion pump controller", colour: "#43a047", source: null, rcLocalPath: null, overlay: null, pvPrefixPattern: null },
-  { name: "mks-937b", description: "MKS 937B vacuum gauge", colour: "#00897b", source: null, rcLocalPath: null, overlay: null, pvPrefixPattern: null },
-  { name: "spixconv", description: "SPIxCONV", colour: "#6d4c41", source: null, rcLocalPath: null, overlay: null, pvPrefixPattern: null },
+  {
+    name: "power-supply",
+    description: "Power supply controller",
+    colour: "#e53935",
+    source: null,
+    rcLocalPath: null,
+    overlay: null,
+    pvPrefixPattern: null,
+  },
+  {
+    name: "counting-pru",
+    description: "Counting PRU",
+    colour: "#8e24aa",
+    source: null,
+    rcLocalPath: null,
+    overlay: null,
+    pvPrefixPattern: null,
+  },
+  {
+    name: "thermo-probe",
+    description: "Thermo probe",
+    colour: "#fb8c00",
+    source: null,
+    rcLocalPath: null,
+    overlay: null,
+    pvPrefixPattern: null,
+  },
+  {
+    name: "mbtemp",
+    description: "MBTemp temperature boards",
+    colour: "#1e88e5",
+    source: null,
+    rcLocalPath: null,
+    overlay: null,
+    pvPrefixPattern: null,
+  },
+  {
+    name: "agilent-4uhv",
+    description: "Agilent 4UHV ion pump controller",
+    colour: "#43a047",
+    source: null,
+    rcLocalPath: null,
+    overlay: null,
+    pvPrefixPattern: null,
+  },
+  {
+    name: "mks-937b",
+    description: "MKS 937B vacuum gauge",
+    colour: "#00897b",
+    source: null,
+    rcLocalPath: null,
+    overlay: null,
+    pvPrefixPattern: null,
+  },
+  {
+    name: "spixconv",
+    description: "SPIxCONV",
+    colour: "#6d4c41",
+    source: null,
+    rcLocalPath: null,
+    overlay: null,
+    pvPrefixPattern: null,
+  },
 ];
 
-const DEVICE_ABBR: Readonly<Record<number, string>> = { 1: "PS", 2: "CountingPRU", 3: "Thermo", 4: "MBTemp", 5: "Agilent", 6: "MKS", 7: "SPIxCONV" };
+const DEVICE_ABBR: Readonly<Record<number, string>> = {
+  1: "PS",
+  2: "CountingPRU",
+  3: "Thermo",
+  4: "MBTemp",
+  5: "Agilent",
+  6: "MKS",
+  7: "SPIxCONV",
+};
 
 /**
  * A plausible fleet, deterministic for a given size: boards spread over the default sectors,

@@ -43,7 +43,9 @@ async function main(): Promise<void> {
     const m = server.manager;
     const who = { by: "demo", via: "internal" };
     for (const t of DEMO_TYPES) if (!m.registry.types.has(t.name)) m.service.editor.upsertType(t, who);
-    const nodes = [...plan.boards.flatMap((b) => (b.node ? [b.node] : [])), ...plan.missingNodes].filter((x) => !m.registry.nodes.has(x.hostname));
+    const nodes = [...plan.boards.flatMap((b) => (b.node ? [b.node] : [])), ...plan.missingNodes].filter(
+      (x) => !m.registry.nodes.has(x.hostname),
+    );
     if (nodes.length > 0) m.service.editor.upsertNodes(nodes, who);
     process.stdout.write(`\n  dashboard  ${s.urls.http}/\n  MQTT       ${s.urls.mqtt}\n`);
     if (s.generatedAdminPassword) process.stdout.write(`  admin password (shown once): ${s.generatedAdminPassword}\n`);
@@ -55,16 +57,46 @@ async function main(): Promise<void> {
   const running: Running[] = [];
   const t0 = Date.now();
   for (const b of plan.boards) {
-    const root = await createFakeRoot({ dir: join(dir, String(b.index)), index: b.index, hostname: b.hostname, ip: b.ip, netmask: b.netmask, gateway: b.gateway, device: { device: b.device, details: "demo board" } });
-    const exec = createRecordingExec({ root: root.root, mac: root.mac, hostname: b.hostname, ip: b.ip, netmask: b.netmask, gateway: b.gateway });
-    const agentConfig = { ...agentConfigSchema.parse({ mqttUrls: [mqttUrl], token: deriveBoardToken(fleetSecret, root.boardId), rootPrefix: root.root, stateDir: root.stateDir, logLevel: "silent" }), boardId: root.boardId };
+    const root = await createFakeRoot({
+      dir: join(dir, String(b.index)),
+      index: b.index,
+      hostname: b.hostname,
+      ip: b.ip,
+      netmask: b.netmask,
+      gateway: b.gateway,
+      device: { device: b.device, details: "demo board" },
+    });
+    const exec = createRecordingExec({
+      root: root.root,
+      mac: root.mac,
+      hostname: b.hostname,
+      ip: b.ip,
+      netmask: b.netmask,
+      gateway: b.gateway,
+    });
+    const agentConfig = {
+      ...agentConfigSchema.parse({
+        mqttUrls: [mqttUrl],
+        token: deriveBoardToken(fleetSecret, root.boardId),
+        rootPrefix: root.root,
+        stateDir: root.stateDir,
+        logLevel: "silent",
+      }),
+      boardId: root.boardId,
+    };
     let agent: ReturnType<typeof createAgent> | null = null;
     const r: Running = {
       plan: b,
       up: false,
       async start() {
         // A new agent per start: a new session, as after a real reboot.
-        agent = createAgent({ config: agentConfig, log: agentLog, exec: exec.exec, connect: mqtt.connect, interfaces: exec.interfaces });
+        agent = createAgent({
+          config: agentConfig,
+          log: agentLog,
+          exec: exec.exec,
+          connect: mqtt.connect,
+          interfaces: exec.interfaces,
+        });
         await agent.start();
         r.up = true;
       },

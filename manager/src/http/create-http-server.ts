@@ -18,7 +18,11 @@ export interface HttpDeps {
 
 const json = (res: ServerResponse, status: number, body: unknown) => {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "content-length": Buffer.byteLength(text) });
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "cache-control": "no-store",
+    "content-length": Buffer.byteLength(text),
+  });
   res.end(text);
 };
 
@@ -34,7 +38,8 @@ export function createHttpServer(deps: HttpDeps) {
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     if (path === "/healthz") return json(res, 200, { status: "ok", ...deps.health() });
-    if (path === "/readyz") return deps.ready() ? json(res, 200, { status: "ready" }) : json(res, 503, { status: "starting" });
+    if (path === "/readyz")
+      return deps.ready() ? json(res, 200, { status: "ready" }) : json(res, 503, { status: "starting" });
     if (path === "/api" || path.startsWith("/api/")) {
       if (api && (await api(req, res))) return;
       return json(res, 404, { error: { code: "MGR_E_NOT_FOUND", message: "no such API route" } });

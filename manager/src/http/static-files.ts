@@ -41,7 +41,10 @@ export function createStaticFiles(root: string) {
       "x-content-type-options": "nosniff",
     });
     if (head) res.end();
-    else createReadStream(file).on("error", () => res.destroy()).pipe(res);
+    else
+      createReadStream(file)
+        .on("error", () => res.destroy())
+        .pipe(res);
     return true;
   };
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
@@ -56,7 +59,8 @@ export function createStaticFiles(root: string) {
     const file = normalize(join(base, path));
     if (file !== base && !file.startsWith(base + sep)) return false;
     const immutable = path.startsWith("/assets/");
-    if (path !== "/" && (await send(res, file, head, immutable ? "public, max-age=31536000, immutable" : "no-cache"))) return true;
+    if (path !== "/" && (await send(res, file, head, immutable ? "public, max-age=31536000, immutable" : "no-cache")))
+      return true;
     // SPA fallback: a path with no extension is a client-side route.
     if (path === "/" || extname(path) === "") return send(res, join(base, "index.html"), head, "no-cache");
     return false;

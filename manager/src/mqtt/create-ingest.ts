@@ -53,7 +53,8 @@ export function createIngest(deps: IngestDeps) {
           if (payload.byteLength === 0) return;
           const d = decodePayload(heartbeatSchema, payload, MAX_HEARTBEAT_BYTES);
           if (!d.ok) return reject(topic, t.boardId, d.code, d.message, payload.byteLength);
-          if (d.value.id !== t.boardId) return reject(topic, t.boardId, "MGR_E_ID_MISMATCH", `heartbeat id ${d.value.id}`, payload.byteLength);
+          if (d.value.id !== t.boardId)
+            return reject(topic, t.boardId, "MGR_E_ID_MISMATCH", `heartbeat id ${d.value.id}`, payload.byteLength);
           deps.registry().applyHeartbeat(t.boardId, d.value, retained);
           return;
         }
@@ -68,7 +69,8 @@ export function createIngest(deps: IngestDeps) {
         case "result": {
           const d = decodePayload(resultSchema, payload, Math.max(MAX_RESULT_BYTES, MAX_COMMAND_BYTES));
           if (!d.ok) return reject(topic, t.boardId, d.code, d.message, payload.byteLength);
-          if (d.value.id !== t.requestId) return reject(topic, t.boardId, "MGR_E_ID_MISMATCH", `result id ${d.value.id}`, payload.byteLength);
+          if (d.value.id !== t.requestId)
+            return reject(topic, t.boardId, "MGR_E_ID_MISMATCH", `result id ${d.value.id}`, payload.byteLength);
           deps.tracker.handleResult(t.boardId, t.requestId, d.value);
           return;
         }

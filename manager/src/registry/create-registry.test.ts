@@ -43,11 +43,28 @@ function setup(over: { flapMaxChanges?: number } = {}) {
 }
 
 const hb = (id: string, session: string, over: Partial<Heartbeat> = {}): Heartbeat => ({
-  v: 1, id, session, seq: 1, ts: 0, hostname: `h-${id}`, ip: "10.128.20.5", type: "mbtemp", uptime: 1, ...over,
+  v: 1,
+  id,
+  session,
+  seq: 1,
+  ts: 0,
+  hostname: `h-${id}`,
+  ip: "10.128.20.5",
+  type: "mbtemp",
+  uptime: 1,
+  ...over,
 });
 const status = (state: "online" | "offline" | "lost", session: string) => ({ v: 1 as const, state, session, ts: 0 });
 const node = (hostname: string, over: Partial<Node> = {}): Node => ({
-  hostname, ip: { mode: "dhcp" }, nameservers: [], type: "mbtemp", sector: null, pvPrefixes: [], boardId: null, notes: "", ...over,
+  hostname,
+  ip: { mode: "dhcp" },
+  nameservers: [],
+  type: "mbtemp",
+  sector: null,
+  pvPrefixes: [],
+  boardId: null,
+  notes: "",
+  ...over,
 });
 const stateOf = (s: ReturnType<typeof setup>, id: string) => s.reg.records.get(id)?.state;
 
@@ -62,7 +79,11 @@ describe("registry", () => {
     expect(stateOf(s, "a1")).toBe("online");
     expect(stateOf(s, "b2")).toBe("misconfigured");
     expect(s.reg.nodeView("slot-2")).toMatchObject({ boardId: "b2", state: "misconfigured" });
-    expect(s.reg.records.get("b2")?.problems[0]).toMatchObject({ field: "hostname", expected: "slot-2", actual: "whatever" });
+    expect(s.reg.records.get("b2")?.problems[0]).toMatchObject({
+      field: "hostname",
+      expected: "slot-2",
+      actual: "whatever",
+    });
   });
 
   it("re-evaluates only the boards an edited node concerns", () => {
@@ -114,7 +135,11 @@ describe("registry", () => {
     s.reg.applyHeartbeat("a1", hb("a1", "s", { seq: 2, uptime: 2 }), false);
     s.reg.applyHeartbeat("a1", hb("a1", "s", { seq: 3, details: "new detail" }), false);
     s.reg.applyStatus("a1", status("lost", "s"), false);
-    expect(s.published).toEqual([["a1", "volatile"], ["a1", "attr"], ["a1", "state"]]);
+    expect(s.published).toEqual([
+      ["a1", "volatile"],
+      ["a1", "attr"],
+      ["a1", "state"],
+    ]);
   });
 
   it("ignores a will of another session and a late beat of an ended session", () => {
@@ -139,8 +164,32 @@ describe("registry", () => {
 
   it("keeps stateSince from the previous run's host view and clears ghosts at settle", () => {
     const s = setup();
-    s.reg.applyPreviousView({ v: 1, id: "a1", state: "unregistered", stateSince: 5, lastSeen: 5, problems: [], flapping: false, sector: null, session: "s", node: null, heartbeat: null });
-    s.reg.applyPreviousView({ v: 1, id: "gone", state: "lost", stateSince: 5, lastSeen: 5, problems: [], flapping: false, sector: null, session: "s", node: null, heartbeat: null });
+    s.reg.applyPreviousView({
+      v: 1,
+      id: "a1",
+      state: "unregistered",
+      stateSince: 5,
+      lastSeen: 5,
+      problems: [],
+      flapping: false,
+      sector: null,
+      session: "s",
+      node: null,
+      heartbeat: null,
+    });
+    s.reg.applyPreviousView({
+      v: 1,
+      id: "gone",
+      state: "lost",
+      stateSince: 5,
+      lastSeen: 5,
+      problems: [],
+      flapping: false,
+      sector: null,
+      session: "s",
+      node: null,
+      heartbeat: null,
+    });
     s.reg.applyStatus("a1", status("online", "s"), true);
     s.reg.applyHeartbeat("a1", hb("a1", "s"), true);
     expect(s.reg.records.get("a1")?.stateSince).toBe(5);
@@ -152,7 +201,11 @@ describe("registry", () => {
     const s = setup();
     for (const id of ["a1", "a2"]) {
       s.reg.applyStatus(id, status("online", "s"), false);
-      s.reg.applyHeartbeat(id, hb(id, "s", { ip: "10.128.20.9", pvPrefix: id === "a1" ? "SI-PV" : ["X", "SI-PV"] }), false);
+      s.reg.applyHeartbeat(
+        id,
+        hb(id, "s", { ip: "10.128.20.9", pvPrefix: id === "a1" ? "SI-PV" : ["X", "SI-PV"] }),
+        false,
+      );
     }
     const codes = (id: string) => s.reg.records.get(id)?.problems.map((p) => p.code);
     expect(codes("a1")).toEqual(["conflict-ip", "conflict-pv-prefix"]);
@@ -222,7 +275,10 @@ describe("registry", () => {
 
   it("gives a board its sector from its IP", () => {
     const s = setup();
-    s.reg.setSectors([{ name: "LINAC", cidrs: ["10.128.1.0/25"] }, { name: "Outros", cidrs: [] }]);
+    s.reg.setSectors([
+      { name: "LINAC", cidrs: ["10.128.1.0/25"] },
+      { name: "Outros", cidrs: [] },
+    ]);
     s.reg.applyStatus("a1", status("online", "s"), false);
     s.reg.applyHeartbeat("a1", hb("a1", "s", { ip: "10.128.1.20" }), false);
     s.reg.applyStatus("a2", status("online", "s"), false);

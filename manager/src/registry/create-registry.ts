@@ -16,7 +16,14 @@ import {
 } from "@bbb/shared";
 import type { Logger } from "pino";
 import type { StateChangeEvent } from "../service/events.js";
-import { conflictKeys, expectedOf, failedServices, newRecord, significantKey, type BoardRecord } from "./board-record.js";
+import {
+  conflictKeys,
+  expectedOf,
+  failedServices,
+  newRecord,
+  significantKey,
+  type BoardRecord,
+} from "./board-record.js";
 import { createConflictIndex } from "./conflict-index.js";
 
 /** How urgently a host view must go out: a state change at once, attributes coalesced. */
@@ -99,10 +106,19 @@ export function createRegistry(deps: RegistryDeps) {
 
   function extraProblems(rec: BoardRecord, t: number): Problem[] {
     const out: Problem[] = [];
-    if (rec.flapping) out.push({ code: "flapping", message: `changed state more than ${deps.flap.maxChanges} times in ${Math.round(deps.flap.windowMs / 60_000)} min` });
-    if (rec.duplicateUntil > t) out.push({ code: "duplicate-connection", message: "another connection used this board id" });
+    if (rec.flapping)
+      out.push({
+        code: "flapping",
+        message: `changed state more than ${deps.flap.maxChanges} times in ${Math.round(deps.flap.windowMs / 60_000)} min`,
+      });
+    if (rec.duplicateUntil > t)
+      out.push({ code: "duplicate-connection", message: "another connection used this board id" });
     if (rec.failedServices.length > 0 && rec.alive) {
-      out.push({ code: "service-failed", actual: rec.failedServices.join(","), message: `failed services: ${rec.failedServices.join(", ")}` });
+      out.push({
+        code: "service-failed",
+        actual: rec.failedServices.join(","),
+        message: `failed services: ${rec.failedServices.join(", ")}`,
+      });
     }
     const hb = rec.live.heartbeat;
     if (hb && types.size > 0 && !types.has(hb.type)) {
@@ -238,7 +254,10 @@ export function createRegistry(deps: RegistryDeps) {
       }
       // DESIGN.md "Topic tree": a lost/offline of another session (a late will) is ignored.
       if (live.session !== null && st.session !== live.session) {
-        log.debug({ boardId: id, session: st.session, current: live.session, state: st.state }, "status of an old session ignored");
+        log.debug(
+          { boardId: id, session: st.session, current: live.session, state: st.state },
+          "status of an old session ignored",
+        );
         return;
       }
       live.session = st.session;
@@ -398,7 +417,11 @@ export function createRegistry(deps: RegistryDeps) {
       for (const rec of records.values()) {
         if (rec.state === null) continue;
         const hbHost = rec.live.heartbeat?.hostname;
-        if ((rec.nodeHost !== null && changed.has(rec.nodeHost)) || ids.has(rec.id) || (hbHost !== undefined && changed.has(hbHost))) {
+        if (
+          (rec.nodeHost !== null && changed.has(rec.nodeHost)) ||
+          ids.has(rec.id) ||
+          (hbHost !== undefined && changed.has(hbHost))
+        ) {
           evaluate(rec, t, "registry-edit", "volatile");
         }
       }

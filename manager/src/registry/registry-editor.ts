@@ -24,7 +24,13 @@ export interface Actor {
  */
 export function createRegistryEditor(deps: EditorDeps) {
   const { store, registry, publisher, topics } = deps;
-  const audit = (who: Actor, message: string, data: unknown, hostname: string | null = null, boardId: string | null = null) => ({
+  const audit = (
+    who: Actor,
+    message: string,
+    data: unknown,
+    hostname: string | null = null,
+    boardId: string | null = null,
+  ) => ({
     ts: deps.now(),
     kind: "registry" as const,
     boardId,
@@ -44,7 +50,13 @@ export function createRegistryEditor(deps: EditorDeps) {
           const before = registry.nodes.get(node.hostname) ?? null;
           const unbound = store.registry.upsertNode(
             node,
-            audit(who, before ? `node ${node.hostname} updated` : `node ${node.hostname} created`, { before, after: node }, node.hostname, node.boardId),
+            audit(
+              who,
+              before ? `node ${node.hostname} updated` : `node ${node.hostname} created`,
+              { before, after: node },
+              node.hostname,
+              node.boardId,
+            ),
           );
           touched.add(node.hostname);
           for (const u of unbound) touched.add(u.hostname);
@@ -58,7 +70,10 @@ export function createRegistryEditor(deps: EditorDeps) {
     removeNode(hostname: string, who: Actor): boolean {
       const before = registry.nodes.get(hostname);
       if (!before) return false;
-      const removed = store.registry.removeNode(hostname, audit(who, `node ${hostname} removed`, { before }, hostname, before.boardId));
+      const removed = store.registry.removeNode(
+        hostname,
+        audit(who, `node ${hostname} removed`, { before }, hostname, before.boardId),
+      );
       reloadNodes();
       publisher.clear(topics.registryNode(hostname));
       return removed;
@@ -70,10 +85,14 @@ export function createRegistryEditor(deps: EditorDeps) {
       if (!node) throw notFound(`node ${hostname}`);
       const previousBoardId = node.boardId;
       const next: Node = { ...node, boardId };
-      const message = previousBoardId && previousBoardId !== boardId
-        ? `board ${boardId} replaces ${previousBoardId} on node ${hostname}`
-        : `board ${boardId} bound to node ${hostname}`;
-      const unbound = store.registry.upsertNode(next, audit(who, message, { previousBoardId, boardId }, hostname, boardId));
+      const message =
+        previousBoardId && previousBoardId !== boardId
+          ? `board ${boardId} replaces ${previousBoardId} on node ${hostname}`
+          : `board ${boardId} bound to node ${hostname}`;
+      const unbound = store.registry.upsertNode(
+        next,
+        audit(who, message, { previousBoardId, boardId }, hostname, boardId),
+      );
       reloadNodes();
       publisher.nodeChanged(hostname);
       for (const u of unbound) publisher.nodeChanged(u.hostname);
@@ -82,7 +101,10 @@ export function createRegistryEditor(deps: EditorDeps) {
 
     upsertType(t: BoardType, who: Actor): BoardType {
       const before = registry.types.get(t.name) ?? null;
-      store.registry.upsertType(t, audit(who, before ? `type ${t.name} updated` : `type ${t.name} created`, { before, after: t }));
+      store.registry.upsertType(
+        t,
+        audit(who, before ? `type ${t.name} updated` : `type ${t.name} created`, { before, after: t }),
+      );
       registry.setTypes(store.registry.listTypes());
       publisher.typeChanged(t);
       return t;
@@ -90,7 +112,8 @@ export function createRegistryEditor(deps: EditorDeps) {
 
     removeType(name: string, force: boolean, who: Actor): boolean {
       const users = [...registry.nodes.values()].filter((n) => n.type === name).map((n) => n.hostname);
-      if (users.length > 0 && !force) throw conflict(`type ${name} is used by ${users.length} node(s): ${users.slice(0, 5).join(", ")}`);
+      if (users.length > 0 && !force)
+        throw conflict(`type ${name} is used by ${users.length} node(s): ${users.slice(0, 5).join(", ")}`);
       const before = registry.types.get(name) ?? null;
       const removed = store.registry.removeType(name, audit(who, `type ${name} removed`, { before }));
       registry.setTypes(store.registry.listTypes());
@@ -100,7 +123,10 @@ export function createRegistryEditor(deps: EditorDeps) {
 
     upsertSector(s: Sector, who: Actor): Sector {
       const before = registry.sectors().find((x) => x.name === s.name) ?? null;
-      store.registry.upsertSector(s, audit(who, before ? `sector ${s.name} updated` : `sector ${s.name} created`, { before, after: s }));
+      store.registry.upsertSector(
+        s,
+        audit(who, before ? `sector ${s.name} updated` : `sector ${s.name} created`, { before, after: s }),
+      );
       registry.setSectors(store.registry.listSectors());
       return s;
     },

@@ -23,12 +23,17 @@ export async function invokeMethod(
   log: Logger,
 ): Promise<InvokeOutcome> {
   const m = table.get(name);
-  if (!m) return { ok: false, error: { code: ManagerErrorCodes.UNKNOWN_METHOD, message: `unknown method ${name.slice(0, 64)}` } };
+  if (!m)
+    return {
+      ok: false,
+      error: { code: ManagerErrorCodes.UNKNOWN_METHOD, message: `unknown method ${name.slice(0, 64)}` },
+    };
   if (!roleAllows(ctx.role, m.role)) {
     return { ok: false, error: { code: ManagerErrorCodes.FORBIDDEN, message: `${name} needs the ${m.role} role` } };
   }
   const p = m.params.safeParse(params ?? {});
-  if (!p.success) return { ok: false, error: { code: ManagerErrorCodes.INVALID_PARAMS, message: describeZodError(p.error) } };
+  if (!p.success)
+    return { ok: false, error: { code: ManagerErrorCodes.INVALID_PARAMS, message: describeZodError(p.error) } };
   try {
     return { ok: true, data: await m.handler(p.data, ctx) };
   } catch (e: unknown) {

@@ -1,4 +1,11 @@
-import { MAX_REQUEST_BYTES, decodePayload, managerRequestSchema, parseTopic, type ManagerResponse, type Topics } from "@bbb/shared";
+import {
+  MAX_REQUEST_BYTES,
+  decodePayload,
+  managerRequestSchema,
+  parseTopic,
+  type ManagerResponse,
+  type Topics,
+} from "@bbb/shared";
 import type { Logger } from "pino";
 import { ManagerErrorCodes } from "../errors.js";
 import { createRateLimiter } from "../log.js";
@@ -31,12 +38,16 @@ export function createMqttRequests(deps: MqttRequestsDeps) {
     if (t === null || t.kind !== "manager-request") return;
     const d = decodePayload(managerRequestSchema, payload, MAX_REQUEST_BYTES);
     if (!d.ok) {
-      limited(`bad:${d.code}`, (dropped) => log.warn({ topic, code: d.code, detail: d.message, droppedSince: dropped }, "request dropped"));
+      limited(`bad:${d.code}`, (dropped) =>
+        log.warn({ topic, code: d.code, detail: d.message, droppedSince: dropped }, "request dropped"),
+      );
       return;
     }
     const { transaction, params, auth } = d.value;
     if (!auth) {
-      limited("noauth", (dropped) => log.warn({ topic, droppedSince: dropped }, "request without broker identity dropped"));
+      limited("noauth", (dropped) =>
+        log.warn({ topic, droppedSince: dropped }, "request without broker identity dropped"),
+      );
       return;
     }
     const reply = (response: ManagerResponse) =>
@@ -44,14 +55,26 @@ export function createMqttRequests(deps: MqttRequestsDeps) {
     const mine = perClient.get(auth.clientId) ?? 0;
     if (mine >= maxPerClient) {
       // One client cannot queue unbounded work (a bulk command per request is long-lived).
-      reply({ transaction, status: "error", error: { code: ManagerErrorCodes.UNAVAILABLE, message: `more than ${maxPerClient} requests in flight` } });
+      reply({
+        transaction,
+        status: "error",
+        error: { code: ManagerErrorCodes.UNAVAILABLE, message: `more than ${maxPerClient} requests in flight` },
+      });
       return;
     }
     perClient.set(auth.clientId, mine + 1);
     inFlight++;
     try {
-      const out = await invokeMethod(deps.table(), t.method, params, { username: auth.username, role: auth.role, via: "mqtt" }, log);
-      reply(out.ok ? { transaction, status: "ok", data: out.data } : { transaction, status: "error", error: out.error });
+      const out = await invokeMethod(
+        deps.table(),
+        t.method,
+        params,
+        { username: auth.username, role: auth.role, via: "mqtt" },
+        log,
+      );
+      reply(
+        out.ok ? { transaction, status: "ok", data: out.data } : { transaction, status: "error", error: out.error },
+      );
     } finally {
       inFlight--;
       const n = (perClient.get(auth.clientId) ?? 1) - 1;

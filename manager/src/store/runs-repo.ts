@@ -1,4 +1,11 @@
-import { boardOutcomeSchema, commandOptionsSchema, type BoardOutcome, type Run, type RunStatus, type RunSummary } from "@bbb/shared";
+import {
+  boardOutcomeSchema,
+  commandOptionsSchema,
+  type BoardOutcome,
+  type Run,
+  type RunStatus,
+  type RunSummary,
+} from "@bbb/shared";
 import type { Db } from "./open-db.js";
 import type { HistoryInput, HistoryRepo } from "./history-repo.js";
 
@@ -48,7 +55,9 @@ export function createRunsRepo(db: Db, history: HistoryRepo) {
     get: db.prepare("SELECT * FROM runs WHERE id = ?"),
     outcomes: db.prepare("SELECT data FROM run_outcomes WHERE run_id = ? ORDER BY position"),
     running: db.prepare("SELECT id FROM runs WHERE status = 'running'"),
-    interrupt: db.prepare("UPDATE runs SET status = 'interrupted', finished_at = ?, abort_reason = ? WHERE status = 'running'"),
+    interrupt: db.prepare(
+      "UPDATE runs SET status = 'interrupted', finished_at = ?, abort_reason = ? WHERE status = 'running'",
+    ),
     prune: db.prepare("DELETE FROM runs WHERE created_at < ? AND status <> 'running'"),
   };
   return {
@@ -66,14 +75,26 @@ export function createRunsRepo(db: Db, history: HistoryRepo) {
       })();
     },
     /** Stores changed outcomes (batched by the caller: one transaction per flush). */
-    saveOutcomes(runId: string, outcomes: readonly { index: number; outcome: BoardOutcome }[], counts: Record<string, number>): void {
+    saveOutcomes(
+      runId: string,
+      outcomes: readonly { index: number; outcome: BoardOutcome }[],
+      counts: Record<string, number>,
+    ): void {
       if (outcomes.length === 0) return;
       db.transaction(() => {
-        for (const { index, outcome } of outcomes) s.outcome.run(runId, outcome.boardId, index, JSON.stringify(outcome));
+        for (const { index, outcome } of outcomes)
+          s.outcome.run(runId, outcome.boardId, index, JSON.stringify(outcome));
         s.counts.run(JSON.stringify(counts), runId);
       })();
     },
-    finish(runId: string, status: RunStatus, abortReason: string | null, finishedAt: number, counts: Record<string, number>, e: HistoryInput): void {
+    finish(
+      runId: string,
+      status: RunStatus,
+      abortReason: string | null,
+      finishedAt: number,
+      counts: Record<string, number>,
+      e: HistoryInput,
+    ): void {
       db.transaction(() => {
         s.finish.run(status, abortReason, finishedAt, JSON.stringify(counts), runId);
         history.appendOne(e);
@@ -82,14 +103,18 @@ export function createRunsRepo(db: Db, history: HistoryRepo) {
     get(id: string): Run | null {
       const r = s.get.get(id) as RunRow | undefined;
       if (!r) return null;
-      const outcomes = (s.outcomes.all(id) as { data: string }[]).map((o) => boardOutcomeSchema.parse(JSON.parse(o.data)));
+      const outcomes = (s.outcomes.all(id) as { data: string }[]).map((o) =>
+        boardOutcomeSchema.parse(JSON.parse(o.data)),
+      );
       return { ...toSummary(r), outcomes };
     },
     list(q: { status?: RunStatus; offset: number; limit: number }): RunSummary[] {
       const rows = (
         q.status === undefined
           ? db.prepare("SELECT * FROM runs ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?").all(q.limit, q.offset)
-          : db.prepare("SELECT * FROM runs WHERE status = ? ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?").all(q.status, q.limit, q.offset)
+          : db
+              .prepare("SELECT * FROM runs WHERE status = ? ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?")
+              .all(q.status, q.limit, q.offset)
       ) as RunRow[];
       return rows.map(toSummary);
     },

@@ -22,7 +22,12 @@ export const commandOptionsSchema = z
     /** Per-board wait for a final result. */
     timeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
     /** Time to live of the command on the board (DESIGN.md: older commands are `expired`). */
-    ttlMs: z.number().int().positive().max(24 * 3600_000).optional(),
+    ttlMs: z
+      .number()
+      .int()
+      .positive()
+      .max(24 * 3600_000)
+      .optional(),
     /** Also send to boards that are not alive (by default they are `not-connected` and skipped). */
     includeDead: z.boolean().default(false),
     /** false: return at once with the run in state `running` (follow it with commands.get). */

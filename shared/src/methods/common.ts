@@ -9,7 +9,10 @@ export const pagingSchema = z.object({
 
 /** A filter value given once or as a list (REST query strings give `a,b`). */
 export const oneOrManySchema = <T extends z.ZodType>(item: T) =>
-  z.preprocess((v) => (typeof v === "string" && v.includes(",") ? v.split(",") : v), z.union([item, z.array(item).max(64)]));
+  z.preprocess(
+    (v) => (typeof v === "string" && v.includes(",") ? v.split(",") : v),
+    z.union([item, z.array(item).max(64)]),
+  );
 
 /** A boolean that also accepts the strings "true" / "false" of a query string. */
 export const boolParamSchema = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean());

@@ -24,9 +24,7 @@ export const historyQueryParamsSchema = z
   .object({
     boardId: boardIdSchema.optional(),
     hostname: z.string().max(253).optional(),
-    kind: z
-      .preprocess((v) => (typeof v === "string" ? v.split(",") : v), z.array(historyKindSchema).max(6))
-      .optional(),
+    kind: z.preprocess((v) => (typeof v === "string" ? v.split(",") : v), z.array(historyKindSchema).max(6)).optional(),
     by: z.string().max(128).optional(),
     since: z.coerce.number().int().nonnegative().optional(),
     until: z.coerce.number().int().nonnegative().optional(),

@@ -3,7 +3,10 @@ import { boardIdSchema } from "../ids.js";
 import { hostViewSchema } from "../schemas/registry.js";
 import { hostFilterSchema, pagingSchema } from "./common.js";
 
-export const hostsListParamsSchema = hostFilterSchema.extend(pagingSchema.shape).strict().default({ offset: 0, limit: 1000 });
+export const hostsListParamsSchema = hostFilterSchema
+  .extend(pagingSchema.shape)
+  .strict()
+  .default({ offset: 0, limit: 1000 });
 export type HostsListParams = z.input<typeof hostsListParamsSchema>;
 
 /**
@@ -11,7 +14,11 @@ export type HostsListParams = z.input<typeof hostsListParamsSchema>;
  * (state `missing`; `id` is the node's bound board id, or "" when it has none).
  */
 export const hostsListResultSchema = z
-  .object({ total: z.number().int().nonnegative(), offset: z.number().int().nonnegative(), items: z.array(hostViewSchema) })
+  .object({
+    total: z.number().int().nonnegative(),
+    offset: z.number().int().nonnegative(),
+    items: z.array(hostViewSchema),
+  })
   .strict();
 export type HostsListResult = z.infer<typeof hostsListResultSchema>;
 

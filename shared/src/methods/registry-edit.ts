@@ -15,7 +15,11 @@ export const nodesListParamsSchema = z
   .strict()
   .default({ offset: 0, limit: 1000 });
 export const nodesListResultSchema = z
-  .object({ total: z.number().int().nonnegative(), offset: z.number().int().nonnegative(), items: z.array(nodeViewSchema) })
+  .object({
+    total: z.number().int().nonnegative(),
+    offset: z.number().int().nonnegative(),
+    items: z.array(nodeViewSchema),
+  })
   .strict();
 
 export const nodesGetParamsSchema = z.object({ hostname: hostnameSchema }).strict();

@@ -51,7 +51,11 @@ export function adminMethods(deps: ServiceDeps): MethodDef[] {
       params: usersListParamsSchema,
       result: usersListResultSchema,
       http: { method: "GET", path: "/users" },
-      handler: () => ({ items: userStore(deps).list().map((u) => ({ username: u.username, role: u.role })) }),
+      handler: () => ({
+        items: userStore(deps)
+          .list()
+          .map((u) => ({ username: u.username, role: u.role })),
+      }),
     }),
     defineMethod({
       name: "users.upsert",
@@ -62,7 +66,15 @@ export function adminMethods(deps: ServiceDeps): MethodDef[] {
       http: { method: "PUT", path: "/users/{username}" },
       handler: async (p, ctx) => {
         await userCall(() => userStore(deps).upsert(p.username, p.role, p.password));
-        deps.store.record({ ts: deps.now(), kind: "registry", boardId: null, hostname: null, by: ctx.username, message: `user ${p.username} set to ${p.role}${p.password ? " (password changed)" : ""}`, data: { via: ctx.via } });
+        deps.store.record({
+          ts: deps.now(),
+          kind: "registry",
+          boardId: null,
+          hostname: null,
+          by: ctx.username,
+          message: `user ${p.username} set to ${p.role}${p.password ? " (password changed)" : ""}`,
+          data: { via: ctx.via },
+        });
         return { username: p.username, role: p.role };
       },
     }),
@@ -76,7 +88,16 @@ export function adminMethods(deps: ServiceDeps): MethodDef[] {
       handler: async (p, ctx) => {
         if (p.username === ctx.username) throw conflict("you cannot remove your own user");
         const removed = await userCall(() => userStore(deps).remove(p.username));
-        if (removed) deps.store.record({ ts: deps.now(), kind: "registry", boardId: null, hostname: null, by: ctx.username, message: `user ${p.username} removed`, data: { via: ctx.via } });
+        if (removed)
+          deps.store.record({
+            ts: deps.now(),
+            kind: "registry",
+            boardId: null,
+            hostname: null,
+            by: ctx.username,
+            message: `user ${p.username} removed`,
+            data: { via: ctx.via },
+          });
         return { removed };
       },
     }),

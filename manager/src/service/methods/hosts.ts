@@ -99,7 +99,15 @@ export function hostMethods(deps: ServiceDeps): MethodDef[] {
         if (rec.alive) throw conflict(`board ${p.id} is alive; only a dead board can be removed`);
         deps.clearBoardTopics(p.id);
         const removed = deps.registry.forget(p.id);
-        deps.store.record({ ts: deps.now(), kind: "registry", boardId: p.id, hostname: null, by: ctx.username, message: `board ${p.id} removed`, data: { via: ctx.via } });
+        deps.store.record({
+          ts: deps.now(),
+          kind: "registry",
+          boardId: p.id,
+          hostname: null,
+          by: ctx.username,
+          message: `board ${p.id} removed`,
+          data: { via: ctx.via },
+        });
         return { removed };
       },
     }),

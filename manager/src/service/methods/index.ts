@@ -15,7 +15,14 @@ export { applyNodeArgs } from "./nodes.js";
  */
 export function createMethodTable(deps: ServiceDeps, ...extra: readonly (readonly MethodDef[])[]): MethodTable {
   const table = new Map<string, MethodDef>();
-  const lists = [hostMethods(deps), commandMethods(deps), nodeMethods(deps), typeAndSectorMethods(deps), adminMethods(deps), ...extra];
+  const lists = [
+    hostMethods(deps),
+    commandMethods(deps),
+    nodeMethods(deps),
+    typeAndSectorMethods(deps),
+    adminMethods(deps),
+    ...extra,
+  ];
   for (const list of lists) {
     for (const m of list) {
       if (table.has(m.name)) throw new Error(`service method ${m.name} defined twice`);

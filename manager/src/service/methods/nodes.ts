@@ -17,7 +17,8 @@ import { notFound } from "../../errors.js";
 import { defineMethod, type MethodDef } from "../method.js";
 import type { ServiceDeps } from "./deps.js";
 
-const asList = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
+const asList = <T>(v: T | T[] | undefined): T[] | undefined =>
+  v === undefined ? undefined : Array.isArray(v) ? v : [v];
 
 /** apply-node arguments from a node: what the board must adopt (DESIGN.md "Actions"). */
 export function applyNodeArgs(node: Node): Record<string, unknown> {
@@ -57,7 +58,13 @@ export function nodeMethods(deps: ServiceDeps): MethodDef[] {
           if (states && !states.includes(v.state)) continue;
           if (sectors && !sectors.includes(deps.registry.nodeSectorOf(v.node) ?? "")) continue;
           if (types && !types.includes(v.node.type)) continue;
-          if (text && !`${v.node.hostname} ${v.boardId ?? ""} ${v.node.ip.mode === "manual" ? v.node.ip.ip : "dhcp"} ${v.node.pvPrefixes.join(" ")}`.toLowerCase().includes(text)) continue;
+          if (
+            text &&
+            !`${v.node.hostname} ${v.boardId ?? ""} ${v.node.ip.mode === "manual" ? v.node.ip.ip : "dhcp"} ${v.node.pvPrefixes.join(" ")}`
+              .toLowerCase()
+              .includes(text)
+          )
+            continue;
           items.push(v);
         }
         return { total: items.length, offset: p.offset, items: items.slice(p.offset, p.offset + p.limit) };
@@ -95,7 +102,8 @@ export function nodeMethods(deps: ServiceDeps): MethodDef[] {
     }),
     defineMethod({
       name: "nodes.bind",
-      description: "Binds a board to a node (a spare replacing a dead board) and, unless apply is false, sends it apply-node.",
+      description:
+        "Binds a board to a node (a spare replacing a dead board) and, unless apply is false, sends it apply-node.",
       role: "operator",
       params: nodesBindParamsSchema,
       result: nodesBindResultSchema,

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -102,13 +102,14 @@ export function createServer(opts: ServerOptions) {
 
       let mqttUrl = config.mqttUrl ?? null;
       if (mqttUrl === null) {
-        broker = createBroker({
-          log,
-          topicRoot: config.topicRoot,
-          fleetSecret,
-          users,
-          ...(config.tls ? { tls: config.tls } : {}),
-        });
+        const tls = config.tls
+          ? {
+              cert: readFileSync(config.tls.cert),
+              key: readFileSync(config.tls.key),
+              ...(config.tls.ca ? { ca: readFileSync(config.tls.ca) } : {}),
+            }
+          : null;
+        broker = createBroker({ log, topicRoot: config.topicRoot, fleetSecret, users, ...(tls ? { tls } : {}) });
         const b = await broker.start({ mqttPort: config.mqttPort, bind: config.bind, mqttsPort: config.mqttsPort });
         ports.mqtt = b.mqttPort;
         ports.mqtts = b.mqttsPort;

@@ -42,6 +42,9 @@ export function loadConfig(opts: LoadConfigOptions): Config {
     const v = opts.env[envKey];
     if (v !== undefined && v !== "") merged[key] = v;
   }
+  // TLS from the environment: both files, like the broker-only process (BBB_TLS_CERT, BBB_TLS_KEY).
+  const { BBB_TLS_CERT: cert, BBB_TLS_KEY: key, BBB_TLS_CA: ca } = opts.env;
+  if (cert && key) merged.tls = { cert, key, ...(ca ? { ca } : {}) };
   const r = configSchema.safeParse(merged);
   if (!r.success)
     throw new ManagerError(ManagerErrorCodes.CONFIG, `invalid configuration: ${describeZodError(r.error, 5)}`);

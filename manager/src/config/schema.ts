@@ -39,7 +39,11 @@ export const configSchema = z
     volatileRefreshMs: z.coerce.number().int().min(1000).default(5000),
     /** Folder of the built dashboard (dashboard/dist). */
     dashboardDir: z.string().optional(),
-    tls: z.object({ cert: z.string(), key: z.string(), ca: z.string().optional() }).strict().optional(),
+    /** PEM files (paths) enabling MQTTS on mqttsPort. */
+    tls: z
+      .object({ cert: z.string().min(1), key: z.string().min(1), ca: z.string().min(1).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 export type Config = z.infer<typeof configSchema>;

@@ -296,7 +296,7 @@ export function createManager(deps: ManagerDeps) {
           await c
             .publishAsync(
               topics.managerStatus(),
-              JSON.stringify({ v: 1, state: "lost", ts: now(), version: deps.version }),
+              JSON.stringify({ v: 1, state: "offline", ts: now(), version: deps.version }),
               { qos: 1, retain: true },
             )
             .catch(() => undefined);

@@ -1,6 +1,8 @@
 import type { z } from "zod";
 import { SharedErrorCodes, type SharedErrorCode } from "./errors.js";
 
+const utf8 = new TextDecoder("utf-8", { fatal: false });
+
 export type Decoded<T> = { ok: true; value: T } | { ok: false; code: SharedErrorCode; message: string };
 
 /** Short human description of a zod error: the first issues with their paths. */
@@ -27,7 +29,7 @@ export function decodePayload<S extends z.ZodType>(
   if (size === 0 && "emptyAs" in opts) {
     value = opts.emptyAs;
   } else {
-    const text = typeof payload === "string" ? payload : new TextDecoder("utf-8", { fatal: false }).decode(payload);
+    const text = typeof payload === "string" ? payload : utf8.decode(payload);
     try {
       value = JSON.parse(text);
     } catch {

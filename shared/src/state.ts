@@ -83,7 +83,8 @@ export function evaluateBoard(expected: Expected | null, board: BoardLive | null
     if (reboot && now >= reboot.until && board.session === reboot.session) {
       problems.push({ code: "reboot-timeout", message: "did not come back within the reboot grace period" });
     }
-    if (board.status === "offline") return { state: "offline", problems, alive };
+    // A board that did not come back from a reboot is lost, even if it said `offline` on the way down.
+    if (board.status === "offline" && problems.length === 0) return { state: "offline", problems, alive };
     return { state: "lost", problems, alive };
   }
   const hb = board.heartbeat;

@@ -17,7 +17,8 @@ export type Status = z.infer<typeof statusSchema>;
 export const managerStatusSchema = z
   .object({
     v: z.literal(1),
-    state: z.enum(["online", "lost"]),
+    /** `offline` on a clean stop; `lost` is the will of a manager that died. */
+    state: z.enum(["online", "offline", "lost"]),
     ts: z.number().int().nonnegative(),
     version: z.string().max(64).optional(),
   })

@@ -1,38 +1,10 @@
 import { posix } from "node:path";
-import { z } from "zod";
-import { nameSchema, projectPathSchema } from "@bbb/shared";
+import { MANIFEST_FILE, type Manifest } from "@bbb/shared";
 
-/**
- * The project manifest the manager serves as `/<type>/.bbb-manifest.json` (same schema as
- * manager/src/projects/schemas.ts: the file is the contract between the two).
- */
-export const MANIFEST_FILE = ".bbb-manifest.json";
+// The manifest the manager serves as `/<type>/.bbb-manifest.json`: one schema, in @bbb/shared.
+export { MANIFEST_FILE, manifestSchema, type Manifest, type ManifestFile } from "@bbb/shared";
 /** A manifest larger than this is refused (100,000 files take about 15 MB). */
 export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
-
-const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
-const mode = z.number().int().min(0).max(0o777);
-
-export const manifestSchema = z
-  .object({
-    v: z.literal(1),
-    type: nameSchema,
-    revision: z.string().min(1).max(64),
-    source: z.enum(["git", "local"]),
-    generatedAt: z.number().int().nonnegative(),
-    rcLocalPath: projectPathSchema.nullable(),
-    rcLocalHash: sha256Hex.nullable(),
-    overlay: z.string().max(128).nullable(),
-    totalBytes: z.number().int().nonnegative(),
-    files: z.array(
-      z.object({ path: projectPathSchema, size: z.number().int().nonnegative(), mode, sha256: sha256Hex }).strict(),
-    ),
-    dirs: z.array(z.object({ path: projectPathSchema, mode }).strict()),
-    links: z.array(z.object({ path: projectPathSchema, target: z.string().min(1).max(1024) }).strict()),
-  })
-  .strict();
-export type Manifest = z.infer<typeof manifestSchema>;
-export type ManifestFile = Manifest["files"][number];
 
 function linkStaysInside(linkPath: string, target: string): boolean {
   if (target.startsWith("/") || target.includes("\0")) return false;

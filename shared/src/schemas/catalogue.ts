@@ -3,6 +3,7 @@ import { actionArgsSchemas } from "./actions.js";
 import { commandSchema } from "./command.js";
 import { heartbeatSchema } from "./heartbeat.js";
 import { logSchema } from "./log.js";
+import { manifestSchema } from "./manifest.js";
 import { managerRequestSchema, managerResponseSchema } from "./manager-rpc.js";
 import { hostViewSchema, nodeSchema, nodeViewSchema, sectorSchema, summarySchema, typeSchema } from "./registry.js";
 import { resultSchema } from "./result.js";
@@ -24,5 +25,6 @@ export const wireSchemas: Readonly<Record<string, z.ZodType>> = {
   "manager-response": managerResponseSchema,
   node: nodeSchema,
   sector: sectorSchema,
+  "project-manifest": manifestSchema,
   ...Object.fromEntries(Object.entries(actionArgsSchemas).map(([k, v]) => [`args-${k}`, v])),
 };

@@ -31,9 +31,9 @@ export interface Connection {
   stop(): Promise<void>;
   onMessage(fn: (topic: string, payload: Uint8Array) => void): () => void;
   /** QoS 1 by default; 0 for streams that a retained snapshot repairs after a reconnect. */
-  subscribe(filter: string, qos?: 0 | 1): void;
-  unsubscribe(filter: string): void;
-  publish(topic: string, payload: string): Promise<void>;
+  subscribe: (filter: string, qos?: 0 | 1) => void;
+  unsubscribe: (filter: string) => void;
+  publish: (topic: string, payload: string) => Promise<void>;
 }
 
 /** CONNACK return codes 4 and 5 (MQTT 3.1.1 §3.2.2.3): retrying with the same password is pointless. */

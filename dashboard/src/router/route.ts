@@ -37,6 +37,7 @@ export function parseRoute(hash: string): Route {
       const section = (MANAGE_SECTIONS as readonly string[]).includes(seg[1] ?? "") ? (seg[1] as ManageSection) : "types";
       return { view: "manage", section };
     }
+    case undefined:
     default:
       return { view: "overview" };
   }

@@ -1,7 +1,9 @@
 import type { z } from "zod";
 import { SharedErrorCodes, type SharedErrorCode } from "./errors.js";
 
-const utf8 = new TextDecoder("utf-8", { fatal: false });
+// Fatal: invalid UTF-8 (or UTF-16 sent as bytes) is refused, not turned into U+FFFD and stored
+// (issue 9 "Bad input": wrong encodings are rejected). A UTF-8 BOM is still skipped.
+const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; code: SharedErrorCode; message: string };
 
@@ -29,7 +31,12 @@ export function decodePayload<S extends z.ZodType>(
   if (size === 0 && "emptyAs" in opts) {
     value = opts.emptyAs;
   } else {
-    const text = typeof payload === "string" ? payload : utf8.decode(payload);
+    let text: string;
+    try {
+      text = typeof payload === "string" ? payload : utf8.decode(payload);
+    } catch {
+      return { ok: false, code: SharedErrorCodes.INVALID_JSON, message: "payload is not valid UTF-8" };
+    }
     try {
       value = JSON.parse(text);
     } catch {

@@ -3,7 +3,9 @@ export type { BbbServer, Extension, ServerContext, ServerOptions, StartedServer 
 export { createManager } from "./create-manager.js";
 export type { Manager, ManagerDeps, ManagerConfig } from "./create-manager.js";
 export { loadConfig } from "./config/load-config.js";
-export { configSchema, ENV_KEYS } from "./config/schema.js";
+export { configSchema, ENV_KEYS, SECRET_FILE_ENV, SERVER_ROLES } from "./config/schema.js";
+export type { ServerRole } from "./config/schema.js";
+export { generateConfigDocs } from "./config/config-docs.js";
 export type { Config, ConfigInput } from "./config/schema.js";
 export { createLogger, silentLogger, createRateLimiter } from "./log.js";
 export { ManagerError, ManagerErrorCodes, isManagerError, notFound, conflict } from "./errors.js";

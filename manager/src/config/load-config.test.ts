@@ -50,4 +50,39 @@ describe("loadConfig", () => {
       expect.objectContaining({ code: "MGR_E_CONFIG" }),
     );
   });
+
+  it("reads secrets from *_FILE when the variable itself is not set", async () => {
+    await writeFile(join(dir, "fleet"), "0123456789abcdef0123\n");
+    await writeFile(join(dir, "admin"), "admin-pass-1\n");
+    const c = loadConfig({
+      env: { BBB_FLEET_SECRET_FILE: join(dir, "fleet"), BBB_ADMIN_PASSWORD_FILE: "admin", BBB_CONFIG: "bbb.yaml" },
+      cwd: dir,
+    });
+    expect(c).toMatchObject({ fleetSecret: "0123456789abcdef0123", adminPassword: "admin-pass-1" });
+    const direct = loadConfig({
+      env: { BBB_ADMIN_PASSWORD: "from-env-9", BBB_ADMIN_PASSWORD_FILE: "admin", BBB_CONFIG: "bbb.yaml" },
+      cwd: dir,
+    });
+    expect(direct.adminPassword).toBe("from-env-9");
+    expect(() =>
+      loadConfig({ env: { BBB_REDIS_URL_FILE: "missing", BBB_CONFIG: "bbb.yaml" }, cwd: dir }),
+    ).toThrow(/BBB_REDIS_URL_FILE=missing cannot be read: ENOENT/);
+  });
+
+  it("role manager needs an external broker; TLS comes from the BBB_TLS_* paths", () => {
+    expect(() => loadConfig({ env: { BBB_ROLE: "manager", BBB_CONFIG: "bbb.yaml" }, cwd: dir })).toThrow(/mqttUrl/);
+    const c = loadConfig({
+      env: {
+        BBB_ROLE: "manager",
+        BBB_MQTT_URL: "mqtt://broker:1883",
+        BBB_MQTT_WS_URL: "ws://broker:4850/mqtt",
+        BBB_TLS_CERT: "/c.pem",
+        BBB_TLS_KEY: "/k.pem",
+        BBB_CONFIG: "bbb.yaml",
+      },
+      cwd: dir,
+    });
+    expect(c).toMatchObject({ role: "manager", mqttWsUrl: "ws://broker:4850/mqtt", tls: { cert: "/c.pem", key: "/k.pem" } });
+    expect(() => loadConfig({ env: { BBB_TLS_CA: "/ca.pem", BBB_CONFIG: "bbb.yaml" }, cwd: dir })).toThrow(/tls/);
+  });
 });

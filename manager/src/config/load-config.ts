@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { describeZodError } from "@bbb/shared";
 import { ManagerError, ManagerErrorCodes } from "../errors.js";
-import { configSchema, ENV_KEYS, type Config } from "./schema.js";
+import { configSchema, ENV_KEYS, SECRET_FILE_ENV, type Config } from "./schema.js";
 
 export interface LoadConfigOptions {
   env: Readonly<Record<string, string | undefined>>;
@@ -35,16 +35,40 @@ function readConfigFile(env: LoadConfigOptions["env"], cwd: string): Record<stri
   return value as Record<string, unknown>;
 }
 
+/** `NAME`, else the content of the file `NAME_FILE` names (one trailing newline removed). */
+function envValue(env: LoadConfigOptions["env"], cwd: string, name: string): string | undefined {
+  const v = env[name];
+  if (v !== undefined && v !== "") return v;
+  const file = SECRET_FILE_ENV.includes(name) ? env[`${name}_FILE`] : undefined;
+  if (file === undefined || file === "") return undefined;
+  try {
+    return readFileSync(resolve(cwd, file), "utf8").replace(/\r?\n$/, "");
+  } catch (e: unknown) {
+    // The message names the variable and the file, never the content.
+    throw new ManagerError(
+      ManagerErrorCodes.CONFIG,
+      `${name}_FILE=${file} cannot be read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+    );
+  }
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: string): void {
+  const keys = path.split(".");
+  let o = target;
+  for (const k of keys.slice(0, -1)) {
+    const next = o[k];
+    o = o[k] = typeof next === "object" && next !== null && !Array.isArray(next) ? { ...next } : {};
+  }
+  o[keys[keys.length - 1] as string] = value;
+}
+
 /** Config file merged with the environment (env wins), validated. Throws MGR_E_CONFIG. */
 export function loadConfig(opts: LoadConfigOptions): Config {
   const merged: Record<string, unknown> = { ...readConfigFile(opts.env, opts.cwd) };
   for (const [envKey, key] of Object.entries(ENV_KEYS)) {
-    const v = opts.env[envKey];
-    if (v !== undefined && v !== "") merged[key] = v;
+    const v = envValue(opts.env, opts.cwd, envKey);
+    if (v !== undefined) setPath(merged, key, v);
   }
-  // TLS from the environment: both files, like the broker-only process (BBB_TLS_CERT, BBB_TLS_KEY).
-  const { BBB_TLS_CERT: cert, BBB_TLS_KEY: key, BBB_TLS_CA: ca } = opts.env;
-  if (cert && key) merged.tls = { cert, key, ...(ca ? { ca } : {}) };
   const r = configSchema.safeParse(merged);
   if (!r.success)
     throw new ManagerError(ManagerErrorCodes.CONFIG, `invalid configuration: ${describeZodError(r.error, 5)}`);

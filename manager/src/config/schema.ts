@@ -10,47 +10,164 @@ import {
 
 const port = z.coerce.number().int().min(0).max(65535);
 
-/** The manager's settings (DESIGN.md "Ports and settings"); env wins over the config file. */
+/** What one process of the server runs (docker/entrypoint.mjs picks the program by the same name). */
+export const SERVER_ROLES = ["all-in-one", "manager", "broker"] as const;
+export type ServerRole = (typeof SERVER_ROLES)[number];
+
+/**
+ * The manager's settings (DESIGN.md "Ports and settings"); env wins over the config file.
+ * Every `.describe()` text ends up in docs/configuration.md (scripts/gen-config-docs.mjs).
+ */
 export const configSchema = z
   .object({
-    mqttPort: port.default(DEFAULT_PORTS.mqtt),
-    /** MQTTS port, used only when tls is configured. */
-    mqttsPort: port.default(DEFAULT_PORTS.mqtts),
-    httpPort: port.default(DEFAULT_PORTS.http),
-    cmdPort: port.default(DEFAULT_PORTS.cmd),
-    sftpPort: port.default(DEFAULT_PORTS.sftp),
-    bind: z.string().min(1).default("0.0.0.0"),
-    dataDir: z.string().min(1).default("./data"),
+    role: z
+      .enum(SERVER_ROLES)
+      .default("all-in-one")
+      .describe(
+        "What this process runs. `all-in-one`: embedded broker + manager + dashboard. `manager`: no embedded broker, " +
+          "`mqttUrl` is required and `/mqtt` WebSocket upgrades on the HTTP port go to `mqttWsUrl`. " +
+          "`broker`: one broker replica (the image's entrypoint runs broker/dist/main.js; the manager program refuses this role).",
+      ),
+    mqttPort: port.default(DEFAULT_PORTS.mqtt).describe("MQTT over TCP of the embedded broker; 0 picks a free port."),
+    mqttsPort: port
+      .default(DEFAULT_PORTS.mqtts)
+      .describe("MQTT over TLS of the embedded broker; used only when `tls` is configured."),
+    httpPort: port
+      .default(DEFAULT_PORTS.http)
+      .describe("HTTP: dashboard, REST API under /api, MQTT over WebSocket at /mqtt, /healthz, /readyz, /metrics."),
+    cmdPort: port.default(DEFAULT_PORTS.cmd).describe("TCP command socket (JSON-RPC 2.0, one object per line)."),
+    sftpPort: port.default(DEFAULT_PORTS.sftp).describe("SFTP server of the read-only project store."),
+    bind: z.string().min(1).default("0.0.0.0").describe("Listen address of every port."),
+    dataDir: z
+      .string()
+      .min(1)
+      .default("./data")
+      .describe("Data directory: SQLite file, users, fleet secret, host key, webhooks, projects, backups."),
     topicRoot: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,32}$/)
-      .default(DEFAULT_TOPIC_ROOT),
-    fleetSecret: z.string().min(16).optional(),
-    adminPassword: z.string().min(8).optional(),
-    /** An external broker (mqtt://, mqtts://, ws://): then no embedded broker is started. */
-    mqttUrl: z.string().url().optional(),
-    logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    heartbeatMs: z.coerce.number().int().min(100).max(600_000).default(DEFAULT_HEARTBEAT_MS),
-    rebootGraceMs: z.coerce.number().int().min(100).default(DEFAULT_REBOOT_GRACE_MS),
-    flapMaxChanges: z.coerce.number().int().min(1).default(DEFAULT_FLAP_MAX_CHANGES),
-    flapWindowMs: z.coerce.number().int().min(1000).default(DEFAULT_FLAP_WINDOW_MS),
-    historyRetentionDays: z.coerce.number().min(0.001).default(90),
-    /** Refresh of a host view when only volatile heartbeat fields changed (seq, uptime, load). */
-    volatileRefreshMs: z.coerce.number().int().min(1000).default(5000),
-    /** Folder of the built dashboard (dashboard/dist). */
-    dashboardDir: z.string().optional(),
-    /** PEM files (paths) enabling MQTTS on mqttsPort. */
+      .default(DEFAULT_TOPIC_ROOT)
+      .describe("First level of every MQTT topic."),
+    fleetSecret: z
+      .string()
+      .min(16)
+      .optional()
+      .describe(
+        "Secret the board tokens are derived from (HMAC-SHA256). Default: generated into the data dir on first start. Secret.",
+      ),
+    adminPassword: z
+      .string()
+      .min(8)
+      .optional()
+      .describe("Password of the built-in `admin` user. Default: generated on first start and printed once. Secret."),
+    mqttUrl: z
+      .string()
+      .url()
+      .optional()
+      .describe("An external broker or broker tier (mqtt://, mqtts://, ws://): then no embedded broker is started."),
+    mqttWsUrl: z
+      .string()
+      .url()
+      .regex(/^wss?:\/\//, "a ws:// or wss:// URL")
+      .optional()
+      .describe(
+        "Role `manager`: where `/mqtt` WebSocket upgrades on the HTTP port are forwarded (e.g. ws://broker:4850/mqtt). " +
+          "Unset: the manager's HTTP port offers no MQTT over WebSocket.",
+      ),
+    redisUrl: z
+      .string()
+      .regex(/^rediss?:\/\//, "a redis:// or rediss:// URL")
+      .optional()
+      .describe(
+        "Cluster mode of the embedded broker: share subscriptions, retained messages and wills with other brokers through Redis. Secret.",
+      ),
+    logLevel: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .default("info")
+      .describe("Level of the JSON log lines on stdout."),
+    heartbeatMs: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .max(600_000)
+      .default(DEFAULT_HEARTBEAT_MS)
+      .describe("Heartbeat period the boards use; a board is lost after 3 silent periods."),
+    rebootGraceMs: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .default(DEFAULT_REBOOT_GRACE_MS)
+      .describe("How long a board stays `rebooting` after an accepted reboot / apply-node."),
+    flapMaxChanges: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(DEFAULT_FLAP_MAX_CHANGES)
+      .describe("A board changing state more often than this within `flapWindowMs` is flagged flapping."),
+    flapWindowMs: z.coerce
+      .number()
+      .int()
+      .min(1000)
+      .default(DEFAULT_FLAP_WINDOW_MS)
+      .describe("Window of the flapping flag."),
+    historyRetentionDays: z.coerce
+      .number()
+      .min(0.001)
+      .default(90)
+      .describe("History (state changes, commands, results, edits) and bulk runs older than this are pruned."),
+    volatileRefreshMs: z.coerce
+      .number()
+      .int()
+      .min(1000)
+      .default(5000)
+      .describe("Refresh of a host view when only volatile heartbeat fields changed (seq, uptime, load)."),
+    dashboardDir: z
+      .string()
+      .optional()
+      .describe("Folder of the built dashboard. Default: dashboard/dist of this installation."),
+    metricsToken: z
+      .string()
+      .min(16)
+      .optional()
+      .describe(
+        "When set, GET /metrics requires `Authorization: Bearer <token>` (or Basic with the token as password). " +
+          "Unset: /metrics is open, like /healthz. Secret.",
+      ),
+    backupKeep: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(3)
+      .describe("Backups made by `server.backup` kept in <dataDir>/backups (older ones are deleted)."),
+    shutdownTimeoutMs: z.coerce
+      .number()
+      .int()
+      .min(1000)
+      .max(120_000)
+      .default(10_000)
+      .describe("On SIGTERM / SIGINT: longest clean stop before the process exits anyway (code 1, with a log line)."),
     tls: z
-      .object({ cert: z.string().min(1), key: z.string().min(1), ca: z.string().min(1).optional() })
+      .object({
+        cert: z.string().min(1).describe("Server certificate (PEM file): MQTTS, WSS and HTTPS."),
+        key: z.string().min(1).describe("Key of the server certificate (PEM file)."),
+        ca: z.string().min(1).optional().describe("CA bundle (PEM file), for client certificates."),
+      })
       .strict()
-      .optional(),
+      .optional()
+      .describe("PEM files enabling MQTTS on `mqttsPort`."),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.role === "manager" && c.mqttUrl === undefined)
+      ctx.addIssue({ code: "custom", path: ["mqttUrl"], message: "role manager needs mqttUrl (BBB_MQTT_URL)" });
+  });
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 
-/** Env variable of each setting. */
-export const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
+/** Env variable of each setting; a dotted key names a nested setting (`tls.cert`). */
+export const ENV_KEYS: Readonly<Record<string, string>> = {
+  BBB_ROLE: "role",
   BBB_MQTT_PORT: "mqttPort",
   BBB_MQTTS_PORT: "mqttsPort",
   BBB_HTTP_PORT: "httpPort",
@@ -62,6 +179,8 @@ export const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
   BBB_FLEET_SECRET: "fleetSecret",
   BBB_ADMIN_PASSWORD: "adminPassword",
   BBB_MQTT_URL: "mqttUrl",
+  BBB_MQTT_WS_URL: "mqttWsUrl",
+  BBB_REDIS_URL: "redisUrl",
   BBB_LOG_LEVEL: "logLevel",
   BBB_HEARTBEAT_MS: "heartbeatMs",
   BBB_REBOOT_GRACE_MS: "rebootGraceMs",
@@ -70,4 +189,21 @@ export const ENV_KEYS: Readonly<Record<string, keyof Config>> = {
   BBB_HISTORY_RETENTION_DAYS: "historyRetentionDays",
   BBB_VOLATILE_REFRESH_MS: "volatileRefreshMs",
   BBB_DASHBOARD_DIR: "dashboardDir",
+  BBB_METRICS_TOKEN: "metricsToken",
+  BBB_BACKUP_KEEP: "backupKeep",
+  BBB_SHUTDOWN_TIMEOUT_MS: "shutdownTimeoutMs",
+  BBB_TLS_CERT: "tls.cert",
+  BBB_TLS_KEY: "tls.key",
+  BBB_TLS_CA: "tls.ca",
 };
+
+/**
+ * Secrets that may also come from a file named by `<NAME>_FILE` (Docker / Swarm secrets), used
+ * when `<NAME>` itself is not set; one trailing newline is removed (docker/entrypoint.mjs does the same).
+ */
+export const SECRET_FILE_ENV: readonly string[] = [
+  "BBB_FLEET_SECRET",
+  "BBB_ADMIN_PASSWORD",
+  "BBB_REDIS_URL",
+  "BBB_METRICS_TOKEN",
+];

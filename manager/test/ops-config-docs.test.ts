@@ -1,0 +1,21 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { generateConfigDocs } from "../src/config/config-docs.js";
+import { ENV_KEYS } from "../src/config/schema.js";
+
+const file = join(import.meta.dirname, "..", "..", "docs", "configuration.md");
+
+describe("docs/configuration.md", () => {
+  it("matches the config schema (run `node scripts/gen-config-docs.mjs` after changing it)", () => {
+    expect(readFileSync(file, "utf8"), "docs/configuration.md is stale").toBe(generateConfigDocs());
+  });
+
+  it("lists every env variable and describes every key", () => {
+    const text = generateConfigDocs();
+    for (const env of Object.keys(ENV_KEYS)) expect(text).toContain(`\`${env}\``);
+    for (const line of text.split("\n").filter((l) => l.startsWith("| `"))) {
+      expect(line, "a key without a description").not.toMatch(/\|\s*\|$/);
+    }
+  });
+});

@@ -47,3 +47,23 @@ export async function startSystem({ boards, workers = 2, connectsPerSec = 500, p
     throw e;
   }
 }
+
+/**
+ * Starts the system with `boards`, or, when the server does not hold that many (it dies or
+ * cannot connect them all), with half as many, down to 1,000: "the largest N that holds".
+ */
+export async function startLargest(boards, start, phase) {
+  const tried = [];
+  for (let n = boards; n >= 1000; n = Math.floor(n / 2)) {
+    try {
+      const sys = await start(n);
+      if (sys.connected >= n * 0.999) return Object.assign(sys, { boards: n, tried });
+      tried.push({ boards: n, error: `only ${sys.connected} connected` });
+      await sys.close();
+    } catch (e) {
+      tried.push({ boards: n, error: String(e?.message ?? e).slice(0, 300) });
+    }
+    progress(phase, `${n} boards do not hold (${tried.at(-1).error}); trying ${Math.floor(n / 2)}`);
+  }
+  throw new Error(`no size held: ${JSON.stringify(tried)}`);
+}

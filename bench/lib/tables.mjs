@@ -43,9 +43,12 @@ export function systemMarkdown(res, meta) {
   return [meta, "", table(["boards", "connected", "offered beats/s", "processed/s", "processed", "server cores", "server RSS MiB", "beat → manager p50 / p99 ms", "beat → registry/hosts p50 / p99 ms", "event-loop delay p50 / p99 ms"], rows)].join("\n");
 }
 
+const heldNote = (r) => (r.tried?.length ? `Asked for ${fmt(r.requested, 0)} boards; ${r.tried.map((t) => `${fmt(t.boards, 0)} did not hold (${t.error})`).join("; ")}; measured with ${fmt(r.boards, 0)}.` : "");
+
 export function detectionMarkdown(r, meta) {
   return [
     meta,
+    heldNote(r),
     "",
     table(
       ["with boards running", "event", "boards", "→ `lost` p50 ms", "p99 ms", "max ms", "never lost"],
@@ -67,7 +70,7 @@ export function commandsMarkdown(r, meta) {
     ["one scrypt password check (N=2^15, r=8) on this machine", r.scryptVerifyMs?.n, fmt(r.scryptVerifyMs?.p50, 1), fmt(r.scryptVerifyMs?.p99, 1)],
   ];
   const bulk = r.bulkReboot.map((b) => [`\`hosts.command\` reboot, 600 boards, options ${JSON.stringify(b.options)}`, b.outcomes, fmt(b.elapsedMs, 0), b.status === "ok" ? Object.entries(b.counts ?? {}).filter(([, v]) => v).map(([k, v]) => `${k} ${v}`).join(", ") : JSON.stringify(b.error)]);
-  return [meta, "", `Under ${fmt(r.connected, 0)} boards at 1 Hz${r.unanswered ? `; ${r.unanswered} commands got no \`accepted\` within 5 s` : ""}.`, "", table(["round trip", "n", "p50 ms", "p99 ms"], rows), "", table(["bulk command (MQTT request/response to the manager)", "outcomes", "until all results are in, ms", "outcomes by status"], bulk)].join("\n");
+  return [meta, heldNote(r), "", `Under ${fmt(r.connected, 0)} boards at 1 Hz${r.unanswered ? `; ${r.unanswered} commands got no \`accepted\` within 5 s` : ""}.`, "", table(["round trip", "n", "p50 ms", "p99 ms"], rows), "", table(["bulk command (MQTT request/response to the manager)", "outcomes", "until all results are in, ms", "outcomes by status"], bulk)].join("\n");
 }
 
 export function agentMarkdown(r, meta) {

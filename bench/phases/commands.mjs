@@ -9,6 +9,7 @@ import { boardId, nowMs } from "../lib/payloads.mjs";
 import { sleep, trackChild } from "../lib/children.mjs";
 import { summarize, round } from "../lib/stats.mjs";
 import { progress } from "../lib/progress.mjs";
+import { startLargest } from "../lib/system-run.mjs";
 
 const topics = createTopics("bbb");
 
@@ -58,7 +59,7 @@ export async function runCommandsPhase({ boards, commands, bulk, warmupS, connec
   progress("commands", `${label}: starting the server and the generator`);
   // 1,200 boards answer commands (two disjoint bulk runs of 600); see startSystem.
   const responders = Math.min(boards, 1200);
-  const sys = await startSystem({ boards, workers, connectsPerSec, phase: "commands", label, respond: true, responders });
+  const sys = await startLargest(boards, (n) => startSystem({ boards: n, workers, connectsPerSec, phase: "commands", label: `${n} boards`, respond: true, responders }), "commands");
   let agent = null;
   let ctl = null;
   try {
@@ -104,7 +105,9 @@ export async function runCommandsPhase({ boards, commands, bulk, warmupS, connec
       progress("commands", `${label}: bulk reboot: ${res.status} in ${round(elapsed, 0)} ms, ${JSON.stringify(counts ?? res.error)}`);
     }
     return {
-      boards,
+      boards: sys.boards,
+      requested: boards,
+      tried: sys.tried,
       connected: sys.connected,
       realAgent: Boolean(agent),
       mosquittoPubToAcceptedMs: { agent: summarize(rtt.agent, 1), generated: summarize(rtt.generated, 1), all: summarize([...rtt.agent, ...rtt.generated], 1) },

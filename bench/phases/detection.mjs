@@ -3,6 +3,7 @@ import { forkHelper, request, sleep, stop } from "../lib/children.mjs";
 import { nowMs } from "../lib/payloads.mjs";
 import { summarize } from "../lib/stats.mjs";
 import { progress } from "../lib/progress.mjs";
+import { startLargest } from "../lib/system-run.mjs";
 
 /**
  * Figure 3: death detection with N boards running. Victim boards live in processes of their
@@ -39,7 +40,7 @@ async function waitLost(sys, ids, after, timeoutMs) {
 export async function runDetectionPhase({ boards, victimsPerTest, rounds, warmupS, connectsPerSec, workers }) {
   const label = `${boards} boards`;
   progress("detection", `${label}: starting the server and the generator`);
-  const sys = await startSystem({ boards, workers, connectsPerSec, phase: "detection", label });
+  const sys = await startLargest(boards, (n) => startSystem({ boards: n, workers, connectsPerSec, phase: "detection", label: `${n} boards` }), "detection");
   const crash = [];
   const freeze = [];
   let missingCrash = 0;
@@ -70,7 +71,7 @@ export async function runDetectionPhase({ boards, victimsPerTest, rounds, warmup
       await stop(b.child);
     }
     const st = await sys.sub.stats();
-    return { boards, connected: sys.connected, victimsPerTest, rounds, crashToLostMs: summarize(crash, 1), freezeToLostMs: summarize(freeze, 1), missingCrash, missingFreeze, registryStates: st.states };
+    return { boards: sys.boards, requested: boards, tried: sys.tried, connected: sys.connected, victimsPerTest, rounds, crashToLostMs: summarize(crash, 1), freezeToLostMs: summarize(freeze, 1), missingCrash, missingFreeze, registryStates: st.states };
   } finally {
     await sys.close();
   }

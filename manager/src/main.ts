@@ -2,6 +2,7 @@ import { loadConfig } from "./config/load-config.js";
 import { createServer } from "./create-server.js";
 import { createFrontExtension } from "./front/front-extension.js";
 import { createLogger } from "./log.js";
+import { createProjectsExtension, projectRefreshMs } from "./projects/projects-extension.js";
 
 /**
  * `npm start`: the all-in-one server. The only place that reads env (STYLE.md rule 1).
@@ -11,7 +12,9 @@ async function main(): Promise<void> {
   const config = loadConfig({ env: process.env, cwd: process.cwd() });
   const log = createLogger(config.logLevel);
   // Front doors beyond MQTT: the TCP command socket, REST under /api, webhooks.
-  const server = createServer({ config, log, extensions: [createFrontExtension()] });
+  // The project store with its read-only SFTP server (port 1026), refreshed every BBB_PROJECT_REFRESH_S.
+  const projects = createProjectsExtension({ refreshIntervalMs: projectRefreshMs(process.env.BBB_PROJECT_REFRESH_S) });
+  const server = createServer({ config, log, extensions: [createFrontExtension(), projects] });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -116,7 +116,7 @@ describe("project store, local folder", () => {
     await writeFile(join(src, "x"), "x");
     const t = localType(src);
     const methods = new Map(
-      createProjectMethods({ store, listTypes: () => [t], getType: (n) => (n === t.name ? t : null) }).map((m) => [
+      createProjectMethods({ store: () => store, listTypes: () => [t], getType: (n) => (n === t.name ? t : null) }).map((m) => [
         m.name,
         m,
       ]),

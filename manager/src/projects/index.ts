@@ -8,3 +8,11 @@ export { createProjectMethods, type ProjectMethodDeps } from "./project-methods.
 export { createExec, type Exec, type ExecOptions, type ExecResult } from "./exec.js";
 export { ProjectError, ProjectErrorCodes, type ProjectErrorCode } from "./project-errors.js";
 export * from "./schemas.js";
+export {
+  createProjectsExtension,
+  DEFAULT_PROJECT_REFRESH_MS,
+  projectRefreshMs,
+  SFTP_HOST_KEY_FILE,
+  type ProjectsExtensionOptions,
+} from "./projects-extension.js";
+export { linkTypeRevisions, PROJECT_STORE_ACTOR } from "./type-revisions.js";

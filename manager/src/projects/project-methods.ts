@@ -9,14 +9,19 @@ import {
   projectsManifestResultSchema,
   projectsRefreshResultSchema,
   projectTypeParamsSchema,
+  sftpInfoParamsSchema,
+  sftpInfoResultSchema,
   type ProjectInfo,
 } from "./schemas.js";
 
 export interface ProjectMethodDeps {
-  store: ProjectStore;
+  /** The running store (throws MGR_E_UNAVAILABLE before the extension started it). */
+  store: () => ProjectStore;
   /** The registry's types (the store only knows types it has built). */
   listTypes: () => BoardType[];
   getType: (name: string) => BoardType | null;
+  /** The SFTP server's port and host key fingerprint; null when it does not run. */
+  sftp?: () => { port: number; hostKeyFingerprint: string } | null;
 }
 
 function emptyInfo(t: BoardType): ProjectInfo {
@@ -60,7 +65,7 @@ async function wire<T>(f: () => T | Promise<T>): Promise<T> {
   }
 }
 
-/** projects.list / projects.refresh / projects.manifest for every front door (service/method.ts). */
+/** projects.list / projects.refresh / projects.manifest / sftp.info for every front door (service/method.ts). */
 export function createProjectMethods(deps: ProjectMethodDeps): MethodDef[] {
   const typeOrThrow = (name: string) => {
     const t = deps.getType(name);
@@ -75,7 +80,7 @@ export function createProjectMethods(deps: ProjectMethodDeps): MethodDef[] {
       params: projectsListParamsSchema,
       result: projectsListResultSchema,
       http: { method: "GET", path: "/projects" },
-      handler: () => ({ projects: deps.listTypes().map((t) => deps.store.info(t.name) ?? emptyInfo(t)) }),
+      handler: () => ({ projects: deps.listTypes().map((t) => deps.store().info(t.name) ?? emptyInfo(t)) }),
     }),
     defineMethod({
       name: "projects.refresh",
@@ -84,7 +89,7 @@ export function createProjectMethods(deps: ProjectMethodDeps): MethodDef[] {
       params: projectTypeParamsSchema,
       result: projectsRefreshResultSchema,
       http: { method: "POST", path: "/projects/{type}/refresh" },
-      handler: (p) => wire(() => deps.store.refresh(typeOrThrow(p.type))),
+      handler: (p) => wire(() => deps.store().refresh(typeOrThrow(p.type))),
     }),
     defineMethod({
       name: "projects.manifest",
@@ -96,10 +101,22 @@ export function createProjectMethods(deps: ProjectMethodDeps): MethodDef[] {
       handler: (p) =>
         wire(() => {
           typeOrThrow(p.type);
-          const m = deps.store.manifest(p.type);
+          const m = deps.store().manifest(p.type);
           if (!m) throw new ProjectError(ProjectErrorCodes.NOT_FOUND, `type ${p.type} has no built project`);
           return m;
         }),
+    }),
+    defineMethod({
+      name: "sftp.info",
+      description: "Port and host key fingerprint of the read-only SFTP project store (for agent configs).",
+      role: "viewer",
+      params: sftpInfoParamsSchema,
+      result: sftpInfoResultSchema,
+      http: { method: "GET", path: "/sftp/info" },
+      handler: () => {
+        const s = deps.sftp?.() ?? null;
+        return { port: s?.port ?? null, hostKeyFingerprint: s?.hostKeyFingerprint ?? null };
+      },
     }),
   ];
 }

@@ -46,3 +46,13 @@ export const projectsListResultSchema = z.object({ projects: z.array(projectInfo
 export const projectTypeParamsSchema = z.object({ type: nameSchema }).strict();
 export const projectsRefreshResultSchema = projectInfoSchema;
 export const projectsManifestResultSchema = manifestSchema;
+
+/** sftp.info: where agents fetch projects and the host key they pin (bbbctl provision). */
+export const sftpInfoParamsSchema = z.object({}).strict().default({});
+export const sftpInfoResultSchema = z
+  .object({
+    port: z.number().int().min(0).max(65535).nullable(),
+    /** "SHA256:…" as OpenSSH prints it; null while the SFTP server is not running. */
+    hostKeyFingerprint: z.string().max(64).nullable(),
+  })
+  .strict();

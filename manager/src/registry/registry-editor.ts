@@ -18,6 +18,9 @@ export interface Actor {
   via: string;
 }
 
+/** Type edits for the project store (a new source means a refresh); must not throw. */
+export type TypeListener = (after: BoardType | null, before: BoardType | null) => void;
+
 /**
  * Registry edits: the store first (edit + audit in one transaction), then the in-memory
  * registry and the retained topics. Batch forms exist for imports (one re-evaluation).
@@ -40,8 +43,24 @@ export function createRegistryEditor(deps: EditorDeps) {
     data: { via: who.via, ...(data as object) },
   });
   const reloadNodes = () => registry.setNodes(store.registry.listNodes());
+  const typeListeners = new Set<TypeListener>();
+  const emitType = (after: BoardType | null, before: BoardType | null) => {
+    for (const l of [...typeListeners]) {
+      try {
+        l(after, before);
+      } catch {
+        // A listener's failure (the project store logs its own) must not undo a stored edit.
+      }
+    }
+  };
 
   return {
+    /** Called after a type is created, changed (after, before) or removed (null, before). */
+    onTypeChanged(listener: TypeListener): () => void {
+      typeListeners.add(listener);
+      return () => typeListeners.delete(listener);
+    },
+
     /** Creates or replaces nodes (one transaction); returns the stored nodes. */
     upsertNodes(list: readonly Node[], who: Actor): Node[] {
       const touched = new Set<string>();
@@ -99,14 +118,23 @@ export function createRegistryEditor(deps: EditorDeps) {
       return { node: next, previousBoardId };
     },
 
-    upsertType(t: BoardType, who: Actor): BoardType {
-      const before = registry.types.get(t.name) ?? null;
+    upsertType(input: BoardType, who: Actor): BoardType {
+      const before = registry.types.get(input.name) ?? null;
+      // revision / rcLocalHash come from the project store (issue 4): an edit that does not carry
+      // them keeps them while the project source stays the same, so boards are not re-judged.
+      const keep =
+        before !== null &&
+        input.revision === undefined &&
+        input.rcLocalHash === undefined &&
+        JSON.stringify(before.source) === JSON.stringify(input.source);
+      const t: BoardType = keep ? { ...input, revision: before.revision, rcLocalHash: before.rcLocalHash } : input;
       store.registry.upsertType(
         t,
         audit(who, before ? `type ${t.name} updated` : `type ${t.name} created`, { before, after: t }),
       );
       registry.setTypes(store.registry.listTypes());
       publisher.typeChanged(t);
+      emitType(t, before);
       return t;
     },
 
@@ -118,6 +146,7 @@ export function createRegistryEditor(deps: EditorDeps) {
       const removed = store.registry.removeType(name, audit(who, `type ${name} removed`, { before }));
       registry.setTypes(store.registry.listTypes());
       if (removed) publisher.typeRemoved(name);
+      if (removed && before) emitType(null, before);
       return removed;
     },
 

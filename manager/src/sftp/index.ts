@@ -8,3 +8,4 @@ export {
 export type { SftpAccessPolicy, SftpPrincipal } from "./path-guard.js";
 export { fingerprintOf, loadOrCreateHostKey } from "./host-key.js";
 export type { PasswordAuth, PublicKeyAuth } from "./auth.js";
+export { createFleetSftpAuth } from "./fleet-auth.js";

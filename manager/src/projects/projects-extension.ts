@@ -1,0 +1,99 @@
+import { join } from "node:path";
+import type { Extension, ServerContext } from "../create-server.js";
+import { ManagerError, ManagerErrorCodes } from "../errors.js";
+import { createFleetSftpAuth } from "../sftp/fleet-auth.js";
+import { createSftpServer, type SftpServer, type SftpServerLimits } from "../sftp/create-sftp-server.js";
+import { createProjectStore, type ProjectStore, type ProjectStoreDeps } from "./create-project-store.js";
+import { createProjectMethods } from "./project-methods.js";
+import { linkTypeRevisions } from "./type-revisions.js";
+
+export const DEFAULT_PROJECT_REFRESH_MS = 300_000;
+/** The SFTP server's persistent host key, in the data dir (its fingerprint is what agents pin). */
+export const SFTP_HOST_KEY_FILE = "sftp_host_ed25519_key";
+
+export interface ProjectsExtensionOptions {
+  /** Period of the timer refresh of every type's project (BBB_PROJECT_REFRESH_S; default 300 s). */
+  refreshIntervalMs?: number;
+  /** The read-only SFTP server; port and bind default to the config's sftpPort and bind. false: none. */
+  sftp?: { port?: number; bind?: string; limits?: Partial<SftpServerLimits> } | false;
+  /** Project store options: git exec, allowed local roots, git timeout, tree limits. */
+  store?: Omit<ProjectStoreDeps, "dataDir" | "log">;
+}
+
+/**
+ * The project store and its SFTP server as one extension of the all-in-one server (issue 4):
+ * projects of every type under `<dataDir>/projects`, refreshed on a timer and on demand
+ * (projects.refresh), served read-only on port 1026 to agents (board id + token) and users,
+ * and each type's revision fed into the registry so out-of-date boards are misconfigured.
+ */
+export function createProjectsExtension(opts: ProjectsExtensionOptions = {}): Extension {
+  let store: ProjectStore | null = null;
+  let sftp: { server: SftpServer; port: number } | null = null;
+  let unlink: (() => void) | null = null;
+  const getStore = () => {
+    if (!store) throw new ManagerError(ManagerErrorCodes.UNAVAILABLE, "the project store is not running");
+    return store;
+  };
+
+  async function undo(): Promise<void> {
+    unlink?.();
+    unlink = null;
+    await sftp?.server.stop();
+    sftp = null;
+    await store?.stop();
+    store = null;
+  }
+
+  return {
+    name: "projects",
+    methods: (deps) =>
+      createProjectMethods({
+        store: getStore,
+        listTypes: () => [...deps.registry.types.values()],
+        getType: (name) => deps.registry.types.get(name) ?? null,
+        sftp: () => (sftp ? { port: sftp.port, hostKeyFingerprint: sftp.server.hostKeyFingerprint() } : null),
+      }),
+    async start(ctx: ServerContext) {
+      const log = ctx.log.child({ module: "projects" });
+      const svc = ctx.service();
+      const s = createProjectStore({ ...opts.store, dataDir: ctx.config.dataDir, log: ctx.log });
+      store = s;
+      try {
+        unlink = linkTypeRevisions({ store: s, registry: svc.registry, editor: svc.editor, log });
+        s.start({
+          types: () => [...svc.registry.types.values()],
+          intervalMs: opts.refreshIntervalMs ?? DEFAULT_PROJECT_REFRESH_MS,
+        });
+        if (opts.sftp === false) return;
+        const server = createSftpServer({
+          projectsDir: s.projectsDir,
+          hostKeyPath: join(ctx.config.dataDir, SFTP_HOST_KEY_FILE),
+          authenticate: createFleetSftpAuth({ fleetSecret: ctx.fleetSecret, users: ctx.users }),
+          log: ctx.log,
+          ...(opts.sftp?.limits ? { limits: opts.sftp.limits } : {}),
+        });
+        const { port } = await server.start({
+          port: opts.sftp?.port ?? ctx.config.sftpPort,
+          bind: opts.sftp?.bind ?? ctx.config.bind,
+        });
+        sftp = { server, port };
+        // Operators copy this into agent configs (sftpHostKeyFingerprint); `bbbctl provision` reads sftp.info.
+        log.info({ port, fingerprint: server.hostKeyFingerprint() }, "sftp host key fingerprint");
+        return { ports: { sftp: port } };
+      } catch (e: unknown) {
+        // The server stops only extensions that started: undo the store and timer here.
+        await undo();
+        throw e;
+      }
+    },
+    stop: undo,
+  };
+}
+
+/** BBB_PROJECT_REFRESH_S (seconds, ≥ 10) as the extension's period; unset or empty: the default. */
+export function projectRefreshMs(seconds: string | undefined): number {
+  if (seconds === undefined || seconds.trim() === "") return DEFAULT_PROJECT_REFRESH_MS;
+  const s = Number(seconds);
+  if (!Number.isFinite(s) || s < 10 || s > 86_400) throw new Error(`BBB_PROJECT_REFRESH_S: 10 to 86400 seconds, not ${seconds}`);
+  return Math.round(s * 1000);
+}

@@ -9,7 +9,7 @@ import { createLedBackend } from "./backends/leds.js";
 import { createNetBackend } from "./backends/net/detect.js";
 import { createSystemdBackend } from "./backends/systemd.js";
 import { createDispatcher, type Dispatcher } from "./commands/dispatcher.js";
-import { createNetworkConfirm } from "./commands/network-confirm.js";
+import { createNetworkChange } from "./commands/network-change.js";
 import { createResultStore } from "./commands/result-store.js";
 import type { ResolvedAgentConfig } from "./config/schema.js";
 import { createHeartbeatLoop, type InterfacesFn } from "./heartbeat/heartbeat-loop.js";
@@ -108,7 +108,7 @@ export function createAgent(deps: AgentDeps) {
         leds,
         nodeSettings,
         projectSync: deps.projectSync,
-        confirmNetwork: createNetworkConfirm({ link: conn, deadlineMs: config.networkConfirmMs, log }),
+        changeNetwork: createNetworkChange({ link: conn, deadlineMs: config.networkConfirmMs, log }),
         uptime,
       };
       slow = createSlowFacts({

@@ -80,7 +80,7 @@ describe("actions end to end over MQTT (simulated board)", () => {
       .filter((m) => m.topic === topics.result(s.config.boardId, "an-1"))
       .map((m) => JSON.parse(m.payload).status);
     expect(statuses[0]).toBe("accepted");
-    expect(s.rec.calls.map((c) => c.join(" "))).toContain("systemctl reboot");
+    expect(s.rec.calls.map((c) => c.join(" "))).toContain("systemctl --no-block reboot");
     expect(s.rec.calls.map((c) => c.join(" "))).toContain("hostname LA-RaCtrl--CO-Srv-9");
     const after = obs.received.length;
     const hb = await obs.waitFor(

@@ -11,11 +11,11 @@ const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.
 /**
  * Adopts the node the manager holds for this board (DESIGN.md "Actions", the old "switch"):
  * hostname, IP, nameservers, type and PV prefix; only what differs is changed. The network part
- * is confirmed like set-ip (and reverted together with the hostname); then the board reboots
- * unless `reboot:false`.
+ * is confirmed like set-ip (and reverted together with the hostname and node settings); then the
+ * board reboots unless `reboot:false`, after the final `succeeded` is out (as `reboot` does).
  */
 export const applyNode: ActionDef<"apply-node"> = {
-  async run({ args, sys, runner, signal, progress, acceptedDelivered }) {
+  async run({ args, sys, runner, signal, progress, succeedNow }) {
     const changed: string[] = [];
     const restores: Restore[] = [];
     if ((await sys.hostname.read()) !== args.hostname) {
@@ -23,31 +23,41 @@ export const applyNode: ActionDef<"apply-node"> = {
       await sys.hostname.set(args.hostname, runner.run);
       changed.push("hostname");
     }
-    const cur = await sys.net.read(runner.run);
-    const ipDiffers = !sameIp(args.ip, cur);
-    const nsDiffers = args.nameservers !== undefined && !sameList(args.nameservers, cur.nameservers);
-    if (ipDiffers || nsDiffers) restores.push(await sys.net.snapshot(runner.run));
-    if (ipDiffers) {
-      await sys.net.setIp(args.ip, runner.run);
-      changed.push("ip");
-    }
-    if (nsDiffers && args.nameservers) {
-      await sys.net.setNameservers(args.nameservers, runner.run);
-      changed.push("nameservers");
-    }
-    progress(0.4);
     const before = sys.nodeSettings.get();
     const next = { type: args.type, ...(args.pvPrefix ? { pvPrefix: args.pvPrefix } : {}) };
     await sys.nodeSettings.save(next);
     restores.unshift(() => sys.nodeSettings.save(before));
+    const cur = await sys.net.read(runner.run);
+    const ipDiffers = !sameIp(args.ip, cur);
+    const nsDiffers = args.nameservers !== undefined && !sameList(args.nameservers, cur.nameservers);
+    if (ipDiffers || nsDiffers) {
+      progress(0.4);
+      // The hostname needs no new connection; only a network change is confirmed (and on a
+      // revert the hostname and node settings go back with it).
+      await sys.changeNetwork(
+        restores,
+        async (r) => {
+          r.push(await sys.net.snapshot(runner.run));
+          if (ipDiffers) {
+            await sys.net.setIp(args.ip, runner.run);
+            changed.push("ip");
+          }
+          if (nsDiffers && args.nameservers) {
+            await sys.net.setNameservers(args.nameservers, runner.run);
+            changed.push("nameservers");
+          }
+        },
+        { runner, signal },
+      );
+    }
     if (before.type !== next.type) changed.push("type");
     if (!sameList(before.pvPrefix ?? [], next.pvPrefix ?? [])) changed.push("pvPrefix");
-    if (changed.includes("hostname") || ipDiffers || nsDiffers) await sys.confirmNetwork(restores, { runner, signal });
     progress(0.8, { changed });
+    const data = { changed, reboot: args.reboot !== false };
     if (args.reboot !== false) {
-      await acceptedDelivered();
+      await succeedNow("reboot scheduled", data);
       await sys.systemd.reboot(runner.run);
     }
-    return { data: { changed, reboot: args.reboot !== false } };
+    return { data };
   },
 };

@@ -23,10 +23,17 @@ export interface ActionSystem {
   nodeSettings: NodeSettingsStore;
   projectSync?: ProjectSync;
   /**
-   * After a network change: the agent must reach the broker again within the confirm deadline,
-   * else `restores` run (newest first) and the command fails with AGENT_E_REVERTED.
+   * A network change (commands/network-change.ts): the agent leaves the broker cleanly, `apply`
+   * makes the change (pushing what undoes each step onto `restores`), then the agent must reach
+   * the broker again within the confirm deadline, else `restores` run (newest first) and the
+   * command fails with AGENT_E_REVERTED. A change that needs no new connection (the hostname)
+   * does not go through here.
    */
-  confirmNetwork(restores: Restore[], ctx: { runner: CommandRunner; signal: AbortSignal }): Promise<void>;
+  changeNetwork<T>(
+    restores: Restore[],
+    apply: (restores: Restore[]) => Promise<T>,
+    ctx: { runner: CommandRunner; signal: AbortSignal },
+  ): Promise<T>;
   uptime(): Promise<number>;
 }
 
@@ -40,6 +47,13 @@ export interface ActionContext<A extends ActionName> {
   progress: (progress: number, data?: Record<string, unknown>) => void;
   /** Resolves once the `accepted` result reached the broker (or after a timeout). */
   acceptedDelivered: () => Promise<boolean>;
+  /**
+   * Publishes the final `succeeded` now (the transcript so far, `note` as its last line, `data`)
+   * and resolves once the broker acknowledged it (or after a timeout) and it is stored: for an
+   * action whose end the agent will not live to report (a reboot). Whatever `run` returns after
+   * this is not published again; an error it throws still publishes `failed`.
+   */
+  succeedNow: (note: string, data?: Record<string, unknown>) => Promise<boolean>;
 }
 
 export interface ActionOutcome {

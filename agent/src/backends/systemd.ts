@@ -26,7 +26,11 @@ export function createSystemdBackend(exec: Exec) {
     },
     restart: (unit: string, run: Runner) => run("systemctl", ["restart", unit]),
     stop: (unit: string, run: Runner) => run("systemctl", ["stop", unit]),
-    reboot: (run: Runner) => run("systemctl", ["reboot"]),
+    /**
+     * Queues the reboot job and returns (actions/reboot.ts): a blocking call would be killed by
+     * the very shutdown it started and report a failure.
+     */
+    reboot: (run: Runner) => run("systemctl", ["--no-block", "reboot"]),
   };
 }
 export type SystemdBackend = ReturnType<typeof createSystemdBackend>;

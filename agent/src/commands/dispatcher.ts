@@ -84,15 +84,32 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
   };
 
-  /** Records and publishes a result. Resolves once stored; delivery is the outbox's business. */
-  const emit = async (res: Result): Promise<void> => {
-    void deps.publish(topics.result(deps.boardId, res.id), JSON.stringify(res));
+  /** Records and publishes a result; `delivered` resolves once the broker acknowledged it. */
+  const send = (res: Result): { stored: Promise<void>; delivered: Promise<boolean> } => {
+    const delivered = deps.publish(topics.result(deps.boardId, res.id), JSON.stringify(res));
     if (res.status !== "running" && res.status !== "accepted") {
       const what = `${res.action} ${res.id} ${res.status}`;
       if (res.status === "succeeded") deps.boardLog?.info(what);
       else deps.boardLog?.warn(res.error ? `${what}: ${res.error.code} ${res.error.message}` : what);
     }
-    await deps.store.record(res);
+    return { stored: deps.store.record(res), delivered };
+  };
+  /** Resolves once stored; delivery is the outbox's business. */
+  const emit = async (res: Result): Promise<void> => {
+    await send(res).stored;
+  };
+  /** Resolves once stored (state dir flushed) and acknowledged by the broker, or after timeoutMs. */
+  const emitAcknowledged = async (res: Result, timeoutMs: number): Promise<boolean> => {
+    const { stored, delivered } = send(res);
+    await stored;
+    await deps.store.flush();
+    let t: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((r) => (t = setTimeout(() => r(false), timeoutMs)));
+    try {
+      return await Promise.race([delivered, timeout]);
+    } finally {
+      clearTimeout(t);
+    }
   };
   const base = (id: string, action: string) => ({ v: PROTOCOL_VERSION, id, action, ts: now() });
   const reject = (id: string, action: string, code: AgentErrorCode, message: string) =>
@@ -128,7 +145,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       return;
     }
     await runCommand(
-      { exec: deps.exec, sys: deps.sys, signal: abort.signal, emit, base, progressMs, refresh, log },
+      { exec: deps.exec, sys: deps.sys, signal: abort.signal, emit, emitAcknowledged, base, progressMs, refresh, log },
       { id, action, def, args, accepted },
     );
   };

@@ -11,6 +11,8 @@ export interface RunCommandDeps {
   signal: AbortSignal;
   /** Records and publishes a result. */
   emit(res: Result): Promise<void>;
+  /** emit, then waits until the result is stored and the broker acknowledged it (or timeoutMs). */
+  emitAcknowledged(res: Result, timeoutMs: number): Promise<boolean>;
   base(id: string, action: string): Pick<Result, "v" | "id" | "action" | "ts">;
   progressMs: number;
   refresh(): Promise<void>;
@@ -19,6 +21,11 @@ export interface RunCommandDeps {
 
 /** How long an action that ends in a reboot waits for its `accepted` to reach the broker. */
 const ACCEPTED_WAIT_MS = 3000;
+/**
+ * How long it waits for its early final result. Past it the action goes on: the result is stored
+ * and answers a repeated id; the reboot was asked for and is not held back by a slow broker.
+ */
+const FINAL_WAIT_MS = 5000;
 
 /**
  * Runs one accepted command (issue "Remote commands"): `running` (progress rate-limited),
@@ -39,6 +46,16 @@ export async function runCommand<A extends ActionName>(
     void d.emit({ ...d.base(id, action), status: "running", progress: p, ...(data ? { data } : {}) });
   };
   void d.emit({ ...d.base(id, action), status: "running", progress: 0 });
+  let finalSent = false;
+  const succeedNow = async (note: string, data?: Record<string, unknown>): Promise<boolean> => {
+    runner.note(note);
+    await d.refresh();
+    finalSent = true;
+    return d.emitAcknowledged(
+      { ...d.base(id, action), status: "succeeded", exitCode: 0, output: runner.output(), ...(data ? { data } : {}) },
+      FINAL_WAIT_MS,
+    );
+  };
   try {
     const out = await job.def.run({
       id,
@@ -49,7 +66,10 @@ export async function runCommand<A extends ActionName>(
       progress,
       acceptedDelivered: () =>
         Promise.race([job.accepted, new Promise<boolean>((r) => setTimeout(() => r(false), ACCEPTED_WAIT_MS).unref())]),
+      succeedNow,
     });
+    // The final result already went out (succeedNow): nothing more to report.
+    if (finalSent) return;
     await d.refresh();
     const output = runner.output();
     await d.emit({

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { createTopics, PROTOCOL_VERSION, type Status } from "@bbb/shared";
 import { backoffDelay, DEFAULT_BACKOFF } from "./backoff.js";
 import { createOutbox } from "./outbox.js";
+import { classifyConnectError, createRefusalLog, safeUrl } from "./refusal-log.js";
 import type { Clock } from "../system/clock.js";
 
 export type ConnectFn = (url: string, opts: IClientOptions) => MqttClient;
@@ -21,6 +22,8 @@ export interface ConnectionDeps {
   random?: () => number;
   backoff?: { baseMs: number; capMs: number };
   connectTimeoutMs?: number;
+  /** Spacing of repeated `warn` lines about a broker that refuses the agent (TLS, CONNACK). */
+  refusalLogIntervalMs?: number;
 }
 
 export type MessageHandler = (topic: string, payload: Buffer, retained: boolean) => void;
@@ -38,6 +41,7 @@ export function createConnection(deps: ConnectionDeps) {
   const random = deps.random ?? Math.random;
   const backoff = { ...DEFAULT_BACKOFF, ...deps.backoff, random };
   const outbox = createOutbox();
+  const refusals = createRefusalLog({ log, clock: deps.clock, intervalMs: deps.refusalLogIntervalMs });
   const messageHandlers: MessageHandler[] = [];
   const connectHandlers: Array<() => void> = [];
   const connectWaiters = new Set<() => void>();
@@ -49,6 +53,8 @@ export function createConnection(deps: ConnectionDeps) {
   let timer: NodeJS.Timeout | null = null;
   let running = false;
   let frozen = false;
+  /** Set by disconnect(): no reconnect is scheduled until reconnectNow(). */
+  let held = false;
 
   const status = (state: Status["state"]): string =>
     JSON.stringify({ v: PROTOCOL_VERSION, state, session: deps.session, ts: deps.clock.now() } satisfies Status);
@@ -67,8 +73,41 @@ export function createConnection(deps: ConnectionDeps) {
     }
   };
 
+  /**
+   * MQTT DISCONNECT, then close (MQTT 3.1.1 §3.14.4: the broker discards the will). MQTT.js holds
+   * the DISCONNECT back until its in-flight QoS 1 messages are acknowledged; our outbox resends
+   * those on the next connection anyway, so that wait is bounded: past timeoutMs the socket is
+   * dropped without DISCONNECT (a broker that acknowledges nothing for that long is gone).
+   */
+  const endCleanly = (c: MqttClient, timeoutMs: number): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const t0 = deps.clock.now();
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        clearTimeout(guard);
+        resolve();
+      };
+      const guard = setTimeout(() => {
+        c.end(true);
+        finish();
+      }, timeoutMs);
+      const disconnect = () => {
+        c.end(false, {}, finish);
+      };
+      const inFlight = () => Object.keys(c.outgoing).length > 0;
+      if (!inFlight()) return disconnect();
+      const poll = () => {
+        if (done) return;
+        if (!inFlight()) return disconnect();
+        if (deps.clock.now() - t0 < timeoutMs) setTimeout(poll, 20);
+      };
+      poll();
+    });
+
   const schedule = () => {
-    if (!running || timer) return;
+    if (!running || held || timer) return;
     const delay = backoffDelay(attempt++, backoff);
     log.debug({ delay, attempt }, "reconnect scheduled");
     timer = setTimeout(() => {
@@ -107,7 +146,8 @@ export function createConnection(deps: ConnectionDeps) {
       if (myGen !== gen) return;
       connected = true;
       attempt = 0;
-      log.info({ url }, "connected");
+      refusals.reset();
+      log.info({ url: safeUrl(url) }, "connected");
       c.publish(topics.status(deps.boardId), status("online"), { qos: 1, retain: true });
       c.subscribe(topics.cmdAll(deps.boardId), { qos: 1 }, (err) => {
         if (err) log.warn({ err }, "subscribe failed");
@@ -120,10 +160,16 @@ export function createConnection(deps: ConnectionDeps) {
       if (myGen !== gen || frozen) return;
       for (const h of messageHandlers) h(topic, payload, packet.retain);
     });
-    c.on("error", (err) => log.debug({ err: err.message, url }, "mqtt error"));
+    c.on("error", (err) => {
+      const refusal = classifyConnectError(err);
+      // A wrong CA, a bad certificate or a refused token never heals by retrying: say so at warn,
+      // rate-limited (issue 8 "On a board"); network failures stay at debug.
+      if (refusal) refusals.refused(url, refusal);
+      else log.debug({ err: err.message, url: safeUrl(url) }, "mqtt error");
+    });
     c.on("close", () => {
       if (myGen !== gen) return;
-      if (connected) log.warn({ url }, "connection lost");
+      if (connected) log.warn({ url: safeUrl(url) }, "connection lost");
       connected = false;
       client = null;
       gen++;
@@ -131,6 +177,26 @@ export function createConnection(deps: ConnectionDeps) {
       c.end(true);
       schedule();
     });
+  };
+
+  /**
+   * Leaves the broker cleanly (DISCONNECT: no will, so nobody sees `lost`) and stays away until
+   * reconnectNow(): a network change is made while the agent is not connected (issue "Remote
+   * commands", safe network change). QoS 1 messages published meanwhile wait in the outbox.
+   */
+  const disconnect = async (timeoutMs = 2000): Promise<void> => {
+    held = true;
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const c = client;
+    const was = connected;
+    client = null;
+    connected = false;
+    gen++;
+    if (!c) return;
+    c.removeAllListeners("message");
+    if (was && !frozen) await endCleanly(c, timeoutMs);
+    else c.end(true);
   };
 
   return {
@@ -157,7 +223,7 @@ export function createConnection(deps: ConnectionDeps) {
             resolve();
           });
         });
-        await new Promise<void>((resolve) => c.end(false, {}, () => resolve()));
+        await endCleanly(c, timeoutMs);
       } else {
         c.end(true);
       }
@@ -181,20 +247,19 @@ export function createConnection(deps: ConnectionDeps) {
       flush();
       return p;
     },
-    /** Drops the current connection and dials again at once (after a network change). */
-    reconnectNow() {
+    disconnect,
+    /**
+     * Dials again at once (after a network change), with a fresh birth `online`. A link still up
+     * is left with a clean DISCONNECT first, so the broker never fires the will for it.
+     */
+    async reconnectNow(): Promise<void> {
       if (!running) return;
+      if (client) await disconnect();
+      if (!running) return;
+      held = false;
       attempt = 0;
       if (timer) clearTimeout(timer);
       timer = null;
-      const c = client;
-      client = null;
-      connected = false;
-      gen++;
-      if (c) {
-        c.removeAllListeners("message");
-        c.end(true);
-      }
       open();
     },
     /** Resolves true at the next successful connect after this call, false after timeoutMs. */

@@ -166,6 +166,14 @@ export function createRecordingExec(opts: RecordingExecOptions) {
       case "ifup":
         if (fs) adopt(parseInterfaces((await fs.tryReadText("/etc/network/interfaces")) ?? "", a[0] ?? "eth0"));
         return ok();
+      case "systemd-run": {
+        // `systemd-run [options] -- argv…` runs argv as a transient unit; here: just argv.
+        const sep = a.indexOf("--");
+        const [inner, ...rest] = sep >= 0 ? a.slice(sep + 1) : [];
+        if (!inner) return fail(1, "systemd-run: no command given\n");
+        // Recorded twice: the systemd-run argv, then the program it ran.
+        return exec(inner, rest);
+      }
       case "hostname":
         if (a[0]) state.hostname = a[0];
         return ok();
@@ -187,6 +195,8 @@ export function createRecordingExec(opts: RecordingExecOptions) {
           state.services[a[1]] = "inactive";
           return ok();
         }
+        // `--no-block` only changes whether systemctl waits for the job (backends/systemd.ts).
+        if (a[0] === "--no-block") a.shift();
         if (a[0] === "reboot") {
           state.reboots++;
           opts.onReboot?.();

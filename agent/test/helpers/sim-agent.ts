@@ -3,7 +3,7 @@ import { pino } from "pino";
 import { createAgent, type AgentDeps } from "../../src/create-agent.js";
 import { agentConfigSchema, type AgentConfigInput } from "../../src/config/schema.js";
 import { createFakeRoot, type FakeRootOptions } from "../../src/sim/fake-root.js";
-import { createRecordingExec } from "../../src/sim/recording-exec.js";
+import { createRecordingExec, type RecordingExecOptions } from "../../src/sim/recording-exec.js";
 
 /** A full createAgent over a fake root and a recording exec, for integration tests. */
 export function startSimAgent(url: string, cfg: Partial<AgentConfigInput> = {}, rootOpts: FakeRootOptions = {}) {
@@ -12,7 +12,10 @@ export function startSimAgent(url: string, cfg: Partial<AgentConfigInput> = {}, 
 
 export async function startSimAgentWith(
   url: string,
-  extra: Partial<Pick<AgentDeps, "projectSync" | "random" | "backoff">>,
+  extra: Partial<Pick<AgentDeps, "projectSync" | "random" | "backoff">> & {
+    /** Answers some argv differently (the recording exec's override). */
+    override?: RecordingExecOptions["override"];
+  },
   cfg: Partial<AgentConfigInput> = {},
   rootOpts: FakeRootOptions = {},
 ) {
@@ -23,6 +26,7 @@ export async function startSimAgentWith(
     ip: fake.options.ip,
     hostname: fake.options.hostname,
     gateway: fake.options.gateway,
+    ...(extra.override ? { override: extra.override } : {}),
   });
   const config = {
     ...agentConfigSchema.parse({
@@ -42,7 +46,9 @@ export async function startSimAgentWith(
     exec: rec.exec,
     connect: mqtt.connect,
     interfaces: rec.interfaces,
-    ...extra,
+    ...(extra.projectSync ? { projectSync: extra.projectSync } : {}),
+    ...(extra.random ? { random: extra.random } : {}),
+    ...(extra.backoff ? { backoff: extra.backoff } : {}),
   });
   await agent.start();
   return {

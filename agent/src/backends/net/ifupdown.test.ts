@@ -1,3 +1,5 @@
+import * as fsp from "node:fs/promises";
+import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { fixtureRoot } from "../../../test/helpers/fixture-root.js";
 import { createRecordingExec } from "../../sim/recording-exec.js";
@@ -15,7 +17,8 @@ describe("ifupdown backend", () => {
     const fs = createRootedFs(fx.root);
     const rec = createRecordingExec({ root: fx.root, mac: "a0:f6:fd:8b:1c:25", ip: "10.128.150.20" });
     const runner = createRunner(rec.exec);
-    const b = createIfupdownBackend({ fs, iface: "eth0" });
+    let n = 0;
+    const b = createIfupdownBackend({ fs, iface: "eth0", hasSystemdRun: async () => true, unitId: () => String(++n) });
     expect(await detectNetBackend(fs, "eth0")).toBe("ifupdown");
     expect(await b.read(runner.run)).toEqual({
       mode: "manual",
@@ -31,9 +34,38 @@ describe("ifupdown backend", () => {
       "auto eth0\niface eth0 inet dhcp\n    dns-nameservers 10.0.0.71 10.0.0.72\n    hwaddress ether a0:f6:fd:8b:1c:25\n\n# USB gadget\n",
     );
     expect(text).toContain("iface usb0 inet static\n    address 192.168.7.2\n");
-    expect(rec.calls.map((c) => c.join(" "))).toEqual(["ifdown eth0", "ifup eth0"]);
+    // ifup/ifdown as transient units (dhclient outlives the agent's sandbox and restarts); the
+    // recording exec also records the program each one ran.
+    expect(rec.calls.map((c) => c.join(" "))).toEqual([
+      "systemd-run --wait --collect --quiet --unit=bbb-ifdown-1 -- ifdown eth0",
+      "ifdown eth0",
+      "systemd-run --wait --collect --quiet --unit=bbb-ifup-2 -- ifup eth0",
+      "ifup eth0",
+    ]);
+    expect(rec.state).toMatchObject({ dhcp: true });
     await restore(runner.run);
     expect(await fx.read("/etc/network/interfaces")).toBe(await fx.fixture("etc/network/interfaces"));
+  });
+
+  it("looks for systemd-run under the root prefix and runs plain ifdown/ifup where it is absent", async () => {
+    fx = await fixtureRoot("ifupdown");
+    const fs = createRootedFs(fx.root);
+    const rec = createRecordingExec({ root: fx.root, mac: "a0:f6:fd:8b:1c:25", ip: "10.128.150.20" });
+    const b = createIfupdownBackend({ fs, iface: "eth0" });
+    await b.setIp({ mode: "dhcp" }, createRunner(rec.exec).run);
+    expect(rec.calls.map((c) => c.join(" "))).toEqual(["ifdown eth0", "ifup eth0"]);
+    await fsp.mkdir(path.join(fx.root, "usr/bin"), { recursive: true });
+    await fsp.writeFile(path.join(fx.root, "usr/bin/systemd-run"), "");
+    rec.calls.length = 0;
+    await b.setNameservers(["10.0.0.71"], createRunner(rec.exec).run);
+    expect(rec.calls.map((c) => c.slice(0, 4).join(" "))).toEqual([
+      "systemd-run --wait --collect --quiet",
+      "ifdown eth0",
+      "systemd-run --wait --collect --quiet",
+      "ifup eth0",
+    ]);
+    expect(rec.calls[0]?.[4]).toMatch(/^--unit=bbb-ifdown-[0-9a-z-]+$/);
+    expect(rec.calls[2]?.slice(4)).toEqual([expect.stringMatching(/^--unit=bbb-ifup-[0-9a-z-]+$/), "--", "ifup", "eth0"]);
   });
 
   it("appends a stanza where eth0 has none (Debian 10's commented-out eth0)", async () => {

@@ -75,16 +75,47 @@ export function renderInterfaces(
   return lines.join("\n").replace(/^\n+/, "") + "\n";
 }
 
-/** Very old images: /etc/network/interfaces (FIELD.md). */
-export function createIfupdownBackend(deps: { fs: RootedFs; iface: string }): NetBackend {
+/** Where systemd-run may live on the board (Debian: /usr/bin; merged-/usr images: /bin too). */
+export const SYSTEMD_RUN_PATHS = ["/usr/bin/systemd-run", "/bin/systemd-run"] as const;
+
+export interface IfupdownDeps {
+  fs: RootedFs;
+  iface: string;
+  /** Whether systemd-run exists in the system the root prefix shows; default: looks there. */
+  hasSystemdRun?: () => Promise<boolean>;
+  /** Distinct part of each transient unit's name; default: time + counter. */
+  unitId?: () => string;
+}
+
+/**
+ * Very old images: /etc/network/interfaces (FIELD.md). `ifup` of a dhcp stanza starts dhclient,
+ * which must outlive the agent: run from the agent it would sit in the agent's sandbox and
+ * cgroup (read-only /, private /tmp) and be killed with it at the next agent restart. So where
+ * systemd-run exists, ifup/ifdown run as transient units of their own (`--wait` for the exit
+ * code, `--collect` so a failed one does not linger); elsewhere the plain argv.
+ */
+export function createIfupdownBackend(deps: IfupdownDeps): NetBackend {
   const { fs, iface } = deps;
+  const hasSystemdRun =
+    deps.hasSystemdRun ??
+    (async () => {
+      for (const p of SYSTEMD_RUN_PATHS) if (await fs.exists(p)) return true;
+      return false;
+    });
+  let counter = 0;
+  const unitId = deps.unitId ?? (() => `${Date.now().toString(36)}-${++counter}`);
+  const ifupdown = async (verb: "ifup" | "ifdown", run: Runner, opts?: { allowFailure?: boolean }) => {
+    if (!(await hasSystemdRun())) return run(verb, [iface], opts);
+    const unit = `--unit=bbb-${verb}-${unitId()}`;
+    return run("systemd-run", ["--wait", "--collect", "--quiet", unit, "--", verb, iface], opts);
+  };
   const write = async (change: { ip?: IpConfig; nameservers?: readonly string[] }, run: Runner) => {
     const text = await fs.tryReadText(INTERFACES);
     // Take the interface down with the stanza it was brought up with, then up with the new one.
-    await run("ifdown", [iface], { allowFailure: true });
+    await ifupdown("ifdown", run, { allowFailure: true });
     await fs.writeAtomic(INTERFACES, renderInterfaces(text, iface, change));
     if (change.nameservers) await writeNameservers(fs, change.nameservers);
-    await run("ifup", [iface]);
+    await ifupdown("ifup", run);
   };
   return {
     kind: "ifupdown",
@@ -100,11 +131,11 @@ export function createIfupdownBackend(deps: { fs: RootedFs; iface: string }): Ne
       const resolv = await fs.tryReadText("/etc/resolv.conf");
       const resolvLinked = await fs.isSymlink("/etc/resolv.conf");
       return async (run) => {
-        await run("ifdown", [iface], { allowFailure: true });
+        await ifupdown("ifdown", run, { allowFailure: true });
         if (text === null) await fs.remove(INTERFACES);
         else await fs.writeAtomic(INTERFACES, text);
         if (resolv !== null && !resolvLinked) await fs.writeAtomic("/etc/resolv.conf", resolv);
-        await run("ifup", [iface]);
+        await ifupdown("ifup", run);
       };
     },
   };

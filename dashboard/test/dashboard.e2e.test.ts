@@ -104,6 +104,11 @@ describe.skipIf(missing.length > 0)("dashboard in headless Chromium against the 
     await page.goto(`${url}/#/overview`);
     await page.goto(shared);
     await page.waitForFunction(() => document.querySelector('[data-testid="shown-count"] b')?.textContent === "2");
+    // Free text in the EPICS form, on top of the sector filter.
+    await page.fill('[data-testid="search"]', "RaCtrl:CO-Srv-2");
+    await page.waitForFunction(() => document.querySelector('[data-testid="shown-count"] b')?.textContent === "1");
+    expect(decodeURIComponent(page.url())).toContain("q=RaCtrl:CO-Srv-2");
+    await page.fill('[data-testid="search"]', "");
   });
 
   it("reboots one board from its detail page and shows its result", async () => {

@@ -1,0 +1,164 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { MqttClient } from "mqtt";
+import { pino } from "pino";
+import SftpClient from "ssh2-sftp-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createFakeRoot, type FakeRoot } from "@bbb/agent";
+import { deriveBoardToken } from "@bbb/broker";
+import { typeSchema, type BoardType, type Problem } from "@bbb/shared";
+import { configSchema } from "../src/config/schema.js";
+import { createServer, type BbbServer } from "../src/create-server.js";
+import { createProjectsExtension } from "../src/projects/index.js";
+import { ADMIN_PASSWORD, connectClient, FLEET_SECRET, REPO, request, waitFor, watchHosts } from "./helpers.js";
+
+// Issue 4 end to end: the all-in-one server with the projects extension, a local-folder type,
+// a real agent process syncing over SFTP, and the registry judging its project revision.
+describe("projects extension: project store, SFTP, sync-project and revision drift", () => {
+  let dir: string;
+  let src: string;
+  let server: BbbServer;
+  let ports: Record<string, number | null>;
+  let admin: MqttClient;
+  let hosts: Awaited<ReturnType<typeof watchHosts>>;
+  let root: FakeRoot;
+  let agent: ChildProcess | null = null;
+
+  const call = async (method: string, params: unknown) => {
+    const r = await request(admin, method, params);
+    if (r.status !== "ok") throw new Error(`${method}: ${JSON.stringify(r.error)}`);
+    return r.data;
+  };
+  const getType = async () => typeSchema.parse(await call("types.get", { name: "mbtemp" }));
+  const mismatchFields = (problems: Problem[]) =>
+    problems.filter((p) => p.code === "mismatch").map((p) => p.field ?? "");
+  const sync = async () => {
+    const run = (await call("hosts.command", {
+      id: root.boardId,
+      action: "sync-project",
+      options: { timeoutMs: 20_000 },
+    })) as { outcomes: { status: string; error?: unknown }[] };
+    expect(run.outcomes[0], JSON.stringify(run.outcomes[0])).toMatchObject({ status: "succeeded" });
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "bbb-projects-ext-"));
+    src = join(dir, "src");
+    await mkdir(join(src, "ioc"), { recursive: true });
+    await writeFile(join(src, "ioc/st.cmd"), "dbLoadRecords mbtemp.db\n");
+    await writeFile(join(src, "rc.local"), "#!/bin/sh\n/opt/bbb-project/ioc/st.cmd\nexit 0\n", { mode: 0o755 });
+    const config = configSchema.parse({
+      mqttPort: 0,
+      httpPort: 0,
+      sftpPort: 0,
+      bind: "127.0.0.1",
+      dataDir: join(dir, "data"),
+      fleetSecret: FLEET_SECRET,
+      adminPassword: ADMIN_PASSWORD,
+    });
+    server = createServer({
+      config,
+      log: pino({ level: "silent" }),
+      staticDir: null,
+      settleMs: 300,
+      // The timer stays out of the way: the test refreshes on demand.
+      extensions: [createProjectsExtension({ refreshIntervalMs: 3_600_000 })],
+    });
+    const started = await server.start();
+    ports = started.ports;
+    admin = await connectClient(started.urls.mqtt, "admin", ADMIN_PASSWORD);
+    hosts = await watchHosts(admin);
+    root = await createFakeRoot({ index: 41 });
+  });
+  afterAll(async () => {
+    if (agent && agent.exitCode === null) agent.kill("SIGKILL");
+    await admin?.endAsync();
+    await server?.stop();
+    await root?.cleanup();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("builds the project of a new type and stores its revision in the type", async () => {
+    expect(ports.sftp).toBeGreaterThan(0);
+    const t: Partial<BoardType> = { name: "mbtemp", source: { kind: "local", path: src }, rcLocalPath: "rc.local" };
+    await call("types.upsert", t);
+    const withRev = await waitFor(async () => {
+      const ty = await getType();
+      return ty.revision ? ty : null;
+    }, 10_000, "type revision");
+    expect(withRev.revision).toMatch(/^[0-9a-f]{64}$/);
+    expect(withRev.rcLocalHash).toMatch(/^[0-9a-f]{64}$/);
+    // An edit that does not carry the revision (a description) keeps it.
+    await call("types.upsert", { ...t, description: "MBTemp boards" });
+    expect((await getType()).revision).toBe(withRev.revision);
+    const info = (await call("sftp.info", {})) as { port: number; hostKeyFingerprint: string };
+    expect(info.port).toBe(ports.sftp);
+    expect(info.hostKeyFingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
+  });
+
+  it("an agent syncs over SFTP, reports the revision and turns online; a new revision makes it misconfigured", async () => {
+    const info = (await call("sftp.info", {})) as { port: number; hostKeyFingerprint: string };
+    await call("nodes.upsert", { hostname: root.options.hostname, ip: { mode: "dhcp" }, type: "mbtemp" });
+    await writeFile(join(root.root, "agent-config.json"), "{}");
+    agent = spawn(process.execPath, [join(REPO, "agent/dist/main.js")], {
+      env: {
+        PATH: process.env.PATH,
+        BBB_AGENT_CONFIG: join(root.root, "agent-config.json"),
+        BBB_MQTT_URL: `mqtt://127.0.0.1:${ports.mqtt}`,
+        BBB_BOARD_ID: root.boardId,
+        BBB_TOKEN: deriveBoardToken(FLEET_SECRET, root.boardId),
+        BBB_ROOT_PREFIX: root.root,
+        BBB_STATE_DIR: root.stateDir,
+        BBB_SFTP_HOST: "127.0.0.1",
+        BBB_SFTP_PORT: String(ports.sftp),
+        BBB_SFTP_FINGERPRINT: info.hostKeyFingerprint,
+        BBB_LOG_LEVEL: "warn",
+      },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    // Never synced: the board lacks the type's project revision and rc.local.
+    const before = await hosts.waitState(root.boardId, "misconfigured", 10_000);
+    expect(mismatchFields(before.problems)).toEqual(expect.arrayContaining(["projectRevision", "rcLocalHash"]));
+
+    await sync();
+    const online = await hosts.waitState(root.boardId, "online", 10_000);
+    const rev1 = (await getType()).revision;
+    expect(online.heartbeat?.projectRevision).toBe(rev1);
+    expect(await readFile(join(root.root, "opt/bbb-project/ioc/st.cmd"), "utf8")).toBe("dbLoadRecords mbtemp.db\n");
+    expect(await readFile(join(root.root, "etc/rc.local"), "utf8")).toContain("st.cmd");
+
+    // A changed file in the source and a refresh: a new revision, the board is out of date.
+    await writeFile(join(src, "ioc/st.cmd"), "dbLoadRecords mbtemp.db\niocInit\n");
+    const refreshed = (await call("projects.refresh", { type: "mbtemp" })) as { revision: string };
+    expect(refreshed.revision).not.toBe(rev1);
+    const stale = await hosts.waitState(root.boardId, "misconfigured", 10_000);
+    expect(mismatchFields(stale.problems)).toEqual(["projectRevision"]);
+    expect(stale.problems[0]).toMatchObject({ expected: refreshed.revision, actual: rev1 });
+
+    await sync();
+    const again = await hosts.waitState(root.boardId, "online", 10_000);
+    expect(again.heartbeat?.projectRevision).toBe(refreshed.revision);
+    expect(await readFile(join(root.root, "opt/bbb-project/ioc/st.cmd"), "utf8")).toContain("iocInit");
+  });
+
+  it("refuses SFTP logins with a wrong token", async () => {
+    const c = new SftpClient("t", { error: () => undefined, end: () => undefined, close: () => undefined });
+    await expect(
+      c.connect({ host: "127.0.0.1", port: ports.sftp ?? 0, username: root.boardId, password: "0".repeat(64) }),
+    ).rejects.toThrow(/authentication/i);
+    const ok = new SftpClient("t", { error: () => undefined, end: () => undefined, close: () => undefined });
+    await ok.connect({
+      host: "127.0.0.1",
+      port: ports.sftp ?? 0,
+      username: root.boardId,
+      password: deriveBoardToken(FLEET_SECRET, root.boardId),
+    });
+    try {
+      expect((await ok.list("/")).map((e) => e.name)).toContain("mbtemp");
+    } finally {
+      await ok.end();
+    }
+  });
+});

@@ -141,6 +141,7 @@ describe.skipIf(skipReason !== null)("set-ip in network namespaces", () => {
 
   it("moves an agent to a new address; its heartbeat shows it", async () => {
     expect(json(await waitFor((m) => m.topic === topics.heartbeat("nsagent1"), 5000)).ip).toBe("10.77.0.11");
+    const sent = msgs.length;
     send("nsagent1", "set-ip", {
       id: "ns-ip-1",
       args: { mode: "manual", ip: "10.77.0.50", netmask: "255.255.255.0", gateway: "10.77.0.1" },
@@ -153,6 +154,14 @@ describe.skipIf(skipReason !== null)("set-ip in network namespaces", () => {
     expect(json(done)).toMatchObject({ status: "succeeded", exitCode: 0 });
     const from = msgs.indexOf(done);
     await waitFor((m) => m.topic === topics.heartbeat("nsagent1") && json(m).ip === "10.77.0.50", 5000, from);
+    // The agent left with a clean DISCONNECT before the change: the broker never published its
+    // will, and the new connection was born `online`.
+    const states = msgs
+      .slice(sent)
+      .filter((m) => m.topic === topics.status("nsagent1"))
+      .map((m) => json(m).state);
+    expect(states).not.toContain("lost");
+    expect(states).toContain("online");
   });
 
   it("reverts an address that cannot reach the broker and reports failed/AGENT_E_REVERTED", async () => {

@@ -76,6 +76,11 @@ describe.skipIf(missing.length > 0)("dashboard in headless Chromium against the 
     await page.waitForSelector('[data-testid="sector-tile"][data-sector="1"]');
     await page.waitForSelector('[data-testid="sector-tile"][data-sector="2"]');
     await page.waitForSelector('[data-testid="alarm"]');
+    await page.waitForSelector('[data-testid="board-map"][data-cells="6"]');
+    // Hovering a cell names the board.
+    const box = await page.locator('[data-testid="board-map"]').boundingBox();
+    if (box) await page.mouse.move(box.x + 120 + 5, box.y + 5);
+    await page.waitForSelector('[data-testid="map-tip"]');
     await screenshot(page, "overview");
   });
 

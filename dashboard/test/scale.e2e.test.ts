@@ -133,6 +133,7 @@ describe.skipIf(benchSkip !== null)("10,000 boards in the browser (measurement)"
     clearInterval(poll);
     console.log(`first picture timeline (page ms: messages/store ms): ${timeline.join(" ")}`);
     const inPageMs = await page.evaluate(() => (window as unknown as { __full: number }).__full - (performance.getEntriesByName("bbb:login")[0]?.startTime ?? 0));
+    await page.waitForSelector(`[data-testid="board-map"][data-cells="${N}"]`);
     await screenshot(page, "overview-10000");
 
     const cdp = await browser.context.newCDPSession(page);

@@ -33,13 +33,13 @@ function blocksOf(sectors: readonly string[], cols: number): { blocks: Block[]; 
 
 /**
  * Lays out one cell per board, each sector starting on a new grid row, choosing the largest
- * cell (24 px down to 3 px) for which everything fits in width x height: 10,000 boards fit on
+ * cell (40 px down to 3 px) for which everything fits in width x height: 10,000 boards fit on
  * one screen at 5-6 px.
  */
 export function layoutMap(sectors: readonly string[], width: number, height: number, gutter: number, gap = 1): MapGeometry {
   const usable = Math.max(1, width - gutter);
   let best: MapGeometry | null = null;
-  for (let cell = 24; cell >= 3; cell--) {
+  for (let cell = 40; cell >= 3; cell--) {
     const cols = Math.max(1, Math.floor((usable + gap) / (cell + gap)));
     const { blocks, rows } = blocksOf(sectors, cols);
     best = { cell, gap, cols, rows, gutter, blocks };

@@ -4,3 +4,4 @@ export * from "./commands.js";
 export * from "./registry-edit.js";
 export * from "./history.js";
 export * from "./admin.js";
+export * from "./nodes-csv.js";

@@ -16,6 +16,7 @@ import {
 import { notFound } from "../../errors.js";
 import { defineMethod, type MethodDef } from "../method.js";
 import type { ServiceDeps } from "./deps.js";
+import { nodeCsvMethods } from "./nodes-csv.js";
 
 const asList = <T>(v: T | T[] | undefined): T[] | undefined =>
   v === undefined ? undefined : Array.isArray(v) ? v : [v];
@@ -124,5 +125,6 @@ export function nodeMethods(deps: ServiceDeps): MethodDef[] {
         return { node: view(p.hostname), previousBoardId, run };
       },
     }),
+    ...nodeCsvMethods(deps),
   ];
 }

@@ -18,5 +18,11 @@ export function stampRequest(payload: Uint8Array | string, auth: RequestAuth, ma
   if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
   const obj = value as Record<string, unknown>;
   obj.auth = { username: auth.username, role: auth.role, clientId: auth.clientId };
-  return Buffer.from(JSON.stringify(obj), "utf8");
+  try {
+    return Buffer.from(JSON.stringify(obj), "utf8");
+  } catch {
+    // Deep nesting parses but overflows the stack when written back (RangeError): a request
+    // that cannot be stamped is refused, never an uncaught exception in the broker's hook.
+    return null;
+  }
 }

@@ -23,8 +23,10 @@ export function topFunctions(dir, limit = 25) {
       self.set(key, (self.get(key) ?? 0) + us);
     }
   }
+  const idle = [...self.entries()].filter(([k]) => k.startsWith("(idle)")).reduce((a, [, v]) => a + v, 0);
   return [...self.entries()]
+    .filter(([k]) => !k.startsWith("(idle)"))
     .sort((a, b) => b[1] - a[1])
     .slice(0, limit)
-    .map(([fn, us]) => ({ fn, selfMs: Math.round(us / 1000), pct: Math.round((us / total) * 1000) / 10 }));
+    .map(([fn, us]) => ({ fn, selfMs: Math.round(us / 1000), pctOfBusy: Math.round((us / (total - idle)) * 1000) / 10 }));
 }

@@ -1,4 +1,6 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import { Session } from "node:inspector";
+import { writeFileSync } from "node:fs";
 
 /**
  * Loaded into the server under test with `node --import` (the product is not changed): counts
@@ -10,6 +12,7 @@ const eld = monitorEventLoopDelay({ resolution: 1 });
 eld.enable();
 const origParse = JSON.parse;
 let decoded = 0;
+let session = null;
 let decodedSince = 0;
 let windowFrom = Infinity;
 let lat = [];
@@ -42,6 +45,21 @@ if (process.send) {
       decodedSince = 0;
       eld.reset();
       process.send({ rid: msg.rid, decoded });
+    } else if (msg?.cmd === "profile-start") {
+      // A CPU profile of the measurement window only (not the start-up nor the ramp).
+      session ??= new Session();
+      session.connect();
+      session.post("Profiler.enable", () =>
+        session.post("Profiler.setSamplingInterval", { interval: msg.intervalUs ?? 1000 }, () =>
+          session.post("Profiler.start", () => process.send({ rid: msg.rid, ok: true })),
+        ),
+      );
+    } else if (msg?.cmd === "profile-stop") {
+      session.post("Profiler.stop", (err, r) => {
+        if (!err) writeFileSync(msg.file, JSON.stringify(r.profile));
+        session.disconnect();
+        process.send({ rid: msg.rid, ok: !err, error: err ? String(err) : null });
+      });
     } else if (msg?.cmd === "probe-stats") {
       const mem = process.memoryUsage();
       process.send({

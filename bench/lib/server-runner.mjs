@@ -29,7 +29,6 @@ export async function startServer({ cpuProfDir, env = {} } = {}) {
   if (!existsSync(SERVER_MAIN)) throw new Error(`${SERVER_MAIN} not built (npx tsc -b manager)`);
   const dataDir = mkdtempSync(join(tmpdir(), "bench-server-"));
   const nodeArgs = ["--max-old-space-size=4096", "--import", PROBE];
-  if (cpuProfDir) nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${cpuProfDir}`);
   const argv = canRaiseNofile() ? ["/usr/bin/prlimit", "--nofile=65536:65536", "--", process.execPath, ...nodeArgs, SERVER_MAIN] : [process.execPath, ...nodeArgs, SERVER_MAIN];
   const child = spawn(argv[0], argv.slice(1), {
     cwd: dataDir,
@@ -64,6 +63,8 @@ export async function startServer({ cpuProfDir, env = {} } = {}) {
     admin: { username: "admin", password: ADMIN_PASSWORD },
     window: (since) => request(child, { cmd: "probe-window", since }, 10_000),
     stats: () => request(child, { cmd: "probe-stats" }, 10_000),
+    profileStart: () => request(child, { cmd: "profile-start" }, 10_000),
+    profileStop: (file) => request(child, { cmd: "profile-stop", file }, 30_000),
     async stop() {
       await stop(child, 10_000);
       rmSync(dataDir, { recursive: true, force: true });

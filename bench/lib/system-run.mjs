@@ -18,7 +18,7 @@ export async function startSystem({ boards, workers = 2, connectsPerSec = 500, p
   try {
     parts.server = await startServer({ cpuProfDir });
     const s = parts.server;
-    parts.sub = await startSubscriber({ url: s.url, filters: ["bbb/registry/hosts/+", "bbb/+/result/+", ...extraFilters], ...s.admin, clientId: `bench-sub-${process.pid}` });
+    parts.sub = await startSubscriber({ url: s.url, filters: process.env.BENCH_NO_REGISTRY_SUB ? ["bbb/+/result/+"] : ["bbb/registry/hosts/+", "bbb/+/result/+", ...extraFilters], ...s.admin, clientId: `bench-sub-${process.pid}` });
     // Boards that answer commands subscribe to `<root>/<id>/cmd/#`, and every SUBSCRIBE makes
     // Aedes scan all retained messages (BENCHMARKS.md, findings): they connect first, while
     // few retained messages exist, and are at most `responders`; the rest only publish.

@@ -17,7 +17,7 @@ import { join } from "node:path";
 export async function systemRun({ boards, warmupS, measureS, connectsPerSec, workers, cpuProfDir }) {
   const label = `${boards} boards`;
   progress("system", `${label}: starting the server and the generator`);
-  const sys = await startSystem({ boards, workers, connectsPerSec, phase: "system", label, cpuProfDir });
+  const sys = await startSystem({ boards, workers, connectsPerSec, phase: "system", label });
   try {
     progress("system", `${label}: ${sys.connected} connected, warm-up ${warmupS} s, then measuring ${measureS} s`);
     await sleep(warmupS * 1000);
@@ -30,6 +30,7 @@ export async function systemRun({ boards, warmupS, measureS, connectsPerSec, wor
     await sys.load.mark(since);
     await sleep(Math.max(0, since - nowMs()));
     const c0 = await sys.load.counts();
+    if (cpuProfDir) await sys.server.profileStart();
     meter.start();
     let peakRss = 0;
     for (let left = measureS; left > 0; left -= 5) {
@@ -39,6 +40,7 @@ export async function systemRun({ boards, warmupS, measureS, connectsPerSec, wor
     }
     const cpu = meter.stop();
     const c1 = await sys.load.counts();
+    if (cpuProfDir) await sys.server.profileStop(join(cpuProfDir, `server-${boards}.cpuprofile`));
     // Beats in flight at the end of the window are decoded a moment later: read the probe after
     // a short drain with publishing stopped, so they are counted on both sides.
     await sys.load.setPublishing(false);
@@ -66,6 +68,7 @@ export async function systemRun({ boards, warmupS, measureS, connectsPerSec, wor
       decodeLatencyMs: roundLat(p1.decodeLatency),
       registryLatencyMs: roundLat(st.regLatency),
       eventLoopDelayMs: roundLat(p1.eventLoopDelay),
+      profiled: Boolean(cpuProfDir),
       registryStates: st.states,
     };
     progress("system", `${label}: processed ${res.processedPerS}/s of ${res.offeredPerS}/s offered (${(res.processedRatio * 100).toFixed(3)} %), ${res.cpuCores} cores, RSS ${res.rssMiB} MiB, decode p99 ${res.decodeLatencyMs.p99} ms, registry p99 ${res.registryLatencyMs.p99} ms, loop delay p99 ${res.eventLoopDelayMs.p99} ms`);

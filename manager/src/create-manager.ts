@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import { createCommandTracker } from "./commands/command-tracker.js";
 import { createCommandRunner } from "./commands/run-command.js";
 import type { Config } from "./config/schema.js";
-import { createIngest } from "./mqtt/create-ingest.js";
+import { createIngest, type IngestObserver } from "./mqtt/create-ingest.js";
 import { connectManagerClient } from "./mqtt/connect-client.js";
 import { createPublisher } from "./publisher/create-publisher.js";
 import { createRegistry, type Registry } from "./registry/create-registry.js";
@@ -41,6 +41,8 @@ export interface ManagerDeps {
   extraMethods?: ((deps: ServiceDeps) => readonly MethodDef[])[];
   /** Start-up window in which retained messages rebuild the registry before ghosts are cleared. */
   settleMs?: number;
+  /** Hot-path counters for /metrics (src/ops): inbound board messages and MQTT request durations. */
+  observe?: { ingest?: IngestObserver; request?: (method: string, seconds: number, ok: boolean) => void };
 }
 
 /**
@@ -133,12 +135,14 @@ export function createManager(deps: ManagerDeps) {
     onRetainedRegistryTopic: (topic, kind) => {
       if (!ready) retainedSeen.set(topic, kind);
     },
+    ...(deps.observe?.ingest ? { observe: deps.observe.ingest } : {}),
   });
   const requests = createMqttRequests({
     log: base,
     topics,
     table: () => table,
     publish: (t, p, o) => publish(t, p, o),
+    ...(deps.observe?.request ? { observe: deps.observe.request } : {}),
   });
 
   const serviceDeps = (): ServiceDeps => ({

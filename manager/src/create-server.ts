@@ -14,6 +14,10 @@ import type { Logger } from "pino";
 import type { Config } from "./config/schema.js";
 import { createManager, type Manager } from "./create-manager.js";
 import { createHttpServer, type ApiHandler, type HttpServer } from "./http/create-http-server.js";
+import type { IngestObserver } from "./mqtt/create-ingest.js";
+import { acquireDataLock } from "./ops/data-lock.js";
+import { createReadiness } from "./ops/health.js";
+import { attachWsProxy } from "./ops/ws-proxy.js";
 import type { EventBus } from "./service/events.js";
 import type { MethodDef, MethodTable } from "./service/method.js";
 import type { ServiceDeps } from "./service/methods/index.js";
@@ -29,6 +33,8 @@ export interface ServerContext {
   events: EventBus;
   manager: Manager;
   http: HttpServer;
+  /** The embedded broker; null when the manager uses an external one. */
+  broker: Broker | null;
   /** The complete method table (built-in + every extension's methods). */
   table: () => MethodTable;
   service: () => ServiceDeps;
@@ -44,6 +50,8 @@ export interface Extension {
   /** Called once the manager runs; may return a REST handler to mount under /api. */
   start?: (ctx: ServerContext) => Promise<{ ports?: Record<string, number>; api?: ApiHandler } | void>;
   stop?: () => Promise<void>;
+  /** Hot-path counters handed to the manager before it starts (the ops extension's metrics). */
+  observe?: { ingest?: IngestObserver; request?: (method: string, seconds: number, ok: boolean) => void };
 }
 
 export interface ServerOptions {
@@ -81,6 +89,8 @@ export function createServer(opts: ServerOptions) {
   let broker: Broker | null = null;
   let manager: Manager | null = null;
   let http: HttpServer | null = null;
+  let lock: { release(): void } | null = null;
+  let detachWsProxy: (() => void) | null = null;
   const started: Extension[] = [];
 
   return {
@@ -95,6 +105,8 @@ export function createServer(opts: ServerOptions) {
 
     async start(): Promise<StartedServer> {
       mkdirSync(config.dataDir, { recursive: true });
+      // One server per data dir; `bbbctl restore` refuses while the lock is held.
+      lock = acquireDataLock(config.dataDir, { role: config.role });
       const fleetSecret = await loadOrCreateFleetSecret(config.dataDir, config.fleetSecret);
       const users = createUserStore({ file: join(config.dataDir, "users.json"), log });
       await users.load();
@@ -109,7 +121,14 @@ export function createServer(opts: ServerOptions) {
               ...(config.tls.ca ? { ca: readFileSync(config.tls.ca) } : {}),
             }
           : null;
-        broker = createBroker({ log, topicRoot: config.topicRoot, fleetSecret, users, ...(tls ? { tls } : {}) });
+        broker = createBroker({
+          log,
+          topicRoot: config.topicRoot,
+          fleetSecret,
+          users,
+          ...(tls ? { tls } : {}),
+          ...(config.redisUrl ? { cluster: { redisUrl: config.redisUrl } } : {}),
+        });
         const b = await broker.start({ mqttPort: config.mqttPort, bind: config.bind, mqttsPort: config.mqttsPort });
         ports.mqtt = b.mqttPort;
         ports.mqtts = b.mqttsPort;
@@ -129,16 +148,25 @@ export function createServer(opts: ServerOptions) {
           broker ? { mode: "embedded", clients: broker.connectedClients() } : { mode: "external", clients: null },
         extraMethods: (opts.extensions ?? []).flatMap((e) => (e.methods ? [e.methods] : [])),
         settleMs: opts.settleMs,
+        observe: (opts.extensions ?? []).find((e) => e.observe)?.observe,
       });
       manager = m;
       const h = createHttpServer({
         log,
         staticDir,
-        health: () => ({ version: MANAGER_VERSION, mqtt: m.connected() }),
-        ready: () => m.ready() && m.connected(),
+        health: () => ({ version: MANAGER_VERSION, role: config.role, pid: process.pid, mqtt: m.connected() }),
+        ready: createReadiness({
+          dataDir: config.dataDir,
+          brokerPort: () => (broker ? ports.mqtt : undefined),
+          mqttConnected: () => m.connected(),
+          registryReady: () => m.ready(),
+          storeOpen: () => manager === m && m.ready(),
+        }),
       });
       http = h;
       broker?.attachWebSocket(h.server, MQTT_WS_PATH);
+      if (!broker && config.mqttWsUrl)
+        detachWsProxy = attachWsProxy(h.server, { target: config.mqttWsUrl, path: MQTT_WS_PATH, log });
       ports.http = await h.start(config.httpPort, config.bind);
       log.info({ port: ports.http }, "http listening");
       broker?.events.on("duplicate-client", (e: { clientId: string; address: string }) => {
@@ -155,6 +183,7 @@ export function createServer(opts: ServerOptions) {
         events: m.events,
         manager: m,
         http: h,
+        broker,
         table: () => m.table,
         service: () => m.service,
       };
@@ -189,11 +218,15 @@ export function createServer(opts: ServerOptions) {
       }
       started.length = 0;
       await manager?.stop();
+      detachWsProxy?.();
+      detachWsProxy = null;
       await http?.stop();
       await broker?.stop();
       manager = null;
       http = null;
       broker = null;
+      lock?.release();
+      lock = null;
     },
   };
 }

@@ -1,7 +1,9 @@
 import { loadConfig } from "./config/load-config.js";
 import { createServer } from "./create-server.js";
 import { createFrontExtension } from "./front/front-extension.js";
+import { ManagerError, ManagerErrorCodes } from "./errors.js";
 import { createLogger } from "./log.js";
+import { createOpsExtension } from "./ops/ops-extension.js";
 import { createProjectsExtension, projectRefreshMs } from "./projects/projects-extension.js";
 
 /**
@@ -11,19 +13,33 @@ import { createProjectsExtension, projectRefreshMs } from "./projects/projects-e
 async function main(): Promise<void> {
   const config = loadConfig({ env: process.env, cwd: process.cwd() });
   const log = createLogger(config.logLevel);
+  if (config.role === "broker") {
+    // docker/entrypoint.mjs starts broker/dist/main.js for this role; this program is the manager.
+    throw new ManagerError(ManagerErrorCodes.CONFIG, "BBB_ROLE=broker runs broker/dist/main.js, not the manager");
+  }
   // Front doors beyond MQTT: the TCP command socket, REST under /api, webhooks.
   // The project store with its read-only SFTP server (port 1026), refreshed every BBB_PROJECT_REFRESH_S.
   const projects = createProjectsExtension({ refreshIntervalMs: projectRefreshMs(process.env.BBB_PROJECT_REFRESH_S) });
-  const server = createServer({ config, log, extensions: [createFrontExtension(), projects] });
+  // Operations: /metrics and backups (server.backup, GET /api/server/backup).
+  const server = createServer({ config, log, extensions: [createFrontExtension(), projects, createOpsExtension()] });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, "stopping");
-    const force = setTimeout(() => process.exit(1), 10_000);
+    log.info({ signal, timeoutMs: config.shutdownTimeoutMs }, "stopping");
+    const started = Date.now();
+    const force = setTimeout(() => {
+      log.error({ timeoutMs: config.shutdownTimeoutMs }, "clean stop took too long: exiting anyway");
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
     force.unref();
+    // server.stop(): extensions (socket, SFTP, webhooks) first, then the manager (manager/status
+    // `offline`, MQTT client, the history queue flushed and SQLite closed), HTTP, the broker, the data-dir lock.
     server.stop().then(
-      () => process.exit(0),
+      () => {
+        log.info({ ms: Date.now() - started }, "stopped");
+        process.exit(0);
+      },
       (err: unknown) => {
         log.error({ err }, "stop failed");
         process.exit(1);

@@ -12,9 +12,12 @@ export interface HttpDeps {
   staticDir: string | null;
   /** Liveness detail for /healthz. */
   health: () => Record<string, unknown>;
-  /** Whether the manager is connected and has rebuilt its registry (/readyz). */
-  ready: () => boolean;
+  /** Whether the server can do its work (/readyz): a flag, or a flag with the checks behind it. */
+  ready: () => boolean | { ready: boolean; checks: Record<string, unknown> };
 }
+
+/** A handler of one exact path outside /api (e.g. /metrics); returns false when it did not answer. */
+export type PathHandler = ApiHandler;
 
 const json = (res: ServerResponse, status: number, body: unknown) => {
   const text = JSON.stringify(body);
@@ -34,12 +37,18 @@ export function createHttpServer(deps: HttpDeps) {
   const log = deps.log.child({ module: "http" });
   const files = deps.staticDir ? createStaticFiles(deps.staticDir) : null;
   let api: ApiHandler | null = null;
+  const paths = new Map<string, PathHandler>();
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     if (path === "/healthz") return json(res, 200, { status: "ok", ...deps.health() });
-    if (path === "/readyz")
-      return deps.ready() ? json(res, 200, { status: "ready" }) : json(res, 503, { status: "starting" });
+    if (path === "/readyz") {
+      const r = deps.ready();
+      const { ready, checks } = typeof r === "boolean" ? { ready: r, checks: undefined } : r;
+      return json(res, ready ? 200 : 503, { status: ready ? "ready" : "not-ready", ...(checks ? { checks } : {}) });
+    }
+    const own = paths.get(path);
+    if (own && (await own(req, res))) return;
     if (path === "/api" || path.startsWith("/api/")) {
       if (api && (await api(req, res))) return;
       return json(res, 404, { error: { code: "MGR_E_NOT_FOUND", message: "no such API route" } });
@@ -61,6 +70,11 @@ export function createHttpServer(deps: HttpDeps) {
     server,
     setApiHandler(h: ApiHandler | null): void {
       api = h;
+    },
+    /** Mounts (or with null removes) the handler of one exact path outside /api. */
+    setPathHandler(path: string, h: PathHandler | null): void {
+      if (h) paths.set(path, h);
+      else paths.delete(path);
     },
     async start(port: number, bind: string): Promise<number> {
       await new Promise<void>((resolve, reject) => {

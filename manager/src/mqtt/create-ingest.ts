@@ -24,6 +24,13 @@ export interface IngestDeps {
   tracker: CommandTracker;
   /** Retained topics of a previous run seen during start-up (ghost detection). */
   onRetainedRegistryTopic?: (topic: string, kind: "node" | "type" | "host") => void;
+  /** Counts for /metrics (issue 8); called on the hot path, so implementations only add. */
+  observe?: IngestObserver;
+}
+
+export interface IngestObserver {
+  accepted(kind: "heartbeat" | "status" | "result"): void;
+  rejected(kind: "heartbeat" | "status" | "result", code: string): void;
 }
 
 /**
@@ -36,8 +43,11 @@ export function createIngest(deps: IngestDeps) {
   const limited = createRateLimiter(10_000);
   let rejected = 0;
 
+  const observe = deps.observe;
   const reject = (topic: string, boardId: string, code: string, message: string, size: number) => {
     rejected++;
+    const kind = parseTopic(topic, deps.topicRoot)?.kind;
+    if (kind === "heartbeat" || kind === "status" || kind === "result") observe?.rejected(kind, code);
     limited(`${boardId}:${code}`, (dropped) =>
       log.warn({ topic, boardId, code, size, detail: message, droppedSince: dropped }, "payload rejected"),
     );
@@ -56,6 +66,7 @@ export function createIngest(deps: IngestDeps) {
           if (d.value.id !== t.boardId)
             return reject(topic, t.boardId, "MGR_E_ID_MISMATCH", `heartbeat id ${d.value.id}`, payload.byteLength);
           deps.registry().applyHeartbeat(t.boardId, d.value, retained);
+          observe?.accepted("heartbeat");
           return;
         }
         case "status": {
@@ -64,6 +75,7 @@ export function createIngest(deps: IngestDeps) {
           const d = decodePayload(statusSchema, payload, MAX_STATUS_BYTES);
           if (!d.ok) return reject(topic, t.boardId, d.code, d.message, payload.byteLength);
           deps.registry().applyStatus(t.boardId, d.value, retained);
+          observe?.accepted("status");
           return;
         }
         case "result": {
@@ -72,6 +84,7 @@ export function createIngest(deps: IngestDeps) {
           if (d.value.id !== t.requestId)
             return reject(topic, t.boardId, "MGR_E_ID_MISMATCH", `result id ${d.value.id}`, payload.byteLength);
           deps.tracker.handleResult(t.boardId, t.requestId, d.value);
+          observe?.accepted("result");
           return;
         }
         case "registry-host": {

@@ -19,6 +19,8 @@ export interface MqttRequestsDeps {
   publish: (topic: string, payload: string, opts: { qos: 1; retain: false }) => void;
   /** Requests one client may have in flight; more are answered MGR_E_UNAVAILABLE at once. */
   maxInFlightPerClient?: number;
+  /** Duration of each answered request, for /metrics (issue 8). */
+  observe?: (method: string, seconds: number, ok: boolean) => void;
 }
 
 /**
@@ -64,6 +66,7 @@ export function createMqttRequests(deps: MqttRequestsDeps) {
     }
     perClient.set(auth.clientId, mine + 1);
     inFlight++;
+    const started = performance.now();
     try {
       const out = await invokeMethod(
         deps.table(),
@@ -75,6 +78,7 @@ export function createMqttRequests(deps: MqttRequestsDeps) {
       reply(
         out.ok ? { transaction, status: "ok", data: out.data } : { transaction, status: "error", error: out.error },
       );
+      deps.observe?.(t.method, (performance.now() - started) / 1000, out.ok);
     } finally {
       inFlight--;
       const n = (perClient.get(auth.clientId) ?? 1) - 1;

@@ -63,6 +63,15 @@ export function createStore(deps: StoreDeps) {
       }
     },
     flush,
+    /**
+     * Online copy of the database into `file` (SQLite backup API) through this same connection, so
+     * writes made meanwhile are carried over instead of restarting the copy; `pagesPerStep` pages
+     * per event-loop turn keep the heartbeat path responsive (issue 8 "backup ... consistent while running").
+     */
+    async backup(file: string, pagesPerStep = 256): Promise<void> {
+      flush();
+      await db.backup(file, { progress: () => pagesPerStep });
+    },
     close(): void {
       if (timer) clearTimeout(timer);
       timer = null;

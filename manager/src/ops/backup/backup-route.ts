@@ -1,0 +1,70 @@
+import { createReadStream } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Logger } from "pino";
+import { createAuthThrottle } from "../../front/auth-throttle.js";
+import type { Authenticate } from "../../front/auth-types.js";
+import { sendJson } from "../../front/rest/http-io.js";
+import { createRequestAuthenticator } from "../../front/rest/request-auth.js";
+import type { TokenService } from "../../front/tokens.js";
+import { roleAllows } from "../../service/invoke.js";
+import type { BackupService } from "./backup-service.js";
+
+export const BACKUP_ROUTE = "/api/server/backup";
+
+/**
+ * REST `GET /api/server/backup` (admin; Basic or Bearer like the rest of /api): makes a backup
+ * and streams it as application/gzip, with its sha256 in `x-bbb-sha256` and its name in
+ * Content-Disposition. The archive also stays in <dataDir>/backups (the newest `backupKeep`).
+ */
+export function createBackupRoute(deps: {
+  backups: () => BackupService;
+  authenticate: Authenticate;
+  tokens?: TokenService;
+  log: Logger;
+}) {
+  const log = deps.log.child({ module: "backup-route" });
+  const throttle = createAuthThrottle();
+  const authenticateRequest = createRequestAuthenticator({ authenticate: deps.authenticate, tokens: deps.tokens });
+  const error = (res: ServerResponse, status: number, code: string, message: string, headers = {}) =>
+    sendJson(res, status, { error: { code, message } }, headers);
+
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (path !== BACKUP_ROUTE) return false;
+    if (req.method !== "GET") {
+      error(res, 405, "MGR_E_METHOD_NOT_ALLOWED", "use GET", { allow: "GET" });
+      return true;
+    }
+    const peer = req.socket.remoteAddress ?? "?";
+    const auth = await authenticateRequest(req);
+    if (!auth.ok) {
+      if (auth.reason === "invalid") await sleep(throttle.fail(peer));
+      error(res, 401, "MGR_E_UNAUTHENTICATED", "authentication required", {
+        "www-authenticate": 'Basic realm="bbb", Bearer realm="bbb"',
+      });
+      return true;
+    }
+    throttle.succeed(peer);
+    if (!roleAllows(auth.principal.role, "admin")) {
+      error(res, 403, "MGR_E_FORBIDDEN", "backups need the admin role");
+      return true;
+    }
+    const b = await deps.backups().create();
+    log.info({ name: b.name, by: auth.principal.username }, "backup downloaded over REST");
+    res.writeHead(200, {
+      "content-type": "application/gzip",
+      "content-length": b.bytes,
+      "content-disposition": `attachment; filename="${b.name}"`,
+      "cache-control": "no-store",
+      "x-bbb-sha256": b.sha256,
+    });
+    createReadStream(b.path)
+      .on("error", (err: Error) => {
+        log.error({ err, name: b.name }, "backup stream failed");
+        res.destroy();
+      })
+      .pipe(res);
+    return true;
+  };
+}

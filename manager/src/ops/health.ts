@@ -1,0 +1,51 @@
+import { accessSync, constants, statfsSync } from "node:fs";
+import { join } from "node:path";
+import { DB_FILE } from "../store/create-store.js";
+
+/** Below this much free space the SQLite store is reported not writable (a write would fail). */
+const MIN_FREE_BYTES = 16 * 1024 * 1024;
+
+export interface ReadinessDeps {
+  dataDir: string;
+  /** Embedded broker: its MQTT port once listening, null before; undefined: external broker. */
+  brokerPort: () => number | null | undefined;
+  mqttConnected: () => boolean;
+  /** The registry was rebuilt from retained messages and requests are answered. */
+  registryReady: () => boolean;
+  /** The store is open (the manager started and has not stopped). */
+  storeOpen: () => boolean;
+}
+
+function sqliteCheck(dataDir: string, open: boolean): { ok: boolean; detail?: string; freeBytes?: number } {
+  if (!open) return { ok: false, detail: "store not open" };
+  try {
+    accessSync(dataDir, constants.W_OK);
+    accessSync(join(dataDir, DB_FILE), constants.R_OK | constants.W_OK);
+    const fs = statfsSync(dataDir);
+    const freeBytes = fs.bavail * fs.bsize;
+    return freeBytes < MIN_FREE_BYTES ? { ok: false, detail: "disk full", freeBytes } : { ok: true, freeBytes };
+  } catch (e: unknown) {
+    return { ok: false, detail: (e as NodeJS.ErrnoException).code ?? "not writable" };
+  }
+}
+
+/**
+ * /readyz (issue 8 "Operations"): ready when the embedded broker listens (or an external one
+ * is used), the manager's MQTT client is connected, the registry is rebuilt, and the SQLite
+ * store is writable. Every check is reported, so a 503 says which one failed.
+ */
+export function createReadiness(deps: ReadinessDeps) {
+  return (): { ready: boolean; checks: Record<string, { ok: boolean } & Record<string, unknown>> } => {
+    const port = deps.brokerPort();
+    const checks = {
+      broker:
+        port === undefined
+          ? { ok: true, mode: "external" }
+          : { ok: port !== null, mode: "embedded", ...(port !== null ? { port } : {}) },
+      mqtt: { ok: deps.mqttConnected() },
+      registry: { ok: deps.registryReady() },
+      sqlite: sqliteCheck(deps.dataDir, deps.storeOpen()),
+    };
+    return { ready: Object.values(checks).every((c) => c.ok), checks };
+  };
+}

@@ -1,0 +1,82 @@
+import { createHmac } from "node:crypto";
+import { MANAGER_VERSION, type Extension, type ServerContext } from "../create-server.js";
+import { ManagerError, ManagerErrorCodes } from "../errors.js";
+import { createTokenService } from "../front/tokens.js";
+import { createBackupMethods } from "./backup/backup-methods.js";
+import { createBackupRoute } from "./backup/backup-route.js";
+import { createBackupService, type BackupService } from "./backup/backup-service.js";
+import { createFleetMetrics } from "./metrics/fleet-metrics.js";
+import { createMetricsRoute } from "./metrics/metrics-route.js";
+import { registerProcessMetrics } from "./metrics/process-metrics.js";
+
+export const METRICS_PATH = "/metrics";
+
+/**
+ * Operations (issue 8): Prometheus metrics at GET /metrics on the HTTP port, and backups
+ * (`server.backup` / `server.backupChunk` on every front door, `GET /api/server/backup` on REST).
+ * Its `observe` hooks are handed to the manager before it starts (hot-path counters).
+ */
+export function createOpsExtension(): Extension {
+  const metrics = createFleetMetrics();
+  const processMetrics = { current: null as ReturnType<typeof registerProcessMetrics> | null };
+  let backups: BackupService | null = null;
+  let detach: (() => void) | null = null;
+  let unmount: (() => void) | null = null;
+  const getBackups = () => {
+    if (!backups) throw new ManagerError(ManagerErrorCodes.UNAVAILABLE, "backups are not available yet");
+    return backups;
+  };
+
+  return {
+    name: "ops",
+    observe: metrics.observer,
+    methods: () => createBackupMethods(getBackups),
+    start(ctx: ServerContext) {
+      const { config, manager } = ctx;
+      const log = ctx.log.child({ module: "ops" });
+      // Registered once per extension: the same registry survives a stop/start of the server.
+      processMetrics.current ??= registerProcessMetrics(metrics.registry, {
+        dataDir: config.dataDir,
+        startedAtMs: Date.now(),
+      });
+      processMetrics.current.start();
+      detach = metrics.attach({
+        summary: () => manager.publisher.summary(),
+        record: (id) => manager.registry.records.get(id),
+        heartbeatMs: config.heartbeatMs,
+        runsActive: () => manager.service.runner.activeCount(),
+        mqttConnected: () => manager.connected(),
+        ready: () => manager.ready(),
+        methodKnown: (name) => manager.table.has(name),
+        events: ctx.events,
+        broker: ctx.broker,
+      });
+      ctx.http.setPathHandler(METRICS_PATH, createMetricsRoute(() => metrics.registry.render(), config.metricsToken));
+      unmount = () => ctx.http.setPathHandler(METRICS_PATH, null);
+      backups = createBackupService({
+        dataDir: config.dataDir,
+        keep: config.backupKeep,
+        version: MANAGER_VERSION,
+        backupDb: (file) => manager.store.backup(file),
+        log,
+      });
+      const api = createBackupRoute({
+        backups: getBackups,
+        authenticate: (u, p) => ctx.users.verify(u, p),
+        // The same key as the front door's API tokens (front-extension.ts), so its Bearer tokens work here.
+        tokens: createTokenService({ secret: createHmac("sha256", ctx.fleetSecret).update("bbb-api-tokens").digest() }),
+        log,
+      });
+      return Promise.resolve({ api });
+    },
+    stop() {
+      unmount?.();
+      unmount = null;
+      detach?.();
+      detach = null;
+      processMetrics.current?.stop();
+      backups = null;
+      return Promise.resolve();
+    },
+  };
+}

@@ -8,7 +8,7 @@ import { createRequester, type Requester } from "../mqtt/requester.js";
 import { createFleetStore, type FleetStore } from "../store/fleet-store.js";
 import { createNotices, type Notices } from "./notices.js";
 import { detectRole } from "./role.js";
-import { loadSnapshot } from "./snapshot.js";
+import { goneSince, loadSnapshot } from "./snapshot.js";
 
 export interface SessionOptions {
   root?: string;
@@ -90,6 +90,28 @@ export function createSession(creds: Credentials, opts: SessionOptions = {}): Se
     }
   };
 
+  /**
+   * After a reconnect the retained registry repaints every board that still exists, but a
+   * board the manager forgot meanwhile has no retained message left to say so: a fresh
+   * hosts.list tells which boards are gone.
+   */
+  const reconcile = async () => {
+    const before = store.state.value.hosts;
+    const seen = new Set<string>();
+    try {
+      await loadSnapshot(api, (views) => {
+        for (const view of views) {
+          if (view.id === "") continue;
+          seen.add(view.id);
+          store.push({ kind: "host", id: view.id, view });
+        }
+      });
+    } catch {
+      return; // Without a complete list nothing is removed.
+    }
+    for (const id of goneSince(before, store.state.value.hosts, seen)) store.push({ kind: "host", id, view: null });
+  };
+
   const afterFirstConnect = async () => {
     await Promise.all([
       snapshot(),
@@ -132,9 +154,12 @@ export function createSession(creds: Credentials, opts: SessionOptions = {}): Se
       scope.run(() => {
         let first = true;
         watch(conn.status, (s) => {
-          if (s === "online" && first) {
+          if (s !== "online") return;
+          if (first) {
             first = false;
             void afterFirstConnect();
+          } else {
+            void reconcile();
           }
         });
       });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { hostView } from "../test-support/fixtures.js";
-import { loadSnapshot, SNAPSHOT_PAGE } from "./snapshot.js";
+import { goneSince, loadSnapshot, SNAPSHOT_PAGE } from "./snapshot.js";
 
 describe("loadSnapshot", () => {
   it("fetches every page of hosts.list, a few at a time, and hands over every view", async () => {
@@ -24,5 +24,15 @@ describe("loadSnapshot", () => {
     expect(got.sort()).toEqual(all.map((v) => v.id).sort());
     expect(calls.sort((a, b) => a - b)).toEqual([0, 100, 200, 300]);
     expect(maxInFlight).toBe(2);
+  });
+});
+
+describe("goneSince", () => {
+  it("forgets only boards missing from the list and untouched since the reconnect", () => {
+    const a = hostView("a"), b = hostView("b"), c = hostView("c"), c2 = hostView("c"), d = hostView("d");
+    const before = new Map([["a", a], ["b", b], ["c", c]]);
+    const now = new Map([["a", a], ["b", b], ["c", c2], ["d", d]]);
+    // a is listed; b is neither listed nor updated -> gone; c was updated; d arrived meanwhile.
+    expect(goneSince(before, now, new Set(["a"]))).toEqual(["b"]);
   });
 });

@@ -29,3 +29,13 @@ export async function loadSnapshot(api: Pick<ManagerApi, "hostsPage">, apply: (v
   await Promise.all(Array.from({ length: Math.min(concurrency, offsets.length) }, worker));
   return first.total;
 }
+
+/**
+ * Boards to forget after a reconnect: not in the fresh list, and not updated by any message
+ * since the reconnect began (their entry is still the very object it was then).
+ */
+export function goneSince(before: ReadonlyMap<string, object>, now: ReadonlyMap<string, object>, listed: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const [id, view] of now) if (!listed.has(id) && before.get(id) === view) out.push(id);
+  return out;
+}

@@ -1,10 +1,12 @@
 import { Command, CommanderError } from "commander";
 import { registerActions } from "./commands/actions.js";
 import { registerAdmin } from "./commands/admin.js";
+import { registerBackup } from "./commands/backup.js";
 import { registerHosts } from "./commands/hosts.js";
 import { registerImport } from "./commands/import.js";
 import { registerMisc } from "./commands/misc.js";
 import { registerRegistry } from "./commands/registry.js";
+import { registerRestore } from "./commands/restore.js";
 import { registerWatch } from "./commands/watch.js";
 import type { ConnectionFlags } from "./config.js";
 import { CliError, createCliContext, EXIT, type CliIo } from "./context.js";
@@ -40,6 +42,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   registerImport(program, ctx);
   registerAdmin(program, ctx);
   registerMisc(program, ctx);
+  registerBackup(program, ctx);
+  registerRestore(program, ctx);
   for (const c of program.commands)
     c.exitOverride().configureOutput({
       writeOut: (s) => void io.stdout.write(s),

@@ -5,6 +5,7 @@ import { registerBackup } from "./commands/backup.js";
 import { registerHosts } from "./commands/hosts.js";
 import { registerImport } from "./commands/import.js";
 import { registerMisc } from "./commands/misc.js";
+import { registerProvision } from "./commands/provision.js";
 import { registerRegistry } from "./commands/registry.js";
 import { registerRestore } from "./commands/restore.js";
 import { registerWatch } from "./commands/watch.js";
@@ -44,6 +45,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   registerMisc(program, ctx);
   registerBackup(program, ctx);
   registerRestore(program, ctx);
+  registerProvision(program, ctx);
   for (const c of program.commands)
     c.exitOverride().configureOutput({
       writeOut: (s) => void io.stdout.write(s),

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
-import { nodeSchema } from "@bbb/shared";
+import { NODES_CSV_COLUMNS, nodeSchema, nodesImportResultSchema, type NodesImportResult } from "@bbb/shared";
 import { CliError, EXIT, type CliContext } from "../context.js";
 import { parseCsv } from "../csv.js";
-import { json, table } from "../format.js";
+import { json, list, table } from "../format.js";
 import { RpcCallError } from "../rpc-client.js";
 
 /** Columns of a nodes CSV (header row required; order free; unknown columns are an error). */
@@ -62,21 +62,69 @@ export function nodesFromCsv(
   });
 }
 
+/** The import report for people: one line per added / changed / removed / bad row, then the counts. */
+export function formatImportReport(r: NodesImportResult): string {
+  const rows: (string | number)[][] = [
+    ...r.errors.map((e) => [e.line, e.hostname ?? "-", "error", e.message]),
+    ...r.added.map((a) => [a.line, a.hostname, "add", ""]),
+    ...r.changed.map((c) => [
+      c.line,
+      c.hostname,
+      "change",
+      c.fields.map((f) => `${f.field}: ${f.before || "(none)"} -> ${f.after || "(none)"}`).join("; "),
+    ]),
+    ...r.removed.map((x) => ["-", x.hostname, "remove", ""]),
+  ].sort((a, b) => (a[0] === "-" ? 1e9 : Number(a[0])) - (b[0] === "-" ? 1e9 : Number(b[0])));
+  const c = r.counts;
+  const outcome = r.errors.length > 0
+    ? "nothing applied: fix the rows in error"
+    : r.dryRun
+      ? "dry run: nothing changed"
+      : "applied";
+  const head = rows.length > 0 ? table(["LINE", "HOSTNAME", "ACTION", "DETAIL"], rows, 120) : "";
+  return `${head}${c.added} to add, ${c.changed} to change, ${c.unchanged} unchanged, ${c.removed} to remove, ${c.errors} in error: ${outcome}\n`;
+}
+
 export function registerImport(program: Command, ctx: CliContext): void {
   program
+    .command("export")
+    .description("Print the nodes as CSV (the columns import reads); redirect to a file to edit and import back")
+    .option("--type <types>", "only these types (comma-separated)", list)
+    .option("--sector <sectors>", "only these sectors (comma-separated)", list)
+    .action(async (o: { type?: string[]; sector?: string[] }) => {
+      const r = await (
+        await ctx.client()
+      ).call<{ csv: string; count: number }>("nodes.export", {
+        ...(o.type ? { type: o.type } : {}),
+        ...(o.sector ? { sector: o.sector } : {}),
+      });
+      ctx.io.stdout.write(r.csv);
+    });
+
+  program
     .command("import <file>")
-    .description(`Import nodes from CSV (columns: ${NODE_CSV_COLUMNS.join(",")}; ip "dhcp" or an address)`)
+    .description(
+      `Import nodes from CSV ("-" reads stdin; columns: ${NODES_CSV_COLUMNS.join(",")}; ip "dhcp" or an address, ` +
+        "netmask/gateway from its sector unless given); nothing is applied unless every row is valid",
+    )
     .option("--dry-run", "validate and show what would change, change nothing")
+    .option("--replace", "also remove nodes that are not in the CSV")
     .option("--json", "JSON output")
-    .action(async (file: string, o: { dryRun?: boolean; json?: boolean }) => {
+    .action(async (file: string, o: { dryRun?: boolean; replace?: boolean; json?: boolean }) => {
       const text = await ctx.io.readFile(file);
       const rpc = await ctx.client();
       const methods = await rpc.call<{ name: string }[]>("methods.list");
       if (methods.some((m) => m.name === "nodes.import")) {
-        // The server imports in one transaction and knows the registry: prefer it.
-        ctx.io.stdout.write(json(await rpc.call("nodes.import", { csv: text, dryRun: o.dryRun === true })));
+        // The server checks every row against the registry and applies all or nothing, in one transaction.
+        const r = nodesImportResultSchema.parse(
+          await rpc.call("nodes.import", { csv: text, dryRun: o.dryRun === true, replace: o.replace === true }),
+        );
+        ctx.io.stdout.write(o.json ? json(r) : formatImportReport(r));
+        if (r.errors.length > 0) ctx.exitCode = EXIT.FAILED;
         return;
       }
+      // A server without nodes.import (older manager): row by row, valid rows only.
+      if (o.replace) throw new CliError("--replace needs a server with nodes.import");
       const rows = nodesFromCsv(text);
       const report: { line: number; hostname: string; status: string; detail: string }[] = [];
       for (const r of rows) {

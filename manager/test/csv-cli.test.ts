@@ -1,0 +1,90 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CliIo } from "../src/cli/context.js";
+import { runCli } from "../src/cli/program.js";
+import { configSchema } from "../src/config/schema.js";
+import { createServer, type BbbServer } from "../src/create-server.js";
+import { createFrontExtension } from "../src/front/front-extension.js";
+
+const ADMIN_PASSWORD = "admin-password-for-csv-cli";
+
+async function bbbctl(argv: string[], env: Record<string, string>) {
+  let stdout = "";
+  let stderr = "";
+  const io: CliIo = {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    env,
+    home: null,
+    stderrTty: false,
+    now: Date.now,
+    readFile: (p) => readFile(p, "utf8"),
+    interrupted: new Promise(() => {}),
+  };
+  return { code: await runCli(argv, io), stdout, stderr };
+}
+
+// `bbbctl import` / `bbbctl export` against the real server (nodes.import / nodes.export).
+describe("bbbctl import and export", () => {
+  let dir: string;
+  let server: BbbServer;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "bbb-csv-cli-"));
+    const config = configSchema.parse({
+      mqttPort: 0,
+      httpPort: 0,
+      cmdPort: 0,
+      bind: "127.0.0.1",
+      dataDir: join(dir, "data"),
+      fleetSecret: "fleet-secret-for-csv-cli-0123456789",
+      adminPassword: ADMIN_PASSWORD,
+    });
+    server = createServer({
+      config,
+      log: pino({ level: "silent" }),
+      staticDir: null,
+      settleMs: 300,
+      extensions: [createFrontExtension({ rest: false })],
+    });
+    const started = await server.start();
+    env = { BBB_HOST: "127.0.0.1", BBB_CMD_PORT: String(started.ports.cmd), BBB_USER: "admin", BBB_PASSWORD: ADMIN_PASSWORD };
+    expect((await bbbctl(["call", "types.upsert", '{"name":"mbtemp"}'], env)).code).toBe(0);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("prints the report, fails on a bad row without applying anything, then imports and exports", async () => {
+    const file = join(dir, "nodes.csv");
+    const rows = ["hostname,ip,type,sector,pv", "bbb-a,10.128.30.9,mbtemp,3,SI-03:A", "bbb-b,dhcp,mbtemp,,"];
+    await writeFile(file, [...rows, "bbb-c,10.128.30.10,nosuchtype,,"].join("\n") + "\n");
+    const bad = await bbbctl(["import", file], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/4\s+bbb-c\s+error\s+type nosuchtype is not registered/);
+    expect(bad.stdout).toContain("nothing applied");
+    expect(server.manager.registry.nodes.size).toBe(0);
+
+    await writeFile(file, rows.join("\n") + "\n");
+    const dry = await bbbctl(["import", file, "--dry-run"], env);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/2\s+bbb-a\s+add/);
+    expect(dry.stdout).toContain("2 to add, 0 to change, 0 unchanged, 0 to remove, 0 in error: dry run");
+    expect(server.manager.registry.nodes.size).toBe(0);
+
+    const real = await bbbctl(["import", file, "--json"], env);
+    expect(real.code).toBe(0);
+    expect(JSON.parse(real.stdout)).toMatchObject({ applied: true, counts: { added: 2 } });
+
+    const exp = await bbbctl(["export", "--sector", "3"], env);
+    expect(exp.code).toBe(0);
+    expect(exp.stdout).toBe(
+      "hostname,ip,type,sector,pv,netmask,gateway,nameservers,board,notes\nbbb-a,10.128.30.9,mbtemp,3,SI-03:A,,,,,\n",
+    );
+  });
+});

@@ -17,6 +17,7 @@ import { createSlowFacts } from "./heartbeat/slow-facts.js";
 import { parseUptime } from "./heartbeat/system-facts.js";
 import { createBoardLog } from "./mqtt/board-log.js";
 import { createConnection, type ConnectFn } from "./mqtt/connection.js";
+import { safeUrl } from "./mqtt/refusal-log.js";
 import { createNodeSettings } from "./state/node-settings.js";
 import { createStateFiles } from "./state/state-files.js";
 import { systemClock, type Clock } from "./system/clock.js";
@@ -84,6 +85,9 @@ export function createAgent(deps: AgentDeps) {
   let slow: ReturnType<typeof createSlowFacts> | null = null;
   let started = false;
   let frozen = false;
+  let linkWired = false;
+  let firstConnect = true;
+  let netKind = "";
 
   const uptime = async () =>
     parseUptime((await fs.tryReadSmall("/proc/uptime", 128)) ?? "") ?? Math.round(process.uptime());
@@ -150,29 +154,34 @@ export function createAgent(deps: AgentDeps) {
         publish: (p) => conn.publishVolatile(topics.heartbeat(config.boardId), p, true),
         canPublish: () => conn.isConnected() && !frozen,
       });
-      const d = dispatcher;
-      const hb = heartbeat;
-      conn.onMessage((t, p, retained) => {
-        if (frozen) return;
-        // DESIGN.md: commands are never retained (the broker refuses them); one that is would
-        // run again at every reconnect, so it is dropped.
-        if (retained) return void log.warn({ topic: t }, "retained command ignored");
-        try {
-          d.handle(t, p);
-        } catch (e: unknown) {
-          // A bad message never kills the agent (STYLE.md rule 12).
-          log.error({ err: e, topic: t }, "command handling failed");
-        }
-      });
-      let firstConnect = true;
-      conn.onConnect(() => {
-        void hb.beat();
-        if (firstConnect)
-          boardLog.info(`agent ${deps.agentVersion ?? AGENT_VERSION} started (network backend ${net.kind})`);
-        firstConnect = false;
-      });
+      // The link's handlers are registered once and reach the current dispatcher and heartbeat:
+      // an agent stopped and started again must not answer a command twice (once from the
+      // stopped dispatcher, which fails it as AGENT_E_STOPPING).
+      if (!linkWired) {
+        linkWired = true;
+        conn.onMessage((t, p, retained) => {
+          const d = dispatcher;
+          if (frozen || !d) return;
+          // DESIGN.md: commands are never retained (the broker refuses them); one that is would
+          // run again at every reconnect, so it is dropped.
+          if (retained) return void log.warn({ topic: t }, "retained command ignored");
+          try {
+            d.handle(t, p);
+          } catch (e: unknown) {
+            // A bad message never kills the agent (STYLE.md rule 12).
+            log.error({ err: e, topic: t }, "command handling failed");
+          }
+        });
+        conn.onConnect(() => {
+          if (heartbeat) void heartbeat.beat();
+          if (firstConnect)
+            boardLog.info(`agent ${deps.agentVersion ?? AGENT_VERSION} started (network backend ${netKind})`);
+          firstConnect = false;
+        });
+      }
+      netKind = net.kind;
       dispatcher.republish(closed);
-      log.info({ backend: net.kind, session, urls: config.mqttUrls }, "agent starting");
+      log.info({ backend: net.kind, session, urls: config.mqttUrls.map(safeUrl) }, "agent starting");
       conn.start();
       heartbeat.start();
     },

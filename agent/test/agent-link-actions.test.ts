@@ -138,4 +138,21 @@ describe("actions and the broker link (real Aedes broker, simulated board)", () 
     expect(r).toMatchObject({ status: "failed", exitCode: 1, error: { code: "AGENT_E_EXEC_FAILED" } });
     expect(r.output).toContain("Failed to reboot system via logind: Access denied");
   });
+
+  it("an agent stopped and started again answers a command once (no handler left from the first start)", async () => {
+    const s = await start(45, "connman");
+    await s.agent.stop();
+    const restarted = obs.received.length;
+    await s.agent.start();
+    await obs.waitFor(
+      (m) => m.topic === topics.status(s.config.boardId) && JSON.parse(m.payload).state === "online",
+      10_000,
+      restarted,
+    );
+    const from = obs.received.length;
+    await send(s, "ping", { id: "restart-ping" });
+    await obs.waitFor(final(s, "restart-ping"), 10_000, from);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(results(s, "restart-ping", from).map((r) => r.status)).toEqual(["accepted", "running", "succeeded"]);
+  });
 });

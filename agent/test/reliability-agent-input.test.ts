@@ -68,7 +68,10 @@ describe("agent under garbage commands", () => {
     );
     const badArgs = (action: string) =>
       fc.jsonValue({ maxDepth: 4 }).filter((v) => {
-        const s = (actionArgsSchemas as Record<string, { safeParse(v: unknown): { success: boolean } }>)[action];
+        // Own keys only: a generated name such as "constructor" or "toString" is no action.
+        const s = Object.hasOwn(actionArgsSchemas, action)
+          ? (actionArgsSchemas as Record<string, { safeParse(v: unknown): { success: boolean } }>)[action]
+          : undefined;
         return !s || !s.safeParse(v ?? {}).success;
       });
     const sample = fc.sample(

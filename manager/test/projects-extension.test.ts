@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -141,6 +141,46 @@ describe("projects extension: project store, SFTP, sync-project and revision dri
     const again = await hosts.waitState(root.boardId, "online", 10_000);
     expect(again.heartbeat?.projectRevision).toBe(refreshed.revision);
     expect(await readFile(join(root.root, "opt/bbb-project/ioc/st.cmd"), "utf8")).toContain("iocInit");
+  });
+
+  it("a new git source is fetched at once; a new commit marks the board out of date until it syncs", async () => {
+    const git = (cwd: string, ...args: string[]) =>
+      execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.org", ...args], {
+        cwd,
+        encoding: "utf8",
+      }).trim();
+    const bare = join(dir, "project.git");
+    const work = join(dir, "work");
+    await mkdir(bare);
+    git(bare, "init", "-q", "--bare", "--initial-branch=main");
+    git(dir, "clone", "-q", bare, work);
+    await mkdir(join(work, "ioc"));
+    await writeFile(join(work, "ioc/st.cmd"), "dbLoadRecords git.db\n");
+    // The same rc.local as before: only the revision differs.
+    await writeFile(join(work, "rc.local"), await readFile(join(src, "rc.local")));
+    git(work, "add", "-A");
+    git(work, "commit", "-q", "-m", "first");
+    git(work, "push", "-q", "origin", "HEAD:main");
+    const c1 = git(work, "rev-parse", "HEAD");
+
+    // A type edit with a new source: the store fetches it without waiting for the timer.
+    await call("types.upsert", { name: "mbtemp", source: { kind: "git", url: bare, ref: "main" }, rcLocalPath: "rc.local" });
+    await waitFor(async () => (await getType()).revision === c1, 15_000, "git revision in the type");
+    const stale = await hosts.waitState(root.boardId, "misconfigured", 10_000);
+    expect(mismatchFields(stale.problems)).toEqual(["projectRevision"]);
+    await sync();
+    expect((await hosts.waitState(root.boardId, "online", 10_000)).heartbeat?.projectRevision).toBe(c1);
+
+    await writeFile(join(work, "ioc/st.cmd"), "dbLoadRecords git.db\niocInit\n");
+    git(work, "commit", "-q", "-am", "second");
+    git(work, "push", "-q", "origin", "HEAD:main");
+    const c2 = git(work, "rev-parse", "HEAD");
+    expect(((await call("projects.refresh", { type: "mbtemp" })) as { revision: string }).revision).toBe(c2);
+    const out = await hosts.waitState(root.boardId, "misconfigured", 10_000);
+    expect(out.problems.find((p) => p.field === "projectRevision")).toMatchObject({ expected: c2, actual: c1 });
+    await sync();
+    expect((await hosts.waitState(root.boardId, "online", 10_000)).heartbeat?.projectRevision).toBe(c2);
+    expect(await readFile(join(root.root, "opt/bbb-project/ioc/st.cmd"), "utf8")).toBe("dbLoadRecords git.db\niocInit\n");
   });
 
   it("refuses SFTP logins with a wrong token", async () => {

@@ -41,6 +41,7 @@ export async function startLoad(opts) {
   const gen = {
     procs,
     target: boards,
+    pids: () => procs.filter((p) => p.exitCode === null && p.signalCode === null).map((p) => p.pid),
     async counts() {
       const all = await Promise.all(procs.filter((p) => p.exitCode === null && p.signalCode === null).map((p) => request(p, { cmd: "counts" })));
       return all.reduce(
@@ -112,6 +113,7 @@ export function combineLoads(loads, onProgress) {
     mark: (since) => Promise.all(loads.map((l) => l.mark(since))),
     setPublishing: (on) => Promise.all(loads.map((l) => l.setPublishing(on))),
     addGroup: (...a) => loads[0].addGroup(...a),
+    pids: () => loads.flatMap((l) => l.pids()),
     close: () => Promise.all(loads.map((l) => l.close())),
   };
   return gen;

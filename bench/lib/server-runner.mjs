@@ -63,6 +63,17 @@ export async function startServer({ cpuProfDir, env = {} } = {}) {
     admin: { username: "admin", password: ADMIN_PASSWORD },
     window: (since) => request(child, { cmd: "probe-window", since }, 10_000),
     stats: () => request(child, { cmd: "probe-stats" }, 10_000),
+    /** bbb_heartbeats_total of the server's own /metrics (a cross-check of the probe), or null. */
+    async heartbeatsTotal() {
+      if (!http) return null;
+      try {
+        const res = await fetch(http.replace(/\/api$/, "/metrics"), { signal: AbortSignal.timeout(5000) });
+        const m = (await res.text()).match(/^bbb_heartbeats_total(?:\{[^}]*\})?\s+(\d+(?:\.\d+)?)/m);
+        return m ? Number(m[1]) : null;
+      } catch {
+        return null;
+      }
+    },
     profileStart: () => request(child, { cmd: "profile-start" }, 10_000),
     profileStop: (file) => request(child, { cmd: "profile-stop", file }, 30_000),
     async stop() {

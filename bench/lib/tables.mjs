@@ -21,7 +21,7 @@ export function clusterMarkdown(res, meta) {
   for (const s of res.sizes) {
     const single = s.median.single?.cpuUsPerMsg;
     for (const [name, m] of Object.entries(s.median)) {
-      rows.push([fmt(s.boards, 0), name, fmt(m.msgPerS, 0), fmt(m.cpuUsPerMsg, 1), single ? `${fmt(m.cpuUsPerMsg / single, 2)}×` : null, fmt(m.redisCpuUsPerMsg, 1), fmt(m.rssMiB, 0), fmt(m.redisRssMiB, 0), pct(m.delivery, 3), fmt(m.latencyMs?.p50, 2), fmt(m.latencyMs?.p99, 2)]);
+      rows.push([`${fmt(s.boards, 0)} (${s.runs ?? 1} run${(s.runs ?? 1) > 1 ? "s, median" : ""})`, name, fmt(m.msgPerS, 0), fmt(m.cpuUsPerMsg, 1), single ? `${fmt(m.cpuUsPerMsg / single, 2)}×` : null, fmt(m.redisCpuUsPerMsg, 1), fmt(m.rssMiB, 0), fmt(m.redisRssMiB, 0), pct(m.delivery, 3), fmt(m.latencyMs?.p50, 2), fmt(m.latencyMs?.p99, 2)]);
     }
   }
   return [meta, "", table(["boards", "configuration", "msg/s", "brokers' CPU µs/msg", "× single", "redis CPU µs/msg", "brokers' RSS MiB", "redis RSS MiB", "delivered", "p50 ms", "p99 ms"], rows)].join("\n");
@@ -34,13 +34,13 @@ export function systemMarkdown(res, meta) {
   for (const s of res.sizes) {
     for (const r of s.runs) {
       if (r.error) {
-        rows.push([fmt(s.boards, 0), "failed", r.error.slice(0, 120), null, null, null, null, null, null, null]);
+        rows.push([fmt(s.boards, 0), "**broke**", r.error.slice(0, 160), null, null, null, null, null, null, null, null, null]);
         continue;
       }
-      rows.push([fmt(r.boards, 0), `${fmt(r.connected, 0)}${r.connectFailures ? ` (${r.connectFailures} refused)` : ""}`, fmt(r.offeredPerS, 0), fmt(r.processedPerS, 0), pct(r.processedRatio, 3), fmt(r.cpuCores, 2), fmt(r.rssMiB, 0), lat(r.decodeLatencyMs), lat(r.registryLatencyMs), lat(r.eventLoopDelayMs)]);
+      rows.push([fmt(r.boards, 0), `${fmt(r.connected, 0)} in ${fmt(r.rampS, 0)} s${r.connectFailures ? ` (${r.connectFailures} refused)` : ""}`, fmt(r.offeredPerS, 0), fmt(r.processedPerS, 0), pct(r.processedRatio, 3), fmt(r.metricsHeartbeatsPerS, 0), fmt(r.cpuCores, 2), fmt(r.rssMiB, 0), lat(r.decodeLatencyMs), lat(r.registryLatencyMs), lat(r.eventLoopDelayMs), fmt(r.generatorCores, 2)]);
     }
   }
-  return [meta, "", table(["boards", "connected", "offered beats/s", "processed/s", "processed", "server cores", "server RSS MiB", "beat → manager p50 / p99 ms", "beat → registry/hosts p50 / p99 ms", "event-loop delay p50 / p99 ms"], rows)].join("\n");
+  return [meta, "", table(["boards", "connected", "offered beats/s", "processed/s", "processed", "/metrics beats/s", "server cores", "server RSS MiB", "beat → manager p50 / p99 ms", "beat → registry/hosts p50 / p99 ms", "server event-loop delay p50 / p99 ms", "generator cores"], rows)].join("\n");
 }
 
 const heldNote = (r) => (r.tried?.length ? `Asked for ${fmt(r.requested, 0)} boards; ${r.tried.map((t) => `${fmt(t.boards, 0)} did not hold (${t.error})`).join("; ")}; measured with ${fmt(r.boards, 0)}.` : "");

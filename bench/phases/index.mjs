@@ -18,7 +18,7 @@ export const PHASES = {
       runBrokerPhase(
         quick
           ? { sizes: env("BENCH_BROKER_SIZES", [300, 1000]), runs: 1, kinds: ["mosquitto", "ours", "aedes"], warmupS: 2, measureS: 4, connectsPerSec: 1000, workers: 2 }
-          : { sizes: env("BENCH_BROKER_SIZES", [600, 2000, 10_000]), runs: 3, kinds: ["mosquitto", "ours", "aedes"], warmupS: 3, measureS: 10, connectsPerSec: 1000, workers: 2 },
+          : { sizes: env("BENCH_BROKER_SIZES", [600, 2000, 10_000]), runs: 3, kinds: ["mosquitto", "ours", "aedes"], warmupS: 2, measureS: 6, connectsPerSec: 1000, workers: 2 },
       ),
     markdown: brokerMarkdown,
   },
@@ -27,7 +27,7 @@ export const PHASES = {
       runSystemPhase(
         quick
           ? { sizes: env("BENCH_SYSTEM_SIZES", [600, 2000]), warmupS: 3, measureS: 5, connectsPerSec: 500, workers: 2 }
-          : { sizes: env("BENCH_SYSTEM_SIZES", [600, 2000, 10_000, 19_500]), warmupS: 5, measureS: 20, connectsPerSec: 500, workers: 2 },
+          : { sizes: env("BENCH_SYSTEM_SIZES", [600, 2000, 10_000, 19_500]), warmupS: 5, measureS: 15, connectsPerSec: 500, workers: 2 },
       ),
     markdown: systemMarkdown,
   },
@@ -50,7 +50,7 @@ export const PHASES = {
     markdown: commandsMarkdown,
   },
   agent: {
-    run: ({ quick }) => runAgentPhase(quick ? { beats: 10, warmupS: 3 } : { beats: 60, warmupS: 10 }),
+    run: ({ quick }) => runAgentPhase(quick ? { beats: 10, warmupS: 3 } : { beats: 60, warmupS: 5 }),
     markdown: agentMarkdown,
   },
   cluster: {
@@ -58,7 +58,7 @@ export const PHASES = {
       runClusterPhase(
         quick
           ? { sizes: env("BENCH_CLUSTER_SIZES", [600]), runs: 1, warmupS: 2, measureS: 4, connectsPerSec: 1000, workers: 2 }
-          : { sizes: env("BENCH_CLUSTER_SIZES", [2000, 10_000]), runs: 3, warmupS: 3, measureS: 10, connectsPerSec: 1000, workers: 2 },
+          : { sizes: env("BENCH_CLUSTER_SIZES", [2000, 10_000]), runs: 3, runsAt10k: 1, warmupS: 2, measureS: 6, connectsPerSec: 1000, workers: 2 },
       ),
     markdown: clusterMarkdown,
   },

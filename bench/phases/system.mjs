@@ -22,6 +22,7 @@ export async function systemRun({ boards, warmupS, measureS, connectsPerSec, wor
     progress("system", `${label}: ${sys.connected} connected, warm-up ${warmupS} s, then measuring ${measureS} s`);
     await sleep(warmupS * 1000);
     const meter = createCpuMeter([sys.server.pid]);
+    const genMeter = createCpuMeter(sys.load.pids());
     // The window opens a moment in the future so that every counter has its start time
     // before the first beat it must count.
     const since = nowMs() + 300;
@@ -30,8 +31,10 @@ export async function systemRun({ boards, warmupS, measureS, connectsPerSec, wor
     await sys.load.mark(since);
     await sleep(Math.max(0, since - nowMs()));
     const c0 = await sys.load.counts();
+    const m0 = await sys.server.heartbeatsTotal();
     if (cpuProfDir) await sys.server.profileStart();
     meter.start();
+    genMeter.start();
     let peakRss = 0;
     for (let left = measureS; left > 0; left -= 5) {
       await sleep(Math.min(5, left) * 1000);
@@ -39,6 +42,7 @@ export async function systemRun({ boards, warmupS, measureS, connectsPerSec, wor
       if (left > 5) progress("system", `${label}: measuring, ${left - 5} s left`);
     }
     const cpu = meter.stop();
+    const genCpu = genMeter.stop();
     const c1 = await sys.load.counts();
     if (cpuProfDir) await sys.server.profileStop(join(cpuProfDir, `server-${boards}.cpuprofile`));
     // Beats in flight at the end of the window are decoded a moment later: read the probe after
@@ -47,6 +51,7 @@ export async function systemRun({ boards, warmupS, measureS, connectsPerSec, wor
     const c2 = await sys.load.counts();
     await sleep(1000);
     const p1 = await sys.server.stats();
+    const m1 = await sys.server.heartbeatsTotal();
     const st = await sys.sub.stats();
     // Both sides count beats by their send time (>= since): exact, whatever is in flight.
     const offered = c2.sentSince;
@@ -61,7 +66,11 @@ export async function systemRun({ boards, warmupS, measureS, connectsPerSec, wor
       offered,
       processed,
       processedRatio: round(processed / offered, 6),
+      // The server's own counter: beats counted from the window's start until after the drain
+      // (publishing stopped at the window's end), per second of window.
+      metricsHeartbeatsPerS: m0 !== null && m1 !== null ? round((m1 - m0) / cpu.wallS, 0) : null,
       cpuCores: round(cpu.cores, 3),
+      generatorCores: round(genCpu.cores, 3),
       cpuUsPerBeat: round((cpu.cpuS / (c1.sent - c0.sent)) * 1e6, 1),
       rssMiB: round(peakRss, 0),
       heapUsedMiB: round(p1.heapUsedMiB, 0),
@@ -71,7 +80,7 @@ export async function systemRun({ boards, warmupS, measureS, connectsPerSec, wor
       profiled: Boolean(cpuProfDir),
       registryStates: st.states,
     };
-    progress("system", `${label}: processed ${res.processedPerS}/s of ${res.offeredPerS}/s offered (${(res.processedRatio * 100).toFixed(3)} %), ${res.cpuCores} cores, RSS ${res.rssMiB} MiB, decode p99 ${res.decodeLatencyMs.p99} ms, registry p99 ${res.registryLatencyMs.p99} ms, loop delay p99 ${res.eventLoopDelayMs.p99} ms`);
+    progress("system", `${label}: processed ${res.processedPerS}/s of ${res.offeredPerS}/s offered (${(res.processedRatio * 100).toFixed(3)} %; /metrics ${res.metricsHeartbeatsPerS}/s), ${res.cpuCores} cores, RSS ${res.rssMiB} MiB, decode p99 ${res.decodeLatencyMs.p99} ms, registry p99 ${res.registryLatencyMs.p99} ms, loop delay p99 ${res.eventLoopDelayMs.p99} ms`);
     return res;
   } finally {
     await sys.close();

@@ -1,0 +1,114 @@
+import { rm } from "node:fs/promises";
+import type { MqttClient } from "mqtt";
+import mqtt from "mqtt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ADMIN_PASSWORD, connectClient, request, topics, waitFor } from "./helpers.js";
+import { beat, connectBoard, parseMetrics, startOpsServer } from "./ops-fixtures.js";
+
+const TOKEN = "metrics-token-0123456789";
+// Text format 0.0.4: `name{label="value",…} number`, or a HELP / TYPE comment.
+const SAMPLE = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*",?)*\})? (-?[0-9.]+(e[+-]?[0-9]+)?|NaN|[+-]Inf)$/;
+const COMMENT = /^# (HELP [a-zA-Z_:][a-zA-Z0-9_:]* .*|TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge|histogram))$/;
+
+describe("GET /metrics, /healthz, /readyz", () => {
+  let srv: Awaited<ReturnType<typeof startOpsServer>>;
+  const clients: MqttClient[] = [];
+  const scrape = async () => {
+    const r = await fetch(`${srv.http}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
+    return r.text();
+  };
+
+  beforeAll(async () => {
+    // 200 ms heartbeats: a silent board is lost after 600 ms.
+    srv = await startOpsServer({ heartbeatMs: 200, metricsToken: TOKEN });
+  });
+  afterAll(async () => {
+    for (const c of clients) c.end(true);
+    await srv?.server.stop();
+    if (srv) await rm(srv.dataDir, { recursive: true, force: true });
+  });
+
+  it("asks for the token when one is configured", async () => {
+    expect((await fetch(`${srv.http}/metrics`)).status).toBe(401);
+    expect((await fetch(`${srv.http}/metrics`, { headers: { authorization: "Bearer wrong-token" } })).status).toBe(401);
+    const basic = Buffer.from(`prometheus:${TOKEN}`).toString("base64");
+    expect((await fetch(`${srv.http}/metrics`, { headers: { authorization: `Basic ${basic}` } })).status).toBe(200);
+  });
+
+  it("counts heartbeats, rejected payloads, detection latency, requests and broker events", async () => {
+    const willId = "0000000000a1";
+    const staleId = "0000000000a2";
+    const a = await connectBoard(srv.started.urls.mqtt, willId, "s1");
+    const b = await connectBoard(srv.started.urls.mqtt, staleId, "s2");
+    clients.push(a, b);
+    for (let seq = 1; seq <= 3; seq++) {
+      await a.publishAsync(topics.heartbeat(willId), beat(willId, "s1", seq), { qos: 0, retain: true });
+      await b.publishAsync(topics.heartbeat(staleId), beat(staleId, "s2", seq), { qos: 0, retain: true });
+      // Paced like real beats: a burst of QoS 0 publishes right after CONNECT is not what boards send.
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await a.publishAsync(topics.heartbeat(willId), "not json", { qos: 0 });
+    const admin = await connectClient(srv.started.urls.mqtt, "admin", ADMIN_PASSWORD);
+    clients.push(admin);
+    expect((await request(admin, "server.info", {})).status).toBe("ok");
+    const refused = mqtt.connect(srv.started.urls.mqtt, { username: "admin", password: "wrong-password", reconnectPeriod: 0 });
+    await new Promise<void>((r) => refused.once("error", () => r()));
+    refused.end(true);
+    // The will: a connection dropped without DISCONNECT. The other board just goes silent.
+    a.stream.destroy();
+
+    const m = await waitFor(
+      async () => {
+        const x = parseMetrics(await scrape());
+        return (x.get('bbb_boards{state="lost"}') ?? 0) === 2 ? x : null;
+      },
+      5000,
+      "both boards lost",
+    );
+    expect(m.get("bbb_heartbeats_total")).toBe(6);
+    expect(m.get('bbb_payloads_rejected_total{kind="heartbeat",code="PROTO_E_INVALID_JSON"}')).toBe(1);
+    expect(m.get('bbb_detection_latency_seconds_count{cause="will"}')).toBe(1);
+    expect(m.get('bbb_detection_latency_seconds_count{cause="heartbeat-timeout"}')).toBe(1);
+    // Staleness is noticed by the 100 ms sweep: well under a second past the deadline.
+    expect(m.get('bbb_detection_latency_seconds_bucket{cause="heartbeat-timeout",le="0.5"}')).toBe(1);
+    expect(m.get('bbb_lost_after_last_heartbeat_seconds_count{cause="heartbeat-timeout"}')).toBe(1);
+    expect(m.get('bbb_state_changes_total{state="lost"}')).toBe(2);
+    expect(m.get('bbb_mqtt_request_duration_seconds_count{method="server.info",outcome="ok"}')).toBe(1);
+    expect(m.get('bbb_broker_auth_failures_total{reason="bad-password"}')).toBe(1);
+    expect(m.get("bbb_broker_connected_clients")).toBeGreaterThanOrEqual(2);
+    expect(m.get('bbb_boards_by_sector{sector="-",state="lost"}') ?? 0).toBeLessThanOrEqual(2);
+    expect(m.get("bbb_manager_mqtt_connected")).toBe(1);
+    expect(m.get('bbb_sqlite_bytes{file="db"}')).toBeGreaterThan(0);
+    expect(m.get("process_cpu_seconds_total")).toBeGreaterThan(0);
+    expect(m.get("process_resident_memory_bytes")).toBeGreaterThan(0);
+    expect(m.get('bbb_event_loop_lag_seconds{quantile="0.99"}')).toBeGreaterThan(0);
+  });
+
+  it("speaks the text format 0.0.4 on every line", async () => {
+    const text = await scrape();
+    for (const line of text.trimEnd().split("\n")) expect(line).toMatch(line.startsWith("#") ? COMMENT : SAMPLE);
+    // Histogram buckets are cumulative and end with +Inf = count.
+    const m = parseMetrics(text);
+    const inf = m.get('bbb_detection_latency_seconds_bucket{cause="will",le="+Inf"}');
+    expect(inf).toBe(m.get('bbb_detection_latency_seconds_count{cause="will"}'));
+  });
+
+  it("answers /healthz and /readyz with the checks behind them", async () => {
+    const h = await fetch(`${srv.http}/healthz`);
+    expect(h.status).toBe(200);
+    expect(await h.json()).toMatchObject({ status: "ok", role: "all-in-one", mqtt: true });
+    const r = await fetch(`${srv.http}/readyz`);
+    expect(r.status).toBe(200);
+    expect(await r.json()).toMatchObject({
+      status: "ready",
+      checks: {
+        broker: { ok: true, mode: "embedded" },
+        mqtt: { ok: true },
+        registry: { ok: true },
+        sqlite: { ok: true },
+      },
+    });
+  });
+});

@@ -1,6 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HTTP_STATUS_OF_KIND, type AppError } from "../errors.js";
 
+// Fatal: a body in another encoding (Latin-1, UTF-16) is refused, not stored with U+FFFD
+// (issue 9 "Bad input": wrong encodings are rejected; RFC 8259 §8.1: JSON is UTF-8).
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
 /** An HTTP-level failure before a method runs (bad JSON, body too large, bad route). */
 export class HttpError extends Error {
   constructor(
@@ -75,8 +79,14 @@ export async function readJsonBody(
     chunks.push(chunk);
   }
   if (size === 0) return undefined;
+  let text: string;
   try {
-    return JSON.parse(Buffer.concat(chunks, size).toString("utf8"));
+    text = utf8.decode(Buffer.concat(chunks, size));
+  } catch {
+    throw new HttpError(400, codes.badJson, "body is not valid UTF-8");
+  }
+  try {
+    return JSON.parse(text);
   } catch {
     throw new HttpError(400, codes.badJson, "body is not valid JSON");
   }

@@ -56,7 +56,7 @@ export function createConnection(deps: ConnectionDeps): { closed: Promise<void>;
   const { socket, limits, log } = deps;
   const abort = new AbortController();
   // Lines and over-long-line markers, answered strictly in arrival order.
-  const queue: ({ line: string } | { overflow: number })[] = [];
+  const queue: ({ line: string | null } | { overflow: number })[] = [];
   let busy = false;
   let resolveClosed: () => void = () => {};
   const closed = new Promise<void>((r) => (resolveClosed = r));
@@ -140,7 +140,11 @@ export function createConnection(deps: ConnectionDeps): { closed: Promise<void>;
     return answer(out.ok ? { jsonrpc: "2.0", id, result: out.result } : rpcAppError(id, out.error));
   }
 
-  async function handleLine(line: string): Promise<void> {
+  async function handleLine(line: string | null): Promise<void> {
+    if (line === null) {
+      send(parseErrorResponse("line is not valid UTF-8"));
+      return;
+    }
     let msg: unknown;
     try {
       msg = JSON.parse(line);
@@ -171,7 +175,7 @@ export function createConnection(deps: ConnectionDeps): { closed: Promise<void>;
     busy = true;
     try {
       while (queue.length > 0 && !socket.destroyed) {
-        const item = queue.shift() as { line: string } | { overflow: number };
+        const item = queue.shift() as { line: string | null } | { overflow: number };
         try {
           if ("line" in item) await handleLine(item.line);
           else send(parseErrorResponse(`line of ${item.overflow} bytes exceeds ${limits.maxLineBytes}, discarded`));

@@ -7,9 +7,14 @@ export interface LineSplitter {
   push(chunk: Buffer): void;
 }
 
+// Fatal: a line that is not UTF-8 (Latin-1, UTF-16) is refused as a whole, not stored with U+FFFD
+// (issue 9 "Bad input": wrong encodings are rejected).
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** `onLine` gets null for a line that is not valid UTF-8. */
 export function createLineSplitter(
   maxLineBytes: number,
-  onLine: (line: string) => void,
+  onLine: (line: string | null) => void,
   onOverflow: (bytes: number) => void,
 ): LineSplitter {
   let parts: Buffer[] = [];
@@ -18,7 +23,13 @@ export function createLineSplitter(
   let discarded = 0;
 
   const emit = (buf: Buffer) => {
-    let text = buf.toString("utf8");
+    let text: string;
+    try {
+      text = utf8.decode(buf);
+    } catch {
+      onLine(null);
+      return;
+    }
     if (text.endsWith("\r")) text = text.slice(0, -1);
     if (text.trim() !== "") onLine(text);
   };

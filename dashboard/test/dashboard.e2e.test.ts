@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { MqttClient } from "mqtt";
-import type { Page } from "playwright-core";
+import type { Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasChromium, launchBrowser, login, screenshot } from "./support/browser.js";
 
@@ -149,4 +149,29 @@ describe.skipIf(missing.length > 0)("dashboard in headless Chromium against the 
     await page.waitForSelector('[data-testid="nodes"]');
     expect(await page.$$("button.danger, button.primary")).toHaveLength(0);
   });
+
+  it("keeps the data on screen, marked stale, while the connection is down, and reconnects", async () => {
+    // A second tab whose WebSocket runs through Playwright, so the test can cut it.
+    const tab = await browser.context.newPage();
+    let cut = false;
+    const open: WebSocketRoute[] = [];
+    await tab.routeWebSocket(/\/mqtt$/, (ws) => {
+      if (cut) return void ws.close();
+      const upstream = ws.connectToServer();
+      open.push(ws, upstream);
+    });
+    await login(tab, url, "watcher", "viewer-password");
+    await tab.goto(`${url}/#/boards`);
+    await tab.waitForFunction(() => document.querySelectorAll('[data-testid="board-row"]').length === 6);
+    cut = true;
+    for (const ws of open.splice(0)) await ws.close();
+    await tab.waitForSelector('[data-testid="stale"]', { timeout: 10_000 });
+    expect(await tab.$$eval('[data-testid="board-row"]', (els) => els.length)).toBe(6);
+    cut = false;
+    await tab.waitForSelector('[data-testid="connection"][data-status="online"]', { timeout: 30_000 });
+    await tab.waitForSelector('[data-testid="stale"]', { state: "detached" });
+    expect(await tab.$$eval('[data-testid="board-row"]', (els) => els.length)).toBe(6);
+    await tab.close();
+  });
+
 });

@@ -52,11 +52,16 @@ export const beat = (id: string, session: string, seq: number) =>
 export const status = (state: string, session: string) => JSON.stringify({ v: 1, state, session, ts: Date.now() });
 
 /** A board speaking raw MQTT with its own token, a `lost` will and its birth published. */
-export async function connectBoard(url: string, id: string, session: string): Promise<MqttClient> {
+export async function connectBoard(
+  url: string,
+  id: string,
+  session: string,
+  fleetSecret = FLEET_SECRET,
+): Promise<MqttClient> {
   const c = mqtt.connect(url, {
     clientId: id,
     username: id,
-    password: deriveBoardToken(FLEET_SECRET, id),
+    password: deriveBoardToken(fleetSecret, id),
     reconnectPeriod: 0,
     keepalive: 2,
     will: { topic: topics.status(id), payload: Buffer.from(status("lost", session)), qos: 1, retain: true },

@@ -48,7 +48,12 @@ export interface RegistryDeps {
   flap: { maxChanges: number; windowMs: number };
   /** How long a duplicate-connection problem stays after the broker's last report. */
   duplicateHoldMs?: number;
+  /** A live heartbeat whose board clock differs from receive time by more than this is flagged. */
+  maxClockSkewMs?: number;
 }
+
+/** Default clock-skew tolerance: NTP-less boards drift by seconds, a wrong clock is minutes off. */
+export const DEFAULT_MAX_CLOCK_SKEW_MS = 60_000;
 
 const attrKeyOf = (hb: Heartbeat) =>
   `${hb.details ?? ""}|${hb.agentVersion ?? ""}|${hb.mac ?? ""}|${hb.ipMode ?? ""}|${hb.netmask ?? ""}|${hb.gateway ?? ""}|${hb.nameservers?.join(",") ?? ""}`;
@@ -63,6 +68,9 @@ export function createRegistry(deps: RegistryDeps) {
   const log = deps.log.child({ module: "registry" });
   const records = new Map<string, BoardRecord>();
   const attrKeys = new Map<string, string>();
+  // Board clock minus receive time of the last live beat, for boards beyond the tolerance only.
+  const skews = new Map<string, number>();
+  const maxSkew = deps.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
   const nodes = new Map<string, Node>();
   const boundNode = new Map<string, string>();
   const nodeMatches = new Map<string, Set<string>>();
@@ -118,6 +126,15 @@ export function createRegistry(deps: RegistryDeps) {
         code: "service-failed",
         actual: rec.failedServices.join(","),
         message: `failed services: ${rec.failedServices.join(", ")}`,
+      });
+    }
+    const skew = skews.get(rec.id);
+    if (skew !== undefined && rec.alive) {
+      // Liveness uses receive time (lastSeen), so a wrong board clock is a problem, not a state.
+      out.push({
+        code: "clock-skew",
+        actual: String(Math.round(skew / 1000)),
+        message: `board clock is ${Math.round(Math.abs(skew) / 1000)} s ${skew > 0 ? "ahead" : "behind"}`,
       });
     }
     const hb = rec.live.heartbeat;
@@ -290,9 +307,18 @@ export function createRegistry(deps: RegistryDeps) {
       }
       live.heartbeat = hb;
       live.lastSeen = t;
+      // Only a live beat says anything about the board's clock (a retained one is old by nature).
+      let skewChanged = false;
+      if (!retained) {
+        const skew = hb.ts - t;
+        const was = skews.has(id);
+        if (Math.abs(skew) > maxSkew) skews.set(id, skew);
+        else skews.delete(id);
+        skewChanged = was !== skews.has(id);
+      }
       const failed = rec.failedServices.length > 0 || hb.services ? failedServices(hb) : rec.failedServices;
       const key = significantKey(hb, failed);
-      if (key !== rec.sigKey || !rec.alive || rec.state === null) {
+      if (key !== rec.sigKey || skewChanged || !rec.alive || rec.state === null) {
         rec.sigKey = key;
         rec.failedServices = failed;
         attrKeys.set(id, attrKeyOf(hb));
@@ -383,6 +409,7 @@ export function createRegistry(deps: RegistryDeps) {
       conflicts.set(id, rec.indexed, []);
       records.delete(id);
       attrKeys.delete(id);
+      skews.delete(id);
       otherDeadline.delete(id);
       sink.hostRemoved(id);
       return true;

@@ -17,6 +17,8 @@ function setup(over: { flapMaxChanges?: number } = {}) {
     heartbeatMs: 1000,
     rebootGraceMs: 10_000,
     flap: { maxChanges: over.flapMaxChanges ?? 4, windowMs: 60_000 },
+    // The fixtures' beats carry ts 0: clock skew is tested in test/reliability-clock-skew.test.ts.
+    maxClockSkewMs: Infinity,
     sink: {
       hostChanged: (id, level) => published.push([id, level]),
       hostRemoved: () => undefined,

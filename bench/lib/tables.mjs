@@ -10,7 +10,7 @@ export function brokerMarkdown(res, meta) {
     }
   }
   return [
-    `${meta}`,
+    `${meta} Median of ${res.runsPerSize ?? 1} run(s) per row; CPU ratio = median CPU per message / mosquitto's median.`,
     "",
     table(["boards", "broker", "msg/s", "CPU µs/msg", "× mosquitto", "cores", "RSS MiB", "delivered", "p50 ms", "p99 ms", "loop delay p99 ms"], rows),
   ].join("\n");

@@ -42,6 +42,8 @@ export async function brokerRun({ kind, boards, warmupS, measureS, connectsPerSe
     progress(phase, `${label}: warm-up ${warmupS} s, then measuring ${measureS} s`);
     await sleep(warmupS * 1000);
     const meter = createCpuMeter(brokers.map((b) => b.pid));
+    const subMeter = createCpuMeter([sub.pid, ...load.pids()]);
+    subMeter.start();
     const redisMeter = cluster ? createCpuMeter([cluster.redis.pid]) : null;
     redisMeter?.start();
     await Promise.all(brokers.map((b) => b.eld()));
@@ -51,6 +53,7 @@ export async function brokerRun({ kind, boards, warmupS, measureS, connectsPerSe
     await sleep(measureS * 1000);
     const cpu = meter.stop();
     const redisCpu = redisMeter?.stop();
+    const benchCpu = subMeter.stop();
     const c1 = await load.counts();
     const eld = await Promise.all(brokers.map((b) => b.eld()));
     const mem = brokers.map((b) => memory(b.pid));
@@ -69,6 +72,7 @@ export async function brokerRun({ kind, boards, warmupS, measureS, connectsPerSe
       cpuUsPerMsg: round((cpu.cpuS / msgs) * 1e6, 2),
       rssMiB: round(mem.reduce((a, m) => a + (m.rssMiB ?? 0), 0), 1),
       replicas: brokers.length,
+      benchCores: round(benchCpu.cores, 3),
       redisCpuUsPerMsg: redisCpu ? round((redisCpu.cpuS / msgs) * 1e6, 2) : null,
       redisRssMiB: cluster ? round(memory(cluster.redis.pid).rssMiB, 1) : null,
       delivery: round(s.counts.heartbeat / final.sent, 6),
@@ -86,7 +90,7 @@ export async function brokerRun({ kind, boards, warmupS, measureS, connectsPerSe
 
 export async function runBrokerPhase(opts) {
   const { sizes, runs, kinds, warmupS, measureS, connectsPerSec, workers } = opts;
-  const out = { sizes: [], runs: [] };
+  const out = { runsPerSize: runs, sizes: [], runs: [] };
   for (const boards of sizes) {
     const perKind = Object.fromEntries(kinds.map((k) => [k, []]));
     for (let r = 0; r < runs; r++) {

@@ -100,10 +100,14 @@ export function combineLoads(loads, onProgress) {
       const want = loads.reduce((a, l) => a + l.target, 0);
       const deadline = Date.now() + timeoutMs;
       let peak = 0;
+      let lastRise = Date.now();
       for (;;) {
         const c = await gen.counts();
+        if (c.connected > peak) lastRise = Date.now();
         peak = Math.max(peak, c.connected);
         c.peak = peak;
+        // A ramp that has not gained a board for 20 s is over: the server holds no more.
+        if (Date.now() - lastRise > 20_000) return { ...c, stalled: true };
         onProgress?.(c.connected, want, Math.max(0, (deadline - Date.now()) / 1000));
         if (c.connected >= want || Date.now() > deadline) return c;
         if (alive && !alive()) return { ...c, died: true };

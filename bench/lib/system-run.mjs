@@ -35,7 +35,7 @@ export async function startSystem({ boards, workers = 2, connectsPerSec = 500, p
     if (boards > nr) loads.push(await startLoad({ ...common, boards: boards - nr, workers, prefix: nr > 0 ? "bf" : "be", respond: false, onProgress: rampReporter(phase, label) }));
     parts.load = combineLoads(loads, rampReporter(phase, label));
     const alive = () => s.child.exitCode === null && s.child.signalCode === null;
-    const c = await parts.load.waitConnected((boards / connectsPerSec) * 3000 + 60_000, alive);
+    const c = await parts.load.waitConnected((boards / connectsPerSec) * 1500 + 30_000, alive);
     if (c.died || !alive()) {
       const why = (s.child.stderrText ?? "").split("\n").find((l) => /Error/.test(l)) ?? `exit ${s.child.exitCode ?? s.child.signalCode}`;
       throw new Error(`server exited during the ramp (at most ${c.peak} boards were connected at once): ${why.trim()}`);

@@ -6,6 +6,7 @@ import { replaceSection, writeJson } from "./lib/report.mjs";
 import { stopAll, liveCount } from "./lib/children.mjs";
 import { progress } from "./lib/progress.mjs";
 import { PHASES, PHASE_NAMES } from "./phases/index.mjs";
+import { targetsMarkdown } from "./lib/targets.mjs";
 
 /**
  * `npm run bench [-- --quick] [--only broker,system,...]`: runs the benchmark phases of issue 7,
@@ -56,6 +57,7 @@ try {
       await stopAll();
     }
   }
+  if (!noWrite && !quick) replaceSection(join(ROOT, "BENCHMARKS.md"), "targets", targetsMarkdown(join(ROOT, "bench", "results")));
 } finally {
   await stopAll();
 }

@@ -1,0 +1,42 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fmt, table } from "./report.mjs";
+
+/** Reads bench/results/<phase>.json (reference runs only, not quick ones). */
+function load(dir, phase) {
+  const f = join(dir, `${phase}.json`);
+  return existsSync(f) ? JSON.parse(readFileSync(f, "utf8")) : null;
+}
+
+const verdict = (ok) => (ok === null || ok === undefined ? "not measured" : ok ? "**met**" : "**missed**");
+
+/** Issue 7's targets against the latest reference results: one row per target. */
+export function targetsMarkdown(dir) {
+  const rows = [];
+  const sys = load(dir, "system")?.result;
+  const at = (n) => sys?.sizes.find((s) => s.boards === n)?.runs?.[0] ?? null;
+  const s10 = at(10_000);
+  const ok10 = s10 && !s10.error;
+  rows.push(["10,000 boards: ≥ 99.99 % of heartbeats processed", s10 ? (ok10 ? `${fmt(s10.processedRatio * 100, 3)} %` : `broke: ${s10.error.slice(0, 100)}`) : null, verdict(s10 ? ok10 && s10.processedRatio >= 0.9999 : null)]);
+  rows.push(["10,000 boards: server ≤ 1 core", ok10 ? `${fmt(s10.cpuCores, 2)} core` : null, verdict(ok10 ? s10.cpuCores <= 1 : s10 ? false : null)]);
+  rows.push(["10,000 boards: server ≤ 1 GiB RSS", ok10 ? `${fmt(s10.rssMiB, 0)} MiB` : null, verdict(ok10 ? s10.rssMiB <= 1024 : s10 ? false : null)]);
+  rows.push(["10,000 boards: heartbeat → registry p99 ≤ 250 ms", ok10 ? `${fmt(s10.registryLatencyMs?.p99, 0)} ms (beat → manager ${fmt(s10.decodeLatencyMs?.p99, 0)} ms)` : null, verdict(ok10 ? s10.registryLatencyMs?.p99 <= 250 : s10 ? false : null)]);
+  const s20 = at(19_500) ?? at(20_000);
+  rows.push(["stretch: 20,000 boards (19,500: the file limit here is 20,000)", s20 ? (s20.error ? `broke: ${s20.error.slice(0, 100)}` : `${fmt(s20.processedRatio * 100, 3)} % processed, ${fmt(s20.cpuCores, 2)} core, ${fmt(s20.rssMiB, 0)} MiB, registry p99 ${fmt(s20.registryLatencyMs?.p99, 0)} ms`) : null, verdict(s20 ? !s20.error && s20.processedRatio >= 0.9999 : null)]);
+  const det = load(dir, "detection")?.result;
+  rows.push([`crash → lost p99 ≤ 250 ms at 10,000 boards`, det ? `${fmt(det.crashToLostMs.p99, 0)} ms with ${fmt(det.boards, 0)} boards` : null, verdict(det ? det.crashToLostMs.p99 <= 250 && det.boards >= 10_000 : null)]);
+  rows.push([`freeze → lost ≤ 3.5 s at 10,000 boards`, det ? `p99 ${fmt(det.freezeToLostMs.p99, 0)} ms, max ${fmt(det.freezeToLostMs.max, 0)} ms with ${fmt(det.boards, 0)} boards` : null, verdict(det ? det.freezeToLostMs.max <= 3500 && det.boards >= 10_000 : null)]);
+  const cmd = load(dir, "commands")?.result;
+  const all = cmd?.mosquittoPubToAcceptedMs?.all;
+  rows.push([`command round trip p99 ≤ 100 ms at 10,000 boards`, cmd ? `mosquitto_pub → accepted ${fmt(all?.p99, 0)} ms; connected client → accepted ${fmt(cmd.connectedClientToAcceptedMs?.p99, 0)} ms (${fmt(cmd.boards, 0)} boards)` : null, verdict(cmd ? all?.p99 <= 100 && cmd.boards >= 10_000 : null)]);
+  const bulk = cmd?.bulkReboot?.[0];
+  rows.push([`bulk reboot of 600 boards, all results ≤ 5 s`, bulk ? `${fmt(bulk.elapsedMs, 0)} ms (default options)` : null, verdict(bulk ? bulk.status === "ok" && bulk.elapsedMs <= 5000 : null)]);
+  const br = load(dir, "broker")?.result;
+  for (const s of br?.sizes ?? []) rows.push([`broker CPU per message ≤ 2.5 × mosquitto, ${fmt(s.boards, 0)} boards`, s.ratioOursToMosquitto ? `${fmt(s.ratioOursToMosquitto, 2)}× (plain Aedes ${fmt(s.ratioAedesToMosquitto, 2)}×)` : null, verdict(s.ratioOursToMosquitto ? s.ratioOursToMosquitto <= 2.5 : null)]);
+  const ag = load(dir, "agent")?.result;
+  for (const r of ag?.runs ?? []) {
+    rows.push([`agent (${r.program}) ≤ 60 MB RSS`, `${fmt(r.rssMiB, 1)} MiB (peak ${fmt(r.peakRssMiB, 1)})`, verdict(r.rssMiB * 1.048576 <= 60)]);
+    rows.push([`agent (${r.program}) ≤ 1 ms CPU per heartbeat`, `${fmt(r.cpuMsPerBeat, 2)} ms`, verdict(r.cpuMsPerBeat <= 1)]);
+  }
+  return table(["target (issue 7)", "measured", "verdict"], rows);
+}

@@ -63,12 +63,20 @@ function onPublish(p) {
       }
       // Probe boards: `details` changes at every even seq; the first view showing a new value
       // measures heartbeat → registry latency from the send time of the beat that changed it.
+      // A view that skips values (the registry lagged more than two beats) counts every change
+      // it skipped, each from the send time of the beat that made it (value k came at seq 2k).
       if (typeof hb.details === "string" && hb.details.startsWith("probe ") && hb.details !== lastDetails.get(id)) {
         const had = lastDetails.has(id);
+        const prevValue = Number((lastDetails.get(id) ?? "").slice(6));
+        const value = Number(hb.details.slice(6));
         lastDetails.set(id, hb.details);
         const bt = typeof hb.bt === "number" ? hb.bt : hb.ts;
-        const changedAt = bt - (hb.seq % 2) * periodMs;
-        if (had && changedAt >= since && !p.retain) regLat.push(t - changedAt);
+        if (had && Number.isFinite(prevValue) && value > prevValue && !p.retain) {
+          for (let k = Math.max(prevValue + 1, value - 20); k <= value; k++) {
+            const changedAt = bt - (hb.seq - 2 * k) * periodMs;
+            if (changedAt >= since) regLat.push(t - changedAt);
+          }
+        }
       }
     }
     return;

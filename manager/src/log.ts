@@ -2,6 +2,19 @@ import { pino, type Logger } from "pino";
 
 export type { Logger };
 
+/** Keys whose values never reach a log line (issue 8: structured logs, secrets redacted). */
+export const SECRET_KEYS = [
+  "password",
+  "token",
+  "secret",
+  "authorization",
+  "fleetSecret",
+  "adminPassword",
+  "redisUrl",
+  "metricsToken",
+  "cookie",
+];
+
 /** The root logger (main.ts only); modules take `log.child({ module })`. Secrets are redacted. */
 export function createLogger(level: string = "info", destination?: pino.DestinationStream): Logger {
   return pino(
@@ -9,7 +22,8 @@ export function createLogger(level: string = "info", destination?: pino.Destinat
       level,
       base: { app: "bbb-manager" },
       redact: {
-        paths: ["password", "*.password", "token", "*.token", "secret", "*.secret", "fleetSecret"],
+        // Secret-bearing keys at the top and one or two levels down (pino's wildcards match one level).
+        paths: SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),
         censor: "[redacted]",
       },
     },

@@ -50,7 +50,8 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => stop("SIGTERM"));
   const s = await server.start();
   log.info({ ports: s.ports, urls: s.urls, dataDir: config.dataDir }, "bbb server ready");
-  process.stdout.write(
+  // stdout carries only JSON log lines (log collectors parse it); the human summary goes to stderr.
+  process.stderr.write(
     [
       "",
       `  dashboard       ${s.urls.http}/`,
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
   );
   if (s.generatedAdminPassword) {
     // Printed once, on the first start only; it is stored hashed.
-    process.stdout.write(`\n  admin password (shown once, keep it): ${s.generatedAdminPassword}\n\n`);
+    process.stderr.write(`\n  admin password (shown once, keep it): ${s.generatedAdminPassword}\n\n`);
   }
 }
 

@@ -15,15 +15,18 @@ type Sim = Awaited<ReturnType<typeof startSimAgentWith>>;
 describe("actions and the broker link (real Aedes broker, simulated board)", () => {
   let broker: Awaited<ReturnType<typeof startBroker>>;
   let obs: Awaited<ReturnType<typeof startObserver>>;
-  /** Results as the broker accepted them from the agent (before it acknowledged them). */
+  /** Results as the broker received them from the agent (before it acknowledged them). */
   const atBroker: Result[] = [];
   const sims: Sim[] = [];
   beforeAll(async () => {
     broker = await startBroker();
-    broker.aedes.on("publish", (packet, client) => {
-      if (!client || !packet.topic.includes("/result/")) return;
-      atBroker.push(resultSchema.parse(JSON.parse(packet.payload.toString())));
-    });
+    // Aedes authorises a PUBLISH before it writes the PUBACK (and publishes to subscribers
+    // after it): what is recorded here was received before the agent could see it acknowledged.
+    broker.aedes.authorizePublish = (client, packet, done) => {
+      if (client && packet.topic.includes("/result/"))
+        atBroker.push(resultSchema.parse(JSON.parse(packet.payload.toString())));
+      done(null);
+    };
     obs = await startObserver(broker.url, ["bbb/+/status", "bbb/+/result/+"]);
   });
   afterEach(async () => {

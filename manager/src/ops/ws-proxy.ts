@@ -45,10 +45,15 @@ export function attachWsProxy(server: Server, opts: WsProxyOptions): () => void 
       sockets.delete(client);
       sockets.delete(upstream);
     };
+    // Before the broker answered, the client gets an HTTP error rather than a dropped connection.
+    const fail = (status: string) => {
+      upstream.destroy();
+      if (upstream.bytesRead === 0 && client.writable) client.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+      else close();
+    };
     upstream.setTimeout(opts.connectTimeoutMs ?? 10_000, () => {
       log.warn({ target: opts.target }, "broker WebSocket endpoint did not answer");
-      client.end("HTTP/1.1 504 Gateway Timeout\r\nConnection: close\r\n\r\n");
-      close();
+      fail("504 Gateway Timeout");
     });
     upstream.once(secure ? "secureConnect" : "connect", () => {
       upstream.setTimeout(0);
@@ -67,11 +72,9 @@ export function attachWsProxy(server: Server, opts: WsProxyOptions): () => void 
     });
     upstream.on("error", (err: Error) => {
       log.warn({ err, target: opts.target }, "broker WebSocket endpoint unreachable");
-      if (client.writable && upstream.bytesRead === 0)
-        client.end("HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\n\r\n");
-      close();
+      fail("502 Bad Gateway");
     });
-    upstream.on("close", close);
+    upstream.on("close", () => (upstream.bytesRead > 0 ? close() : fail("502 Bad Gateway")));
     client.on("error", close);
     client.on("close", close);
   };

@@ -82,6 +82,9 @@ describe.skipIf(missing.length > 0)("dashboard in headless Chromium against the 
     if (box) await page.mouse.move(box.x + 120 + 5, box.y + 5);
     await page.waitForSelector('[data-testid="map-tip"]');
     await screenshot(page, "overview");
+    await page.emulateMedia({ colorScheme: "dark" });
+    await screenshot(page, "overview-dark");
+    await page.emulateMedia({ colorScheme: "light" });
   });
 
   it("a board whose agent is killed turns lost within 2 s", async () => {

@@ -52,7 +52,12 @@ describe("bbbctl import and export", () => {
       extensions: [createFrontExtension({ rest: false })],
     });
     const started = await server.start();
-    env = { BBB_HOST: "127.0.0.1", BBB_CMD_PORT: String(started.ports.cmd), BBB_USER: "admin", BBB_PASSWORD: ADMIN_PASSWORD };
+    env = {
+      BBB_HOST: "127.0.0.1",
+      BBB_CMD_PORT: String(started.ports.cmd),
+      BBB_USER: "admin",
+      BBB_PASSWORD: ADMIN_PASSWORD,
+    };
     expect((await bbbctl(["call", "types.upsert", '{"name":"mbtemp"}'], env)).code).toBe(0);
   });
   afterAll(async () => {

@@ -16,7 +16,9 @@ describe("nodes.import / nodes.export", () => {
   const importCsv = async (csv: string, opts: { dryRun?: boolean; replace?: boolean } = {}) =>
     nodesImportResultSchema.parse(await call("nodes.import", { csv, ...opts }));
   const nodes = async () =>
-    new Map(((await call("nodes.list", {})) as { items: { node: Node }[] }).items.map((v) => [v.node.hostname, v.node]));
+    new Map(
+      ((await call("nodes.list", {})) as { items: { node: Node }[] }).items.map((v) => [v.node.hostname, v.node]),
+    );
 
   beforeAll(async () => {
     srv = await startTestServer();
@@ -93,9 +95,11 @@ describe("nodes.import / nodes.export", () => {
   it("reports changed fields, keeps columns the CSV leaves out, and removes others only with replace", async () => {
     await call("nodes.upsert", { hostname: "bbb-extra", ip: { mode: "dhcp" }, type: "mbtemp", notes: "spare" });
     await call("nodes.bind", { hostname: "bbb-dhcp", boardId: "a0f6fd8b1c22", apply: false });
-    const csv = ["hostname,ip,type,netmask,gateway", "bbb-ps-20,10.128.20.16,power-supply,,", "bbb-dhcp,dhcp,power-supply,,"].join(
-      "\n",
-    );
+    const csv = [
+      "hostname,ip,type,netmask,gateway",
+      "bbb-ps-20,10.128.20.16,power-supply,,",
+      "bbb-dhcp,dhcp,power-supply,,",
+    ].join("\n");
     const dry = await importCsv(csv, { dryRun: true, replace: true });
     expect(dry.changed).toEqual([
       { line: 2, hostname: "bbb-ps-20", fields: [{ field: "ip", before: "10.128.20.15", after: "10.128.20.16" }] },

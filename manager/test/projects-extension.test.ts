@@ -84,10 +84,14 @@ describe("projects extension: project store, SFTP, sync-project and revision dri
     expect(ports.sftp).toBeGreaterThan(0);
     const t: Partial<BoardType> = { name: "mbtemp", source: { kind: "local", path: src }, rcLocalPath: "rc.local" };
     await call("types.upsert", t);
-    const withRev = await waitFor(async () => {
-      const ty = await getType();
-      return ty.revision ? ty : null;
-    }, 10_000, "type revision");
+    const withRev = await waitFor(
+      async () => {
+        const ty = await getType();
+        return ty.revision ? ty : null;
+      },
+      10_000,
+      "type revision",
+    );
     expect(withRev.revision).toMatch(/^[0-9a-f]{64}$/);
     expect(withRev.rcLocalHash).toMatch(/^[0-9a-f]{64}$/);
     // An edit that does not carry the revision (a description) keeps it.
@@ -164,7 +168,11 @@ describe("projects extension: project store, SFTP, sync-project and revision dri
     const c1 = git(work, "rev-parse", "HEAD");
 
     // A type edit with a new source: the store fetches it without waiting for the timer.
-    await call("types.upsert", { name: "mbtemp", source: { kind: "git", url: bare, ref: "main" }, rcLocalPath: "rc.local" });
+    await call("types.upsert", {
+      name: "mbtemp",
+      source: { kind: "git", url: bare, ref: "main" },
+      rcLocalPath: "rc.local",
+    });
     await waitFor(async () => (await getType()).revision === c1, 15_000, "git revision in the type");
     const stale = await hosts.waitState(root.boardId, "misconfigured", 10_000);
     expect(mismatchFields(stale.problems)).toEqual(["projectRevision"]);
@@ -180,7 +188,9 @@ describe("projects extension: project store, SFTP, sync-project and revision dri
     expect(out.problems.find((p) => p.field === "projectRevision")).toMatchObject({ expected: c2, actual: c1 });
     await sync();
     expect((await hosts.waitState(root.boardId, "online", 10_000)).heartbeat?.projectRevision).toBe(c2);
-    expect(await readFile(join(root.root, "opt/bbb-project/ioc/st.cmd"), "utf8")).toBe("dbLoadRecords git.db\niocInit\n");
+    expect(await readFile(join(root.root, "opt/bbb-project/ioc/st.cmd"), "utf8")).toBe(
+      "dbLoadRecords git.db\niocInit\n",
+    );
   });
 
   it("refuses SFTP logins with a wrong token", async () => {

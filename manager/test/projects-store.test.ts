@@ -116,10 +116,9 @@ describe("project store, local folder", () => {
     await writeFile(join(src, "x"), "x");
     const t = localType(src);
     const methods = new Map(
-      createProjectMethods({ store: () => store, listTypes: () => [t], getType: (n) => (n === t.name ? t : null) }).map((m) => [
-        m.name,
-        m,
-      ]),
+      createProjectMethods({ store: () => store, listTypes: () => [t], getType: (n) => (n === t.name ? t : null) }).map(
+        (m) => [m.name, m],
+      ),
     );
     const ctx = { username: "op", role: "operator" as const, via: "internal" as const };
     const refreshed = await methods.get("projects.refresh")!.handler({ type: "mbtemp" }, ctx);

@@ -79,7 +79,11 @@ export function planNodesImport(csv: string, opts: { replace: boolean }, reg: Re
   const byIp = new Map<string, number>();
   for (const row of rows) {
     if (row.fields.length > header.fields.length) {
-      report.errors.push({ line: row.line, hostname: null, message: `${row.fields.length} fields, the header has ${header.fields.length}` });
+      report.errors.push({
+        line: row.line,
+        hostname: null,
+        message: `${row.fields.length} fields, the header has ${header.fields.length}`,
+      });
       continue;
     }
     const r = rowToNode(cols.columns, row.fields, ctx);

@@ -22,7 +22,9 @@ const ALIASES: Readonly<Record<string, NodesCsvColumn>> = {
 export type ColumnMap = ReadonlyMap<NodesCsvColumn, number>;
 
 /** Column positions from the header row, or the problems with it (line 1). */
-export function mapColumns(header: readonly string[]): { ok: true; columns: ColumnMap } | { ok: false; message: string } {
+export function mapColumns(
+  header: readonly string[],
+): { ok: true; columns: ColumnMap } | { ok: false; message: string } {
   const columns = new Map<NodesCsvColumn, number>();
   const problems: string[] = [];
   header.forEach((raw, i) => {

@@ -28,7 +28,11 @@ export function cidrFor(ip: string, sector: Sector | null, index: SectorIndex): 
 }
 
 /** Netmask and gateway of an address by the fleet's convention: gateway = the subnet's first address. */
-export function derivedNet(ip: string, sector: Sector | null, index: SectorIndex): { netmask: string; gateway: string } | null {
+export function derivedNet(
+  ip: string,
+  sector: Sector | null,
+  index: SectorIndex,
+): { netmask: string; gateway: string } | null {
   const c = cidrFor(ip, sector, index);
   return c ? { netmask: prefixToNetmask(c.prefix), gateway: firstHost(c) } : null;
 }

@@ -49,7 +49,8 @@ export function rowToNode(columns: ColumnMap, fields: readonly string[], ctx: Ro
   const rawHost = get("hostname") ?? "";
   if (rawHost === "") return { ok: false, hostname: null, message: "hostname: empty" };
   const h = hostnameSchema.safeParse(rawHost);
-  if (!h.success) return { ok: false, hostname: rawHost, message: `hostname: ${h.error.issues[0]?.message ?? "invalid"}` };
+  if (!h.success)
+    return { ok: false, hostname: rawHost, message: `hostname: ${h.error.issues[0]?.message ?? "invalid"}` };
   const hostname = h.data;
   const fail = (message: string): RowOutcome => ({ ok: false, hostname, message });
   const base = ctx.existing(hostname);
@@ -61,7 +62,9 @@ export function rowToNode(columns: ColumnMap, fields: readonly string[], ctx: Ro
   const sectorName = get("sector");
   let sector: Sector | null = null;
   if (sectorName !== undefined && sectorName !== "") {
-    const s = ctx.sectors.get(sectorName) ?? [...ctx.sectors.values()].find((x) => x.name.toLowerCase() === sectorName.toLowerCase());
+    const s =
+      ctx.sectors.get(sectorName) ??
+      [...ctx.sectors.values()].find((x) => x.name.toLowerCase() === sectorName.toLowerCase());
     if (!s) return fail(`sector ${sectorName} is not registered`);
     sector = s;
   }
@@ -80,7 +83,8 @@ export function rowToNode(columns: ColumnMap, fields: readonly string[], ctx: Ro
   if (ip === undefined) return fail("ip: required for a new node");
   if (sector && ip.mode === "manual" && ipText === undefined) {
     const actual = ctx.sectorIndex.sectorOf(ip.ip);
-    if (actual !== null && actual !== sector.name) return fail(`ip ${ip.ip} lies in sector ${actual}, not ${sector.name}`);
+    if (actual !== null && actual !== sector.name)
+      return fail(`ip ${ip.ip} lies in sector ${actual}, not ${sector.name}`);
   }
 
   const pv = get("pv");
@@ -91,7 +95,7 @@ export function rowToNode(columns: ColumnMap, fields: readonly string[], ctx: Ro
     hostname,
     ip,
     type,
-    sector: sectorName === undefined ? (base?.sector ?? null) : sector?.name ?? null,
+    sector: sectorName === undefined ? (base?.sector ?? null) : (sector?.name ?? null),
     pvPrefixes: pv === undefined ? (base?.pvPrefixes ?? []) : words(pv),
     nameservers: ns === undefined ? (base?.nameservers ?? []) : words(ns),
     boardId: board === undefined ? (base?.boardId ?? null) : board === "" ? null : board.toLowerCase(),

@@ -94,6 +94,7 @@ export function createProjectsExtension(opts: ProjectsExtensionOptions = {}): Ex
 export function projectRefreshMs(seconds: string | undefined): number {
   if (seconds === undefined || seconds.trim() === "") return DEFAULT_PROJECT_REFRESH_MS;
   const s = Number(seconds);
-  if (!Number.isFinite(s) || s < 10 || s > 86_400) throw new Error(`BBB_PROJECT_REFRESH_S: 10 to 86400 seconds, not ${seconds}`);
+  if (!Number.isFinite(s) || s < 10 || s > 86_400)
+    throw new Error(`BBB_PROJECT_REFRESH_S: 10 to 86400 seconds, not ${seconds}`);
   return Math.round(s * 1000);
 }

@@ -43,7 +43,10 @@ export function linkTypeRevisions(deps: {
   const offRevision = store.onRevision((name, info) => apply(name, info));
   const offType = editor.onTypeChanged((after, before) => {
     if (after === null) {
-      if (before) store.remove(before.name).catch((err: unknown) => log.warn({ err, type: before.name }, "project removal failed"));
+      if (before)
+        store
+          .remove(before.name)
+          .catch((err: unknown) => log.warn({ err, type: before.name }, "project removal failed"));
       return;
     }
     if (after.source && sourceKey(after) !== sourceKey(before)) refresh(after);

@@ -14,7 +14,10 @@ function sameSecret(a: string, b: string): boolean {
  * password (any role reads), else a board id with its token (HMAC of the fleet secret). The same
  * rules as the broker's, so one credential opens both the MQTT session and the project store.
  */
-export function createFleetSftpAuth(deps: { fleetSecret: string; users: Pick<UserStore, "has" | "verify"> }): PasswordAuth {
+export function createFleetSftpAuth(deps: {
+  fleetSecret: string;
+  users: Pick<UserStore, "has" | "verify">;
+}): PasswordAuth {
   return async (username, password) => {
     if (password.length === 0) return null;
     if (deps.users.has(username)) {
@@ -22,6 +25,8 @@ export function createFleetSftpAuth(deps: { fleetSecret: string; users: Pick<Use
       return role ? { kind: "user", role } : null;
     }
     if (!boardIdSchema.safeParse(username).success) return null;
-    return sameSecret(password, deriveBoardToken(deps.fleetSecret, username)) ? { kind: "agent", boardId: username } : null;
+    return sameSecret(password, deriveBoardToken(deps.fleetSecret, username))
+      ? { kind: "agent", boardId: username }
+      : null;
   };
 }

@@ -87,6 +87,4 @@ export const nodesExportParamsSchema = z
   })
   .strict()
   .default({});
-export const nodesExportResultSchema = z
-  .object({ csv: z.string(), count: z.number().int().nonnegative() })
-  .strict();
+export const nodesExportResultSchema = z.object({ csv: z.string(), count: z.number().int().nonnegative() }).strict();

@@ -76,11 +76,8 @@ export function formatImportReport(r: NodesImportResult): string {
     ...r.removed.map((x) => ["-", x.hostname, "remove", ""]),
   ].sort((a, b) => (a[0] === "-" ? 1e9 : Number(a[0])) - (b[0] === "-" ? 1e9 : Number(b[0])));
   const c = r.counts;
-  const outcome = r.errors.length > 0
-    ? "nothing applied: fix the rows in error"
-    : r.dryRun
-      ? "dry run: nothing changed"
-      : "applied";
+  const outcome =
+    r.errors.length > 0 ? "nothing applied: fix the rows in error" : r.dryRun ? "dry run: nothing changed" : "applied";
   const head = rows.length > 0 ? table(["LINE", "HOSTNAME", "ACTION", "DETAIL"], rows, 120) : "";
   return `${head}${c.added} to add, ${c.changed} to change, ${c.unchanged} unchanged, ${c.removed} to remove, ${c.errors} in error: ${outcome}\n`;
 }

@@ -44,7 +44,11 @@ export function registerProvision(program: Command, ctx: CliContext): void {
   program
     .command("provision <boardIds...>")
     .description("Print the agent config (/etc/bbb-agent/config.json) of boards: broker URLs, token, SFTP store")
-    .option("--mqtt-url <url>", "broker URL the boards use (repeat for several; default from the server's ports)", collect)
+    .option(
+      "--mqtt-url <url>",
+      "broker URL the boards use (repeat for several; default from the server's ports)",
+      collect,
+    )
     .option("--public-host <host>", "host name or address the boards reach the server at (default: --host)")
     .option("--ca-file <path>", "CA file on the board, used with mqtts:// URLs", "/etc/bbb-agent/ca.pem")
     .option("--data-dir <dir>", "data directory holding the fleet secret (default BBB_DATA_DIR or ./data)")
@@ -59,7 +63,9 @@ export function registerProvision(program: Command, ctx: CliContext): void {
         : { port: null, hostKeyFingerprint: null };
       const host = o.publicHost ?? (await ctx.connection()).host;
       if (LOOPBACK.test(host) && !o.publicHost)
-        ctx.io.stderr.write(`bbbctl: note: ${host} is this machine; boards need --public-host (or --host) they can reach\n`);
+        ctx.io.stderr.write(
+          `bbbctl: note: ${host} is this machine; boards need --public-host (or --host) they can reach\n`,
+        );
 
       let mqttUrls = o.mqttUrl ?? [];
       if (mqttUrls.length === 0) {
@@ -80,8 +86,11 @@ export function registerProvision(program: Command, ctx: CliContext): void {
         ...(sftp.port ? { sftpPort: sftp.port } : {}),
         ...(sftp.hostKeyFingerprint ? { sftpHostKeyFingerprint: sftp.hostKeyFingerprint } : {}),
       }));
-      if (!sftp.port) ctx.io.stderr.write("bbbctl: note: the server runs no SFTP project store: sync-project will not work\n");
+      if (!sftp.port)
+        ctx.io.stderr.write("bbbctl: note: the server runs no SFTP project store: sync-project will not work\n");
       if (tls) ctx.io.stderr.write(`bbbctl: note: copy the broker's CA certificate to ${o.caFile} on each board\n`);
-      ctx.io.stdout.write(configs.length === 1 ? json(configs[0]) : configs.map((c) => JSON.stringify(c) + "\n").join(""));
+      ctx.io.stdout.write(
+        configs.length === 1 ? json(configs[0]) : configs.map((c) => JSON.stringify(c) + "\n").join(""),
+      );
     });
 }

@@ -54,11 +54,15 @@ export function nodeCsvMethods(deps: ServiceDeps): MethodDef[] {
       result: nodesImportResultSchema,
       http: { method: "POST", path: "/nodes/import" },
       handler: (p, ctx): NodesImportResult => {
-        const plan = planNodesImport(p.csv, { replace: p.replace }, {
-          nodes: deps.registry.nodes,
-          types: deps.registry.types,
-          sectors: deps.registry.sectors(),
-        });
+        const plan = planNodesImport(
+          p.csv,
+          { replace: p.replace },
+          {
+            nodes: deps.registry.nodes,
+            types: deps.registry.types,
+            sectors: deps.registry.sectors(),
+          },
+        );
         const ok = plan.report.errors.length === 0;
         if (ok && !p.dryRun) applyPlan(deps, plan, ctx);
         deps.log.info(
@@ -80,8 +84,7 @@ export function nodeCsvMethods(deps: ServiceDeps): MethodDef[] {
         const sectors = asList(p.sector);
         const nodes = [...deps.registry.nodes.values()].filter(
           (n) =>
-            (!types || types.includes(n.type)) &&
-            (!sectors || sectors.includes(deps.registry.nodeSectorOf(n) ?? "")),
+            (!types || types.includes(n.type)) && (!sectors || sectors.includes(deps.registry.nodeSectorOf(n) ?? "")),
         );
         return exportNodesCsv(nodes, deps.registry.sectors());
       },

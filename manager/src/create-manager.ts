@@ -91,7 +91,7 @@ export function createManager(deps: ManagerDeps) {
       hostRemoved: (id) => publisher.hostRemoved(id),
       nodeChanged: (h) => publisher.nodeChanged(h),
       stateChanged: (e, record) => {
-        events.emit(e);
+        events.emit(record ? e : { ...e, quiet: true });
         if (!record) return;
         store?.record({
           ts: e.ts,
@@ -104,6 +104,22 @@ export function createManager(deps: ManagerDeps) {
         });
       },
       flappingChanged: (id, hostname, flapping, suppressed) => {
+        const rec = flapping ? undefined : registry.records.get(id);
+        if (rec?.state) {
+          // Subscribers saw no quiet change: the state it settled in is told once, when it calms down.
+          events.emit({
+            kind: "state-change",
+            boardId: id,
+            hostname,
+            sector: rec.sector,
+            type: rec.live.heartbeat?.type ?? null,
+            from: null,
+            to: rec.state,
+            problems: rec.problems,
+            reason: "flapping-ended",
+            ts: now(),
+          });
+        }
         store?.record({
           ts: now(),
           kind: "flapping",

@@ -12,6 +12,11 @@ export interface StateChangeEvent {
   problems: Problem[];
   reason?: string;
   ts: number;
+  /**
+   * A change of a board flagged flapping: not written to history nor streamed to socket
+   * subscribers (issue 9: flapping must not flood); webhooks still see it (their delay debounces).
+   */
+  quiet?: boolean;
 }
 
 /** A result message from a board for a command the manager knows about (or an ad-hoc one). */

@@ -37,6 +37,8 @@ export function handleSubscribe(
   const match = compileEventFilter(p.data.filter ?? {});
   state.unsubscribe?.();
   state.unsubscribe = deps.events.on((e) => {
+    // A flapping board's further changes are not streamed (issue 9: no flood of notifications).
+    if (e.kind === "state-change" && e.quiet) return;
     if (match(e)) state.sendRaw(deps.serialize(e));
   });
   return rpcResult(id, { subscribed: true, filter: p.data.filter ?? {} });

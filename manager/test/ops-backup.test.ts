@@ -77,7 +77,9 @@ describe("backup while running, restore offline", () => {
       const b = await connectBoard(s.started.urls.mqtt, id, `s${i}`, secret);
       clients.push(b);
       let seq = 0;
-      timers.push(setInterval(() => b.publish(topics.heartbeat(id), beat(id, `s${i}`, ++seq), { qos: 0, retain: true }), 100));
+      timers.push(
+        setInterval(() => b.publish(topics.heartbeat(id), beat(id, `s${i}`, ++seq), { qos: 0, retain: true }), 100),
+      );
     }
     // Nodes written one after the other until the backup is done.
     const confirmed: number[] = [];
@@ -127,7 +129,10 @@ describe("backup while running, restore offline", () => {
     const admin2 = await connectClient(again.started.urls.mqtt, "admin", ADMIN_PASSWORD);
     clients.push(admin2);
     clients.push(await connectBoard(again.started.urls.mqtt, "00000000b000", "s9", secret));
-    const nodes = (await request(admin2, "nodes.list", {})).data as { total: number; items: { node: { hostname: string } }[] };
+    const nodes = (await request(admin2, "nodes.list", {})).data as {
+      total: number;
+      items: { node: { hostname: string } }[];
+    };
     const names = new Set(nodes.items.map((n) => n.node.hostname));
     for (let i = 0; i < before; i++) expect(names.has(`bk-node-${i}`), `bk-node-${i}`).toBe(true);
     const types = (await request(admin2, "types.list", {})).data as { items: { name: string }[] };
@@ -142,7 +147,9 @@ describe("backup while running, restore offline", () => {
   it("streams a backup over REST to an admin only", async () => {
     const s = srv!;
     const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString("base64")}`;
-    const res = await fetch(`${s.http}/api/server/backup`, { headers: { authorization: basic("admin", ADMIN_PASSWORD) } });
+    const res = await fetch(`${s.http}/api/server/backup`, {
+      headers: { authorization: basic("admin", ADMIN_PASSWORD) },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/gzip");
     const body = Buffer.from(await res.arrayBuffer());

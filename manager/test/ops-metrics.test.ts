@@ -7,7 +7,8 @@ import { beat, connectBoard, parseMetrics, startOpsServer } from "./ops-fixtures
 
 const TOKEN = "metrics-token-0123456789";
 // Text format 0.0.4: `name{label="value",…} number`, or a HELP / TYPE comment.
-const SAMPLE = /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*",?)*\})? (-?[0-9.]+(e[+-]?[0-9]+)?|NaN|[+-]Inf)$/;
+const SAMPLE =
+  /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*",?)*\})? (-?[0-9.]+(e[+-]?[0-9]+)?|NaN|[+-]Inf)$/;
 const COMMENT = /^# (HELP [a-zA-Z_:][a-zA-Z0-9_:]* .*|TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge|histogram))$/;
 
 describe("GET /metrics, /healthz, /readyz", () => {
@@ -53,7 +54,11 @@ describe("GET /metrics, /healthz, /readyz", () => {
     const admin = await connectClient(srv.started.urls.mqtt, "admin", ADMIN_PASSWORD);
     clients.push(admin);
     expect((await request(admin, "server.info", {})).status).toBe("ok");
-    const refused = mqtt.connect(srv.started.urls.mqtt, { username: "admin", password: "wrong-password", reconnectPeriod: 0 });
+    const refused = mqtt.connect(srv.started.urls.mqtt, {
+      username: "admin",
+      password: "wrong-password",
+      reconnectPeriod: 0,
+    });
     await new Promise<void>((r) => refused.once("error", () => r()));
     refused.end(true);
     // The will: a connection dropped without DISCONNECT. The other board just goes silent.

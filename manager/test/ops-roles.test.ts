@@ -68,12 +68,18 @@ describe("roles: a manager against a separate broker tier", () => {
     // A request through the proxy and the broker tier to the manager and back.
     const r = await request(ws, "server.info", {});
     expect(r).toMatchObject({ status: "ok", data: { broker: "external" } });
-    const bad = mqtt.connect(`${srv.started.urls.ws}`, { username: "admin", password: "nope-nope", reconnectPeriod: 0 });
+    const bad = mqtt.connect(`${srv.started.urls.ws}`, {
+      username: "admin",
+      password: "nope-nope",
+      reconnectPeriod: 0,
+    });
     await new Promise<void>((resolve) => bad.once("error", () => resolve()));
     bad.end(true);
     const ready = await fetch(`${srv.http}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ checks: { broker: { ok: true, mode: "external" }, mqtt: { ok: true } } });
+    expect(await ready.json()).toMatchObject({
+      checks: { broker: { ok: true, mode: "external" }, mqtt: { ok: true } },
+    });
   });
 
   it("the manager program refuses the broker role and a manager role without a broker URL", () => {
@@ -106,7 +112,12 @@ describe("roles: a manager against a separate broker tier", () => {
         port,
         host: "127.0.0.1",
         path: MQTT_WS_PATH,
-        headers: { connection: "Upgrade", upgrade: "websocket", "sec-websocket-version": "13", "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==" },
+        headers: {
+          connection: "Upgrade",
+          upgrade: "websocket",
+          "sec-websocket-version": "13",
+          "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+        },
       });
       req.on("response", (res) => resolve(res.statusCode));
       req.on("upgrade", () => resolve(101));

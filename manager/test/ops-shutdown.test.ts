@@ -51,7 +51,8 @@ describe("the server process: JSON logs without secrets, clean stop on SIGTERM",
     child.stderr?.on("data", (b: Buffer) => (err += b.toString("utf8")));
     ready = await waitFor(
       () => {
-        for (const l of out.split("\n")) if (l.includes('"bbb server ready"')) return JSON.parse(l) as Record<string, unknown>;
+        for (const l of out.split("\n"))
+          if (l.includes('"bbb server ready"')) return JSON.parse(l) as Record<string, unknown>;
         return null;
       },
       20_000,
@@ -82,12 +83,26 @@ describe("the server process: JSON logs without secrets, clean stop on SIGTERM",
         }
       });
       s.on("error", reject);
-      s.write(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "auth", params: { username: "admin", password: WRONG } }) + "\n");
-      s.write(JSON.stringify({ jsonrpc: "2.0", id: 2, method: "auth", params: { username: "admin", password: ADMIN } }) + "\n");
+      s.write(
+        JSON.stringify({ jsonrpc: "2.0", id: 1, method: "auth", params: { username: "admin", password: WRONG } }) +
+          "\n",
+      );
+      s.write(
+        JSON.stringify({ jsonrpc: "2.0", id: 2, method: "auth", params: { username: "admin", password: ADMIN } }) +
+          "\n",
+      );
     });
     // MQTT: a board with a wrong token, then the admin with a wrong password.
-    for (const [u, p] of [["00000000c001", WRONG], ["admin", WRONG]] as const) {
-      const c = mqtt.connect(`mqtt://127.0.0.1:${ports.mqtt}`, { username: u, password: p, clientId: u, reconnectPeriod: 0 });
+    for (const [u, p] of [
+      ["00000000c001", WRONG],
+      ["admin", WRONG],
+    ] as const) {
+      const c = mqtt.connect(`mqtt://127.0.0.1:${ports.mqtt}`, {
+        username: u,
+        password: p,
+        clientId: u,
+        reconnectPeriod: 0,
+      });
       await new Promise<void>((r) => c.once("error", () => r()));
       c.end(true);
     }
@@ -98,7 +113,14 @@ describe("the server process: JSON logs without secrets, clean stop on SIGTERM",
       expect(typeof parsed.level).toBe("number");
     }
     expect(err).toContain("dashboard");
-    for (const secret of [FLEET, ADMIN, WRONG, METRICS, deriveManagerPassword(FLEET), deriveBoardToken(FLEET, "00000000c001")])
+    for (const secret of [
+      FLEET,
+      ADMIN,
+      WRONG,
+      METRICS,
+      deriveManagerPassword(FLEET),
+      deriveBoardToken(FLEET, "00000000c001"),
+    ])
       expect(out + err, "a secret in the output").not.toContain(secret);
   });
 

@@ -59,7 +59,7 @@ export function generateConfigDocs(): string {
     "",
     "The server reads a config file (JSON or YAML: `BBB_CONFIG`, else `./bbb.config.json` when it",
     "exists) and then the environment; **the environment wins**. Keys below are the file's keys",
-    "(a dotted key is nested: `tls.cert` is `{\"tls\": {\"cert\": …}}`). An invalid value stops the",
+    '(a dotted key is nested: `tls.cert` is `{"tls": {"cert": …}}`). An invalid value stops the',
     "start with `MGR_E_CONFIG` and the offending key (never its value).",
     "",
     "Secrets (`fleetSecret`, `adminPassword`, `redisUrl`, `metricsToken`) may also come from a",

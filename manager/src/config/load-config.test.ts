@@ -64,9 +64,9 @@ describe("loadConfig", () => {
       cwd: dir,
     });
     expect(direct.adminPassword).toBe("from-env-9");
-    expect(() =>
-      loadConfig({ env: { BBB_REDIS_URL_FILE: "missing", BBB_CONFIG: "bbb.yaml" }, cwd: dir }),
-    ).toThrow(/BBB_REDIS_URL_FILE=missing cannot be read: ENOENT/);
+    expect(() => loadConfig({ env: { BBB_REDIS_URL_FILE: "missing", BBB_CONFIG: "bbb.yaml" }, cwd: dir })).toThrow(
+      /BBB_REDIS_URL_FILE=missing cannot be read: ENOENT/,
+    );
   });
 
   it("role manager needs an external broker; TLS comes from the BBB_TLS_* paths", () => {
@@ -82,7 +82,11 @@ describe("loadConfig", () => {
       },
       cwd: dir,
     });
-    expect(c).toMatchObject({ role: "manager", mqttWsUrl: "ws://broker:4850/mqtt", tls: { cert: "/c.pem", key: "/k.pem" } });
+    expect(c).toMatchObject({
+      role: "manager",
+      mqttWsUrl: "ws://broker:4850/mqtt",
+      tls: { cert: "/c.pem", key: "/k.pem" },
+    });
     expect(() => loadConfig({ env: { BBB_TLS_CA: "/ca.pem", BBB_CONFIG: "bbb.yaml" }, cwd: dir })).toThrow(/tls/);
   });
 });

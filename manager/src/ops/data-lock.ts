@@ -74,7 +74,8 @@ export function acquireDataLock(dataDir: string, info: Record<string, unknown> =
       held = false;
       const now = inspectLock(dataDir);
       // Only our own lock: never remove one another process took over.
-      if (now.state !== "free" && now.lock.pid === process.pid && now.lock.host === hostname()) rmSync(file, { force: true });
+      if (now.state !== "free" && now.lock.pid === process.pid && now.lock.host === hostname())
+        rmSync(file, { force: true });
     },
   };
 }

@@ -51,7 +51,10 @@ export function createOpsExtension(): Extension {
         events: ctx.events,
         broker: ctx.broker,
       });
-      ctx.http.setPathHandler(METRICS_PATH, createMetricsRoute(() => metrics.registry.render(), config.metricsToken));
+      ctx.http.setPathHandler(
+        METRICS_PATH,
+        createMetricsRoute(() => metrics.registry.render(), config.metricsToken),
+      );
       unmount = () => ctx.http.setPathHandler(METRICS_PATH, null);
       backups = createBackupService({
         dataDir: config.dataDir,

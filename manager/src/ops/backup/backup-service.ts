@@ -51,7 +51,10 @@ export function createBackupService(deps: BackupServiceDeps) {
     const started = now();
     const name = backupName(started, randomBytes(2).toString("hex"));
     const path = join(dir, name);
-    const manifest = await makeBackup({ dataDir: deps.dataDir, backupDb: deps.backupDb, version: deps.version, now }, path);
+    const manifest = await makeBackup(
+      { dataDir: deps.dataDir, backupDb: deps.backupDb, version: deps.version, now },
+      path,
+    );
     const [st, sha256] = await Promise.all([stat(path), sha256Of(path)]);
     await prune().catch((err: unknown) => log.warn({ err }, "pruning old backups failed"));
     log.info({ name, bytes: st.size, files: manifest.files.length, ms: now() - started }, "backup written");

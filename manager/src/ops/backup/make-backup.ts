@@ -116,7 +116,11 @@ export async function makeBackup(deps: BackupDeps, outFile: string): Promise<Bac
       return Buffer.from(JSON.stringify(manifest, null, 2) + "\n");
     };
     try {
-      await pipeline(Readable.from(archive(items, files, build)), createGzip({ level: 6 }), createWriteStream(tmpOut, { mode: 0o600 }));
+      await pipeline(
+        Readable.from(archive(items, files, build)),
+        createGzip({ level: 6 }),
+        createWriteStream(tmpOut, { mode: 0o600 }),
+      );
       await rename(tmpOut, outFile);
     } catch (e: unknown) {
       await rm(tmpOut, { force: true });

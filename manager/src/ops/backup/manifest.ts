@@ -8,7 +8,12 @@ export const MANIFEST_FILE = "manifest.json";
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 
 export const manifestFileSchema = z
-  .object({ path: z.string().min(1).max(255), bytes: z.number().int().min(0), sha256, mode: z.number().int().min(0).max(0o777) })
+  .object({
+    path: z.string().min(1).max(255),
+    bytes: z.number().int().min(0),
+    sha256,
+    mode: z.number().int().min(0).max(0o777),
+  })
   .strict();
 export type ManifestFile = z.infer<typeof manifestFileSchema>;
 

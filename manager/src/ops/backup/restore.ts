@@ -14,7 +14,10 @@ const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
 const invalid = (message: string) => new ManagerError(ManagerErrorCodes.INVALID_PARAMS, message);
 
 /** Streams the archive's entries; `onFile` gets every entry but the manifest. */
-async function walk(file: string, onFile: (path: string, size: number, mode: number) => EntrySink): Promise<BackupManifest> {
+async function walk(
+  file: string,
+  onFile: (path: string, size: number, mode: number) => EntrySink,
+): Promise<BackupManifest> {
   const seen = new Map<string, { bytes: number; sha256: string }>();
   let manifestText: Buffer | null = null;
   try {
@@ -118,7 +121,10 @@ const KEEP = (name: string) => name === BACKUPS_DIR || name.startsWith(".previou
 export async function restoreBackup(o: RestoreOptions): Promise<{ manifest: BackupManifest; previous: string | null }> {
   const lock = inspectLock(o.dataDir);
   if (lock.state === "held")
-    throw new ManagerError(ManagerErrorCodes.CONFLICT, `a server (pid ${lock.lock.pid}) runs on ${o.dataDir}: stop it first`);
+    throw new ManagerError(
+      ManagerErrorCodes.CONFLICT,
+      `a server (pid ${lock.lock.pid}) runs on ${o.dataDir}: stop it first`,
+    );
   if (lock.state === "unknown" && !o.force)
     throw new ManagerError(
       ManagerErrorCodes.CONFLICT,

@@ -33,7 +33,10 @@ const REQUEST_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 
 export function createFleetMetrics(reg: MetricsRegistry = createMetricsRegistry()) {
   let src: FleetSource | null = null;
   const heartbeats = reg.counter("bbb_heartbeats_total", "Heartbeats accepted from boards.");
-  const messages = reg.counter("bbb_board_messages_total", "Board messages accepted, by kind (heartbeat, status, result).");
+  const messages = reg.counter(
+    "bbb_board_messages_total",
+    "Board messages accepted, by kind (heartbeat, status, result).",
+  );
   const rejected = reg.counter("bbb_payloads_rejected_total", "Board messages dropped, by kind and reason code.");
   const detection = reg.histogram(
     "bbb_detection_latency_seconds",
@@ -55,9 +58,18 @@ export function createFleetMetrics(reg: MetricsRegistry = createMetricsRegistry(
     "Manager requests over MQTT (<root>/manager/request/<method>): time to the response, by method and outcome.",
     REQUEST_BUCKETS,
   );
-  const authFailures = reg.counter("bbb_broker_auth_failures_total", "Refused MQTT logins at the embedded broker, by reason.");
-  const tooLarge = reg.counter("bbb_broker_packets_too_large_total", "MQTT packets over the size limit (connection closed).");
-  const duplicates = reg.counter("bbb_broker_duplicate_clients_total", "Connections that took over a connected client id.");
+  const authFailures = reg.counter(
+    "bbb_broker_auth_failures_total",
+    "Refused MQTT logins at the embedded broker, by reason.",
+  );
+  const tooLarge = reg.counter(
+    "bbb_broker_packets_too_large_total",
+    "MQTT packets over the size limit (connection closed).",
+  );
+  const duplicates = reg.counter(
+    "bbb_broker_duplicate_clients_total",
+    "Connections that took over a connected client id.",
+  );
 
   reg.gauge("bbb_boards", "Boards (and nodes without a board: `missing`) per state.", () =>
     src ? Object.entries(src.summary().byState).map(([state, value]) => ({ labels: { state }, value })) : null,

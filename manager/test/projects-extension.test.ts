@@ -193,7 +193,7 @@ describe("projects extension: project store, SFTP, sync-project and revision dri
     );
   });
 
-  it("refuses SFTP logins with a wrong token", async () => {
+  it("lets agents in with their token and users with their password, nobody else", async () => {
     const c = new SftpClient("t", { error: () => undefined, end: () => undefined, close: () => undefined });
     await expect(
       c.connect({ host: "127.0.0.1", port: ports.sftp ?? 0, username: root.boardId, password: "0".repeat(64) }),
@@ -210,5 +210,17 @@ describe("projects extension: project store, SFTP, sync-project and revision dri
     } finally {
       await ok.end();
     }
+    // Users of the user store log in with their password too.
+    const user = new SftpClient("t", { error: () => undefined, end: () => undefined, close: () => undefined });
+    await user.connect({ host: "127.0.0.1", port: ports.sftp ?? 0, username: "admin", password: ADMIN_PASSWORD });
+    try {
+      expect((await user.get("/mbtemp/ioc/st.cmd")).toString()).toContain("git.db");
+    } finally {
+      await user.end();
+    }
+    const wrong = new SftpClient("t", { error: () => undefined, end: () => undefined, close: () => undefined });
+    await expect(
+      wrong.connect({ host: "127.0.0.1", port: ports.sftp ?? 0, username: "admin", password: "not-the-password" }),
+    ).rejects.toThrow(/authentication/i);
   });
 });

@@ -224,3 +224,50 @@ describe("projects extension: project store, SFTP, sync-project and revision dri
     ).rejects.toThrow(/authentication/i);
   });
 });
+
+describe("projects extension: timer refresh", () => {
+  it("picks up a changed local folder on its own and updates the type's revision", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "bbb-projects-timer-"));
+    const src = join(dir, "src");
+    await mkdir(src);
+    await writeFile(join(src, "a.txt"), "one\n");
+    const config = configSchema.parse({
+      mqttPort: 0,
+      httpPort: 0,
+      sftpPort: 0,
+      bind: "127.0.0.1",
+      dataDir: join(dir, "data"),
+      fleetSecret: FLEET_SECRET,
+      adminPassword: ADMIN_PASSWORD,
+    });
+    const server = createServer({
+      config,
+      log: pino({ level: "silent" }),
+      staticDir: null,
+      settleMs: 100,
+      extensions: [createProjectsExtension({ refreshIntervalMs: 200, sftp: false })],
+    });
+    try {
+      await server.start();
+      const m = server.manager;
+      m.service.editor.upsertType(typeSchema.parse({ name: "pru", source: { kind: "local", path: src } }), {
+        by: "test",
+        via: "internal",
+      });
+      const first = await waitFor(() => m.registry.types.get("pru")?.revision, 10_000, "first revision");
+      await writeFile(join(src, "a.txt"), "two\n");
+      const second = await waitFor(
+        () => {
+          const r = m.registry.types.get("pru")?.revision;
+          return r && r !== first ? r : null;
+        },
+        10_000,
+        "revision after the change",
+      );
+      expect(second).toMatch(/^[0-9a-f]{64}$/);
+    } finally {
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

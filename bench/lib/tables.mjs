@@ -13,6 +13,10 @@ export function brokerMarkdown(res, meta) {
     `${meta} Median of ${res.runsPerSize ?? 1} run(s) per row; CPU ratio = median CPU per message / mosquitto's median.`,
     "",
     table(["boards", "broker", "msg/s", "CPU µs/msg", "× mosquitto", "cores", "RSS MiB", "delivered", "p50 ms", "p99 ms", "loop delay p99 ms"], rows),
+    "",
+    "One SUBSCRIBE to an agent's own `bbb/<id>/cmd/#` in Aedes' in-memory retained store (aedes-persistence), with every board's retained heartbeat and status stored; the last column is the CPU all boards' connects cost (n²/2 scans):",
+    "",
+    table(["boards", "retained messages", "ms per SUBSCRIBE", "CPU s to connect all boards"], (res.retainedScan ?? []).map((r) => [fmt(r.boards, 0), fmt(r.retained, 0), fmt(r.msPerSubscribe, 2), fmt(r.cpuSecondsToConnectAll, 1)])),
   ].join("\n");
 }
 
@@ -79,6 +83,6 @@ export function agentMarkdown(r, meta) {
     "",
     table(["agent program", "beats measured", "RSS MiB", "peak RSS MiB", "CPU ms per heartbeat", "CPU % at 1 Hz"], r.runs.map((x) => [x.program, x.beats, fmt(x.rssMiB, 1), fmt(x.peakRssMiB, 1), fmt(x.cpuMsPerBeat, 2), fmt(x.cpuPct, 2)])),
     "",
-    `Bundle \`agent/dist-bundle/bbb-agent.cjs\`: ${r.bundleBytes === null ? "not built" : `${fmt(r.bundleBytes / 1024, 0)} KiB`}.`,
+    `Bundle \`agent/dist-bundle/bbb-agent.cjs\`: ${r.bundleBytes === null ? "not built" : `${fmt(r.bundleBytes / 1024, 0)} KiB`}. A bare \`node -e "setInterval(() => {}, 1000)"\` has ${fmt(r.bareNodeRssMiB, 1)} MiB RSS on this machine.`,
   ].join("\n");
 }

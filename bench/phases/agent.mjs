@@ -3,7 +3,7 @@ import { startBroker } from "../lib/broker-runner.mjs";
 import { startSubscriber } from "../lib/subscriber.mjs";
 import { AGENT_BUNDLE, AGENT_MAIN, bundleSize, startAgent } from "../lib/agent-runner.mjs";
 import { cpuSeconds, memory } from "../lib/proc-stat.mjs";
-import { sleep } from "../lib/children.mjs";
+import { sleep, spawnProgram, stop } from "../lib/children.mjs";
 import { round } from "../lib/stats.mjs";
 import { progress } from "../lib/progress.mjs";
 
@@ -41,8 +41,19 @@ async function measure(program, { beats, warmupS }) {
   }
 }
 
+/** RSS of a bare Node process with one timer: the floor under any Node program here. */
+async function bareNodeRss() {
+  const child = spawnProgram(process.execPath, ["-e", "setInterval(() => {}, 1000)"]);
+  try {
+    await sleep(3000);
+    return round(memory(child.pid).rssMiB, 1);
+  } finally {
+    await stop(child);
+  }
+}
+
 export async function runAgentPhase({ beats, warmupS }) {
-  const out = { bundleBytes: bundleSize(), runs: [] };
+  const out = { bundleBytes: bundleSize(), bareNodeRssMiB: await bareNodeRss(), runs: [] };
   if (!existsSync(AGENT_MAIN)) throw new Error(`${AGENT_MAIN} not built (npx tsc -b agent)`);
   out.runs.push(await measure(AGENT_MAIN, { beats, warmupS }));
   if (existsSync(AGENT_BUNDLE)) out.runs.push(await measure(AGENT_BUNDLE, { beats, warmupS }));

@@ -6,6 +6,7 @@ import { nowMs } from "../lib/payloads.mjs";
 import { medianOfRuns, round } from "../lib/stats.mjs";
 import { sleep } from "../lib/children.mjs";
 import { progress, rampReporter } from "../lib/progress.mjs";
+import { retainedScanCost } from "../lib/retained-scan.mjs";
 
 const SECRET = "bench-fleet-secret";
 
@@ -111,5 +112,7 @@ export async function runBrokerPhase(opts) {
     // Ratio per run pair (same run index) too, then its median: robust to drift between runs.
     out.sizes.push({ boards, median: med, ratioOursToMosquitto: ratio("ours"), ratioAedesToMosquitto: ratio("aedes") });
   }
+  progress("broker", "cost of one SUBSCRIBE in the retained store");
+  out.retainedScan = await retainedScanCost();
   return out;
 }

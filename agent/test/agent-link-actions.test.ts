@@ -37,7 +37,11 @@ describe("actions and the broker link (real Aedes broker, simulated board)", () 
     await broker?.close();
   });
 
-  const start = async (index: number, layout: "connman" | "networkd", override?: (a: readonly string[]) => ExecResult | undefined) => {
+  const start = async (
+    index: number,
+    layout: "connman" | "networkd",
+    override?: (a: readonly string[]) => ExecResult | undefined,
+  ) => {
     const s = await startSimAgentWith(broker.url, override ? { override } : {}, {}, { index, layout });
     sims.push(s);
     await obs.waitFor(
@@ -118,10 +122,11 @@ describe("actions and the broker link (real Aedes broker, simulated board)", () 
     // Nothing after the final result (the reboot call succeeded).
     await send(s, "ping", { id: "rb-after" });
     await obs.waitFor(final(s, "rb-after"), 10_000, from);
-    expect(results(s, "rb-1", from).map((r) => r.status).filter((x) => x !== "running")).toEqual([
-      "accepted",
-      "succeeded",
-    ]);
+    expect(
+      results(s, "rb-1", from)
+        .map((r) => r.status)
+        .filter((x) => x !== "running"),
+    ).toEqual(["accepted", "succeeded"]);
   });
 
   it("reboot: a reboot call refused at once is reported as `failed` with its output", async () => {

@@ -31,7 +31,12 @@ function capture() {
   const raw: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, cb) {
-      raw.push(...chunk.toString().split("\n").filter((l) => l !== ""));
+      raw.push(
+        ...chunk
+          .toString()
+          .split("\n")
+          .filter((l) => l !== ""),
+      );
       cb();
     },
   });

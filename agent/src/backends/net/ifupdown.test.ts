@@ -65,7 +65,12 @@ describe("ifupdown backend", () => {
       "ifup eth0",
     ]);
     expect(rec.calls[0]?.[4]).toMatch(/^--unit=bbb-ifdown-[0-9a-z-]+$/);
-    expect(rec.calls[2]?.slice(4)).toEqual([expect.stringMatching(/^--unit=bbb-ifup-[0-9a-z-]+$/), "--", "ifup", "eth0"]);
+    expect(rec.calls[2]?.slice(4)).toEqual([
+      expect.stringMatching(/^--unit=bbb-ifup-[0-9a-z-]+$/),
+      "--",
+      "ifup",
+      "eth0",
+    ]);
   });
 
   it("appends a stanza where eth0 has none (Debian 10's commented-out eth0)", async () => {

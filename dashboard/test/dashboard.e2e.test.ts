@@ -112,6 +112,20 @@ describe.skipIf(missing.length > 0)("dashboard in headless Chromium against the 
     await page.goto(`${url}/#/overview`);
     await page.goto(shared);
     await page.waitForFunction(() => document.querySelector('[data-testid="shown-count"] b')?.textContent === "2");
+    // A bulk run on the filtered selection: both boards listed, each with its own live outcome.
+    await page.check('[role="columnheader"] input[type="checkbox"]');
+    await page.click('[data-testid="selection-bar"] [data-action="identify"]');
+    await page.fill("#act-sec", "1");
+    await page.click('[data-testid="action-next"]');
+    expect(await page.$$eval('[data-testid="confirm-boards"] li', (els) => els.length)).toBe(2);
+    await page.click('[data-testid="action-confirm"]');
+    await page.waitForFunction(() => {
+      const s = [...document.querySelectorAll('[data-testid="run-progress"] [data-testid="run-status"]')].map((e) => e.textContent);
+      return s.length === 2 && s.every((x) => x === "succeeded");
+    }, undefined, { timeout: 20_000 });
+    await screenshot(page, "bulk-run");
+    await page.click('[data-testid="action-close"]');
+    await page.uncheck('[role="columnheader"] input[type="checkbox"]');
     // Free text in the EPICS form, on top of the sector filter.
     await page.fill('[data-testid="search"]', "RaCtrl:CO-Srv-2");
     await page.waitForFunction(() => document.querySelector('[data-testid="shown-count"] b')?.textContent === "1");

@@ -3,6 +3,7 @@ import { createServer } from "./create-server.js";
 import { createFrontExtension } from "./front/front-extension.js";
 import { ManagerError, ManagerErrorCodes } from "./errors.js";
 import { createLogger } from "./log.js";
+import { createShutdown } from "./ops/graceful-shutdown.js";
 import { createOpsExtension } from "./ops/ops-extension.js";
 import { createProjectsExtension, projectRefreshMs } from "./projects/projects-extension.js";
 
@@ -22,30 +23,14 @@ async function main(): Promise<void> {
   const projects = createProjectsExtension({ refreshIntervalMs: projectRefreshMs(process.env.BBB_PROJECT_REFRESH_S) });
   // Operations: /metrics and backups (server.backup, GET /api/server/backup).
   const server = createServer({ config, log, extensions: [createFrontExtension(), projects, createOpsExtension()] });
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal, timeoutMs: config.shutdownTimeoutMs }, "stopping");
-    const started = Date.now();
-    const force = setTimeout(() => {
-      log.error({ timeoutMs: config.shutdownTimeoutMs }, "clean stop took too long: exiting anyway");
-      process.exit(1);
-    }, config.shutdownTimeoutMs);
-    force.unref();
-    // server.stop(): extensions (socket, SFTP, webhooks) first, then the manager (manager/status
-    // `offline`, MQTT client, the history queue flushed and SQLite closed), HTTP, the broker, the data-dir lock.
-    server.stop().then(
-      () => {
-        log.info({ ms: Date.now() - started }, "stopped");
-        process.exit(0);
-      },
-      (err: unknown) => {
-        log.error({ err }, "stop failed");
-        process.exit(1);
-      },
-    );
-  };
+  // server.stop(): extensions (socket, SFTP, webhooks) first, then the manager (manager/status
+  // `offline`, MQTT client, the history queue flushed and SQLite closed), HTTP, the broker, the data-dir lock.
+  const stop = createShutdown({
+    stop: () => server.stop(),
+    log,
+    timeoutMs: config.shutdownTimeoutMs,
+    exit: (code) => process.exit(code),
+  });
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
   const s = await server.start();

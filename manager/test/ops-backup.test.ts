@@ -173,6 +173,8 @@ describe("backup while running, restore offline", () => {
     const held = await bbbctl(["restore", file, "--data-dir", locked], {});
     expect(held.code).toBe(2);
     expect(held.stderr).toMatch(/runs on .*: stop it first/);
+    // Nor does a second server start on it.
+    await expect(startOpsServer({}, { dataDir: locked })).rejects.toThrow(/in use by process/);
     await writeFile(join(locked, LOCK_FILE), JSON.stringify({ pid: 1, host: "elsewhere", startedAt: 1 }));
     expect((await bbbctl(["restore", file, "--data-dir", locked], {})).stderr).toMatch(/--force/);
 

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 
 /** Clock ticks per second of /proc/<pid>/stat times (getconf CLK_TCK, 100 on Linux). */
@@ -9,8 +9,29 @@ try {
   clkTck = 100;
 }
 
-/** CPU seconds (user + system) consumed so far by a process, or null when it is gone. */
+/**
+ * CPU seconds consumed so far by a process, or null when it is gone: the sum of its threads'
+ * run time from /proc/<pid>/task/<tid>/schedstat (nanoseconds, so short windows and one
+ * light process like the agent are measured exactly); /proc/<pid>/stat ticks as a fallback.
+ */
 export function cpuSeconds(pid) {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+      } catch {
+        /* thread ended meanwhile */
+      }
+    }
+    if (ns > 0) return ns / 1e9;
+  } catch {
+    /* no schedstat: use the ticks */
+  }
+  return tickSeconds(pid);
+}
+
+function tickSeconds(pid) {
   try {
     const s = readFileSync(`/proc/${pid}/stat`, "utf8");
     // The command name (field 2) may contain spaces: fields are counted after its ')'.

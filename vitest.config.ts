@@ -17,6 +17,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: "forks",
     maxWorkers: 2,
-    projects: [node("shared"), node("broker"), node("agent"), node("manager"), "dashboard"],
+    projects: [node("shared"), node("broker"), node("agent"), node("manager"), "dashboard", "dashboard/vitest.e2e.config.ts"],
   },
 });

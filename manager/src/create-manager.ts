@@ -142,6 +142,7 @@ export function createManager(deps: ManagerDeps) {
     events,
     record: (e) => store?.record(e),
     onRebootAccepted: (id) => registry.markRebooting(id),
+    onNetworkChange: (id, active) => registry.markNetworkChange(id, active),
   });
   const ingest = createIngest({
     log: base,

@@ -15,6 +15,8 @@ export const ManagerErrorCodes = {
   TIMEOUT: "MGR_E_TIMEOUT",
   CONFIG: "MGR_E_CONFIG",
   INTERNAL: "MGR_E_INTERNAL",
+  PARSE_ERROR: "MGR_E_PARSE_ERROR",
+  TOO_LARGE: "MGR_E_TOO_LARGE",
 } as const;
 export type ManagerErrorCode = (typeof ManagerErrorCodes)[keyof typeof ManagerErrorCodes];
 

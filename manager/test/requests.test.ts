@@ -34,6 +34,23 @@ describe("MQTT request/response", () => {
     const info = await request(viewer, "server.info", {});
     expect(info.status).toBe("ok");
     expect((info.data as { ports: { mqtt: number } }).ports.mqtt).toBeGreaterThan(0);
+    expect((info.data as { caller: unknown }).caller).toEqual({ username: "watcher", role: "viewer" });
+  });
+
+  it("refuses an answer bigger than the broker's packet limit with MGR_E_TOO_LARGE and stays connected", async () => {
+    expect((await request(admin, "types.upsert", { name: "bulk-type" })).status).toBe("ok");
+    const rows = ["hostname,ip,type,notes"];
+    const notes = "n".repeat(180); // the request stays under the packet limit, the full list does not
+    for (let i = 0; i < 1000; i++) rows.push(`bulk-${i},dhcp,bulk-type,${notes}`);
+    const imported = await request(admin, "nodes.import", { csv: rows.join("\n") });
+    expect(imported.status).toBe("ok");
+    const big = await request(viewer, "nodes.list", { limit: 1000 });
+    expect(big).toMatchObject({ status: "error", error: { code: "MGR_E_TOO_LARGE" } });
+    const page = await request(viewer, "nodes.list", { limit: 50 });
+    expect(page.status).toBe("ok");
+    expect((page.data as { items: unknown[] }).items).toHaveLength(50);
+    await request(admin, "nodes.import", { csv: "hostname,ip,type", replace: true });
+    await request(admin, "types.remove", { name: "bulk-type" });
   });
 
   it("refuses commands and registry edits to a viewer with MGR_E_FORBIDDEN", async () => {

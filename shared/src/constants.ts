@@ -46,6 +46,8 @@ export const SUMMARY_INTERVAL_MS = 1000;
 export const DEFAULT_COMMAND_TTL_MS = 60_000;
 /** After set-ip / set-hostname the agent must reach the broker again within this time, or revert. */
 export const DEFAULT_NETWORK_CONFIRM_MS = 60_000;
+/** How long the manager tolerates silence after a network change was accepted (confirm + revert). */
+export const NETWORK_CHANGE_QUIET_MS = DEFAULT_NETWORK_CONFIRM_MS + 30_000;
 
 /** Username the manager uses on MQTT. Not a valid board id, so it cannot collide with one. */
 export const MANAGER_USERNAME = "manager";

@@ -113,3 +113,17 @@ describe("helpers", () => {
     expect(isFlapping(times, 2000, { maxChanges: 6, windowMs: 1000 })).toBe(false);
   });
 });
+
+describe("network change quiet window", () => {
+  const board = { status: "online" as const, session: "s1", heartbeat: null, lastSeen: 1_000, periodMs: 1_000 };
+  it("keeps a silent board alive until the quiet window ends, then it is lost", () => {
+    const quiet = { ...board, quietUntil: 60_000 };
+    expect(evaluateBoard(null, quiet, 30_000).state).toBe("unregistered");
+    expect(evaluateBoard(null, quiet, 60_001).state).toBe("lost");
+    expect(lostDeadline(quiet)).toBe(60_000);
+    expect(evaluateBoard(null, board, 30_000).state).toBe("lost");
+  });
+  it("does not hide a will: a lost status is lost at once", () => {
+    expect(evaluateBoard(null, { ...board, status: "lost", quietUntil: 60_000 }, 2_000).state).toBe("lost");
+  });
+});

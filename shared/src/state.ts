@@ -19,6 +19,11 @@ export interface BoardLive {
   periodMs?: number;
   /** A reboot / apply-node accepted at `since`: the board may go silent until `until`. */
   reboot?: { since: number; until: number; session: string | null } | null;
+  /**
+   * A network change (set-ip) was accepted: the agent disconnects cleanly, applies it and
+   * reconnects, so silence until then is expected and not a reason for `lost`.
+   */
+  quietUntil?: number | null;
 }
 
 /** What the registry expects of a board (its node, with the type's current project). */
@@ -41,7 +46,7 @@ export interface Evaluation {
 export function isAlive(board: BoardLive, now: number): boolean {
   if (board.status !== "online" || board.lastSeen === null) return false;
   const period = board.periodMs ?? DEFAULT_HEARTBEAT_MS;
-  return now - board.lastSeen <= LOST_AFTER_PERIODS * period;
+  return now <= Math.max(board.lastSeen + LOST_AFTER_PERIODS * period, board.quietUntil ?? 0);
 }
 
 /** Fields of a live heartbeat that differ from the node. */
@@ -96,7 +101,7 @@ export function evaluateBoard(expected: Expected | null, board: BoardLive | null
 /** When a live board turns lost if nothing more arrives (for the staleness sweep). */
 export function lostDeadline(board: BoardLive): number | null {
   if (board.status !== "online" || board.lastSeen === null) return null;
-  return board.lastSeen + LOST_AFTER_PERIODS * (board.periodMs ?? DEFAULT_HEARTBEAT_MS);
+  return Math.max(board.lastSeen + LOST_AFTER_PERIODS * (board.periodMs ?? DEFAULT_HEARTBEAT_MS), board.quietUntil ?? 0);
 }
 
 export interface FlapOptions {

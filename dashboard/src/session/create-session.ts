@@ -115,7 +115,7 @@ export function createSession(creds: Credentials, opts: SessionOptions = {}): Se
   const afterFirstConnect = async () => {
     await Promise.all([
       snapshot(),
-      detectRole({ adminCall: () => api.users(), operatorCall: () => api.raw("nodes.upsert", {}) }).then((r) => (role.value = r)),
+      detectRole(api.serverInfo).then((r) => (role.value = r)),
       reloadSectors(),
     ]);
   };

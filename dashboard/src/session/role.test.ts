@@ -2,18 +2,15 @@ import { describe, expect, it } from "vitest";
 import { CodedError } from "../errors.js";
 import { detectRole } from "./role.js";
 
-const err = (code: string) => () => Promise.reject(new CodedError(code, code));
-const ok = () => Promise.resolve({});
+const info = (role: "viewer" | "operator" | "admin") => () => Promise.resolve({ caller: { role } });
 
 describe("detectRole", () => {
-  it("admin when users.list answers", async () => {
-    expect(await detectRole({ adminCall: ok, operatorCall: err("MGR_E_FORBIDDEN") })).toBe("admin");
+  it("takes the role the manager reports for the caller", async () => {
+    expect(await detectRole(info("admin"))).toBe("admin");
+    expect(await detectRole(info("operator"))).toBe("operator");
+    expect(await detectRole(info("viewer"))).toBe("viewer");
   });
-  it("operator when the operator probe is refused only for its (empty) params", async () => {
-    expect(await detectRole({ adminCall: err("MGR_E_FORBIDDEN"), operatorCall: err("MGR_E_INVALID_PARAMS") })).toBe("operator");
-  });
-  it("viewer when forbidden, and on any doubt (timeouts)", async () => {
-    expect(await detectRole({ adminCall: err("MGR_E_FORBIDDEN"), operatorCall: err("MGR_E_FORBIDDEN") })).toBe("viewer");
-    expect(await detectRole({ adminCall: err("DASH_E_TIMEOUT"), operatorCall: err("DASH_E_TIMEOUT") })).toBe("viewer");
+  it("falls back to viewer on any failure (timeouts, errors)", async () => {
+    expect(await detectRole(() => Promise.reject(new CodedError("DASH_E_TIMEOUT", "timeout")))).toBe("viewer");
   });
 });

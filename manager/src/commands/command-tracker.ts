@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { REBOOTING_ACTIONS, isFinalStatus, type ActionName, type Result, type Topics } from "@bbb/shared";
+import { NETWORK_CHANGE_ACTIONS, REBOOTING_ACTIONS, isFinalStatus, type ActionName, type Result, type Topics } from "@bbb/shared";
 import type { Logger } from "pino";
 import type { EventBus } from "../service/events.js";
 import type { HistoryInput } from "../store/history-repo.js";
@@ -35,6 +35,8 @@ export interface TrackerDeps {
   record: (e: HistoryInput) => void;
   /** Called when a board accepted a reboot / apply-node (the registry's `rebooting`). */
   onRebootAccepted: (boardId: string) => void;
+  /** A network change started (accepted) or ended (final result): silence is expected meanwhile. */
+  onNetworkChange?: (boardId: string, active: boolean) => void;
   /** How long a sent command is remembered for late results. */
   rememberMs?: number;
 }
@@ -92,6 +94,10 @@ export function createCommandTracker(deps: TrackerDeps) {
         (!ours || p.rebootExpected)
       ) {
         deps.onRebootAccepted(boardId);
+      }
+      if (NETWORK_CHANGE_ACTIONS.includes(r.action as ActionName)) {
+        if (r.status === "accepted") deps.onNetworkChange?.(boardId, true);
+        else if (isFinalStatus(r.status)) deps.onNetworkChange?.(boardId, false);
       }
       deps.events.emit({
         kind: "command-result",

@@ -6,8 +6,8 @@ import { ManagerErrorCodes } from "../errors.js";
  * `error.data.code` (JSON-RPC) and `error.code` (REST) and are stable: scripts match on them.
  */
 export const FrontErrorCodes = {
-  PARSE_ERROR: "MGR_E_PARSE_ERROR",
-  TOO_LARGE: "MGR_E_TOO_LARGE",
+  PARSE_ERROR: ManagerErrorCodes.PARSE_ERROR,
+  TOO_LARGE: ManagerErrorCodes.TOO_LARGE,
   INVALID_REQUEST: ManagerErrorCodes.INVALID_REQUEST,
   METHOD_NOT_FOUND: ManagerErrorCodes.UNKNOWN_METHOD,
   INVALID_PARAMS: ManagerErrorCodes.INVALID_PARAMS,

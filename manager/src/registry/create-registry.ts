@@ -4,6 +4,7 @@ import {
   evaluateBoard,
   isFlapping,
   lostDeadline,
+  NETWORK_CHANGE_QUIET_MS,
   type BoardState,
   type BoardType,
   type Heartbeat,
@@ -355,6 +356,18 @@ export function createRegistry(deps: RegistryDeps) {
       const t = now();
       rec.live.reboot = { since: t, until: t + graceMs, session: rec.live.session };
       evaluate(rec, t, "reboot");
+    },
+
+    /**
+     * set-ip / apply-node accepted: the agent disconnects cleanly (no will) and reconnects on its
+     * new address, so heartbeats pause; silence is not `lost` until the confirm window ends.
+     */
+    markNetworkChange(id: string, active: boolean): void {
+      const rec = records.get(id);
+      if (!rec) return;
+      const t = now();
+      rec.live.quietUntil = active ? t + NETWORK_CHANGE_QUIET_MS : null;
+      evaluate(rec, t, "network-change");
     },
 
     markDuplicate(id: string): void {

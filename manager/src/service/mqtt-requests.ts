@@ -1,4 +1,5 @@
 import {
+  MAX_PACKET_BYTES,
   MAX_REQUEST_BYTES,
   decodePayload,
   managerRequestSchema,
@@ -11,6 +12,9 @@ import { ManagerErrorCodes } from "../errors.js";
 import { createRateLimiter } from "../log.js";
 import { invokeMethod } from "./invoke.js";
 import type { MethodTable } from "./method.js";
+
+/** Room left for the MQTT header and topic under the broker's packet limit. */
+const MAX_RESPONSE_BYTES = MAX_PACKET_BYTES - 4096;
 
 export interface MqttRequestsDeps {
   log: Logger;
@@ -52,8 +56,19 @@ export function createMqttRequests(deps: MqttRequestsDeps) {
       );
       return;
     }
-    const reply = (response: ManagerResponse) =>
-      deps.publish(deps.topics.managerResponse(auth.clientId), JSON.stringify(response), { qos: 1, retain: false });
+    const reply = (response: ManagerResponse) => {
+      let text = JSON.stringify(response);
+      // The broker closes any connection that sends a packet over its limit, the manager's own
+      // included: an answer that would not fit is refused instead (the caller pages).
+      if (Buffer.byteLength(text) > MAX_RESPONSE_BYTES) {
+        text = JSON.stringify({
+          transaction,
+          status: "error",
+          error: { code: ManagerErrorCodes.TOO_LARGE, message: `answer exceeds ${MAX_RESPONSE_BYTES} bytes: ask for fewer items (limit/offset)` },
+        } satisfies ManagerResponse);
+      }
+      deps.publish(deps.topics.managerResponse(auth.clientId), text, { qos: 1, retain: false });
+    };
     const mine = perClient.get(auth.clientId) ?? 0;
     if (mine >= maxPerClient) {
       // One client cannot queue unbounded work (a bulk command per request is long-lived).

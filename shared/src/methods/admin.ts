@@ -17,6 +17,8 @@ export const serverInfoParamsSchema = z.object({}).strict().default({});
 export const serverInfoResultSchema = z
   .object({
     version: z.string(),
+    /** Who is asking: lets a client show only what the caller's role allows. */
+    caller: z.object({ username: z.string(), role: roleSchema }).strict(),
     topicRoot: z.string(),
     startedAt: z.number().int(),
     uptimeS: z.number().nonnegative(),

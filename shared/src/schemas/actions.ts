@@ -50,3 +50,5 @@ export function isActionName(s: string): s is ActionName {
 
 /** Actions after which a board is expected to go away for a while (the `rebooting` state). */
 export const REBOOTING_ACTIONS: readonly ActionName[] = ["reboot", "apply-node"];
+/** Actions during which the agent reconnects on purpose (it disconnects cleanly, so no will). */
+export const NETWORK_CHANGE_ACTIONS: readonly ActionName[] = ["set-ip", "apply-node"];

@@ -108,7 +108,7 @@ export function adminMethods(deps: ServiceDeps): MethodDef[] {
       params: serverInfoParamsSchema,
       result: serverInfoResultSchema,
       http: { method: "GET", path: "/server/info" },
-      handler: () => {
+      handler: (_p, ctx) => {
         const t = deps.now();
         const byState: Record<string, number> = {};
         let boards = 0;
@@ -124,6 +124,7 @@ export function adminMethods(deps: ServiceDeps): MethodDef[] {
         const b = deps.broker();
         return {
           version: deps.version,
+          caller: { username: ctx.username, role: ctx.role },
           topicRoot: deps.topicRoot,
           startedAt: deps.startedAt,
           uptimeS: Math.round((t - deps.startedAt) / 1000),

@@ -220,8 +220,10 @@ export function createServer(opts: ServerOptions) {
       await manager?.stop();
       detachWsProxy?.();
       detachWsProxy = null;
-      await http?.stop();
+      // The broker first: it terminates MQTT-over-WebSocket clients, whose upgraded sockets
+      // would otherwise keep the HTTP server's close() waiting forever.
       await broker?.stop();
+      await http?.stop();
       manager = null;
       http = null;
       broker = null;

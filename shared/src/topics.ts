@@ -1,6 +1,6 @@
 import { DEFAULT_TOPIC_ROOT } from "./constants.js";
 import { boardIdSchema, requestIdSchema } from "./ids.js";
-import { actionNames, type ActionName } from "./schemas/actions.js";
+import { actionNames } from "./schemas/actions.js";
 
 /**
  * The topic tree of DESIGN.md. Topic strings are built and parsed only here (STYLE.md rule 5).
@@ -11,7 +11,7 @@ export function createTopics(root: string = DEFAULT_TOPIC_ROOT) {
     root: r,
     status: (id: string) => `${r}/${id}/status`,
     heartbeat: (id: string) => `${r}/${id}/heartbeat`,
-    cmd: (id: string, action: ActionName | string) => `${r}/${id}/cmd/${action}`,
+    cmd: (id: string, action: string) => `${r}/${id}/cmd/${action}`,
     cmdAll: (id: string) => `${r}/${id}/cmd/#`,
     result: (id: string, requestId: string) => `${r}/${id}/result/${requestId}`,
     log: (id: string) => `${r}/${id}/log`,

@@ -232,6 +232,8 @@ export function createManager(deps: ManagerDeps) {
       return service;
     },
     ready: () => ready,
+    /** Whether the data dir takes writes; null before start. */
+    storeHealth: () => store?.health() ?? null,
     connected: () => client?.connected ?? false,
     markDuplicate: (boardId: string) => registry.markDuplicate(boardId),
 

@@ -154,7 +154,14 @@ export function createServer(opts: ServerOptions) {
       const h = createHttpServer({
         log,
         staticDir,
-        health: () => ({ version: MANAGER_VERSION, role: config.role, pid: process.pid, mqtt: m.connected() }),
+        health: () => ({
+          version: MANAGER_VERSION,
+          role: config.role,
+          pid: process.pid,
+          mqtt: m.connected(),
+          // Whether the last write reached the disk (issue 9 "Disk full": monitoring goes on in memory).
+          store: m.storeHealth(),
+        }),
         ready: createReadiness({
           dataDir: config.dataDir,
           brokerPort: () => (broker ? ports.mqtt : undefined),

@@ -9,6 +9,25 @@ import { createRunsRepo } from "./runs-repo.js";
 
 export const DB_FILE = "bbb.sqlite";
 
+/** History records kept in memory while the disk refuses writes (then the oldest go). */
+const MAX_PENDING = 100_000;
+const RETRY_MS = 1000;
+
+/** Whether the last write reached the disk (issue 9 "Disk full": reported, not hidden). */
+export interface StoreHealth {
+  ok: boolean;
+  error: string | null;
+  since: number | null;
+  /** History records waiting to be written. */
+  pending: number;
+}
+
+/** Errors of the disk rather than of the statement: the store is unwritable until one succeeds. */
+function isDiskError(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === "string" && /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN)/.test(code);
+}
+
 export interface StoreDeps {
   dataDir: string;
   log: Logger;
@@ -30,6 +49,18 @@ export function createStore(deps: StoreDeps) {
   const runs = createRunsRepo(db, history);
   let queue: HistoryInput[] = [];
   let timer: NodeJS.Timeout | null = null;
+  let health: StoreHealth = { ok: true, error: null, since: null, pending: 0 };
+  let dropped = 0;
+
+  const failed = (err: unknown) => {
+    if (health.ok) log.error({ err }, "data dir not writable (disk full?): edits fail, history is kept in memory");
+    health = { ok: false, error: err instanceof Error ? err.message : String(err), since: health.since ?? Date.now(), pending: 0 };
+  };
+  const succeeded = () => {
+    if (!health.ok) log.warn({ downSince: health.since, dropped }, "data dir writable again");
+    health = { ok: true, error: null, since: null, pending: 0 };
+    dropped = 0;
+  };
 
   const flush = () => {
     if (queue.length === 0) return;
@@ -37,16 +68,42 @@ export function createStore(deps: StoreDeps) {
     queue = [];
     try {
       history.append(batch);
+      succeeded();
     } catch (err: unknown) {
-      log.error({ err, records: batch.length }, "history batch not written");
+      if (!isDiskError(err)) {
+        log.error({ err, records: batch.length }, "history batch not written");
+        return;
+      }
+      // Kept and retried: a full disk must not lose what happened meanwhile (bounded).
+      failed(err);
+      queue = batch.concat(queue);
+      if (queue.length > MAX_PENDING) {
+        dropped += queue.length - MAX_PENDING;
+        queue = queue.slice(-MAX_PENDING);
+      }
+      if (timer === null) {
+        timer = setTimeout(() => {
+          timer = null;
+          flush();
+        }, RETRY_MS);
+        timer.unref();
+      }
     }
   };
 
   return {
     /** Runs `fn` in one transaction (nested calls become savepoints). */
     transaction<T>(fn: () => T): T {
-      return db.transaction(fn)();
+      try {
+        const r = db.transaction(fn)();
+        succeeded();
+        return r;
+      } catch (e: unknown) {
+        if (isDiskError(e)) failed(e);
+        throw e;
+      }
     },
+    health: (): StoreHealth => ({ ...health, pending: queue.length }),
     history,
     registry,
     runs,

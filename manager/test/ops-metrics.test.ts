@@ -22,8 +22,8 @@ describe("GET /metrics, /healthz, /readyz", () => {
   };
 
   beforeAll(async () => {
-    // 200 ms heartbeats: a silent board is lost after 600 ms.
-    srv = await startOpsServer({ heartbeatMs: 200, metricsToken: TOKEN });
+    // 500 ms heartbeats: a silent board is lost after 1.5 s, long after the other board's will.
+    srv = await startOpsServer({ heartbeatMs: 500, metricsToken: TOKEN });
   });
   afterAll(async () => {
     for (const c of clients) c.end(true);
@@ -44,13 +44,6 @@ describe("GET /metrics, /healthz, /readyz", () => {
     const a = await connectBoard(srv.started.urls.mqtt, willId, "s1");
     const b = await connectBoard(srv.started.urls.mqtt, staleId, "s2");
     clients.push(a, b);
-    for (let seq = 1; seq <= 3; seq++) {
-      await a.publishAsync(topics.heartbeat(willId), beat(willId, "s1", seq), { qos: 0, retain: true });
-      await b.publishAsync(topics.heartbeat(staleId), beat(staleId, "s2", seq), { qos: 0, retain: true });
-      // Paced like real beats: a burst of QoS 0 publishes right after CONNECT is not what boards send.
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await a.publishAsync(topics.heartbeat(willId), "not json", { qos: 0 });
     const admin = await connectClient(srv.started.urls.mqtt, "admin", ADMIN_PASSWORD);
     clients.push(admin);
     expect((await request(admin, "server.info", {})).status).toBe("ok");
@@ -61,6 +54,13 @@ describe("GET /metrics, /healthz, /readyz", () => {
     });
     await new Promise<void>((r) => refused.once("error", () => r()));
     refused.end(true);
+    for (let seq = 1; seq <= 3; seq++) {
+      // QoS 1 here (boards use 0): this test counts what the manager got, not what the transport may drop.
+      await a.publishAsync(topics.heartbeat(willId), beat(willId, "s1", seq), { qos: 1, retain: true });
+      await b.publishAsync(topics.heartbeat(staleId), beat(staleId, "s2", seq), { qos: 1, retain: true });
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await a.publishAsync(topics.heartbeat(willId), "not json", { qos: 1 });
     // The will: a connection dropped without DISCONNECT. The other board just goes silent.
     a.stream.destroy();
 
@@ -76,8 +76,8 @@ describe("GET /metrics, /healthz, /readyz", () => {
     expect(m.get('bbb_payloads_rejected_total{kind="heartbeat",code="PROTO_E_INVALID_JSON"}')).toBe(1);
     expect(m.get('bbb_detection_latency_seconds_count{cause="will"}')).toBe(1);
     expect(m.get('bbb_detection_latency_seconds_count{cause="heartbeat-timeout"}')).toBe(1);
-    // Staleness is noticed by the 100 ms sweep: well under a second past the deadline.
-    expect(m.get('bbb_detection_latency_seconds_bucket{cause="heartbeat-timeout",le="0.5"}')).toBe(1);
+    // Staleness is noticed by the 100 ms sweep: within a second of the deadline even on a loaded machine.
+    expect(m.get('bbb_detection_latency_seconds_bucket{cause="heartbeat-timeout",le="1"}')).toBe(1);
     expect(m.get('bbb_lost_after_last_heartbeat_seconds_count{cause="heartbeat-timeout"}')).toBe(1);
     expect(m.get('bbb_state_changes_total{state="lost"}')).toBe(2);
     expect(m.get('bbb_mqtt_request_duration_seconds_count{method="server.info",outcome="ok"}')).toBe(1);

@@ -36,7 +36,8 @@ async function dataFiles(dataDir: string, rel = ""): Promise<string[]> {
   const entries = await readdir(join(dataDir, rel), { withFileTypes: true });
   for (const e of entries) {
     const path = rel ? `${rel}/${e.name}` : e.name;
-    if (rel === "" && (SKIP_TOP.has(e.name) || e.name.startsWith(".previous-"))) continue;
+    if (rel === "" && (SKIP_TOP.has(e.name) || e.name.startsWith(".previous-") || e.name.startsWith(".restore-")))
+      continue;
     // Temp files of atomic writes (`x.json.123.tmp`) are half-written by definition.
     if (e.name.endsWith(".tmp") || !isSafePath(path)) continue;
     if (e.isDirectory()) out.push(...(await dataFiles(dataDir, path)));

@@ -113,14 +113,15 @@ export function createServer(opts: ServerOptions) {
       const { generatedPassword } = await users.ensureAdmin(config.adminPassword);
 
       let mqttUrl = config.mqttUrl ?? null;
+      // PEM files read once: MQTTS of the embedded broker, HTTPS/WSS on the HTTP port.
+      const tls = config.tls
+        ? {
+            cert: readFileSync(config.tls.cert),
+            key: readFileSync(config.tls.key),
+            ...(config.tls.ca ? { ca: readFileSync(config.tls.ca) } : {}),
+          }
+        : null;
       if (mqttUrl === null) {
-        const tls = config.tls
-          ? {
-              cert: readFileSync(config.tls.cert),
-              key: readFileSync(config.tls.key),
-              ...(config.tls.ca ? { ca: readFileSync(config.tls.ca) } : {}),
-            }
-          : null;
         broker = createBroker({
           log,
           topicRoot: config.topicRoot,
@@ -169,6 +170,7 @@ export function createServer(opts: ServerOptions) {
           registryReady: () => m.ready(),
           storeOpen: () => manager === m && m.ready(),
         }),
+        ...(tls ? { tls } : {}),
       });
       http = h;
       broker?.attachWebSocket(h.server, MQTT_WS_PATH);
@@ -208,12 +210,13 @@ export function createServer(opts: ServerOptions) {
         });
       }
       const host = hostFor(config.bind);
+      const secure = tls !== null;
       return {
         ports: { ...ports },
         urls: {
-          http: `http://${host}:${ports.http}`,
+          http: `${secure ? "https" : "http"}://${host}:${ports.http}`,
           mqtt: mqttUrl,
-          ws: `ws://${host}:${ports.http}${MQTT_WS_PATH}`,
+          ws: `${secure ? "wss" : "ws"}://${host}:${ports.http}${MQTT_WS_PATH}`,
         },
         generatedAdminPassword: generatedPassword,
       };

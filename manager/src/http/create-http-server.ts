@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import { createStaticFiles } from "./static-files.js";
@@ -14,6 +15,8 @@ export interface HttpDeps {
   health: () => Record<string, unknown>;
   /** Whether the server can do its work (/readyz): a flag, or a flag with the checks behind it. */
   ready: () => boolean | { ready: boolean; checks: Record<string, unknown> };
+  /** PEM contents: HTTPS (and so WSS) on this port (issue 8 "TLS by configuration"). */
+  tls?: { cert: Buffer; key: Buffer; ca?: Buffer };
 }
 
 /** A handler of one exact path outside /api (e.g. /metrics); returns false when it did not answer. */
@@ -57,13 +60,15 @@ export function createHttpServer(deps: HttpDeps) {
     json(res, 404, { error: { code: "MGR_E_NOT_FOUND", message: "not found" } });
   }
 
-  const server: Server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     route(req, res).catch((err: unknown) => {
       log.error({ err, url: req.url }, "http request failed");
       if (!res.headersSent) json(res, 500, { error: { code: "MGR_E_INTERNAL", message: "internal error" } });
       else res.destroy();
     });
-  });
+  };
+  // An https.Server is an http.Server with TLS underneath (same request, upgrade and close API).
+  const server: Server = deps.tls ? createHttpsServer(deps.tls, handle) : createServer(handle);
   server.keepAliveTimeout = 5000;
 
   return {

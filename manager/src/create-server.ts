@@ -169,6 +169,7 @@ export function createServer(opts: ServerOptions) {
           mqttConnected: () => m.connected(),
           registryReady: () => m.ready(),
           storeOpen: () => manager === m && m.ready(),
+          storeWrites: () => m.storeHealth(),
         }),
         ...(tls ? { tls } : {}),
       });

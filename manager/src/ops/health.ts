@@ -14,10 +14,17 @@ export interface ReadinessDeps {
   registryReady: () => boolean;
   /** The store is open (the manager started and has not stopped). */
   storeOpen: () => boolean;
+  /** Whether the store's last write reached the disk (createStore().health). */
+  storeWrites?: () => { ok: boolean; error: string | null } | null;
 }
 
-function sqliteCheck(dataDir: string, open: boolean): { ok: boolean; detail?: string; freeBytes?: number } {
+function sqliteCheck(
+  dataDir: string,
+  open: boolean,
+  writes: { ok: boolean; error: string | null } | null | undefined,
+): { ok: boolean; detail?: string; freeBytes?: number } {
   if (!open) return { ok: false, detail: "store not open" };
+  if (writes && !writes.ok) return { ok: false, detail: `last write failed: ${writes.error ?? "unknown"}` };
   try {
     accessSync(dataDir, constants.W_OK);
     accessSync(join(dataDir, DB_FILE), constants.R_OK | constants.W_OK);
@@ -44,7 +51,7 @@ export function createReadiness(deps: ReadinessDeps) {
           : { ok: port !== null, mode: "embedded", ...(port !== null ? { port } : {}) },
       mqtt: { ok: deps.mqttConnected() },
       registry: { ok: deps.registryReady() },
-      sqlite: sqliteCheck(deps.dataDir, deps.storeOpen()),
+      sqlite: sqliteCheck(deps.dataDir, deps.storeOpen(), deps.storeOpen() ? deps.storeWrites?.() : undefined),
     };
     return { ready: Object.values(checks).every((c) => c.ok), checks };
   };

@@ -17,8 +17,17 @@ const fileSize = (path: string): number | null => {
  * the event-loop delay (perf_hooks, 20 ms resolution), and the SQLite files' sizes.
  * `start()` enables the event-loop monitor; `stop()` disables it.
  */
+const LAG_WINDOW_MS = 10_000;
+
+const quantiles = (h: IntervalHistogram) => [
+  ...[0.5, 0.9, 0.99].map((q) => ({ labels: { quantile: String(q) }, value: h.percentile(q * 100) / 1e9 })),
+  { labels: { quantile: "1" }, value: h.max / 1e9 },
+];
+
 export function registerProcessMetrics(reg: MetricsRegistry, opts: { dataDir: string; startedAtMs: number }) {
   let loop: IntervalHistogram | null = null;
+  let last: ReturnType<typeof quantiles> | null = null;
+  let rotation: NodeJS.Timeout | null = null;
 
   reg.counterFn("process_cpu_seconds_total", "User and system CPU time spent by this process.", () => {
     const u = process.cpuUsage();
@@ -27,21 +36,13 @@ export function registerProcessMetrics(reg: MetricsRegistry, opts: { dataDir: st
   reg.gauge("process_resident_memory_bytes", "Resident set size.", () => process.memoryUsage.rss());
   reg.gauge("process_start_time_seconds", "Start of the server, Unix time.", () => opts.startedAtMs / 1000);
   reg.gauge("nodejs_heap_used_bytes", "V8 heap in use.", () => process.memoryUsage().heapUsed);
-  // Quantiles over the window since the previous scrape (the monitor is reset after each read):
-  // a lag spike shows in the next scrape and does not hide in a since-start average.
+  // Quantiles of the last complete 10-s window (the first window: of what was seen so far): a
+  // lag spike shows for a while and does not fade into a since-start average, and scraping more
+  // or less often (or by two Prometheus servers) does not change the figures.
   reg.gauge(
     "bbb_event_loop_lag_seconds",
-    "Event-loop delay since the previous scrape (perf_hooks.monitorEventLoopDelay), by quantile.",
-    () => {
-      if (!loop || loop.count === 0) return null;
-      const out = [0.5, 0.9, 0.99].map((q) => ({
-        labels: { quantile: String(q) },
-        value: loop ? loop.percentile(q * 100) / 1e9 : 0,
-      }));
-      out.push({ labels: { quantile: "1" }, value: loop.max / 1e9 });
-      loop.reset();
-      return out;
-    },
+    "Event-loop delay over the last 10 s (perf_hooks.monitorEventLoopDelay), by quantile (1 = max).",
+    () => last ?? (loop && loop.count > 0 ? quantiles(loop) : null),
   );
   reg.gauge("bbb_sqlite_bytes", "Size of the SQLite store's files in the data dir.", () => {
     const out = [];
@@ -58,12 +59,21 @@ export function registerProcessMetrics(reg: MetricsRegistry, opts: { dataDir: st
   return {
     start(): void {
       if (loop) return;
-      loop = monitorEventLoopDelay({ resolution: 20 });
-      loop.enable();
+      const h = monitorEventLoopDelay({ resolution: 20 });
+      h.enable();
+      loop = h;
+      rotation = setInterval(() => {
+        if (h.count > 0) last = quantiles(h);
+        h.reset();
+      }, LAG_WINDOW_MS);
+      rotation.unref();
     },
     stop(): void {
+      if (rotation) clearInterval(rotation);
+      rotation = null;
       loop?.disable();
       loop = null;
+      last = null;
     },
   };
 }

@@ -115,10 +115,18 @@ export function createFleetMetrics(reg: MetricsRegistry = createMetricsRegistry(
     });
   }
 
+  // Resolved once: per heartbeat the ingest pays two additions.
+  const beat = heartbeats.series();
+  heartbeats.inc(undefined, 0); // exported as 0 from the start: rate() needs the first sample
+  const accepted = {
+    heartbeat: messages.series({ kind: "heartbeat" }),
+    status: messages.series({ kind: "status" }),
+    result: messages.series({ kind: "result" }),
+  };
   const ingest: IngestObserver = {
     accepted(kind) {
-      if (kind === "heartbeat") heartbeats.inc();
-      messages.inc({ kind });
+      if (kind === "heartbeat") beat.inc();
+      accepted[kind].inc();
     },
     rejected(kind, code) {
       rejected.inc({ kind, code });

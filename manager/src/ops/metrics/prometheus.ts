@@ -35,6 +35,8 @@ interface Family {
 export interface Counter {
   inc(labels?: Labels, by?: number): void;
   get(labels?: Labels): number;
+  /** The series of one label set, resolved once: its `inc` is a plain addition (hot paths). */
+  series(labels?: Labels): { inc(by?: number): void };
 }
 export interface Histogram {
   observe(value: number, labels?: Labels): void;
@@ -62,14 +64,22 @@ export function createMetricsRegistry() {
           for (const { labels, value } of values.values()) out.push(`${name}${labelText(labels)} ${num(value)}`);
         },
       });
+      const entry = (labels: Labels | undefined) => {
+        const k = keyOf(labels);
+        let e = values.get(k);
+        if (!e) values.set(k, (e = { labels, value: 0 }));
+        return e;
+      };
       return {
         inc(labels, by = 1) {
-          const k = keyOf(labels);
-          const e = values.get(k);
-          if (e) e.value += by;
-          else values.set(k, { labels, value: by });
+          entry(labels).value += by;
         },
         get: (labels) => values.get(keyOf(labels))?.value ?? 0,
+        series(labels) {
+          let e: { value: number } | null = null;
+          // Created on first use, so a series nobody touched is not exported as 0.
+          return { inc: (by = 1) => void ((e ??= entry(labels)).value += by) };
+        },
       };
     },
 

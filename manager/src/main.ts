@@ -5,7 +5,7 @@ import { ManagerError, ManagerErrorCodes } from "./errors.js";
 import { createLogger } from "./log.js";
 import { createShutdown } from "./ops/graceful-shutdown.js";
 import { createOpsExtension } from "./ops/ops-extension.js";
-import { createProjectsExtension, projectRefreshMs } from "./projects/projects-extension.js";
+import { createProjectsExtension } from "./projects/projects-extension.js";
 
 /**
  * `npm start`: the all-in-one server. The only place that reads env (STYLE.md rule 1).
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   }
   // Front doors beyond MQTT: the TCP command socket, REST under /api, webhooks.
   // The project store with its read-only SFTP server (port 1026), refreshed every BBB_PROJECT_REFRESH_S.
-  const projects = createProjectsExtension({ refreshIntervalMs: projectRefreshMs(process.env.BBB_PROJECT_REFRESH_S) });
+  const projects = createProjectsExtension({ refreshIntervalMs: config.projectRefreshS * 1000 });
   // Operations: /metrics and backups (server.backup, GET /api/server/backup).
   const server = createServer({ config, log, extensions: [createFrontExtension(), projects, createOpsExtension()] });
   // server.stop(): extensions (socket, SFTP, webhooks) first, then the manager (manager/status

@@ -92,6 +92,13 @@ export const configSchema = z
       .max(600_000)
       .default(DEFAULT_HEARTBEAT_MS)
       .describe("Heartbeat period the boards use; a board is lost after 3 silent periods."),
+    projectRefreshS: z.coerce
+      .number()
+      .int()
+      .min(10)
+      .max(86_400)
+      .default(300)
+      .describe("Period in seconds of the timer refresh of every type's project (git fetch / folder copy)."),
     rebootGraceMs: z.coerce
       .number()
       .int()
@@ -184,6 +191,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   BBB_LOG_LEVEL: "logLevel",
   BBB_HEARTBEAT_MS: "heartbeatMs",
   BBB_REBOOT_GRACE_MS: "rebootGraceMs",
+  BBB_PROJECT_REFRESH_S: "projectRefreshS",
   BBB_FLAP_MAX_CHANGES: "flapMaxChanges",
   BBB_FLAP_WINDOW_MS: "flapWindowMs",
   BBB_HISTORY_RETENTION_DAYS: "historyRetentionDays",

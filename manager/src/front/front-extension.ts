@@ -1,4 +1,3 @@
-import { createHmac } from "node:crypto";
 import { createAcl } from "@bbb/broker";
 import { join } from "node:path";
 import { MANAGER_VERSION, type Extension, type ServerContext } from "../create-server.js";
@@ -9,7 +8,7 @@ import { createMqttIdentityResolver } from "./mqtt-auth/mqtt-identity.js";
 import { createRestHandler, type RestLimits } from "./rest/rest-handler.js";
 import type { RpcSocketLimits } from "./socket/limits.js";
 import { createRpcSocketServer, type RpcSocketServer } from "./socket/rpc-socket-server.js";
-import { createTokenService } from "./tokens.js";
+import { apiTokenKey, createTokenService } from "./tokens.js";
 import type { Clock } from "./webhooks/clock.js";
 import type { DeliveryOptions, FetchLike } from "./webhooks/delivery.js";
 import { createJsonFileWebhookStore } from "./webhooks/store.js";
@@ -53,7 +52,7 @@ export function createFrontExtension(opts: FrontExtensionOptions = {}): Extensio
       const authenticate: Authenticate = (u, p) => ctx.users.verify(u, p);
       // A key of its own, derived from the fleet secret, so API tokens survive restarts.
       const tokens = createTokenService({
-        secret: createHmac("sha256", ctx.fleetSecret).update("bbb-api-tokens").digest(),
+        secret: apiTokenKey(ctx.fleetSecret),
         ...(opts.tokenTtlMs ? { ttlMs: opts.tokenTtlMs } : {}),
       });
       const w = createWebhookService({

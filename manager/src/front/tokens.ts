@@ -12,6 +12,11 @@ export interface TokenService {
   verify(token: string): { username: string; role: Role } | null;
 }
 
+/** The API-token key of a fleet: derived from the fleet secret, so tokens survive restarts. */
+export function apiTokenKey(fleetSecret: string): Buffer {
+  return createHmac("sha256", fleetSecret).update("bbb-api-tokens").digest();
+}
+
 const claimSchema = z.object({ u: z.string().min(1).max(128), r: roleSchema, e: z.number().int() }).strict();
 
 export function createTokenService(opts: {

@@ -1,7 +1,6 @@
-import { createHmac } from "node:crypto";
 import { MANAGER_VERSION, type Extension, type ServerContext } from "../create-server.js";
 import { ManagerError, ManagerErrorCodes } from "../errors.js";
-import { createTokenService } from "../front/tokens.js";
+import { apiTokenKey, createTokenService } from "../front/tokens.js";
 import { createBackupMethods } from "./backup/backup-methods.js";
 import { createBackupRoute } from "./backup/backup-route.js";
 import { createBackupService, type BackupService } from "./backup/backup-service.js";
@@ -67,7 +66,7 @@ export function createOpsExtension(): Extension {
         backups: getBackups,
         authenticate: (u, p) => ctx.users.verify(u, p),
         // The same key as the front door's API tokens (front-extension.ts), so its Bearer tokens work here.
-        tokens: createTokenService({ secret: createHmac("sha256", ctx.fleetSecret).update("bbb-api-tokens").digest() }),
+        tokens: createTokenService({ secret: apiTokenKey(ctx.fleetSecret) }),
         log,
       });
       return Promise.resolve({ api });

@@ -11,7 +11,6 @@ export * from "./schemas.js";
 export {
   createProjectsExtension,
   DEFAULT_PROJECT_REFRESH_MS,
-  projectRefreshMs,
   SFTP_HOST_KEY_FILE,
   type ProjectsExtensionOptions,
 } from "./projects-extension.js";

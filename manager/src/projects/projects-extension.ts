@@ -90,11 +90,3 @@ export function createProjectsExtension(opts: ProjectsExtensionOptions = {}): Ex
   };
 }
 
-/** BBB_PROJECT_REFRESH_S (seconds, ≥ 10) as the extension's period; unset or empty: the default. */
-export function projectRefreshMs(seconds: string | undefined): number {
-  if (seconds === undefined || seconds.trim() === "") return DEFAULT_PROJECT_REFRESH_MS;
-  const s = Number(seconds);
-  if (!Number.isFinite(s) || s < 10 || s > 86_400)
-    throw new Error(`BBB_PROJECT_REFRESH_S: 10 to 86400 seconds, not ${seconds}`);
-  return Math.round(s * 1000);
-}

@@ -1,11 +1,9 @@
 import { loadConfig } from "./config/load-config.js";
 import { createServer } from "./create-server.js";
-import { createFrontExtension } from "./front/front-extension.js";
 import { ManagerError, ManagerErrorCodes } from "./errors.js";
 import { createLogger } from "./log.js";
 import { createShutdown } from "./ops/graceful-shutdown.js";
-import { createOpsExtension } from "./ops/ops-extension.js";
-import { createProjectsExtension } from "./projects/projects-extension.js";
+import { createDefaultExtensions } from "./default-extensions.js";
 
 /**
  * `npm start`: the all-in-one server. The only place that reads env (STYLE.md rule 1).
@@ -18,11 +16,7 @@ async function main(): Promise<void> {
     // docker/entrypoint.mjs starts broker/dist/main.js for this role; this program is the manager.
     throw new ManagerError(ManagerErrorCodes.CONFIG, "BBB_ROLE=broker runs broker/dist/main.js, not the manager");
   }
-  // Front doors beyond MQTT: the TCP command socket, REST under /api, webhooks.
-  // The project store with its read-only SFTP server (port 1026), refreshed every BBB_PROJECT_REFRESH_S.
-  const projects = createProjectsExtension({ refreshIntervalMs: config.projectRefreshS * 1000 });
-  // Operations: /metrics and backups (server.backup, GET /api/server/backup).
-  const server = createServer({ config, log, extensions: [createFrontExtension(), projects, createOpsExtension()] });
+  const server = createServer({ config, log, extensions: createDefaultExtensions(config) });
   // server.stop(): extensions (socket, SFTP, webhooks) first, then the manager (manager/status
   // `offline`, MQTT client, the history queue flushed and SQLite closed), HTTP, the broker, the data-dir lock.
   const stop = createShutdown({

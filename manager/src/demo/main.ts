@@ -12,7 +12,7 @@ import { deriveBoardToken, loadOrCreateFleetSecret } from "@bbb/broker";
 import { loadConfig } from "../config/load-config.js";
 import { createServer } from "../create-server.js";
 import { createLogger } from "../log.js";
-import { createProjectsExtension } from "../projects/projects-extension.js";
+import { createDefaultExtensions } from "../default-extensions.js";
 import { DEMO_TYPES, planFleet, type PlannedBoard } from "./fleet-plan.js";
 
 /**
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   let stopServer: (() => Promise<void>) | null = null;
   const fleetSecret = await loadOrCreateFleetSecret(config.dataDir, config.fleetSecret);
   if (!opts.connect) {
-    const server = createServer({ config, log, extensions: [createProjectsExtension()] });
+    const server = createServer({ config, log, extensions: createDefaultExtensions(config) });
     const s = await server.start();
     stopServer = () => server.stop();
     mqttUrl = s.urls.mqtt;

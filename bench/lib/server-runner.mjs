@@ -53,7 +53,9 @@ export async function startServer({ cpuProfDir, env = {} } = {}) {
     if (child.stdoutText.length < 1 << 20) child.stdoutText += d.toString();
   });
   const m = await waitOutput(child, /MQTT\s+mqtt:\/\/127\.0\.0\.1:(\d+)/, 60_000, "server ready");
-  const http = (child.stdoutText.match(/REST API\s+(http:\/\/\S+)/) ?? [])[1] ?? null;
+  // The banner goes to stdout or stderr depending on the version of main.ts: read both.
+  const banner = `${child.stdoutText}\n${child.stderrText ?? ""}`;
+  const http = (banner.match(/REST API\s+(http:\/\/\S+)/) ?? [])[1] ?? null;
   return {
     pid: child.pid,
     child,

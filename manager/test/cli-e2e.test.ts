@@ -41,7 +41,7 @@ describe("bbbctl against the real server", () => {
   let server: BbbServer;
   let dataDir: string;
   let env: Record<string, string>;
-  const agents: { boardId: string; stop(): Promise<void> }[] = [];
+  const agents: { boardId: string; calls: string[][]; stop(): Promise<void> }[] = [];
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "bbb-cli-e2e-"));
@@ -98,7 +98,7 @@ describe("bbbctl against the real server", () => {
         backoff: { baseMs: 200, capMs: 1000 },
       });
       await agent.start();
-      agents.push({ boardId: root.boardId, stop: () => agent.stop() });
+      agents.push({ boardId: root.boardId, calls: exec.calls, stop: () => agent.stop() });
     }
   });
   afterAll(async () => {
@@ -255,5 +255,18 @@ describe("bbbctl against the real server", () => {
     const h = await bbbctl(["history", agents[0]!.boardId, "--json"], env);
     expect(h.code).toBe(0);
     expect((JSON.parse(h.stdout) as unknown[]).length).toBeGreaterThan(0);
+  });
+
+  it("set-ip takes netmask and gateway from the sector the address lies in", async () => {
+    const a = agents[0]!;
+    const r = await bbbctl(["set-ip", a.boardId, "--ip", "10.128.30.77", "--timeout", "20", "--json"], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(a.calls.flat().join(" ")).toMatch(/10\.128\.30\.77/);
+    const applied = a.calls.map((c) => c.join(" ")).filter((c) => c.includes("10.128.30.77"));
+    expect(applied.join("\n")).toMatch(/255\.255\.255\.0|\/24/);
+    expect(applied.join("\n")).toMatch(/10\.128\.30\.1\b/);
+    const outside = await bbbctl(["set-ip", a.boardId, "--ip", "192.0.2.10"], env);
+    expect(outside.code).not.toBe(0);
+    expect(outside.stderr).toMatch(/no sector subnet/);
   });
 });

@@ -1,5 +1,13 @@
 import { Command } from "commander";
-import { SUCCESS_OUTCOMES, type ActionName, type Run } from "@bbb/shared";
+import {
+  SUCCESS_OUTCOMES,
+  buildSectorIndex,
+  firstHost,
+  prefixToNetmask,
+  type ActionName,
+  type Run,
+  type Sector,
+} from "@bbb/shared";
 import { CliError, EXIT, type CliContext } from "../context.js";
 import { json, list, table } from "../format.js";
 import { createProgressBar } from "../progress.js";
@@ -23,7 +31,16 @@ interface ActionSpec {
   action: ActionName;
   summary: string;
   options?: (c: Command) => Command;
-  args?: (o: Record<string, unknown>) => unknown;
+  args?: (o: Record<string, unknown>, rpc: Rpc) => unknown;
+}
+
+type Rpc = Awaited<ReturnType<CliContext["client"]>>;
+
+/** Netmask and gateway of the sector subnet an address lies in (gateway = the subnet's first address). */
+async function subnetOf(rpc: Rpc, ip: string): Promise<{ netmask: string; gateway: string } | null> {
+  const { items } = await rpc.call<{ items: Sector[] }>("sectors.list", {});
+  const cidr = buildSectorIndex(items).cidrOf(ip);
+  return cidr ? { netmask: prefixToNetmask(cidr.prefix), gateway: firstHost(cidr) } : null;
 }
 
 const ACTIONS: ActionSpec[] = [
@@ -36,13 +53,16 @@ const ACTIONS: ActionSpec[] = [
       c
         .option("--dhcp", "use DHCP")
         .option("--ip <ip>", "address")
-        .option("--netmask <mask>", "netmask, e.g. 255.255.255.0")
-        .option("--gateway <ip>", "gateway (the subnet's first address)"),
-    args: (o) => {
+        .option("--netmask <mask>", "netmask (default: from the sector subnet the address lies in)")
+        .option("--gateway <ip>", "gateway (default: the sector subnet's first address)"),
+    args: async (o, rpc) => {
       if (o.dhcp) return { mode: "dhcp" };
-      if (!o.ip || !o.netmask || !o.gateway)
-        throw new CliError("set-ip needs --dhcp, or --ip, --netmask and --gateway");
-      return { mode: "manual", ip: o.ip, netmask: o.netmask, gateway: o.gateway };
+      if (typeof o.ip !== "string") throw new CliError("set-ip needs --dhcp, or --ip (with --netmask and --gateway outside the sector table)");
+      const derived = o.netmask && o.gateway ? null : await subnetOf(rpc, o.ip);
+      const netmask = o.netmask ?? derived?.netmask;
+      const gateway = o.gateway ?? derived?.gateway;
+      if (!netmask || !gateway) throw new CliError(`${o.ip} lies in no sector subnet: give --netmask and --gateway`);
+      return { mode: "manual", ip: o.ip, netmask, gateway };
     },
   },
   {
@@ -142,8 +162,8 @@ export function registerActions(program: Command, ctx: CliContext): void {
         ...(o.canary ? { canary: Number(o.canary) } : {}),
         ...(o.includeDead ? { includeDead: true } : {}),
       };
-      const args = spec.args ? spec.args(o) : undefined;
       const rpc = await ctx.client();
+      const args = spec.args ? await spec.args(o, rpc) : undefined;
       const bar = createProgressBar(ctx.io.stderr, ctx.io.stderrTty && o.progress, spec.cli);
       const params = {
         target: byFilter ? { filter } : { ids: boards },

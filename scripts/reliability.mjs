@@ -71,7 +71,8 @@ export function render(figures) {
         out.push("");
       }
       for (const n of f.notes ?? []) out.push(`- ${n}`);
-      if ((f.notes ?? []).length > 0) out.push("");
+      for (const n of f.fixed ?? []) out.push(`- Found and fixed: ${n}`);
+      if ((f.notes ?? []).length + (f.fixed ?? []).length > 0) out.push("");
     }
   }
   const covered = figures.flatMap((f) => f.coveredElsewhere ?? []);

@@ -37,6 +37,7 @@ describe("boards with a wrong clock", () => {
       test: "manager/test/reliability-clock-skew.test.ts",
       claim: "Flagged `clock-skew` while online; liveness by receive time: lost 3 periods after the last beat, whatever the board's clock says; the flag goes once the clock is right.",
       figures: fig,
+      fixed: ["the `clock-skew` problem existed in the schema but nothing raised it; the registry now flags a live beat more than 60 s off the receive time."],
     });
   });
 

@@ -108,6 +108,7 @@ describe.skipIf(skip !== null)(`disk full in the data dir ${skip ?? ""}`, () => 
       test: "manager/test/reliability-disk-full.test.ts",
       claim: "Edits fail with an error, monitoring goes on in memory, an error is logged, /readyz answers 503 (sqlite check) and /healthz shows the store unwritable with the records it keeps; once space returns edits work, /readyz is 200 and the history written meanwhile is kept.",
       figures: fig,
+      fixed: ["a history batch that failed on a full disk was dropped; it is now kept in memory (bounded, 100,000 records), retried every second, the failure logged once and shown in /healthz."],
     });
   });
 });

@@ -108,6 +108,7 @@ describe("a flapping board", () => {
       title: "Flapping board",
       test: "manager/test/reliability-flapping.test.ts",
       claim: "Flagged `flapping` after the configured number of changes (default 6 in 5 min); from then on its state changes are not written to history; webhook rules with their shipped 30 s delay stay silent.",
+      fixed: ["every state change of a flapping board went out as a socket event notification (one per change); the quiet ones no longer do, and the settled state is told once when it calms down."],
       figures: {
         "up/down cycles": CYCLES,
         "cycle (ms)": UP_MS + DOWN_MS,

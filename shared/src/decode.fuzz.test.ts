@@ -66,6 +66,7 @@ afterAll(() => {
     title: "Wire payloads: decodePayload of every schema, parseTopic",
     test: "shared/src/decode.fuzz.test.ts",
     claim: "Never throws; refusals carry PROTO_E_INVALID_JSON, PROTO_E_INVALID_PAYLOAD or PROTO_E_TOO_LARGE.",
+    fixed: ["invalid UTF-8 and UTF-16 payloads were decoded with U+FFFD and accepted (e.g. a hostname); now refused (PROTO_E_INVALID_JSON, \"not valid UTF-8\")."],
     figures: {
       "payloads tried": tally.tried,
       accepted: tally.accepted,

@@ -1,4 +1,4 @@
-import type { AddressInfo } from "node:net";
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from "node:net";
 import type { Logger } from "pino";
 import ssh2, { type Connection } from "ssh2";
 import { createAuthHandler, type PasswordAuth, type PublicKeyAuth } from "./auth.js";
@@ -55,10 +55,38 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
   const log = deps.log.child({ module: "sftp" });
   const limits: SftpServerLimits = { ...DEFAULT_SFTP_LIMITS, ...deps.limits };
   const clients = new Set<Connection>();
+  // Raw sockets that have not sent their SSH identification line yet: ssh2 reports a connection
+  // only after it, so without this a client that connects and dribbles bytes (slow-loris) is
+  // neither timed out nor counted (issue 9 "slow-loris connections on every port").
+  const preHeader = new Set<Socket>();
   let server: ssh2.Server | null = null;
+  let tcp: NetServer | null = null;
   let fingerprint: string | null = null;
 
-  function onConnection(client: Connection, info: { ip: string }) {
+  function onRawSocket(sock: Socket): void {
+    sock.on("error", () => undefined);
+    // Generous (the handshake timeout is what frees slots): a flood must not lock real clients out.
+    if (preHeader.size >= limits.maxConnections * 8 || !server) {
+      sock.destroy();
+      return;
+    }
+    preHeader.add(sock);
+    const timer = setTimeout(() => {
+      if (!preHeader.has(sock)) return;
+      log.info({ ip: sock.remoteAddress }, "sftp handshake timed out");
+      sock.destroy();
+    }, limits.authTimeoutMs);
+    sock.once("close", () => {
+      clearTimeout(timer);
+      preHeader.delete(sock);
+    });
+    server.injectSocket(sock);
+  }
+
+  function onConnection(client: Connection, info: { ip: string; port: number }) {
+    for (const sock of preHeader) {
+      if (sock.remotePort === info.port && sock.remoteAddress === info.ip) preHeader.delete(sock);
+    }
     if (clients.size >= limits.maxConnections) {
       log.warn({ ip: info.ip }, "sftp connection limit reached");
       client.on("error", () => undefined);
@@ -113,24 +141,29 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
       fingerprint = hostKey.fingerprint;
       const s = new ssh2.Server({ hostKeys: [hostKey.key], ident: "bbb-project-store" }, onConnection);
       server = s;
+      const t = createNetServer(onRawSocket);
+      tcp = t;
       await new Promise<void>((resolve, reject) => {
-        s.once("error", reject);
-        s.listen(port, bind, () => {
-          s.off("error", reject);
+        t.once("error", reject);
+        t.listen(port, bind, () => {
+          t.off("error", reject);
           resolve();
         });
       });
+      t.on("error", (err: unknown) => log.error({ err }, "sftp server error"));
       s.on("error", (err: unknown) => log.error({ err }, "sftp server error"));
-      const got = (s.address() as AddressInfo).port;
+      const got = (t.address() as AddressInfo).port;
       log.info({ port: got, bind, fingerprint }, "sftp server listening");
       return { port: got };
     },
     async stop() {
-      const s = server;
+      const t = tcp;
+      tcp = null;
       server = null;
-      if (!s) return;
+      if (!t) return;
       for (const c of clients) c.end();
-      await new Promise<void>((resolve) => s.close(() => resolve()));
+      for (const sock of preHeader) sock.destroy();
+      await new Promise<void>((resolve) => t.close(() => resolve()));
     },
     hostKeyFingerprint() {
       if (!fingerprint) throw new Error("sftp server not started");

@@ -16,8 +16,7 @@ import { ADMIN_PASSWORD, FLEET_SECRET, REPO, freePort, topics, waitFor } from ".
  * imports": the all-in-one server as a process, killed REPS times at a random moment while a
  * client writes. After each restart every write the client saw acknowledged is there, unchanged;
  * nothing half-written is visible; a bulk run that was in flight is reported `interrupted`.
- * (CSV import = the batch path bbbctl uses: JSON-RPC batches of nodes.upsert, or nodes.import
- * when the server has it.)
+ * (CSV import = nodes.import, what `bbbctl import` sends: applied in one transaction.)
  */
 const MAIN = join(REPO, "manager/dist/main.js");
 const REPS = scaled(20, 4);
@@ -38,7 +37,9 @@ describe.skipIf(!existsSync(MAIN))("manager SIGKILLed during writes (needs `npx 
   let proc: ChildProcess | null = null;
   const boards: { boardId: string; c: MqttClient; timer: NodeJS.Timeout }[] = [];
   const acked = new Map<string, Node>();
-  const fig = { kills: 0, "writes acknowledged": 0, "writes acknowledged then lost": 0, "half-written rows seen": 0, "runs in flight at a kill": 0, "runs reported interrupted": 0, "restart to answering (ms, max)": 0 };
+  const importedAcked = new Set<string>();
+  const inFlightImports: string[][] = [];
+  const fig = { kills: 0, "writes acknowledged": 0, "writes acknowledged then lost": 0, "half-written rows seen": 0, "runs in flight at a kill": 0, "imports in flight at a kill": 0, "imports half applied": 0, "runs reported interrupted": 0, "restart to answering (ms, max)": 0 };
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "bbb-rel-kill-"));
@@ -114,6 +115,13 @@ describe.skipIf(!existsSync(MAIN))("manager SIGKILLed during writes (needs `npx 
       const got = held.get(h);
       if (!got || JSON.stringify(nodeSchema.parse(got)) !== JSON.stringify(n)) fig["writes acknowledged then lost"]++;
     }
+    for (const h of importedAcked) if (!held.has(h)) fig["writes acknowledged then lost"]++;
+    // An import the kill interrupted is there completely or not at all.
+    for (const rows of inFlightImports.splice(0)) {
+      const present = rows.filter((h) => held.has(h)).length;
+      fig["imports in flight at a kill"]++;
+      if (present > 0 && present < rows.length) fig["imports half applied"]++;
+    }
     for (const id of runIds) {
       const g = await call(c, "commands.get", { id });
       if (g.result?.status === "interrupted") fig["runs reported interrupted"]++;
@@ -172,16 +180,14 @@ describe.skipIf(!existsSync(MAIN))("manager SIGKILLed during writes (needs `npx 
             if (list) runIds.push(list.id);
             while (!stop) await new Promise((r) => setTimeout(r, 20));
           } else {
-            // An import: batches of 25 upserts, as bbbctl import sends them.
-            const batch = Array.from({ length: 25 }, (_, k) => nodeOf(`k${rep}-b${i}-${k}`, i * 25 + k));
-            const ids = batch.map(() => `c${seq++}`);
-            c.send(batch.map((n, k) => ({ jsonrpc: "2.0", id: ids[k], method: "nodes.upsert", params: n })));
-            const answer = await Promise.race([c.next((m) => Array.isArray(m) && m.some((x: { id: string }) => x.id === ids[0]), 10_000), gone(c)]).catch(() => null);
-            if (!answer) break;
-            for (const a of answer as { id: string; result?: unknown }[]) {
-              const k = ids.indexOf(a.id);
-              if (a.result && k >= 0) acked.set(batch[k]!.hostname, batch[k]!);
-            }
+            // A CSV import of 25 rows (nodes.import, what bbbctl import sends): all or nothing.
+            const rows = Array.from({ length: 25 }, (_, k) => `k${rep}-i${i}-${k}`);
+            const csv = ["hostname,ip,type", ...rows.map((h) => `${h},dhcp,mbtemp`)].join("\n");
+            inFlightImports.push(rows);
+            const r = await call(c, "nodes.import", { csv }).catch(() => null);
+            if (!r) break;
+            inFlightImports.pop();
+            if (r.result?.applied) for (const h of rows) importedAcked.add(h);
           }
           i++;
         }
@@ -199,11 +205,12 @@ describe.skipIf(!existsSync(MAIN))("manager SIGKILLed during writes (needs `npx 
       c = await start();
       await verify(c, runIds);
     }
-    fig["writes acknowledged"] = acked.size;
+    fig["writes acknowledged"] = acked.size + importedAcked.size;
     c.close();
     proc!.kill("SIGKILL");
     expect(fig["writes acknowledged then lost"]).toBe(0);
     expect(fig["half-written rows seen"]).toBe(0);
+    expect(fig["imports half applied"]).toBe(0);
     expect(fig["runs reported interrupted"]).toBe(fig["runs in flight at a kill"]);
     expect(fig["runs in flight at a kill"]).toBeGreaterThan(0);
   });

@@ -89,6 +89,11 @@ describe.skipIf(!existsSync(SIM))(`broker restart under ${N} simulated boards (n
     broker.events.off("client-connected", onConnect);
     broker.events.off("duplicate-client", onDuplicate);
 
+    // Boards connected but not alive: are their heartbeats still arriving (then the registry ignores them)?
+    const stuck = [...srv.server.manager.registry.records.values()].filter((r) => !(r.state && ALIVE.has(r.state)));
+    const seq0 = new Map(stuck.map((r) => [r.id, r.live.heartbeat?.seq ?? -1]));
+    await new Promise((r) => setTimeout(r, 2500));
+    const stillBeating = stuck.filter((r) => (r.live.heartbeat?.seq ?? -1) > (seq0.get(r.id) ?? -1)).length;
     const delays = [...connects.values()].map((t) => t - tUp).sort((a, b) => a - b);
     const perSecond = new Map<number, number>();
     for (const d of delays) perSecond.set(Math.floor(d / 1000), (perSecond.get(Math.floor(d / 1000)) ?? 0) + 1);
@@ -116,6 +121,8 @@ describe.skipIf(!existsSync(SIM))(`broker restart under ${N} simulated boards (n
         "state changes in the quiet period afterwards": after.length,
         "of which to lost": after.filter((c) => c.to === "lost").length,
         "duplicate client ids refused by the broker after the restart": duplicates,
+        "connected but not alive at the end": stuck.length,
+        "of which still sending heartbeats": stillBeating,
         "items lost": N - connects.size,
       },
       notes: [

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { createServer as createNetServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nodeSchema, type Node } from "@bbb/shared";
@@ -9,7 +10,7 @@ import { scaled, writeFigure } from "../../scripts/reliability.mjs";
 import { lineClient, type LineClient } from "./front-fixtures.js";
 import mqtt, { type MqttClient } from "mqtt";
 import { deriveBoardToken } from "@bbb/broker";
-import { ADMIN_PASSWORD, FLEET_SECRET, REPO, freePort, topics, waitFor } from "./helpers.js";
+import { ADMIN_PASSWORD, FLEET_SECRET, REPO, topics, waitFor } from "./helpers.js";
 
 /**
  * Issue 9 "Manager SIGKILLed at random moments during registry writes, bulk commands and CSV
@@ -30,6 +31,21 @@ const nodeOf = (hostname: string, i: number): Node =>
     notes: `written by repetition; payload ${"x".repeat(200)}`,
   });
 
+async function freeLowPort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const srv = createNetServer();
+    const ok = await new Promise<boolean>((r) => {
+      srv.once("error", () => r(false));
+      srv.listen(port, "127.0.0.1", () => r(true));
+    });
+    if (ok) {
+      await new Promise((r) => srv.close(r));
+      return port;
+    }
+  }
+}
+
 describe.skipIf(!existsSync(MAIN))("manager SIGKILLed during writes (needs `npx tsc -b manager`)", () => {
   let dataDir: string;
   let mqttPort: number;
@@ -43,8 +59,10 @@ describe.skipIf(!existsSync(MAIN))("manager SIGKILLed during writes (needs `npx 
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "bbb-rel-kill-"));
-    mqttPort = await freePort();
-    cmdPort = await freePort();
+    // Fixed across restarts, and below Linux's ephemeral range (32768+), so that servers other
+    // tests bind on port 0 cannot take them while this manager is down.
+    mqttPort = await freeLowPort();
+    cmdPort = await freeLowPort();
   });
   afterAll(async () => {
     for (const b of boards) {

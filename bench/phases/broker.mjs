@@ -14,14 +14,14 @@ const SECRET = "bench-fleet-secret";
  * One measured run: N boards at 1 Hz, retained QoS 0 heartbeats, one subscriber on
  * `bbb/+/heartbeat`; CPU of the broker process only, over a steady-state window.
  */
-export async function brokerRun({ kind, boards, warmupS, measureS, connectsPerSec, workers, cluster, label, phase = "broker", respond = false }) {
+export async function brokerRun({ kind, boards, warmupS, measureS, connectsPerSec, workers, cluster, label, phase = "broker", respond = false, cpuProf }) {
   const brokers = [];
   let load = null;
   let sub = null;
   try {
     if (cluster) {
       for (let i = 0; i < cluster.replicas; i++) brokers.push(await startBroker(kind, { redisUrl: cluster.redis.url }));
-    } else brokers.push(await startBroker(kind));
+    } else brokers.push(await startBroker(kind, { cpuProf }));
     // The subscriber sits on the last replica, so in a cluster every message crosses Redis
     // for the boards of the other replica.
     const subBroker = brokers[brokers.length - 1];

@@ -54,7 +54,31 @@ async function waitAccepted(sys, reqId, timeoutMs) {
  * process and to generated boards), and a bulk reboot of 600 boards through the manager's
  * `hosts.command` (MQTT request/response) until all 600 outcomes are in.
  */
-export async function runCommandsPhase({ boards, commands, bulk, warmupS, connectsPerSec, workers }) {
+export async function runCommandsPhase(opts) {
+  const tried = [];
+  for (let n = opts.boards; n >= 1000; n = Math.floor(n / 2)) {
+    try {
+      const r = await commandsAt({ ...opts, boards: n });
+      r.requested = opts.boards;
+      r.tried = [...tried, ...(r.tried ?? [])];
+      return r;
+    } catch (e) {
+      tried.push({ boards: n, error: String(e?.message ?? e).slice(0, 300) });
+      progress("commands", `${n} boards did not hold (${tried.at(-1).error}); trying ${Math.floor(n / 2)}`);
+    }
+  }
+  throw new Error(`no size held: ${JSON.stringify(tried)}`);
+}
+
+function assertAlive(sys) {
+  const c = sys.server.child;
+  if (c.exitCode !== null || c.signalCode !== null) {
+    const why = (c.stderrText ?? "").split("\n").find((l) => /Error/.test(l)) ?? `exit ${c.exitCode ?? c.signalCode}`;
+    throw new Error(`the server died: ${why.trim()}`);
+  }
+}
+
+async function commandsAt({ boards, commands, bulk, warmupS, connectsPerSec, workers }) {
   const label = `${boards} boards`;
   progress("commands", `${label}: starting the server and the generator`);
   // 1,200 boards answer commands (two disjoint bulk runs of 600); see startSystem.
@@ -74,6 +98,8 @@ export async function runCommandsPhase({ boards, commands, bulk, warmupS, connec
     const pubRuntime = [];
     let lost = 0;
     for (let k = 0; k < commands; k++) {
+      assertAlive(sys);
+      if (k >= 4 && lost >= k) throw new Error(`no command was answered (${lost} of ${k * 2})`);
       const toAgent = agent && k % 2 === 0;
       const id = toAgent ? agent.boardId : boardId("be", (k * 37) % responders);
       const reqId = `bench-rtt-${process.pid}-${k}`;
@@ -93,6 +119,7 @@ export async function runCommandsPhase({ boards, commands, bulk, warmupS, connec
       if (k % 10 === 9) progress("commands", `${label}: ${k + 1}/${commands} round trips`);
       await sleep(100);
     }
+    assertAlive(sys);
     const bulkRuns = [];
     for (const [i, options] of bulk.entries()) {
       const ids = Array.from({ length: 600 }, (_, j) => boardId("be", (i * 600 + j) % responders));
@@ -104,6 +131,7 @@ export async function runCommandsPhase({ boards, commands, bulk, warmupS, connec
       bulkRuns.push({ options, elapsedMs: round(elapsed, 1), status: res.status, counts, error: res.error ?? null, outcomes: res.data?.outcomes?.length ?? null });
       progress("commands", `${label}: bulk reboot: ${res.status} in ${round(elapsed, 0)} ms, ${JSON.stringify(counts ?? res.error)}`);
     }
+    assertAlive(sys);
     return {
       boards: sys.boards,
       requested: boards,

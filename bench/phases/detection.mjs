@@ -37,7 +37,32 @@ async function waitLost(sys, ids, after, timeoutMs) {
   return { times: [...first.values()], missing: ids.length - first.size };
 }
 
-export async function runDetectionPhase({ boards, victimsPerTest, rounds, warmupS, connectsPerSec, workers }) {
+/** The largest board count whose whole detection run completes (the server may die under load). */
+export async function runDetectionPhase(opts) {
+  const tried = [];
+  for (let n = opts.boards; n >= 1000; n = Math.floor(n / 2)) {
+    try {
+      const r = await detectionAt({ ...opts, boards: n });
+      r.requested = opts.boards;
+      r.tried = [...tried, ...(r.tried ?? [])];
+      return r;
+    } catch (e) {
+      tried.push({ boards: n, error: String(e?.message ?? e).slice(0, 300) });
+      progress("detection", `${n} boards did not hold (${tried.at(-1).error}); trying ${Math.floor(n / 2)}`);
+    }
+  }
+  throw new Error(`no size held: ${JSON.stringify(tried)}`);
+}
+
+function assertAlive(sys) {
+  const c = sys.server.child;
+  if (c.exitCode !== null || c.signalCode !== null) {
+    const why = (c.stderrText ?? "").split("\n").find((l) => /Error/.test(l)) ?? `exit ${c.exitCode ?? c.signalCode}`;
+    throw new Error(`the server died: ${why.trim()}`);
+  }
+}
+
+async function detectionAt({ boards, victimsPerTest, rounds, warmupS, connectsPerSec, workers }) {
   const label = `${boards} boards`;
   progress("detection", `${label}: starting the server and the generator`);
   const sys = await startLargest(boards, (n) => startSystem({ boards: n, workers, connectsPerSec, phase: "detection", label: `${n} boards` }), "detection");
@@ -51,8 +76,11 @@ export async function runDetectionPhase({ boards, victimsPerTest, rounds, warmup
     for (let r = 0; r < rounds; r++) {
       // Distinct id ranges per round: a fresh board is never confused with an earlier victim.
       const base = 0x100000 + r * 0x1000;
+      assertAlive(sys);
       const a = await victims(sys, victimsPerTest, base, "dd");
       const b = await victims(sys, victimsPerTest, base + 0x800, "dd");
+      assertAlive(sys);
+      if (a.ids.length < victimsPerTest * 0.9 || b.ids.length < victimsPerTest * 0.9) throw new Error(`victim boards could not connect (${a.ids.length}, ${b.ids.length} of ${victimsPerTest})`);
       await sleep(3000);
       progress("detection", `${label}: round ${r + 1}/${rounds}: kill -9 of a process with ${a.ids.length} boards`);
       const tKill = nowMs();
@@ -70,6 +98,7 @@ export async function runDetectionPhase({ boards, victimsPerTest, rounds, warmup
       progress("detection", `${label}: round ${r + 1}/${rounds}: freeze → lost p50 ${summarize(f.times).p50} ms, p99 ${summarize(f.times).p99} ms, missing ${f.missing}`);
       await stop(b.child);
     }
+    assertAlive(sys);
     const st = await sys.sub.stats();
     return { boards: sys.boards, requested: boards, tried: sys.tried, connected: sys.connected, victimsPerTest, rounds, crashToLostMs: summarize(crash, 1), freezeToLostMs: summarize(freeze, 1), missingCrash, missingFreeze, registryStates: st.states };
   } finally {

@@ -49,8 +49,15 @@ export async function systemRun({ boards, warmupS, measureS, connectsPerSec, wor
     // a short drain with publishing stopped, so they are counted on both sides.
     await sys.load.setPublishing(false);
     const c2 = await sys.load.counts();
-    await sleep(1000);
-    const p1 = await sys.server.stats();
+    // Drain: wait until the manager has decoded everything in flight (its count stops
+    // growing for 1 s, at most 20 s), so late beats count as processed, and late.
+    let p1 = await sys.server.stats();
+    for (let waited = 0, still = 0; waited < 20_000 && still < 1000; waited += 250) {
+      await sleep(250);
+      const p = await sys.server.stats();
+      still = p.decodedSince === p1.decodedSince ? still + 250 : 0;
+      p1 = p;
+    }
     const m1 = await sys.server.heartbeatsTotal();
     const st = await sys.sub.stats();
     // Both sides count beats by their send time (>= since): exact, whatever is in flight.

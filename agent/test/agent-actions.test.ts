@@ -1,6 +1,6 @@
 import mqtt from "mqtt";
 import { pino } from "pino";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTopics, heartbeatSchema, resultSchema } from "@bbb/shared";
 import type { ProjectSync } from "../src/actions/project-sync.js";
 import { createAgent } from "../src/create-agent.js";
@@ -80,7 +80,11 @@ describe("actions end to end over MQTT (simulated board)", () => {
       .filter((m) => m.topic === topics.result(s.config.boardId, "an-1"))
       .map((m) => JSON.parse(m.payload).status);
     expect(statuses[0]).toBe("accepted");
-    expect(s.rec.calls.map((c) => c.join(" "))).toContain("systemctl --no-block reboot");
+    // The reboot is asked for once the broker has acknowledged `succeeded` (the final result is
+    // out first), so it may come a moment after the observer has seen that result.
+    await vi.waitFor(() => expect(s.rec.calls.map((c) => c.join(" "))).toContain("systemctl --no-block reboot"), {
+      timeout: 3000,
+    });
     expect(s.rec.calls.map((c) => c.join(" "))).toContain("hostname LA-RaCtrl--CO-Srv-9");
     const after = obs.received.length;
     const hb = await obs.waitFor(

@@ -11,6 +11,10 @@ export function serializeHeartbeat(hb: Heartbeat, max = MAX_HEARTBEAT_BYTES): st
   const h: Record<string, unknown> = { ...hb };
   if (typeof h.details === "string" && h.details.length > MAX_DETAILS)
     h.details = `${h.details.slice(0, MAX_DETAILS - 1)}…`;
+  // The usual beat fits: one stringify. JSON text is ASCII unless a string holds more, so its
+  // length bounds the byte count from below and equals it in the common case.
+  const text = JSON.stringify(h);
+  if (text.length <= max && (text.length * 3 <= max || Buffer.byteLength(text) <= max)) return text;
   const size = () => Buffer.byteLength(JSON.stringify(h));
   if (size() <= max) return JSON.stringify(h);
   if (typeof h.details === "string") {

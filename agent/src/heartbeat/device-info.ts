@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { deviceJsonSchema, deviceTypeName } from "@bbb/shared";
 import type { RootedFs } from "../system/rooted-fs.js";
 
@@ -10,19 +11,40 @@ export interface DeviceInfo {
 
 /**
  * /opt/device.json written by the boards' identification script (FIELD.md). Watched cheaply:
- * one stat per call, a re-read and re-parse only when its mtime changed.
+ * one synchronous stat per call (asked at every beat: no thread-pool round trip, no error
+ * object when the file is missing), a re-read and re-parse only when its mtime changed.
  */
 export function createDeviceInfo(fs: RootedFs, path = DEVICE_JSON_PATH) {
+  const hostPath = fs.resolve(path);
   let lastMtime: number | null = null;
   let cached: DeviceInfo | null = null;
+  const mtimeOf = (): number | null => {
+    try {
+      return statSync(hostPath, { throwIfNoEntry: false })?.mtimeMs ?? null;
+    } catch {
+      return null;
+    }
+  };
+  const readText = (): string | null => {
+    let fd = -1;
+    try {
+      fd = openSync(hostPath, "r");
+      const b = Buffer.allocUnsafe(8192);
+      return b.toString("utf8", 0, readSync(fd, b, 0, b.length, 0));
+    } catch {
+      return null;
+    } finally {
+      if (fd >= 0) closeSync(fd);
+    }
+  };
   return {
     async get(): Promise<DeviceInfo | null> {
-      const mtime = await fs.mtimeMs(path);
+      const mtime = mtimeOf();
       if (mtime === lastMtime) return cached;
       lastMtime = mtime;
       cached = null;
       if (mtime === null) return null;
-      const text = await fs.tryReadSmall(path, 8192);
+      const text = readText();
       if (text === null) return null;
       try {
         const r = deviceJsonSchema.safeParse(JSON.parse(text));

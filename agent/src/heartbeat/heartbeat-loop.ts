@@ -8,7 +8,20 @@ import type { RootedFs } from "../system/rooted-fs.js";
 import { composeHeartbeat, serializeHeartbeat } from "./build-heartbeat.js";
 import { createDeviceInfo } from "./device-info.js";
 import type { SlowFacts } from "./slow-facts.js";
-import { readFastFacts } from "./system-facts.js";
+import { createFastFactsReader } from "./system-facts.js";
+
+/**
+ * How long the rarely-changing facts asked of the OS or the project sync (the interface's IPv4
+ * address, project revision, rc.local hash) are reused. They are also re-read whenever the slow
+ * facts change, which an action (set-ip, sync-project) triggers at once.
+ */
+const RARE_FACTS_MS = 5000;
+
+interface RareFacts {
+  addr: NetworkInterfaceInfo | undefined;
+  projectRevision: string | undefined;
+  rcLocalHash: string | undefined;
+}
 
 export type InterfacesFn = () => NodeJS.Dict<NetworkInterfaceInfo[]>;
 
@@ -44,19 +57,34 @@ export function createHeartbeatLoop(deps: HeartbeatDeps) {
   let busy = false;
   let mac: string | undefined;
   let lastType: string | null = null;
+  const readFast = createFastFactsReader(deps.fs, deps.processUptime ?? (() => process.uptime()));
+  let rare: RareFacts | null = null;
+  let rareAt = 0;
+  let rareSlow: SlowFacts | null = null;
+
+  const rareFacts = (slow: SlowFacts, now: number): RareFacts => {
+    if (rare && slow === rareSlow && now - rareAt < RARE_FACTS_MS && now >= rareAt) return rare;
+    rareSlow = slow;
+    rareAt = now;
+    rare = {
+      addr: (interfaces()[deps.iface] ?? []).find((a) => a.family === "IPv4"),
+      projectRevision: deps.projectSync?.currentRevision()?.slice(0, 64) ?? undefined,
+      rcLocalHash: deps.projectSync?.rcLocalHash()?.slice(0, 64) ?? undefined,
+    };
+    return rare;
+  };
 
   const build = async (): Promise<Heartbeat> => {
     if (mac === undefined) {
       const m = await deps.fs.tryReadSmall(`/sys/class/net/${deps.iface}/address`, 64);
       mac = m?.trim().toLowerCase() ?? "";
     }
-    const [fast, dev] = await Promise.all([
-      readFastFacts(deps.fs, deps.processUptime ?? (() => process.uptime())),
-      device.get(),
-    ]);
+    const fast = readFast();
+    const dev = await device.get();
     const slow = deps.slow();
     const net = slow.net;
-    const addr = (interfaces()[deps.iface] ?? []).find((a) => a.family === "IPv4");
+    const ts = deps.clock.now();
+    const { addr, projectRevision, rcLocalHash } = rareFacts(slow, ts);
     const node = deps.nodeSettings.get();
     // An adopted type (apply-node) is what the board was configured as; the detected one is
     // still shown when it disagrees, so a wrongly wired board stays visible.
@@ -66,7 +94,7 @@ export function createHeartbeatLoop(deps: HeartbeatDeps) {
       id: deps.boardId,
       session: deps.session,
       seq: seq++,
-      ts: deps.clock.now(),
+      ts,
       hostname: fast.hostname,
       ip: addr?.address ?? net?.ip ?? "",
       type,
@@ -85,8 +113,8 @@ export function createHeartbeatLoop(deps: HeartbeatDeps) {
         diskUsedPct: slow.diskUsedPct,
         tempC: fast.tempC,
         agentVersion: deps.agentVersion,
-        projectRevision: deps.projectSync?.currentRevision()?.slice(0, 64) ?? undefined,
-        rcLocalHash: deps.projectSync?.rcLocalHash()?.slice(0, 64) ?? undefined,
+        projectRevision,
+        rcLocalHash,
         services: slow.services,
       },
     });

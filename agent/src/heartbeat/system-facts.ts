@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from "node:fs";
 import type { RootedFs } from "../system/rooted-fs.js";
 
 /**
@@ -14,9 +15,17 @@ export function parseLoad1(text: string): number | null {
   return Number.isFinite(v) && v >= 0 ? v : null;
 }
 
+const MEMINFO_KEYS = {
+  MemTotal: /^MemTotal:\s+(\d+)/m,
+  MemAvailable: /^MemAvailable:\s+(\d+)/m,
+  MemFree: /^MemFree:\s+(\d+)/m,
+  Buffers: /^Buffers:\s+(\d+)/m,
+  Cached: /^Cached:\s+(\d+)/m,
+};
+
 export function parseMemUsedPct(text: string): number | null {
-  const kb = (key: string): number | null => {
-    const m = new RegExp(`^${key}:\\s+(\\d+)`, "m").exec(text);
+  const kb = (key: keyof typeof MEMINFO_KEYS): number | null => {
+    const m = MEMINFO_KEYS[key].exec(text);
     return m?.[1] ? Number(m[1]) : null;
   };
   const total = kb("MemTotal");
@@ -59,23 +68,57 @@ export interface FastFacts {
   hostname: string;
 }
 
-export async function readFastFacts(fs: RootedFs, processUptime: () => number): Promise<FastFacts> {
-  const [up, load, mem, temp, host] = await Promise.all([
-    fs.tryReadSmall("/proc/uptime", 128),
-    fs.tryReadSmall("/proc/loadavg", 128),
-    fs.tryReadSmall("/proc/meminfo", 8192),
-    fs.tryReadSmall("/sys/class/thermal/thermal_zone0/temp", 32),
-    fs.tryReadSmall("/etc/hostname", 256),
-  ]);
-  const f: FastFacts = {
-    uptime: (up !== null ? parseUptime(up) : null) ?? Math.round(processUptime()),
-    hostname: host?.trim().split(/\s+/)[0] ?? "",
+const FAST_PATHS = {
+  uptime: "/proc/uptime",
+  loadavg: "/proc/loadavg",
+  meminfo: "/proc/meminfo",
+  temp: "/sys/class/thermal/thermal_zone0/temp",
+  hostname: "/etc/hostname",
+} as const;
+
+/**
+ * The per-beat reads, synchronous: each file is one open/read/close of a few hundred bytes
+ * into one reused buffer. /proc and /sys answer from memory, so this never blocks the loop for
+ * long, while the promise API costs three libuv thread-pool round trips and four allocations
+ * per file (the per-beat CPU budget of FIELD.md, issue 7: ≤ 1 ms per heartbeat).
+ */
+export function createFastFactsReader(fs: RootedFs, processUptime: () => number) {
+  const host = {
+    uptime: fs.resolve(FAST_PATHS.uptime),
+    loadavg: fs.resolve(FAST_PATHS.loadavg),
+    meminfo: fs.resolve(FAST_PATHS.meminfo),
+    temp: fs.resolve(FAST_PATHS.temp),
+    hostname: fs.resolve(FAST_PATHS.hostname),
   };
-  const l = load !== null ? parseLoad1(load) : null;
-  if (l !== null) f.load1 = l;
-  const m = mem !== null ? parseMemUsedPct(mem) : null;
-  if (m !== null) f.memUsedPct = m;
-  const t = temp !== null ? parseTempC(temp) : null;
-  if (t !== null) f.tempC = t;
-  return f;
+  const buf = Buffer.allocUnsafe(8192);
+  const read = (p: string, max: number): string | null => {
+    let fd = -1;
+    try {
+      fd = openSync(p, "r");
+      const n = readSync(fd, buf, 0, Math.min(max, buf.length), 0);
+      return buf.toString("utf8", 0, n);
+    } catch {
+      return null;
+    } finally {
+      if (fd >= 0) closeSync(fd);
+    }
+  };
+  return (): FastFacts => {
+    const up = read(host.uptime, 128);
+    const load = read(host.loadavg, 128);
+    const mem = read(host.meminfo, 8192);
+    const temp = read(host.temp, 32);
+    const name = read(host.hostname, 256);
+    const f: FastFacts = {
+      uptime: (up !== null ? parseUptime(up) : null) ?? Math.round(processUptime()),
+      hostname: name?.trim().split(/\s+/)[0] ?? "",
+    };
+    const l = load !== null ? parseLoad1(load) : null;
+    if (l !== null) f.load1 = l;
+    const m = mem !== null ? parseMemUsedPct(mem) : null;
+    if (m !== null) f.memUsedPct = m;
+    const t = temp !== null ? parseTempC(temp) : null;
+    if (t !== null) f.tempC = t;
+    return f;
+  };
 }

@@ -1,23 +1,18 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { nodeSchema } from "@bbb/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { z } from "zod";
 import { resolveConnection } from "../src/cli/config.js";
 import type { CliIo } from "../src/cli/context.js";
-import { parseCsv } from "../src/cli/csv.js";
 import { runCli } from "../src/cli/program.js";
 import { createRpcSocketServer, type RpcSocketServer } from "../src/front/socket/rpc-socket-server.js";
 import { createEventBus, type EventBus, type StateChangeEvent } from "../src/service/events.js";
-import { defineMethod } from "../src/service/method.js";
 import { authenticate, makeMethods, silentLog } from "./front-fixtures.js";
 
 let server: RpcSocketServer;
 let events: EventBus;
 let port: number;
 let dir: string;
-const upserts: unknown[] = [];
 
 async function bbbctl(argv: string[], over: Partial<CliIo> = {}) {
   let stdout = "";
@@ -39,20 +34,6 @@ async function bbbctl(argv: string[], over: Partial<CliIo> = {}) {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "bbb-cli-"));
   const methods = makeMethods();
-  methods.set(
-    "nodes.upsert",
-    defineMethod({
-      name: "nodes.upsert",
-      description: "Create or replace a node.",
-      role: "operator",
-      params: nodeSchema,
-      result: z.object({ ok: z.boolean() }),
-      handler: (p) => {
-        upserts.push(p);
-        return { ok: true };
-      },
-    }),
-  );
   events = createEventBus();
   server = createRpcSocketServer({ methods, authenticate, events, log: silentLog });
   ({ port } = await server.start({ port: 0, bind: "127.0.0.1" }));
@@ -103,32 +84,6 @@ describe("bbbctl over the socket", () => {
     expect(r.stdout).not.toContain("zz");
   });
 
-  it("imports nodes from CSV: --dry-run validates, a bad row fails the exit code", async () => {
-    const csv = join(dir, "nodes.csv");
-    await writeFile(
-      csv,
-      [
-        "hostname,type,ip,netmask,gateway,nameservers,sector,pv,board,notes",
-        'LA-RaCtrl:CO-Srv-1,mbtemp,10.128.30.5,255.255.255.0,10.128.30.1,10.0.0.71;10.0.0.72,3,"LA-RaCtrl:CO-Srv-1:",,"rack 3, slot 1"',
-        "spare-1,mbtemp,dhcp,,,,,,,",
-        "bad host!,mbtemp,10.128.30.6,255.255.255.0,10.128.40.1,,,,,",
-      ].join("\n") + "\n",
-    );
-    const dry = await bbbctl(["import", csv, "--dry-run"]);
-    expect(dry.code).toBe(1);
-    expect(upserts).toHaveLength(0);
-    expect(dry.stdout).toMatch(/2\s+LA-RaCtrl:CO-Srv-1\s+valid/);
-    expect(dry.stdout).toMatch(/4\s+bad host!\s+invalid/);
-    const real = await bbbctl(["import", csv, "--json"]);
-    expect(real.code).toBe(1);
-    expect(upserts).toHaveLength(2);
-    expect(upserts[0]).toMatchObject({
-      hostname: "LA-RaCtrl--CO-Srv-1",
-      nameservers: ["10.0.0.71", "10.0.0.72"],
-      notes: "rack 3, slot 1",
-    });
-  });
-
   it("reports invalid params with their issue and exit code 2", async () => {
     const r = await bbbctl(["set-hostname", "b0001", "--hostname", "x"]);
     expect(r.code).toBe(2);
@@ -158,13 +113,5 @@ describe("bbbctl configuration", () => {
     await expect(resolveConnection({ config: join(dir, "missing.json") }, {}, null)).rejects.toThrow(
       "cannot read config file",
     );
-  });
-
-  it("parses RFC 4180 CSV", () => {
-    expect(parseCsv('a,b\r\n"x, y","say ""hi"""\n\n1,\n')).toEqual([
-      { line: 1, fields: ["a", "b"] },
-      { line: 2, fields: ["x, y", 'say "hi"'] },
-      { line: 4, fields: ["1", ""] },
-    ]);
   });
 });

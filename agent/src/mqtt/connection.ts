@@ -132,6 +132,9 @@ export function createConnection(deps: ConnectionDeps) {
         reconnectPeriod: 0,
         connectTimeout: deps.connectTimeoutMs ?? 5000,
         resubscribe: false,
+        // MQTT.js would otherwise pre-build 65,536 two-byte Buffers (mqtt-packet's number cache,
+        // several MB of heap) at the first write; a board sends a few packets a second.
+        writeCache: false,
         ...(deps.ca ? { ca: deps.ca } : {}),
         will: { topic: topics.status(deps.boardId), payload: Buffer.from(status("lost")), qos: 1, retain: true },
       });

@@ -15,6 +15,7 @@ import { guardPacketSize } from "./packet-size-guard.js";
 import { createClusterPresence, type ClusterPresence } from "./cluster-presence.js";
 import { createClusterParts, type ClusterParts } from "./redis-cluster.js";
 import type { Broker, BrokerDeps, BrokerEvents } from "./types.js";
+import { skipRetainedLookupForCommands } from "./retained-lookup.js";
 import { createWebSocketGateway } from "./websocket.js";
 
 const CLUSTER_STOP_TIMEOUT_MS = 2000;
@@ -30,6 +31,9 @@ interface Running {
 }
 
 /** The embedded MQTT broker (DESIGN.md "Layout": broker/). Constructing does no I/O; start() does. */
+/** A client whose socket has not drained for this long is dropped (Aedes `drainTimeout`). */
+const DRAIN_TIMEOUT_MS = 30_000;
+
 export function createBroker(deps: BrokerDeps): Broker {
   const log = deps.log.child({ module: "broker" });
   const events = new EventEmitter();
@@ -87,6 +91,13 @@ export function createBroker(deps: BrokerDeps): Broker {
       ...hooks,
       // Board ids and dashboard ids may be longer than MQTT 3.1's 23 characters.
       maxClientsIdLength: 128,
+      // No in-flight cap: with Aedes' default of 100, one subscriber slow to drain (the manager's
+      // own client under a 10,000-board burst) parks every later message in mqemitter's queue,
+      // whose release recurses once per queued message until the stack overflows and the
+      // process dies (measured in BENCHMARKS.md). Unbounded, slow readers only buffer their own
+      // writes, and drainTimeout drops one that stays stuck.
+      concurrency: 0,
+      drainTimeout: DRAIN_TIMEOUT_MS,
       // In a cluster the $SYS heartbeat tells replicas which brokers live: a dead one's claims
       // on board ids lapse after 3 beats, and its boards' wills are published 4 beats later.
       ...(cluster ? { mq: cluster.mq, persistence: cluster.persistence, heartbeatInterval: heartbeatMs } : {}),
@@ -99,6 +110,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       throw e;
     }
     // An 'error' without a listener would throw and kill the process (a bad message never does).
+    skipRetainedLookupForCommands(aedes, deps.topicRoot);
     (aedes as EventEmitter).on("error", (err: Error) => log.error({ err }, "broker error"));
     aedes.on("clientError", (client, err) => log.debug({ clientId: client.id, err: err.message }, "client error"));
     aedes.on("connectionError", (_client, err) => log.debug({ err: err.message }, "connection error"));

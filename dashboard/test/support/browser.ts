@@ -37,12 +37,15 @@ export async function launchBrowser(viewport = { width: 1600, height: 1000 }): P
   };
 }
 
-/** A screenshot as a test artefact (test-results/) and as the current one for the README (docs/screenshots/). */
+/**
+ * A screenshot as a test artefact (test-results/); with BBB_UPDATE_SCREENSHOTS=1 also as the
+ * current one for the README (docs/screenshots/), so an ordinary test run leaves the tree clean.
+ */
 export async function screenshot(page: Page, name: string, docs = true): Promise<string> {
   await mkdir(RESULTS, { recursive: true });
   const file = join(RESULTS, `${name}.png`);
   await page.screenshot({ path: file });
-  if (docs) {
+  if (docs && process.env.BBB_UPDATE_SCREENSHOTS === "1") {
     await mkdir(DOCS_SHOTS, { recursive: true });
     await copyFile(file, join(DOCS_SHOTS, `${name}.png`));
   }

@@ -15,8 +15,12 @@ import {
   type Sector,
   type Status,
 } from "@bbb/shared";
-import type { Logger } from "pino";
-import type { StateChangeEvent } from "../service/events.js";
+import { boardExtraProblems } from "./extra-problems.js";
+import { DEFAULT_MAX_CLOCK_SKEW_MS, type RegistryDeps } from "./registry-types.js";
+import { toHostView, toNodeView } from "./views.js";
+
+export type { ChangeLevel, RegistryDeps, RegistrySink } from "./registry-types.js";
+export { DEFAULT_MAX_CLOCK_SKEW_MS } from "./registry-types.js";
 import {
   conflictKeys,
   expectedOf,
@@ -26,35 +30,6 @@ import {
   type BoardRecord,
 } from "./board-record.js";
 import { createConflictIndex } from "./conflict-index.js";
-
-/** How urgently a host view must go out: a state change at once, attributes coalesced. */
-export type ChangeLevel = "state" | "attr" | "volatile";
-
-/** Where the registry reports what changed (publisher, event bus, history). Called synchronously. */
-export interface RegistrySink {
-  hostChanged(id: string, level: ChangeLevel): void;
-  hostRemoved(id: string): void;
-  nodeChanged(hostname: string): void;
-  /** `record` is false while the board is flapping: the change is not written to history. */
-  stateChanged(e: StateChangeEvent, record: boolean): void;
-  flappingChanged(id: string, hostname: string | null, flapping: boolean, suppressed: number): void;
-}
-
-export interface RegistryDeps {
-  log: Logger;
-  now: () => number;
-  sink: RegistrySink;
-  heartbeatMs: number;
-  rebootGraceMs: number;
-  flap: { maxChanges: number; windowMs: number };
-  /** How long a duplicate-connection problem stays after the broker's last report. */
-  duplicateHoldMs?: number;
-  /** A live heartbeat whose board clock differs from receive time by more than this is flagged. */
-  maxClockSkewMs?: number;
-}
-
-/** Default clock-skew tolerance: NTP-less boards drift by seconds, a wrong clock is minutes off. */
-export const DEFAULT_MAX_CLOCK_SKEW_MS = 60_000;
 
 const attrKeyOf = (hb: Heartbeat) =>
   `${hb.details ?? ""}|${hb.agentVersion ?? ""}|${hb.mac ?? ""}|${hb.ipMode ?? ""}|${hb.netmask ?? ""}|${hb.gateway ?? ""}|${hb.nameservers?.join(",") ?? ""}`;
@@ -113,37 +88,8 @@ export function createRegistry(deps: RegistryDeps) {
     }
   }
 
-  function extraProblems(rec: BoardRecord, t: number): Problem[] {
-    const out: Problem[] = [];
-    if (rec.flapping)
-      out.push({
-        code: "flapping",
-        message: `changed state more than ${deps.flap.maxChanges} times in ${Math.round(deps.flap.windowMs / 60_000)} min`,
-      });
-    if (rec.duplicateUntil > t)
-      out.push({ code: "duplicate-connection", message: "another connection used this board id" });
-    if (rec.failedServices.length > 0 && rec.alive) {
-      out.push({
-        code: "service-failed",
-        actual: rec.failedServices.join(","),
-        message: `failed services: ${rec.failedServices.join(", ")}`,
-      });
-    }
-    const skew = skews.get(rec.id);
-    if (skew !== undefined && rec.alive) {
-      // Liveness uses receive time (lastSeen), so a wrong board clock is a problem, not a state.
-      out.push({
-        code: "clock-skew",
-        actual: String(Math.round(skew / 1000)),
-        message: `board clock is ${Math.round(Math.abs(skew) / 1000)} s ${skew > 0 ? "ahead" : "behind"}`,
-      });
-    }
-    const hb = rec.live.heartbeat;
-    if (hb && types.size > 0 && !types.has(hb.type)) {
-      out.push({ code: "unknown-type", actual: hb.type, message: `type ${hb.type || "(none)"} is not registered` });
-    }
-    return out;
-  }
+  const extraProblems = (rec: BoardRecord, t: number): Problem[] =>
+    boardExtraProblems(rec, t, { flap: deps.flap, skew: skews.get(rec.id), types });
 
   function scheduleDeadline(rec: BoardRecord, t: number): void {
     let d = Infinity;
@@ -495,27 +441,12 @@ export function createRegistry(deps: RegistryDeps) {
     },
 
     hostView(rec: BoardRecord): HostView {
-      const node = rec.nodeHost !== null ? (nodes.get(rec.nodeHost) ?? null) : null;
-      return {
-        v: 1,
-        id: rec.id,
-        state: rec.state ?? "lost",
-        stateSince: Math.round(rec.stateSince),
-        lastSeen: rec.live.lastSeen === null ? null : Math.round(rec.live.lastSeen),
-        problems: rec.problems,
-        flapping: rec.flapping,
-        sector: rec.sector,
-        session: rec.live.session,
-        node,
-        heartbeat: rec.live.heartbeat,
-      };
+      return toHostView(rec, rec.nodeHost !== null ? (nodes.get(rec.nodeHost) ?? null) : null);
     },
 
     nodeView(hostname: string): NodeView | null {
       const node = nodes.get(hostname);
-      if (!node) return null;
-      const b = this.boardOfNode(hostname);
-      return { v: 1, node, boardId: b?.id ?? node.boardId, state: b?.state ?? "missing" };
+      return node ? toNodeView(node, this.boardOfNode(hostname)) : null;
     },
 
     nodeSectorOf: (node: Node) => nodeSector(node),

@@ -1,0 +1,24 @@
+import type { HostView, Node, NodeView } from "@bbb/shared";
+import type { BoardRecord } from "./board-record.js";
+
+/** The retained `registry/hosts/<id>` payload of a board. */
+export function toHostView(rec: BoardRecord, node: Node | null): HostView {
+  return {
+    v: 1,
+    id: rec.id,
+    state: rec.state ?? "lost",
+    stateSince: Math.round(rec.stateSince),
+    lastSeen: rec.live.lastSeen === null ? null : Math.round(rec.live.lastSeen),
+    problems: rec.problems,
+    flapping: rec.flapping,
+    sector: rec.sector,
+    session: rec.live.session,
+    node,
+    heartbeat: rec.live.heartbeat,
+  };
+}
+
+/** The retained `registry/nodes/<hostname>` payload: a node and the board matched with it. */
+export function toNodeView(node: Node, board: BoardRecord | null): NodeView {
+  return { v: 1, node, boardId: board?.id ?? node.boardId, state: board?.state ?? "missing" };
+}

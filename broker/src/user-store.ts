@@ -6,6 +6,7 @@ import { MANAGER_USERNAME, nameSchema, roleSchema, type Role } from "@bbb/shared
 import { writeFileAtomic } from "./atomic-file.js";
 import { BrokerError, BrokerErrorCodes } from "./errors.js";
 import { dummyHash, hashPassword, verifyPassword } from "./password-hash.js";
+import { createVerifiedCache } from "./verified-cache.js";
 
 export const MIN_PASSWORD_LENGTH = 8;
 export const MAX_PASSWORD_LENGTH = 1024;
@@ -56,6 +57,7 @@ export function createUserStore(deps: { file: string; log: pino.Logger; clock?: 
   const log = deps.log.child({ module: "user-store" });
   const clock = deps.clock ?? Date.now;
   const users = new Map<string, UserRecord>();
+  const verified = createVerifiedCache({ now: clock });
   // Writes are serialised so two concurrent edits cannot lose one another.
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -130,7 +132,10 @@ export function createUserStore(deps: { file: string; log: pino.Logger; clock?: 
         return null;
       }
       if (password.length > MAX_PASSWORD_LENGTH) return null;
-      return (await verifyPassword(password, u.hash)) ? u.role : null;
+      if (verified.hit(username, password, u.hash)) return u.role;
+      if (!(await verifyPassword(password, u.hash))) return null;
+      verified.remember(username, password, u.hash);
+      return u.role;
     },
 
     has: (username) => users.has(username),

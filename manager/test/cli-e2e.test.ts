@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
@@ -11,31 +11,13 @@ import { deriveBoardToken } from "@bbb/broker";
 import { configSchema } from "../src/config/schema.js";
 import { createServer, type BbbServer } from "../src/create-server.js";
 import { createFrontExtension } from "../src/front/front-extension.js";
-import { runCli } from "../src/cli/program.js";
-import type { CliIo } from "../src/cli/context.js";
 import { pythonValidate, pythonValidatorAvailable, validateOpenApi, type Json } from "./front-openapi-check.js";
+import { bbbctl } from "./cli-runner.js";
 
 const ADMIN_PASSWORD = "admin-password-for-cli-tests";
 const BIN = join(import.meta.dirname, "../dist/cli/main.js");
 const FLEET_SECRET = "fleet-secret-for-cli-tests-0123456789";
 
-/** Runs bbbctl in-process and captures its streams and exit code. */
-async function bbbctl(argv: string[], env: Record<string, string>, opts: { tty?: boolean } = {}) {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env,
-    home: null,
-    stderrTty: opts.tty ?? false,
-    now: Date.now,
-    readFile: (p) => readFile(p, "utf8"),
-    interrupted: new Promise(() => {}),
-  };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
 
 describe("bbbctl against the real server", () => {
   let server: BbbServer;

@@ -1,31 +1,15 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CliIo } from "../src/cli/context.js";
-import { runCli } from "../src/cli/program.js";
 import { configSchema } from "../src/config/schema.js";
 import { createServer, type BbbServer } from "../src/create-server.js";
 import { createFrontExtension } from "../src/front/front-extension.js";
+import { bbbctl } from "./cli-runner.js";
 
 const ADMIN_PASSWORD = "admin-password-for-csv-cli";
 
-async function bbbctl(argv: string[], env: Record<string, string>) {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env,
-    home: null,
-    stderrTty: false,
-    now: Date.now,
-    readFile: (p) => readFile(p, "utf8"),
-    interrupted: new Promise(() => {}),
-  };
-  return { code: await runCli(argv, io), stdout, stderr };
-}
 
 // `bbbctl import` / `bbbctl export` against the real server (nodes.import / nodes.export).
 describe("bbbctl import and export", () => {

@@ -6,29 +6,13 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CliIo } from "../src/cli/context.js";
-import { runCli } from "../src/cli/program.js";
 import { LOCK_FILE } from "../src/ops/data-lock.js";
 import { ADMIN_PASSWORD, connectClient, request, topics } from "./helpers.js";
 import { beat, connectBoard, startOpsServer } from "./ops-fixtures.js";
+import { bbbctl } from "./cli-runner.js";
 
 const run = promisify(execFile);
 
-async function bbbctl(argv: string[], env: Record<string, string>) {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env,
-    home: null,
-    stderrTty: false,
-    now: Date.now,
-    readFile: (p) => readFile(p, "utf8"),
-    interrupted: new Promise(() => {}),
-  };
-  return { code: await runCli(argv, io), stdout, stderr };
-}
 
 const node = (i: number) => ({
   hostname: `bk-node-${i}`,

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
@@ -6,32 +6,16 @@ import SftpClient from "ssh2-sftp-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentConfigSchema } from "@bbb/agent";
 import { deriveBoardToken } from "@bbb/broker";
-import type { CliIo } from "../src/cli/context.js";
-import { runCli } from "../src/cli/program.js";
 import { configSchema } from "../src/config/schema.js";
 import { createServer, type BbbServer } from "../src/create-server.js";
 import { createFrontExtension } from "../src/front/front-extension.js";
 import { createProjectsExtension } from "../src/projects/index.js";
 import { fingerprintOf } from "../src/sftp/index.js";
+import { bbbctl } from "./cli-runner.js";
 
 const ADMIN_PASSWORD = "admin-password-for-provision";
 const FLEET_SECRET = "fleet-secret-for-provision-0123456789";
 
-async function bbbctl(argv: string[], env: Record<string, string>) {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env,
-    home: null,
-    stderrTty: false,
-    now: Date.now,
-    readFile: (p) => readFile(p, "utf8"),
-    interrupted: new Promise(() => {}),
-  };
-  return { code: await runCli(argv, io), stdout, stderr };
-}
 
 // Issue 4 / DESIGN.md "Security model": `bbbctl provision` prints configs the agent accepts.
 describe("bbbctl provision", () => {

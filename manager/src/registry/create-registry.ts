@@ -17,6 +17,7 @@ import {
 } from "@bbb/shared";
 import { boardExtraProblems } from "./extra-problems.js";
 import { DEFAULT_MAX_CLOCK_SKEW_MS, type RegistryDeps } from "./registry-types.js";
+import { createNodeTable } from "./node-table.js";
 import { toHostView, toNodeView } from "./views.js";
 
 export type { ChangeLevel, RegistryDeps, RegistrySink } from "./registry-types.js";
@@ -47,9 +48,8 @@ export function createRegistry(deps: RegistryDeps) {
   // Board clock minus receive time of the last live beat, for boards beyond the tolerance only.
   const skews = new Map<string, number>();
   const maxSkew = deps.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
-  const nodes = new Map<string, Node>();
-  const boundNode = new Map<string, string>();
-  const nodeMatches = new Map<string, Set<string>>();
+  const nodeTable = createNodeTable((host) => sink.nodeChanged(host));
+  const nodes = nodeTable.nodes;
   const types = new Map<string, BoardType>();
   let sectors: Sector[] = [];
   let sectorIndex = buildSectorIndex([]);
@@ -63,30 +63,6 @@ export function createRegistry(deps: RegistryDeps) {
 
   const nodeSector = (node: Node | undefined): string | null =>
     node ? (node.sector ?? (node.ip.mode === "manual" ? sectorIndex.sectorOf(node.ip.ip) : null)) : null;
-
-  function matchNode(rec: BoardRecord): string | null {
-    const bound = boundNode.get(rec.id);
-    if (bound !== undefined) return bound;
-    const hb = rec.live.heartbeat;
-    if (!hb) return null;
-    const n = nodes.get(hb.hostname);
-    return n && n.boardId === null ? n.hostname : null;
-  }
-
-  function setNodeHost(rec: BoardRecord, host: string | null): void {
-    if (rec.nodeHost === host) return;
-    if (rec.nodeHost !== null) {
-      nodeMatches.get(rec.nodeHost)?.delete(rec.id);
-      sink.nodeChanged(rec.nodeHost);
-    }
-    rec.nodeHost = host;
-    if (host !== null) {
-      let s = nodeMatches.get(host);
-      if (!s) nodeMatches.set(host, (s = new Set()));
-      s.add(rec.id);
-      sink.nodeChanged(host);
-    }
-  }
 
   const extraProblems = (rec: BoardRecord, t: number): Problem[] =>
     boardExtraProblems(rec, t, { flap: deps.flap, skew: skews.get(rec.id), types });
@@ -149,7 +125,7 @@ export function createRegistry(deps: RegistryDeps) {
   /** Recomputes a board's state and problems and reports what changed. */
   function evaluate(rec: BoardRecord, t: number, reason: string, minLevel: "attr" | "volatile" = "attr"): void {
     const hostBefore = rec.nodeHost;
-    setNodeHost(rec, matchNode(rec));
+    nodeTable.attach(rec, nodeTable.match(rec));
     const node = rec.nodeHost !== null ? nodes.get(rec.nodeHost) : undefined;
     const expected = node ? expectedOf(node, types.get(node.type)) : null;
     const ev = evaluateBoard(expected, rec.live, t);
@@ -200,7 +176,7 @@ export function createRegistry(deps: RegistryDeps) {
 
   return {
     records: records as ReadonlyMap<string, BoardRecord>,
-    nodes: nodes as ReadonlyMap<string, Node>,
+    nodes,
     types: types as ReadonlyMap<string, BoardType>,
     sectors: (): readonly Sector[] => sectors,
 
@@ -364,7 +340,7 @@ export function createRegistry(deps: RegistryDeps) {
     forget(id: string): boolean {
       const rec = records.get(id);
       if (!rec || rec.alive) return false;
-      setNodeHost(rec, null);
+      nodeTable.attach(rec, null);
       conflicts.set(id, rec.indexed, []);
       records.delete(id);
       attrKeys.delete(id);
@@ -380,24 +356,7 @@ export function createRegistry(deps: RegistryDeps) {
      * single-node edits stays linear.
      */
     setNodes(list: readonly Node[]): void {
-      const before = new Map(nodes);
-      nodes.clear();
-      boundNode.clear();
-      for (const n of list) {
-        nodes.set(n.hostname, n);
-        if (n.boardId !== null) boundNode.set(n.boardId, n.hostname);
-      }
-      const changed = new Set<string>();
-      const ids = new Set<string>();
-      const mark = (n: Node) => {
-        changed.add(n.hostname);
-        if (n.boardId !== null) ids.add(n.boardId);
-      };
-      for (const [h, n] of before) {
-        const now2 = nodes.get(h);
-        if (!now2 || JSON.stringify(now2) !== JSON.stringify(n)) mark(n);
-      }
-      for (const [h, n] of nodes) if (!before.has(h) || changed.has(h)) mark(n);
+      const { changed, ids } = nodeTable.replace(list);
       if (changed.size === 0) return;
       const t = now();
       for (const rec of records.values()) {
@@ -422,33 +381,18 @@ export function createRegistry(deps: RegistryDeps) {
       sectorIndex = buildSectorIndex(sectors);
       reevaluateAll("registry-edit");
     },
-
     sectorOfIp: (ip: string) => sectorIndex.sectorOf(ip),
 
     /** The board a node is matched with: its bound board, else a board reporting its hostname. */
-    boardOfNode(hostname: string): BoardRecord | null {
-      const n = nodes.get(hostname);
-      if (!n) return null;
-      if (n.boardId !== null) return records.get(n.boardId) ?? null;
-      const ids = nodeMatches.get(hostname);
-      if (!ids || ids.size === 0) return null;
-      let pick: BoardRecord | null = null;
-      for (const id of ids) {
-        const r = records.get(id);
-        if (r && (pick === null || (r.alive && !pick.alive))) pick = r;
-      }
-      return pick;
-    },
+    boardOfNode: (hostname: string): BoardRecord | null => nodeTable.boardOf(hostname, records),
 
-    hostView(rec: BoardRecord): HostView {
-      return toHostView(rec, rec.nodeHost !== null ? (nodes.get(rec.nodeHost) ?? null) : null);
-    },
+    hostView: (rec: BoardRecord): HostView =>
+      toHostView(rec, rec.nodeHost !== null ? (nodes.get(rec.nodeHost) ?? null) : null),
 
     nodeView(hostname: string): NodeView | null {
       const node = nodes.get(hostname);
-      return node ? toNodeView(node, this.boardOfNode(hostname)) : null;
+      return node ? toNodeView(node, nodeTable.boardOf(hostname, records)) : null;
     },
-
     nodeSectorOf: (node: Node) => nodeSector(node),
   };
 }

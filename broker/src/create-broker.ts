@@ -11,6 +11,7 @@ import { createAuthenticator } from "./authenticator.js";
 import { BrokerError, BrokerErrorCodes } from "./errors.js";
 import { createHooks } from "./hooks.js";
 import { closeServer, listen, trackConnections } from "./listeners.js";
+import { createLocalClient, type AttachableLocalClient } from "./local-client.js";
 import { guardPacketSize } from "./packet-size-guard.js";
 import { createClusterPresence, type ClusterPresence } from "./cluster-presence.js";
 import { createClusterParts, type ClusterParts } from "./redis-cluster.js";
@@ -51,6 +52,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     presence: () => running?.presence ?? null,
   });
   let running: Running | null = null;
+  const locals = new Set<AttachableLocalClient>();
 
   function emit<K extends keyof BrokerEvents>(name: K, payload: BrokerEvents[K]): void {
     events.emit(name, payload);
@@ -142,6 +144,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     ws.detach();
     if (!state) return;
     running = null;
+    for (const c of locals) c.detach();
     await Promise.all(
       state.servers.map((s, i) => {
         const closed = closeServer(s);
@@ -176,6 +179,8 @@ export function createBroker(deps: BrokerDeps): Broker {
       const state: Running = { aedes, servers: [], trackers: [], cluster, presence };
       running = state;
       try {
+        // In-process clients (the all-in-one manager) subscribe again before any board can connect.
+        await Promise.all([...locals].map((c) => c.attach(aedes)));
         // aedes-server-factory ignores TCP options; noDelay cut p99 from ~30 ms to ~1 ms (DESIGN.md "Scaling out").
         const tcp = net.createServer({ noDelay: true }, onSocket);
         state.trackers.push(trackConnections(tcp));
@@ -203,5 +208,12 @@ export function createBroker(deps: BrokerDeps): Broker {
     stop,
 
     connectedClients: () => (running ? running.aedes.connectedClients : 0),
+
+    localClient(handlers) {
+      const c = createLocalClient(handlers, (closed) => locals.delete(closed));
+      locals.add(c);
+      if (running) void c.attach(running.aedes).catch((err: unknown) => log.error({ err }, "local client attach failed"));
+      return c;
+    },
   };
 }

@@ -10,6 +10,7 @@ export const BrokerErrorCodes = {
   PUBLISH_DENIED: "BROKER_E_PUBLISH_DENIED",
   BAD_REQUEST_PAYLOAD: "BROKER_E_BAD_REQUEST_PAYLOAD",
   ALREADY_STARTED: "BROKER_E_ALREADY_STARTED",
+  NOT_RUNNING: "BROKER_E_NOT_RUNNING",
 } as const;
 export type BrokerErrorCode = (typeof BrokerErrorCodes)[keyof typeof BrokerErrorCodes];
 

@@ -1,5 +1,6 @@
 export { createBroker } from "./create-broker.js";
 export type { Broker, BrokerDeps, BrokerEvents, AuthFailureReason, StartOptions } from "./types.js";
+export type { LocalClient, LocalHandlers } from "./local-client.js";
 export { createUserStore, ADMIN_USERNAME, USERS_FILE, MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH } from "./user-store.js";
 export type { UserStore, UserInfo } from "./user-store.js";
 export { deriveBoardToken, deriveManagerPassword } from "./tokens.js";

@@ -4,6 +4,7 @@ import type https from "node:https";
 import type pino from "pino";
 import type { BrokerRole } from "./acl.js";
 import type { AuthThrottleOptions } from "./auth-throttle.js";
+import type { LocalClient, LocalHandlers } from "./local-client.js";
 import type { UserStore } from "./user-store.js";
 
 export interface BrokerDeps {
@@ -36,6 +37,11 @@ export interface Broker {
   /** Undoes all of start(): servers, sockets, WebSocket hooks, Aedes, Redis connections. */
   stop(): Promise<void>;
   connectedClients(): number;
+  /**
+   * A client inside this process (no socket, no ACL) for trusted code such as the all-in-one
+   * server's manager. Usable once started; it survives stop() / start() like a reconnecting client.
+   */
+  localClient(handlers: LocalHandlers): LocalClient;
   events: EventEmitter;
 }
 

@@ -1,12 +1,12 @@
 import type { UserStore } from "@bbb/broker";
 import { createTopics, defaultSectors, type Topics } from "@bbb/shared";
-import type { MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import { createCommandTracker } from "./commands/command-tracker.js";
 import { createCommandRunner } from "./commands/run-command.js";
 import type { Config } from "./config/schema.js";
 import { createIngest, type IngestObserver } from "./mqtt/create-ingest.js";
-import { connectManagerClient } from "./mqtt/connect-client.js";
+import type { ManagerLink } from "./mqtt/link.js";
+import { createMqttLink } from "./mqtt/mqtt-link.js";
 import { createPublisher } from "./publisher/create-publisher.js";
 import { createRegistry, type Registry } from "./registry/create-registry.js";
 import { createRegistryEditor } from "./registry/registry-editor.js";
@@ -31,7 +31,8 @@ export type ManagerConfig = Pick<
 export interface ManagerDeps {
   log: Logger;
   config: ManagerConfig;
-  mqtt: { url: string; password: string; username?: string; ca?: string | Buffer };
+  /** The broker to use: an in-process link to the embedded one, or a network MQTT client. */
+  link: ManagerLink | { url: string; password: string; username?: string; ca?: string | Buffer };
   version: string;
   users?: UserStore;
   now?: () => number;
@@ -47,7 +48,7 @@ export interface ManagerDeps {
 
 /**
  * The manager core: store, registry, publisher, commands and the service layer over one
- * MQTT connection. Front doors (HTTP, socket, SFTP) are wired around it by createServer.
+ * broker link. Front doors (HTTP, socket, SFTP) are wired around it by createServer.
  */
 export function createManager(deps: ManagerDeps) {
   const base = deps.log;
@@ -56,7 +57,7 @@ export function createManager(deps: ManagerDeps) {
   const cfg = deps.config;
   const topics: Topics = createTopics(cfg.topicRoot);
   const events: EventBus = createEventBus();
-  let client: MqttClient | null = null;
+  let client: ManagerLink | null = null;
   let store: Store | null = null;
   let table: MethodTable = new Map();
   let ready = false;
@@ -234,7 +235,7 @@ export function createManager(deps: ManagerDeps) {
     ready: () => ready,
     /** Whether the data dir takes writes; null before start. */
     storeHealth: () => store?.health() ?? null,
-    connected: () => client?.connected ?? false,
+    connected: () => client?.connected() ?? false,
     markDuplicate: (boardId: string) => registry.markDuplicate(boardId),
 
     async start(): Promise<void> {
@@ -256,16 +257,8 @@ export function createManager(deps: ManagerDeps) {
       service = serviceDeps();
       table = createMethodTable(service, ...(deps.extraMethods ?? []).map((f) => f(service as ServiceDeps)));
 
-      const c = connectManagerClient({ ...deps.mqtt, topics, log: base });
+      const c: ManagerLink = "open" in deps.link ? deps.link : createMqttLink({ ...deps.link, topics, log: base });
       client = c;
-      c.on("message", (topic, payload, packet) => {
-        try {
-          if (topic.startsWith(topics.root + "/manager/request/")) requests.handle(topic, payload);
-          else ingest.handle(topic, payload, packet.retain);
-        } catch (err: unknown) {
-          log.error({ err, topic }, "message handling failed");
-        }
-      });
       const online = () =>
         c.publish(topics.managerStatus(), JSON.stringify({ v: 1, state: "online", ts: now(), version: deps.version }), {
           qos: 1,
@@ -274,28 +267,31 @@ export function createManager(deps: ManagerDeps) {
       let subscribed = false;
       // `online` only once requests can be answered: after the first subscription, and on every
       // reconnect (MQTT.js resubscribes before anything published here).
-      c.on("connect", () => {
-        registry.setLinkUp(true);
-        if (subscribed) online();
-      });
-      c.on("close", () => registry.setLinkUp(false));
-      await new Promise<void>((resolve, reject) => {
-        const onErr = (err: Error) => {
-          if (/not authorized|bad user/i.test(err.message)) reject(err);
-        };
-        c.once("connect", () => {
-          c.off("error", onErr);
-          resolve();
-        });
-        c.on("error", onErr);
+      await c.open({
+        message: (topic, payload, retained) => {
+          try {
+            if (topic.startsWith(topics.root + "/manager/request/")) requests.handle(topic, payload);
+            else ingest.handle(topic, payload, retained);
+          } catch (err: unknown) {
+            log.error({ err, topic }, "message handling failed");
+          }
+        },
+        up: () => {
+          registry.setLinkUp(true);
+          if (!subscribed) return;
+          online();
+          publisher.republishAll();
+        },
+        down: () => registry.setLinkUp(false),
       });
       const f = topics.filters;
       // Retained registry topics first: previous host views keep their stateSince across a restart.
-      await c.subscribeAsync(
-        [`${topics.root}/registry/hosts/+`, `${topics.root}/registry/nodes/+`, `${topics.root}/registry/types/+`],
-        { qos: 1 },
-      );
-      await c.subscribeAsync([f.allStatus, f.allHeartbeats, f.allResults, f.managerRequests], { qos: 1 });
+      await c.subscribe([
+        `${topics.root}/registry/hosts/+`,
+        `${topics.root}/registry/nodes/+`,
+        `${topics.root}/registry/types/+`,
+      ]);
+      await c.subscribe([f.allStatus, f.allHeartbeats, f.allResults, f.managerRequests]);
       subscribed = true;
       online();
       publisher.start();
@@ -313,19 +309,12 @@ export function createManager(deps: ManagerDeps) {
       tracker.stop();
       const c = client;
       client = null;
-      if (c) {
-        if (c.connected) {
-          // A clean stop says so at once rather than leaving it to the will.
-          await c
-            .publishAsync(
-              topics.managerStatus(),
-              JSON.stringify({ v: 1, state: "offline", ts: now(), version: deps.version }),
-              { qos: 1, retain: true },
-            )
-            .catch(() => undefined);
-        }
-        await c.endAsync(true).catch(() => undefined);
-      }
+      // A clean stop says so at once rather than leaving it to the will.
+      await c?.close({
+        topic: topics.managerStatus(),
+        payload: JSON.stringify({ v: 1, state: "offline", ts: now(), version: deps.version }),
+        opts: { qos: 1, retain: true },
+      });
       store?.close();
       store = null;
       ready = false;

@@ -15,6 +15,7 @@ import type { Config } from "./config/schema.js";
 import { createManager, type Manager } from "./create-manager.js";
 import { createHttpServer, type ApiHandler, type HttpServer } from "./http/create-http-server.js";
 import type { IngestObserver } from "./mqtt/create-ingest.js";
+import { createLocalLink } from "./mqtt/local-link.js";
 import { acquireDataLock } from "./ops/data-lock.js";
 import { createReadiness } from "./ops/health.js";
 import { attachWsProxy } from "./ops/ws-proxy.js";
@@ -141,7 +142,10 @@ export function createServer(opts: ServerOptions) {
       const m = createManager({
         log,
         config,
-        mqtt: { url: mqttUrl, username: MANAGER_USERNAME, password: deriveManagerPassword(fleetSecret) },
+        // The embedded broker's manager subscribes in-process; an external tier gets a network client.
+        link: broker
+          ? createLocalLink(broker, log)
+          : { url: mqttUrl, username: MANAGER_USERNAME, password: deriveManagerPassword(fleetSecret) },
         version: MANAGER_VERSION,
         users,
         ports: () => ({ ...ports }),

@@ -124,6 +124,19 @@ export function createPublisher(deps: PublisherDeps) {
     typeRemoved(name: string): void {
       send(topics.registryType(name), "");
     },
+    /**
+     * After a reconnect: the broker may have lost every retained view (a restart without
+     * persistence), so all of them go out again over the next ticks.
+     */
+    republishAll(): void {
+      const reg = deps.registry();
+      const t = now();
+      for (const id of reg.records.keys()) hosts.schedule(id, t);
+      for (const h of reg.nodes.keys()) nodes.add(h);
+      for (const ty of reg.types.values()) send(topics.registryType(ty.name), JSON.stringify(ty));
+      summaryDirty = true;
+      lastSummary = 0;
+    },
     flushNow: tick,
     start(): void {
       timer ??= setInterval(tick, deps.tickMs ?? 100);

@@ -19,9 +19,9 @@ export async function startSystem({ boards, workers = 2, connectsPerSec = 500, p
     parts.server = await startServer({ cpuProfDir });
     const s = parts.server;
     parts.sub = await startSubscriber({ url: s.url, filters: process.env.BENCH_NO_REGISTRY_SUB ? ["bbb/+/result/+"] : ["bbb/registry/hosts/+", "bbb/+/result/+", ...extraFilters], ...s.admin, clientId: `bench-sub-${process.pid}` });
-    // Boards that answer commands subscribe to `<root>/<id>/cmd/#`, and every SUBSCRIBE makes
-    // Aedes scan all retained messages (BENCHMARKS.md, findings): they connect first, while
-    // few retained messages exist, and are at most `responders`; the rest only publish.
+    // Every board subscribes to `<root>/<id>/cmd/#` and answers commands, as every agent does
+    // (the broker skips the retained scan for command filters: BENCHMARKS.md, findings). The
+    // first `responders` ("be…") connect first and are the ones the command phases address.
     const t0 = Date.now();
     const probe = probeEvery ?? Math.max(1, Math.floor(boards / 200));
     const nr = respond ? Math.min(boards, responders) : 0;
@@ -32,7 +32,7 @@ export async function startSystem({ boards, workers = 2, connectsPerSec = 500, p
       loads.push(a);
       await a.waitConnected((nr / connectsPerSec) * 3000 + 60_000);
     }
-    if (boards > nr) loads.push(await startLoad({ ...common, boards: boards - nr, workers, prefix: nr > 0 ? "bf" : "be", respond: false, onProgress: rampReporter(phase, label) }));
+    if (boards > nr) loads.push(await startLoad({ ...common, boards: boards - nr, workers, prefix: nr > 0 ? "bf" : "be", respond, onProgress: rampReporter(phase, label) }));
     parts.load = combineLoads(loads, rampReporter(phase, label));
     const alive = () => s.child.exitCode === null && s.child.signalCode === null;
     const c = await parts.load.waitConnected((boards / connectsPerSec) * 1500 + 30_000, alive);

@@ -45,7 +45,7 @@ export const PHASES = {
       runCommandsPhase(
         quick
           ? { boards: env("BENCH_COMMANDS_BOARDS", [1000])[0], commands: 10, bulk: [{}], warmupS: 3, connectsPerSec: 500, workers: 2 }
-          : { boards: env("BENCH_COMMANDS_BOARDS", [10_000])[0], commands: 40, bulk: [{}, { concurrency: 600 }], warmupS: 5, connectsPerSec: 500, workers: 2 },
+          : { boards: env("BENCH_COMMANDS_BOARDS", [10_000])[0], commands: 200, bulk: [{}, { concurrency: 600 }], warmupS: 5, connectsPerSec: 500, workers: 2 },
       ),
     markdown: commandsMarkdown,
   },

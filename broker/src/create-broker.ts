@@ -12,6 +12,7 @@ import { BrokerError, BrokerErrorCodes } from "./errors.js";
 import { createHooks } from "./hooks.js";
 import { closeServer, listen, trackConnections } from "./listeners.js";
 import { createLocalClient, type AttachableLocalClient } from "./local-client.js";
+import { batchWrites } from "./write-batching.js";
 import { guardPacketSize } from "./packet-size-guard.js";
 import { createClusterPresence, type ClusterPresence } from "./cluster-presence.js";
 import { createClusterParts, type ClusterParts } from "./redis-cluster.js";
@@ -84,6 +85,9 @@ export function createBroker(deps: BrokerDeps): Broker {
 
   function onSocket(socket: net.Socket): void {
     socket.on("error", (err) => log.debug({ err, address: socket.remoteAddress }, "socket error"));
+    // TCP and TLS only: a WebSocket stream has no writev and sends every buffered chunk as a
+    // frame of its own, so holding its writes would only add latency.
+    batchWrites(socket);
     accept(socket, socket.remoteAddress ?? "unknown");
   }
 

@@ -77,12 +77,22 @@ const result = await build({
   logLevel: "warning",
   // ESM sources use import.meta.url; CommonJS has __filename instead.
   define: { "import.meta.url": "__bbbImportMetaUrl" },
+  // The banner stays ASCII like esbuild's own output (charset "ascii"): one non-ASCII character
+  // makes V8 hold the whole ~1 MiB source as a two-byte string, 1 MiB more resident for good.
+  charset: "ascii",
   banner: {
-    js: `/* bbb-agent ${version} — bundled; see bbb-agent.cjs.LEGAL.txt for the licences of bundled packages */\nvar __bbbImportMetaUrl = require("node:url").pathToFileURL(__filename).href;`,
+    js: `/* bbb-agent ${version}: bundled; see bbb-agent.cjs.LEGAL.txt for the licences of bundled packages */\nvar __bbbImportMetaUrl = require("node:url").pathToFileURL(__filename).href;`,
   },
 });
 
 writeFileSync(join(outdir, "meta.json"), JSON.stringify(result.metafile));
+// See `charset` above: a non-ASCII byte anywhere (a banner, a plugin's output) doubles the
+// resident source. Caught here rather than on a board.
+const nonAscii = readFileSync(outfile).findIndex((b) => b > 0x7f);
+if (nonAscii >= 0) {
+  console.error(`${outfile}: non-ASCII byte at offset ${nonAscii}; V8 would keep the source as UTF-16`);
+  process.exit(1);
+}
 const bytes = statSync(outfile).size;
 const gz = gzipSync(readFileSync(outfile)).length;
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;

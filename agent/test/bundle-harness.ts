@@ -17,6 +17,28 @@ export const agentDir = resolve(import.meta.dirname, "..");
 const topics = createTopics("bbb");
 const TOKEN = "bundle-test-token-0123456789";
 
+/**
+ * The node flags and environment the systemd unit starts the bundle with (ExecStart= words
+ * between @NODE@ and the program; Environment= pairs but the config path), read from
+ * packaging/bbb-agent.service.in so that every bundle run here is the agent as shipped, on
+ * this machine's node and on Debian 12's armhf Node 18 alike.
+ */
+export function unitNodeSetup(): { nodeArgs: string[]; env: Record<string, string> } {
+  const lines = readFileSync(join(agentDir, "packaging", "bbb-agent.service.in"), "utf8").split("\n");
+  const words = (v: string) => [...v.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? "");
+  const exec = words(lines.find((l) => l.startsWith("ExecStart="))?.slice("ExecStart=".length) ?? "");
+  const program = exec.findIndex((w) => w.endsWith("/bbb-agent.cjs"));
+  if (exec[0] !== "@NODE@" || program < 0) throw new Error("bbb-agent.service.in: ExecStart= is not @NODE@ <flags> <bundle>");
+  const env: Record<string, string> = {};
+  for (const l of lines.filter((x) => x.startsWith("Environment="))) {
+    for (const w of words(l.slice("Environment=".length))) {
+      const eq = w.indexOf("=");
+      if (eq > 0 && w.slice(0, eq) !== "BBB_AGENT_CONFIG") env[w.slice(0, eq)] = w.slice(eq + 1);
+    }
+  }
+  return { nodeArgs: exec.slice(1, program), env };
+}
+
 /** Builds the bundle into a fresh temp folder with the real script; returns its path and output. */
 export function buildBundle(): { dir: string; file: string; stdout: string } {
   const dir = mkdtempSync(join(tmpdir(), "bbb-bundle-"));
@@ -68,9 +90,9 @@ function procStat(pid: number): { rssKb: number | null; ticks: number | null } {
 }
 
 /**
- * Runs `<node> bbb-agent.cjs` from an empty folder until `beats` heartbeats arrived, then
- * SIGTERMs it and waits for its exit and the retained `offline`. `node` is argv, e.g.
- * [process.execPath] or ["/tmp/armhf-node/bin/node-armhf"].
+ * Runs `<node> <unit's flags> bbb-agent.cjs` (with the unit's environment) from an empty folder
+ * until `beats` heartbeats arrived, then SIGTERMs it and waits for its exit and the retained
+ * `offline`. `node` is argv, e.g. [process.execPath] or ["/tmp/armhf-node/bin/node-armhf"].
  */
 export async function runBundle(bundle: string, node: string[], opts: RunOptions): Promise<BundleRun> {
   const board = mkdtempSync(join(tmpdir(), "bbb-board-"));
@@ -119,9 +141,11 @@ export async function runBundle(bundle: string, node: string[], opts: RunOptions
     await observer.subscribeAsync([topics.heartbeat(id), topics.status(id)], { qos: 1 });
 
     const started = Date.now();
-    const proc = spawn(node[0]!, [...node.slice(1), "bbb-agent.cjs"], {
+    const unit = unitNodeSetup();
+    const proc = spawn(node[0]!, [...node.slice(1), ...unit.nodeArgs, "bbb-agent.cjs"], {
       cwd: board,
       env: {
+        ...unit.env,
         PATH: process.env.PATH ?? "",
         BBB_AGENT_CONFIG: join(board, "config.json"),
         BBB_ROOT_PREFIX: fake.root,

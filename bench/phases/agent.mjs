@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { startBroker } from "../lib/broker-runner.mjs";
 import { startSubscriber } from "../lib/subscriber.mjs";
-import { AGENT_BUNDLE, AGENT_MAIN, bundleSize, startAgent } from "../lib/agent-runner.mjs";
+import { AGENT_BUNDLE, AGENT_MAIN, bundleSize, startAgent, unitNodeSetup } from "../lib/agent-runner.mjs";
 import { cpuSeconds, memory } from "../lib/proc-stat.mjs";
 import { sleep, spawnProgram, stop } from "../lib/children.mjs";
 import { round } from "../lib/stats.mjs";
@@ -10,7 +10,8 @@ import { progress } from "../lib/progress.mjs";
 /**
  * Figure 5: one real agent process at 1 Hz against our broker (its own process): RSS and CPU
  * time per heartbeat over `beats` beats after a warm-up (start-up excluded), for the compiled
- * program and, when built, the shipped bundle.
+ * program and, when built, the shipped bundle. Both run as the systemd unit runs the bundle on a
+ * board: with the node flags and environment of agent/packaging/bbb-agent.service.in.
  */
 async function measure(program, { beats, warmupS }) {
   const broker = await startBroker("ours");
@@ -53,7 +54,8 @@ async function bareNodeRss() {
 }
 
 export async function runAgentPhase({ beats, warmupS }) {
-  const out = { bundleBytes: bundleSize(), bareNodeRssMiB: await bareNodeRss(), runs: [] };
+  const unit = unitNodeSetup();
+  const out = { bundleBytes: bundleSize(), bareNodeRssMiB: await bareNodeRss(), nodeArgs: unit.nodeArgs, env: unit.env, runs: [] };
   if (!existsSync(AGENT_MAIN)) throw new Error(`${AGENT_MAIN} not built (npx tsc -b agent)`);
   out.runs.push(await measure(AGENT_MAIN, { beats, warmupS }));
   if (existsSync(AGENT_BUNDLE)) out.runs.push(await measure(AGENT_BUNDLE, { beats, warmupS }));

@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { PerformanceObserver, constants, monitorEventLoopDelay } from "node:perf_hooks";
 import { Session } from "node:inspector";
 import { writeFileSync } from "node:fs";
 
@@ -10,6 +10,27 @@ import { writeFileSync } from "node:fs";
  */
 const eld = monitorEventLoopDelay({ resolution: 1 });
 eld.enable();
+// Garbage-collection pauses and event-loop stalls of the window: what the latency tail is made of.
+const MAJOR = constants.NODE_PERFORMANCE_GC_MAJOR;
+let gc = { n: 0, totalMs: 0, maxMs: 0, major: 0, majorMaxMs: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gc.n++;
+    gc.totalMs += e.duration;
+    gc.maxMs = Math.max(gc.maxMs, e.duration);
+    if (e.detail?.kind === MAJOR) {
+      gc.major++;
+      gc.majorMaxMs = Math.max(gc.majorMaxMs, e.duration);
+    }
+  }
+}).observe({ entryTypes: ["gc"] });
+let stalls = [];
+let lastTick = performance.now();
+setInterval(() => {
+  const t = performance.now();
+  if (t - lastTick > 60 && stalls.length < 50) stalls.push({ atMs: Math.round(performance.timeOrigin + lastTick), ms: Math.round(t - lastTick - 10) });
+  lastTick = t;
+}, 10).unref();
 const origParse = JSON.parse;
 let decoded = 0;
 let session = null;
@@ -44,6 +65,8 @@ if (process.send) {
       lat = [];
       decodedSince = 0;
       eld.reset();
+      gc = { n: 0, totalMs: 0, maxMs: 0, major: 0, majorMaxMs: 0 };
+      stalls = [];
       process.send({ rid: msg.rid, decoded });
     } else if (msg?.cmd === "profile-start") {
       // A CPU profile of the measurement window only (not the start-up nor the ramp).
@@ -69,6 +92,8 @@ if (process.send) {
         decodeLatency: summarize(lat),
         eventLoopDelay: { p50: eld.percentile(50) / 1e6 - 1, p99: eld.percentile(99) / 1e6 - 1, max: eld.max / 1e6 - 1 },
         heapUsedMiB: mem.heapUsed / 2 ** 20,
+        gc,
+        stalls,
       });
     }
   });

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
@@ -16,6 +16,11 @@ export function canRaiseNofile() {
   return spawnSync("/usr/bin/prlimit", ["--nofile=65536:65536", "--", "true"]).status === 0;
 }
 
+/** The node flags of `npm start` (package.json), so the server runs here as users run it. */
+const START_FLAGS = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"))
+  .scripts.start.split(" ")
+  .filter((w) => w.startsWith("--"));
+
 export const FLEET_SECRET = "bench-fleet-secret-0123456789abcdef";
 export const ADMIN_PASSWORD = "bench-admin-password";
 
@@ -28,7 +33,9 @@ export const ADMIN_PASSWORD = "bench-admin-password";
 export async function startServer({ cpuProfDir, env = {} } = {}) {
   if (!existsSync(SERVER_MAIN)) throw new Error(`${SERVER_MAIN} not built (npx tsc -b manager)`);
   const dataDir = mkdtempSync(join(tmpdir(), "bench-server-"));
-  const nodeArgs = ["--max-old-space-size=4096", "--import", PROBE];
+  // BENCH_SERVER_NODE_ARGS: extra node flags for the server under test (exploring V8 settings).
+  const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const nodeArgs = ["--max-old-space-size=4096", ...START_FLAGS, ...extra, "--import", PROBE];
   const argv = canRaiseNofile() ? ["/usr/bin/prlimit", "--nofile=65536:65536", "--", process.execPath, ...nodeArgs, SERVER_MAIN] : [process.execPath, ...nodeArgs, SERVER_MAIN];
   const child = spawn(argv[0], argv.slice(1), {
     cwd: dataDir,

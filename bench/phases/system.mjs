@@ -84,6 +84,8 @@ export async function systemRun({ boards, warmupS, measureS, connectsPerSec, wor
       decodeLatencyMs: roundLat(p1.decodeLatency),
       registryLatencyMs: roundLat(st.regLatency),
       eventLoopDelayMs: roundLat(p1.eventLoopDelay),
+      gc: p1.gc ? { pauses: p1.gc.n, totalMs: round(p1.gc.totalMs, 0), maxMs: round(p1.gc.maxMs, 1), major: p1.gc.major, majorMaxMs: round(p1.gc.majorMaxMs, 1) } : null,
+      stallsOver50Ms: p1.stalls ?? [],
       profiled: Boolean(cpuProfDir),
       registryStates: st.states,
     };

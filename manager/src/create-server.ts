@@ -142,10 +142,13 @@ export function createServer(opts: ServerOptions) {
       const m = createManager({
         log,
         config,
-        // The embedded broker's manager subscribes in-process; an external tier gets a network client.
-        link: broker
-          ? createLocalLink(broker, log)
-          : { url: mqttUrl, username: MANAGER_USERNAME, password: deriveManagerPassword(fleetSecret) },
+        // The embedded single broker's manager subscribes in-process (docs/protocol.md "Liveness").
+        // An external tier, or a Redis cluster whose other replicas must publish the manager's
+        // will if this process dies, gets a network client.
+        link:
+          broker && !config.redisUrl
+            ? createLocalLink(broker, log)
+            : { url: mqttUrl, username: MANAGER_USERNAME, password: deriveManagerPassword(fleetSecret) },
         version: MANAGER_VERSION,
         users,
         ports: () => ({ ...ports }),

@@ -96,7 +96,11 @@ describe("docker/Dockerfile", () => {
     expect(readFileSync(join(repo, "docker", "healthcheck.mjs"), "utf8")).toContain('path: "/healthz"');
     const exposed = ops(final, "EXPOSE").flatMap((e) => e.args.split(/\s+/)).map(Number).sort((a, b) => a - b);
     expect(exposed).toEqual([1026, 1883, 4850, 6789, 8883]);
-    expect(ops(final, "ENTRYPOINT")[0]?.args).toBe('["node", "/app/docker/entrypoint.mjs"]');
+    // The image runs the server with the same node flags as `npm start`.
+    const start = (JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start;
+    const flags = start.split(" ").filter((w) => w.startsWith("--"));
+    expect(flags.length).toBeGreaterThan(0);
+    expect(ops(final, "ENTRYPOINT")[0]?.args).toBe(JSON.stringify(["node", ...flags, "/app/docker/entrypoint.mjs"]).replaceAll(",", ", "));
     expect(ops(final, "ENV").map((e) => e.args).join(" ")).toMatch(/BBB_ROLE=all-in-one/);
   });
 

@@ -2,12 +2,15 @@ import { startSystem } from "../lib/system-run.mjs";
 import { createCpuMeter, memory } from "../lib/proc-stat.mjs";
 import { nowMs } from "../lib/payloads.mjs";
 import { round } from "../lib/stats.mjs";
-import { sleep } from "../lib/children.mjs";
+import { forkHelper, request, sleep, stop } from "../lib/children.mjs";
 import { progress } from "../lib/progress.mjs";
 import { topFunctions } from "../lib/cpu-profile.mjs";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const CANARY = fileURLToPath(new URL("../lib/stall-canary.mjs", import.meta.url));
 
 /**
  * Figure 2: the all-in-one server with N boards at 1 Hz. Offered = heartbeats the generator
@@ -33,6 +36,8 @@ export async function systemRun({ boards, warmupS, measureS, connectsPerSec, wor
     const c0 = await sys.load.counts();
     const m0 = await sys.server.heartbeatsTotal();
     if (cpuProfDir) await sys.server.profileStart();
+    const canary = forkHelper(CANARY);
+    await request(canary, { cmd: "reset" });
     meter.start();
     genMeter.start();
     let peakRss = 0;
@@ -58,6 +63,8 @@ export async function systemRun({ boards, warmupS, measureS, connectsPerSec, wor
       still = p.decodedSince === p1.decodedSince ? still + 250 : 0;
       p1 = p;
     }
+    const machine = await request(canary, { cmd: "stats" });
+    await stop(canary);
     const m1 = await sys.server.heartbeatsTotal();
     const st = await sys.sub.stats();
     // Both sides count beats by their send time (>= since): exact, whatever is in flight.
@@ -86,6 +93,8 @@ export async function systemRun({ boards, warmupS, measureS, connectsPerSec, wor
       eventLoopDelayMs: roundLat(p1.eventLoopDelay),
       gc: p1.gc ? { pauses: p1.gc.n, totalMs: round(p1.gc.totalMs, 0), maxMs: round(p1.gc.maxMs, 1), major: p1.gc.major, majorMaxMs: round(p1.gc.majorMaxMs, 1) } : null,
       stallsOver50Ms: p1.stalls ?? [],
+      // The same measurement in an idle process beside it: stalls the machine imposed.
+      machineStallsOver50Ms: machine.stalls,
       profiled: Boolean(cpuProfDir),
       registryStates: st.states,
     };

@@ -25,7 +25,14 @@ export function targetsMarkdown(dir) {
   // changes at most once per second per board by design, shown beside it.
   rows.push(["10,000 boards: heartbeat → registry p99 ≤ 250 ms", ok10 ? `${fmt(s10.decodeLatencyMs?.p99, 0)} ms to the registry in memory; ${fmt(s10.registryLatencyMs?.p99, 0)} ms to the \`registry/hosts\` topic (attribute change, ≤ 1/s coalescing)` : null, verdict(ok10 ? s10.decodeLatencyMs?.p99 <= 250 : s10 ? false : null)]);
   const s20 = at(19_500) ?? at(20_000);
-  rows.push(["stretch: 20,000 boards (19,500: the file limit here is 20,000)", s20 ? (s20.error ? `broke: ${s20.error.slice(0, 100)}` : `${fmt(s20.processedRatio * 100, 3)} % processed, ${fmt(s20.cpuCores, 2)} core, ${fmt(s20.rssMiB, 0)} MiB, registry p99 ${fmt(s20.registryLatencyMs?.p99, 0)} ms`) : null, verdict(s20 ? !s20.error && s20.processedRatio >= 0.9999 : null)]);
+  // Held = every board connected and every beat processed; met = also the 10,000-board latency target.
+  const held = s20 && !s20.error && s20.processedRatio >= 0.9999 && s20.connected >= s20.boards * 0.999;
+  const fast = held && s20.decodeLatencyMs?.p99 <= 250;
+  rows.push([
+    "stretch: 20,000 boards (19,500: the file limit here is 20,000)",
+    s20 ? (s20.error ? `broke: ${s20.error.slice(0, 100)}` : `${fmt(s20.connected, 0)} connected, ${fmt(s20.processedRatio * 100, 3)} % processed, ${fmt(s20.cpuCores, 2)} core, ${fmt(s20.rssMiB, 0)} MiB; heartbeat → registry p50 ${fmt(s20.decodeLatencyMs?.p50, 0)} ms, p99 ${fmt(s20.decodeLatencyMs?.p99, 0)} ms`) : null,
+    s20 ? (fast ? "**met**" : held ? "**held** (latency p99 over 250 ms)" : "**missed**") : "not measured",
+  ]);
   const det = load(dir, "detection")?.result;
   rows.push([`crash → lost p99 ≤ 250 ms at 10,000 boards`, det ? `${fmt(det.crashToLostMs.p99, 0)} ms with ${fmt(det.boards, 0)} boards` : null, verdict(det ? det.crashToLostMs.p99 <= 250 && det.boards >= 10_000 : null)]);
   rows.push([`freeze → lost ≤ 3.5 s at 10,000 boards`, det ? `p99 ${fmt(det.freezeToLostMs.p99, 0)} ms, max ${fmt(det.freezeToLostMs.max, 0)} ms with ${fmt(det.boards, 0)} boards` : null, verdict(det ? det.freezeToLostMs.max <= 3500 && det.boards >= 10_000 : null)]);

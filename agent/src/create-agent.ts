@@ -23,6 +23,7 @@ import { createStateFiles } from "./state/state-files.js";
 import { systemClock, type Clock } from "./system/clock.js";
 import type { Exec } from "./system/exec.js";
 import { createRootedFs, type RootedFs } from "./system/rooted-fs.js";
+import { createSharedIntervals } from "./system/shared-intervals.js";
 import { AGENT_VERSION } from "./version.js";
 
 export interface AgentDeps {
@@ -61,7 +62,10 @@ export function createAgent(deps: AgentDeps) {
   const nodeSettings = createNodeSettings(files);
   const systemd = createSystemdBackend(deps.exec);
   const leds = createLedBackend({ fs, log });
+  // One wake-up per period for the heartbeat and the keepalive check (issue 7: CPU per beat).
+  const intervals = createSharedIntervals();
   const conn = createConnection({
+    intervals,
     urls: config.mqttUrls,
     boardId: config.boardId,
     token: config.token,
@@ -151,6 +155,7 @@ export function createAgent(deps: AgentDeps) {
         nodeSettings,
         projectSync: deps.projectSync,
         interfaces: deps.interfaces,
+        intervals,
         publish: (p) => conn.publishVolatile(topics.heartbeat(config.boardId), p, true),
         canPublish: () => conn.isConnected() && !frozen,
       });

@@ -5,6 +5,7 @@ import type { ProjectSync } from "../actions/project-sync.js";
 import type { NodeSettingsStore } from "../state/node-settings.js";
 import type { Clock } from "../system/clock.js";
 import type { RootedFs } from "../system/rooted-fs.js";
+import { createSharedIntervals, type SharedIntervals } from "../system/shared-intervals.js";
 import { composeHeartbeat, serializeHeartbeat } from "./build-heartbeat.js";
 import { createDeviceInfo } from "./device-info.js";
 import type { SlowFacts } from "./slow-facts.js";
@@ -40,6 +41,8 @@ export interface HeartbeatDeps {
   projectSync?: ProjectSync;
   interfaces?: InterfacesFn;
   processUptime?: () => number;
+  /** The agent's shared timers (the keepalive ticks with the heartbeat); default: its own. */
+  intervals?: SharedIntervals;
   publish(payload: string): void;
   canPublish(): boolean;
 }
@@ -53,7 +56,8 @@ export function createHeartbeatLoop(deps: HeartbeatDeps) {
   const device = createDeviceInfo(deps.fs);
   const interfaces = deps.interfaces ?? networkInterfaces;
   let seq = 0;
-  let timer: NodeJS.Timeout | null = null;
+  const intervals = deps.intervals ?? createSharedIntervals();
+  let timer: number | null = null;
   let busy = false;
   let mac: string | undefined;
   let lastType: string | null = null;
@@ -139,10 +143,10 @@ export function createHeartbeatLoop(deps: HeartbeatDeps) {
     currentType: (): string => lastType ?? deps.nodeSettings.get().type ?? deps.configuredType ?? "undefined",
     start() {
       if (timer) return;
-      timer = setInterval(() => void beat(), deps.periodMs);
+      timer = intervals.set(() => void beat(), deps.periodMs);
     },
     stop() {
-      if (timer) clearInterval(timer);
+      intervals.clear(timer);
       timer = null;
     },
     running: () => timer !== null,

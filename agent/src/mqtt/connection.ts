@@ -5,6 +5,7 @@ import { backoffDelay, DEFAULT_BACKOFF } from "./backoff.js";
 import { createOutbox } from "./outbox.js";
 import { classifyConnectError, createRefusalLog, safeUrl } from "./refusal-log.js";
 import type { Clock } from "../system/clock.js";
+import type { SharedIntervals } from "../system/shared-intervals.js";
 
 export type ConnectFn = (url: string, opts: IClientOptions) => MqttClient;
 
@@ -22,6 +23,8 @@ export interface ConnectionDeps {
   random?: () => number;
   backoff?: { baseMs: number; capMs: number };
   connectTimeoutMs?: number;
+  /** Timers for MQTT.js's keepalive check, shared with the heartbeat (one wake-up per period). */
+  intervals?: SharedIntervals;
   /** Spacing of repeated `warn` lines about a broker that refuses the agent (TLS, CONNACK). */
   refusalLogIntervalMs?: number;
 }
@@ -135,6 +138,7 @@ export function createConnection(deps: ConnectionDeps) {
         // MQTT.js would otherwise pre-build 65,536 two-byte Buffers (mqtt-packet's number cache,
         // several MB of heap) at the first write; a board sends a few packets a second.
         writeCache: false,
+        ...(deps.intervals ? { timerVariant: deps.intervals } : {}),
         ...(deps.ca ? { ca: deps.ca } : {}),
         will: { topic: topics.status(deps.boardId), payload: Buffer.from(status("lost")), qos: 1, retain: true },
       });

@@ -1,4 +1,4 @@
-import { constants as fsConstants } from "node:fs";
+import { closeSync, openSync, readSync, statfsSync } from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
@@ -12,7 +12,11 @@ export interface RootedFs {
   readonly root: string;
   /** Host path of a system path: join(root, p). Refuses relative paths and `..` escapes. */
   resolve(p: string): string;
-  /** Reads at most maxBytes with one small read (cheap for /proc and /sys files). */
+  /**
+   * Reads at most maxBytes with one small synchronous read (/proc, /sys and small files under
+   * /etc, polled every few seconds): no thread-pool round trips and wake-ups for a few hundred
+   * bytes (issue 7: CPU per heartbeat).
+   */
   readSmall(p: string, maxBytes?: number): Promise<string>;
   /** readSmall, or null when the file does not exist or cannot be read. */
   tryReadSmall(p: string, maxBytes?: number): Promise<string | null>;
@@ -39,14 +43,21 @@ export function createRootedFs(rootPrefix: string): RootedFs {
     if (normal.split("/").includes("..")) throw new Error(`system path escapes the root: ${p}`);
     return root === "/" ? normal : path.join(root, normal);
   };
-  const readSmall = async (p: string, maxBytes = 16 * 1024): Promise<string> => {
-    const fh = await fsp.open(resolve(p), fsConstants.O_RDONLY);
+  const readSmallSync = (p: string, maxBytes: number): string => {
+    const fd = openSync(resolve(p), "r");
     try {
-      const buf = Buffer.alloc(maxBytes);
-      const { bytesRead } = await fh.read(buf, 0, maxBytes, 0);
-      return buf.subarray(0, bytesRead).toString("utf8");
+      const buf = Buffer.allocUnsafe(maxBytes);
+      return buf.toString("utf8", 0, readSync(fd, buf, 0, maxBytes, 0));
     } finally {
-      await fh.close();
+      closeSync(fd);
+    }
+  };
+  // A rejected promise (not a throw) when the file is missing, like the promise API.
+  const readSmall = (p: string, maxBytes = 16 * 1024): Promise<string> => {
+    try {
+      return Promise.resolve(readSmallSync(p, maxBytes));
+    } catch (e: unknown) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
   };
   const orNull = async <T>(f: () => Promise<T>): Promise<T | null> => {
@@ -90,8 +101,9 @@ export function createRootedFs(rootPrefix: string): RootedFs {
       await fsp.mkdir(resolve(p), { recursive: true });
     },
     remove: (p) => fsp.rm(resolve(p), { force: true }),
+    // Synchronous like readSmall: one statfs(2) of the root every poll, answered from memory.
     statfs: async (p) => {
-      const s = await orNull(() => fsp.statfs(resolve(p)));
+      const s = await orNull(() => Promise.resolve().then(() => statfsSync(resolve(p))));
       return s ? { blocks: s.blocks, bfree: s.bfree, bavail: s.bavail, bsize: s.bsize } : null;
     },
   };

@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { forkHelper, request, stop, waitMessage } from "./children.mjs";
 import { startMosquitto } from "./mosquitto.mjs";
+import { START_FLAGS } from "./node-flags.mjs";
 
 const PROC = fileURLToPath(new URL("../broker-proc.mjs", import.meta.url));
 
@@ -13,7 +14,9 @@ export async function startBroker(kind, { redisUrl, cpuProf } = {}) {
     const m = await startMosquitto();
     return { kind, pid: m.pid, url: m.url, viewer: {}, stop: m.stop, eld: async () => null };
   }
-  const execArgv = ["--max-old-space-size=4096"];
+  // Ours runs with the product's node flags (as the image runs the broker role); plain Aedes is
+  // the issue's reference point and runs with Node's defaults.
+  const execArgv = ["--max-old-space-size=4096", ...(kind === "ours" ? START_FLAGS : [])];
   if (cpuProf) execArgv.push("--cpu-prof", `--cpu-prof-dir=${cpuProf}`);
   const child = forkHelper(PROC, redisUrl ? [kind, redisUrl] : [kind], { execArgv });
   const ready = await waitMessage(child, (m) => m?.type === "ready", 20_000, `${kind} broker ready`);

@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { request, stop, waitOutput } from "./children.mjs";
 import { trackChild } from "./children.mjs";
+import { START_FLAGS } from "./node-flags.mjs";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const SERVER_MAIN = join(ROOT, "manager", "dist", "main.js");
@@ -15,11 +16,6 @@ export function canRaiseNofile() {
   if (!existsSync("/usr/bin/prlimit")) return false;
   return spawnSync("/usr/bin/prlimit", ["--nofile=65536:65536", "--", "true"]).status === 0;
 }
-
-/** The node flags of `npm start` (package.json), so the server runs here as users run it. */
-const START_FLAGS = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"))
-  .scripts.start.split(" ")
-  .filter((w) => w.startsWith("--"));
 
 export const FLEET_SECRET = "bench-fleet-secret-0123456789abcdef";
 export const ADMIN_PASSWORD = "bench-admin-password";

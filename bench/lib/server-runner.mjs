@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
@@ -52,8 +52,12 @@ export async function startServer({ cpuProfDir, env = {} } = {}) {
   });
   trackChild(child, "server");
   child.stdoutText = "";
+  // BENCH_SERVER_LOG=<file>: the server's whole output is appended there too (diagnostics,
+  // e.g. with BENCH_SERVER_NODE_ARGS=--trace-gc).
+  const logFile = process.env.BENCH_SERVER_LOG;
   child.stdout.on("data", (d) => {
     if (child.stdoutText.length < 1 << 20) child.stdoutText += d.toString();
+    if (logFile) appendFileSync(logFile, d);
   });
   const m = await waitOutput(child, /MQTT\s+mqtt:\/\/127\.0\.0\.1:(\d+)/, 60_000, "server ready");
   // The banner goes to stdout or stderr depending on the version of main.ts: read both.

@@ -86,8 +86,10 @@ export function createLocalClient(handlers: LocalHandlers, onClose: (c: Attachab
     }
   };
   // Live messages: the retain flag of the original publish does not matter (MQTT-3.3.1-9).
+  // Nothing once detached: a stopping broker publishes the wills of every client it closes,
+  // which say nothing about the boards (a network client would be gone by then too).
   const deliver: Deliver = (packet, cb) => {
-    if (!closed) enqueue(packet.topic, asBuffer(packet.payload), false);
+    if (!closed && broker !== null) enqueue(packet.topic, asBuffer(packet.payload), false);
     cb();
   };
 

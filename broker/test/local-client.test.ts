@@ -134,8 +134,12 @@ describe("local client (in-process subscriber of the embedded broker)", () => {
       });
       expect(await until(() => events.length === 1)).toBe(true);
       await client.subscribe([t.filters.allStatus]);
+      // A board with a will: the stopping broker publishes it, the detached client must not hand it over.
+      await asBoard(own.port, "bbb-local-6", { will: { topic: t.status("bbb-local-6"), payload: Buffer.from("lost"), qos: 1, retain: false } });
       await own.broker.stop();
       expect(events).toEqual(["up", "down"]);
+      await sleep(50);
+      expect(got).toEqual([]);
       await expect(client.publish(t.status("x"), "y", { qos: 0, retain: false })).rejects.toMatchObject({
         code: BrokerErrorCodes.NOT_RUNNING,
       });

@@ -18,6 +18,12 @@ export const MQTT_WS_PATH = "/mqtt";
 export const DEFAULT_HEARTBEAT_MS = 1000;
 /** A board with no heartbeat for this many periods is `lost`. */
 export const LOST_AFTER_PERIODS = 3;
+/**
+ * Ceiling of an agent's reconnect back-off (full jitter, from 500 ms doubling up to this). After
+ * the manager's own link to the broker comes back, a board silent for less than this is still
+ * reconnecting, not lost (no false `lost` storm after a broker restart).
+ */
+export const RECONNECT_BACKOFF_CAP_MS = 30_000;
 /** MQTT keepalive of agents in seconds: Aedes drops a frozen client at 1.5 x keepalive. */
 export const AGENT_KEEPALIVE_S = 2;
 /** Grace period after an accepted reboot / apply-node before a silent board is `lost`. */

@@ -1,3 +1,5 @@
+import { RECONNECT_BACKOFF_CAP_MS } from "@bbb/shared";
+
 /**
  * Exponential backoff with full jitter: delay = random() * min(cap, base * 2^attempt).
  * Full jitter spreads the reconnects of 600 boards over the whole window, so a restarted
@@ -10,7 +12,7 @@ export interface BackoffOptions {
   random: () => number;
 }
 
-export const DEFAULT_BACKOFF = { baseMs: 500, capMs: 30_000 } as const;
+export const DEFAULT_BACKOFF = { baseMs: 500, capMs: RECONNECT_BACKOFF_CAP_MS } as const;
 
 export function backoffCeiling(attempt: number, baseMs: number, capMs: number): number {
   // 2^attempt overflows to Infinity long after the cap is reached; min() keeps it finite.

@@ -65,6 +65,10 @@ export function newRecord(id: string, now: number, periodMs: number): BoardRecor
  * The heartbeat fields the state depends on, as one string: a beat whose key did not change
  * needs no evaluation (the per-heartbeat work stays a parse and a string compare).
  */
+/** Attribute fields of a heartbeat: a change is published (coalesced), not re-evaluated. */
+export const attrKeyOf = (hb: Heartbeat) =>
+  `${hb.details ?? ""}|${hb.agentVersion ?? ""}|${hb.mac ?? ""}|${hb.ipMode ?? ""}|${hb.netmask ?? ""}|${hb.gateway ?? ""}|${hb.nameservers?.join(",") ?? ""}`;
+
 export function significantKey(hb: Heartbeat, failed: readonly string[]): string {
   const pv = hb.pvPrefix === undefined ? "" : Array.isArray(hb.pvPrefix) ? hb.pvPrefix.join(",") : hb.pvPrefix;
   return `${hb.session}|${hb.hostname}|${hb.ip}|${hb.type}|${pv}|${hb.projectRevision ?? ""}|${hb.rcLocalHash ?? ""}|${failed.join(",")}`;

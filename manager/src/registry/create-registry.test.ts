@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { pino } from "pino";
-import type { Heartbeat, Node } from "@bbb/shared";
+import { RECONNECT_BACKOFF_CAP_MS, type Heartbeat, type Node } from "@bbb/shared";
 import type { StateChangeEvent } from "../service/events.js";
 import { createRegistry, type ChangeLevel } from "./create-registry.js";
 
@@ -123,10 +123,31 @@ describe("registry", () => {
     s.advance(10_000);
     expect(stateOf(s, "a1")).toBe("unregistered");
     s.reg.setLinkUp(true);
-    s.advance(2000);
+    // Its agent is still in its reconnect back-off: not lost before the back-off's ceiling.
+    s.advance(RECONNECT_BACKOFF_CAP_MS - 100);
     expect(stateOf(s, "a1")).toBe("unregistered");
-    s.advance(1100);
+    s.advance(200);
     expect(stateOf(s, "a1")).toBe("lost");
+    expect(s.changes.at(-1)).toMatchObject({ to: "lost", reason: "heartbeat-timeout" });
+  });
+
+  it("after the link is back, a board whose will arrives is lost at once, one that beats stays", () => {
+    const s = setup();
+    for (const id of ["a1", "a2"]) {
+      s.reg.applyStatus(id, status("online", "s"), false);
+      s.reg.applyHeartbeat(id, hb(id, "s"), false);
+    }
+    s.reg.setLinkUp(false);
+    s.advance(5000);
+    s.reg.setLinkUp(true);
+    s.advance(2000);
+    s.reg.applyStatus("a2", status("lost", "s"), false);
+    expect(stateOf(s, "a2")).toBe("lost");
+    for (let k = 0; k < 40; k++) {
+      s.advance(1000);
+      s.reg.applyHeartbeat("a1", hb("a1", "s", { seq: 2 + k }), false);
+    }
+    expect(stateOf(s, "a1")).toBe("unregistered");
   });
 
   it("publishes a state change at once and a beat that changes nothing as volatile", () => {

@@ -5,6 +5,7 @@ import {
   isFlapping,
   lostDeadline,
   NETWORK_CHANGE_QUIET_MS,
+  RECONNECT_BACKOFF_CAP_MS,
   type BoardState,
   type BoardType,
   type Heartbeat,
@@ -20,9 +21,9 @@ import { DEFAULT_MAX_CLOCK_SKEW_MS, type RegistryDeps } from "./registry-types.j
 import { createNodeTable } from "./node-table.js";
 import { toHostView, toNodeView } from "./views.js";
 
-export type { ChangeLevel, RegistryDeps, RegistrySink } from "./registry-types.js";
-export { DEFAULT_MAX_CLOCK_SKEW_MS } from "./registry-types.js";
+export { DEFAULT_MAX_CLOCK_SKEW_MS, type ChangeLevel, type RegistryDeps, type RegistrySink } from "./registry-types.js";
 import {
+  attrKeyOf,
   conflictKeys,
   expectedOf,
   failedServices,
@@ -31,9 +32,6 @@ import {
   type BoardRecord,
 } from "./board-record.js";
 import { createConflictIndex } from "./conflict-index.js";
-
-const attrKeyOf = (hb: Heartbeat) =>
-  `${hb.details ?? ""}|${hb.agentVersion ?? ""}|${hb.mac ?? ""}|${hb.ipMode ?? ""}|${hb.netmask ?? ""}|${hb.gateway ?? ""}|${hb.nameservers?.join(",") ?? ""}`;
 
 /**
  * The live registry (DESIGN.md "Registry model"): boards fed by status and heartbeat messages,
@@ -302,7 +300,8 @@ export function createRegistry(deps: RegistryDeps) {
 
     /**
      * The manager's own link to the broker is down: silence then says nothing about the boards,
-     * so staleness is suspended; on resume every online board gets 3 fresh periods.
+     * so staleness is suspended; on resume every online board has its reconnect back-off's
+     * ceiling to beat again (a will or an `offline` still counts at once).
      */
     setLinkUp(up: boolean): void {
       if (linkUp === up) return;
@@ -312,6 +311,7 @@ export function createRegistry(deps: RegistryDeps) {
       for (const rec of records.values()) {
         if (rec.live.status === "online" && rec.alive) {
           rec.live.lastSeen = t;
+          rec.live.quietUntil = Math.max(rec.live.quietUntil ?? 0, t + RECONNECT_BACKOFF_CAP_MS);
           scheduleDeadline(rec, t);
         }
       }

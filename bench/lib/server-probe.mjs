@@ -1,6 +1,7 @@
 import { PerformanceObserver, constants, monitorEventLoopDelay } from "node:perf_hooks";
 import { Session } from "node:inspector";
 import { writeFileSync } from "node:fs";
+import { createStallRecorder } from "./stall-recorder.mjs";
 
 /**
  * Loaded into the server under test with `node --import` (the product is not changed): counts
@@ -24,15 +25,7 @@ new PerformanceObserver((list) => {
     }
   }
 }).observe({ entryTypes: ["gc"] });
-let stalls = [];
-let lastTick = performance.now();
-setInterval(() => {
-  const t = performance.now();
-  // `endUs`: the monotonic clock of CPU profiles (µs), to find what ran during the stall.
-  if (t - lastTick > 60 && stalls.length < 50)
-    stalls.push({ atMs: Math.round(performance.timeOrigin + lastTick), ms: Math.round(t - lastTick - 10), endUs: Number(process.hrtime.bigint() / 1000n) });
-  lastTick = t;
-}, 10).unref();
+const stallRecorder = createStallRecorder();
 const origParse = JSON.parse;
 let decoded = 0;
 let session = null;
@@ -68,7 +61,7 @@ if (process.send) {
       decodedSince = 0;
       eld.reset();
       gc = { n: 0, totalMs: 0, maxMs: 0, major: 0, majorMaxMs: 0 };
-      stalls = [];
+      stallRecorder.reset();
       process.send({ rid: msg.rid, decoded });
     } else if (msg?.cmd === "profile-start") {
       // A CPU profile of the measurement window only (not the start-up nor the ramp).
@@ -95,7 +88,7 @@ if (process.send) {
         eventLoopDelay: { p50: eld.percentile(50) / 1e6 - 1, p99: eld.percentile(99) / 1e6 - 1, max: eld.max / 1e6 - 1 },
         heapUsedMiB: mem.heapUsed / 2 ** 20,
         gc,
-        stalls,
+        stalls: stallRecorder.stats().stalls,
       });
     }
   });

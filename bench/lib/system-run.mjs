@@ -67,3 +67,32 @@ export async function startLargest(boards, start, phase) {
   }
   throw new Error(`no size held: ${JSON.stringify(tried)}`);
 }
+
+/**
+ * Runs a whole phase at `boards`, and, when that run fails (the server dies under load), again
+ * with half as many, down to 1,000: the result says which size completed and what was tried.
+ */
+export async function largestThatCompletes(phase, boards, runAt) {
+  const tried = [];
+  for (let n = boards; n >= 1000; n = Math.floor(n / 2)) {
+    try {
+      const r = await runAt(n);
+      r.requested = boards;
+      r.tried = [...tried, ...(r.tried ?? [])];
+      return r;
+    } catch (e) {
+      tried.push({ boards: n, error: String(e?.message ?? e).slice(0, 300) });
+      progress(phase, `${n} boards did not hold (${tried.at(-1).error}); trying ${Math.floor(n / 2)}`);
+    }
+  }
+  throw new Error(`no size held: ${JSON.stringify(tried)}`);
+}
+
+/** Throws if the server under test has exited (with the first error line of its stderr). */
+export function assertServerAlive(sys) {
+  const c = sys.server.child;
+  if (c.exitCode !== null || c.signalCode !== null) {
+    const why = (c.stderrText ?? "").split("\n").find((l) => /Error/.test(l)) ?? `exit ${c.exitCode ?? c.signalCode}`;
+    throw new Error(`the server died: ${why.trim()}`);
+  }
+}

@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
 import { scryptSync } from "node:crypto";
 import { createTopics } from "@bbb/shared";
-import { startSystem } from "../lib/system-run.mjs";
 import { startAgent } from "../lib/agent-runner.mjs";
 import { FLEET_SECRET } from "../lib/server-runner.mjs";
 import { startControl } from "../lib/control-client.mjs";
@@ -9,7 +8,7 @@ import { boardId, nowMs } from "../lib/payloads.mjs";
 import { sleep, trackChild } from "../lib/children.mjs";
 import { summarize, round } from "../lib/stats.mjs";
 import { progress } from "../lib/progress.mjs";
-import { startLargest } from "../lib/system-run.mjs";
+import { assertServerAlive, largestThatCompletes, startLargest, startSystem } from "../lib/system-run.mjs";
 
 const topics = createTopics("bbb");
 
@@ -55,33 +54,13 @@ async function waitAccepted(sys, reqId, timeoutMs) {
  * `hosts.command` (MQTT request/response) until all 600 outcomes are in.
  */
 export async function runCommandsPhase(opts) {
-  const tried = [];
-  for (let n = opts.boards; n >= 1000; n = Math.floor(n / 2)) {
-    try {
-      const r = await commandsAt({ ...opts, boards: n });
-      r.requested = opts.boards;
-      r.tried = [...tried, ...(r.tried ?? [])];
-      return r;
-    } catch (e) {
-      tried.push({ boards: n, error: String(e?.message ?? e).slice(0, 300) });
-      progress("commands", `${n} boards did not hold (${tried.at(-1).error}); trying ${Math.floor(n / 2)}`);
-    }
-  }
-  throw new Error(`no size held: ${JSON.stringify(tried)}`);
-}
-
-function assertAlive(sys) {
-  const c = sys.server.child;
-  if (c.exitCode !== null || c.signalCode !== null) {
-    const why = (c.stderrText ?? "").split("\n").find((l) => /Error/.test(l)) ?? `exit ${c.exitCode ?? c.signalCode}`;
-    throw new Error(`the server died: ${why.trim()}`);
-  }
+  return largestThatCompletes("commands", opts.boards, (n) => commandsAt({ ...opts, boards: n }));
 }
 
 async function commandsAt({ boards, commands, bulk, warmupS, connectsPerSec, workers }) {
   const label = `${boards} boards`;
   progress("commands", `${label}: starting the server and the generator`);
-  // 1,200 boards answer commands (two disjoint bulk runs of 600); see startSystem.
+  // Every board answers commands; the first 1,200 are addressed (two disjoint bulk runs of 600).
   const responders = Math.min(boards, 1200);
   const sys = await startLargest(boards, (n) => startSystem({ boards: n, workers, connectsPerSec, phase: "commands", label: `${n} boards`, respond: true, responders }), "commands");
   let agent = null;
@@ -98,7 +77,7 @@ async function commandsAt({ boards, commands, bulk, warmupS, connectsPerSec, wor
     const pubRuntime = [];
     let lost = 0;
     for (let k = 0; k < commands; k++) {
-      assertAlive(sys);
+      assertServerAlive(sys);
       if (k >= 4 && lost >= k) throw new Error(`no command was answered (${lost} of ${k * 2})`);
       const toAgent = agent && k % 2 === 0;
       const id = toAgent ? agent.boardId : boardId("be", (k * 37) % responders);
@@ -119,7 +98,7 @@ async function commandsAt({ boards, commands, bulk, warmupS, connectsPerSec, wor
       if (k % 10 === 9) progress("commands", `${label}: ${k + 1}/${commands} round trips`);
       await sleep(100);
     }
-    assertAlive(sys);
+    assertServerAlive(sys);
     const bulkRuns = [];
     for (const [i, options] of bulk.entries()) {
       const ids = Array.from({ length: 600 }, (_, j) => boardId("be", (i * 600 + j) % responders));
@@ -131,7 +110,7 @@ async function commandsAt({ boards, commands, bulk, warmupS, connectsPerSec, wor
       bulkRuns.push({ options, elapsedMs: round(elapsed, 1), status: res.status, counts, error: res.error ?? null, outcomes: res.data?.outcomes?.length ?? null });
       progress("commands", `${label}: bulk reboot: ${res.status} in ${round(elapsed, 0)} ms, ${JSON.stringify(counts ?? res.error)}`);
     }
-    assertAlive(sys);
+    assertServerAlive(sys);
     return {
       boards: sys.boards,
       requested: boards,

@@ -1,9 +1,8 @@
-import { startSystem } from "../lib/system-run.mjs";
 import { forkHelper, request, sleep, stop } from "../lib/children.mjs";
 import { nowMs } from "../lib/payloads.mjs";
 import { summarize } from "../lib/stats.mjs";
 import { progress } from "../lib/progress.mjs";
-import { startLargest } from "../lib/system-run.mjs";
+import { assertServerAlive, largestThatCompletes, startLargest, startSystem } from "../lib/system-run.mjs";
 
 /**
  * Figure 3: death detection with N boards running. Victim boards live in processes of their
@@ -39,27 +38,7 @@ async function waitLost(sys, ids, after, timeoutMs) {
 
 /** The largest board count whose whole detection run completes (the server may die under load). */
 export async function runDetectionPhase(opts) {
-  const tried = [];
-  for (let n = opts.boards; n >= 1000; n = Math.floor(n / 2)) {
-    try {
-      const r = await detectionAt({ ...opts, boards: n });
-      r.requested = opts.boards;
-      r.tried = [...tried, ...(r.tried ?? [])];
-      return r;
-    } catch (e) {
-      tried.push({ boards: n, error: String(e?.message ?? e).slice(0, 300) });
-      progress("detection", `${n} boards did not hold (${tried.at(-1).error}); trying ${Math.floor(n / 2)}`);
-    }
-  }
-  throw new Error(`no size held: ${JSON.stringify(tried)}`);
-}
-
-function assertAlive(sys) {
-  const c = sys.server.child;
-  if (c.exitCode !== null || c.signalCode !== null) {
-    const why = (c.stderrText ?? "").split("\n").find((l) => /Error/.test(l)) ?? `exit ${c.exitCode ?? c.signalCode}`;
-    throw new Error(`the server died: ${why.trim()}`);
-  }
+  return largestThatCompletes("detection", opts.boards, (n) => detectionAt({ ...opts, boards: n }));
 }
 
 async function detectionAt({ boards, victimsPerTest, rounds, warmupS, connectsPerSec, workers }) {
@@ -76,10 +55,10 @@ async function detectionAt({ boards, victimsPerTest, rounds, warmupS, connectsPe
     for (let r = 0; r < rounds; r++) {
       // Distinct id ranges per round: a fresh board is never confused with an earlier victim.
       const base = 0x100000 + r * 0x1000;
-      assertAlive(sys);
+      assertServerAlive(sys);
       const a = await victims(sys, victimsPerTest, base, "dd");
       const b = await victims(sys, victimsPerTest, base + 0x800, "dd");
-      assertAlive(sys);
+      assertServerAlive(sys);
       if (a.ids.length < victimsPerTest * 0.9 || b.ids.length < victimsPerTest * 0.9) throw new Error(`victim boards could not connect (${a.ids.length}, ${b.ids.length} of ${victimsPerTest})`);
       await sleep(3000);
       progress("detection", `${label}: round ${r + 1}/${rounds}: kill -9 of a process with ${a.ids.length} boards`);
@@ -98,7 +77,7 @@ async function detectionAt({ boards, victimsPerTest, rounds, warmupS, connectsPe
       progress("detection", `${label}: round ${r + 1}/${rounds}: freeze → lost p50 ${summarize(f.times).p50} ms, p99 ${summarize(f.times).p99} ms, missing ${f.missing}`);
       await stop(b.child);
     }
-    assertAlive(sys);
+    assertServerAlive(sys);
     const st = await sys.sub.stats();
     return { boards: sys.boards, requested: boards, tried: sys.tried, connected: sys.connected, victimsPerTest, rounds, crashToLostMs: summarize(crash, 1), freezeToLostMs: summarize(freeze, 1), missingCrash, missingFreeze, registryStates: st.states };
   } finally {

@@ -30,7 +30,6 @@ export interface LocalClient {
   /** Removes every subscription; later calls are refused. */
   close(): Promise<void>;
   readonly closed: boolean;
-  readonly attached: boolean;
 }
 
 /** The broker's side of a local client. */
@@ -115,10 +114,6 @@ export function createLocalClient(handlers: LocalHandlers, onClose: (c: Attachab
     get closed() {
       return closed;
     },
-    get attached() {
-      return broker !== null;
-    },
-
     async subscribe(filters) {
       const b = usable();
       const fresh = filters.filter((f) => !subscribed.has(f));

@@ -126,12 +126,15 @@ export function createPublisher(deps: PublisherDeps) {
     },
     /**
      * After a reconnect: the broker may have lost every retained view (a restart without
-     * persistence), so all of them go out again over the next ticks.
+     * persistence), so all of them go out again, spread over one coalescing window so that
+     * 10,000 views do not leave in one tick.
      */
     republishAll(): void {
       const reg = deps.registry();
       const t = now();
-      for (const id of reg.records.keys()) hosts.schedule(id, t);
+      const step = coalesceMs / Math.max(1, reg.records.size);
+      let i = 0;
+      for (const id of reg.records.keys()) hosts.schedule(id, t + i++ * step);
       for (const h of reg.nodes.keys()) nodes.add(h);
       for (const ty of reg.types.values()) send(topics.registryType(ty.name), JSON.stringify(ty));
       summaryDirty = true;

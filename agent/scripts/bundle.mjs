@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Bundles the agent into one CommonJS file for the boards (issue 8 "On a board"):
 // dist-bundle/bbb-agent.cjs + its source map, no node_modules needed on the board, runs on
-// Node 18 (Debian 12's own nodejs) and Node 20.
+// Node 16.20 (the runtime of the Debian 9 package, docs/deployment.md), Node 18 and Node 20.
 //
 //   node scripts/bundle.mjs [--no-minify] [--outdir DIR] [--entry FILE]
 //
@@ -50,6 +50,19 @@ const zodEnglishOnly = {
   },
 };
 
+// Every import of node:diagnostics_channel goes through a module that adds tracingChannel()
+// where the runtime lacks it (Node 16): pino calls it at load time. The shim itself imports
+// the runtime's module, which esbuild leaves external for platform "node".
+const diagnosticsChannelShim = join(agentDir, "scripts", "diagnostics-channel-shim.cjs");
+const node16DiagnosticsChannel = {
+  name: "node16-diagnostics-channel",
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?diagnostics_channel$/ }, (args) =>
+      args.importer === diagnosticsChannelShim ? { path: "node:diagnostics_channel", external: true } : { path: diagnosticsChannelShim },
+    );
+  },
+};
+
 // Optional native parts, left out so that the JavaScript fallbacks are used on the board:
 // ssh2 loads `cpu-features` and `./crypto/build/Release/sshcrypto.node` inside try/catch and falls
 // back to pure JS (and its WASM poly1305); ws tries `bufferutil` / `utf-8-validate` the same way.
@@ -63,11 +76,11 @@ const result = await build({
   bundle: true,
   platform: "node",
   format: "cjs",
-  target: "node18",
+  target: "node16",
   mainFields: ["module", "main"],
   conditions: ["node"],
   external,
-  plugins: [workspaceSources, zodEnglishOnly],
+  plugins: [workspaceSources, zodEnglishOnly, node16DiagnosticsChannel],
   minify,
   keepNames: false,
   sourcemap: "linked",
@@ -99,5 +112,5 @@ const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const ms = Math.round(performance.now() - started);
 const shown = relative(process.cwd(), outfile).startsWith("..") ? outfile : relative(process.cwd(), outfile);
 console.log(
-  `${shown}: ${kib(bytes)} (${kib(gz)} gzipped), minify=${minify}, target node18, ${ms} ms`,
+  `${shown}: ${kib(bytes)} (${kib(gz)} gzipped), minify=${minify}, target node16, ${ms} ms`,
 );

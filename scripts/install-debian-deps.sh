@@ -4,7 +4,10 @@
 # (the tests that need a missing peer say so when they are skipped).
 set -euo pipefail
 want=(mosquitto-clients:mosquitto_pub mosquitto:mosquitto openssh-client:sftp socat:socat chromium:chromium
-      iproute2:ip git:git redis-server:redis-server openssl:openssl systemd:systemd-analyze)
+      iproute2:ip git:git redis-server:redis-server openssl:openssl systemd:systemd-analyze
+      qemu-user-static:qemu-arm-static debootstrap:debootstrap proot:proot openssh-server:sshd
+      openssh-client:ssh-keygen binutils:objdump binutils-arm-linux-gnueabihf:arm-linux-gnueabihf-strip
+      xz-utils:xz dpkg:dpkg-deb)
 missing=()
 for w in "${want[@]}"; do
   pkg=${w%%:*}; bin=${w##*:}

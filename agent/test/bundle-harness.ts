@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as net from "node:net";
 import * as tls from "node:tls";
 import type { AddressInfo } from "node:net";
@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Aedes } from "aedes";
 import mqtt from "mqtt";
-import { createTopics, decodePayload, heartbeatSchema, statusSchema } from "@bbb/shared";
+import { createTopics, decodePayload, heartbeatSchema, resultSchema, statusSchema } from "@bbb/shared";
 import { createFakeRoot, type FakeRoot } from "../src/index.js";
 
 // Shared by bundle-smoke.test.ts (this machine's node) and bundle-armhf.test.ts (Debian 12's
@@ -67,6 +67,12 @@ export interface BundleRun {
   credentialsSeen: { username: string; password: string; clientId: string } | null;
   /** The agent's JSON log lines. */
   logs: string[];
+  /** Final status of each command sent (RunOptions.commands), by action. */
+  results: Record<string, string>;
+  /** The fake root's /etc/hostname when the agent had stopped. */
+  hostnameAfter: string | null;
+  /** argv of the programs the agent ran that are recorded instead (`hostname`), one per line. */
+  recorded: string[];
 }
 
 export interface RunOptions {
@@ -75,6 +81,25 @@ export interface RunOptions {
   timeoutMs: number;
   /** Serve MQTTS with this certificate instead of plain MQTT; the agent gets caFile. */
   tls?: { key: Buffer; cert: Buffer; caFile: string; host: string };
+  /** Commands sent once the heartbeats arrived; each must reach a final result. */
+  commands?: { action: string; args: Record<string, unknown> }[];
+  /** Extra environment for the agent (e.g. NOTIFY_SOCKET). */
+  env?: Record<string, string>;
+}
+
+/**
+ * Programs that would change this machine are recorded instead: the agent's children run on
+ * the host (also under qemu-arm), so a set-hostname must not reach the real `hostname`.
+ */
+function recordingBin(board: string): { dir: string; log: string } {
+  const dir = join(board, "bin");
+  const log = join(board, "recorded.log");
+  mkdirSync(dir);
+  for (const name of ["hostname", "hostnamectl", "systemctl", "reboot"]) {
+    writeFileSync(join(dir, name), `#!/bin/sh\necho "${name} $*" >> "${log}"\n`);
+    chmodSync(join(dir, name), 0o755);
+  }
+  return { dir, log };
 }
 
 function procStat(pid: number): { rssKb: number | null; ticks: number | null } {
@@ -140,13 +165,15 @@ export async function runBundle(bundle: string, node: string[], opts: RunOptions
     });
     await observer.subscribeAsync([topics.heartbeat(id), topics.status(id)], { qos: 1 });
 
+    const bin = recordingBin(board);
     const started = Date.now();
     const unit = unitNodeSetup();
     const proc = spawn(node[0]!, [...node.slice(1), ...unit.nodeArgs, "bbb-agent.cjs"], {
       cwd: board,
       env: {
         ...unit.env,
-        PATH: process.env.PATH ?? "",
+        PATH: `${bin.dir}:${process.env.PATH ?? ""}`,
+        ...opts.env,
         BBB_AGENT_CONFIG: join(board, "config.json"),
         BBB_ROOT_PREFIX: fake.root,
         BBB_STATE_DIR: fake.stateDir,
@@ -174,6 +201,21 @@ export async function runBundle(bundle: string, node: string[], opts: RunOptions
         firstAt = Date.now();
       }
       await new Promise((r) => setTimeout(r, 20));
+    }
+    const results: Record<string, string> = {};
+    const finals = new Set(["succeeded", "failed", "rejected", "expired"]);
+    observer.on("message", (topic, payload) => {
+      const m = /\/result\/(.+)$/.exec(topic);
+      const r = m ? decodePayload(resultSchema, payload, 65536) : null;
+      if (r?.ok && finals.has(r.value.status)) results[r.value.action] = r.value.status;
+    });
+    if (opts.commands?.length) await observer.subscribeAsync(topics.result(id, "+"), { qos: 1 });
+    for (const [i, c] of (opts.commands ?? []).entries()) {
+      await observer.publishAsync(topics.cmd(id, c.action), JSON.stringify({ id: `bundle-${i}`, args: c.args }), { qos: 1 });
+      while (results[c.action] === undefined) {
+        if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`no result for ${c.action}; stdout: ${stdout.slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
     }
     const last = procStat(proc.pid!);
     const windowMs = firstAt === 0 ? 0 : Date.now() - firstAt;
@@ -205,6 +247,9 @@ export async function runBundle(bundle: string, node: string[], opts: RunOptions
         return true; // the agent logs JSON lines only
       }
     });
+    const hostFile = join(fake.root, "etc", "hostname");
+    const hostnameAfter = existsSync(hostFile) ? readFileSync(hostFile, "utf8").trim() : null;
+    const recorded = existsSync(bin.log) ? readFileSync(bin.log, "utf8").split("\n").filter((l) => l !== "") : [];
     const archLine = spawnSync(node[0]!, [...node.slice(1), "-p", "process.arch"], { encoding: "utf8" });
     return {
       arch: archLine.stdout.trim(),
@@ -221,6 +266,9 @@ export async function runBundle(bundle: string, node: string[], opts: RunOptions
       errorLogs,
       credentialsSeen,
       logs,
+      results,
+      hostnameAfter,
+      recorded,
     };
   } finally {
     if (child && child.exitCode === null) child.kill("SIGKILL");

@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
 # Builds the Debian packages of the agent with dpkg-deb (docs/deployment.md), one per row of
 # ./runtimes: agent/dist-deb/bbb-agent_<version><suffix>_<arch>.deb.
-#   build-deb.sh [--arch armhf|amd64] [--out DIR]
+#   build-deb.sh [--arch armhf|amd64] [--out DIR] [--bundle DIR]
 # Needs the bundle (npm run bundle), npm (to fetch the runtimes once), dpkg-deb, strip.
-# Prints the size of each .deb and of its installed files.
+# Prints the size of each .deb and of its installed files. DEB_XZ_LEVEL (default 6) sets the
+# xz preset: the test suite builds with 1 (same contents, ~3x faster, ~15 % larger).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 agent=$(cd "$here/../.." && pwd)
 out=$agent/dist-deb
 only=""
+bundle_dir=$agent/dist-bundle
 while [ $# -gt 0 ]; do
   case "$1" in
     --arch) only=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
+    --bundle) bundle_dir=$2; shift 2 ;;
     *) echo "build-deb.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
-bundle=$agent/dist-bundle/bbb-agent.cjs
+bundle=$bundle_dir/bbb-agent.cjs
 [ -f "$bundle" ] || { echo "build-deb.sh: $bundle not found: run 'npm run bundle -w @bbb/agent'" >&2; exit 1; }
 version=$(node -p 'require(process.argv[1]).version' "$agent/package.json")
 mkdir -p "$out"
@@ -60,7 +63,7 @@ Description: BeagleBone Black fleet monitor agent
  Carries its own Node.js $node_version runtime (official build) for Debian $debian and newer.
 CONTROL
   deb="$out/bbb-agent_${version}${suffix}_${arch}.deb"
-  dpkg-deb --root-owner-group -Zxz --build "$stage" "$deb" >/dev/null
+  dpkg-deb --root-owner-group -Zxz "-z${DEB_XZ_LEVEL:-6}" --build "$stage" "$deb" >/dev/null
   echo "$(basename "$deb"): $(mib "$(stat -c %s "$deb")"), installed $(mib $((installed_kib * 1024))), Node $node_version, Debian $debian+"
 }
 

@@ -92,6 +92,7 @@ async function runMigrate(rollbackIt: boolean, root: string, dryRun: boolean): P
     exec: createExec(),
     stateDir,
     configPath: file,
+    systemctlRoot: root === "/" ? null : root,
     systemdRunning: root === "/" && existsSync("/run/systemd/system"),
     out: (line: string) => void process.stdout.write(`bbb-agent migrate: ${line}\n`),
     now: () => new Date(),

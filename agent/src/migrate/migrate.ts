@@ -30,6 +30,8 @@ export interface MigrateDeps {
   stateDir: string;
   /** The agent's config file (system path on the board): migrate adds rc.local's projectDir. */
   configPath: string;
+  /** systemctl works offline on this root (`--root=`) when set: a board's root mounted elsewhere. */
+  systemctlRoot: string | null;
   /** True when the board's systemd runs (/run/systemd/system): units are stopped / started too. */
   systemdRunning: boolean;
   out: (line: string) => void;
@@ -38,7 +40,7 @@ export interface MigrateDeps {
 
 /** systemctl argv for the board: offline (`--root`) on a mounted root, live with `--now` otherwise. */
 function systemctlArgs(deps: MigrateDeps, verb: "enable" | "disable", unit: string): string[] {
-  if (deps.fs.root !== "/") return [`--root=${deps.fs.root}`, verb, unit];
+  if (deps.systemctlRoot !== null) return [`--root=${deps.systemctlRoot}`, verb, unit];
   return deps.systemdRunning ? [verb, "--now", unit] : [verb, unit];
 }
 

@@ -8,6 +8,7 @@ import { registerMisc } from "./commands/misc.js";
 import { registerProvision } from "./commands/provision.js";
 import { registerRegistry } from "./commands/registry.js";
 import { registerRestore } from "./commands/restore.js";
+import { registerRollout } from "./commands/rollout.js";
 import { registerWatch } from "./commands/watch.js";
 import type { ConnectionFlags } from "./config.js";
 import { CliError, createCliContext, EXIT, type CliIo } from "./context.js";
@@ -46,6 +47,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   registerBackup(program, ctx);
   registerRestore(program, ctx);
   registerProvision(program, ctx);
+  registerRollout(program, ctx);
   for (const c of program.commands)
     c.exitOverride().configureOutput({
       writeOut: (s) => void io.stdout.write(s),

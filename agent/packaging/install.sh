@@ -28,8 +28,8 @@ if [ -z "${NODE:-}" ]; then NODE=$(command -v node || true); fi
 [ -n "$NODE" ] || NODE=/usr/bin/node
 case "$NODE" in /*) ;; *) die "NODE must be an absolute path, got '$NODE'" ;; esac
 if [ -z "$DESTDIR" ]; then
-  "$NODE" -e 'if (Number(process.versions.node.split(".")[0]) < 18) process.exit(1)' ||
-    die "$NODE is older than Node 18"
+  "$NODE" -e 'if (Number(process.versions.node.split(".")[0]) < 16) process.exit(1)' ||
+    die "$NODE is older than Node 16"
 fi
 
 # systemd >= 254 understands RestartSteps=; older ones (Debian 12: 252) would warn on the drop-in.

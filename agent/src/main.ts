@@ -81,7 +81,7 @@ async function runMigrate(rollbackIt: boolean, root: string, dryRun: boolean): P
   let stateDir = "/var/lib/bbb-agent";
   if (text !== null) {
     try {
-      const raw = await loadConfig({ env: process.env, readFile: async () => text });
+      const raw = await loadConfig({ env: process.env, readFile: () => Promise.resolve(text) });
       stateDir = raw.stateDir;
     } catch (e: unknown) {
       return fail(e instanceof AgentError ? e.message : errorMessage(e));

@@ -49,13 +49,13 @@ export function bundleSize() {
  * with the board's real token, started with the unit's node flags and environment
  * (`unitNodeSetup()`; `shipped: false` for a bare `node <program>`).
  */
-export async function startAgent({ url, secret, index = 7, program = AGENT_MAIN, heartbeatMs = 1000, shipped = true }) {
+export async function startAgent({ url, secret, index = 7, program = AGENT_MAIN, heartbeatMs = 1000, shipped = true, node = [process.execPath] }) {
   const { createFakeRoot } = await import("@bbb/agent");
   const fake = await createFakeRoot({ index });
   const cfgFile = join(fake.root, "agent-config.json");
   await writeFile(cfgFile, JSON.stringify({ services: [] }));
   const unit = shipped ? unitNodeSetup() : { nodeArgs: [], env: {} };
-  const child = spawnProgram(process.execPath, [...unit.nodeArgs, program], {
+  const child = spawnProgram(node[0], [...node.slice(1), ...unit.nodeArgs, program], {
     env: {
       ...unit.env,
       BBB_AGENT_CONFIG: cfgFile,

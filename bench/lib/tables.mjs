@@ -77,6 +77,16 @@ export function commandsMarkdown(r, meta) {
   return [meta, heldNote(r), "", `Under ${fmt(r.connected, 0)} boards at 1 Hz${r.unanswered ? `; ${r.unanswered} commands got no \`accepted\` within 5 s` : ""}.`, "", table(["round trip", "n", "p50 ms", "p99 ms"], rows), "", table(["bulk command (MQTT request/response to the manager)", "outcomes", "until all results are in, ms", "outcomes by status"], bulk)].join("\n");
 }
 
+export function agentArmhfMarkdown(r, meta) {
+  return [
+    meta,
+    "",
+    table(["runtime", "beats measured", "RSS MiB", "peak RSS MiB", "CPU ms per heartbeat", "CPU % at 1 Hz"], r.runs.map((x) => [x.program, x.beats, fmt(x.rssMiB, 1), fmt(x.peakRssMiB, 1), fmt(x.cpuMsPerBeat, 2), fmt(x.cpuPct, 2)])),
+    "",
+    `Ratio qemu / native: RSS ${fmt(r.ratio.rss, 2)}×, CPU per heartbeat ${fmt(r.ratio.cpuPerBeat, 1)}×.`,
+  ].join("\n");
+}
+
 export function agentMarkdown(r, meta) {
   return [
     meta,

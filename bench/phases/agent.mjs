@@ -21,12 +21,13 @@ import { progress } from "../lib/progress.mjs";
  */
 const STARTUP_S = 15;
 
-async function measure(program, { beats, warmupS }) {
+/** `node`: the runtime argv (default this machine's node; e.g. qemu-arm + an armhf node). */
+export async function measure(program, { beats, warmupS, node = [process.execPath], label }) {
   const broker = await startBroker("ours");
   const sub = await startSubscriber({ url: broker.url, filters: ["bbb/+/heartbeat"], ...broker.viewer });
   let agent = null;
   try {
-    agent = await startAgent({ url: broker.url, secret: "bench-fleet-secret", program });
+    agent = await startAgent({ url: broker.url, secret: "bench-fleet-secret", program, node });
     await sleep(Math.max(warmupS, STARTUP_S) * 1000);
     const s0 = await sub.stats();
     const c0 = cpuSeconds(agent.pid);
@@ -42,7 +43,7 @@ async function measure(program, { beats, warmupS }) {
     const s1 = await sub.stats();
     const n = s1.counts.heartbeat - s0.counts.heartbeat;
     const mem = memory(agent.pid);
-    return { program: program.endsWith(".cjs") ? "bundle" : "dist/main.js", beats: n, wallS: round(wall, 1), cpuMsPerBeat: round(((c1 - c0) / n) * 1000, 3), cpuPct: round(((c1 - c0) / wall) * 100, 2), rssMiB: round(mem.rssMiB, 1), peakRssMiB: round(Math.max(peak, mem.peakMiB ?? 0), 1) };
+    return { program: label ?? (program.endsWith(".cjs") ? "bundle" : "dist/main.js"), beats: n, wallS: round(wall, 1), cpuMsPerBeat: round(((c1 - c0) / n) * 1000, 3), cpuPct: round(((c1 - c0) / wall) * 100, 2), rssMiB: round(mem.rssMiB, 1), peakRssMiB: round(Math.max(peak, mem.peakMiB ?? 0), 1) };
   } finally {
     await agent?.stop();
     await sub.close();

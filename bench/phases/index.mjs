@@ -4,7 +4,8 @@ import { runSystemPhase } from "./system.mjs";
 import { runDetectionPhase } from "./detection.mjs";
 import { runCommandsPhase } from "./commands.mjs";
 import { runAgentPhase } from "./agent.mjs";
-import { agentMarkdown, brokerMarkdown, clusterMarkdown, commandsMarkdown, detectionMarkdown, systemMarkdown } from "../lib/tables.mjs";
+import { runAgentArmhfPhase } from "./agent-armhf.mjs";
+import { agentArmhfMarkdown, agentMarkdown, brokerMarkdown, clusterMarkdown, commandsMarkdown, detectionMarkdown, systemMarkdown } from "../lib/tables.mjs";
 
 const env = (name, fallback) => (process.env[name] ? process.env[name].split(",").map(Number) : fallback);
 
@@ -53,6 +54,10 @@ export const PHASES = {
     run: ({ quick }) => runAgentPhase(quick ? { beats: 10, warmupS: 3 } : { beats: 60, warmupS: 5 }),
     markdown: agentMarkdown,
   },
+  "agent-armhf": {
+    run: ({ quick }) => runAgentArmhfPhase(quick ? { beats: 10, warmupS: 5 } : { beats: 30, warmupS: 10 }),
+    markdown: agentArmhfMarkdown,
+  },
   cluster: {
     run: ({ quick }) =>
       runClusterPhase(
@@ -63,4 +68,4 @@ export const PHASES = {
     markdown: clusterMarkdown,
   },
 };
-export const PHASE_NAMES = ["broker", "system", "detection", "commands", "agent", "cluster"];
+export const PHASE_NAMES = ["broker", "system", "detection", "commands", "agent", "agent-armhf", "cluster"];

@@ -121,7 +121,7 @@ export function registerRollout(program: Command, ctx: CliContext): void {
               return null;
             }
           },
-          configFile: async (id) => join(configs, `${id}.json`),
+          configFile: (id) => Promise.resolve(join(configs, `${id}.json`)),
           out: (line) => void ctx.io.stdout.write(`${line}\n`),
           progress: (done, total) => bar.update({ done, total }),
           sleep: (ms) => new Promise((r) => setTimeout(r, ms)),

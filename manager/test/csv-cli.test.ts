@@ -1,14 +1,10 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { configSchema } from "../src/config/schema.js";
-import { createServer, type BbbServer } from "../src/create-server.js";
-import { createFrontExtension } from "../src/front/front-extension.js";
+import type { BbbServer } from "../src/create-server.js";
 import { bbbctl } from "./cli-runner.js";
-
-const ADMIN_PASSWORD = "admin-password-for-csv-cli";
+import { startCliServer } from "./helpers.js";
 
 
 // `bbbctl import` / `bbbctl export` against the real server (nodes.import / nodes.export).
@@ -19,29 +15,7 @@ describe("bbbctl import and export", () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "bbb-csv-cli-"));
-    const config = configSchema.parse({
-      mqttPort: 0,
-      httpPort: 0,
-      cmdPort: 0,
-      bind: "127.0.0.1",
-      dataDir: join(dir, "data"),
-      fleetSecret: "fleet-secret-for-csv-cli-0123456789",
-      adminPassword: ADMIN_PASSWORD,
-    });
-    server = createServer({
-      config,
-      log: pino({ level: "silent" }),
-      staticDir: null,
-      settleMs: 300,
-      extensions: [createFrontExtension({ rest: false })],
-    });
-    const started = await server.start();
-    env = {
-      BBB_HOST: "127.0.0.1",
-      BBB_CMD_PORT: String(started.ports.cmd),
-      BBB_USER: "admin",
-      BBB_PASSWORD: ADMIN_PASSWORD,
-    };
+    ({ server, env } = await startCliServer(join(dir, "data"), "fleet-secret-for-csv-cli-0123456789"));
     expect((await bbbctl(["call", "types.upsert", '{"name":"mbtemp"}'], env)).code).toBe(0);
   });
   afterAll(async () => {

@@ -19,6 +19,7 @@ import { deriveBoardToken } from "@bbb/broker";
 import { createTopics, hostViewSchema, type HostView } from "@bbb/shared";
 import { configSchema, type ConfigInput } from "../src/config/schema.js";
 import { createServer, type BbbServer, type StartedServer } from "../src/create-server.js";
+import { createFrontExtension } from "../src/front/front-extension.js";
 
 export const REPO = resolve(import.meta.dirname, "../..");
 export const ADMIN_PASSWORD = "admin-password-for-tests";
@@ -242,4 +243,30 @@ export function spawnAgent(mqttUrl: string, root: FakeRoot): ChildProcess {
     },
     stdio: ["ignore", "ignore", "inherit"],
   });
+}
+
+/**
+ * The real server with its command socket (the front extension, REST off) on port 0, for
+ * bbbctl tests; `env` logs bbbctl in as admin.
+ */
+export async function startCliServer(dataDir: string, fleetSecret = FLEET_SECRET): Promise<{ server: BbbServer; started: StartedServer; env: Record<string, string> }> {
+  const config = configSchema.parse({
+    mqttPort: 0,
+    httpPort: 0,
+    cmdPort: 0,
+    bind: "127.0.0.1",
+    dataDir,
+    fleetSecret,
+    adminPassword: ADMIN_PASSWORD,
+  });
+  const server = createServer({
+    config,
+    log: pino({ level: "silent" }),
+    staticDir: null,
+    settleMs: 300,
+    extensions: [createFrontExtension({ rest: false })],
+  });
+  const started = await server.start();
+  const env = { BBB_HOST: "127.0.0.1", BBB_CMD_PORT: String(started.ports.cmd), BBB_USER: "admin", BBB_PASSWORD: ADMIN_PASSWORD };
+  return { server, started, env };
 }

@@ -6,11 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFakeRoot, type FakeRoot } from "@bbb/agent";
 import { deriveBoardToken } from "@bbb/broker";
 import { bbbctl } from "./cli-runner.js";
-import { pino } from "pino";
-import { configSchema } from "../src/config/schema.js";
-import { createServer, type BbbServer } from "../src/create-server.js";
-import { createFrontExtension } from "../src/front/front-extension.js";
-import { ADMIN_PASSWORD, FLEET_SECRET, freePort } from "./helpers.js";
+import type { BbbServer } from "../src/create-server.js";
+import { FLEET_SECRET, freePort, startCliServer } from "./helpers.js";
 // The package build is shared with the agent's package tests (one build per run).
 import { ensureDebs } from "../../agent/test/helpers/debs.js";
 
@@ -37,7 +34,6 @@ interface Board {
 describe.skipIf(skip !== "")(`bbbctl rollout over OpenSSH ${skip}`, () => {
   let server: BbbServer;
   let mqttUrl: string;
-  let cmdPort: number;
   let dir: string;
   let env: Record<string, string>;
   let deb: string;
@@ -136,19 +132,10 @@ exec /usr/bin/install "$@"
   beforeAll(async () => {
     deb = (await ensureDebs()).amd64;
     dir = mkdtempSync(join(tmpdir(), "bbb-rollout-"));
-    const config = configSchema.parse({
-      mqttPort: 0,
-      httpPort: 0,
-      cmdPort: 0,
-      bind: "127.0.0.1",
-      dataDir: join(dir, "data"),
-      fleetSecret: FLEET_SECRET,
-      adminPassword: ADMIN_PASSWORD,
-    });
-    server = createServer({ config, log: pino({ level: "silent" }), staticDir: null, settleMs: 300, extensions: [createFrontExtension({ rest: false })] });
-    const started = await server.start();
-    mqttUrl = started.urls.mqtt;
-    cmdPort = started.ports.cmd!;
+    const cli = await startCliServer(join(dir, "data"));
+    server = cli.server;
+    mqttUrl = cli.started.urls.mqtt;
+    env = cli.env;
     mkdirSync(join(dir, "configs"));
     spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "id")]);
     writeFileSync(join(dir, "authorized_keys"), readFileSync(join(dir, "id.pub")));
@@ -157,7 +144,6 @@ exec /usr/bin/install "$@"
     await startBoard("board-b", 502);
     // A board nobody answers for: its port is closed.
     writeFileSync(join(dir, "ssh_config"), `Host board-dead\n  HostName 127.0.0.1\n  Port ${await freePort()}\n  User root\n  BatchMode yes\n`, { flag: "a" });
-    env = { BBB_HOST: "127.0.0.1", BBB_CMD_PORT: String(cmdPort), BBB_USER: "admin", BBB_PASSWORD: ADMIN_PASSWORD };
   }, 900_000);
 
   afterAll(async () => {

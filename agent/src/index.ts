@@ -10,7 +10,7 @@ export { loadConfig, resolveConfig, macBoardId, AGENT_ENV_VARS, DEFAULT_CONFIG_P
 export { createFakeRoot, simMac, type FakeRoot, type FakeRootOptions } from "./sim/fake-root.js";
 export { createRecordingExec, type RecordingExec, type SimBoardState } from "./sim/recording-exec.js";
 export type { ProjectSync, ProjectSyncOutcome, ProjectSyncProgress } from "./actions/project-sync.js";
-export { AgentErrorCodes, AgentError, type AgentErrorCode } from "./errors.js";
+export { AgentErrors, AgentErrorCodes, type AgentErrorCode } from "./errors.js";
 export { createExec, type Exec, type ExecResult, type ExecOptions } from "./system/exec.js";
 export { createRootedFs, type RootedFs } from "./system/rooted-fs.js";
 export type { ConnectFn } from "./mqtt/connection.js";

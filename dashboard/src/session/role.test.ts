@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CodedError } from "../errors.js";
+import { CodedError } from "@bbb/shared";
 import { detectRole } from "./role.js";
 
 const info = (role: "viewer" | "operator" | "admin") => () => Promise.resolve({ caller: { role } });

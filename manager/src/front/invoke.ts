@@ -2,7 +2,8 @@ import type { Logger } from "pino";
 import { ROLE_RANK, type Role } from "@bbb/shared";
 import type { z } from "zod";
 import type { CallContext, MethodDef, MethodTable } from "../service/method.js";
-import { classifyError, FrontErrorCodes, type AppError, type Issue } from "./errors.js";
+import { ManagerErrors } from "../errors.js";
+import { appError, classifyError, isInternal, type AppError, type Issue } from "./errors.js";
 
 export type CallOutcome = { ok: true; result: unknown } | { ok: false; error: AppError };
 
@@ -29,15 +30,7 @@ export function parseParams(
   const issues = zodIssues(r.error);
   const first = issues[0];
   const where = first ? `${first.path.length ? first.path.join(".") : "(root)"}: ${first.message}` : "invalid";
-  return {
-    ok: false,
-    error: {
-      kind: "invalid-params",
-      code: FrontErrorCodes.INVALID_PARAMS,
-      message: `invalid params: ${where}`,
-      issues,
-    },
-  };
+  return { ok: false, error: appError(ManagerErrors.INVALID_PARAMS, `invalid params: ${where}`, { issues }) };
 }
 
 /**
@@ -56,7 +49,7 @@ export async function invokeMethod(
   if (!def)
     return {
       ok: false,
-      error: { kind: "method-not-found", code: FrontErrorCodes.METHOD_NOT_FOUND, message: `method not found: ${name}` },
+      error: appError(ManagerErrors.UNKNOWN_METHOD, `method not found: ${name}`),
     };
   return invokeDef(def, rawParams, ctx, log);
 }
@@ -70,7 +63,7 @@ export async function invokeDef(
   if (!roleAllows(ctx.role, def.role)) {
     return {
       ok: false,
-      error: { kind: "forbidden", code: FrontErrorCodes.FORBIDDEN, message: `${def.name} needs role ${def.role}` },
+      error: appError(ManagerErrors.FORBIDDEN, `${def.name} needs role ${def.role}`),
     };
   }
   const p = parseParams(def, rawParams);
@@ -80,7 +73,7 @@ export async function invokeDef(
     return { ok: true, result: result === undefined ? null : result };
   } catch (e: unknown) {
     const error = classifyError(e);
-    if (error.kind === "internal")
+    if (isInternal(error))
       log.error({ err: e, method: def.name, user: ctx.username, via: ctx.via }, "method failed");
     else log.debug({ method: def.name, code: error.code }, "method returned an error");
     return { ok: false, error };

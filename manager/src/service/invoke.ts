@@ -1,6 +1,6 @@
-import { ROLE_RANK, describeZodError, type Role } from "@bbb/shared";
+import { describeZodError, isCodedError, ROLE_RANK, type Role } from "@bbb/shared";
 import type { Logger } from "pino";
-import { ManagerErrorCodes, isManagerError } from "../errors.js";
+import { ManagerErrorCodes, ManagerErrors } from "../errors.js";
 import type { CallContext, MethodTable } from "./method.js";
 
 export type InvokeOutcome = { ok: true; data: unknown } | { ok: false; error: { code: string; message: string } };
@@ -12,7 +12,7 @@ export function roleAllows(role: Role, least: Role): boolean {
 
 /**
  * The one boundary every front door calls: method lookup, role check, params validation with
- * the method's schema, the handler, and error mapping. A ManagerError keeps its code and
+ * the method's schema, the handler, and error mapping. A CodedError of the manager keeps its code and
  * message; anything else is logged and answered as MGR_E_INTERNAL without its text.
  */
 export async function invokeMethod(
@@ -37,7 +37,7 @@ export async function invokeMethod(
   try {
     return { ok: true, data: await m.handler(p.data, ctx) };
   } catch (e: unknown) {
-    if (isManagerError(e)) return { ok: false, error: { code: e.code, message: e.message } };
+    if (isCodedError(e, ManagerErrors)) return { ok: false, error: { code: e.code, message: e.message } };
     log.error({ err: e, method: name, user: ctx.username, via: ctx.via }, "method failed");
     return { ok: false, error: { code: ManagerErrorCodes.INTERNAL, message: "internal error" } };
   }

@@ -4,7 +4,7 @@ import type { EventBus, RegistryEvent } from "../../service/events.js";
 import type { CallContext, MethodTable } from "../../service/method.js";
 import type { AuthThrottle } from "../auth-throttle.js";
 import type { Principal } from "../auth-types.js";
-import { FrontErrorCodes, RpcCodes } from "../errors.js";
+import { ManagerErrors } from "../../errors.js";
 import { invokeMethod } from "../invoke.js";
 import { createLineSplitter } from "./line-splitter.js";
 import {
@@ -92,21 +92,21 @@ export function createConnection(deps: ConnectionDeps): { closed: Promise<void>;
     } catch (e: unknown) {
       log.error({ err: e }, "response not serialisable");
       const id = Array.isArray(r) ? null : r.id;
-      text = JSON.stringify(rpcError(id, RpcCodes.INTERNAL, "internal error", FrontErrorCodes.INTERNAL));
+      text = JSON.stringify(rpcError(id, ManagerErrors.INTERNAL, "internal error"));
     }
     state.sendRaw(text, "answer");
   };
 
   const authTimer = setTimeout(() => {
     if (state.principal) return;
-    send(rpcError(null, RpcCodes.UNAUTHENTICATED, "authentication timeout", FrontErrorCodes.UNAUTHENTICATED));
+    send(rpcError(null, ManagerErrors.UNAUTHENTICATED, "authentication timeout"));
     socket.end();
   }, limits.authTimeoutMs);
 
   async function handleMessage(msg: unknown): Promise<RpcResponse | null> {
     const parsed = rpcRequestSchema.safeParse(msg);
     if (!parsed.success) {
-      return rpcError(salvageId(msg), RpcCodes.INVALID_REQUEST, "invalid request", FrontErrorCodes.INVALID_REQUEST);
+      return rpcError(salvageId(msg), ManagerErrors.INVALID_REQUEST, "invalid request");
     }
     const req = parsed.data;
     const isNotification = req.id === undefined;
@@ -114,14 +114,14 @@ export function createConnection(deps: ConnectionDeps): { closed: Promise<void>;
     const answer = (r: RpcResponse) => (isNotification ? null : r);
     if (Array.isArray(req.params)) {
       return answer(
-        rpcError(id, RpcCodes.INVALID_PARAMS, "params must be an object (by name)", FrontErrorCodes.INVALID_PARAMS),
+        rpcError(id, ManagerErrors.INVALID_PARAMS, "params must be an object (by name)"),
       );
     }
     if (req.method === "auth") return answer(await handleAuth(deps, state, id, req.params));
     const principal = state.principal;
     if (!principal)
       return answer(
-        rpcError(id, RpcCodes.UNAUTHENTICATED, "authenticate first: call auth", FrontErrorCodes.UNAUTHENTICATED),
+        rpcError(id, ManagerErrors.UNAUTHENTICATED, "authenticate first: call auth"),
       );
     if (req.method === "events.subscribe" || req.method === "events.unsubscribe") {
       return answer(handleSubscribe(deps, state, id, req.method, req.params));
@@ -159,7 +159,7 @@ export function createConnection(deps: ConnectionDeps): { closed: Promise<void>;
     }
     if (msg.length === 0 || msg.length > limits.maxBatch) {
       const why = msg.length === 0 ? "empty batch" : `batch larger than ${limits.maxBatch}`;
-      send(rpcError(null, RpcCodes.INVALID_REQUEST, why, FrontErrorCodes.INVALID_REQUEST));
+      send(rpcError(null, ManagerErrors.INVALID_REQUEST, why));
       return;
     }
     const out: RpcResponse[] = [];
@@ -181,7 +181,7 @@ export function createConnection(deps: ConnectionDeps): { closed: Promise<void>;
           else send(parseErrorResponse(`line of ${item.overflow} bytes exceeds ${limits.maxLineBytes}, discarded`));
         } catch (e: unknown) {
           log.error({ err: e }, "socket line failed");
-          send(rpcError(null, RpcCodes.INTERNAL, "internal error", FrontErrorCodes.INTERNAL));
+          send(rpcError(null, ManagerErrors.INTERNAL, "internal error"));
         }
         if (socket.isPaused() && queue.length < limits.maxPendingLines / 2) socket.resume();
       }

@@ -1,15 +1,11 @@
 import type { Logger } from "pino";
-import { ROLE_RANK, type Role } from "@bbb/shared";
+import { roleAllows } from "@bbb/shared";
 import type { z } from "zod";
 import type { CallContext, MethodDef, MethodTable } from "../service/method.js";
 import { ManagerErrors } from "../errors.js";
 import { appError, classifyError, isInternal, type AppError, type Issue } from "./errors.js";
 
-export type CallOutcome = { ok: true; result: unknown } | { ok: false; error: AppError };
-
-export function roleAllows(have: Role, need: Role): boolean {
-  return ROLE_RANK[have] >= ROLE_RANK[need];
-}
+export type CallOutcome = { ok: true; data: unknown } | { ok: false; error: AppError };
 
 export function zodIssues(err: z.ZodError, max = 20): Issue[] {
   return err.issues.slice(0, max).map((i) => ({
@@ -34,9 +30,9 @@ export function parseParams(
 }
 
 /**
- * The one dispatch path of the socket and REST front doors: look up, check the role, parse the
- * params with the method's schema, run the handler, and turn whatever it throws into an
- * AppError (internal errors are logged here with their stack and answered generically).
+ * The one dispatch path of every front door (MQTT requests, socket, REST): look up, check the
+ * role, parse the params with the method's schema, run the handler, and turn whatever it throws
+ * into an AppError (internal errors are logged here with their stack and answered generically).
  */
 export async function invokeMethod(
   methods: MethodTable,
@@ -70,7 +66,7 @@ export async function invokeDef(
   if (!p.ok) return p;
   try {
     const result = await def.handler(p.value, ctx);
-    return { ok: true, result: result === undefined ? null : result };
+    return { ok: true, data: result === undefined ? null : result };
   } catch (e: unknown) {
     const error = classifyError(e);
     if (isInternal(error))

@@ -114,7 +114,7 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
     const ctx: CallContext = { username: principal.username, role: principal.role, via: "rest", signal: abort.signal };
     const rawParams = Object.keys(params).length === 0 ? undefined : params;
     const out = await invokeDef(route.def, rawParams, ctx, log);
-    if (out.ok) sendJson(res, 200, out.result);
+    if (out.ok) sendJson(res, 200, out.data);
     else sendAppError(res, out.error);
   }
 

@@ -3,10 +3,11 @@ import type { EventBus, RegistryEvent } from "../../service/events.js";
 import type { MethodTable } from "../../service/method.js";
 import type { Principal } from "../auth-types.js";
 import { ManagerErrors } from "../../errors.js";
-import { roleAllows, zodIssues } from "../invoke.js";
+import { zodIssues } from "../invoke.js";
 import { compileEventFilter, eventFilterSchema } from "./event-filter.js";
 import { rpcError, rpcResult, type RpcId, type RpcResponse } from "./jsonrpc.js";
 import type { ConnState } from "./connection.js";
+import { roleAllows } from "@bbb/shared";
 
 const subscribeParamsSchema = z.object({ filter: eventFilterSchema.optional() }).strict();
 

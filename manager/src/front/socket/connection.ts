@@ -137,7 +137,7 @@ export function createConnection(deps: ConnectionDeps): { closed: Promise<void>;
       ctx.onProgress = (p) => state.sendRaw(notification("progress", { id, ...p }));
     }
     const out = await invokeMethod(deps.methods, req.method, req.params, ctx, log);
-    return answer(out.ok ? { jsonrpc: "2.0", id, result: out.result } : rpcAppError(id, out.error));
+    return answer(out.ok ? { jsonrpc: "2.0", id, result: out.data } : rpcAppError(id, out.error));
   }
 
   async function handleLine(line: string | null): Promise<void> {

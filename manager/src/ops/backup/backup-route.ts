@@ -7,9 +7,9 @@ import type { Authenticate } from "../../front/auth-types.js";
 import { sendJson } from "../../front/rest/http-io.js";
 import { createRequestAuthenticator } from "../../front/rest/request-auth.js";
 import type { TokenService } from "../../front/tokens.js";
-import { roleAllows } from "../../service/invoke.js";
 import type { BackupService } from "./backup-service.js";
 import { ManagerErrorCodes } from "../../errors.js";
+import { roleAllows } from "@bbb/shared";
 
 export const BACKUP_ROUTE = "/api/server/backup";
 

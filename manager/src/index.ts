@@ -1,5 +1,7 @@
-export { createServer, MANAGER_VERSION } from "./create-server.js";
-export type { BbbServer, Extension, ServerContext, ServerOptions, StartedServer } from "./create-server.js";
+export { createServer } from "./create-server.js";
+export { MANAGER_VERSION } from "./version.js";
+export type { BbbServer, ServerOptions, StartedServer } from "./create-server.js";
+export type { Extension, ServerContext } from "./extension.js";
 export { createManager } from "./create-manager.js";
 export type { Manager, ManagerDeps, ManagerConfig } from "./create-manager.js";
 export { loadConfig } from "./config/load-config.js";

@@ -1,6 +1,7 @@
 import { createAcl } from "@bbb/broker";
 import { join } from "node:path";
-import { MANAGER_VERSION, type Extension, type ServerContext } from "../create-server.js";
+import type { Extension, ServerContext } from "../extension.js";
+import { MANAGER_VERSION } from "../version.js";
 import { ManagerErrorCodes } from "../errors.js";
 import type { Authenticate } from "./auth-types.js";
 import { createMqttAuthRoutes } from "./mqtt-auth/mqtt-auth-routes.js";

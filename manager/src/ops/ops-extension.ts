@@ -1,4 +1,5 @@
-import { MANAGER_VERSION, type Extension, type ServerContext } from "../create-server.js";
+import type { Extension, ServerContext } from "../extension.js";
+import { MANAGER_VERSION } from "../version.js";
 import { ManagerErrorCodes } from "../errors.js";
 import { apiTokenKey, createTokenService } from "../front/tokens.js";
 import { createBackupMethods } from "./backup/backup-methods.js";

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { Extension, ServerContext } from "../create-server.js";
+import type { Extension, ServerContext } from "../extension.js";
 import { ManagerErrorCodes } from "../errors.js";
 import { createFleetSftpAuth } from "../sftp/fleet-auth.js";
 import { createSftpServer, type SftpServer, type SftpServerLimits } from "../sftp/create-sftp-server.js";

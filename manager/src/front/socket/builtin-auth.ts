@@ -8,7 +8,7 @@ import { zodIssues } from "../invoke.js";
 import type { TokenService } from "../tokens.js";
 import { rpcError, rpcResult, type RpcId, type RpcResponse } from "./jsonrpc.js";
 import type { RpcSocketLimits } from "./limits.js";
-import type { ConnState } from "./connection.js";
+import type { ConnState } from "./conn-state.js";
 
 export interface AuthDeps {
   authenticate: Authenticate;

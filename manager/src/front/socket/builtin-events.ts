@@ -6,7 +6,7 @@ import { ManagerErrors } from "../../errors.js";
 import { zodIssues } from "../invoke.js";
 import { compileEventFilter, eventFilterSchema } from "./event-filter.js";
 import { rpcError, rpcResult, type RpcId, type RpcResponse } from "./jsonrpc.js";
-import type { ConnState } from "./connection.js";
+import type { ConnState } from "./conn-state.js";
 import { roleAllows } from "@bbb/shared";
 
 const subscribeParamsSchema = z.object({ filter: eventFilterSchema.optional() }).strict();

@@ -3,7 +3,6 @@ import type { Logger } from "pino";
 import type { EventBus, RegistryEvent } from "../../service/events.js";
 import type { CallContext, MethodTable } from "../../service/method.js";
 import type { AuthThrottle } from "../auth-throttle.js";
-import type { Principal } from "../auth-types.js";
 import { ManagerErrors } from "../../errors.js";
 import { invokeMethod } from "../invoke.js";
 import { createLineSplitter } from "./line-splitter.js";
@@ -19,6 +18,7 @@ import {
 import type { RpcSocketLimits } from "./limits.js";
 import { handleAuth, type AuthDeps } from "./builtin-auth.js";
 import { handleSubscribe, listMethods } from "./builtin-events.js";
+import type { ConnState } from "./conn-state.js";
 
 export interface ConnectionDeps extends AuthDeps {
   socket: Socket;
@@ -29,22 +29,6 @@ export interface ConnectionDeps extends AuthDeps {
   limits: RpcSocketLimits;
   /** Serialised notification of an event, computed once for all connections. */
   serialize: (e: RegistryEvent) => string;
-}
-
-/** State of one client connection; the built-in handlers read and change it. */
-export interface ConnState {
-  principal: Principal | null;
-  authFailures: number;
-  unsubscribe: (() => void) | null;
-  readonly peer: string;
-  readonly closed: AbortSignal;
-  /**
-   * Writes one line. A notification may not push the unsent backlog past the limit; an answer
-   * (which the client asked for, and may be large: a 10,000-board list) only needs the backlog
-   * before it to be under the limit.
-   */
-  sendRaw(line: string, kind?: "answer" | "notification"): void;
-  end(): void;
 }
 
 /**

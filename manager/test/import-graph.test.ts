@@ -56,4 +56,11 @@ describe("manager/src import graph", () => {
       .sort();
     expect(importers).toEqual(["demo/main.ts", "index.ts", "main.ts"]);
   });
+
+  it("loads the agent only in the demo (the server's runtime does not pull it in)", () => {
+    const importers = files(src)
+      .filter((f) => /from "@bbb\/agent(\/[a-z]+)?"/.test(readFileSync(f, "utf8")))
+      .map((f) => relative(src, f));
+    expect(importers).toEqual(["demo/main.ts"]);
+  });
 });

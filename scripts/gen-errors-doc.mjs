@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Writes docs/errors.md from the error catalogues of every workspace (each `<ws>/src/errors.ts`;
 // run after `tsc -b shared`). `--check` writes nothing and exits 1 when the file on disk is stale.
-import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeOrCheck } from "./lib/write-or-check.mjs";
 import { build } from "esbuild";
 
 const root = join(import.meta.dirname, "..");
@@ -70,19 +70,4 @@ function render(modules) {
 }
 
 const text = render(await loadCatalogues());
-if (process.argv.includes("--check")) {
-  let onDisk = "";
-  try {
-    onDisk = readFileSync(file, "utf8");
-  } catch {
-    // A missing file is stale too.
-  }
-  if (onDisk !== text) {
-    console.error("docs/errors.md is stale: run `npm run docs:errors`");
-    process.exit(1);
-  }
-  console.log("docs/errors.md is current");
-} else {
-  writeFileSync(file, text);
-  console.log("wrote docs/errors.md");
-}
+writeOrCheck(file, text, "npm run docs:errors");

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { existsSync } from "node:fs";
+import { CodedError, errorMessage } from "@bbb/shared";
 import { readFile } from "node:fs/promises";
 import mqtt from "mqtt";
 import { pino } from "pino";
@@ -8,7 +9,7 @@ import { AGENT_HELP, parseAgentArgs } from "./cli/args.js";
 import { describeConfig } from "./cli/check-config.js";
 import { DEFAULT_CONFIG_PATH, loadConfig, resolveConfig } from "./config/load-config.js";
 import type { ResolvedAgentConfig } from "./config/schema.js";
-import { AgentError, AgentErrorCodes, errorMessage } from "./errors.js";
+import { AgentErrorCodes } from "./errors.js";
 import { createProjectSync } from "./sync/index.js";
 import { createExec } from "./system/exec.js";
 import { createRootedFs } from "./system/rooted-fs.js";
@@ -61,16 +62,16 @@ async function loadOrExit(): Promise<{ file: string; config: ResolvedAgentConfig
   const file = process.env.BBB_AGENT_CONFIG ?? DEFAULT_CONFIG_PATH;
   try {
     if ((await readOrNull(file)) === null) {
-      throw new AgentError(AgentErrorCodes.CONFIG, `config file ${file} not found (create it or set BBB_AGENT_CONFIG; bbb-agent --help)`);
+      throw new CodedError(AgentErrorCodes.CONFIG, `config file ${file} not found (create it or set BBB_AGENT_CONFIG; bbb-agent --help)`);
     }
     const raw = await loadConfig({ env: process.env, readFile: readOrNull });
     const config = await resolveConfig(raw, createRootedFs(raw.rootPrefix));
     const ca = config.caFile ? ((await readOrNull(config.caFile)) ?? undefined) : undefined;
     if (config.caFile && ca === undefined)
-      throw new AgentError(AgentErrorCodes.CONFIG, `caFile ${config.caFile} cannot be read`);
+      throw new CodedError(AgentErrorCodes.CONFIG, `caFile ${config.caFile} cannot be read`);
     return { file, config, ca };
   } catch (e: unknown) {
-    return fail(e instanceof AgentError ? e.message : errorMessage(e));
+    return fail(e instanceof CodedError ? e.message : errorMessage(e));
   }
 }
 
@@ -84,7 +85,7 @@ async function runMigrate(rollbackIt: boolean, root: string, dryRun: boolean): P
       const raw = await loadConfig({ env: process.env, readFile: () => Promise.resolve(text) });
       stateDir = raw.stateDir;
     } catch (e: unknown) {
-      return fail(e instanceof AgentError ? e.message : errorMessage(e));
+      return fail(e instanceof CodedError ? e.message : errorMessage(e));
     }
   }
   const deps = {

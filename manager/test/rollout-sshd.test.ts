@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createFakeRoot, type FakeRoot } from "@bbb/agent";
+import { createFakeRoot, type FakeRoot } from "@bbb/agent/sim";
 import { deriveBoardToken } from "@bbb/broker";
 import { bbbctl } from "./cli-runner.js";
 import type { BbbServer } from "../src/create-server.js";

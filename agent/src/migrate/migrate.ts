@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { CodedError } from "@bbb/shared";
+import { AgentErrorCodes } from "../errors.js";
 import type { Exec } from "../system/exec.js";
 import type { RootedFs } from "../system/rooted-fs.js";
 import { findOldUnits, readOldIdentity, type OldIdentity, type OldUnit } from "./old-board.js";
@@ -47,7 +49,8 @@ function systemctlArgs(deps: MigrateDeps, verb: "enable" | "disable", unit: stri
 async function systemctl(deps: MigrateDeps, verb: "enable" | "disable", unit: string): Promise<void> {
   const args = systemctlArgs(deps, verb, unit);
   const r = await deps.exec("systemctl", args, { timeoutMs: 60_000 });
-  if (r.exitCode !== 0) throw new Error(`systemctl ${args.join(" ")} exited ${r.exitCode}: ${r.stderr.trim()}`);
+  if (r.exitCode !== 0)
+    throw new CodedError(AgentErrorCodes.EXEC_FAILED, `systemctl ${args.join(" ")} exited ${r.exitCode}: ${r.stderr.trim()}`);
 }
 
 /**
@@ -134,6 +137,6 @@ async function readRecord(fs: RootedFs, path: string): Promise<MigrationRecord |
     parsed = null;
   }
   const r = recordSchema.safeParse(parsed);
-  if (!r.success) throw new Error(`${fs.resolve(path)}: not a migration record`);
+  if (!r.success) throw new CodedError(AgentErrorCodes.CONFIG, `${fs.resolve(path)}: not a migration record`);
   return r.data;
 }

@@ -1,3 +1,5 @@
+import { CodedError } from "@bbb/shared";
+import { AgentErrorCodes } from "../errors.js";
 import type { Exec } from "./exec.js";
 
 export interface SdNotifyDeps {
@@ -30,7 +32,8 @@ export function createSdNotify(deps: SdNotifyDeps) {
       timeoutMs: 10_000,
       env: { NOTIFY_SOCKET: socket },
     });
-    if (r.exitCode !== 0) throw new Error(`systemd-notify ${message} exited ${r.exitCode}: ${r.stderr.trim()}`);
+    if (r.exitCode !== 0)
+      throw new CodedError(AgentErrorCodes.EXEC_FAILED, `systemd-notify ${message} exited ${r.exitCode}: ${r.stderr.trim()}`);
   };
   const report = (p: Promise<void>) => void p.catch(deps.onError);
   return {

@@ -1,5 +1,6 @@
-import { MANAGER_VERSION, type Extension, type ServerContext } from "../create-server.js";
-import { ManagerError, ManagerErrorCodes } from "../errors.js";
+import type { Extension, ServerContext } from "../extension.js";
+import { MANAGER_VERSION } from "../version.js";
+import { ManagerErrorCodes } from "../errors.js";
 import { apiTokenKey, createTokenService } from "../front/tokens.js";
 import { createBackupMethods } from "./backup/backup-methods.js";
 import { createBackupRoute } from "./backup/backup-route.js";
@@ -7,6 +8,7 @@ import { createBackupService, type BackupService } from "./backup/backup-service
 import { createFleetMetrics } from "./metrics/fleet-metrics.js";
 import { createMetricsRoute } from "./metrics/metrics-route.js";
 import { registerProcessMetrics } from "./metrics/process-metrics.js";
+import { CodedError } from "@bbb/shared";
 
 export const METRICS_PATH = "/metrics";
 
@@ -22,7 +24,7 @@ export function createOpsExtension(): Extension {
   let detach: (() => void) | null = null;
   let unmount: (() => void) | null = null;
   const getBackups = () => {
-    if (!backups) throw new ManagerError(ManagerErrorCodes.UNAVAILABLE, "backups are not available yet");
+    if (!backups) throw new CodedError(ManagerErrorCodes.UNAVAILABLE, "backups are not available yet");
     return backups;
   };
 

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { createFileExclusive } from "./atomic-file.js";
+import { createFileExclusive } from "@bbb/shared/node";
 import { BrokerError, BrokerErrorCodes } from "./errors.js";
 
 export const FLEET_SECRET_FILE = "fleet-secret";

@@ -6,7 +6,8 @@ import { AgentError, AgentErrorCodes } from "../errors.js";
 import { unifiedDiff } from "./line-diff.js";
 import type { Manifest, ManifestFile } from "./manifest.js";
 import type { SftpSource } from "./sftp-source.js";
-import { createFileHashWatcher, writeFileAtomic } from "./sync-state.js";
+import { writeFileAtomic } from "@bbb/shared/node";
+import { createFileHashWatcher } from "./sync-state.js";
 
 const MAX_RC_LOCAL_BYTES = 1024 * 1024;
 

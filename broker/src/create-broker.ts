@@ -4,9 +4,8 @@ import tls from "node:tls";
 import type { Duplex } from "node:stream";
 import type { IncomingMessage } from "node:http";
 import { Aedes, type AedesOptions } from "aedes";
-import { DEFAULT_PORTS, MAX_PACKET_BYTES, MAX_REQUEST_BYTES, MQTT_WS_PATH } from "@bbb/shared";
+import { DEFAULT_AUTH_THROTTLE, DEFAULT_PORTS, MAX_PACKET_BYTES, MAX_REQUEST_BYTES, MQTT_WS_PATH, createAuthThrottle } from "@bbb/shared";
 import { createAcl } from "./acl.js";
-import { DEFAULT_AUTH_THROTTLE, createAuthThrottle } from "./auth-throttle.js";
 import { createAuthenticator } from "./authenticator.js";
 import { BrokerError, BrokerErrorCodes } from "./errors.js";
 import { createHooks } from "./hooks.js";
@@ -32,10 +31,13 @@ interface Running {
   presence: ClusterPresence | null;
 }
 
-/** The embedded MQTT broker (DESIGN.md "Layout": broker/). Constructing does no I/O; start() does. */
 /** A client whose socket has not drained for this long is dropped (Aedes `drainTimeout`). */
 const DRAIN_TIMEOUT_MS = 30_000;
 
+/** The first MQTT login failure from an address is free (docs/protocol.md §"Login throttle"). */
+const BROKER_AUTH_THROTTLE = { ...DEFAULT_AUTH_THROTTLE, freeFailures: 1 };
+
+/** The embedded MQTT broker (docs/architecture.md §"Broker listeners"). Constructing does no I/O; start() does. */
 export function createBroker(deps: BrokerDeps): Broker {
   const log = deps.log.child({ module: "broker" });
   const events = new EventEmitter();
@@ -46,7 +48,7 @@ export function createBroker(deps: BrokerDeps): Broker {
   const { hooks, identityOf } = createHooks({
     acl,
     authenticate: createAuthenticator({ acl, users: deps.users, fleetSecret: deps.fleetSecret }),
-    throttle: createAuthThrottle({ ...DEFAULT_AUTH_THROTTLE, ...deps.authThrottle }, clock),
+    throttle: createAuthThrottle({ ...BROKER_AUTH_THROTTLE, ...deps.authThrottle }, clock),
     log,
     events,
     maxRequestBytes: MAX_REQUEST_BYTES,

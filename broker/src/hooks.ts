@@ -3,7 +3,7 @@ import type { AedesOptions, AuthenticateError, Client } from "aedes";
 import type pino from "pino";
 import type { Role } from "@bbb/shared";
 import type { Acl, Identity } from "./acl.js";
-import type { AuthThrottle } from "./auth-throttle.js";
+import type { AuthThrottle } from "@bbb/shared";
 import type { Authenticator } from "./authenticator.js";
 import type { ClusterPresence } from "./cluster-presence.js";
 import { BrokerError, BrokerErrorCodes } from "./errors.js";
@@ -71,7 +71,7 @@ export function createHooks(deps: HookDeps) {
     run().then(
       (outcome) => {
         if (!outcome.ok) {
-          deps.throttle.recordFailure(address);
+          deps.throttle.fail(address);
           // Never the password: only who, from where and why.
           log.warn({ username: username ?? null, clientId, address, reason: outcome.reason, delayMs: delay }, "authentication failed");
           events.emit("auth-failed", { username: username ?? "", address, reason: outcome.reason });

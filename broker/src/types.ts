@@ -3,7 +3,7 @@ import type http from "node:http";
 import type https from "node:https";
 import type pino from "pino";
 import type { BrokerRole } from "./acl.js";
-import type { AuthThrottleOptions } from "./auth-throttle.js";
+import type { AuthThrottleOptions } from "@bbb/shared";
 import type { LocalClient, LocalHandlers } from "./local-client.js";
 import type { UserStore } from "./user-store.js";
 

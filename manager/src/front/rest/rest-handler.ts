@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { MAX_REQUEST_BYTES } from "@bbb/shared";
 import type { CallContext, MethodTable } from "../../service/method.js";
-import { createAuthThrottle, type AuthThrottle } from "../auth-throttle.js";
+import { createAuthThrottle, type AuthThrottle } from "@bbb/shared";
 import type { Authenticate, Principal } from "../auth-types.js";
 import { FrontErrorCodes } from "../errors.js";
 import { invokeDef } from "../invoke.js";

@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import type { Logger } from "pino";
 import type { EventBus, RegistryEvent } from "../../service/events.js";
 import type { MethodTable } from "../../service/method.js";
-import { createAuthThrottle, type AuthThrottle } from "../auth-throttle.js";
+import { createAuthThrottle, type AuthThrottle } from "@bbb/shared";
 import type { Authenticate } from "../auth-types.js";
 import { FrontErrorCodes, RpcCodes } from "../errors.js";
 import type { TokenService } from "../tokens.js";

@@ -1,11 +1,11 @@
 import type { EventEmitter } from "node:events";
 import type { AedesOptions, AuthenticateError, Client } from "aedes";
 import type pino from "pino";
-import type { Role } from "@bbb/shared";
+import type { AuthThrottle, Role } from "@bbb/shared";
 import type { Acl, Identity } from "./acl.js";
-import type { AuthThrottle } from "@bbb/shared";
 import type { Authenticator } from "./authenticator.js";
 import type { ClusterPresence } from "./cluster-presence.js";
+import type { ConnectionRequest } from "./listeners.js";
 import { BrokerError, BrokerErrorCodes } from "./errors.js";
 import { stampRequest } from "./request-stamp.js";
 
@@ -21,9 +21,12 @@ export interface HookDeps {
 }
 
 /** Address of the peer: the socket's for TCP/TLS, the HTTP request's for WebSocket. */
+/** The client's address: the one a trusted proxy reported (docs/configuration.md `trustProxy`), else the socket's. */
 export function addressOf(client: Client): string {
+  const fromProxy = (client.req as ConnectionRequest | undefined)?.connDetails?.ipAddress;
+  if (fromProxy) return fromProxy;
   const conn = client.conn as { remoteAddress?: string };
-  return conn.remoteAddress ?? client.req?.socket.remoteAddress ?? "unknown";
+  return conn.remoteAddress ?? client.req?.socket?.remoteAddress ?? "unknown";
 }
 
 function connackError(returnCode: 2 | 3 | 4 | 5, message: string): AuthenticateError {

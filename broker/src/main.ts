@@ -15,6 +15,14 @@ import { USERS_FILE, createUserStore } from "./user-store.js";
 const env = process.env;
 const log = pino({ name: "bbb-broker", level: env.BBB_LOG_LEVEL ?? "info", redact: ["password", "*.password", "fleetSecret"] });
 
+function flag(name: string): boolean {
+  const raw = (env[name] ?? "").toLowerCase();
+  if (raw === "") return false;
+  if (["true", "1", "yes", "on"].includes(raw)) return true;
+  if (["false", "0", "no", "off"].includes(raw)) return false;
+  throw new Error(`${name} must be true or false, got ${raw}`);
+}
+
 function port(name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
@@ -49,6 +57,7 @@ async function main(): Promise<void> {
     users,
     ...(tls ? { tls } : {}),
     ...(env.BBB_REDIS_URL ? { cluster: { redisUrl: env.BBB_REDIS_URL } } : {}),
+    trustProxy: flag("BBB_TRUST_PROXY"),
   });
   const ports = await broker.start({ mqttPort: port("BBB_MQTT_PORT", DEFAULT_PORTS.mqtt), bind, mqttsPort: port("BBB_MQTTS_PORT", DEFAULT_PORTS.mqtts) });
 

@@ -130,6 +130,7 @@ export function createServer(opts: ServerOptions) {
           users,
           ...(tls ? { tls } : {}),
           ...(config.redisUrl ? { cluster: { redisUrl: config.redisUrl } } : {}),
+          trustProxy: config.trustProxy,
         });
         const b = await broker.start({ mqttPort: config.mqttPort, bind: config.bind, mqttsPort: config.mqttsPort });
         ports.mqtt = b.mqttPort;

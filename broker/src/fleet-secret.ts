@@ -16,7 +16,7 @@ function check(secret: string, origin: string): string {
 }
 
 /**
- * DESIGN.md "Ports and settings": BBB_FLEET_SECRET wins; otherwise the secret generated into
+ * docs/configuration.md `fleetSecret`: BBB_FLEET_SECRET wins; otherwise the secret generated into
  * the data dir on first start (mode 0600, written atomically and never overwritten, so two
  * processes starting together agree on one secret).
  */

@@ -37,7 +37,7 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Aedes hooks enforcing DESIGN.md "Security model". Hot paths stay string comparisons. */
+/** Aedes hooks enforcing docs/protocol.md §"Authentication and ACL". Hot paths stay string comparisons. */
 export function createHooks(deps: HookDeps) {
   const { acl, log, events } = deps;
   const identities = new WeakMap<Client, Identity>();

@@ -9,7 +9,7 @@ import { loadOrCreateFleetSecret } from "./fleet-secret.js";
 import { USERS_FILE, createUserStore } from "./user-store.js";
 
 /**
- * The broker-only role (DESIGN.md "Scaling out": several broker replicas sharing Redis).
+ * The broker-only role (docs/deployment.md §"Docker Swarm": several broker replicas sharing Redis).
  * The only place of this workspace that reads the environment.
  */
 const env = process.env;

@@ -6,7 +6,7 @@ import { createShutdown } from "./ops/graceful-shutdown.js";
 import { createDefaultExtensions } from "./default-extensions.js";
 
 /**
- * `npm start`: the all-in-one server. The only place that reads env (STYLE.md rule 1).
+ * `npm start`: the all-in-one server. The only place that reads env.
  * SIGINT / SIGTERM stop it cleanly; the next start keeps all data in BBB_DATA_DIR.
  */
 async function main(): Promise<void> {

@@ -15,7 +15,7 @@ import {
 } from "./helpers.js";
 
 // A board speaking raw MQTT with its own credentials: what the manager does with late wills and
-// malformed payloads (DESIGN.md "Topic tree", "Security model").
+// malformed payloads (docs/protocol.md §"Topic tree", §"Authentication and ACL").
 const beat = (id: string, session: string, seq: number, over: Record<string, unknown> = {}) =>
   JSON.stringify({
     v: 1,

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_PASSWORD, REPO, waitFor } from "./helpers.js";
 import { startOpsServer } from "./ops-fixtures.js";
 
-// TLS by configuration (issue 8): with BBB_TLS_CERT / BBB_TLS_KEY the HTTP port speaks HTTPS and WSS.
+// TLS by configuration (docs/deployment.md §"TLS"): with BBB_TLS_CERT / BBB_TLS_KEY the HTTP port speaks HTTPS and WSS.
 describe("HTTPS and WSS on the HTTP port", () => {
   let dir: string;
   let ca: Buffer;

@@ -14,7 +14,7 @@ import { createServer, type BbbServer } from "../src/create-server.js";
 import { createProjectsExtension } from "../src/projects/index.js";
 import { ADMIN_PASSWORD, connectClient, FLEET_SECRET, REPO, request, waitFor, watchHosts } from "./helpers.js";
 
-// Issue 4 end to end: the all-in-one server with the projects extension, a local-folder type,
+// The project store end to end (docs/protocol.md §"Project store and SFTP"): the all-in-one server with the projects extension, a local-folder type,
 // a real agent process syncing over SFTP, and the registry judging its project revision.
 describe("projects extension: project store, SFTP, sync-project and revision drift", () => {
   let dir: string;

@@ -17,7 +17,7 @@ const ADMIN_PASSWORD = "admin-password-for-provision";
 const FLEET_SECRET = "fleet-secret-for-provision-0123456789";
 
 
-// Issue 4 / DESIGN.md "Security model": `bbbctl provision` prints configs the agent accepts.
+// docs/protocol.md §"Authentication and ACL": `bbbctl provision` prints configs the agent accepts.
 describe("bbbctl provision", () => {
   let dir: string;
   let server: BbbServer;

@@ -15,7 +15,7 @@ import { lineClient } from "./front-fixtures.js";
 import { ADMIN_PASSWORD, FLEET_SECRET, captureLogger, request, topics, waitFor } from "./helpers.js";
 
 /**
- * Issue 9 "Attacks, per role", what the earlier tests do not already cover (listed in
+ * RELIABILITY.md §"Attacks per role", what the earlier tests do not already cover (listed in
  * RELIABILITY.md): wrong credentials on every port at once with the slow-down measured per port,
  * secrets absent from the whole server's log, a viewer and an agent's credentials on every front
  * door, and slow-loris / idle connections on every port while real clients keep being served.

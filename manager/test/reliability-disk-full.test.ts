@@ -9,7 +9,7 @@ import { createServer, type BbbServer } from "../src/create-server.js";
 import { ADMIN_PASSWORD, FLEET_SECRET, captureLogger, startSimBoard, waitFor, type SimBoard } from "./helpers.js";
 
 /**
- * Issue 9 "Disk full in the data dir: the manager keeps monitoring in memory, reports the error
+ * RELIABILITY.md §"Disk full in the data dir" — "Disk full in the data dir: the manager keeps monitoring in memory, reports the error
  * loudly, and recovers when space returns". The data dir is a small tmpfs mounted inside a temp
  * dir (nothing outside it changes); a filler file takes the rest of its space.
  */

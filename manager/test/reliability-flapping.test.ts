@@ -14,7 +14,7 @@ import { lineClient, type LineClient } from "./front-fixtures.js";
 import { ADMIN_PASSWORD, FLEET_SECRET, topics, waitFor } from "./helpers.js";
 
 /**
- * Issue 9 "Flapping boards (up/down every few seconds) are flagged without flooding history or
+ * RELIABILITY.md §"Flapping board" — "Flapping boards (up/down every few seconds) are flagged without flooding history or
  * notifications": a board whose link drops every cycle (the broker fires its will, it comes back
  * with a new session). Counted: history rows, socket event notifications, webhook deliveries.
  */

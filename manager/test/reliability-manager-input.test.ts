@@ -17,7 +17,7 @@ import { lineClient, type LineClient } from "./front-fixtures.js";
 import { ADMIN_PASSWORD, FLEET_SECRET, startSimBoard, topics, waitFor, type SimBoard } from "./helpers.js";
 
 /**
- * Issue 9 "Bad input" against the real running pieces: garbage published through the real broker
+ * RELIABILITY.md §"Bad input" against the real running pieces: garbage published through the real broker
  * into the real manager (board topics with a board's credentials, requests with a user's), and
  * garbage lines and bodies on the command socket and REST. Afterwards nothing stored has changed,
  * the live board is still online, and every answer carried a stable code.

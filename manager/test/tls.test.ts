@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import mqtt from "mqtt";
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from "./helpers.js";
 
-// MQTTS by configuration (DESIGN.md "Security model"): PEM files named in the config.
+// MQTTS by configuration (docs/protocol.md §"Authentication and ACL"): PEM files named in the config.
 describe("MQTTS", () => {
   let dir: string;
   let srv: TestServer;

@@ -10,7 +10,7 @@ export interface DeviceInfo {
 }
 
 /**
- * /opt/device.json written by the boards' identification script (FIELD.md). Watched cheaply:
+ * /opt/device.json written by the boards' identification script. Watched cheaply:
  * one synchronous stat per call (asked at every beat: no thread-pool round trip, no error
  * object when the file is missing), a re-read and re-parse only when its mtime changed.
  */

@@ -17,7 +17,7 @@ function rcError(message: string, reason: string): AgentError {
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
 /**
- * rc.local decides what a board starts at boot (FIELD.md): the type names a file of its
+ * rc.local decides what a board starts at boot: the type names a file of its
  * project, installed to /etc/rc.local (through the root prefix) atomically with mode 0755.
  */
 export function createRcLocal(opts: {

@@ -6,7 +6,7 @@ import { writeFileAtomic } from "@bbb/shared/node";
 /**
  * Every system path of the agent (/proc, /sys, /etc, /opt, /var/lib) goes through this root
  * prefix, so tests, the demo and the simulator run the real code against a fake root
- * (STYLE.md rule 8; the balena-supervisor host-utils model).
+ * (the balena-supervisor host-utils model).
  */
 export interface RootedFs {
   readonly root: string;
@@ -15,7 +15,7 @@ export interface RootedFs {
   /**
    * Reads at most maxBytes with one small synchronous read (/proc, /sys and small files under
    * /etc, polled every few seconds): no thread-pool round trips and wake-ups for a few hundred
-   * bytes (issue 7: CPU per heartbeat).
+   * bytes (CPU per heartbeat, BENCHMARKS.md §"Agent footprint").
    */
   readSmall(p: string, maxBytes?: number): Promise<string>;
   /** readSmall, or null when the file does not exist or cannot be read. */

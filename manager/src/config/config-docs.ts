@@ -43,7 +43,7 @@ function rows(props: Record<string, JsonProp>, prefix: string, envOf: Map<string
 }
 
 /**
- * docs/configuration.md, generated from the config schema (issue 8: "a configuration reference
+ * docs/configuration.md, generated from the config schema ("a configuration reference
  * generated from the config schema, so it never drifts"). scripts/gen-config-docs.mjs writes it;
  * manager/test/ops-config-docs.test.ts fails when the file on disk differs.
  */

@@ -9,7 +9,7 @@ import { loadConfig } from "./load-config.js";
 import { ENV_KEYS } from "./schema.js";
 
 /**
- * Issue 9 "Bad input": the manager's config file (JSON or YAML) and environment. A valid config
+ * RELIABILITY.md §"Bad input": the manager's config file (JSON or YAML) and environment. A valid config
  * or ManagerError MGR_E_CONFIG; YAML alias bombs are refused without expanding them.
  */
 const RUNS = scaled(800, 60);

@@ -15,7 +15,7 @@ export const SERVER_ROLES = ["all-in-one", "manager", "broker"] as const;
 export type ServerRole = (typeof SERVER_ROLES)[number];
 
 /**
- * The manager's settings (DESIGN.md "Ports and settings"); env wins over the config file.
+ * The manager's settings (docs/configuration.md); env wins over the config file.
  * Every `.describe()` text ends up in docs/configuration.md (scripts/gen-config-docs.mjs).
  */
 export const configSchema = z

@@ -15,7 +15,7 @@ import { createRequestAuthenticator } from "./request-auth.js";
 import { compileRoutes, matchRoute, type Route } from "./routes.js";
 
 export interface RestLimits {
-  /** Largest JSON body (DESIGN.md: no unbounded buffer); 413 beyond it. */
+  /** Largest JSON body (nothing a client sends reaches an unbounded buffer); 413 beyond it. */
   maxBodyBytes: number;
 }
 

@@ -29,7 +29,7 @@ export interface RpcSocketServer {
 }
 
 /**
- * The TCP command socket (DESIGN.md port 6789): JSON-RPC 2.0, one JSON text per line, so
+ * The TCP command socket (docs/protocol.md §"Ports": 6789): JSON-RPC 2.0, one JSON text per line, so
  * `socat - TCP:host:6789` is a usable client. A thin adapter over the service method table.
  */
 export function createRpcSocketServer(deps: RpcSocketServerDeps): RpcSocketServer {

@@ -4,17 +4,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import mqtt, { type MqttClient } from "mqtt";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deriveBoardToken } from "@bbb/broker";
 import { scaled, writeFigure } from "../../scripts/reliability.mjs";
-import { configSchema } from "../src/config/schema.js";
-import { createServer, type BbbServer } from "../src/create-server.js";
+import type { BbbServer } from "../src/create-server.js";
 import { FrontErrorCodes } from "../src/front/errors.js";
 import { createFrontExtension } from "../src/front/front-extension.js";
 import { ManagerErrorCodes } from "../src/errors.js";
 import { lineClient, type LineClient } from "./front-fixtures.js";
-import { ADMIN_PASSWORD, FLEET_SECRET, startSimBoard, topics, waitFor, type SimBoard } from "./helpers.js";
+import { ADMIN_PASSWORD, FLEET_SECRET, startSimBoard, topics, waitFor, type SimBoard, startTestServer } from "./helpers.js";
 
 /**
  * RELIABILITY.md §"Bad input" against the real running pieces: garbage published through the real broker
@@ -46,18 +44,9 @@ describe("manager under garbage on every front door", () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "bbb-rel-input-"));
-    const config = configSchema.parse({
-      mqttPort: 0,
-      httpPort: 0,
-      cmdPort: 0,
-      bind: "127.0.0.1",
-      dataDir,
-      fleetSecret: FLEET_SECRET,
-      adminPassword: ADMIN_PASSWORD,
-      logLevel: "silent",
-    });
-    server = createServer({ config, log: pino({ level: "silent" }), staticDir: null, settleMs: 300, extensions: [createFrontExtension()] });
-    const s = await server.start();
+    const t = await startTestServer({ logLevel: "silent" }, { dataDir, extensions: [createFrontExtension()] });
+    server = t.server;
+    const s = t.started;
     ports = s.ports;
     const svc = server.manager.service;
     await svc.users!.upsert("viewer1", "viewer", "viewer-password-1");

@@ -42,7 +42,9 @@ function rawConnect(port: number, prefix: string, username: string, password: st
       clearTimeout(timer);
       resolve(null);
     });
-    socket.on("connect", () => socket.write(Buffer.concat([Buffer.from(prefix, "latin1"), connectPacket(username, password)])));
+    socket.on("connect", () =>
+      socket.write(Buffer.concat([Buffer.from(prefix, "latin1"), connectPacket(username, password)])),
+    );
   });
 }
 
@@ -59,39 +61,52 @@ async function withWebSocket(tb: TestBroker): Promise<{ url: string; close(): Pr
   };
 }
 
-const proxyV1 = (source: string, port: number) => `PROXY TCP4 ${source} 127.0.0.1 ${40000 + port % 1000} ${port}\r\n`;
+const proxyV1 = (source: string, port: number) => `PROXY TCP4 ${source} 127.0.0.1 ${40000 + (port % 1000)} ${port}\r\n`;
 const xff = (address: string) => ({ wsOptions: { headers: { "X-Forwarded-For": address } } });
 
 afterEach(closeAll);
 
-describe("trustProxy on", () => {
-  let tb: TestBroker;
-  let ws: Awaited<ReturnType<typeof withWebSocket>>;
-  const failed: Failed[] = [];
+/** A broker on port 0 with a WebSocket listener, recording its auth-failed events, for one describe block. */
+function brokerWithWebSocket(extra: Parameters<typeof startBroker>[0] = {}) {
+  const ctx = {
+    tb: null as unknown as TestBroker,
+    ws: null as unknown as Awaited<ReturnType<typeof withWebSocket>>,
+    failed: [] as Failed[],
+  };
   beforeAll(async () => {
-    tb = await startBroker({ trustProxy: true });
-    tb.broker.events.on("auth-failed", (e: Failed) => failed.push(e));
-    ws = await withWebSocket(tb);
+    ctx.tb = await startBroker(extra);
+    ctx.tb.broker.events.on("auth-failed", (e: Failed) => ctx.failed.push(e));
+    ctx.ws = await withWebSocket(ctx.tb);
   });
   afterAll(async () => {
-    await ws.close();
-    await tb.stop();
+    await ctx.ws.close();
+    await ctx.tb.stop();
   });
+  return ctx;
+}
+
+describe("trustProxy on", () => {
+  const ctx = brokerWithWebSocket({ trustProxy: true });
 
   it("takes the client address from a PROXY v1 header and still serves the MQTT bytes behind it", async () => {
-    expect(await rawConnect(tb.port, proxyV1("203.0.113.7", tb.port), "vera", PASSWORDS.vera)).toBe(0);
-    expect(await rawConnect(tb.port, proxyV1("203.0.113.7", tb.port), "vera", "wrong-password")).toBe(4);
-    expect(failed.at(-1)).toEqual({ username: "vera", address: "203.0.113.7", reason: expect.any(String) as string });
-    expect(tb.logs.some((l) => l.msg === "authentication failed" && l.address === "203.0.113.7")).toBe(true);
+    expect(await rawConnect(ctx.tb.port, proxyV1("203.0.113.7", ctx.tb.port), "vera", PASSWORDS.vera)).toBe(0);
+    expect(await rawConnect(ctx.tb.port, proxyV1("203.0.113.7", ctx.tb.port), "vera", "wrong-password")).toBe(4);
+    expect(ctx.failed.at(-1)).toEqual({
+      username: "vera",
+      address: "203.0.113.7",
+      reason: expect.any(String) as string,
+    });
+    expect(ctx.tb.logs.some((l) => l.msg === "authentication failed" && l.address === "203.0.113.7")).toBe(true);
     // Without a header the socket's address stands.
-    expect(await rawConnect(tb.port, "", "vera", "wrong-password")).toBe(4);
-    expect(failed.at(-1)?.address).toBe("127.0.0.1");
+    expect(await rawConnect(ctx.tb.port, "", "vera", "wrong-password")).toBe(4);
+    expect(ctx.failed.at(-1)?.address).toBe("127.0.0.1");
   });
 
   it("throttles per real address: failures behind one proxy address do not slow another", async () => {
-    for (let i = 0; i < 4; i++) await rawConnect(tb.port, proxyV1("203.0.113.50", tb.port), "otto", "wrong-password");
-    await rawConnect(tb.port, proxyV1("198.51.100.50", tb.port), "otto", "wrong-password");
-    const delays = tb.logs
+    for (let i = 0; i < 4; i++)
+      await rawConnect(ctx.tb.port, proxyV1("203.0.113.50", ctx.tb.port), "otto", "wrong-password");
+    await rawConnect(ctx.tb.port, proxyV1("198.51.100.50", ctx.tb.port), "otto", "wrong-password");
+    const delays = ctx.tb.logs
       .filter((l) => l.msg === "authentication failed" && l.username === "otto")
       .map((l) => [l.address, l.delayMs]);
     // The delay owed before each attempt. startBroker's throttle: 20 ms base, the first failure
@@ -106,35 +121,28 @@ describe("trustProxy on", () => {
   });
 
   it("takes the client address from X-Forwarded-For on the WebSocket upgrade", async () => {
-    await expect(asUser(ws.url, "vera", { password: "wrong-password", ...xff("198.51.100.9") })).rejects.toThrow(/Bad username or password/i);
-    expect(await until(() => failed.at(-1)?.address === "198.51.100.9")).toBe(true);
-    const ok = await asUser(ws.url, "vera", xff("198.51.100.9"));
+    await expect(asUser(ctx.ws.url, "vera", { password: "wrong-password", ...xff("198.51.100.9") })).rejects.toThrow(
+      /Bad username or password/i,
+    );
+    expect(await until(() => ctx.failed.at(-1)?.address === "198.51.100.9")).toBe(true);
+    const ok = await asUser(ctx.ws.url, "vera", xff("198.51.100.9"));
     expect(ok.connected).toBe(true);
   });
 });
 
 describe("trustProxy off (the default)", () => {
-  let tb: TestBroker;
-  let ws: Awaited<ReturnType<typeof withWebSocket>>;
-  const failed: Failed[] = [];
-  beforeAll(async () => {
-    tb = await startBroker();
-    tb.broker.events.on("auth-failed", (e: Failed) => failed.push(e));
-    ws = await withWebSocket(tb);
-  });
-  afterAll(async () => {
-    await ws.close();
-    await tb.stop();
-  });
+  const ctx = brokerWithWebSocket();
 
   it("treats a PROXY header as a bad packet and never takes its address", async () => {
-    expect(await rawConnect(tb.port, proxyV1("203.0.113.7", tb.port), "vera", PASSWORDS.vera)).toBeNull();
-    expect(failed).toEqual([]);
+    expect(await rawConnect(ctx.tb.port, proxyV1("203.0.113.7", ctx.tb.port), "vera", PASSWORDS.vera)).toBeNull();
+    expect(ctx.failed).toEqual([]);
   });
 
   it("ignores X-Forwarded-For", async () => {
-    await expect(asUser(ws.url, "vera", { password: "wrong-password", ...xff("198.51.100.9") })).rejects.toThrow(/Bad username or password/i);
-    expect(await until(() => failed.length === 1)).toBe(true);
-    expect(failed[0]?.address).toBe("127.0.0.1");
+    await expect(asUser(ctx.ws.url, "vera", { password: "wrong-password", ...xff("198.51.100.9") })).rejects.toThrow(
+      /Bad username or password/i,
+    );
+    expect(await until(() => ctx.failed.length === 1)).toBe(true);
+    expect(ctx.failed[0]?.address).toBe("127.0.0.1");
   });
 });

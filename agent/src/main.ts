@@ -108,7 +108,7 @@ async function runMigrate(rollbackIt: boolean, root: string, dryRun: boolean): P
   }
 }
 
-/** The only place that reads env; wires the real world into createAgent (STYLE.md rule 1). */
+/** The only place that reads env; wires the real world into createAgent. */
 async function main(): Promise<void> {
   const command = parseAgentArgs(process.argv.slice(2));
   switch (command.kind) {

@@ -3,8 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BbbServer } from "../src/create-server.js";
-import { bbbctl } from "./cli-runner.js";
-import { startCliServer } from "./helpers.js";
+import { createFrontExtension } from "../src/front/front-extension.js";
+import { adminEnv, bbbctl } from "./cli-runner.js";
+import { startTestServer } from "./helpers.js";
+
+const ADMIN_PASSWORD = "admin-password-for-csv-cli";
 
 
 // `bbbctl import` / `bbbctl export` against the real server (nodes.import / nodes.export).
@@ -15,7 +18,13 @@ describe("bbbctl import and export", () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "bbb-csv-cli-"));
-    ({ server, env } = await startCliServer(join(dir, "data"), "fleet-secret-for-csv-cli-0123456789"));
+    const t = await startTestServer(
+      { fleetSecret: "fleet-secret-for-csv-cli-0123456789", adminPassword: ADMIN_PASSWORD },
+      { dataDir: join(dir, "data"), extensions: [createFrontExtension({ rest: false })] },
+    );
+    server = t.server;
+    const started = t.started;
+    env = adminEnv(started.ports.cmd, { BBB_PASSWORD: ADMIN_PASSWORD });
     expect((await bbbctl(["call", "types.upsert", '{"name":"mbtemp"}'], env)).code).toBe(0);
   });
   afterAll(async () => {

@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFakeRoot, type FakeRoot } from "@bbb/agent/sim";
 import { deriveBoardToken } from "@bbb/broker";
-import { bbbctl } from "./cli-runner.js";
-import type { BbbServer } from "../src/create-server.js";
-import { FLEET_SECRET, freePort, startCliServer } from "./helpers.js";
+import { adminEnv, bbbctl } from "./cli-runner.js";
+import { createFrontExtension } from "../src/front/front-extension.js";
+import { FLEET_SECRET, freePort, startTestServer, type TestServer } from "./helpers.js";
 // The package build is shared with the agent's package tests (one build per run).
 import { ensureDebs } from "../../agent/test/helpers/debs.js";
 
@@ -32,7 +32,7 @@ interface Board {
 }
 
 describe.skipIf(skip !== "")(`bbbctl rollout over OpenSSH ${skip}`, () => {
-  let server: BbbServer;
+  let server: TestServer;
   let mqttUrl: string;
   let dir: string;
   let env: Record<string, string>;
@@ -132,10 +132,9 @@ exec /usr/bin/install "$@"
   beforeAll(async () => {
     deb = (await ensureDebs()).amd64;
     dir = mkdtempSync(join(tmpdir(), "bbb-rollout-"));
-    const cli = await startCliServer(join(dir, "data"));
-    server = cli.server;
-    mqttUrl = cli.started.urls.mqtt;
-    env = cli.env;
+    server = await startTestServer({}, { dataDir: join(dir, "data"), extensions: [createFrontExtension({ rest: false })] });
+    mqttUrl = server.mqttUrl;
+    env = adminEnv(server.started.ports.cmd);
     mkdirSync(join(dir, "configs"));
     spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "id")]);
     writeFileSync(join(dir, "authorized_keys"), readFileSync(join(dir, "id.pub")));

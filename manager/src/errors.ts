@@ -17,6 +17,10 @@ export const ManagerErrorCodes = {
   INTERNAL: "MGR_E_INTERNAL",
   PARSE_ERROR: "MGR_E_PARSE_ERROR",
   TOO_LARGE: "MGR_E_TOO_LARGE",
+  /** The board runs a legacy daemon that cannot do this action (docs/legacy-protocols.md). */
+  LEGACY_UNSUPPORTED: "MGR_E_LEGACY_UNSUPPORTED",
+  /** A legacy board took no visible effect of a command before its deadline. */
+  LEGACY_NO_EFFECT: "MGR_E_LEGACY_NO_EFFECT",
 } as const;
 export type ManagerErrorCode = (typeof ManagerErrorCodes)[keyof typeof ManagerErrorCodes];
 

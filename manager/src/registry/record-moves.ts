@@ -68,7 +68,7 @@ export function createRecordMoves(d: RecordMovesDeps) {
       for (const k of keysOf(ip, hostname)) {
         for (const id of d.conflicts.holders(k) ?? []) if (d.records.get(id)?.agent === "bbb-agent") return id;
         const m = mergedInto.get(k);
-        if (m !== undefined && d.records.has(m)) return m;
+        if (m !== undefined && d.records.get(m)?.agent === "bbb-agent") return m;
       }
       return null;
     },
@@ -115,7 +115,7 @@ export function createRecordMoves(d: RecordMovesDeps) {
     reevaluate,
     unlink,
     legacy,
-    forget(id: string): boolean {
+    forget: (id: string): boolean => {
       const rec = d.records.get(id);
       if (!rec || rec.alive) return false;
       unlink(rec, d.now());

@@ -25,6 +25,8 @@ export interface BbbreadBridgeDeps {
   scanMs?: number;
   /** The old monitor's loop period in replace mode. */
   monitorMs?: number;
+  /** Beat period of the boards (default BBBREAD_PERIOD_MS; tests shorten it). */
+  periodMs?: number;
 }
 
 interface Entry {
@@ -46,6 +48,7 @@ export function createBbbreadBridge(deps: BbbreadBridgeDeps) {
   const refreshing = new Set<string>();
   const timers: NodeJS.Timeout[] = [];
   let notifications = false;
+  const periodMs = deps.periodMs ?? BBBREAD_PERIOD_MS;
   const monitor = createBbbreadMonitor({ log, now: deps.now, cmd, written: (key) => written(key) });
 
   function written(key: string): void {
@@ -97,7 +100,7 @@ export function createBbbreadBridge(deps: BbbreadBridgeDeps) {
       entries.set(key, e);
       if (!board) return;
       if (write || polledWrite) {
-        deps.fleet.beat(board, BBBREAD_PERIOD_MS);
+        deps.fleet.beat(board, periodMs);
         deps.effects.seen(board);
       }
       if (e.logs === null) await readLogs(e);
@@ -227,7 +230,7 @@ export function createBbbreadBridge(deps: BbbreadBridgeDeps) {
           ip: e.board.ip,
           hostname: e.board.hostname,
           deadline: deps.now() + c.deadlineMs,
-          silenceMs: 2 * BBBREAD_PERIOD_MS,
+          silenceMs: 2 * periodMs,
         },
         false,
       );

@@ -28,6 +28,8 @@ export interface DaemonBridgeDeps {
   /** A datagram dropped (the `bbb_legacy_udp_dropped_total{reason}` metric). */
   dropped: (reason: DropReason) => void;
   connectTimeoutMs?: number;
+  /** Ping period of the boards (default DAEMON_PERIOD_MS; tests shorten it). */
+  periodMs?: number;
 }
 
 /** The ping's node in our terms; the IP is the one the board reports for eth0 (else the sender's). */
@@ -72,7 +74,7 @@ export function createDaemonBridge(deps: DaemonBridgeDeps) {
       boards.delete(legacyBoardId(oldIp));
     }
     ips.set(key, b.ip);
-    const id = deps.fleet.beat(b, DAEMON_PERIOD_MS);
+    const id = deps.fleet.beat(b, deps.periodMs ?? DAEMON_PERIOD_MS);
     const before = counters.get(key);
     const counter = p.node.counter;
     if (counter !== undefined) counters.set(key, counter);
@@ -154,7 +156,7 @@ export function createDaemonBridge(deps: DaemonBridgeDeps) {
           ip: b.ip,
           hostname: b.hostname,
           deadline: deps.now() + c.deadlineMs,
-          silenceMs: 2 * DAEMON_PERIOD_MS,
+          silenceMs: 2 * (deps.periodMs ?? DAEMON_PERIOD_MS),
         },
         true,
       );

@@ -12,7 +12,9 @@ import { createMigrationMethods } from "./migration-methods.js";
 
 export interface LegacyExtensionOptions {
   /** bbbread bridge's full scan and replace-mode loop periods (tests shorten them). */
-  bbbread?: { scanMs?: number; monitorMs?: number };
+  bbbread?: { scanMs?: number; monitorMs?: number; periodMs?: number };
+  /** bbb-daemon ping period (tests shorten it). */
+  daemon?: { periodMs?: number };
 }
 
 /**
@@ -103,6 +105,7 @@ export function createLegacyExtension(opts: LegacyExtensionOptions = {}) {
           port: config.legacyUdpPort,
           bind: config.bind,
           commandPort: config.legacyDaemonCommandPort,
+          ...opts.daemon,
           fleet,
           effects,
           dropped: (reason) => {

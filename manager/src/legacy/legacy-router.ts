@@ -11,9 +11,12 @@ export interface LegacyCommandRequest {
   deadlineMs: number;
 }
 
-/** Default wait for an effect: a reboot has the reboot grace, a re-keying board ~10 s plus its next poll. */
+/**
+ * Default wait for an effect: a reboot has the reboot grace; the rest 25 s (a re-keying board
+ * takes ~10 s plus its next 3 s poll), inside the runner's default 30 s per-board timeout.
+ */
 export function defaultDeadlineMs(action: ActionName, rebootGraceMs: number): number {
-  return action === "reboot" ? rebootGraceMs : 60_000;
+  return action === "reboot" ? rebootGraceMs : 25_000;
 }
 
 /**

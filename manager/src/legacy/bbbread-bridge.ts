@@ -33,7 +33,8 @@ interface Entry {
   key: string;
   board: LegacyBoard | null;
   fields: Record<string, string>;
-  logs: Set<string> | null;
+  /** Logs entries already seen (field → text: a second line in the same second overwrites the field). */
+  logs: Map<string, string> | null;
 }
 
 /**
@@ -58,11 +59,11 @@ export function createBbbreadBridge(deps: BbbreadBridgeDeps) {
   async function readLogs(e: Entry): Promise<void> {
     const all = await cmd.hgetall(logsKey(e.key));
     const first = e.logs === null;
-    e.logs ??= new Set();
-    const fresh = Object.entries(all).filter(([f]) => !e.logs?.has(f));
+    e.logs ??= new Map();
+    const fresh = Object.entries(all).filter(([f, text]) => e.logs?.get(f) !== text);
     for (const [f, text] of fresh) {
-      e.logs.add(f);
-      if (first || monitor.wroteLog(e.key, f) || !e.board) continue;
+      e.logs.set(f, text);
+      if (first || monitor.wroteLog(e.key, f, text) || !e.board) continue;
       const epoch = Number(f);
       if (!Number.isFinite(epoch)) continue;
       const id = legacyBoardId(e.board.ip);

@@ -31,7 +31,7 @@ export function createBbbreadMonitor(deps: BbbreadMonitorDeps) {
 
   async function logLine(key: string, text: string): Promise<void> {
     const field = String(Math.floor(deps.now() / 1000));
-    ownLogs.add(`${key}\n${field}`);
+    ownLogs.add(`${key}\n${field}\n${text}`);
     await hsetOwn(logsKey(key), field, text);
   }
 
@@ -44,7 +44,7 @@ export function createBbbreadMonitor(deps: BbbreadMonitorDeps) {
       else ownHset.set(key, n - 1);
       return true;
     },
-    wroteLog: (key: string, field: string) => ownLogs.has(`${key}\n${field}`),
+    wroteLog: (key: string, field: string, text: string) => ownLogs.delete(`${key}\n${field}\n${text}`),
 
     async round(keys: readonly string[]): Promise<void> {
       for (const key of keys) {

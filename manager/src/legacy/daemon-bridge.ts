@@ -74,12 +74,15 @@ export function createDaemonBridge(deps: DaemonBridgeDeps) {
       boards.delete(legacyBoardId(oldIp));
     }
     ips.set(key, b.ip);
-    const id = deps.fleet.beat(b, deps.periodMs ?? DAEMON_PERIOD_MS);
     const before = counters.get(key);
     const counter = p.node.counter;
     if (counter !== undefined) counters.set(key, counter);
+    // The ping counter starts again with the daemon: a restart (a new session for the registry).
+    const restarted = before !== undefined && counter !== undefined && counter < before;
+    if (restarted) deps.fleet.restarted(legacyBoardId(b.ip));
+    const id = deps.fleet.beat(b, deps.periodMs ?? DAEMON_PERIOD_MS);
     if (id !== null) boards.set(id, b);
-    deps.effects.seen(b, before !== undefined && counter !== undefined && counter < before);
+    deps.effects.seen(b, restarted);
   }
 
   function deliver(ip: string, frame: Buffer): Promise<void> {

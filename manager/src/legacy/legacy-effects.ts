@@ -23,7 +23,8 @@ interface Watch {
 
 export interface EffectsDeps {
   now: () => number;
-  report: (boardId: string, r: Result) => void;
+  /** `board`: what the board reports now, when its report decided the result (it may have moved). */
+  report: (boardId: string, r: Result, board?: LegacyBoard) => void;
   /** A command given up on: bbbread's list entry is removed so a returning board does not run it late. */
   expired?: (w: { boardId: string; requestId: string; cmd: LegacyCommand; taken: boolean }) => void;
 }
@@ -73,9 +74,9 @@ function effectSeen(w: Watch, b: LegacyBoard): boolean {
  */
 export function createLegacyEffects(deps: EffectsDeps) {
   const watches = new Map<string, Watch>();
-  const finish = (w: Watch, status: Result["status"], error?: Result["error"]) => {
+  const finish = (w: Watch, status: Result["status"], error?: Result["error"], board?: LegacyBoard) => {
     watches.delete(w.requestId);
-    deps.report(w.boardId, result(w.requestId, w.action, status, deps.now(), error));
+    deps.report(w.boardId, result(w.requestId, w.action, status, deps.now(), error), board);
   };
 
   return {
@@ -118,7 +119,7 @@ export function createLegacyEffects(deps: EffectsDeps) {
         if (!sameBoard(w, b)) continue;
         if (w.takenAt !== null && (restarted || t - w.lastWrite > w.silenceMs)) w.sawSilence = true;
         w.lastWrite = t;
-        if (effectSeen(w, b)) finish(w, "succeeded");
+        if (effectSeen(w, b)) finish(w, "succeeded", undefined, b);
       }
     },
     tick(): void {

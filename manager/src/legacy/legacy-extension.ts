@@ -4,6 +4,7 @@ import { createBbbreadBridge, type BbbreadBridge } from "./bbbread-bridge.js";
 import { connectBbbread } from "./bbbread-redis.js";
 import { createDaemonBridge, type DaemonBridge } from "./daemon-bridge.js";
 import type { DropReason } from "./daemon-ping.js";
+import { legacyBoardId } from "./legacy-board.js";
 import { bbbreadCommand } from "./legacy-commands.js";
 import { createLegacyEffects } from "./legacy-effects.js";
 import { createLegacyFleet } from "./legacy-fleet.js";
@@ -64,7 +65,17 @@ export function createLegacyExtension(opts: LegacyExtensionOptions = {}) {
       const fleet = createLegacyFleet({ log, now, registry: () => manager.registry });
       const effects = createLegacyEffects({
         now,
-        report: (boardId, r) => manager.tracker.handleResult(boardId, r.id, r),
+        report: (boardId, r, board) => {
+          manager.tracker.handleResult(boardId, r.id, r);
+          const current = board ? legacyBoardId(board.ip) : boardId;
+          // A result decided after the board moved is recorded under the id it had; it follows it.
+          if (current !== boardId) {
+            manager.store.rekeyBoard(boardId, current);
+            // The tracker ended the network-change quiet window of the id it knows; the board has a new one.
+            manager.registry.markNetworkChange(current, false);
+          }
+          if (r.action === "reboot" && r.status === "succeeded") fleet.restarted(current);
+        },
         expired: (w) => {
           if (!w.taken && manager.registry.records.get(w.boardId)?.agent === "bbbread")
             void bbbread?.withdraw(w.boardId, bbbreadCommand(w.cmd));

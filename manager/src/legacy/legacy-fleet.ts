@@ -15,9 +15,25 @@ export interface LegacyFleetDeps {
  */
 export function createLegacyFleet(deps: LegacyFleetDeps) {
   const log = deps.log.child({ module: "legacy" });
-  // One session per bridge run: a board seen again after `lost` keeps it (silence, not a restart).
-  const session = `legacy${deps.now().toString(36)}`;
+  // One session per bridge run: a board seen again after `lost` keeps it (silence, not a restart);
+  // a restart the bridge can tell (a reboot's effect, a ping counter reset) starts a new one.
+  const base = `legacy${deps.now().toString(36)}`;
+  const sessions = new Map<string, string>();
   const seqs = new Map<string, number>();
+  const last = new Map<string, LegacyBoard>();
+  let restarts = 0;
+
+  function apply(reg: Registry, id: string, b: LegacyBoard): void {
+    const session = sessions.get(id) ?? base;
+    const t = deps.now();
+    const live = reg.records.get(id)?.live;
+    if (live?.session !== session || live.status !== "online")
+      reg.applyStatus(id, { v: 1, state: "online", session, ts: t }, false);
+    const seq = (seqs.get(id) ?? 0) + 1;
+    seqs.set(id, seq);
+    last.set(id, b);
+    reg.applyHeartbeat(id, legacyHeartbeat(b, id, session, seq, t), false);
+  }
 
   return {
     /** A beat of a legacy board; returns its board id, or null when our agent speaks for it now. */
@@ -33,13 +49,7 @@ export function createLegacyFleet(deps: LegacyFleetDeps) {
       const rec = reg.records.get(id);
       if (rec && rec.agent === "bbb-agent") return null;
       reg.legacy.adopt(id, b.agent, periodMs);
-      const t = deps.now();
-      const live = reg.records.get(id)?.live;
-      if (live?.session !== session || live.status !== "online")
-        reg.applyStatus(id, { v: 1, state: "online", session, ts: t }, false);
-      const seq = (seqs.get(id) ?? 0) + 1;
-      seqs.set(id, seq);
-      reg.applyHeartbeat(id, legacyHeartbeat(b, id, session, seq, t), false);
+      apply(reg, id, b);
       return id;
     },
 
@@ -50,15 +60,26 @@ export function createLegacyFleet(deps: LegacyFleetDeps) {
       const reg = deps.registry();
       // The new hash may have been seen first: the old record then joins it instead.
       if (reg.legacy.rekey(from, to) || reg.legacy.mergeInto(from, to)) {
-        seqs.set(to, seqs.get(from) ?? 0);
-        seqs.delete(from);
+        for (const m of [seqs, sessions, last] as Map<string, unknown>[]) {
+          if (m.has(from) && !m.has(to)) m.set(to, m.get(from));
+          m.delete(from);
+        }
         log.info({ from, to }, "legacy board moved");
       }
+    },
+
+    /** The board started again (a new session: the registry ends its `rebooting`). */
+    restarted(id: string): void {
+      const b = last.get(id);
+      sessions.set(id, `${base}r${(++restarts).toString(36)}`);
+      if (b) apply(deps.registry(), id, b);
     },
 
     /** The bridge stops: its boards go silent and the registry's window declares them lost. */
     stop(): void {
       seqs.clear();
+      sessions.clear();
+      last.clear();
     },
   };
 }

@@ -1,0 +1,104 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { commandOptionsSchema, type ActionName, type Result } from "@bbb/shared";
+import { pino, type Logger } from "pino";
+import { configSchema, type ConfigInput } from "../src/config/schema.js";
+import { createServer } from "../src/create-server.js";
+import { createLegacyExtension, type LegacyExtensionOptions } from "../src/legacy/legacy-extension.js";
+import { createOpsExtension } from "../src/ops/ops-extension.js";
+import { ADMIN_PASSWORD, FLEET_SECRET, freePort, waitFor } from "./helpers.js";
+
+export const REDIS_SERVER = "/usr/bin/redis-server";
+export const haveRedis = existsSync(REDIS_SERVER);
+
+/** A real redis-server on an ephemeral port in a temp dir; stopped by its PID. */
+export async function startRedis(extra: string[] = []): Promise<{ url: string; stop(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), "bbb-legacy-redis-"));
+  const port = await freePort();
+  const proc: ChildProcess = spawn(
+    REDIS_SERVER,
+    ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no", ...extra],
+    { stdio: "ignore" },
+  );
+  const up = () =>
+    new Promise<boolean>((resolve) => {
+      const c = connect(port, "127.0.0.1");
+      c.once("connect", () => (c.destroy(), resolve(true)));
+      c.once("error", () => resolve(false));
+    });
+  await waitFor(up, 5000, "redis-server");
+  return {
+    url: `redis://127.0.0.1:${port}/0`,
+    async stop() {
+      if (proc.exitCode === null && proc.pid !== undefined) {
+        const exited = new Promise((r) => proc.once("exit", r));
+        process.kill(proc.pid, "SIGTERM");
+        await exited;
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The server with the legacy bridges (and /metrics) only. */
+export async function startLegacyServer(over: Partial<ConfigInput>, opts: LegacyExtensionOptions, log?: Logger) {
+  const dataDir = await mkdtemp(join(tmpdir(), "bbb-legacy-mgr-"));
+  const config = configSchema.parse({
+    mqttPort: 0,
+    httpPort: 0,
+    bind: "127.0.0.1",
+    dataDir,
+    fleetSecret: FLEET_SECRET,
+    adminPassword: ADMIN_PASSWORD,
+    ...over,
+  });
+  const legacy = createLegacyExtension(opts);
+  const extensions = [createOpsExtension({ register: (r) => legacy.registerMetrics(r) }), legacy];
+  const server = createServer({
+    config,
+    log: log ?? pino({ level: "silent" }),
+    staticDir: null,
+    settleMs: 300,
+    extensions,
+  });
+  const started = await server.start();
+  const m = server.manager;
+  return {
+    server,
+    started,
+    manager: m,
+    view: (id: string) => {
+      const rec = m.registry.records.get(id);
+      return rec && rec.state !== null ? m.registry.hostView(rec) : null;
+    },
+    /** Runs one action on one board; resolves with the run and every result the board's request got. */
+    async command(id: string, action: ActionName, args: unknown, options: Record<string, unknown> = {}) {
+      const results: Result[] = [];
+      const off = m.events.on((e) => {
+        if (e.kind === "command-result" && e.boardId === id) results.push(e.result);
+      });
+      const run = await m.service.runner.run({
+        ids: [id],
+        action,
+        args,
+        options: commandOptionsSchema.parse(options),
+        by: "test",
+        via: "internal",
+      });
+      return { run, results, off };
+    },
+    history: (boardId: string) => {
+      m.store.flush();
+      return m.store.history.query({ boardId, limit: 500 });
+    },
+    async stop() {
+      await server.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+export type LegacyServer = Awaited<ReturnType<typeof startLegacyServer>>;

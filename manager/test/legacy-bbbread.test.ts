@@ -53,7 +53,7 @@ describe.skipIf(!haveRedis)("bbbread bridge against a real redis-server and a bb
     await srv?.stop();
     await redis?.stop();
     writeFigure("legacy-bbbread", {
-      kind: "fault",
+      kind: "legacy",
       title: "bbbread bridge (real redis-server, bbbread peer)",
       test: "manager/test/legacy-bbbread.test.ts",
       claim:

@@ -3,7 +3,8 @@ import { createServer, type AddressInfo, type Server } from "node:net";
 import { isFinalStatus } from "@bbb/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeFigure } from "../../scripts/reliability.mjs";
-import { freePort, waitFor } from "./helpers.js";
+import { bbbctl } from "./cli-runner.js";
+import { ADMIN_PASSWORD, freePort, waitFor } from "./helpers.js";
 import { startLegacyServer, type LegacyServer } from "./legacy-fixtures.js";
 import { pingDatagram, type PingNode } from "./legacy-peers.js";
 
@@ -65,7 +66,7 @@ describe("bbb-daemon bridge: a UDP peer with the quirky checksum and a TCP stand
     const cmdPort = (board.address() as AddressInfo).port;
     srv = await startLegacyServer(
       { legacyUdpPort: await freePort(), legacyDaemonCommandPort: cmdPort },
-      { daemon: { periodMs: PERIOD } },
+      { daemon: { periodMs: PERIOD }, front: true },
     );
     udpPort = srv.started.ports.legacyUdp ?? 0;
     timer = setInterval(() => {
@@ -80,7 +81,7 @@ describe("bbb-daemon bridge: a UDP peer with the quirky checksum and a TCP stand
     await srv?.stop();
     await new Promise((r) => board.close(r));
     writeFigure("legacy-bbb-daemon", {
-      kind: "fault",
+      kind: "legacy",
       title: "bbb-daemon bridge (UDP peer, TCP stand-in)",
       test: "manager/test/legacy-daemon.test.ts",
       claim:
@@ -153,6 +154,25 @@ describe("bbb-daemon bridge: a UDP peer with the quirky checksum and a TCP stand
       { code: 1, args: [] },
     ]);
   }, 60_000);
+
+  it("bbbctl migration status and hosts --agent show the legacy board", async () => {
+    const env = {
+      BBB_HOST: "127.0.0.1",
+      BBB_CMD_PORT: String(srv.started.ports.cmd),
+      BBB_USER: "admin",
+      BBB_PASSWORD: ADMIN_PASSWORD,
+    };
+    const m = await bbbctl(["migration", "status", "--boards"], env);
+    expect(m.code).toBe(0);
+    expect(m.stdout).toContain("0 of 1 boards on bbb-agent (0%)");
+    expect(m.stdout).toMatch(/bbb-daemon bridge: on \(UDP \d+, 1 boards/);
+    expect(m.stdout).toContain("LA-RaCtrl:CO-Srv-8");
+    expect(m.stdout).toContain("bbbctl rollout --hosts FILE --deb PATH");
+    const h = await bbbctl(["hosts", "--agent", "bbb-daemon"], env);
+    expect(h.stdout).toContain("legacy-127-0-0-1");
+    const none = await bbbctl(["hosts", "--agent", "bbbread"], env);
+    expect(none.stdout).not.toContain("legacy-127-0-0-1");
+  });
 
   it("a silent board is lost within 3 ping periods", async () => {
     pinging = false;

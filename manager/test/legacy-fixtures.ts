@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { commandOptionsSchema, type ActionName, type Result } from "@bbb/shared";
 import { pino, type Logger } from "pino";
 import { configSchema, type ConfigInput } from "../src/config/schema.js";
-import { createServer } from "../src/create-server.js";
+import { createServer, type Extension } from "../src/create-server.js";
+import { createFrontExtension } from "../src/front/front-extension.js";
 import { createLegacyExtension, type LegacyExtensionOptions } from "../src/legacy/legacy-extension.js";
 import { createOpsExtension } from "../src/ops/ops-extension.js";
 import { ADMIN_PASSWORD, FLEET_SECRET, freePort, waitFor } from "./helpers.js";
@@ -45,7 +46,11 @@ export async function startRedis(extra: string[] = []): Promise<{ url: string; s
 }
 
 /** The server with the legacy bridges (and /metrics) only. */
-export async function startLegacyServer(over: Partial<ConfigInput>, opts: LegacyExtensionOptions, log?: Logger) {
+export async function startLegacyServer(
+  over: Partial<ConfigInput>,
+  opts: LegacyExtensionOptions & { front?: boolean },
+  log?: Logger,
+) {
   const dataDir = await mkdtemp(join(tmpdir(), "bbb-legacy-mgr-"));
   const config = configSchema.parse({
     mqttPort: 0,
@@ -54,10 +59,12 @@ export async function startLegacyServer(over: Partial<ConfigInput>, opts: Legacy
     dataDir,
     fleetSecret: FLEET_SECRET,
     adminPassword: ADMIN_PASSWORD,
+    cmdPort: 0,
     ...over,
   });
   const legacy = createLegacyExtension(opts);
-  const extensions = [createOpsExtension({ register: (r) => legacy.registerMetrics(r) }), legacy];
+  const extensions: Extension[] = [createOpsExtension({ register: (r) => legacy.registerMetrics(r) }), legacy];
+  if (opts.front) extensions.unshift(createFrontExtension());
   const server = createServer({
     config,
     log: log ?? pino({ level: "silent" }),

@@ -10,6 +10,7 @@ interface HostsOpts {
   problem?: string;
   text?: string;
   flapping?: boolean;
+  agent?: string[];
   limit: string;
   json?: boolean;
 }
@@ -25,12 +26,13 @@ export function hostRow(h: HostView, now: number): string[] {
     h.sector ?? "-",
     hb?.type ?? h.node?.type ?? "-",
     hb?.ip ?? (h.node?.ip.mode === "manual" ? h.node.ip.ip : "-"),
+    h.agent,
     age(h.stateSince, now),
     problems,
   ];
 }
 
-export const HOST_HEADERS = ["ID", "HOSTNAME", "STATE", "SECTOR", "TYPE", "IP", "FOR", "PROBLEMS"];
+export const HOST_HEADERS = ["ID", "HOSTNAME", "STATE", "SECTOR", "TYPE", "IP", "AGENT", "FOR", "PROBLEMS"];
 
 export function registerHosts(program: Command, ctx: CliContext): void {
   program
@@ -43,11 +45,12 @@ export function registerHosts(program: Command, ctx: CliContext): void {
     .option("--problem <code>", "only boards with this problem code (or 'any')")
     .option("--text <text>", "substring of id, hostname, IP, type or PV prefix")
     .option("--flapping", "only flapping boards")
+    .option("--agent <kinds>", "only boards of these agent kinds (bbb-agent,bbbread,bbb-daemon)", list)
     .option("--limit <n>", "at most n rows", "1000")
     .option("--json", "JSON output for scripts")
     .addHelpText(
       "after",
-      "\nExamples:\n  bbbctl hosts --state lost --sector 3\n  bbbctl hosts --type mbtemp --json\n  bbbctl hosts a0f6fd8b1c22",
+      "\nExamples:\n  bbbctl hosts --state lost --sector 3\n  bbbctl hosts --type mbtemp --json\n  bbbctl hosts --agent bbbread,bbb-daemon\n  bbbctl hosts a0f6fd8b1c22",
     )
     .action(async (id: string | undefined, o: HostsOpts) => {
       const rpc = await ctx.client();
@@ -69,6 +72,7 @@ export function registerHosts(program: Command, ctx: CliContext): void {
         ...(o.problem ? { problem: o.problem } : {}),
         ...(o.text ? { text: o.text } : {}),
         ...(o.flapping ? { flapping: true } : {}),
+        ...(o.agent ? { agent: o.agent } : {}),
         limit: Number(o.limit),
       };
       const r = await rpc.call<{ total: number; items: HostView[] }>("hosts.list", params);

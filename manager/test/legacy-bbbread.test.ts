@@ -196,11 +196,11 @@ describe.skipIf(!haveRedis)("bbbread bridge in replace mode, and without keyspac
       { bbbread: bridge },
     );
     try {
-      await waitFor(async () => (await w.hget(peer.key, "ping_time")) !== null, 5000, "ping_time");
+      await waitFor(async () => (await w.hget(peer.key, "ping_time")) !== null, 10_000, "ping_time");
       expect(await w.hget(peer.key, "state_string")).toBe("Connected");
-      await waitFor(() => srv.view("legacy-10-128-20-5")?.state === "unregistered", 5000, "online");
+      await waitFor(() => srv.view("legacy-10-128-20-5")?.state === "unregistered", 10_000, "online");
       peer.silence();
-      await waitFor(async () => (await w.hget(peer.key, "state_string")) === "Disconnected", 5000, "Disconnected");
+      await waitFor(async () => (await w.hget(peer.key, "state_string")) === "Disconnected", 10_000, "Disconnected");
       expect(await w.sismember("DisconnectedWarn", peer.key)).toBe(1);
       expect(Object.values(await w.hgetall(`${peer.key}:Logs`))).toContain("Disconnected");
       peer.resume();

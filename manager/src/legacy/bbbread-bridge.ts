@@ -1,10 +1,10 @@
 import type { Logger } from "pino";
-import { ManagerErrorCodes } from "../errors.js";
 import { commandKey, logsKey, movedTo, parseBbbreadHash, parseBbbreadKey } from "./bbbread-hash.js";
 import { enableKeyspaceEvents, type BbbreadConnections } from "./bbbread-redis.js";
 import { createBbbreadMonitor } from "./bbbread-monitor.js";
 import { legacyBoardId, type LegacyBoard } from "./legacy-board.js";
-import { bbbreadCommand, toLegacyCommand } from "./legacy-commands.js";
+import { bbbreadCommand } from "./legacy-commands.js";
+import { handOver } from "./legacy-handover.js";
 import type { LegacyEffects } from "./legacy-effects.js";
 import type { LegacyFleet } from "./legacy-fleet.js";
 import type { LegacyCommandRequest } from "./legacy-router.js";
@@ -194,47 +194,19 @@ export function createBbbreadBridge(deps: BbbreadBridgeDeps) {
     },
 
     /** Sends a command the tracker routed here (already deferred out of the sender's call). */
-    async send(c: LegacyCommandRequest): Promise<void> {
-      const lc = toLegacyCommand("bbbread", c.action, c.args);
-      if ("refused" in lc)
-        return deps.effects.failed(
-          c.boardId,
-          c.requestId,
-          c.action,
-          "rejected",
-          ManagerErrorCodes.LEGACY_UNSUPPORTED,
-          lc.refused,
-        );
+    send(c: LegacyCommandRequest): Promise<void> {
       const key = keyOf(c.boardId);
-      const e = key ? entries.get(key) : undefined;
-      if (!key || !e?.board)
-        return deps.effects.failed(
-          c.boardId,
-          c.requestId,
-          c.action,
-          "failed",
-          ManagerErrorCodes.NOT_FOUND,
-          "no bbbread hash for this board",
-        );
-      try {
-        await cmd.rpush(commandKey(key), bbbreadCommand(lc));
-      } catch (err: unknown) {
-        const message = `RPUSH failed: ${err instanceof Error ? err.message : String(err)}`;
-        return deps.effects.failed(c.boardId, c.requestId, c.action, "failed", ManagerErrorCodes.UNAVAILABLE, message);
-      }
-      deps.effects.accepted(
-        {
-          requestId: c.requestId,
-          boardId: c.boardId,
-          action: c.action,
-          cmd: lc,
-          ip: e.board.ip,
-          hostname: e.board.hostname,
-          deadline: deps.now() + c.deadlineMs,
-          silenceMs: 2 * periodMs,
+      return handOver(c, {
+        kind: "bbbread",
+        now: deps.now,
+        effects: deps.effects,
+        board: (key ? entries.get(key)?.board : null) ?? null,
+        deliver: async (lc) => {
+          if (key) await cmd.rpush(commandKey(key), bbbreadCommand(lc));
         },
-        false,
-      );
+        takenOnDelivery: false,
+        silenceMs: 2 * periodMs,
+      });
     },
 
     /** The board's `…:Logs` hash, newest first (at most 1,000 entries); null for a board not seen here. */

@@ -1,11 +1,11 @@
 import { createSocket, type Socket } from "node:dgram";
 import { connect } from "node:net";
 import type { Logger } from "pino";
-import { ManagerErrorCodes } from "../errors.js";
 import { daemonFrame } from "./daemon-frame.js";
 import { parseDaemonPing, type DaemonNode, type DropReason } from "./daemon-ping.js";
 import { isIpv4, legacyBoardId, legacyHostname, type LegacyBoard } from "./legacy-board.js";
-import { daemonCommand, toLegacyCommand } from "./legacy-commands.js";
+import { daemonCommand } from "./legacy-commands.js";
+import { handOver } from "./legacy-handover.js";
 import type { LegacyEffects } from "./legacy-effects.js";
 import type { LegacyFleet } from "./legacy-fleet.js";
 import type { LegacyCommandRequest } from "./legacy-router.js";
@@ -122,47 +122,24 @@ export function createDaemonBridge(deps: DaemonBridgeDeps) {
       return port;
     },
 
-    async send(c: LegacyCommandRequest): Promise<void> {
-      const lc = toLegacyCommand("bbb-daemon", c.action, c.args);
-      if ("refused" in lc)
-        return deps.effects.failed(
-          c.boardId,
-          c.requestId,
-          c.action,
-          "rejected",
-          ManagerErrorCodes.LEGACY_UNSUPPORTED,
-          lc.refused,
-        );
-      const dc = daemonCommand(lc);
-      const b = boards.get(c.boardId);
-      if (!dc || !b)
-        return deps.effects.failed(
-          c.boardId,
-          c.requestId,
-          c.action,
-          "failed",
-          ManagerErrorCodes.NOT_FOUND,
-          "board not heard on UDP",
-        );
-      try {
-        await deliver(b.ip, daemonFrame(dc.code, dc.args));
-      } catch (err: unknown) {
-        const message = `TCP ${b.ip}:${deps.commandPort ?? DAEMON_COMMAND_PORT}: ${err instanceof Error ? err.message : String(err)}`;
-        return deps.effects.failed(c.boardId, c.requestId, c.action, "failed", ManagerErrorCodes.UNAVAILABLE, message);
-      }
-      deps.effects.accepted(
-        {
-          requestId: c.requestId,
-          boardId: c.boardId,
-          action: c.action,
-          cmd: lc,
-          ip: b.ip,
-          hostname: b.hostname,
-          deadline: deps.now() + c.deadlineMs,
-          silenceMs: 2 * (deps.periodMs ?? DAEMON_PERIOD_MS),
+    send(c: LegacyCommandRequest): Promise<void> {
+      const b = boards.get(c.boardId) ?? null;
+      const port = deps.commandPort ?? DAEMON_COMMAND_PORT;
+      return handOver(c, {
+        kind: "bbb-daemon",
+        now: deps.now,
+        effects: deps.effects,
+        board: b,
+        deliver: async (lc) => {
+          const dc = daemonCommand(lc);
+          if (!dc || !b) throw new Error("bbb-daemon has no such command");
+          await deliver(b.ip, daemonFrame(dc.code, dc.args)).catch((err: unknown) => {
+            throw new Error(`TCP ${b.ip}:${port}: ${err instanceof Error ? err.message : String(err)}`);
+          });
         },
-        true,
-      );
+        takenOnDelivery: true,
+        silenceMs: 2 * (deps.periodMs ?? DAEMON_PERIOD_MS),
+      });
     },
 
     async stop(): Promise<void> {

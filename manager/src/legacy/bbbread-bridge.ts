@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
-import { commandKey, logsKey, movedTo, parseBbbreadHash, parseBbbreadKey } from "./bbbread-hash.js";
+import { commandKey, movedTo, parseBbbreadHash, parseBbbreadKey } from "./bbbread-hash.js";
 import { enableKeyspaceEvents, type BbbreadConnections } from "./bbbread-redis.js";
+import { createBbbreadLogs } from "./bbbread-logs.js";
 import { createBbbreadMonitor } from "./bbbread-monitor.js";
 import { legacyBoardId, type LegacyBoard } from "./legacy-board.js";
 import { bbbreadCommand } from "./legacy-commands.js";
@@ -33,8 +34,6 @@ interface Entry {
   key: string;
   board: LegacyBoard | null;
   fields: Record<string, string>;
-  /** Logs entries already seen (field → text: a second line in the same second overwrites the field). */
-  logs: Map<string, string> | null;
 }
 
 /**
@@ -56,21 +55,15 @@ export function createBbbreadBridge(deps: BbbreadBridgeDeps) {
     if (!notifications) void refresh(key, true);
   }
 
-  async function readLogs(e: Entry): Promise<void> {
-    const all = await cmd.hgetall(logsKey(e.key));
-    const first = e.logs === null;
-    e.logs ??= new Map();
-    const fresh = Object.entries(all).filter(([f, text]) => e.logs?.get(f) !== text);
-    for (const [f, text] of fresh) {
-      e.logs.set(f, text);
-      if (first || monitor.wroteLog(e.key, f, text) || !e.board) continue;
-      const epoch = Number(f);
-      if (!Number.isFinite(epoch)) continue;
-      const id = legacyBoardId(e.board.ip);
-      deps.onLog(id, e.board, epoch, text);
-      deps.effects.logged(e.board, text, epoch * 1000);
-    }
-  }
+  const logs = createBbbreadLogs({
+    cmd,
+    own: (key, field, text) => monitor.wroteLog(key, field, text),
+    line: (b, epochS, text) => {
+      deps.onLog(legacyBoardId(b.ip), b, epochS, text);
+      deps.effects.logged(b, text, epochS * 1000);
+    },
+  });
+  const readLogs = (e: Entry) => logs.read(e.key, e.board);
 
   /** Reads a board hash; `write` when the board itself wrote to it (its liveness). */
   async function refresh(key: string, write: boolean): Promise<void> {
@@ -82,13 +75,14 @@ export function createBbbreadBridge(deps: BbbreadBridgeDeps) {
       const to = movedTo(fields);
       if (to !== null) {
         entries.delete(key);
+        logs.forget(key);
         const a = parseBbbreadKey(key);
         const b = parseBbbreadKey(to);
         if (a && b && a.ip !== b.ip && prev?.board) deps.fleet.moved(a.ip, b.ip);
         return;
       }
       const board = parseBbbreadHash(key, fields);
-      const e: Entry = prev ?? { key, board, fields, logs: null };
+      const e: Entry = prev ?? { key, board, fields };
       // Without keyspace events, a write shows as the old monitor's marks: heartbeat back after its HDEL, a new ping_time.
       const polledWrite =
         !notifications &&
@@ -104,7 +98,7 @@ export function createBbbreadBridge(deps: BbbreadBridgeDeps) {
         deps.fleet.beat(board, periodMs);
         deps.effects.seen(board);
       }
-      if (e.logs === null) await readLogs(e);
+      if (!logs.known(key)) await readLogs(e);
     } catch (err: unknown) {
       log.warn({ err, key }, "bbbread hash not read");
     } finally {
@@ -121,7 +115,11 @@ export function createBbbreadBridge(deps: BbbreadBridgeDeps) {
         cursor = next;
         for (const k of keys) if (parseBbbreadKey(k)) seen.add(k);
       } while (cursor !== "0");
-      for (const k of entries.keys()) if (!seen.has(k)) entries.delete(k);
+      for (const k of entries.keys())
+        if (!seen.has(k)) {
+          entries.delete(k);
+          logs.forget(k);
+        }
       for (const k of seen) await refresh(k, false);
       for (const e of entries.values()) if (e.board && !notifications) await readLogs(e);
       await checkTaken();
@@ -212,13 +210,7 @@ export function createBbbreadBridge(deps: BbbreadBridgeDeps) {
     /** The board's `…:Logs` hash, newest first (at most 1,000 entries); null for a board not seen here. */
     async logs(boardId: string): Promise<{ ts: number; text: string }[] | null> {
       const key = keyOf(boardId);
-      if (!key) return null;
-      const all = await cmd.hgetall(logsKey(key));
-      return Object.entries(all)
-        .map(([f, text]) => ({ ts: Number(f) * 1000, text: text.slice(0, 4096) }))
-        .filter((x) => Number.isSafeInteger(x.ts) && x.ts >= 0)
-        .sort((a, b) => b.ts - a.ts)
-        .slice(0, 1000);
+      return key ? logs.all(key) : null;
     },
 
     /** A command given up on before the board took it leaves the list (a board back days later must not run it). */

@@ -83,6 +83,14 @@ describe.skipIf(missing.length > 0)("migration view in headless Chromium: a mixe
     );
   });
 
+  it("a legacy board's page names its daemon and offers only what the daemon can do", async () => {
+    await page.goto(`${server.started.urls.http}/#/board/legacy-10-128-1-21`);
+    await page.waitForSelector('[data-testid="board-agent"]', { timeout: 10_000 });
+    expect(await page.textContent('[data-testid="board-agent"]')).toBe("on bbb-daemon");
+    const offered = await page.$$eval('[data-testid="board-actions"] button', (els) => els.map((e) => e.getAttribute("data-action")));
+    expect(offered).toEqual(["reboot", "set-ip", "set-hostname", "set-nameservers"]);
+  });
+
   it("the agent facet of the boards table filters legacy boards", async () => {
     await page.goto(`${server.started.urls.http}/#/boards?agent=bbb-daemon`);
     await page.waitForFunction(() => document.querySelector('[data-testid="shown-count"] b')?.textContent === "2", undefined, { timeout: 10_000 });

@@ -7,16 +7,22 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasChromium, launchBrowser, login, screenshot } from "./support/browser.js";
 // The bbb-daemon peer of the manager's legacy tests: own msgpack encoder, the old quirky checksum.
 import { pingDatagram, type PingNode } from "../../manager/test/legacy-peers.js";
+// The bbbread peer: writes and polls a real redis-server as the bbbread client does.
+import { startBbbreadPeer, type BbbreadPeer } from "../../manager/test/bbbread-peer.js";
+import { haveRedis, startRedis } from "../../manager/test/redis-process.js";
 
 const REPO = resolve(import.meta.dirname, "../..");
 const missing = [
   !hasChromium && "/usr/bin/chromium (Debian package chromium)",
   !existsSync(resolve(REPO, "manager/dist/create-server.js")) && "manager/dist/create-server.js (npx tsc -b manager)",
+  !haveRedis && "/usr/bin/redis-server (Debian package redis-server)",
 ].filter(Boolean);
 
 type Fleet = typeof import("./support/fleet.js");
 
-describe.skipIf(missing.length > 0)("migration view in headless Chromium: a mixed fleet of bbb-agent and bbb-daemon boards", () => {
+describe.skipIf(missing.length > 0)("migration view in headless Chromium: a mixed fleet of bbb-agent, bbbread and bbb-daemon boards", () => {
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+  let peer: BbbreadPeer;
   let fleet: Fleet;
   let server: Awaited<ReturnType<Fleet["startServer"]>>;
   let staticDir: string;
@@ -35,7 +41,13 @@ describe.skipIf(missing.length > 0)("migration view in headless Chromium: a mixe
     const { buildDashboard } = await import("./support/build.js");
     const { createLegacyExtension } = await import("@bbb/manager");
     staticDir = await buildDashboard();
-    server = await fleet.startServer(staticDir, { legacyUdpPort: 0 }, [createLegacyExtension({ daemon: { periodMs: 1000 } })]);
+    redis = await startRedis();
+    peer = startBbbreadPeer({ url: redis.url, ip: "10.128.20.5", hostname: "SI-02RaCtrl--CO-Srv-5", sector: "IA-02", periodMs: 500, pollMs: 200 });
+    await peer.start();
+    await peer.log("bbb-function started");
+    server = await fleet.startServer(staticDir, { legacyUdpPort: 0, legacyBbbreadRedis: redis.url }, [
+      createLegacyExtension({ daemon: { periodMs: 1000 }, bbbread: { periodMs: 1000, scanMs: 1000 } }),
+    ]);
     const udpPort = server.started.ports.legacyUdp ?? 0;
     timer = setInterval(() => {
       for (const n of legacy) {
@@ -57,6 +69,8 @@ describe.skipIf(missing.length > 0)("migration view in headless Chromium: a mixe
     await browser?.close();
     for (const b of boards) await b.stop();
     await server?.stop();
+    peer?.stop();
+    await redis?.stop();
     if (staticDir) await rm(staticDir, { recursive: true, force: true });
   });
 
@@ -67,10 +81,13 @@ describe.skipIf(missing.length > 0)("migration view in headless Chromium: a mixe
     await page.waitForFunction((sel) => document.querySelector(`${sel} [data-kind="bbb-daemon"]`)?.textContent === "2", linac, { timeout: 15_000 });
     expect(await page.textContent(`${linac} [data-kind="bbb-agent"]`)).toBe("1");
     expect(await page.textContent('[data-testid="migration-sector"][data-sector="1"] [data-kind="bbb-agent"]')).toBe("1");
-    expect(await page.textContent('[data-testid="migration-done"]')).toBe("50");
+    const sector2 = '[data-testid="migration-sector"][data-sector="2"]';
+    await page.waitForFunction((sel) => document.querySelector(`${sel} [data-kind="bbbread"]`)?.textContent === "1", sector2, { timeout: 15_000 });
+    expect(await page.textContent('[data-testid="migration-done"]')).toBe("40");
     const listed = await page.$$eval('[data-testid="legacy-list"][data-sector="LINAC"] [data-testid="legacy-board"]', (els) => els.map((e) => e.getAttribute("data-board")));
     expect(listed).toEqual(["legacy-10-128-1-21", "legacy-10-128-1-22"]);
     expect(await page.$('[data-testid="copy-rollout"][data-sector="1"]')).toBeNull();
+    expect(await page.$('[data-testid="copy-rollout"][data-sector="2"]')).not.toBeNull();
     await screenshot(page, "migration");
   });
 
@@ -89,6 +106,13 @@ describe.skipIf(missing.length > 0)("migration view in headless Chromium: a mixe
     expect(await page.textContent('[data-testid="board-agent"]')).toBe("on bbb-daemon");
     const offered = await page.$$eval('[data-testid="board-actions"] button', (els) => els.map((e) => e.getAttribute("data-action")));
     expect(offered).toEqual(["reboot", "set-ip", "set-hostname", "set-nameservers"]);
+  });
+
+  it("a bbbread board's page shows the board's own log from Redis", async () => {
+    await page.goto(`${server.started.urls.http}/#/board/legacy-10-128-20-5`);
+    await page.waitForSelector('[data-testid="legacy-log"]', { timeout: 10_000 });
+    expect(await page.textContent('[data-testid="legacy-log"]')).toContain("bbb-function started");
+    expect(await page.textContent('[data-testid="board-agent"]')).toBe("on bbbread");
   });
 
   it("the agent facet of the boards table filters legacy boards", async () => {

@@ -1,7 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { commandOptionsSchema, type ActionName, type Result } from "@bbb/shared";
@@ -11,39 +8,9 @@ import { createServer, type Extension } from "../src/create-server.js";
 import { createFrontExtension } from "../src/front/front-extension.js";
 import { createLegacyExtension, type LegacyExtensionOptions } from "../src/legacy/legacy-extension.js";
 import { createOpsExtension } from "../src/ops/ops-extension.js";
-import { ADMIN_PASSWORD, FLEET_SECRET, freePort, waitFor } from "./helpers.js";
+import { ADMIN_PASSWORD, FLEET_SECRET } from "./helpers.js";
 
-export const REDIS_SERVER = "/usr/bin/redis-server";
-export const haveRedis = existsSync(REDIS_SERVER);
-
-/** A real redis-server on an ephemeral port in a temp dir; stopped by its PID. */
-export async function startRedis(extra: string[] = []): Promise<{ url: string; stop(): Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), "bbb-legacy-redis-"));
-  const port = await freePort();
-  const proc: ChildProcess = spawn(
-    REDIS_SERVER,
-    ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no", ...extra],
-    { stdio: "ignore" },
-  );
-  const up = () =>
-    new Promise<boolean>((resolve) => {
-      const c = connect(port, "127.0.0.1");
-      c.once("connect", () => (c.destroy(), resolve(true)));
-      c.once("error", () => resolve(false));
-    });
-  await waitFor(up, 5000, "redis-server");
-  return {
-    url: `redis://127.0.0.1:${port}/0`,
-    async stop() {
-      if (proc.exitCode === null && proc.pid !== undefined) {
-        const exited = new Promise((r) => proc.once("exit", r));
-        process.kill(proc.pid, "SIGTERM");
-        await exited;
-      }
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
+export { haveRedis, startRedis } from "./redis-process.js";
 
 /** The server with the legacy bridges (and /metrics) only. */
 export async function startLegacyServer(

@@ -1,3 +1,4 @@
+import { CodedError } from "@bbb/shared";
 import type { EventEmitter } from "node:events";
 import type { AedesOptions, AuthenticateError, Client } from "aedes";
 import type pino from "pino";
@@ -6,7 +7,7 @@ import type { Acl, Identity } from "./acl.js";
 import type { AuthThrottle } from "./auth-throttle.js";
 import type { Authenticator } from "./authenticator.js";
 import type { ClusterPresence } from "./cluster-presence.js";
-import { BrokerError, BrokerErrorCodes } from "./errors.js";
+import { BrokerErrorCodes } from "./errors.js";
 import { stampRequest } from "./request-stamp.js";
 
 export interface HookDeps {
@@ -142,7 +143,7 @@ export function createHooks(deps: HookDeps) {
     log.warn({ clientId: client.id, username: id?.username, role: id?.role, topic: packet.topic, retain: packet.retain, reason }, "publish refused");
     // MQTT-3.3.5-2: a refused PUBLISH cannot be signalled in 3.1.1; Aedes closes the connection.
     const code = reason === "bad-request-payload" ? BrokerErrorCodes.BAD_REQUEST_PAYLOAD : BrokerErrorCodes.PUBLISH_DENIED;
-    callback(new BrokerError(code, `publish to ${packet.topic} refused: ${reason}`));
+    callback(new CodedError(code, `publish to ${packet.topic} refused: ${reason}`));
   };
 
   const authorizeSubscribe: NonNullable<AedesOptions["authorizeSubscribe"]> = (client, sub, callback) => {

@@ -1,4 +1,4 @@
-import type { Extension, ServerContext } from "../create-server.js";
+import type { Extension, ServerContext } from "../extension.js";
 import type { Counter, MetricsRegistry } from "../ops/metrics/prometheus.js";
 import { createBbbreadBridge, type BbbreadBridge } from "./bbbread-bridge.js";
 import { connectBbbread } from "./bbbread-redis.js";

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { lstat, readdir, readlink, realpath } from "node:fs/promises";
 import { join, sep } from "node:path";
-import { ProjectError, ProjectErrorCodes } from "./project-errors.js";
+import { ProjectErrorCodes } from "../errors.js";
+import { CodedError } from "@bbb/shared";
 
 function inside(child: string, parent: string): boolean {
   return child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep);
@@ -22,17 +23,17 @@ export async function resolveLocalSource(
     real = await realpath(path);
     if (!(await lstat(real)).isDirectory()) throw new Error("not a folder");
   } catch (e: unknown) {
-    throw new ProjectError(
+    throw new CodedError(
       ProjectErrorCodes.SOURCE_UNREADABLE,
       `local source ${path}: ${e instanceof Error ? e.message : String(e)}`,
     );
   }
   if (allowedRoots && !allowedRoots.some((r) => inside(real, r))) {
-    throw new ProjectError(ProjectErrorCodes.SOURCE_FORBIDDEN, `local source ${path} is outside the allowed folders`);
+    throw new CodedError(ProjectErrorCodes.SOURCE_FORBIDDEN, `local source ${path} is outside the allowed folders`);
   }
   const store = await realpath(projectsDir).catch(() => projectsDir);
   if (inside(real, store) || inside(store, real)) {
-    throw new ProjectError(ProjectErrorCodes.SOURCE_FORBIDDEN, `local source ${path} overlaps the project store`);
+    throw new CodedError(ProjectErrorCodes.SOURCE_FORBIDDEN, `local source ${path} overlaps the project store`);
   }
   return real;
 }
@@ -45,7 +46,7 @@ export async function resolveLocalSource(
 export async function statFingerprint(root: string, signal?: AbortSignal): Promise<string> {
   const h = createHash("sha256");
   async function walk(rel: string): Promise<void> {
-    if (signal?.aborted) throw new ProjectError(ProjectErrorCodes.ABORTED, "refresh aborted");
+    if (signal?.aborted) throw new CodedError(ProjectErrorCodes.ABORTED, "refresh aborted");
     const names = (await readdir(rel ? join(root, rel) : root)).sort();
     for (const name of names) {
       const r = rel ? `${rel}/${name}` : name;

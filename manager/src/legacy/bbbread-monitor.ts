@@ -58,9 +58,10 @@ export function createBbbreadMonitor(deps: BbbreadMonitorDeps) {
             lastState.set(key, "Connected");
           } else {
             if (was !== "Disconnected") {
-              await hsetOwn(key, "state_string", "Disconnected");
-              await logLine(key, "Disconnected");
+              // The warning set and the log first: a reader that sees `Disconnected` finds both.
               await deps.cmd.sadd(DISCONNECTED_SET, key);
+              await logLine(key, "Disconnected");
+              await hsetOwn(key, "state_string", "Disconnected");
             }
             lastState.set(key, "Disconnected");
           }

@@ -2,11 +2,11 @@ import { CodedError } from "@bbb/shared";
 import type { EventEmitter } from "node:events";
 import type { AedesOptions, AuthenticateError, Client } from "aedes";
 import type pino from "pino";
-import type { Role } from "@bbb/shared";
+import type { AuthThrottle, Role } from "@bbb/shared";
 import type { Acl, Identity } from "./acl.js";
-import type { AuthThrottle } from "./auth-throttle.js";
 import type { Authenticator } from "./authenticator.js";
 import type { ClusterPresence } from "./cluster-presence.js";
+import type { ConnectionRequest } from "./listeners.js";
 import { BrokerErrorCodes } from "./errors.js";
 import { stampRequest } from "./request-stamp.js";
 
@@ -22,9 +22,12 @@ export interface HookDeps {
 }
 
 /** Address of the peer: the socket's for TCP/TLS, the HTTP request's for WebSocket. */
+/** The client's address: the one a trusted proxy reported (docs/configuration.md `trustProxy`), else the socket's. */
 export function addressOf(client: Client): string {
+  const fromProxy = (client.req as ConnectionRequest | undefined)?.connDetails?.ipAddress;
+  if (fromProxy) return fromProxy;
   const conn = client.conn as { remoteAddress?: string };
-  return conn.remoteAddress ?? client.req?.socket.remoteAddress ?? "unknown";
+  return conn.remoteAddress ?? client.req?.socket?.remoteAddress ?? "unknown";
 }
 
 function connackError(returnCode: 2 | 3 | 4 | 5, message: string): AuthenticateError {
@@ -35,7 +38,7 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Aedes hooks enforcing DESIGN.md "Security model". Hot paths stay string comparisons. */
+/** Aedes hooks enforcing docs/protocol.md §"Authentication and ACL". Hot paths stay string comparisons. */
 export function createHooks(deps: HookDeps) {
   const { acl, log, events } = deps;
   const identities = new WeakMap<Client, Identity>();
@@ -72,7 +75,7 @@ export function createHooks(deps: HookDeps) {
     run().then(
       (outcome) => {
         if (!outcome.ok) {
-          deps.throttle.recordFailure(address);
+          deps.throttle.fail(address);
           // Never the password: only who, from where and why.
           log.warn({ username: username ?? null, clientId, address, reason: outcome.reason, delayMs: delay }, "authentication failed");
           events.emit("auth-failed", { username: username ?? "", address, reason: outcome.reason });

@@ -1,15 +1,11 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { commandOptionsSchema, type ActionName, type Result } from "@bbb/shared";
-import { pino, type Logger } from "pino";
-import { configSchema, type ConfigInput } from "../src/config/schema.js";
-import { createServer } from "../src/create-server.js";
+import type { Logger } from "pino";
+import type { ConfigInput } from "../src/config/schema.js";
 import type { Extension } from "../src/extension.js";
 import { createFrontExtension } from "../src/front/front-extension.js";
 import { createLegacyExtension, type LegacyExtensionOptions } from "../src/legacy/legacy-extension.js";
 import { createOpsExtension } from "../src/ops/ops-extension.js";
-import { ADMIN_PASSWORD, FLEET_SECRET } from "./helpers.js";
+import { startTestServer } from "./helpers.js";
 
 export { haveRedis, startRedis } from "./redis-process.js";
 
@@ -19,28 +15,11 @@ export async function startLegacyServer(
   opts: LegacyExtensionOptions & { front?: boolean },
   log?: Logger,
 ) {
-  const dataDir = await mkdtemp(join(tmpdir(), "bbb-legacy-mgr-"));
-  const config = configSchema.parse({
-    mqttPort: 0,
-    httpPort: 0,
-    bind: "127.0.0.1",
-    dataDir,
-    fleetSecret: FLEET_SECRET,
-    adminPassword: ADMIN_PASSWORD,
-    cmdPort: 0,
-    ...over,
-  });
   const legacy = createLegacyExtension(opts);
   const extensions: Extension[] = [createOpsExtension({ register: (r) => legacy.registerMetrics(r) }), legacy];
   if (opts.front) extensions.unshift(createFrontExtension());
-  const server = createServer({
-    config,
-    log: log ?? pino({ level: "silent" }),
-    staticDir: null,
-    settleMs: 300,
-    extensions,
-  });
-  const started = await server.start();
+  const t = await startTestServer(over, { extensions, ...(log ? { log } : {}) });
+  const { server, started } = t;
   const m = server.manager;
   return {
     server,
@@ -70,10 +49,7 @@ export async function startLegacyServer(
       m.store.flush();
       return m.store.history.query({ boardId, limit: 500 });
     },
-    async stop() {
-      await server.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    },
+    stop: () => t.stop(),
   };
 }
 export type LegacyServer = Awaited<ReturnType<typeof startLegacyServer>>;

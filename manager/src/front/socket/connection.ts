@@ -2,7 +2,7 @@ import type { Socket } from "node:net";
 import type { Logger } from "pino";
 import type { EventBus, RegistryEvent } from "../../service/events.js";
 import type { CallContext, MethodTable } from "../../service/method.js";
-import type { AuthThrottle } from "../auth-throttle.js";
+import type { AuthThrottle } from "@bbb/shared";
 import { ManagerErrors } from "../../errors.js";
 import { invokeMethod } from "../invoke.js";
 import { createLineSplitter } from "./line-splitter.js";

@@ -38,6 +38,7 @@ const SECTIONS = [
   ["input", "Bad input", "Every parser that takes outside bytes, fed generated garbage (fast-check) and fixed cases: boundary values, huge values, deep nesting, invalid UTF-8, UTF-16 BOM. Each is rejected with a stable code; nothing stored changes; no process dies."],
   ["attack", "Attacks per role", "What each role's credentials cannot do, wrong credentials on every port, log secrecy, oversized packets, slow-loris and idle-connection floods."],
   ["fault", "Faults", "Broker restarts, manager crashes, a full disk, skewed clocks, ghosts and flapping boards."],
+  ["legacy", "Legacy bridges", "Boards still on bbbread or bbb-daemon (docs/legacy-protocols.md): a real redis-server with a peer writing and polling as the bbbread client does, a UDP peer sending bbb-daemon pings with their quirky checksum, a TCP stand-in for the board's command port, and the parsers fed generated garbage."],
 ];
 
 const fmt = (v) => {

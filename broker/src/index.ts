@@ -13,3 +13,4 @@ export { stampRequest } from "./request-stamp.js";
 export { writeFileAtomic } from "@bbb/shared/node";
 export { createPolicy } from "./policy.js";
 export type { Policy } from "./policy.js";
+export { redisOptionsFromUrl } from "./redis-cluster.js";

@@ -104,6 +104,19 @@ export function createManager(deps: ManagerDeps) {
           data: { from: e.from, to: e.to, reason: e.reason, problems: e.problems.map((p) => p.code) },
         });
       },
+      boardRekeyed: (from, to, why) => {
+        // docs/legacy-protocols.md "Registry": the board's history follows it to its new id.
+        const n = store?.rekeyBoard(from, to) ?? 0;
+        store?.record({
+          ts: now(),
+          kind: "registry",
+          boardId: to,
+          hostname: null,
+          by: null,
+          message: why === "moved" ? `board moved from ${from}` : `legacy board ${from} merged into this board`,
+          data: { from, to, why, history: n },
+        });
+      },
       flappingChanged: (id, hostname, flapping, suppressed) => {
         const rec = flapping ? undefined : registry.records.get(id);
         if (rec?.state) {
@@ -233,6 +246,8 @@ export function createManager(deps: ManagerDeps) {
       return service;
     },
     ready: () => ready,
+    /** Publishes on the manager's link (a bridge's board log lines); dropped while the link is down. */
+    publish,
     /** Whether the data dir takes writes; null before start. */
     storeHealth: () => store?.health() ?? null,
     connected: () => client?.connected() ?? false,

@@ -1,18 +1,21 @@
 import type { Config } from "./config/schema.js";
 import type { Extension } from "./extension.js";
 import { createFrontExtension } from "./front/front-extension.js";
+import { createLegacyExtension } from "./legacy/legacy-extension.js";
 import { createOpsExtension } from "./ops/ops-extension.js";
 import { createProjectsExtension } from "./projects/projects-extension.js";
 
 /**
  * What the all-in-one server runs beside the broker and the manager, for `npm start` and the
  * demo alike: the command socket, REST and webhooks; the project store with its read-only SFTP
- * server; /metrics and backups.
+ * server; /metrics and backups; the bridges to boards still on old daemons (docs/migration.md).
  */
 export function createDefaultExtensions(config: Config): Extension[] {
+  const legacy = createLegacyExtension();
   return [
     createFrontExtension(),
     createProjectsExtension({ refreshIntervalMs: config.projectRefreshS * 1000 }),
-    createOpsExtension(),
+    createOpsExtension({ register: (r) => legacy.registerMetrics(r) }),
+    legacy,
   ];
 }

@@ -20,6 +20,17 @@ export const ManagerErrors = defineErrors({
     status: 405,
     rpc: ErrorClass.failed.rpc,
   },
+  // Boards still on an old daemon (docs/legacy-protocols.md).
+  LEGACY_UNSUPPORTED: {
+    code: "MGR_E_LEGACY_UNSUPPORTED",
+    message: "The board runs a legacy daemon (bbbread, bbb-daemon) that cannot do this action.",
+    ...ErrorClass.failed,
+  },
+  LEGACY_NO_EFFECT: {
+    code: "MGR_E_LEGACY_NO_EFFECT",
+    message: "A legacy board showed no effect of the command before its deadline.",
+    ...ErrorClass.failed,
+  },
 });
 export const ManagerErrorCodes = codesOf(ManagerErrors);
 export type ManagerErrorCode = (typeof ManagerErrorCodes)[keyof typeof ManagerErrorCodes];

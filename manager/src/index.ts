@@ -36,3 +36,4 @@ export type { RegistryEditor, Actor } from "./registry/registry-editor.js";
 export { selectBoardIds, allHostViews, createHostMatcher } from "./commands/select-boards.js";
 export { validateArgs } from "./commands/run-command.js";
 export type { CommandRunner, RunRequest } from "./commands/run-command.js";
+export { createLegacyExtension } from "./legacy/legacy-extension.js";

@@ -2,6 +2,7 @@ import {
   commandsGetResultSchema,
   hostsListResultSchema,
   historyQueryResultSchema,
+  legacyLogsResultSchema,
   hostsCommandResultSchema,
   nodesBindResultSchema,
   nodesUpsertResultSchema,
@@ -46,6 +47,8 @@ export function createManagerApi(req: Requester) {
     /** One page of hosts.list (the first picture: one answer per page instead of one message per board). */
     hostsPage: (offset: number, limit: number) => req.call("hosts.list", { offset, limit }, hostsListResultSchema, { timeoutMs: 20_000 }),
     serverInfo: () => req.call("server.info", {}, serverInfoResultSchema),
+    /** A bbbread board's own log (its `…:Logs` hash in Redis), newest first. */
+    legacyLogs: async (id: string) => (await req.call("legacy.logs", { id }, legacyLogsResultSchema)).items,
     sectors: async () => (await req.call("sectors.list", {}, sectorsListResultSchema)).items,
     upsertSector: (s: Sector) => req.call("sectors.upsert", s, sectorsUpsertResultSchema),
     removeSector: (name: string) => req.call("sectors.remove", { name }, anyOk),

@@ -9,7 +9,8 @@ export type Route =
   | { view: "overview" }
   | { view: "boards"; filter: BoardFilter; sort: SortSpec }
   | { view: "board"; id: string }
-  | { view: "manage"; section: ManageSection };
+  | { view: "manage"; section: ManageSection }
+  | { view: "migration" };
 
 function list(v: string | null): string[] {
   return v ? v.split(",").map((s) => s.trim()).filter(Boolean) : [];
@@ -33,6 +34,8 @@ export function parseRoute(hash: string): Route {
     }
     case "board":
       return seg[1] ? { view: "board", id: seg[1] } : { view: "overview" };
+    case "migration":
+      return { view: "migration" };
     case "manage": {
       const section = (MANAGE_SECTIONS as readonly string[]).includes(seg[1] ?? "") ? (seg[1] as ManageSection) : "types";
       return { view: "manage", section };
@@ -51,6 +54,8 @@ export function formatRoute(r: Route): string {
       return `#/board/${encodeURIComponent(r.id)}`;
     case "manage":
       return `#/manage/${r.section}`;
+    case "migration":
+      return "#/migration";
     case "boards": {
       const qs = new URLSearchParams();
       for (const k of FACETS) if (r.filter[k].length > 0) qs.set(k, r.filter[k].join(","));

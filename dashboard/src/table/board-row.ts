@@ -21,6 +21,8 @@ export interface BoardRow {
   pvPrefix: string;
   agentVersion: string;
   ipMode: string;
+  /** What speaks for the board (bbb-agent, or a legacy daemon's bridge); "" for a node with no board. */
+  agent: string;
   problemCodes: readonly string[];
   flapping: boolean;
   /** Natural-order sort keys (digit runs padded), computed once per update: sorting 10,000 rows must not call a collator. */
@@ -65,6 +67,7 @@ export function rowOfHost(v: HostView): BoardRow {
     pvPrefix: pv.join(" "),
     agentVersion: hb?.agentVersion ?? "",
     ipMode: hb?.ipMode ?? node?.ip.mode ?? "",
+    agent: v.state === "missing" ? "" : v.agent,
     problemCodes,
     flapping: v.flapping,
     hostKey: naturalKey(hostname),
@@ -98,6 +101,7 @@ export function rowOfMissingNode(n: NodeView): BoardRow {
     pvPrefix: node.pvPrefixes.join(" "),
     agentVersion: "",
     ipMode: node.ip.mode,
+    agent: "",
     problemCodes: [],
     flapping: false,
     hostKey: naturalKey(node.hostname),

@@ -1,13 +1,13 @@
 import type { BoardRow } from "./board-row.js";
 
-/** Faceted filters of the boards table: state, sector, type, IP mode, problems. */
-export const FACETS = ["state", "sector", "type", "ipMode", "problem"] as const;
+/** Faceted filters of the boards table: state, sector, type, IP mode, problems, agent kind (docs/protocol.md). */
+export const FACETS = ["state", "sector", "type", "ipMode", "problem", "agent"] as const;
 export type Facet = (typeof FACETS)[number];
 
 export type BoardFilter = Record<Facet, readonly string[]> & { q: string };
 
 export function emptyFilter(): BoardFilter {
-  return { state: [], sector: [], type: [], ipMode: [], problem: [], q: "" };
+  return { state: [], sector: [], type: [], ipMode: [], problem: [], agent: [], q: "" };
 }
 
 /** Value shown for an empty field, so it can be filtered on too. */
@@ -25,6 +25,8 @@ export function facetValues(row: BoardRow, facet: Facet): readonly string[] {
       return [row.ipMode || NONE];
     case "problem":
       return row.problemCodes.length > 0 ? row.problemCodes : [NONE];
+    case "agent":
+      return [row.agent || NONE];
   }
 }
 

@@ -20,6 +20,7 @@ export function hostView(id: string, o: Partial<HostView> & { hb?: Partial<Heart
       load1: 0.5, tempC: 45, agentVersion: "1.0.0", projectRevision: "abc123", ipMode: "manual", ...hb,
     },
     ...rest,
+    agent: rest.agent ?? "bbb-agent",
   };
 }
 

@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { agentConfigSchema, createAgent } from "@bbb/agent";
 import { createFakeRoot, createRecordingExec, type FakeRoot } from "@bbb/agent/sim";
 import { deriveBoardToken } from "@bbb/broker";
-import { configSchema, createServer, silentLogger } from "@bbb/manager";
+import { configSchema, createServer, silentLogger, type Extension } from "@bbb/manager";
 import { createTopics, type Role } from "@bbb/shared";
 import mqtt, { type MqttClient } from "mqtt";
 
@@ -27,10 +27,10 @@ export async function waitFor<T>(fn: () => T | null | undefined | false, timeout
 }
 
 /** The real all-in-one server (broker + manager + HTTP with the dashboard) on port 0, temp data dir. */
-export async function startServer(staticDir: string) {
+export async function startServer(staticDir: string, over: Record<string, unknown> = {}, extensions?: Extension[]) {
   const dataDir = await mkdtemp(join(tmpdir(), "bbb-dash-e2e-"));
-  const config = configSchema.parse({ mqttPort: 0, httpPort: 0, bind: "127.0.0.1", dataDir, fleetSecret: FLEET_SECRET, adminPassword: ADMIN_PASSWORD });
-  const server = createServer({ config, log: silentLogger(), staticDir, settleMs: 300 });
+  const config = configSchema.parse({ mqttPort: 0, httpPort: 0, bind: "127.0.0.1", dataDir, fleetSecret: FLEET_SECRET, adminPassword: ADMIN_PASSWORD, ...over });
+  const server = createServer({ config, log: silentLogger(), staticDir, settleMs: 300, ...(extensions ? { extensions } : {}) });
   const started = await server.start();
   return {
     server,

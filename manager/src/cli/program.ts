@@ -4,6 +4,7 @@ import { registerAdmin } from "./commands/admin.js";
 import { registerBackup } from "./commands/backup.js";
 import { registerHosts } from "./commands/hosts.js";
 import { registerImport } from "./commands/import.js";
+import { registerMigration } from "./commands/migration.js";
 import { registerMisc } from "./commands/misc.js";
 import { registerProvision } from "./commands/provision.js";
 import { registerRegistry } from "./commands/registry.js";
@@ -48,6 +49,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   registerRestore(program, ctx);
   registerProvision(program, ctx);
   registerRollout(program, ctx);
+  registerMigration(program, ctx);
   for (const c of program.commands)
     c.exitOverride().configureOutput({
       writeOut: (s) => void io.stdout.write(s),

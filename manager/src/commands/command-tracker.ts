@@ -1,5 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { NETWORK_CHANGE_ACTIONS, REBOOTING_ACTIONS, isFinalStatus, type ActionName, type Result, type Topics } from "@bbb/shared";
+import {
+  NETWORK_CHANGE_ACTIONS,
+  REBOOTING_ACTIONS,
+  isFinalStatus,
+  type ActionName,
+  type Result,
+  type Topics,
+} from "@bbb/shared";
 import type { Logger } from "pino";
 import type { EventBus } from "../service/events.js";
 import type { HistoryInput } from "../store/history-repo.js";
@@ -15,6 +22,18 @@ export interface SendOptions {
   rebootExpected?: boolean;
   onResult?: (r: Result) => void;
 }
+
+/**
+ * Another way to a board than its command topic (a legacy bridge, docs/legacy-protocols.md):
+ * takes the command and returns true, then reports through handleResult; false sends on MQTT.
+ */
+export type CommandRoute = (c: {
+  requestId: string;
+  boardId: string;
+  action: ActionName;
+  args: unknown;
+  ttlMs?: number;
+}) => boolean;
 
 interface Pending {
   boardId: string;
@@ -54,6 +73,7 @@ export function createCommandTracker(deps: TrackerDeps) {
   let counter = 0;
   const remember = deps.rememberMs ?? 3600_000;
   let sweepTimer: NodeJS.Timeout | null = null;
+  let route: CommandRoute | null = null;
 
   return {
     /** Publishes the command; returns its request id. */
@@ -69,8 +89,17 @@ export function createCommandTracker(deps: TrackerDeps) {
         sentAt: t,
         onResult: o.onResult,
       });
-      const payload = { id, args: o.args ?? {}, issuedAt: t, ttlMs: o.ttlMs, by: o.by };
-      deps.publish(deps.topics.cmd(o.boardId, o.action), JSON.stringify(payload), { qos: 1, retain: false });
+      const routed = route?.({
+        requestId: id,
+        boardId: o.boardId,
+        action: o.action,
+        args: o.args ?? {},
+        ttlMs: o.ttlMs,
+      });
+      if (routed !== true) {
+        const payload = { id, args: o.args ?? {}, issuedAt: t, ttlMs: o.ttlMs, by: o.by };
+        deps.publish(deps.topics.cmd(o.boardId, o.action), JSON.stringify(payload), { qos: 1, retain: false });
+      }
       deps.record({
         ts: t,
         kind: "command",
@@ -143,6 +172,10 @@ export function createCommandTracker(deps: TrackerDeps) {
     },
 
     inFlight: () => pending.size,
+    /** Installs (or removes, with null) the other way to boards. */
+    setRoute(r: CommandRoute | null): void {
+      route = r;
+    },
 
     start(): void {
       sweepTimer ??= setInterval(() => {

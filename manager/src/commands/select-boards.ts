@@ -9,6 +9,7 @@ export function createHostMatcher(f: HostFilter) {
   const states = asList(f.state);
   const sectors = asList(f.sector);
   const types = asList(f.type);
+  const agents = asList(f.agent);
   const text = f.text?.toLowerCase();
   return (v: HostView): boolean => {
     if (states && !states.includes(v.state)) return false;
@@ -16,6 +17,7 @@ export function createHostMatcher(f: HostFilter) {
     const type = v.heartbeat?.type ?? v.node?.type ?? "";
     if (types && !types.includes(type)) return false;
     if (f.flapping !== undefined && v.flapping !== f.flapping) return false;
+    if (agents && !agents.includes(v.agent)) return false;
     if (f.problem !== undefined) {
       if (f.problem === "any" ? v.problems.length === 0 : !v.problems.some((p) => p.code === f.problem)) return false;
     }
@@ -47,6 +49,7 @@ export function allHostViews(reg: Registry, now: number): HostView[] {
       session: null,
       node,
       heartbeat: null,
+      agent: "bbb-agent",
     });
   }
   const sev = (s: BoardState) => STATE_SEVERITY[s];

@@ -81,6 +81,27 @@ export const configSchema = z
       .describe(
         "Cluster mode of the embedded broker: share subscriptions, retained messages and wills with other brokers through Redis. Secret.",
       ),
+    legacyBbbreadRedis: z
+      .string()
+      .regex(/^rediss?:\/\//, "a redis:// or rediss:// URL")
+      .optional()
+      .describe(
+        "bbbread bridge: the central Redis the boards still running bbbread write to (`redis://host:6379/0`); unset: bridge off. See docs/migration.md.",
+      ),
+    legacyBbbreadMode: z
+      .enum(["beside", "replace"])
+      .default("beside")
+      .describe(
+        "`beside`: follow bbbread's Redis without touching the boards' keys (the old monitor keeps running). `replace`: also do the old monitor's 20 s loop (state_string, ping_time, logs, DisconnectedWarn) so it can be switched off.",
+      ),
+    legacyUdpPort: port
+      .optional()
+      .describe(
+        "bbb-daemon bridge: UDP port of the boards' pings (they send to 9876); unset: bridge off. 0 picks a free port.",
+      ),
+    legacyDaemonCommandPort: port
+      .default(9877)
+      .describe("TCP port of bbb-daemon on the boards, where the bridge sends their commands."),
     trustProxy: z
       .union([z.boolean(), z.stringbool()])
       .default(false)
@@ -197,6 +218,10 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   BBB_MQTT_URL: "mqttUrl",
   BBB_MQTT_WS_URL: "mqttWsUrl",
   BBB_REDIS_URL: "redisUrl",
+  BBB_LEGACY_BBBREAD_REDIS: "legacyBbbreadRedis",
+  BBB_LEGACY_BBBREAD_MODE: "legacyBbbreadMode",
+  BBB_LEGACY_UDP_PORT: "legacyUdpPort",
+  BBB_LEGACY_DAEMON_COMMAND_PORT: "legacyDaemonCommandPort",
   BBB_TRUST_PROXY: "trustProxy",
   BBB_LOG_LEVEL: "logLevel",
   BBB_HEARTBEAT_MS: "heartbeatMs",

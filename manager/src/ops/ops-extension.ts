@@ -8,6 +8,7 @@ import { createBackupService, type BackupService } from "./backup/backup-service
 import { createFleetMetrics } from "./metrics/fleet-metrics.js";
 import { createMetricsRoute } from "./metrics/metrics-route.js";
 import { registerProcessMetrics } from "./metrics/process-metrics.js";
+import type { MetricsRegistry } from "./metrics/prometheus.js";
 import { CodedError } from "@bbb/shared";
 
 export const METRICS_PATH = "/metrics";
@@ -17,8 +18,10 @@ export const METRICS_PATH = "/metrics";
  * (`server.backup` / `server.backupChunk` on every front door, `GET /api/server/backup` on REST).
  * Its `observe` hooks are handed to the manager before it starts (hot-path counters).
  */
-export function createOpsExtension(): Extension {
+export function createOpsExtension(opts: { register?: (r: MetricsRegistry) => void } = {}): Extension {
   const metrics = createFleetMetrics();
+  // Other extensions' metrics (the legacy bridges' dropped datagrams) join the same registry.
+  opts.register?.(metrics.registry);
   const processMetrics = { current: null as ReturnType<typeof registerProcessMetrics> | null };
   let backups: BackupService | null = null;
   let detach: (() => void) | null = null;

@@ -1,5 +1,6 @@
 import {
   heartbeatPvPrefixes,
+  type AgentKind,
   type BoardLive,
   type BoardState,
   type BoardType,
@@ -37,6 +38,8 @@ export interface BoardRecord {
   indexed: string[];
   /** Next time the state may change without a message (lost, reboot timeout, flags). */
   deadline: number | null;
+  /** What speaks for the board: our agent, or a legacy bridge (docs/legacy-protocols.md). */
+  agent: AgentKind;
 }
 
 export function newRecord(id: string, now: number, periodMs: number): BoardRecord {
@@ -58,6 +61,7 @@ export function newRecord(id: string, now: number, periodMs: number): BoardRecor
     duplicateUntil: 0,
     indexed: [],
     deadline: null,
+    agent: "bbb-agent",
   };
 }
 

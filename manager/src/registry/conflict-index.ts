@@ -44,6 +44,8 @@ export function createConflictIndex() {
       }
       return touched;
     },
+    /** Boards holding a key (`h:<hostname>`, `i:<ip>`). */
+    holders: (key: string): ReadonlySet<string> | undefined => byKey.get(key),
     problems(id: string, keys: readonly string[]): Problem[] {
       const out: Problem[] = [];
       for (const k of keys) {

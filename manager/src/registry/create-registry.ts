@@ -30,6 +30,7 @@ import {
   type BoardRecord,
 } from "./board-record.js";
 import { createConflictIndex } from "./conflict-index.js";
+import { createRecordMoves } from "./record-moves.js";
 
 /**
  * The live registry (docs/protocol.md §"Registry states"): boards fed by status and heartbeat messages,
@@ -136,10 +137,7 @@ export function createRegistry(deps: RegistryDeps) {
     if (keys.join("\n") !== rec.indexed.join("\n")) {
       const touched = conflicts.set(rec.id, rec.indexed, keys);
       rec.indexed = keys;
-      for (const o of touched) {
-        const other = records.get(o);
-        if (other && other.state !== null) evaluate(other, t, "conflict", "volatile");
-      }
+      moves.reevaluate(touched, t);
     }
     rec.sector = (hb ? sectorIndex.sectorOf(hb.ip) : null) ?? nodeSector(node);
     const stateChanged = ev.state !== rec.state;
@@ -165,6 +163,17 @@ export function createRegistry(deps: RegistryDeps) {
     return rec;
   }
 
+  const moves = createRecordMoves({
+    records,
+    conflicts,
+    nodeTable,
+    sideMaps: [attrKeys, skews, otherDeadline],
+    sink,
+    now,
+    getOrCreate,
+    evaluate,
+  });
+
   function reevaluateAll(reason: string): void {
     const t = now();
     for (const rec of records.values()) if (rec.state !== null) evaluate(rec, t, reason, "volatile");
@@ -175,6 +184,7 @@ export function createRegistry(deps: RegistryDeps) {
     nodes,
     types: types as ReadonlyMap<string, BoardType>,
     sectors: (): readonly Sector[] => sectors,
+    legacy: moves.legacy,
 
     applyStatus(id: string, st: Status, retained: boolean): void {
       const t = now();
@@ -238,13 +248,14 @@ export function createRegistry(deps: RegistryDeps) {
       const failed = rec.failedServices.length > 0 || hb.services ? failedServices(hb) : rec.failedServices;
       const key = significantKey(hb, failed);
       if (key !== rec.sigKey || skewChanged || !rec.alive || rec.state === null) {
+        if (key !== rec.sigKey) moves.legacy.absorb(rec, hb);
         rec.sigKey = key;
         rec.failedServices = failed;
         attrKeys.set(id, attrKeyOf(hb));
         evaluate(rec, t, "heartbeat");
         return;
       }
-      const d = Math.min(otherDeadline.get(id) ?? Infinity, t + LOST_AFTER_PERIODS * periodMs + 1);
+      const d = Math.min(otherDeadline.get(id) ?? Infinity, t + LOST_AFTER_PERIODS * (live.periodMs ?? periodMs) + 1);
       rec.deadline = d;
       const ak = attrKeyOf(hb);
       if (ak !== attrKeys.get(id)) {
@@ -335,18 +346,7 @@ export function createRegistry(deps: RegistryDeps) {
     },
 
     /** Forgets a board that is not alive; false if it is alive or unknown. */
-    forget(id: string): boolean {
-      const rec = records.get(id);
-      if (!rec || rec.alive) return false;
-      nodeTable.attach(rec, null);
-      conflicts.set(id, rec.indexed, []);
-      records.delete(id);
-      attrKeys.delete(id);
-      skews.delete(id);
-      otherDeadline.delete(id);
-      sink.hostRemoved(id);
-      return true;
-    },
+    forget: moves.forget,
 
     /**
      * Replaces the node table. Only boards a changed node can concern are re-evaluated (its

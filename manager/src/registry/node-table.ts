@@ -78,3 +78,4 @@ export function createNodeTable(onNodeChanged: (hostname: string) => void) {
     },
   };
 }
+export type NodeTable = ReturnType<typeof createNodeTable>;

@@ -12,6 +12,8 @@ export interface RegistrySink {
   /** `record` is false while the board is flapping: the change is not written to history. */
   stateChanged(e: StateChangeEvent, record: boolean): void;
   flappingChanged(id: string, hostname: string | null, flapping: boolean, suppressed: number): void;
+  /** A legacy board moved to a new id, or merged into the board of our agent (docs/legacy-protocols.md). */
+  boardRekeyed?(from: string, to: string, why: "moved" | "merged"): void;
 }
 
 export interface RegistryDeps {

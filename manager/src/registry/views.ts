@@ -15,6 +15,7 @@ export function toHostView(rec: BoardRecord, node: Node | null): HostView {
     session: rec.live.session,
     node,
     heartbeat: rec.live.heartbeat,
+    agent: rec.agent,
   };
 }
 

@@ -120,6 +120,11 @@ export function createStore(deps: StoreDeps) {
       }
     },
     flush,
+    /** Queued records first, so none is left under the old id. */
+    rekeyBoard(from: string, to: string): number {
+      flush();
+      return history.rekey(from, to);
+    },
     /**
      * Online copy of the database into `file` (SQLite backup API) through this same connection, so
      * writes made meanwhile are carried over instead of restarting the copy; `pagesPerStep` pages

@@ -33,6 +33,7 @@ export function createHistoryRepo(db: Db) {
     "INSERT INTO history (ts, kind, board_id, hostname, by, message, data) VALUES (@ts, @kind, @boardId, @hostname, @by, @message, @data)",
   );
   const prune = db.prepare("DELETE FROM history WHERE ts < ?");
+  const rekey = db.prepare("UPDATE history SET board_id = ? WHERE board_id = ?");
   return {
     /** Appends inside the caller's transaction (or its own statement). */
     appendOne(e: HistoryInput): void {
@@ -65,6 +66,10 @@ export function createHistoryRepo(db: Db) {
       }
       const sql = `SELECT * FROM history ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY id DESC LIMIT ?`;
       return (db.prepare(sql).all(...args, q.limit) as Row[]).map(toEntry);
+    },
+    /** A board now known under another id (a legacy board moved or merged): its entries follow it. */
+    rekey(from: string, to: string): number {
+      return rekey.run(to, from).changes;
     },
     /** Deletes entries older than `before` (retention); returns how many. */
     prune(before: number): number {

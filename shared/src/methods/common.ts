@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { boardStateSchema, problemSchema } from "../schemas/registry.js";
+import { agentKindSchema, boardStateSchema, problemSchema } from "../schemas/registry.js";
 
 /** Paging shared by every list method: `offset` rows skipped, at most `limit` returned. */
 export const pagingSchema = z.object({
@@ -30,6 +30,8 @@ export const hostFilterSchema = z
     /** Case-insensitive substring of id, hostname, IP, type or PV prefix. */
     text: z.string().max(128).optional(),
     flapping: boolParamSchema.optional(),
+    /** What speaks for the board: our agent or a legacy daemon (docs/protocol.md "Agent kinds"). */
+    agent: oneOrManySchema(agentKindSchema).optional(),
   })
   .strict();
 export type HostFilter = z.infer<typeof hostFilterSchema>;

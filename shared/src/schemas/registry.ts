@@ -93,6 +93,14 @@ export const problemSchema = z
 export type Problem = z.infer<typeof problemSchema>;
 
 /** Payload of `<root>/registry/hosts/<boardId>` (retained). `state` is a top-level string. */
+/**
+ * What speaks for a board: our agent, or a bridge following an older daemon the board still
+ * runs (docs/legacy-protocols.md).
+ */
+export const agentKinds = ["bbb-agent", "bbbread", "bbb-daemon"] as const;
+export const agentKindSchema = z.enum(agentKinds);
+export type AgentKind = z.infer<typeof agentKindSchema>;
+
 export const hostViewSchema = z
   .object({
     v: z.literal(1),
@@ -106,6 +114,8 @@ export const hostViewSchema = z
     session: z.string().max(64).nullable().default(null),
     node: nodeSchema.nullable(),
     heartbeat: heartbeatSchema.nullable(),
+    /** What speaks for the board (docs/protocol.md "Agent kinds"); views of older managers lack it. */
+    agent: agentKindSchema.default("bbb-agent"),
   })
   .strict();
 export type HostView = z.infer<typeof hostViewSchema>;

@@ -1,12 +1,13 @@
 import type { Command } from "commander";
 import { hostnameToEpics, type HostView } from "@bbb/shared";
 import type { CliContext } from "../context.js";
-import { age, json, table } from "../format.js";
+import { age, json, list, table } from "../format.js";
 import { addFilterOptions, filterOf, type FilterOpts } from "../filter-options.js";
 
 interface HostsOpts extends FilterOpts {
   problem?: string;
   flapping?: boolean;
+  agent?: string[];
   limit: string;
   json?: boolean;
 }
@@ -22,27 +23,33 @@ export function hostRow(h: HostView, now: number): string[] {
     h.sector ?? "-",
     hb?.type ?? h.node?.type ?? "-",
     hb?.ip ?? (h.node?.ip.mode === "manual" ? h.node.ip.ip : "-"),
+    h.agent,
     age(h.stateSince, now),
     problems,
   ];
 }
 
-export const HOST_HEADERS = ["ID", "HOSTNAME", "STATE", "SECTOR", "TYPE", "IP", "FOR", "PROBLEMS"];
+export const HOST_HEADERS = ["ID", "HOSTNAME", "STATE", "SECTOR", "TYPE", "IP", "AGENT", "FOR", "PROBLEMS"];
 
 export function registerHosts(program: Command, ctx: CliContext): void {
   const hosts = program
     .command("hosts")
     .argument("[id]", "show one board in full")
     .description("List boards with their state (worst first), or show one board");
-  addFilterOptions(hosts, { state: "only these states (lost,missing,misconfigured,...)", sector: "only these sectors", type: "only these types" })
+  addFilterOptions(hosts, {
+    state: "only these states (lost,missing,misconfigured,...)",
+    sector: "only these sectors",
+    type: "only these types",
+  })
     .option("--problem <code>", "only boards with this problem code (or 'any')")
     .option("--text <text>", "substring of id, hostname, IP, type or PV prefix")
     .option("--flapping", "only flapping boards")
+    .option("--agent <kinds>", "only boards of these agent kinds (bbb-agent,bbbread,bbb-daemon)", list)
     .option("--limit <n>", "at most n rows", "1000")
     .option("--json", "JSON output for scripts")
     .addHelpText(
       "after",
-      "\nExamples:\n  bbbctl hosts --state lost --sector 3\n  bbbctl hosts --type mbtemp --json\n  bbbctl hosts a0f6fd8b1c22",
+      "\nExamples:\n  bbbctl hosts --state lost --sector 3\n  bbbctl hosts --type mbtemp --json\n  bbbctl hosts --agent bbbread,bbb-daemon\n  bbbctl hosts a0f6fd8b1c22",
     )
     .action(async (id: string | undefined, o: HostsOpts) => {
       const rpc = await ctx.client();
@@ -61,6 +68,7 @@ export function registerHosts(program: Command, ctx: CliContext): void {
         ...filterOf(o),
         ...(o.problem ? { problem: o.problem } : {}),
         ...(o.flapping ? { flapping: true } : {}),
+        ...(o.agent ? { agent: o.agent } : {}),
         limit: Number(o.limit),
       };
       const r = await rpc.call<{ total: number; items: HostView[] }>("hosts.list", params);

@@ -15,6 +15,8 @@ import type { MethodDef, MethodTable } from "./service/method.js";
 import { createMethodTable, type ServiceDeps } from "./service/methods/index.js";
 import { createMqttRequests } from "./service/mqtt-requests.js";
 import { createStore, type Store } from "./store/create-store.js";
+import { toManagerError } from "./projects/project-methods.js";
+import { checkSource } from "./projects/source-policy.js";
 
 export type ManagerConfig = Pick<
   Config,
@@ -26,6 +28,8 @@ export type ManagerConfig = Pick<
   | "flapWindowMs"
   | "historyRetentionDays"
   | "volatileRefreshMs"
+  | "projectRoots"
+  | "gitHosts"
 >;
 
 export interface ManagerDeps {
@@ -177,6 +181,12 @@ export function createManager(deps: ManagerDeps) {
     users: deps.users,
     ports: deps.ports ?? (() => ({})),
     broker: deps.broker ?? (() => ({ mode: "external", clients: null })),
+    checkSource: (source) =>
+      checkSource({ projectRoots: cfg.projectRoots, gitHosts: cfg.gitHosts, dataDir: cfg.dataDir }, source).catch(
+        (e: unknown) => {
+          throw toManagerError(e);
+        },
+      ),
     clearBoardTopics: (id) => {
       publish(topics.status(id), "", { qos: 1, retain: true });
       publish(topics.heartbeat(id), "", { qos: 1, retain: true });

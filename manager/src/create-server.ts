@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -105,7 +105,9 @@ export function createServer(opts: ServerOptions) {
     ports,
 
     async start(): Promise<StartedServer> {
-      mkdirSync(config.dataDir, { recursive: true });
+      // Owner only: users' hashes, the fleet secret, the host key and backups live here.
+      mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+      chmodSync(config.dataDir, 0o700);
       // One server per data dir; `bbbctl restore` refuses while the lock is held.
       lock = acquireDataLock(config.dataDir, { role: config.role });
       const fleetSecret = await loadOrCreateFleetSecret(config.dataDir, config.fleetSecret);

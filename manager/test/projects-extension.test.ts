@@ -57,6 +57,7 @@ describe("projects extension: project store, SFTP, sync-project and revision dri
       dataDir: join(dir, "data"),
       fleetSecret: FLEET_SECRET,
       adminPassword: ADMIN_PASSWORD,
+      projectRoots: [dir],
     });
     server = createServer({
       config,
@@ -239,6 +240,7 @@ describe("projects extension: timer refresh", () => {
       dataDir: join(dir, "data"),
       fleetSecret: FLEET_SECRET,
       adminPassword: ADMIN_PASSWORD,
+      projectRoots: [dir],
     });
     const server = createServer({
       config,

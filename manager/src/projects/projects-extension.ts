@@ -56,7 +56,13 @@ export function createProjectsExtension(opts: ProjectsExtensionOptions = {}): Ex
     async start(ctx: ServerContext) {
       const log = ctx.log.child({ module: "projects" });
       const svc = ctx.service();
-      const s = createProjectStore({ ...opts.store, dataDir: ctx.config.dataDir, log: ctx.log });
+      const s = createProjectStore({
+        projectRoots: ctx.config.projectRoots,
+        gitHosts: ctx.config.gitHosts,
+        ...opts.store,
+        dataDir: ctx.config.dataDir,
+        log: ctx.log,
+      });
       store = s;
       try {
         unlink = linkTypeRevisions({ store: s, registry: svc.registry, editor: svc.editor, log });

@@ -1,5 +1,6 @@
 import type { UserStore } from "@bbb/broker";
 import type { Logger } from "pino";
+import type { ProjectSource } from "@bbb/shared";
 import type { CommandRunner } from "../../commands/run-command.js";
 import type { Registry } from "../../registry/create-registry.js";
 import type { RegistryEditor } from "../../registry/registry-editor.js";
@@ -23,6 +24,8 @@ export interface ServiceDeps {
   /** Ports actually bound, filled in once the servers listen. */
   ports: () => Record<string, number | null>;
   broker: () => { mode: "embedded" | "external"; clients: number | null };
+  /** Refuses a type's project source the source policy does not allow (projects/source-policy.ts). */
+  checkSource: (source: ProjectSource) => Promise<void>;
   /** Clears a board's retained status and heartbeat (hosts.remove). */
   clearBoardTopics: (boardId: string) => void;
 }

@@ -170,6 +170,8 @@ export function createConnection(deps: ConnectionDeps): { closed: Promise<void>;
     if (out.length > 0) send(out);
   }
 
+  let peerEnded = false;
+
   async function pump(): Promise<void> {
     if (busy) return;
     busy = true;
@@ -188,6 +190,8 @@ export function createConnection(deps: ConnectionDeps): { closed: Promise<void>;
     } finally {
       busy = false;
     }
+    // The peer half-closed (docs/protocol.md "Command socket"): every reply is out, now close.
+    if (peerEnded && queue.length === 0 && !socket.destroyed) socket.end();
   }
 
   const splitter = createLineSplitter(
@@ -212,6 +216,12 @@ export function createConnection(deps: ConnectionDeps): { closed: Promise<void>;
     });
   }
   socket.on("data", (chunk: Buffer) => splitter.push(chunk));
+  // The server allows half-open sockets: a client that sends its requests and shuts its side
+  // (`printf … | socat - TCP:…`) still gets every reply, in order, before the server closes.
+  socket.on("end", () => {
+    peerEnded = true;
+    void pump();
+  });
   socket.on("error", (e: unknown) => log.debug({ err: e, peer: state.peer }, "socket error"));
   socket.on("close", () => {
     clearTimeout(authTimer);

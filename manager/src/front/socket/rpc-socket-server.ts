@@ -76,7 +76,7 @@ export function createRpcSocketServer(deps: RpcSocketServerDeps): RpcSocketServe
   return {
     async start({ port, bind = "0.0.0.0" }) {
       if (server) throw new Error("socket server already started");
-      const s = createServer({ noDelay: true }, onConnection);
+      const s = createServer({ noDelay: true, allowHalfOpen: true }, onConnection);
       server = s;
       await new Promise<void>((resolve, reject) => {
         s.once("error", reject);

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { createAcl } from "@bbb/broker";
 import { join } from "node:path";
 import { MANAGER_VERSION, type Extension, type ServerContext } from "../create-server.js";
@@ -77,7 +78,13 @@ export function createFrontExtension(opts: FrontExtensionOptions = {}): Extensio
         });
         try {
           ports.cmd = (
-            await s.start({ port: opts.socket?.port ?? ctx.config.cmdPort, bind: opts.socket?.bind ?? ctx.config.bind })
+            await s.start({
+              port: opts.socket?.port ?? ctx.config.cmdPort,
+              bind: opts.socket?.bind ?? ctx.config.bind,
+              ...(ctx.config.tls
+                ? { tls: { cert: readFileSync(ctx.config.tls.cert), key: readFileSync(ctx.config.tls.key) } }
+                : {}),
+            })
           ).port;
         } catch (e: unknown) {
           // The server only stops extensions that started: undo the webhooks here (port taken, ...).

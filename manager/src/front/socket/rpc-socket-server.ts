@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
 import type { Logger } from "pino";
 import type { EventBus, RegistryEvent } from "../../service/events.js";
 import type { MethodTable } from "../../service/method.js";
@@ -10,6 +11,9 @@ import { createConnection } from "./connection.js";
 import { EVENT_NOTIFICATIONS } from "./event-filter.js";
 import { notification, rpcError } from "./jsonrpc.js";
 import { DEFAULT_SOCKET_LIMITS, type RpcSocketLimits } from "./limits.js";
+
+/** A client that connects and says nothing on the TLS port is dropped after this. */
+const TLS_HANDSHAKE_MS = 10_000;
 
 export interface RpcSocketServerDeps {
   methods: MethodTable;
@@ -23,7 +27,8 @@ export interface RpcSocketServerDeps {
 }
 
 export interface RpcSocketServer {
-  start(opts: { port: number; bind?: string }): Promise<{ port: number }>;
+  /** With `tls`, the socket speaks TLS only (docs/protocol.md "Command socket"). */
+  start(opts: { port: number; bind?: string; tls?: { cert: Buffer; key: Buffer } }): Promise<{ port: number }>;
   stop(): Promise<void>;
   connectionCount(): number;
 }
@@ -74,9 +79,18 @@ export function createRpcSocketServer(deps: RpcSocketServerDeps): RpcSocketServe
   };
 
   return {
-    async start({ port, bind = "0.0.0.0" }) {
+    async start({ port, bind = "0.0.0.0", tls }) {
       if (server) throw new Error("socket server already started");
-      const s = createServer({ noDelay: true, allowHalfOpen: true }, onConnection);
+      // A plain-TCP client on the TLS port fails the handshake on its first line and is closed.
+      const s = tls
+        ? createTlsServer(
+            { ...tls, allowHalfOpen: true, handshakeTimeout: TLS_HANDSHAKE_MS, minVersion: "TLSv1.2" },
+            onConnection,
+          ).on("tlsClientError", (e: unknown, sock: Socket) => {
+            log.debug({ err: e, peer: sock.remoteAddress }, "tls handshake failed");
+            sock.destroy();
+          })
+        : createServer({ noDelay: true, allowHalfOpen: true }, onConnection);
       server = s;
       await new Promise<void>((resolve, reject) => {
         s.once("error", reject);
@@ -88,7 +102,7 @@ export function createRpcSocketServer(deps: RpcSocketServerDeps): RpcSocketServe
       s.on("error", (e: unknown) => log.error({ err: e }, "socket server error"));
       const addr = s.address();
       const got = typeof addr === "object" && addr ? addr.port : port;
-      log.info({ port: got, bind }, "command socket listening");
+      log.info({ port: got, bind, tls: tls !== undefined }, "command socket listening");
       return { port: got };
     },
     async stop() {

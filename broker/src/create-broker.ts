@@ -9,6 +9,7 @@ import { createAcl } from "./acl.js";
 import { DEFAULT_AUTH_THROTTLE, createAuthThrottle } from "./auth-throttle.js";
 import { createAuthenticator } from "./authenticator.js";
 import { BrokerError, BrokerErrorCodes } from "./errors.js";
+import { createClientIdPolicy } from "./client-ids.js";
 import { createHooks } from "./hooks.js";
 import { closeServer, listen, trackConnections } from "./listeners.js";
 import { createLocalClient, type AttachableLocalClient } from "./local-client.js";
@@ -50,6 +51,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     log,
     events,
     maxRequestBytes: MAX_REQUEST_BYTES,
+    clientIds: createClientIdPolicy({ clock, ...(deps.isKnownBoard ? { isKnownBoard: deps.isKnownBoard } : {}) }),
     presence: () => running?.presence ?? null,
   });
   let running: Running | null = null;

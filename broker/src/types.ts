@@ -19,6 +19,8 @@ export interface BrokerDeps {
   /** Shares subscriptions, retained messages and wills with other brokers through Redis. */
   cluster?: { redisUrl: string; /** $SYS heartbeat of the replicas; default 5 s. */ heartbeatMs?: number };
   clock?: () => number;
+  /** Board ids the deployment knows (the manager's registry): no user may connect with one. */
+  isKnownBoard?: (clientId: string) => boolean;
   /** Back-off of repeated authentication failures per address (tests shorten it). */
   authThrottle?: Partial<AuthThrottleOptions>;
 }

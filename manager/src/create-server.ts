@@ -130,6 +130,11 @@ export function createServer(opts: ServerOptions) {
           topicRoot: config.topicRoot,
           fleetSecret,
           users,
+          // Boards the registry knows (seen, or bound to a node): no user may take their client id.
+          isKnownBoard: (id) => {
+            const reg = manager?.registry;
+            return reg !== undefined && (reg.records.has(id) || [...reg.nodes.values()].some((n) => n.boardId === id));
+          },
           ...(tls ? { tls } : {}),
           ...(config.redisUrl ? { cluster: { redisUrl: config.redisUrl } } : {}),
         });

@@ -13,3 +13,4 @@ export { stampRequest } from "./request-stamp.js";
 export { writeFileAtomic } from "./atomic-file.js";
 export { createPolicy } from "./policy.js";
 export type { Policy } from "./policy.js";
+export { TAKEOVER_LIMIT, TAKEOVER_WINDOW_MS } from "./client-ids.js";

@@ -169,10 +169,10 @@ export function createServer(opts: ServerOptions) {
       const h = createHttpServer({
         log,
         staticDir,
+        allowedOrigins: config.allowedOrigins,
         health: () => ({
           version: MANAGER_VERSION,
           role: config.role,
-          pid: process.pid,
           mqtt: m.connected(),
           // Whether the last write reached the disk (issue 9 "Disk full": monitoring goes on in memory).
           store: m.storeHealth(),

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_PASSWORD, connectClient, request, startTestServer, type TestServer } from "./helpers.js";
 
 /** The data dir holds user hashes, the fleet secret and the host key: no other local user may read it. */
-describe("data dir permissions", () => {
+describe("data dir permissions, /healthz", () => {
   let t: TestServer;
   let dataDir: string;
   beforeAll(async () => {
@@ -33,5 +33,11 @@ describe("data dir permissions", () => {
       if (mode & 0o077) open.push(`${f} ${mode.toString(8)}`);
     }
     expect(open).toEqual([]);
+  });
+
+  it("/healthz tells no process id", async () => {
+    const body = (await (await fetch(`http://127.0.0.1:${t.started.ports.http}/healthz`)).json()) as Record<string, unknown>;
+    expect(body.status).toBe("ok");
+    expect(body).not.toHaveProperty("pid");
   });
 });

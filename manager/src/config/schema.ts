@@ -151,6 +151,12 @@ export const configSchema = z
         "Hosts a type's remote git source (https, http, ssh, git, user@host:path) may name, separated by `,` in the " +
           "environment; `*` allows any host. Empty: remote git sources are refused.",
       ),
+    allowedOrigins: listOf(",", z.string().regex(/^https?:\/\/[^/\s]+$/, "an origin: scheme://host[:port]"))
+      .default([])
+      .describe(
+        "Browser origins besides the server's own that may change state through /api (a dashboard behind a proxy " +
+          "under another name), separated by `,` in the environment. Cross-site requests from other origins are refused.",
+      ),
     metricsToken: z
       .string()
       .min(16)
@@ -219,6 +225,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   BBB_METRICS_TOKEN: "metricsToken",
   BBB_PROJECT_ROOTS: "projectRoots",
   BBB_GIT_HOSTS: "gitHosts",
+  BBB_ALLOWED_ORIGINS: "allowedOrigins",
   BBB_BACKUP_KEEP: "backupKeep",
   BBB_SHUTDOWN_TIMEOUT_MS: "shutdownTimeoutMs",
   BBB_TLS_CERT: "tls.cert",

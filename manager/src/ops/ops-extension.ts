@@ -12,7 +12,7 @@ export const METRICS_PATH = "/metrics";
 
 /**
  * Operations (issue 8): Prometheus metrics at GET /metrics on the HTTP port, and backups
- * (`server.backup` / `server.backupChunk` on every front door, `GET /api/server/backup` on REST).
+ * (`server.backup` / `server.backupChunk` on every front door, `POST /api/server/backup` on REST).
  * Its `observe` hooks are handed to the manager before it starts (hot-path counters).
  */
 export function createOpsExtension(): Extension {

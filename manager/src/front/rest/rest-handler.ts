@@ -77,7 +77,9 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
       return outcome.principal;
     }
     if (outcome.reason === "invalid") await sleep(throttle.fail(peer));
-    const challenge = deps.tokens ? 'Basic realm="bbb", Bearer realm="bbb"' : 'Basic realm="bbb"';
+    // Never a Basic challenge: a browser would prompt, then send the cached password with every
+    // request of any site to this server (docs/protocol.md "REST API"). Basic still works when sent.
+    const challenge = 'Bearer realm="bbb"';
     sendJson(
       res,
       401,

@@ -13,7 +13,7 @@ import type { BackupService } from "./backup-service.js";
 export const BACKUP_ROUTE = "/api/server/backup";
 
 /**
- * REST `GET /api/server/backup` (admin; Basic or Bearer like the rest of /api): makes a backup
+ * REST `POST /api/server/backup` (admin; Basic or Bearer like the rest of /api): makes a backup
  * and streams it as application/gzip, with its sha256 in `x-bbb-sha256` and its name in
  * Content-Disposition. The archive also stays in <dataDir>/backups (the newest `backupKeep`).
  */
@@ -32,8 +32,9 @@ export function createBackupRoute(deps: {
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const path = (req.url ?? "/").split("?")[0];
     if (path !== BACKUP_ROUTE) return false;
-    if (req.method !== "GET") {
-      error(res, 405, "MGR_E_METHOD_NOT_ALLOWED", "use GET", { allow: "GET" });
+    // POST: making a backup prunes the oldest ones, and a GET must change nothing.
+    if (req.method !== "POST") {
+      error(res, 405, "MGR_E_METHOD_NOT_ALLOWED", "use POST", { allow: "POST" });
       return true;
     }
     const peer = req.socket.remoteAddress ?? "?";
@@ -41,7 +42,7 @@ export function createBackupRoute(deps: {
     if (!auth.ok) {
       if (auth.reason === "invalid") await sleep(throttle.fail(peer));
       error(res, 401, "MGR_E_UNAUTHENTICATED", "authentication required", {
-        "www-authenticate": 'Basic realm="bbb", Bearer realm="bbb"',
+        "www-authenticate": 'Bearer realm="bbb"',
       });
       return true;
     }

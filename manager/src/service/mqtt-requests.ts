@@ -69,6 +69,15 @@ export function createMqttRequests(deps: MqttRequestsDeps) {
       }
       deps.publish(deps.topics.managerResponse(auth.clientId), text, { qos: 1, retain: false });
     };
+    if (d.value.invalidUtf8) {
+      // Refused like on REST and the socket (RFC 8259 §8.1: JSON is UTF-8), never stored with U+FFFD.
+      reply({
+        transaction,
+        status: "error",
+        error: { code: ManagerErrorCodes.PARSE_ERROR, message: "request is not valid UTF-8" },
+      });
+      return;
+    }
     const mine = perClient.get(auth.clientId) ?? 0;
     if (mine >= maxPerClient) {
       // One client cannot queue unbounded work (a bulk command per request is long-lived).

@@ -32,6 +32,11 @@ export function addressOf(client: Client): string {
 export const DROPPED_TOPIC = "$bbb-dropped";
 const USER_ROLES: ReadonlySet<string> = new Set(["viewer", "operator", "admin"]);
 
+/** A field a stranger chose (up to 64 KB in a CONNECT) as it goes into a log line. */
+export function capField(v: string, max = 64): string {
+  return v.length <= max ? v : `${v.slice(0, max)}… (${Buffer.byteLength(v)} bytes)`;
+}
+
 function connackError(returnCode: 2 | 3 | 4 | 5, message: string): AuthenticateError {
   return Object.assign(new Error(message), { returnCode });
 }
@@ -119,8 +124,9 @@ export function createHooks(deps: HookDeps) {
         if (!outcome.ok) {
           deps.throttle.recordFailure(address);
           // Never the password: only who, from where and why.
-          log.warn({ username: username ?? null, clientId, address, reason: outcome.reason, delayMs: delay }, "authentication failed");
-          events.emit("auth-failed", { username: username ?? "", address, reason: outcome.reason });
+          const who = username === undefined ? null : capField(username);
+          log.warn({ username: who, clientId: capField(clientId), address, reason: outcome.reason, delayMs: delay }, "authentication failed");
+          events.emit("auth-failed", { username: who ?? "", address, reason: outcome.reason });
           callback(connackError(outcome.returnCode, outcome.reason), false);
           return;
         }

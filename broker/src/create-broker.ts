@@ -3,7 +3,7 @@ import net from "node:net";
 import tls from "node:tls";
 import type { Duplex } from "node:stream";
 import type { IncomingMessage } from "node:http";
-import { Aedes, type AedesOptions } from "aedes";
+import { Aedes, type AedesOptions, type Client } from "aedes";
 import { DEFAULT_PORTS, MAX_PACKET_BYTES, MAX_REQUEST_BYTES, MQTT_WS_PATH } from "@bbb/shared";
 import { createAcl } from "./acl.js";
 import { DEFAULT_AUTH_THROTTLE, createAuthThrottle } from "./auth-throttle.js";
@@ -214,6 +214,20 @@ export function createBroker(deps: BrokerDeps): Broker {
     stop,
 
     connectedClients: () => (running ? running.aedes.connectedClients : 0),
+
+    disconnectUser(username) {
+      if (!running) return 0;
+      let n = 0;
+      // Aedes 1.2's typings do not declare `clients` (id → connected client), which it keeps.
+      const clients = (running.aedes as unknown as { clients: Record<string, Client> }).clients;
+      for (const client of Object.values(clients)) {
+        if (identityOf(client)?.username !== username) continue;
+        client.close();
+        n++;
+      }
+      if (n > 0) log.info({ username, clients: n }, "user's MQTT connections closed");
+      return n;
+    },
 
     localClient(handlers) {
       const c = createLocalClient(handlers, (closed) => locals.delete(closed));

@@ -15,6 +15,7 @@ import type { MethodDef, MethodTable } from "./service/method.js";
 import { createMethodTable, type ServiceDeps } from "./service/methods/index.js";
 import { createMqttRequests } from "./service/mqtt-requests.js";
 import { createStore, type Store } from "./store/create-store.js";
+import type { Sessions } from "./front/sessions.js";
 import { toManagerError } from "./projects/project-methods.js";
 import { checkSource } from "./projects/source-policy.js";
 
@@ -39,6 +40,8 @@ export interface ManagerDeps {
   link: ManagerLink | { url: string; password: string; username?: string; ca?: string | Buffer };
   version: string;
   users?: UserStore;
+  /** API tokens and signing a user out on every door (front/sessions.ts). */
+  sessions?: Sessions;
   now?: () => number;
   ports?: () => Record<string, number | null>;
   broker?: () => { mode: "embedded" | "external"; clients: number | null };
@@ -179,6 +182,7 @@ export function createManager(deps: ManagerDeps) {
     runner: createCommandRunner({ log: base, now, store: getStore(), registry: () => registry, tracker }),
     publisher,
     users: deps.users,
+    ...(deps.sessions ? { sessions: deps.sessions } : {}),
     ports: deps.ports ?? (() => ({})),
     broker: deps.broker ?? (() => ({ mode: "external", clients: null })),
     checkSource: (source) =>

@@ -12,6 +12,9 @@ import {
 import { MANAGER_USERNAME, MQTT_WS_PATH } from "@bbb/shared";
 import type { Logger } from "pino";
 import type { Config } from "./config/schema.js";
+import { createSessions, type Sessions } from "./front/sessions.js";
+import { createTokenFile, TOKENS_FILE } from "./front/token-file.js";
+import { apiTokenKey, createTokenService } from "./front/tokens.js";
 import { createManager, type Manager } from "./create-manager.js";
 import { createHttpServer, type ApiHandler, type HttpServer } from "./http/create-http-server.js";
 import type { IngestObserver } from "./mqtt/create-ingest.js";
@@ -36,6 +39,8 @@ export interface ServerContext {
   http: HttpServer;
   /** The embedded broker; null when the manager uses an external one. */
   broker: Broker | null;
+  /** API tokens and the sign-out of a user on every door. */
+  sessions: Sessions;
   /** The complete method table (built-in + every extension's methods). */
   table: () => MethodTable;
   service: () => ServiceDeps;
@@ -114,6 +119,16 @@ export function createServer(opts: ServerOptions) {
       const users = createUserStore({ file: join(config.dataDir, "users.json"), log });
       await users.load();
       const { generatedPassword } = await users.ensureAdmin(config.adminPassword);
+      // One token service for every door (REST, socket, backups), its ids kept in the data dir.
+      const sessions = createSessions({
+        tokens: createTokenService({
+          secret: apiTokenKey(fleetSecret),
+          persistence: createTokenFile(join(config.dataDir, TOKENS_FILE), (err) =>
+            log.error({ err }, "API token list unreadable: every token is revoked"),
+          ),
+        }),
+        log,
+      });
 
       let mqttUrl = config.mqttUrl ?? null;
       // PEM files read once: MQTTS of the embedded broker, HTTPS/WSS on the HTTP port.
@@ -158,6 +173,7 @@ export function createServer(opts: ServerOptions) {
             : { url: mqttUrl, username: MANAGER_USERNAME, password: deriveManagerPassword(fleetSecret) },
         version: MANAGER_VERSION,
         users,
+        sessions,
         ports: () => ({ ...ports }),
         broker: () =>
           broker ? { mode: "embedded", clients: broker.connectedClients() } : { mode: "external", clients: null },
@@ -166,6 +182,9 @@ export function createServer(opts: ServerOptions) {
         observe: (opts.extensions ?? []).find((e) => e.observe)?.observe,
       });
       manager = m;
+      // MQTT, the dashboard's WebSocket included: a signed-out user's connections close at once.
+      const b = broker;
+      if (b) sessions.onSignOut((t) => ("username" in t ? b.disconnectUser(t.username) : 0));
       const h = createHttpServer({
         log,
         staticDir,
@@ -204,6 +223,7 @@ export function createServer(opts: ServerOptions) {
         log,
         fleetSecret,
         users,
+        sessions,
         events: m.events,
         manager: m,
         http: h,

@@ -9,7 +9,6 @@ import { createMqttIdentityResolver } from "./mqtt-auth/mqtt-identity.js";
 import { createRestHandler, type RestLimits } from "./rest/rest-handler.js";
 import type { RpcSocketLimits } from "./socket/limits.js";
 import { createRpcSocketServer, type RpcSocketServer } from "./socket/rpc-socket-server.js";
-import { apiTokenKey, createTokenService } from "./tokens.js";
 import type { Clock } from "./webhooks/clock.js";
 import type { DeliveryOptions, FetchLike } from "./webhooks/delivery.js";
 import { createJsonFileWebhookStore } from "./webhooks/store.js";
@@ -28,8 +27,6 @@ export interface FrontExtensionOptions {
    * Default: on when the config names an external broker (mqttUrl), off otherwise.
    */
   mqttHttpAuth?: boolean;
-  /** Lifetime of API tokens (Bearer / socket auth {token}). */
-  tokenTtlMs?: number;
 }
 
 /**
@@ -39,6 +36,7 @@ export interface FrontExtensionOptions {
  */
 export function createFrontExtension(opts: FrontExtensionOptions = {}): Extension {
   let socket: RpcSocketServer | null = null;
+  let unregister: (() => void) | null = null;
   let webhooks: WebhookService | null = null;
   const getWebhooks = () => {
     if (!webhooks) throw new ManagerError(ManagerErrorCodes.UNAVAILABLE, "webhooks are not running");
@@ -51,11 +49,7 @@ export function createFrontExtension(opts: FrontExtensionOptions = {}): Extensio
     async start(ctx: ServerContext) {
       const log = ctx.log.child({ module: "front" });
       const authenticate: Authenticate = (u, p) => ctx.users.verify(u, p);
-      // A key of its own, derived from the fleet secret, so API tokens survive restarts.
-      const tokens = createTokenService({
-        secret: apiTokenKey(ctx.fleetSecret),
-        ...(opts.tokenTtlMs ? { ttlMs: opts.tokenTtlMs } : {}),
-      });
+      const tokens = ctx.sessions.tokens;
       const w = createWebhookService({
         events: ctx.events,
         store: createJsonFileWebhookStore(opts.webhooks?.file ?? join(ctx.config.dataDir, "webhooks.json")),
@@ -93,6 +87,7 @@ export function createFrontExtension(opts: FrontExtensionOptions = {}): Extensio
           throw e;
         }
         socket = s;
+        unregister = ctx.sessions.onSignOut((t) => s.closeSessions(t));
       }
       if (opts.rest === false) return { ports };
       const mqttAuth = opts.mqttHttpAuth ?? ctx.config.mqttUrl !== undefined;
@@ -118,6 +113,8 @@ export function createFrontExtension(opts: FrontExtensionOptions = {}): Extensio
       return { ports, api };
     },
     async stop() {
+      unregister?.();
+      unregister = null;
       await socket?.stop();
       socket = null;
       await webhooks?.stop();

@@ -1,6 +1,5 @@
 import { MANAGER_VERSION, type Extension, type ServerContext } from "../create-server.js";
 import { ManagerError, ManagerErrorCodes } from "../errors.js";
-import { apiTokenKey, createTokenService } from "../front/tokens.js";
 import { createBackupMethods } from "./backup/backup-methods.js";
 import { createBackupRoute } from "./backup/backup-route.js";
 import { createBackupService, type BackupService } from "./backup/backup-service.js";
@@ -65,8 +64,8 @@ export function createOpsExtension(): Extension {
       const api = createBackupRoute({
         backups: getBackups,
         authenticate: (u, p) => ctx.users.verify(u, p),
-        // The same key as the front door's API tokens (front-extension.ts), so its Bearer tokens work here.
-        tokens: createTokenService({ secret: apiTokenKey(ctx.fleetSecret) }),
+        // The same tokens as every other door: a revoked one stops working here too.
+        tokens: ctx.sessions.tokens,
         log,
       });
       return Promise.resolve({ api });

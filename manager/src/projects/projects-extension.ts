@@ -35,7 +35,11 @@ export function createProjectsExtension(opts: ProjectsExtensionOptions = {}): Ex
     return store;
   };
 
+  let unregister: (() => void) | null = null;
+
   async function undo(): Promise<void> {
+    unregister?.();
+    unregister = null;
     unlink?.();
     unlink = null;
     await sftp?.server.stop();
@@ -83,6 +87,7 @@ export function createProjectsExtension(opts: ProjectsExtensionOptions = {}): Ex
           bind: opts.sftp?.bind ?? ctx.config.bind,
         });
         sftp = { server, port };
+        unregister = ctx.sessions.onSignOut((t) => ("username" in t ? server.closeUser(t.username) : 0));
         // Operators copy this into agent configs (sftpHostKeyFingerprint); `bbbctl provision` reads sftp.info.
         log.info({ port, fingerprint: server.hostKeyFingerprint() }, "sftp host key fingerprint");
         return { ports: { sftp: port } };

@@ -5,3 +5,4 @@ export * from "./registry-edit.js";
 export * from "./history.js";
 export * from "./admin.js";
 export * from "./nodes-csv.js";
+export * from "./sessions.js";

@@ -62,11 +62,15 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
       buildOpenApi(routes, { version: deps.version ?? "0.0.0" }, { tokens: deps.tokens !== undefined, log }),
     ));
 
-  async function requireAuth(req: IncomingMessage, res: ServerResponse): Promise<Principal | null> {
+  async function requireAuth(
+    req: IncomingMessage,
+    res: ServerResponse,
+    opts: { passwordOnly?: boolean } = {},
+  ): Promise<Principal | null> {
     const peer = req.socket.remoteAddress ?? "?";
     let outcome;
     try {
-      outcome = await authenticateRequest(req);
+      outcome = await authenticateRequest(req, opts);
     } catch (e: unknown) {
       log.error({ err: e }, "authentication backend failed");
       sendJson(res, 500, { error: { code: FrontErrorCodes.INTERNAL, message: "internal error" } });
@@ -138,8 +142,12 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
       return;
     }
     if (sub === "/auth/token" && verb === "POST" && deps.tokens) {
-      const principal = await requireAuth(req, res);
-      if (principal) sendJson(res, 200, deps.tokens.issue(principal.username, principal.role));
+      // The password, never a token: a token minting its successor would outlive its user.
+      const principal = await requireAuth(req, res, { passwordOnly: true });
+      if (principal) {
+        const { token, expiresAt } = deps.tokens.issue(principal.username, principal.role);
+        sendJson(res, 200, { token, expiresAt });
+      }
       return;
     }
     const extra = verb === "POST" ? deps.extraPostRoutes?.[sub] : undefined;

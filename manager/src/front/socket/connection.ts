@@ -52,7 +52,14 @@ export interface ConnState {
  * done before the next line runs), streams events and progress, and drops itself when its
  * unsent output passes the limit, so a stalled reader never holds memory or other clients up.
  */
-export function createConnection(deps: ConnectionDeps): { closed: Promise<void>; destroy(): void } {
+export interface LiveConnection {
+  closed: Promise<void>;
+  destroy(): void;
+  /** Who authenticated on it, if anyone yet. */
+  principal(): Principal | null;
+}
+
+export function createConnection(deps: ConnectionDeps): LiveConnection {
   const { socket, limits, log } = deps;
   const abort = new AbortController();
   // Lines and over-long-line markers, answered strictly in arrival order.
@@ -237,5 +244,6 @@ export function createConnection(deps: ConnectionDeps): { closed: Promise<void>;
     destroy() {
       socket.destroy();
     },
+    principal: () => state.principal,
   };
 }

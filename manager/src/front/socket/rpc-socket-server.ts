@@ -7,7 +7,8 @@ import { createAuthThrottle, type AuthThrottle } from "../auth-throttle.js";
 import type { Authenticate } from "../auth-types.js";
 import { FrontErrorCodes, RpcCodes } from "../errors.js";
 import type { TokenService } from "../tokens.js";
-import { createConnection } from "./connection.js";
+import type { SignOutTarget } from "../sessions.js";
+import { createConnection, type LiveConnection } from "./connection.js";
 import { EVENT_NOTIFICATIONS } from "./event-filter.js";
 import { notification, rpcError } from "./jsonrpc.js";
 import { DEFAULT_SOCKET_LIMITS, type RpcSocketLimits } from "./limits.js";
@@ -31,6 +32,8 @@ export interface RpcSocketServer {
   start(opts: { port: number; bind?: string; tls?: { cert: Buffer; key: Buffer } }): Promise<{ port: number }>;
   stop(): Promise<void>;
   connectionCount(): number;
+  /** Closes the connections a user (or a revoked token) authenticated; returns how many. */
+  closeSessions(target: SignOutTarget): number;
 }
 
 /**
@@ -41,7 +44,7 @@ export function createRpcSocketServer(deps: RpcSocketServerDeps): RpcSocketServe
   const log = deps.log.child({ module: "rpc-socket" });
   const limits: RpcSocketLimits = { ...DEFAULT_SOCKET_LIMITS, ...deps.limits };
   const throttle = deps.throttle ?? createAuthThrottle();
-  const conns = new Map<Socket, { closed: Promise<void>; destroy(): void }>();
+  const conns = new Map<Socket, LiveConnection>();
   // One serialisation per event, shared by every subscribed connection.
   const cache = new WeakMap<RegistryEvent, string>();
   const serialize = (e: RegistryEvent) => {
@@ -116,5 +119,15 @@ export function createRpcSocketServer(deps: RpcSocketServerDeps): RpcSocketServe
       await closing;
     },
     connectionCount: () => conns.size,
+    closeSessions(target) {
+      let n = 0;
+      for (const c of conns.values()) {
+        const p = c.principal();
+        if (!p || ("username" in target ? p.username !== target.username : p.tokenId !== target.tokenId)) continue;
+        c.destroy();
+        n++;
+      }
+      return n;
+    },
   };
 }

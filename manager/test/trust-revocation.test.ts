@@ -11,6 +11,7 @@ import { createServer, type BbbServer } from "../src/create-server.js";
 import { createFrontExtension } from "../src/front/front-extension.js";
 import { createOpsExtension } from "../src/ops/ops-extension.js";
 import { createProjectsExtension } from "../src/projects/projects-extension.js";
+import { bbbctl } from "./cli-runner.js";
 import { byId, lineClient } from "./front-fixtures.js";
 import { ADMIN_PASSWORD, FLEET_SECRET, connectClient, request } from "./helpers.js";
 
@@ -133,5 +134,22 @@ describe("sessions end with their user on every door", () => {
     const out = (await admin_("users.signOut", { username: "op-tok" })) as { connections: number };
     expect(out.connections).toBeGreaterThanOrEqual(2);
     await Promise.all([doors.mqttClosed, doors.sftpClosed]);
+  });
+
+  it("bbbctl tokens list / revoke and sign-out", async () => {
+    await admin_("users.upsert", { username: "op-cli", role: "operator", password: PW });
+    const doors = await openDoors("op-cli");
+    const env = { BBB_HOST: "127.0.0.1", BBB_CMD_PORT: String(ports.cmd), BBB_USER: "admin", BBB_PASSWORD: ADMIN_PASSWORD };
+    const listed = await bbbctl(["tokens", "list", "--of", "op-cli", "--json"], env);
+    expect(listed.stderr).toBe("");
+    expect(listed.code).toBe(0);
+    const items = JSON.parse(listed.stdout) as { id: string; username: string }[];
+    expect(items.map((i) => i.username)).toEqual(["op-cli"]);
+    const revoked = await bbbctl(["tokens", "revoke", items[0]!.id], env);
+    expect(JSON.parse(revoked.stdout)).toEqual({ revoked: true });
+    expect((await http("/api/hosts", { headers: bearer(doors.token) })).status).toBe(401);
+    const out = await bbbctl(["sign-out", "op-cli"], env);
+    expect(JSON.parse(out.stdout)).toMatchObject({ username: "op-cli" });
+    await Promise.all([doors.mqttClosed, doors.sftpClosed, doors.sockClosed]);
   });
 });

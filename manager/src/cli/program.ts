@@ -8,6 +8,7 @@ import { registerMisc } from "./commands/misc.js";
 import { registerProvision } from "./commands/provision.js";
 import { registerRegistry } from "./commands/registry.js";
 import { registerRestore } from "./commands/restore.js";
+import { registerSessions } from "./commands/sessions.js";
 import { registerWatch } from "./commands/watch.js";
 import type { ConnectionFlags } from "./config.js";
 import { CliError, createCliContext, EXIT, type CliIo } from "./context.js";
@@ -42,6 +43,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   registerRegistry(program, ctx);
   registerImport(program, ctx);
   registerAdmin(program, ctx);
+  registerSessions(program, ctx);
   registerMisc(program, ctx);
   registerBackup(program, ctx);
   registerRestore(program, ctx);

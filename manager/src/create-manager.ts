@@ -16,6 +16,7 @@ import { createMethodTable, type ServiceDeps } from "./service/methods/index.js"
 import { createMqttRequests } from "./service/mqtt-requests.js";
 import { createStore, type Store } from "./store/create-store.js";
 import type { Sessions } from "./front/sessions.js";
+import { createAuditSink } from "./service/audit.js";
 import { toManagerError } from "./projects/project-methods.js";
 import { checkSource } from "./projects/source-policy.js";
 
@@ -162,7 +163,9 @@ export function createManager(deps: ManagerDeps) {
     },
     ...(deps.observe?.ingest ? { observe: deps.observe.ingest } : {}),
   });
+  const audit = createAuditSink({ repo: () => getStore().audit, now, log });
   const requests = createMqttRequests({
+    audit,
     log: base,
     topics,
     table: () => table,
@@ -223,7 +226,8 @@ export function createManager(deps: ManagerDeps) {
     try {
       const n = getStore().history.prune(before);
       const r = getStore().runs.prune(before);
-      if (n + r > 0) log.info({ history: n, runs: r }, "history pruned");
+      const a = getStore().audit.prune(before);
+      if (n + r + a > 0) log.info({ history: n, runs: r, audit: a }, "history pruned");
     } catch (err: unknown) {
       log.error({ err }, "history prune failed");
     }
@@ -251,6 +255,8 @@ export function createManager(deps: ManagerDeps) {
     storeHealth: () => store?.health() ?? null,
     connected: () => client?.connected() ?? false,
     markDuplicate: (boardId: string) => registry.markDuplicate(boardId),
+    /** Where every door records its mutating calls (docs/protocol.md "Audit trail"). */
+    audit,
 
     async start(): Promise<void> {
       store = createStore({ dataDir: cfg.dataDir, log: base });

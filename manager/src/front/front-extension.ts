@@ -68,6 +68,7 @@ export function createFrontExtension(opts: FrontExtensionOptions = {}): Extensio
           events: ctx.events,
           log,
           tokens,
+          audit: ctx.manager.audit,
           ...(opts.socket?.limits ? { limits: opts.socket.limits } : {}),
         });
         try {
@@ -104,6 +105,7 @@ export function createFrontExtension(opts: FrontExtensionOptions = {}): Extensio
         authenticate,
         log,
         tokens,
+        audit: ctx.manager.audit,
         version: MANAGER_VERSION,
         // Other extensions may mount their own /api routes after this one; the shell answers 404.
         passUnmatched: true,

@@ -1,7 +1,7 @@
 import { ROLE_RANK, describeZodError, type Role } from "@bbb/shared";
 import type { Logger } from "pino";
 import { ManagerErrorCodes, isManagerError } from "../errors.js";
-import type { CallContext, MethodTable } from "./method.js";
+import type { CallContext, MethodDef, MethodTable } from "./method.js";
 
 export type InvokeOutcome = { ok: true; data: unknown } | { ok: false; error: { code: string; message: string } };
 
@@ -28,6 +28,13 @@ export async function invokeMethod(
       ok: false,
       error: { code: ManagerErrorCodes.UNKNOWN_METHOD, message: `unknown method ${name.slice(0, 64)}` },
     };
+  const out = await dispatch(m, params, ctx, log);
+  ctx.audit?.(m, params, ctx, out.ok ? "ok" : out.error.code);
+  return out;
+}
+
+async function dispatch(m: MethodDef, params: unknown, ctx: CallContext, log: Logger): Promise<InvokeOutcome> {
+  const name = m.name;
   if (!roleAllows(ctx.role, m.role)) {
     return { ok: false, error: { code: ManagerErrorCodes.FORBIDDEN, message: `${name} needs the ${m.role} role` } };
   }

@@ -8,6 +8,7 @@ import {
   type Topics,
 } from "@bbb/shared";
 import type { Logger } from "pino";
+import type { AuditSink } from "./audit.js";
 import { ManagerErrorCodes } from "../errors.js";
 import { createRateLimiter } from "../log.js";
 import { invokeMethod } from "./invoke.js";
@@ -25,6 +26,8 @@ export interface MqttRequestsDeps {
   maxInFlightPerClient?: number;
   /** Duration of each answered request, for /metrics (issue 8). */
   observe?: (method: string, seconds: number, ok: boolean) => void;
+  /** Records mutating calls (service/audit.ts). */
+  audit?: AuditSink;
 }
 
 /**
@@ -96,7 +99,13 @@ export function createMqttRequests(deps: MqttRequestsDeps) {
         deps.table(),
         t.method,
         params,
-        { username: auth.username, role: auth.role, via: "mqtt" },
+        {
+          username: auth.username,
+          role: auth.role,
+          via: "mqtt",
+          peer: auth.clientId,
+          ...(deps.audit ? { audit: deps.audit } : {}),
+        },
         log,
       );
       reply(

@@ -28,3 +28,30 @@ export const usersSignOutParamsSchema = z.object({ username: nameSchema.optional
 export const usersSignOutResultSchema = z
   .object({ username: nameSchema, tokens: z.number().int(), connections: z.number().int() })
   .strict();
+
+/** One row of the audit trail (docs/protocol.md "Audit trail"). */
+export const auditRecordSchema = z
+  .object({
+    id: z.number().int(),
+    ts: z.number().int(),
+    username: z.string(),
+    role: z.string(),
+    via: z.string(),
+    peer: z.string().nullable(),
+    method: z.string(),
+    params: z.string().nullable(),
+    result: z.string(),
+  })
+  .strict();
+export type AuditRecordView = z.infer<typeof auditRecordSchema>;
+export const auditListParamsSchema = z
+  .object({
+    username: z.string().max(128).optional(),
+    method: z.string().max(128).optional(),
+    since: z.coerce.number().int().optional(),
+    beforeId: z.coerce.number().int().optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict()
+  .default({ limit: 100 });
+export const auditListResultSchema = z.object({ items: z.array(auditRecordSchema) }).strict();

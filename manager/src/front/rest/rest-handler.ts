@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { MAX_REQUEST_BYTES } from "@bbb/shared";
+import type { AuditSink } from "../../service/audit.js";
 import type { CallContext, MethodTable } from "../../service/method.js";
 import { createAuthThrottle, type AuthThrottle } from "../auth-throttle.js";
 import type { Authenticate, Principal } from "../auth-types.js";
@@ -38,6 +39,8 @@ export interface RestHandlerDeps {
   extraPostRoutes?: Record<string, ExtraRoute>;
   /** Leave unknown paths under the base to the caller (return false) instead of answering 404. */
   passUnmatched?: boolean;
+  /** Records mutating calls (service/audit.ts). */
+  audit?: AuditSink;
 }
 
 export type RestHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -123,7 +126,14 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
     res.once("close", () => {
       if (!res.writableFinished) abort.abort();
     });
-    const ctx: CallContext = { username: principal.username, role: principal.role, via: "rest", signal: abort.signal };
+    const ctx: CallContext = {
+      username: principal.username,
+      role: principal.role,
+      via: "rest",
+      peer: req.socket.remoteAddress ?? "?",
+      signal: abort.signal,
+      ...(deps.audit ? { audit: deps.audit } : {}),
+    };
     const rawParams = Object.keys(params).length === 0 ? undefined : params;
     const out = await invokeDef(route.def, rawParams, ctx, log);
     if (out.ok) sendJson(res, 200, out.result);

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { EventBus, RegistryEvent } from "../../service/events.js";
 import type { CallContext, MethodTable } from "../../service/method.js";
 import type { AuthThrottle } from "../auth-throttle.js";
+import type { AuditSink } from "../../service/audit.js";
 import type { Principal } from "../auth-types.js";
 import { FrontErrorCodes, RpcCodes } from "../errors.js";
 import { invokeMethod } from "../invoke.js";
@@ -21,6 +22,8 @@ import { handleAuth, type AuthDeps } from "./builtin-auth.js";
 import { handleSubscribe, listMethods } from "./builtin-events.js";
 
 export interface ConnectionDeps extends AuthDeps {
+  /** Records mutating calls (service/audit.ts). */
+  audit?: AuditSink;
   socket: Socket;
   methods: MethodTable;
   events: EventBus | undefined;
@@ -138,7 +141,9 @@ export function createConnection(deps: ConnectionDeps): LiveConnection {
       username: principal.username,
       role: principal.role,
       via: "socket",
+      peer: state.peer,
       signal: abort.signal,
+      ...(deps.audit ? { audit: deps.audit } : {}),
     };
     if (!isNotification) {
       ctx.onProgress = (p) => state.sendRaw(notification("progress", { id, ...p }));

@@ -7,6 +7,7 @@ import { createAuthThrottle, type AuthThrottle } from "../auth-throttle.js";
 import type { Authenticate } from "../auth-types.js";
 import { FrontErrorCodes, RpcCodes } from "../errors.js";
 import type { TokenService } from "../tokens.js";
+import type { AuditSink } from "../../service/audit.js";
 import type { SignOutTarget } from "../sessions.js";
 import { createConnection, type LiveConnection } from "./connection.js";
 import { EVENT_NOTIFICATIONS } from "./event-filter.js";
@@ -25,6 +26,7 @@ export interface RpcSocketServerDeps {
   /** Enables `auth {token}`. */
   tokens?: TokenService;
   throttle?: AuthThrottle;
+  audit?: AuditSink;
 }
 
 export interface RpcSocketServer {
@@ -76,6 +78,7 @@ export function createRpcSocketServer(deps: RpcSocketServerDeps): RpcSocketServe
       log,
       limits,
       serialize,
+      ...(deps.audit ? { audit: deps.audit } : {}),
     });
     conns.set(socket, c);
     void c.closed.then(() => conns.delete(socket));

@@ -1,4 +1,6 @@
 import {
+  auditListParamsSchema,
+  auditListResultSchema,
   tokensListParamsSchema,
   tokensListResultSchema,
   tokensRevokeParamsSchema,
@@ -14,7 +16,7 @@ import type { ServiceDeps } from "./deps.js";
 const isAdmin = (ctx: CallContext) => ctx.role === "admin";
 const forbidden = (msg: string) => new ManagerError(ManagerErrorCodes.FORBIDDEN, msg);
 
-/** tokens.list / tokens.revoke / users.signOut (docs/protocol.md "Sessions"). */
+/** tokens.list / tokens.revoke / users.signOut (docs/protocol.md "Sessions") and audit.list. */
 export function sessionMethods(deps: ServiceDeps): MethodDef[] {
   const sessions = (): Sessions => {
     if (!deps.sessions) throw new ManagerError(ManagerErrorCodes.UNAVAILABLE, "sessions are not available here");
@@ -60,6 +62,15 @@ export function sessionMethods(deps: ServiceDeps): MethodDef[] {
         if (username !== ctx.username && !isAdmin(ctx)) throw forbidden("only an admin signs other users out");
         return { username, ...sessions().signOut(username, `signed out by ${ctx.username}`) };
       },
+    }),
+      defineMethod({
+      name: "audit.list",
+      description: "The audit trail of mutating calls, newest first: who, role, door, peer, method, redacted params, result.",
+      role: "admin",
+      params: auditListParamsSchema,
+      result: auditListResultSchema,
+      http: { method: "GET", path: "/audit" },
+      handler: (p) => ({ items: deps.store.audit.list(p) }),
     }),
   ];
 }

@@ -7,10 +7,8 @@ export {
   type ResolvedAgentConfig,
 } from "./config/schema.js";
 export { loadConfig, resolveConfig, macBoardId, AGENT_ENV_VARS, DEFAULT_CONFIG_PATH } from "./config/load-config.js";
-export { createFakeRoot, simMac, type FakeRoot, type FakeRootOptions } from "./sim/fake-root.js";
-export { createRecordingExec, type RecordingExec, type SimBoardState } from "./sim/recording-exec.js";
 export type { ProjectSync, ProjectSyncOutcome, ProjectSyncProgress } from "./actions/project-sync.js";
-export { AgentErrorCodes, AgentError, type AgentErrorCode } from "./errors.js";
+export { AgentErrors, AgentErrorCodes, type AgentErrorCode } from "./errors.js";
 export { createExec, type Exec, type ExecResult, type ExecOptions } from "./system/exec.js";
 export { createRootedFs, type RootedFs } from "./system/rooted-fs.js";
 export type { ConnectFn } from "./mqtt/connection.js";

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
+import { CodedError, errorMessage } from "@bbb/shared";
 import { readFile } from "node:fs/promises";
 import mqtt from "mqtt";
 import { pino } from "pino";
 import { createAgent, type Agent } from "./create-agent.js";
 import { loadConfig, resolveConfig } from "./config/load-config.js";
 import type { ResolvedAgentConfig } from "./config/schema.js";
-import { AgentError, AgentErrorCodes, errorMessage } from "./errors.js";
+import { AgentErrorCodes } from "./errors.js";
 import { createProjectSync } from "./sync/index.js";
 import { createExec } from "./system/exec.js";
 import { createRootedFs } from "./system/rooted-fs.js";
@@ -50,9 +51,9 @@ async function main(): Promise<void> {
     config = await resolveConfig(raw, createRootedFs(raw.rootPrefix));
     ca = config.caFile ? ((await readOrNull(config.caFile)) ?? undefined) : undefined;
     if (config.caFile && ca === undefined)
-      throw new AgentError(AgentErrorCodes.CONFIG, `caFile ${config.caFile} cannot be read`);
+      throw new CodedError(AgentErrorCodes.CONFIG, `caFile ${config.caFile} cannot be read`);
   } catch (e: unknown) {
-    process.stderr.write(`bbb-agent: ${e instanceof AgentError ? e.message : errorMessage(e)}\n`);
+    process.stderr.write(`bbb-agent: ${e instanceof CodedError ? e.message : errorMessage(e)}\n`);
     process.exit(2);
   }
   const log = pino({

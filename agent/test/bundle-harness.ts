@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { Aedes } from "aedes";
 import mqtt from "mqtt";
 import { createTopics, decodePayload, heartbeatSchema, statusSchema } from "@bbb/shared";
-import { createFakeRoot, type FakeRoot } from "../src/index.js";
+import { createFakeRoot, type FakeRoot } from "../src/sim/index.js";
 
 // Shared by bundle-smoke.test.ts (this machine's node) and bundle-armhf.test.ts (Debian 12's
 // armhf node under qemu): the bundled agent copied alone into an empty folder, run against a

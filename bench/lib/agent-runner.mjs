@@ -45,12 +45,12 @@ export function bundleSize() {
 
 /**
  * One real agent process (`node agent/dist/main.js`, or the shipped bundle) on a generated fake
- * root (createFakeRoot of @bbb/agent: every system read goes under it; no services to poll),
+ * root (createFakeRoot of @bbb/agent/sim: every system read goes under it; no services to poll),
  * with the board's real token, started with the unit's node flags and environment
  * (`unitNodeSetup()`; `shipped: false` for a bare `node <program>`).
  */
 export async function startAgent({ url, secret, index = 7, program = AGENT_MAIN, heartbeatMs = 1000, shipped = true }) {
-  const { createFakeRoot } = await import("@bbb/agent");
+  const { createFakeRoot } = await import("@bbb/agent/sim");
   const fake = await createFakeRoot({ index });
   const cfgFile = join(fake.root, "agent-config.json");
   await writeFile(cfgFile, JSON.stringify({ services: [] }));

@@ -4,11 +4,11 @@ import tls from "node:tls";
 import type { Duplex } from "node:stream";
 import type { IncomingMessage } from "node:http";
 import { Aedes, type AedesOptions, type Client } from "aedes";
-import { DEFAULT_PORTS, MAX_PACKET_BYTES, MAX_REQUEST_BYTES, MQTT_WS_PATH } from "@bbb/shared";
+import { CodedError, DEFAULT_PORTS, MAX_PACKET_BYTES, MAX_REQUEST_BYTES, MQTT_WS_PATH } from "@bbb/shared";
 import { createAcl } from "./acl.js";
 import { DEFAULT_AUTH_THROTTLE, createAuthThrottle } from "./auth-throttle.js";
 import { createAuthenticator } from "./authenticator.js";
-import { BrokerError, BrokerErrorCodes } from "./errors.js";
+import { BrokerErrorCodes } from "./errors.js";
 import { createClientIdPolicy } from "./client-ids.js";
 import { createHooks } from "./hooks.js";
 import { closeServer, listen, trackConnections } from "./listeners.js";
@@ -180,7 +180,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     events,
 
     async start(opts) {
-      if (running) throw new BrokerError(BrokerErrorCodes.ALREADY_STARTED, "broker already started");
+      if (running) throw new CodedError(BrokerErrorCodes.ALREADY_STARTED, "broker already started");
       const { aedes, cluster, presence } = await createAedes();
       const state: Running = { aedes, servers: [], trackers: [], cluster, presence };
       running = state;

@@ -1,8 +1,9 @@
+import { CodedError } from "@bbb/shared";
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createFileExclusive } from "./atomic-file.js";
-import { BrokerError, BrokerErrorCodes } from "./errors.js";
+import { BrokerErrorCodes } from "./errors.js";
 
 export const FLEET_SECRET_FILE = "fleet-secret";
 /** A shorter secret would make the per-board tokens guessable. */
@@ -10,7 +11,7 @@ const MIN_SECRET_LENGTH = 16;
 
 function check(secret: string, origin: string): string {
   if (secret.length < MIN_SECRET_LENGTH) {
-    throw new BrokerError(BrokerErrorCodes.INVALID_FLEET_SECRET, `fleet secret from ${origin} is shorter than ${MIN_SECRET_LENGTH} characters`);
+    throw new CodedError(BrokerErrorCodes.INVALID_FLEET_SECRET, `fleet secret from ${origin} is shorter than ${MIN_SECRET_LENGTH} characters`);
   }
   return secret;
 }

@@ -1,3 +1,4 @@
+import { CodedError } from "@bbb/shared";
 import type { EventEmitter } from "node:events";
 import type { AedesOptions, AuthenticateError, Client } from "aedes";
 import type pino from "pino";
@@ -7,7 +8,7 @@ import type { AuthThrottle } from "./auth-throttle.js";
 import type { Authenticator } from "./authenticator.js";
 import type { ClientIdPolicy } from "./client-ids.js";
 import type { ClusterPresence } from "./cluster-presence.js";
-import { BrokerError, BrokerErrorCodes } from "./errors.js";
+import { BrokerErrorCodes } from "./errors.js";
 import { stampRequest } from "./request-stamp.js";
 
 export interface HookDeps {
@@ -173,7 +174,7 @@ export function createHooks(deps: HookDeps) {
     // Aedes passes no client only for a will left by a broker of the cluster that died; that
     // will was checked against its owner's rights at CONNECT.
     if (!client) return callback(null);
-    if (supplanted.has(client)) return callback(new BrokerError(BrokerErrorCodes.PUBLISH_DENIED, "will of a taken-over connection"));
+    if (supplanted.has(client)) return callback(new CodedError(BrokerErrorCodes.PUBLISH_DENIED, "will of a taken-over connection"));
     const id = identities.get(client);
     const verdict = id ? acl.publish(id, packet.topic, packet.retain) : null;
     if (verdict?.ok && id) {
@@ -199,7 +200,7 @@ export function createHooks(deps: HookDeps) {
     }
     // MQTT-3.3.5-2: a refused PUBLISH cannot be signalled in 3.1.1; Aedes closes the connection.
     const code = reason === "bad-request-payload" ? BrokerErrorCodes.BAD_REQUEST_PAYLOAD : BrokerErrorCodes.PUBLISH_DENIED;
-    callback(new BrokerError(code, `publish to ${packet.topic} refused: ${reason}`));
+    callback(new CodedError(code, `publish to ${packet.topic} refused: ${reason}`));
   };
 
   const authorizeSubscribe: NonNullable<AedesOptions["authorizeSubscribe"]> = (client, sub, callback) => {

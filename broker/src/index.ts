@@ -5,7 +5,7 @@ export { createUserStore, ADMIN_USERNAME, USERS_FILE, MIN_PASSWORD_LENGTH, MAX_P
 export type { UserStore, UserInfo } from "./user-store.js";
 export { deriveBoardToken, deriveManagerPassword } from "./tokens.js";
 export { loadOrCreateFleetSecret, FLEET_SECRET_FILE } from "./fleet-secret.js";
-export { BrokerErrorCodes, BrokerError, isBrokerError } from "./errors.js";
+export { BrokerErrors, BrokerErrorCodes } from "./errors.js";
 export type { BrokerErrorCode } from "./errors.js";
 export { createAcl } from "./acl.js";
 export type { Acl, BrokerRole, Identity, PublishVerdict } from "./acl.js";

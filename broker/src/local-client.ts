@@ -1,6 +1,7 @@
+import { CodedError } from "@bbb/shared";
 import type { Readable } from "node:stream";
 import type { Aedes } from "aedes";
-import { BrokerError, BrokerErrorCodes } from "./errors.js";
+import { BrokerErrorCodes } from "./errors.js";
 
 /** What a local client is told: every message (`retained` only for the replay on subscribe). */
 export interface LocalHandlers {
@@ -96,8 +97,8 @@ export function createLocalClient(handlers: LocalHandlers, onClose: (c: Attachab
     new Promise<void>((resolve, reject) => b[op](topic, deliver, (err) => (err ? reject(err) : resolve())));
 
   const usable = (): AedesInternals & Aedes => {
-    if (closed) throw new BrokerError(BrokerErrorCodes.NOT_RUNNING, "local client closed");
-    if (!broker) throw new BrokerError(BrokerErrorCodes.NOT_RUNNING, "broker not running");
+    if (closed) throw new CodedError(BrokerErrorCodes.NOT_RUNNING, "local client closed");
+    if (!broker) throw new CodedError(BrokerErrorCodes.NOT_RUNNING, "broker not running");
     return broker;
   };
 

@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import type pino from "pino";
-import { MANAGER_USERNAME, nameSchema, roleSchema, type Role } from "@bbb/shared";
+import { CodedError, MANAGER_USERNAME, nameSchema, roleSchema, type Role } from "@bbb/shared";
 import { writeFileAtomic } from "./atomic-file.js";
-import { BrokerError, BrokerErrorCodes } from "./errors.js";
+import { BrokerErrorCodes } from "./errors.js";
 import { dummyHash, hashPassword, verifyPassword } from "./password-hash.js";
 import { createVerifiedCache } from "./verified-cache.js";
 
@@ -45,7 +45,7 @@ export interface UserStore {
 
 function checkPassword(password: string): void {
   if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
-    throw new BrokerError(
+    throw new CodedError(
       BrokerErrorCodes.INVALID_PASSWORD,
       `password must be ${MIN_PASSWORD_LENGTH}-${MAX_PASSWORD_LENGTH} characters`,
     );
@@ -80,16 +80,16 @@ export function createUserStore(deps: { file: string; log: pino.Logger; clock?: 
 
   async function upsertLocked(username: string, role: Role, password?: string): Promise<void> {
     if (!nameSchema.safeParse(username).success) {
-      throw new BrokerError(BrokerErrorCodes.INVALID_USERNAME, "username: 1-64 of A-Z a-z 0-9 _ . - starting with a letter or digit");
+      throw new CodedError(BrokerErrorCodes.INVALID_USERNAME, "username: 1-64 of A-Z a-z 0-9 _ . - starting with a letter or digit");
     }
     if (username === MANAGER_USERNAME) {
-      throw new BrokerError(BrokerErrorCodes.RESERVED_USERNAME, `username ${MANAGER_USERNAME} is reserved`);
+      throw new CodedError(BrokerErrorCodes.RESERVED_USERNAME, `username ${MANAGER_USERNAME} is reserved`);
     }
     const old = users.get(username);
     if (password !== undefined) checkPassword(password);
-    else if (!old) throw new BrokerError(BrokerErrorCodes.PASSWORD_REQUIRED, "a new user needs a password");
+    else if (!old) throw new CodedError(BrokerErrorCodes.PASSWORD_REQUIRED, "a new user needs a password");
     if (old?.role === "admin" && role !== "admin" && admins() === 1) {
-      throw new BrokerError(BrokerErrorCodes.LAST_ADMIN, "cannot demote the last admin");
+      throw new CodedError(BrokerErrorCodes.LAST_ADMIN, "cannot demote the last admin");
     }
     const hash = password !== undefined ? await hashPassword(password) : (old as UserRecord).hash;
     users.set(username, { username, role, hash, createdAt: old?.createdAt ?? clock() });
@@ -114,7 +114,7 @@ export function createUserStore(deps: { file: string; log: pino.Logger; clock?: 
         parsed = fileSchema.parse(JSON.parse(text));
       } catch (e: unknown) {
         // Never start with an empty store over a damaged file: that would silently drop every user.
-        throw new BrokerError(BrokerErrorCodes.USER_STORE_CORRUPT, `user store ${deps.file} is unreadable: ${(e as Error).message}`);
+        throw new CodedError(BrokerErrorCodes.USER_STORE_CORRUPT, `user store ${deps.file} is unreadable: ${(e as Error).message}`);
       }
       users.clear();
       for (const u of parsed.users) {
@@ -148,7 +148,7 @@ export function createUserStore(deps: { file: string; log: pino.Logger; clock?: 
       serial(async () => {
         const u = users.get(username);
         if (!u) return false;
-        if (u.role === "admin" && admins() === 1) throw new BrokerError(BrokerErrorCodes.LAST_ADMIN, "cannot remove the last admin");
+        if (u.role === "admin" && admins() === 1) throw new CodedError(BrokerErrorCodes.LAST_ADMIN, "cannot remove the last admin");
         users.delete(username);
         await persist();
         log.info({ username }, "user removed");

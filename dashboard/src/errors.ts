@@ -1,23 +1,23 @@
-/** Stable error codes of the dashboard (STYLE.md rule 12); shown to the operator with the message. */
-export const DashboardErrorCodes = {
-  TIMEOUT: "DASH_E_TIMEOUT",
-  NOT_CONNECTED: "DASH_E_NOT_CONNECTED",
-  BAD_RESPONSE: "DASH_E_BAD_RESPONSE",
-  AUTH_FAILED: "DASH_E_AUTH_FAILED",
-  INVALID_INPUT: "DASH_E_INVALID_INPUT",
-  CANCELLED: "DASH_E_CANCELLED",
-} as const;
-export type DashboardErrorCode = (typeof DashboardErrorCodes)[keyof typeof DashboardErrorCodes];
+import { CodedError, ErrorClass, ManagerReplyCodes, codesOf, defineErrors } from "@bbb/shared";
 
-/** An error with a code: from the manager (its own codes cross the wire) or from the dashboard. */
-export class CodedError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = "CodedError";
-    this.code = code;
-  }
-}
+/**
+ * Error catalogue of the dashboard; shown to the operator with the message. The manager's
+ * codes the dashboard reacts to are the shared ManagerReplyCodes (docs/errors.md).
+ */
+export const DashboardErrors = defineErrors({
+  TIMEOUT: { code: "DASH_E_TIMEOUT", message: "The manager did not answer in time.", ...ErrorClass.unavailable },
+  NOT_CONNECTED: { code: "DASH_E_NOT_CONNECTED", message: "Not connected to the broker.", ...ErrorClass.unavailable },
+  BAD_RESPONSE: {
+    code: "DASH_E_BAD_RESPONSE",
+    message: "The manager's answer does not match its schema.",
+    ...ErrorClass.failed,
+  },
+  AUTH_FAILED: { code: "DASH_E_AUTH_FAILED", message: "Login refused.", ...ErrorClass.unauthenticated },
+  INVALID_INPUT: { code: "DASH_E_INVALID_INPUT", message: "A form field is not valid.", ...ErrorClass.invalid },
+  CANCELLED: { code: "DASH_E_CANCELLED", message: "The request was cancelled.", ...ErrorClass.failed },
+});
+export const DashboardErrorCodes = codesOf(DashboardErrors);
+export type DashboardErrorCode = (typeof DashboardErrorCodes)[keyof typeof DashboardErrorCodes];
 
 export function errorText(e: unknown): string {
   if (e instanceof CodedError) return `${e.message} (${e.code})`;
@@ -25,11 +25,13 @@ export function errorText(e: unknown): string {
   return String(e);
 }
 
-/** The manager's answer for a method it does not have (manager front-door code, JSON-RPC -32601). */
+/** The manager's answer for a method it does not have (MQTT or REST code, or JSON-RPC -32601). */
 export function isUnknownMethod(e: unknown): boolean {
-  return e instanceof CodedError && (e.code === "MGR_E_METHOD_NOT_FOUND" || e.code === "-32601");
+  return e instanceof CodedError && (e.code === ManagerReplyCodes.UNKNOWN_METHOD || e.code === "-32601");
 }
 
 export function isForbidden(e: unknown): boolean {
-  return e instanceof CodedError && (e.code === "MGR_E_FORBIDDEN" || e.code === "MGR_E_UNAUTHENTICATED");
+  return (
+    e instanceof CodedError && (e.code === ManagerReplyCodes.FORBIDDEN || e.code === ManagerReplyCodes.UNAUTHENTICATED)
+  );
 }

@@ -13,7 +13,7 @@ import { createRegistryEditor } from "./registry/registry-editor.js";
 import { createEventBus, type EventBus } from "./service/events.js";
 import type { MethodDef, MethodTable } from "./service/method.js";
 import { createMethodTable, type ServiceDeps } from "./service/methods/index.js";
-import { createMqttRequests } from "./service/mqtt-requests.js";
+import { createMqttRequests } from "./front/mqtt-requests.js";
 import { createStore, type Store } from "./store/create-store.js";
 import type { Sessions } from "./front/sessions.js";
 import { createAuditSink } from "./service/audit.js";

@@ -1,5 +1,5 @@
 import type { Config } from "./config/schema.js";
-import type { Extension } from "./create-server.js";
+import type { Extension } from "./extension.js";
 import { createFrontExtension } from "./front/front-extension.js";
 import { createOpsExtension } from "./ops/ops-extension.js";
 import { createProjectsExtension } from "./projects/projects-extension.js";

@@ -1,9 +1,10 @@
 import { loadConfig } from "./config/load-config.js";
 import { createServer } from "./create-server.js";
-import { ManagerError, ManagerErrorCodes } from "./errors.js";
+import { ManagerErrorCodes } from "./errors.js";
 import { createLogger } from "./log.js";
 import { createShutdown } from "./ops/graceful-shutdown.js";
 import { createDefaultExtensions } from "./default-extensions.js";
+import { CodedError } from "@bbb/shared";
 
 /**
  * `npm start`: the all-in-one server. The only place that reads env (STYLE.md rule 1).
@@ -14,7 +15,7 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   if (config.role === "broker") {
     // docker/entrypoint.mjs starts broker/dist/main.js for this role; this program is the manager.
-    throw new ManagerError(ManagerErrorCodes.CONFIG, "BBB_ROLE=broker runs broker/dist/main.js, not the manager");
+    throw new CodedError(ManagerErrorCodes.CONFIG, "BBB_ROLE=broker runs broker/dist/main.js, not the manager");
   }
   const server = createServer({ config, log, extensions: createDefaultExtensions(config) });
   // server.stop(): extensions (socket, SFTP, webhooks) first, then the manager (manager/status

@@ -1,6 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createFakeRoot, type FakeRoot } from "@bbb/agent";
+import { createFakeRoot, type FakeRoot } from "@bbb/agent/sim";
 import type { MqttClient } from "mqtt";
 import {
   ADMIN_PASSWORD,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimBoard, startTestServer, waitFor, type SimBoard, type TestServer } from "./helpers.js";
-import { invokeMethod } from "../src/service/invoke.js";
+import { invokeMethod } from "../src/front/invoke.js";
 import { silentLogger } from "../src/log.js";
 import type { Node, Run } from "@bbb/shared";
 

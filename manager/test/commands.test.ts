@@ -11,7 +11,7 @@ import {
   type SimBoard,
   type TestServer,
 } from "./helpers.js";
-import { invokeMethod } from "../src/service/invoke.js";
+import { invokeMethod } from "../src/front/invoke.js";
 import { silentLogger } from "../src/log.js";
 import type { Run } from "@bbb/shared";
 

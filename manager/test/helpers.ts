@@ -7,14 +7,8 @@ import { join, resolve } from "node:path";
 import { Writable } from "node:stream";
 import mqtt, { type MqttClient } from "mqtt";
 import { pino, type Logger } from "pino";
-import {
-  agentConfigSchema,
-  createAgent,
-  createFakeRoot,
-  createRecordingExec,
-  type FakeRoot,
-  type RecordingExec,
-} from "@bbb/agent";
+import { agentConfigSchema, createAgent } from "@bbb/agent";
+import { createFakeRoot, createRecordingExec, type FakeRoot, type RecordingExec } from "@bbb/agent/sim";
 import { deriveBoardToken } from "@bbb/broker";
 import { createTopics, hostViewSchema, type HostView } from "@bbb/shared";
 import { configSchema, type ConfigInput } from "../src/config/schema.js";

@@ -6,7 +6,7 @@ import type { MqttClient } from "mqtt";
 import { pino } from "pino";
 import SftpClient from "ssh2-sftp-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createFakeRoot, type FakeRoot } from "@bbb/agent";
+import { createFakeRoot, type FakeRoot } from "@bbb/agent/sim";
 import { deriveBoardToken } from "@bbb/broker";
 import { typeSchema, type BoardType, type Problem } from "@bbb/shared";
 import { configSchema } from "../src/config/schema.js";

@@ -1,4 +1,5 @@
-import { AgentError, AgentErrorCodes } from "../errors.js";
+import { CodedError } from "@bbb/shared";
+import { AgentErrorCodes } from "../errors.js";
 import type { ActionDef } from "./types.js";
 
 export const DEFAULT_IDENTIFY_SECONDS = 10;
@@ -11,7 +12,7 @@ export const identify: ActionDef<"identify"> = {
   async run({ args, sys, runner }) {
     const seconds = args.seconds ?? DEFAULT_IDENTIFY_SECONDS;
     const leds = await sys.leds.blink(seconds);
-    if (leds.length === 0) throw new AgentError(AgentErrorCodes.NO_LEDS, "no user LEDs under /sys/class/leds");
+    if (leds.length === 0) throw new CodedError(AgentErrorCodes.NO_LEDS, "no user LEDs under /sys/class/leds");
     runner.note(`blinking ${leds.join(", ")} for ${seconds} s`);
     return { data: { seconds, leds } };
   },

@@ -1,4 +1,5 @@
-import { AgentError, AgentErrorCodes, errorMessage } from "../errors.js";
+import { CodedError, errorMessage } from "@bbb/shared";
+import { AgentErrorCodes } from "../errors.js";
 import type { ActionDef } from "./types.js";
 
 const MAX_LISTED = 200;
@@ -12,7 +13,7 @@ const MAX_DIFF_CHARS = 16 * 1024;
 export const syncProject: ActionDef<"sync-project"> = {
   async run({ args, sys, signal, progress }) {
     const ps = sys.projectSync;
-    if (!ps) throw new AgentError(AgentErrorCodes.SYNC_UNAVAILABLE, "project sync is not configured on this board");
+    if (!ps) throw new CodedError(AgentErrorCodes.SYNC_UNAVAILABLE, "project sync is not configured on this board");
     const dryRun = args.dryRun ?? false;
     let out;
     try {
@@ -25,8 +26,8 @@ export const syncProject: ActionDef<"sync-project"> = {
         },
       });
     } catch (e: unknown) {
-      if (e instanceof AgentError) throw e;
-      throw new AgentError(AgentErrorCodes.SYNC_FAILED, errorMessage(e));
+      if (e instanceof CodedError) throw e;
+      throw new CodedError(AgentErrorCodes.SYNC_FAILED, errorMessage(e));
     }
     const data: Record<string, unknown> = {
       ...(out.data ?? {}),

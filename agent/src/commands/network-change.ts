@@ -1,6 +1,7 @@
+import { CodedError, errorMessage } from "@bbb/shared";
 import type { Logger } from "pino";
 import type { Restore } from "../backends/net/types.js";
-import { AgentError, AgentErrorCodes, errorMessage } from "../errors.js";
+import { AgentErrorCodes } from "../errors.js";
 import type { CommandRunner } from "../system/runner.js";
 
 export interface ConfirmLink {
@@ -59,14 +60,14 @@ export function createNetworkChange(deps: { link: ConfirmLink; deadlineMs: numbe
     } catch (e: unknown) {
       log.error({ err: e }, "revert failed");
       await deps.link.reconnectNow();
-      throw new AgentError(
+      throw new CodedError(
         AgentErrorCodes.REVERT_FAILED,
         `broker unreachable and the revert failed: ${errorMessage(e)}`,
         { reason: "revert-failed" },
       );
     }
     await deps.link.reconnectNow();
-    throw new AgentError(
+    throw new CodedError(
       AgentErrorCodes.REVERTED,
       `broker not reachable within ${seconds} s after the change; previous configuration restored (reverted)`,
       { reason: "reverted" },

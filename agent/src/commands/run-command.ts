@@ -1,7 +1,8 @@
+import { CodedError, errorMessage } from "@bbb/shared";
 import type { ActionName, Result } from "@bbb/shared";
 import type { Logger } from "pino";
 import type { ActionDef, ActionSystem } from "../actions/types.js";
-import { AgentError, AgentErrorCodes, errorMessage } from "../errors.js";
+import { AgentErrorCodes } from "../errors.js";
 import type { Exec } from "../system/exec.js";
 import { createRunner } from "../system/runner.js";
 
@@ -80,8 +81,8 @@ export async function runCommand<A extends ActionName>(
       ...(out.data ? { data: out.data } : {}),
     });
   } catch (e: unknown) {
-    const err = e instanceof AgentError ? e : new AgentError(AgentErrorCodes.INTERNAL, errorMessage(e));
-    if (!(e instanceof AgentError)) d.log.error({ err: e, action, id }, "action crashed");
+    const err = e instanceof CodedError ? e : new CodedError(AgentErrorCodes.INTERNAL, errorMessage(e));
+    if (!(e instanceof CodedError)) d.log.error({ err: e, action, id }, "action crashed");
     await d.refresh();
     const exitCode = typeof err.data?.exitCode === "number" ? err.data.exitCode : runner.lastExitCode() || 1;
     const output = runner.output();

@@ -1,12 +1,13 @@
+import { CodedError } from "@bbb/shared";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { scaled, writeFigure } from "../../../scripts/reliability.mjs";
-import { AgentError, AgentErrorCodes } from "../errors.js";
+import { AgentErrorCodes } from "../errors.js";
 import { AGENT_ENV_VARS, loadConfig } from "./load-config.js";
 
 /**
  * Issue 9 "Bad input": the agent's config file and environment. Whatever they hold, loadConfig
- * returns a valid config or throws AgentError AGENT_E_CONFIG with a readable message — never
+ * returns a valid config or throws CodedError AGENT_E_CONFIG with a readable message — never
  * another exception (the process then exits 2 with that message, agent-process.test.ts).
  */
 const RUNS = scaled(2000, 100);
@@ -19,9 +20,9 @@ async function attempt(text: string | null, env: Record<string, string>) {
     tally.accepted++;
     return c;
   } catch (e: unknown) {
-    expect(e).toBeInstanceOf(AgentError);
-    expect((e as AgentError).code).toBe(AgentErrorCodes.CONFIG);
-    expect((e as AgentError).message.length).toBeGreaterThan(0);
+    expect(e).toBeInstanceOf(CodedError);
+    expect((e as CodedError).code).toBe(AgentErrorCodes.CONFIG);
+    expect((e as CodedError).message.length).toBeGreaterThan(0);
     tally.refused++;
     return null;
   }

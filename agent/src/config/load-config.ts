@@ -1,5 +1,5 @@
-import { describeZodError, boardIdSchema } from "@bbb/shared";
-import { AgentError, AgentErrorCodes, errorMessage } from "../errors.js";
+import { boardIdSchema, CodedError, describeZodError, errorMessage } from "@bbb/shared";
+import { AgentErrorCodes } from "../errors.js";
 import type { RootedFs } from "../system/rooted-fs.js";
 import { agentConfigSchema, type AgentConfig, type ResolvedAgentConfig } from "./schema.js";
 
@@ -52,7 +52,7 @@ export interface LoadConfigDeps {
 /**
  * Reads the JSON config file (BBB_AGENT_CONFIG, default /etc/bbb-agent/config.json; a missing
  * default file is fine, a missing explicit one is not), applies env overrides, validates.
- * Throws AgentError(AGENT_E_CONFIG) with a readable message.
+ * Throws CodedError(AGENT_E_CONFIG) with a readable message.
  */
 export async function loadConfig({ env, readFile }: LoadConfigDeps): Promise<AgentConfig> {
   const explicit = env.BBB_AGENT_CONFIG;
@@ -60,16 +60,16 @@ export async function loadConfig({ env, readFile }: LoadConfigDeps): Promise<Age
   let fromFile: Record<string, unknown> = {};
   const text = await readFile(file);
   if (text === null) {
-    if (explicit !== undefined) throw new AgentError(AgentErrorCodes.CONFIG, `config file ${file} not found`);
+    if (explicit !== undefined) throw new CodedError(AgentErrorCodes.CONFIG, `config file ${file} not found`);
   } else {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch (e: unknown) {
-      throw new AgentError(AgentErrorCodes.CONFIG, `config file ${file} is not valid JSON: ${errorMessage(e)}`);
+      throw new CodedError(AgentErrorCodes.CONFIG, `config file ${file} is not valid JSON: ${errorMessage(e)}`);
     }
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-      throw new AgentError(AgentErrorCodes.CONFIG, `config file ${file} must hold a JSON object`);
+      throw new CodedError(AgentErrorCodes.CONFIG, `config file ${file} must hold a JSON object`);
     }
     fromFile = parsed as Record<string, unknown>;
   }
@@ -79,7 +79,7 @@ export async function loadConfig({ env, readFile }: LoadConfigDeps): Promise<Age
     if (v !== undefined && v !== "") merged[key] = conv(v);
   }
   const r = agentConfigSchema.safeParse(merged);
-  if (!r.success) throw new AgentError(AgentErrorCodes.CONFIG, `invalid agent config: ${describeZodError(r.error, 5)}`);
+  if (!r.success) throw new CodedError(AgentErrorCodes.CONFIG, `invalid agent config: ${describeZodError(r.error, 5)}`);
   return r.data;
 }
 
@@ -95,7 +95,7 @@ export async function resolveConfig(config: AgentConfig, fs: RootedFs): Promise<
   if (config.boardId !== undefined) return { ...config, boardId: config.boardId };
   const id = await macBoardId(fs, config.netInterface);
   if (id === null || !boardIdSchema.safeParse(id).success) {
-    throw new AgentError(
+    throw new CodedError(
       AgentErrorCodes.CONFIG,
       `no board id configured and no MAC in ${fs.resolve(`/sys/class/net/${config.netInterface}/address`)}`,
     );

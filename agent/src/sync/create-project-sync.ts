@@ -1,9 +1,9 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import { decodePayload, nameSchema } from "@bbb/shared";
+import { CodedError, decodePayload, nameSchema } from "@bbb/shared";
 import type { ProjectSync, ProjectSyncOutcome, ProjectSyncProgress } from "../actions/project-sync.js";
-import { AgentError, AgentErrorCodes } from "../errors.js";
+import { AgentErrorCodes } from "../errors.js";
 import { createRootedFs } from "../system/rooted-fs.js";
 import { createHashCache, scanLocal, type HashCache } from "./local-tree.js";
 import { MANIFEST_FILE, manifestProblem, manifestSchema, MAX_MANIFEST_BYTES, type Manifest } from "./manifest.js";
@@ -35,8 +35,8 @@ export interface ProjectSyncDeps {
   clock?: () => number;
 }
 
-function syncError(message: string, reason: string): AgentError {
-  return new AgentError(AgentErrorCodes.SYNC_FAILED, message, { reason });
+function syncError(message: string, reason: string): CodedError {
+  return new CodedError(AgentErrorCodes.SYNC_FAILED, message, { reason });
 }
 
 /**
@@ -138,8 +138,8 @@ export function createProjectSync(deps: ProjectSyncDeps): ProjectSync {
           await swapIn(live, staging);
         } catch (e: unknown) {
           await removeTree(staging).catch(() => undefined);
-          if (signal.aborted && !(e instanceof AgentError))
-            throw new AgentError(AgentErrorCodes.INTERRUPTED, "sync aborted");
+          if (signal.aborted && !(e instanceof CodedError))
+            throw new CodedError(AgentErrorCodes.INTERRUPTED, "sync aborted");
           throw e;
         }
       }

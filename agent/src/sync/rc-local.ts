@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { projectPathSchema } from "@bbb/shared";
-import { AgentError, AgentErrorCodes } from "../errors.js";
+import { CodedError, projectPathSchema } from "@bbb/shared";
+import { AgentErrorCodes } from "../errors.js";
 import { unifiedDiff } from "./line-diff.js";
 import type { Manifest, ManifestFile } from "./manifest.js";
 import type { SftpSource } from "./sftp-source.js";
@@ -10,8 +10,8 @@ import { createFileHashWatcher, writeFileAtomic } from "./sync-state.js";
 
 const MAX_RC_LOCAL_BYTES = 1024 * 1024;
 
-function rcError(message: string, reason: string): AgentError {
-  return new AgentError(AgentErrorCodes.SYNC_FAILED, message, { reason });
+function rcError(message: string, reason: string): CodedError {
+  return new CodedError(AgentErrorCodes.SYNC_FAILED, message, { reason });
 }
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 

@@ -1,10 +1,11 @@
+import { CodedError } from "@bbb/shared";
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { chmod, rm } from "node:fs/promises";
 import { Transform, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Logger } from "pino";
-import { AgentError, AgentErrorCodes } from "../errors.js";
+import { AgentErrorCodes } from "../errors.js";
 
 export interface SftpEndpoint {
   host: string;
@@ -20,8 +21,8 @@ export function fingerprintOf(publicKeyBlob: Buffer): string {
   return `SHA256:${createHash("sha256").update(publicKeyBlob).digest("base64").replace(/=+$/, "")}`;
 }
 
-function fail(message: string, reason: string): AgentError {
-  return new AgentError(AgentErrorCodes.SYNC_FAILED, message, { reason });
+function fail(message: string, reason: string): CodedError {
+  return new CodedError(AgentErrorCodes.SYNC_FAILED, message, { reason });
 }
 
 /** Streams `chunks` through sha256 and a byte counter, refusing more than `limit` bytes. */
@@ -107,7 +108,7 @@ export async function openSftpSource(ep: SftpEndpoint, log: Logger): Promise<Sft
       try {
         await pipeline(client.createReadStream(remote), m.t, sink, { signal });
       } catch (e: unknown) {
-        if (e instanceof AgentError) throw e;
+        if (e instanceof CodedError) throw e;
         throw fail(`cannot read ${remote}: ${e instanceof Error ? e.message : String(e)}`, "read");
       }
       return Buffer.concat(parts);
@@ -125,8 +126,8 @@ export async function openSftpSource(ep: SftpEndpoint, log: Logger): Promise<Sft
         await chmod(local, want.mode);
       } catch (e: unknown) {
         await rm(local, { force: true });
-        if (e instanceof AgentError) throw e;
-        if (signal.aborted) throw new AgentError(AgentErrorCodes.INTERRUPTED, "sync aborted");
+        if (e instanceof CodedError) throw e;
+        if (signal.aborted) throw new CodedError(AgentErrorCodes.INTERRUPTED, "sync aborted");
         throw fail(`cannot download ${remote}: ${e instanceof Error ? e.message : String(e)}`, "download");
       }
     },

@@ -1,5 +1,5 @@
-import { MAX_RESULT_OUTPUT_BYTES } from "@bbb/shared";
-import { AgentError, AgentErrorCodes } from "../errors.js";
+import { CodedError, MAX_RESULT_OUTPUT_BYTES } from "@bbb/shared";
+import { AgentErrorCodes } from "../errors.js";
 import { createTailBuffer, type Exec, type ExecResult } from "./exec.js";
 
 /** Runs one argv; rejects with AGENT_E_EXEC_FAILED on a non-zero exit unless allowFailure. */
@@ -19,7 +19,7 @@ export function createRunner(exec: Exec, opts: { signal?: AbortSignal; timeoutMs
     if (r.stderr) transcript.push(Buffer.from(r.stderr.endsWith("\n") ? r.stderr : `${r.stderr}\n`));
     lastExitCode = r.exitCode;
     if (r.exitCode !== 0 && !o.allowFailure) {
-      throw new AgentError(AgentErrorCodes.EXEC_FAILED, `${file} ${args[0] ?? ""} exited with ${r.exitCode}`, {
+      throw new CodedError(AgentErrorCodes.EXEC_FAILED, `${file} ${args[0] ?? ""} exited with ${r.exitCode}`, {
         exitCode: r.exitCode,
       });
     }

@@ -1,6 +1,7 @@
+import { CodedError } from "@bbb/shared";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { shallowRef, type Ref } from "vue";
-import { CodedError, DashboardErrorCodes } from "../errors.js";
+import { DashboardErrorCodes } from "../errors.js";
 import { backoffDelay } from "./backoff.js";
 
 export type ConnectionStatus = "connecting" | "online" | "reconnecting" | "offline";

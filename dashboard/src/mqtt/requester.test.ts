@@ -1,7 +1,7 @@
 import { createTopics } from "@bbb/shared";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { CodedError } from "../errors.js";
+import { CodedError } from "@bbb/shared";
 import { createRequester } from "./requester.js";
 
 function setup() {

@@ -1,6 +1,6 @@
-import { decodePayload, managerResponseSchema, MAX_REQUEST_BYTES, type Topics } from "@bbb/shared";
+import { CodedError, decodePayload, managerResponseSchema, MAX_REQUEST_BYTES, type Topics } from "@bbb/shared";
 import type { z } from "zod";
-import { CodedError, DashboardErrorCodes } from "../errors.js";
+import { DashboardErrorCodes } from "../errors.js";
 
 export interface RequesterDeps {
   topics: Topics;

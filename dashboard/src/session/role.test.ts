@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CodedError } from "../errors.js";
-import { detectRole } from "./role.js";
+import { CodedError } from "@bbb/shared";
+import { detectRole, hasRole } from "./role.js";
 
 const info = (role: "viewer" | "operator" | "admin") => () => Promise.resolve({ caller: { role } });
 
@@ -12,5 +12,15 @@ describe("detectRole", () => {
   });
   it("falls back to viewer on any failure (timeouts, errors)", async () => {
     expect(await detectRole(() => Promise.reject(new CodedError("DASH_E_TIMEOUT", "timeout")))).toBe("viewer");
+  });
+});
+
+describe("hasRole", () => {
+  it("ranks viewer < operator < admin and allows nothing before the role is known", () => {
+    expect(hasRole("operator", "operator")).toBe(true);
+    expect(hasRole("admin", "operator")).toBe(true);
+    expect(hasRole("viewer", "operator")).toBe(false);
+    expect(hasRole("operator", "admin")).toBe(false);
+    expect(hasRole(null, "viewer")).toBe(false);
   });
 });

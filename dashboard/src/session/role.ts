@@ -1,4 +1,4 @@
-import type { Role } from "@bbb/shared";
+import { roleAllows, type Role } from "@bbb/shared";
 
 /**
  * The caller's role, as the manager sees it (`server.info` answers with `caller`). Any failure
@@ -10,4 +10,9 @@ export async function detectRole(serverInfo: () => Promise<{ caller: { role: Rol
   } catch {
     return "viewer";
   }
+}
+
+/** Whether the signed-in role (null until known) may do what needs at least `need`. */
+export function hasRole(role: Role | null, need: Role): boolean {
+  return role !== null && roleAllows(role, need);
 }

@@ -1,19 +1,7 @@
 import { randomBytes } from "node:crypto";
-import {
-  REBOOTING_ACTIONS,
-  SUCCESS_OUTCOMES,
-  actionArgsSchemas,
-  describeZodError,
-  isFinalStatus,
-  type ActionName,
-  type BoardOutcome,
-  type CommandOptions,
-  type OutcomeStatus,
-  type Result,
-  type Run,
-} from "@bbb/shared";
+import { actionArgsSchemas, CodedError, describeZodError, isFinalStatus, REBOOTING_ACTIONS, SUCCESS_OUTCOMES, type ActionName, type BoardOutcome, type CommandOptions, type OutcomeStatus, type Result, type Run } from "@bbb/shared";
 import type { Logger } from "pino";
-import { ManagerError, ManagerErrorCodes } from "../errors.js";
+import { ManagerErrorCodes } from "../errors.js";
 import type { Registry } from "../registry/create-registry.js";
 import type { Store } from "../store/create-store.js";
 import type { CommandTracker } from "./command-tracker.js";
@@ -44,7 +32,7 @@ const NOT_FAILURES: readonly OutcomeStatus[] = [...SUCCESS_OUTCOMES, "skipped"];
 export function validateArgs(action: ActionName, args: unknown): unknown {
   const r = actionArgsSchemas[action].safeParse(args ?? {});
   if (!r.success)
-    throw new ManagerError(ManagerErrorCodes.INVALID_PARAMS, `args of ${action}: ${describeZodError(r.error)}`);
+    throw new CodedError(ManagerErrorCodes.INVALID_PARAMS, `args of ${action}: ${describeZodError(r.error)}`);
   return r.data;
 }
 

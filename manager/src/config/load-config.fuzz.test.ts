@@ -4,13 +4,14 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scaled, writeFigure } from "../../../scripts/reliability.mjs";
-import { ManagerError, ManagerErrorCodes } from "../errors.js";
+import { ManagerErrorCodes } from "../errors.js";
 import { loadConfig } from "./load-config.js";
 import { ENV_KEYS } from "./schema.js";
+import { CodedError } from "@bbb/shared";
 
 /**
  * Issue 9 "Bad input": the manager's config file (JSON or YAML) and environment. A valid config
- * or ManagerError MGR_E_CONFIG; YAML alias bombs are refused without expanding them.
+ * or CodedError MGR_E_CONFIG; YAML alias bombs are refused without expanding them.
  */
 const RUNS = scaled(800, 60);
 const tally = { tried: 0, accepted: 0, refused: 0 };
@@ -38,8 +39,8 @@ async function attempt(name: string, text: string | Buffer, env: Record<string, 
     loadConfig({ env: { BBB_CONFIG: file, ...env }, cwd: dir });
     tally.accepted++;
   } catch (e: unknown) {
-    expect(e).toBeInstanceOf(ManagerError);
-    expect((e as ManagerError).code).toBe(ManagerErrorCodes.CONFIG);
+    expect(e).toBeInstanceOf(CodedError);
+    expect((e as CodedError).code).toBe(ManagerErrorCodes.CONFIG);
     tally.refused++;
   }
 }

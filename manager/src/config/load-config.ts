@@ -1,8 +1,8 @@
 import { readFileSync, existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { describeZodError } from "@bbb/shared";
-import { ManagerError, ManagerErrorCodes } from "../errors.js";
+import { CodedError, describeZodError } from "@bbb/shared";
+import { ManagerErrorCodes } from "../errors.js";
 import { configSchema, ENV_KEYS, SECRET_FILE_ENV, type Config } from "./schema.js";
 
 export interface LoadConfigOptions {
@@ -15,7 +15,7 @@ function readConfigFile(env: LoadConfigOptions["env"], cwd: string): Record<stri
   const explicit = env.BBB_CONFIG;
   const path = resolve(cwd, explicit ?? "bbb.config.json");
   if (!existsSync(path)) {
-    if (explicit) throw new ManagerError(ManagerErrorCodes.CONFIG, `config file ${path} does not exist`);
+    if (explicit) throw new CodedError(ManagerErrorCodes.CONFIG, `config file ${path} does not exist`);
     return {};
   }
   const text = readFileSync(path, "utf8");
@@ -23,14 +23,14 @@ function readConfigFile(env: LoadConfigOptions["env"], cwd: string): Record<stri
   try {
     value = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
   } catch (e: unknown) {
-    throw new ManagerError(
+    throw new CodedError(
       ManagerErrorCodes.CONFIG,
       `config file ${path}: ${e instanceof Error ? e.message : String(e)}`,
     );
   }
   if (value === null || value === undefined) return {};
   if (typeof value !== "object" || Array.isArray(value)) {
-    throw new ManagerError(ManagerErrorCodes.CONFIG, `config file ${path}: not an object`);
+    throw new CodedError(ManagerErrorCodes.CONFIG, `config file ${path}: not an object`);
   }
   return value as Record<string, unknown>;
 }
@@ -45,7 +45,7 @@ function envValue(env: LoadConfigOptions["env"], cwd: string, name: string): str
     return readFileSync(resolve(cwd, file), "utf8").replace(/\r?\n$/, "");
   } catch (e: unknown) {
     // The message names the variable and the file, never the content.
-    throw new ManagerError(
+    throw new CodedError(
       ManagerErrorCodes.CONFIG,
       `${name}_FILE=${file} cannot be read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
     );
@@ -71,7 +71,7 @@ export function loadConfig(opts: LoadConfigOptions): Config {
   }
   const r = configSchema.safeParse(merged);
   if (!r.success)
-    throw new ManagerError(ManagerErrorCodes.CONFIG, `invalid configuration: ${describeZodError(r.error, 5)}`);
+    throw new CodedError(ManagerErrorCodes.CONFIG, `invalid configuration: ${describeZodError(r.error, 5)}`);
   const cfg = r.data;
   return { ...cfg, dataDir: resolve(opts.cwd, cfg.dataDir) };
 }

@@ -1,36 +1,6 @@
-import { ManagerErrorCodes } from "../errors.js";
-
-/**
- * Error codes of the manager's front doors (socket, REST, webhooks): the manager's own codes
- * (src/errors.ts) plus the two only a front door can raise. They cross the wire in
- * `error.data.code` (JSON-RPC) and `error.code` (REST) and are stable: scripts match on them.
- */
-export const FrontErrorCodes = {
-  PARSE_ERROR: ManagerErrorCodes.PARSE_ERROR,
-  TOO_LARGE: ManagerErrorCodes.TOO_LARGE,
-  INVALID_REQUEST: ManagerErrorCodes.INVALID_REQUEST,
-  METHOD_NOT_FOUND: ManagerErrorCodes.UNKNOWN_METHOD,
-  INVALID_PARAMS: ManagerErrorCodes.INVALID_PARAMS,
-  UNAUTHENTICATED: ManagerErrorCodes.UNAUTHENTICATED,
-  FORBIDDEN: ManagerErrorCodes.FORBIDDEN,
-  NOT_FOUND: ManagerErrorCodes.NOT_FOUND,
-  CONFLICT: ManagerErrorCodes.CONFLICT,
-  UNAVAILABLE: ManagerErrorCodes.UNAVAILABLE,
-  INTERNAL: ManagerErrorCodes.INTERNAL,
-} as const;
-export type FrontErrorCode = (typeof FrontErrorCodes)[keyof typeof FrontErrorCodes];
-
-/** What went wrong, independent of the front door that reports it. */
-export type ErrorKind =
-  | "invalid-params"
-  | "method-not-found"
-  | "unauthenticated"
-  | "forbidden"
-  | "not-found"
-  | "conflict"
-  | "unavailable"
-  | "failed"
-  | "internal";
+import { BrokerErrors } from "@bbb/broker";
+import { SharedErrors, findErrorSpec, isAppCode, type ErrorSpec } from "@bbb/shared";
+import { ManagerErrors, ProjectErrors } from "../errors.js";
 
 export interface Issue {
   path: (string | number)[];
@@ -38,117 +8,57 @@ export interface Issue {
   code: string;
 }
 
-/** An error as the front doors report it: never carries internal text for kind "internal". */
+/**
+ * An error as the front doors report it, with the HTTP status and JSON-RPC code its catalogue
+ * entry names (docs/errors.md). Never carries the text of an internal error.
+ */
 export interface AppError {
-  kind: ErrorKind;
   code: string;
   message: string;
+  status: number;
+  rpc: number;
   issues?: Issue[];
   details?: unknown;
 }
 
-/** Error a front door raises itself (bad route, too large a body, ...). */
-export class FrontError extends Error {
-  constructor(
-    readonly kind: ErrorKind,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.name = "FrontError";
-  }
-}
+/** Every catalogue whose codes a method handler may throw. */
+const CATALOGUES = [ManagerErrors, ProjectErrors, BrokerErrors, SharedErrors];
 
-/**
- * Application errors carry a stable code of the form `<WS>_E_<NAME>` (STYLE.md rule 12), e.g.
- * MGR_E_NOT_FOUND or PROTO_E_INVALID_PAYLOAD. Anything else (a TypeError, ENOENT, SQLITE_BUSY)
- * is internal: logged, answered with a generic message, never leaked.
- */
-const APP_CODE = /^[A-Z]{2,10}_E_[A-Z0-9_]{2,64}$/;
+/** An application code that no catalogue declares answers as a plain failure. */
+const UNLISTED = { status: 400, rpc: -32000 } as const;
 
-function kindOfCode(code: string, status: number | undefined): ErrorKind {
-  if (status === 401) return "unauthenticated";
-  if (status === 403) return "forbidden";
-  if (status === 404) return "not-found";
-  if (status === 409) return "conflict";
-  if (status === 400 || status === 422) return "invalid-params";
-  if (status === 503) return "unavailable";
-  if (code === ManagerErrorCodes.UNKNOWN_METHOD) return "method-not-found";
-  const name = code.slice(code.indexOf("_E_") + 3);
-  if (/NOT_FOUND|^UNKNOWN|NO_SUCH/.test(name)) return "not-found";
-  if (/CONFLICT|EXISTS|IN_USE|DUPLICATE|TAKEN/.test(name)) return "conflict";
-  if (/FORBIDDEN|NOT_ALLOWED|DENIED/.test(name)) return "forbidden";
-  if (/UNAUTHENTICATED|UNAUTHORIZED|BAD_CREDENTIALS/.test(name)) return "unauthenticated";
-  if (/INVALID|BAD_|TOO_LARGE|MALFORMED/.test(name)) return "invalid-params";
-  if (/UNAVAILABLE|TIMEOUT|OFFLINE|NOT_CONNECTED|BUSY/.test(name)) return "unavailable";
-  return "failed";
+/** The AppError of a catalogue entry with the message (and extras) of this occurrence. */
+export function appError(
+  spec: ErrorSpec,
+  message: string,
+  extra: { issues?: Issue[]; details?: unknown } = {},
+): AppError {
+  return {
+    code: spec.code,
+    message,
+    status: spec.status,
+    rpc: spec.rpc,
+    ...(extra.issues ? { issues: extra.issues } : {}),
+    ...(extra.details !== undefined ? { details: extra.details } : {}),
+  };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null;
 }
 
-/** Classifies anything a handler threw. `internal` errors keep no text of the original. */
+/**
+ * Classifies anything a handler threw. An error with an application code keeps its code and
+ * message and takes status and JSON-RPC code from its catalogue; anything else (a TypeError,
+ * ENOENT, SQLITE_BUSY) is internal: answered MGR_E_INTERNAL with no text of the original.
+ */
 export function classifyError(e: unknown): AppError {
-  if (e instanceof FrontError) {
-    return {
-      kind: e.kind,
-      code: e.code,
-      message: e.message,
-      ...(e.details !== undefined ? { details: e.details } : {}),
-    };
-  }
-  if (isRecord(e) && typeof e.code === "string" && APP_CODE.test(e.code) && typeof e.message === "string") {
-    const status =
-      typeof e.status === "number" ? e.status : typeof e.statusCode === "number" ? e.statusCode : undefined;
+  if (isRecord(e) && isAppCode(e.code) && typeof e.message === "string") {
+    const spec = findErrorSpec(e.code, CATALOGUES) ?? { code: e.code, message: "", ...UNLISTED };
     const details = e.details ?? e.data;
-    return {
-      kind: kindOfCode(e.code, status),
-      code: e.code,
-      message: e.message.slice(0, 2048),
-      ...(details !== undefined ? { details } : {}),
-    };
+    return appError(spec, e.message.slice(0, 2048), { details });
   }
-  return { kind: "internal", code: FrontErrorCodes.INTERNAL, message: "internal error" };
+  return appError(ManagerErrors.INTERNAL, "internal error");
 }
 
-/** JSON-RPC 2.0 codes: the spec's own, and the application range -32000..-32099 for ours. */
-export const RpcCodes = {
-  PARSE_ERROR: -32700,
-  INVALID_REQUEST: -32600,
-  METHOD_NOT_FOUND: -32601,
-  INVALID_PARAMS: -32602,
-  INTERNAL: -32603,
-  FAILED: -32000,
-  UNAUTHENTICATED: -32001,
-  FORBIDDEN: -32003,
-  NOT_FOUND: -32004,
-  CONFLICT: -32009,
-  UNAVAILABLE: -32010,
-  TOO_LARGE: -32013,
-} as const;
-
-export const RPC_CODE_OF_KIND: Readonly<Record<ErrorKind, number>> = {
-  "invalid-params": RpcCodes.INVALID_PARAMS,
-  "method-not-found": RpcCodes.METHOD_NOT_FOUND,
-  unauthenticated: RpcCodes.UNAUTHENTICATED,
-  forbidden: RpcCodes.FORBIDDEN,
-  "not-found": RpcCodes.NOT_FOUND,
-  conflict: RpcCodes.CONFLICT,
-  unavailable: RpcCodes.UNAVAILABLE,
-  failed: RpcCodes.FAILED,
-  internal: RpcCodes.INTERNAL,
-};
-
-export const HTTP_STATUS_OF_KIND: Readonly<Record<ErrorKind, number>> = {
-  "invalid-params": 422,
-  "method-not-found": 404,
-  unauthenticated: 401,
-  forbidden: 403,
-  "not-found": 404,
-  conflict: 409,
-  unavailable: 503,
-  failed: 400,
-  internal: 500,
-};
+export const isInternal = (e: AppError) => e.code === ManagerErrors.INTERNAL.code;

@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { createAcl } from "@bbb/broker";
 import { join } from "node:path";
-import { MANAGER_VERSION, type Extension, type ServerContext } from "../create-server.js";
-import { ManagerError, ManagerErrorCodes } from "../errors.js";
+import type { Extension, ServerContext } from "../extension.js";
+import { MANAGER_VERSION } from "../version.js";
+import { ManagerErrorCodes } from "../errors.js";
 import type { Authenticate } from "./auth-types.js";
 import { createMqttAuthRoutes } from "./mqtt-auth/mqtt-auth-routes.js";
 import { createMqttIdentityResolver } from "./mqtt-auth/mqtt-identity.js";
@@ -14,6 +15,7 @@ import type { DeliveryOptions, FetchLike } from "./webhooks/delivery.js";
 import { createJsonFileWebhookStore } from "./webhooks/store.js";
 import { createWebhookMethods } from "./webhooks/webhook-methods.js";
 import { createWebhookService, type WebhookService } from "./webhooks/webhook-service.js";
+import { CodedError } from "@bbb/shared";
 
 export interface FrontExtensionOptions {
   /** Command socket; port and bind default to the config's cmdPort and bind. false: no socket. */
@@ -39,7 +41,7 @@ export function createFrontExtension(opts: FrontExtensionOptions = {}): Extensio
   let unregister: (() => void) | null = null;
   let webhooks: WebhookService | null = null;
   const getWebhooks = () => {
-    if (!webhooks) throw new ManagerError(ManagerErrorCodes.UNAVAILABLE, "webhooks are not running");
+    if (!webhooks) throw new CodedError(ManagerErrorCodes.UNAVAILABLE, "webhooks are not running");
     return webhooks;
   };
 

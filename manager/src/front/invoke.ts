@@ -1,14 +1,11 @@
 import type { Logger } from "pino";
-import { ROLE_RANK, type Role } from "@bbb/shared";
+import { roleAllows } from "@bbb/shared";
 import type { z } from "zod";
 import type { CallContext, MethodDef, MethodTable } from "../service/method.js";
-import { classifyError, FrontErrorCodes, type AppError, type Issue } from "./errors.js";
+import { ManagerErrors } from "../errors.js";
+import { appError, classifyError, isInternal, type AppError, type Issue } from "./errors.js";
 
-export type CallOutcome = { ok: true; result: unknown } | { ok: false; error: AppError };
-
-export function roleAllows(have: Role, need: Role): boolean {
-  return ROLE_RANK[have] >= ROLE_RANK[need];
-}
+export type CallOutcome = { ok: true; data: unknown } | { ok: false; error: AppError };
 
 export function zodIssues(err: z.ZodError, max = 20): Issue[] {
   return err.issues.slice(0, max).map((i) => ({
@@ -29,21 +26,13 @@ export function parseParams(
   const issues = zodIssues(r.error);
   const first = issues[0];
   const where = first ? `${first.path.length ? first.path.join(".") : "(root)"}: ${first.message}` : "invalid";
-  return {
-    ok: false,
-    error: {
-      kind: "invalid-params",
-      code: FrontErrorCodes.INVALID_PARAMS,
-      message: `invalid params: ${where}`,
-      issues,
-    },
-  };
+  return { ok: false, error: appError(ManagerErrors.INVALID_PARAMS, `invalid params: ${where}`, { issues }) };
 }
 
 /**
- * The one dispatch path of the socket and REST front doors: look up, check the role, parse the
- * params with the method's schema, run the handler, and turn whatever it throws into an
- * AppError (internal errors are logged here with their stack and answered generically).
+ * The one dispatch path of every front door (MQTT requests, socket, REST): look up, check the
+ * role, parse the params with the method's schema, run the handler, and turn whatever it throws
+ * into an AppError (internal errors are logged here with their stack and answered generically).
  */
 export async function invokeMethod(
   methods: MethodTable,
@@ -56,7 +45,7 @@ export async function invokeMethod(
   if (!def)
     return {
       ok: false,
-      error: { kind: "method-not-found", code: FrontErrorCodes.METHOD_NOT_FOUND, message: `method not found: ${name}` },
+      error: appError(ManagerErrors.UNKNOWN_METHOD, `method not found: ${name}`),
     };
   return invokeDef(def, rawParams, ctx, log);
 }
@@ -76,17 +65,17 @@ async function dispatch(def: MethodDef, rawParams: unknown, ctx: CallContext, lo
   if (!roleAllows(ctx.role, def.role)) {
     return {
       ok: false,
-      error: { kind: "forbidden", code: FrontErrorCodes.FORBIDDEN, message: `${def.name} needs role ${def.role}` },
+      error: appError(ManagerErrors.FORBIDDEN, `${def.name} needs role ${def.role}`),
     };
   }
   const p = parseParams(def, rawParams);
   if (!p.ok) return p;
   try {
     const result = await def.handler(p.value, ctx);
-    return { ok: true, result: result === undefined ? null : result };
+    return { ok: true, data: result === undefined ? null : result };
   } catch (e: unknown) {
     const error = classifyError(e);
-    if (error.kind === "internal")
+    if (isInternal(error))
       log.error({ err: e, method: def.name, user: ctx.username, via: ctx.via }, "method failed");
     else log.debug({ method: def.name, code: error.code }, "method returned an error");
     return { ok: false, error };

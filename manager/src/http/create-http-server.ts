@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import { checkCsrf } from "./csrf-guard.js";
 import { createStaticFiles } from "./static-files.js";
+import { ManagerErrorCodes } from "../errors.js";
 
 /** A handler mounted under /api (the REST adapter); returns false when it did not answer. */
 export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
@@ -62,16 +63,16 @@ export function createHttpServer(deps: HttpDeps) {
     if (own && (await own(req, res))) return;
     if (isApi) {
       if (api && (await api(req, res))) return;
-      return json(res, 404, { error: { code: "MGR_E_NOT_FOUND", message: "no such API route" } });
+      return json(res, 404, { error: { code: ManagerErrorCodes.NOT_FOUND, message: "no such API route" } });
     }
     if (files && (await files(req, res))) return;
-    json(res, 404, { error: { code: "MGR_E_NOT_FOUND", message: "not found" } });
+    json(res, 404, { error: { code: ManagerErrorCodes.NOT_FOUND, message: "not found" } });
   }
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     route(req, res).catch((err: unknown) => {
       log.error({ err, url: req.url }, "http request failed");
-      if (!res.headersSent) json(res, 500, { error: { code: "MGR_E_INTERNAL", message: "internal error" } });
+      if (!res.headersSent) json(res, 500, { error: { code: ManagerErrorCodes.INTERNAL, message: "internal error" } });
       else res.destroy();
     });
   };

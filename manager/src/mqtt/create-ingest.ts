@@ -13,6 +13,7 @@ import type { Logger } from "pino";
 import type { CommandTracker } from "../commands/command-tracker.js";
 import { createRateLimiter } from "../log.js";
 import type { Registry } from "../registry/create-registry.js";
+import { ManagerErrorCodes } from "../errors.js";
 
 const MAX_STATUS_BYTES = 512;
 const MAX_RESULT_BYTES = MAX_RESULT_OUTPUT_BYTES * 2 + 4096;
@@ -64,7 +65,7 @@ export function createIngest(deps: IngestDeps) {
           const d = decodePayload(heartbeatSchema, payload, MAX_HEARTBEAT_BYTES);
           if (!d.ok) return reject(topic, t.boardId, d.code, d.message, payload.byteLength);
           if (d.value.id !== t.boardId)
-            return reject(topic, t.boardId, "MGR_E_ID_MISMATCH", `heartbeat id ${d.value.id}`, payload.byteLength);
+            return reject(topic, t.boardId, ManagerErrorCodes.ID_MISMATCH, `heartbeat id ${d.value.id}`, payload.byteLength);
           deps.registry().applyHeartbeat(t.boardId, d.value, retained);
           observe?.accepted("heartbeat");
           return;
@@ -82,7 +83,7 @@ export function createIngest(deps: IngestDeps) {
           const d = decodePayload(resultSchema, payload, Math.max(MAX_RESULT_BYTES, MAX_COMMAND_BYTES));
           if (!d.ok) return reject(topic, t.boardId, d.code, d.message, payload.byteLength);
           if (d.value.id !== t.requestId)
-            return reject(topic, t.boardId, "MGR_E_ID_MISMATCH", `result id ${d.value.id}`, payload.byteLength);
+            return reject(topic, t.boardId, ManagerErrorCodes.ID_MISMATCH, `result id ${d.value.id}`, payload.byteLength);
           deps.tracker.handleResult(t.boardId, t.requestId, d.value);
           observe?.accepted("result");
           return;

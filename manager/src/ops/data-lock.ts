@@ -2,7 +2,8 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
-import { ManagerError, ManagerErrorCodes } from "../errors.js";
+import { ManagerErrorCodes } from "../errors.js";
+import { CodedError } from "@bbb/shared";
 
 /** `<dataDir>/server.lock`: which process runs on this data dir (restore refuses while it does). */
 export const LOCK_FILE = "server.lock";
@@ -58,7 +59,7 @@ export function inspectLock(dataDir: string): LockState {
 export function acquireDataLock(dataDir: string, info: Record<string, unknown> = {}) {
   const current = inspectLock(dataDir);
   if (current.state === "held") {
-    throw new ManagerError(
+    throw new CodedError(
       ManagerErrorCodes.CONFLICT,
       `data dir ${dataDir} is in use by process ${current.lock.pid} (${LOCK_FILE})`,
     );

@@ -1,11 +1,13 @@
-import { MANAGER_VERSION, type Extension, type ServerContext } from "../create-server.js";
-import { ManagerError, ManagerErrorCodes } from "../errors.js";
+import type { Extension, ServerContext } from "../extension.js";
+import { MANAGER_VERSION } from "../version.js";
+import { ManagerErrorCodes } from "../errors.js";
 import { createBackupMethods } from "./backup/backup-methods.js";
 import { createBackupRoute } from "./backup/backup-route.js";
 import { createBackupService, type BackupService } from "./backup/backup-service.js";
 import { createFleetMetrics } from "./metrics/fleet-metrics.js";
 import { createMetricsRoute } from "./metrics/metrics-route.js";
 import { registerProcessMetrics } from "./metrics/process-metrics.js";
+import { CodedError } from "@bbb/shared";
 
 export const METRICS_PATH = "/metrics";
 
@@ -21,7 +23,7 @@ export function createOpsExtension(): Extension {
   let detach: (() => void) | null = null;
   let unmount: (() => void) | null = null;
   const getBackups = () => {
-    if (!backups) throw new ManagerError(ManagerErrorCodes.UNAVAILABLE, "backups are not available yet");
+    if (!backups) throw new CodedError(ManagerErrorCodes.UNAVAILABLE, "backups are not available yet");
     return backups;
   };
 

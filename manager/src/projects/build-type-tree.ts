@@ -5,11 +5,12 @@ import type { BoardType } from "@bbb/shared";
 import type { Exec } from "./exec.js";
 import { checkoutGitCommit, fetchGitRevision } from "./git-source.js";
 import { resolveLocalSource, statFingerprint } from "./local-source.js";
-import { ProjectError, ProjectErrorCodes } from "./project-errors.js";
+import { ProjectErrorCodes } from "../errors.js";
 import { checkSource, type SourcePolicy } from "./source-policy.js";
 import { MANIFEST_FILE, MANIFEST_VERSION, type Manifest } from "./schemas.js";
 import type { StoreLayout } from "./store-layout.js";
 import { buildTree, type TreeEntries, type TreeLimits } from "./tree-build.js";
+import { CodedError } from "@bbb/shared";
 
 export interface BuildContext {
   layout: StoreLayout;
@@ -43,7 +44,7 @@ export async function buildTypeTree(
   current: { manifest: Manifest | null; fingerprint: string | null },
 ): Promise<BuildOutcome> {
   const source = type.source;
-  if (!source) throw new ProjectError(ProjectErrorCodes.NO_SOURCE, `type ${type.name} has no project source`);
+  if (!source) throw new CodedError(ProjectErrorCodes.NO_SOURCE, `type ${type.name} has no project source`);
   const { layout, signal } = ctx;
   const cur = current.manifest;
   const sameMeta =

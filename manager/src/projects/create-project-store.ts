@@ -4,7 +4,7 @@ import type { BoardType } from "@bbb/shared";
 import { buildTypeTree } from "./build-type-tree.js";
 import { createExec, type Exec } from "./exec.js";
 import { redactUrl } from "../registry/type-secrets.js";
-import { ProjectErrorCodes, toProjectError } from "./project-errors.js";
+import { ProjectErrorCodes, ProjectErrors, type ProjectErrorCode } from "../errors.js";
 import type { Manifest, ProjectInfo } from "./schemas.js";
 import {
   createStoreLayout,
@@ -16,6 +16,7 @@ import {
   swapLive,
 } from "./store-layout.js";
 import { DEFAULT_TREE_LIMITS, type TreeLimits } from "./tree-build.js";
+import { CodedError, isCodedError } from "@bbb/shared";
 
 export interface ProjectStoreDeps {
   dataDir: string;
@@ -68,6 +69,12 @@ function infoOf(type: string, m: Manifest | null, prev?: ProjectInfo): ProjectIn
     error: prev?.error ?? null,
     skipped: prev?.skipped ?? [],
   };
+}
+
+/** A store failure as the project info reports it: a project code kept, anything else `fallback`. */
+function asProjectError(e: unknown, fallback: ProjectErrorCode): CodedError {
+  if (isCodedError(e, ProjectErrors)) return e;
+  return new CodedError(fallback, e instanceof Error ? e.message : String(e), undefined, { cause: e });
 }
 
 /**
@@ -158,7 +165,7 @@ export function createProjectStore(deps: ProjectStoreDeps): ProjectStore {
           return s.info;
         },
         (e: unknown) => {
-          const err = toProjectError(e, ProjectErrorCodes.STORE_FAILED);
+          const err = asProjectError(e, ProjectErrorCodes.STORE_FAILED);
           s.info = {
             ...s.info,
             source: type.source?.kind ?? null,

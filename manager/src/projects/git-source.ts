@@ -1,6 +1,7 @@
 import { rename, rm, stat } from "node:fs/promises";
 import type { Exec, ExecResult } from "./exec.js";
-import { ProjectError, ProjectErrorCodes } from "./project-errors.js";
+import { ProjectErrorCodes } from "../errors.js";
+import { CodedError } from "@bbb/shared";
 import { gitAllowedProtocols } from "./source-policy.js";
 import { redactUrl } from "../registry/type-secrets.js";
 
@@ -44,7 +45,7 @@ async function git(deps: GitDeps, args: string[], env: Record<string, string> = 
       signal: deps.signal,
     });
   } catch (e: unknown) {
-    throw new ProjectError(
+    throw new CodedError(
       ProjectErrorCodes.GIT_FAILED,
       `git could not run: ${e instanceof Error ? e.message : String(e)}`,
     );
@@ -52,7 +53,7 @@ async function git(deps: GitDeps, args: string[], env: Record<string, string> = 
   if (r.code !== 0) {
     const what = r.code === null ? "was killed (timeout or abort)" : `exited with ${r.code}`;
     const tail = redactUrl(r.stderr.trim().split("\n").slice(-3).join(" | ")).slice(0, 500);
-    throw new ProjectError(
+    throw new CodedError(
       ProjectErrorCodes.GIT_FAILED,
       `git ${args.find((a) => !a.startsWith("-")) ?? ""} ${what}: ${tail}`,
     );
@@ -96,11 +97,11 @@ export async function fetchGitRevision(deps: GitDeps, cacheDir: string, url: str
     "--end-of-options",
     `${ref}^{commit}`,
   ]).catch((e: unknown) => {
-    throw new ProjectError(ProjectErrorCodes.GIT_FAILED, `ref '${ref}' not found in ${redactUrl(url)}`, { cause: e });
+    throw new CodedError(ProjectErrorCodes.GIT_FAILED, `ref '${ref}' not found in ${redactUrl(url)}`, { cause: e });
   });
   const commit = r.stdout.trim();
   if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit)) {
-    throw new ProjectError(ProjectErrorCodes.GIT_FAILED, `unexpected rev-parse output for '${ref}'`);
+    throw new CodedError(ProjectErrorCodes.GIT_FAILED, `unexpected rev-parse output for '${ref}'`);
   }
   return commit;
 }

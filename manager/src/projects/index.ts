@@ -6,7 +6,7 @@ export {
 } from "./create-project-store.js";
 export { createProjectMethods, type ProjectMethodDeps } from "./project-methods.js";
 export { createExec, type Exec, type ExecOptions, type ExecResult } from "./exec.js";
-export { ProjectError, ProjectErrorCodes, type ProjectErrorCode } from "./project-errors.js";
+export { ProjectErrors, ProjectErrorCodes, type ProjectErrorCode } from "../errors.js";
 export * from "./schemas.js";
 export {
   createProjectsExtension,

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { lstat, readdir, readlink, realpath } from "node:fs/promises";
 import { join } from "node:path";
-import { ProjectError, ProjectErrorCodes } from "./project-errors.js";
+import { ProjectErrorCodes } from "../errors.js";
+import { CodedError } from "@bbb/shared";
 import { allowedLocalPath, inside, type SourcePolicy } from "./source-policy.js";
 
 /**
@@ -13,7 +14,7 @@ export async function resolveLocalSource(path: string, projectsDir: string, poli
   const real = await allowedLocalPath(policy, path);
   const store = await realpath(projectsDir).catch(() => projectsDir);
   if (inside(real, store) || inside(store, real)) {
-    throw new ProjectError(ProjectErrorCodes.SOURCE_FORBIDDEN, `local source ${path} overlaps the project store`);
+    throw new CodedError(ProjectErrorCodes.SOURCE_FORBIDDEN, `local source ${path} overlaps the project store`);
   }
   return real;
 }
@@ -26,7 +27,7 @@ export async function resolveLocalSource(path: string, projectsDir: string, poli
 export async function statFingerprint(root: string, signal?: AbortSignal): Promise<string> {
   const h = createHash("sha256");
   async function walk(rel: string): Promise<void> {
-    if (signal?.aborted) throw new ProjectError(ProjectErrorCodes.ABORTED, "refresh aborted");
+    if (signal?.aborted) throw new CodedError(ProjectErrorCodes.ABORTED, "refresh aborted");
     const names = (await readdir(rel ? join(root, rel) : root)).sort();
     for (const name of names) {
       const r = rel ? `${rel}/${name}` : name;

@@ -1,8 +1,7 @@
 import type { BoardType } from "@bbb/shared";
 import { defineMethod, type MethodDef } from "../service/method.js";
 import type { ProjectStore } from "./create-project-store.js";
-import { ManagerError, ManagerErrorCodes, type ManagerErrorCode } from "../errors.js";
-import { ProjectError, ProjectErrorCodes, type ProjectErrorCode } from "./project-errors.js";
+import { ManagerErrorCodes, ProjectErrorCodes, ProjectErrors, type ManagerErrorCode, type ProjectErrorCode } from "../errors.js";
 import {
   projectsListParamsSchema,
   projectsListResultSchema,
@@ -13,6 +12,7 @@ import {
   sftpInfoResultSchema,
   type ProjectInfo,
 } from "./schemas.js";
+import { CodedError, isCodedError } from "@bbb/shared";
 
 export interface ProjectMethodDeps {
   /** The running store (throws MGR_E_UNAVAILABLE before the extension started it). */
@@ -54,7 +54,9 @@ const WIRE_CODE: Record<ProjectErrorCode, ManagerErrorCode> = {
 };
 
 export function toManagerError(e: unknown): unknown {
-  return e instanceof ProjectError ? new ManagerError(WIRE_CODE[e.code], `${e.code}: ${e.message}`) : e;
+  return isCodedError(e, ProjectErrors)
+    ? new CodedError(WIRE_CODE[e.code as ProjectErrorCode], `${e.code}: ${e.message}`)
+    : e;
 }
 
 async function wire<T>(f: () => T | Promise<T>): Promise<T> {
@@ -69,7 +71,7 @@ async function wire<T>(f: () => T | Promise<T>): Promise<T> {
 export function createProjectMethods(deps: ProjectMethodDeps): MethodDef[] {
   const typeOrThrow = (name: string) => {
     const t = deps.getType(name);
-    if (!t) throw new ProjectError(ProjectErrorCodes.UNKNOWN_TYPE, `unknown type ${name}`);
+    if (!t) throw new CodedError(ProjectErrorCodes.UNKNOWN_TYPE, `unknown type ${name}`);
     return t;
   };
   return [
@@ -102,7 +104,7 @@ export function createProjectMethods(deps: ProjectMethodDeps): MethodDef[] {
         wire(() => {
           typeOrThrow(p.type);
           const m = deps.store().manifest(p.type);
-          if (!m) throw new ProjectError(ProjectErrorCodes.NOT_FOUND, `type ${p.type} has no built project`);
+          if (!m) throw new CodedError(ProjectErrorCodes.NOT_FOUND, `type ${p.type} has no built project`);
           return m;
         }),
     }),

@@ -1,11 +1,12 @@
 import { join } from "node:path";
-import type { Extension, ServerContext } from "../create-server.js";
-import { ManagerError, ManagerErrorCodes } from "../errors.js";
+import type { Extension, ServerContext } from "../extension.js";
+import { ManagerErrorCodes } from "../errors.js";
 import { createFleetSftpAuth } from "../sftp/fleet-auth.js";
 import { createSftpServer, type SftpServer, type SftpServerLimits } from "../sftp/create-sftp-server.js";
 import { createProjectStore, type ProjectStore, type ProjectStoreDeps } from "./create-project-store.js";
 import { createProjectMethods } from "./project-methods.js";
 import { linkTypeRevisions } from "./type-revisions.js";
+import { CodedError } from "@bbb/shared";
 
 export const DEFAULT_PROJECT_REFRESH_MS = 300_000;
 /** The SFTP server's persistent host key, in the data dir (its fingerprint is what agents pin). */
@@ -31,7 +32,7 @@ export function createProjectsExtension(opts: ProjectsExtensionOptions = {}): Ex
   let sftp: { server: SftpServer; port: number } | null = null;
   let unlink: (() => void) | null = null;
   const getStore = () => {
-    if (!store) throw new ManagerError(ManagerErrorCodes.UNAVAILABLE, "the project store is not running");
+    if (!store) throw new CodedError(ManagerErrorCodes.UNAVAILABLE, "the project store is not running");
     return store;
   };
 

@@ -1,7 +1,8 @@
 import { lstat, realpath } from "node:fs/promises";
 import { sep } from "node:path";
 import type { ProjectSource } from "@bbb/shared";
-import { ProjectError, ProjectErrorCodes } from "./project-errors.js";
+import { CodedError } from "@bbb/shared";
+import { ProjectErrorCodes } from "../errors.js";
 
 /**
  * Where a type's project may come from (docs/configuration.md `projectRoots`, `gitHosts`): local
@@ -22,7 +23,7 @@ export function inside(child: string, parent: string): boolean {
   return child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep);
 }
 
-const forbidden = (msg: string) => new ProjectError(ProjectErrorCodes.SOURCE_FORBIDDEN, msg);
+const forbidden = (msg: string) => new CodedError(ProjectErrorCodes.SOURCE_FORBIDDEN, msg);
 
 async function real(p: string): Promise<string> {
   return realpath(p).catch(() => p);
@@ -35,7 +36,7 @@ export async function allowedLocalPath(policy: SourcePolicy, path: string): Prom
     resolved = await realpath(path);
     if (!(await lstat(resolved)).isDirectory()) throw new Error("not a folder");
   } catch (e: unknown) {
-    throw new ProjectError(
+    throw new CodedError(
       ProjectErrorCodes.SOURCE_UNREADABLE,
       `local source ${path}: ${e instanceof Error ? e.message : String(e)}`,
     );

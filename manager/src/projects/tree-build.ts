@@ -4,8 +4,8 @@ import { chmod, lstat, mkdir, readdir, readlink, symlink, unlink, rm } from "nod
 import { join, posix } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { projectPathSchema } from "@bbb/shared";
-import { ProjectError, ProjectErrorCodes } from "./project-errors.js";
+import { CodedError, projectPathSchema } from "@bbb/shared";
+import { ProjectErrorCodes } from "../errors.js";
 import { MANIFEST_FILE, type ManifestDir, type ManifestFile, type ManifestLink } from "./schemas.js";
 
 export interface TreeLimits {
@@ -85,7 +85,7 @@ export async function buildTree(opts: {
   };
 
   async function walk(rel: string): Promise<void> {
-    if (signal?.aborted) throw new ProjectError(ProjectErrorCodes.ABORTED, "refresh aborted");
+    if (signal?.aborted) throw new CodedError(ProjectErrorCodes.ABORTED, "refresh aborted");
     const dirAbs = rel ? join(from, rel) : from;
     const names = (await readdir(dirAbs)).sort();
     for (const name of names) {
@@ -118,10 +118,10 @@ export async function buildTree(opts: {
         if (to) await symlink(target, join(to, childRel));
       } else if (st.isFile()) {
         if (out.files.length + 1 > limits.maxFiles) {
-          throw new ProjectError(ProjectErrorCodes.TOO_LARGE, `project has more than ${limits.maxFiles} files`);
+          throw new CodedError(ProjectErrorCodes.TOO_LARGE, `project has more than ${limits.maxFiles} files`);
         }
         if (out.totalBytes + st.size > limits.maxBytes) {
-          throw new ProjectError(ProjectErrorCodes.TOO_LARGE, `project is larger than ${limits.maxBytes} bytes`);
+          throw new CodedError(ProjectErrorCodes.TOO_LARGE, `project is larger than ${limits.maxBytes} bytes`);
         }
         const { sha256, size } = await hashFile(abs, signal, to ? { path: join(to, childRel), mode } : undefined);
         out.totalBytes += size;

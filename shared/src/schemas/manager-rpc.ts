@@ -7,6 +7,11 @@ export type Role = z.infer<typeof roleSchema>;
 /** Roles in increasing power; a method needs at least its role. */
 export const ROLE_RANK: Readonly<Record<Role, number>> = { viewer: 1, operator: 2, admin: 3 };
 
+/** Whether `have` may do what needs at least `need` (every door and the dashboard ask this). */
+export function roleAllows(have: Role, need: Role): boolean {
+  return ROLE_RANK[have] >= ROLE_RANK[need];
+}
+
 /**
  * Identity of the publisher of a manager request, written into the payload by the broker
  * (any `auth` a client sends is overwritten): MQTT 3.1.1 carries no publisher identity.

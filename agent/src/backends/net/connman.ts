@@ -1,5 +1,5 @@
-import { netmaskToPrefix, prefixToNetmask, type IpConfig } from "@bbb/shared";
-import { AgentError, AgentErrorCodes } from "../../errors.js";
+import { CodedError, netmaskToPrefix, prefixToNetmask, type IpConfig } from "@bbb/shared";
+import { AgentErrorCodes } from "../../errors.js";
 import type { RootedFs } from "../../system/rooted-fs.js";
 import type { Runner } from "../../system/runner.js";
 import type { NetBackend, NetState } from "./types.js";
@@ -62,7 +62,7 @@ export function createConnmanBackend(deps: { fs: RootedFs; iface: string }): Net
   const service = async (run: Runner): Promise<string> => {
     const r = await run("connmanctl", ["services"]);
     const svc = findEthernetService(r.stdout, await mac());
-    if (!svc) throw new AgentError(AgentErrorCodes.NET_BACKEND, `no connman ethernet service for ${deps.iface}`);
+    if (!svc) throw new CodedError(AgentErrorCodes.NET_BACKEND, `no connman ethernet service for ${deps.iface}`);
     return svc;
   };
   const backend: NetBackend = {

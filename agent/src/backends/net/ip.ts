@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { netmaskToPrefix, prefixToNetmask } from "@bbb/shared";
-import { AgentError, AgentErrorCodes } from "../../errors.js";
+import { CodedError, netmaskToPrefix, prefixToNetmask } from "@bbb/shared";
+import { AgentErrorCodes } from "../../errors.js";
 import type { RootedFs } from "../../system/rooted-fs.js";
 import type { Runner } from "../../system/runner.js";
 import { readNameservers, writeNameservers } from "./resolv-conf.js";
@@ -78,7 +78,7 @@ export function createIpBackend(deps: { fs: RootedFs; iface: string }): NetBacke
       return { ...(await live(run)), nameservers: await readNameservers(fs) };
     },
     async setIp(cfg, run) {
-      if (cfg.mode === "dhcp") throw new AgentError(AgentErrorCodes.UNSUPPORTED, "the ip backend cannot run DHCP");
+      if (cfg.mode === "dhcp") throw new CodedError(AgentErrorCodes.UNSUPPORTED, "the ip backend cannot run DHCP");
       for (const args of ipSetArgs(iface, cfg.ip, cfg.netmask, cfg.gateway)) await run("ip", args);
     },
     async setNameservers(servers) {

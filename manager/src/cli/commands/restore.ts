@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { isManagerError } from "../../errors.js";
+import { isCodedError } from "@bbb/shared";
 import { restoreBackup, verifyBackup } from "../../ops/backup/restore.js";
 import { CliError, type CliContext } from "../context.js";
 
@@ -33,7 +33,7 @@ export function registerRestore(program: Command, ctx: CliContext): void {
             (r.previous ? `; the previous content is in ${r.previous}\n` : "\n"),
         );
       } catch (e: unknown) {
-        if (isManagerError(e)) throw new CliError(e.message);
+        if (isCodedError(e)) throw new CliError(e.message);
         throw e;
       }
     });

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { HTTP_STATUS_OF_KIND, type AppError } from "../errors.js";
+import type { ErrorSpec } from "@bbb/shared";
+import { ManagerErrors } from "../../errors.js";
+import { appError, type AppError } from "../errors.js";
 
 // Fatal: a body in another encoding (Latin-1, UTF-16) is refused, not stored with U+FFFD
 // (issue 9 "Bad input": wrong encodings are rejected; RFC 8259 §8.1: JSON is UTF-8).
@@ -7,13 +9,16 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** An HTTP-level failure before a method runs (bad JSON, body too large, bad route). */
 export class HttpError extends Error {
+  readonly status: number;
+  readonly code: string;
   constructor(
-    readonly status: number,
-    readonly code: string,
+    spec: ErrorSpec,
     message: string,
     readonly headers: Record<string, string> = {},
   ) {
     super(message);
+    this.status = spec.status;
+    this.code = spec.code;
   }
 }
 
@@ -40,7 +45,7 @@ export function sendJson(
 export function sendAppError(res: ServerResponse, e: AppError, headers: Record<string, string> = {}): void {
   sendJson(
     res,
-    HTTP_STATUS_OF_KIND[e.kind],
+    e.status,
     {
       error: {
         code: e.code,
@@ -51,6 +56,16 @@ export function sendAppError(res: ServerResponse, e: AppError, headers: Record<s
     },
     headers,
   );
+}
+
+/** Answers a catalogue entry with this occurrence's message (status from the catalogue). */
+export function sendError(
+  res: ServerResponse,
+  spec: ErrorSpec,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  sendAppError(res, appError(spec, message), headers);
 }
 
 export function sendHttpError(res: ServerResponse, e: HttpError): void {
@@ -64,18 +79,17 @@ export function sendHttpError(res: ServerResponse, e: HttpError): void {
 export async function readJsonBody(
   req: IncomingMessage,
   maxBytes: number,
-  codes: { tooLarge: string; badJson: string },
 ): Promise<unknown> {
   const declared = Number(req.headers["content-length"] ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
-    throw new HttpError(413, codes.tooLarge, `body larger than ${maxBytes} bytes`, { connection: "close" });
+    throw new HttpError(ManagerErrors.TOO_LARGE, `body larger than ${maxBytes} bytes`, { connection: "close" });
   }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > maxBytes)
-      throw new HttpError(413, codes.tooLarge, `body larger than ${maxBytes} bytes`, { connection: "close" });
+      throw new HttpError(ManagerErrors.TOO_LARGE, `body larger than ${maxBytes} bytes`, { connection: "close" });
     chunks.push(chunk);
   }
   if (size === 0) return undefined;
@@ -83,11 +97,11 @@ export async function readJsonBody(
   try {
     text = utf8.decode(Buffer.concat(chunks, size));
   } catch {
-    throw new HttpError(400, codes.badJson, "body is not valid UTF-8");
+    throw new HttpError(ManagerErrors.PARSE_ERROR, "body is not valid UTF-8");
   }
   try {
     return JSON.parse(text);
   } catch {
-    throw new HttpError(400, codes.badJson, "body is not valid JSON");
+    throw new HttpError(ManagerErrors.PARSE_ERROR, "body is not valid JSON");
   }
 }

@@ -6,10 +6,10 @@ import type { AuditSink } from "../../service/audit.js";
 import type { CallContext, MethodTable } from "../../service/method.js";
 import { createAuthThrottle, type AuthThrottle } from "../auth-throttle.js";
 import type { Authenticate, Principal } from "../auth-types.js";
-import { FrontErrorCodes } from "../errors.js";
+import { ManagerErrorCodes, ManagerErrors } from "../../errors.js";
 import { invokeDef } from "../invoke.js";
 import type { TokenService } from "../tokens.js";
-import { HttpError, readJsonBody, sendAppError, sendHttpError, sendJson } from "./http-io.js";
+import { HttpError, readJsonBody, sendAppError, sendError, sendHttpError, sendJson } from "./http-io.js";
 import { buildOpenApi } from "./openapi.js";
 import { coercePathParams, coerceQuery } from "./query.js";
 import { createRequestAuthenticator } from "./request-auth.js";
@@ -45,7 +45,6 @@ export interface RestHandlerDeps {
 
 export type RestHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
-const BODY_CODES = { tooLarge: FrontErrorCodes.TOO_LARGE, badJson: FrontErrorCodes.PARSE_ERROR };
 
 /**
  * The REST front door under /api: one route per method with an `http` mapping (path params,
@@ -76,7 +75,7 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
       outcome = await authenticateRequest(req, opts);
     } catch (e: unknown) {
       log.error({ err: e }, "authentication backend failed");
-      sendJson(res, 500, { error: { code: FrontErrorCodes.INTERNAL, message: "internal error" } });
+      sendError(res, ManagerErrors.INTERNAL, "internal error");
       return null;
     }
     if (outcome.ok) {
@@ -87,15 +86,10 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
     // Never a Basic challenge: a browser would prompt, then send the cached password with every
     // request of any site to this server (docs/protocol.md "REST API"). Basic still works when sent.
     const challenge = 'Bearer realm="bbb"';
-    sendJson(
+    sendError(
       res,
-      401,
-      {
-        error: {
-          code: FrontErrorCodes.UNAUTHENTICATED,
-          message: outcome.reason === "missing" ? "authentication required" : "invalid credentials",
-        },
-      },
+      ManagerErrors.UNAUTHENTICATED,
+      outcome.reason === "missing" ? "authentication required" : "invalid credentials",
       { "www-authenticate": challenge },
     );
     return null;
@@ -113,10 +107,10 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
     let params: Record<string, unknown> = {};
     if (route.verb === "GET" || route.verb === "DELETE") params = coerceQuery(url.searchParams, route.paramsSchema);
     if (route.verb !== "GET") {
-      const body = await readJsonBody(req, maxBody, BODY_CODES);
+      const body = await readJsonBody(req, maxBody);
       if (body !== undefined) {
         if (typeof body !== "object" || body === null || Array.isArray(body)) {
-          throw new HttpError(422, FrontErrorCodes.INVALID_PARAMS, "body must be a JSON object of params");
+          throw new HttpError(ManagerErrors.INVALID_PARAMS, "body must be a JSON object of params");
         }
         params = { ...params, ...(body as Record<string, unknown>) };
       }
@@ -136,7 +130,7 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
     };
     const rawParams = Object.keys(params).length === 0 ? undefined : params;
     const out = await invokeDef(route.def, rawParams, ctx, log);
-    if (out.ok) sendJson(res, 200, out.result);
+    if (out.ok) sendJson(res, 200, out.data);
     else sendAppError(res, out.error);
   }
 
@@ -162,21 +156,22 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
     }
     const extra = verb === "POST" ? deps.extraPostRoutes?.[sub] : undefined;
     if (extra) {
-      await extra(req, res, await readJsonBody(req, maxBody, BODY_CODES));
+      await extra(req, res, await readJsonBody(req, maxBody));
       return;
     }
     const m = matchRoute(routes, verb, sub);
     if (m.kind === "wrong-verb") {
+      // 405, with the code of an unknown method: no method has this verb and path.
       sendJson(
         res,
         405,
-        { error: { code: FrontErrorCodes.METHOD_NOT_FOUND, message: `use ${m.allow.join(", ")}` } },
+        { error: { code: ManagerErrorCodes.UNKNOWN_METHOD, message: `use ${m.allow.join(", ")}` } },
         { allow: m.allow.join(", ") },
       );
       return;
     }
     if (m.kind === "none") {
-      sendJson(res, 404, { error: { code: FrontErrorCodes.NOT_FOUND, message: `no route ${verb} ${base}${sub}` } });
+      sendError(res, ManagerErrors.NOT_FOUND, `no route ${verb} ${base}${sub}`);
       return;
     }
     await serveMethod(req, res, m.route, m.params, url);
@@ -199,7 +194,7 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
         return;
       }
       log.error({ err: e, path }, "REST request failed");
-      sendJson(res, 500, { error: { code: FrontErrorCodes.INTERNAL, message: "internal error" } });
+      sendError(res, ManagerErrors.INTERNAL, "internal error");
     });
     return true;
   };

@@ -3,12 +3,12 @@ import { z } from "zod";
 import type { Logger } from "pino";
 import type { AuthThrottle } from "../auth-throttle.js";
 import type { Authenticate, Principal } from "../auth-types.js";
-import { FrontErrorCodes, RpcCodes } from "../errors.js";
+import { ManagerErrors } from "../../errors.js";
 import { zodIssues } from "../invoke.js";
 import type { TokenService } from "../tokens.js";
 import { rpcError, rpcResult, type RpcId, type RpcResponse } from "./jsonrpc.js";
 import type { RpcSocketLimits } from "./limits.js";
-import type { ConnState } from "./connection.js";
+import type { ConnState } from "./conn-state.js";
 
 export interface AuthDeps {
   authenticate: Authenticate;
@@ -29,9 +29,8 @@ export async function handleAuth(deps: AuthDeps, state: ConnState, id: RpcId, pa
   if (!p.success) {
     return rpcError(
       id,
-      RpcCodes.INVALID_PARAMS,
+      ManagerErrors.INVALID_PARAMS,
       "auth needs {username, password} or {token}",
-      FrontErrorCodes.INVALID_PARAMS,
       {
         issues: zodIssues(p.error),
       },
@@ -47,7 +46,7 @@ export async function handleAuth(deps: AuthDeps, state: ConnState, id: RpcId, pa
     }
   } catch (e: unknown) {
     deps.log.error({ err: e }, "authentication backend failed");
-    return rpcError(id, RpcCodes.INTERNAL, "internal error", FrontErrorCodes.INTERNAL);
+    return rpcError(id, ManagerErrors.INTERNAL, "internal error");
   }
   if (!principal) {
     state.authFailures++;
@@ -62,7 +61,7 @@ export async function handleAuth(deps: AuthDeps, state: ConnState, id: RpcId, pa
       // The client went away while waiting; the answer is moot.
     }
     if (state.authFailures >= deps.limits.maxAuthFailures) setImmediate(() => state.end());
-    return rpcError(id, RpcCodes.UNAUTHENTICATED, "invalid credentials", FrontErrorCodes.UNAUTHENTICATED);
+    return rpcError(id, ManagerErrors.UNAUTHENTICATED, "invalid credentials");
   }
   deps.throttle.succeed(state.peer);
   state.principal = principal;

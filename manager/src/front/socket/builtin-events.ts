@@ -2,11 +2,12 @@ import { z } from "zod";
 import type { EventBus, RegistryEvent } from "../../service/events.js";
 import type { MethodTable } from "../../service/method.js";
 import type { Principal } from "../auth-types.js";
-import { FrontErrorCodes, RpcCodes } from "../errors.js";
-import { roleAllows, zodIssues } from "../invoke.js";
+import { ManagerErrors } from "../../errors.js";
+import { zodIssues } from "../invoke.js";
 import { compileEventFilter, eventFilterSchema } from "./event-filter.js";
 import { rpcError, rpcResult, type RpcId, type RpcResponse } from "./jsonrpc.js";
-import type { ConnState } from "./connection.js";
+import type { ConnState } from "./conn-state.js";
+import { roleAllows } from "@bbb/shared";
 
 const subscribeParamsSchema = z.object({ filter: eventFilterSchema.optional() }).strict();
 
@@ -29,11 +30,11 @@ export function handleSubscribe(
   }
   const p = subscribeParamsSchema.safeParse(params ?? {});
   if (!p.success) {
-    return rpcError(id, RpcCodes.INVALID_PARAMS, "invalid params", FrontErrorCodes.INVALID_PARAMS, {
+    return rpcError(id, ManagerErrors.INVALID_PARAMS, "invalid params", {
       issues: zodIssues(p.error),
     });
   }
-  if (!deps.events) return rpcError(id, RpcCodes.UNAVAILABLE, "events are not available", FrontErrorCodes.UNAVAILABLE);
+  if (!deps.events) return rpcError(id, ManagerErrors.UNAVAILABLE, "events are not available");
   const match = compileEventFilter(p.data.filter ?? {});
   state.unsubscribe?.();
   state.unsubscribe = deps.events.on((e) => {

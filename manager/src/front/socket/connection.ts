@@ -5,7 +5,7 @@ import type { CallContext, MethodTable } from "../../service/method.js";
 import type { AuthThrottle } from "../auth-throttle.js";
 import type { AuditSink } from "../../service/audit.js";
 import type { Principal } from "../auth-types.js";
-import { FrontErrorCodes, RpcCodes } from "../errors.js";
+import { ManagerErrors } from "../../errors.js";
 import { invokeMethod } from "../invoke.js";
 import { createLineSplitter } from "./line-splitter.js";
 import {
@@ -20,6 +20,7 @@ import {
 import type { RpcSocketLimits } from "./limits.js";
 import { handleAuth, type AuthDeps } from "./builtin-auth.js";
 import { handleSubscribe, listMethods } from "./builtin-events.js";
+import type { ConnState } from "./conn-state.js";
 
 export interface ConnectionDeps extends AuthDeps {
   /** Records mutating calls (service/audit.ts). */
@@ -32,22 +33,6 @@ export interface ConnectionDeps extends AuthDeps {
   limits: RpcSocketLimits;
   /** Serialised notification of an event, computed once for all connections. */
   serialize: (e: RegistryEvent) => string;
-}
-
-/** State of one client connection; the built-in handlers read and change it. */
-export interface ConnState {
-  principal: Principal | null;
-  authFailures: number;
-  unsubscribe: (() => void) | null;
-  readonly peer: string;
-  readonly closed: AbortSignal;
-  /**
-   * Writes one line. A notification may not push the unsent backlog past the limit; an answer
-   * (which the client asked for, and may be large: a 10,000-board list) only needs the backlog
-   * before it to be under the limit.
-   */
-  sendRaw(line: string, kind?: "answer" | "notification"): void;
-  end(): void;
 }
 
 /**
@@ -102,21 +87,21 @@ export function createConnection(deps: ConnectionDeps): LiveConnection {
     } catch (e: unknown) {
       log.error({ err: e }, "response not serialisable");
       const id = Array.isArray(r) ? null : r.id;
-      text = JSON.stringify(rpcError(id, RpcCodes.INTERNAL, "internal error", FrontErrorCodes.INTERNAL));
+      text = JSON.stringify(rpcError(id, ManagerErrors.INTERNAL, "internal error"));
     }
     state.sendRaw(text, "answer");
   };
 
   const authTimer = setTimeout(() => {
     if (state.principal) return;
-    send(rpcError(null, RpcCodes.UNAUTHENTICATED, "authentication timeout", FrontErrorCodes.UNAUTHENTICATED));
+    send(rpcError(null, ManagerErrors.UNAUTHENTICATED, "authentication timeout"));
     socket.end();
   }, limits.authTimeoutMs);
 
   async function handleMessage(msg: unknown): Promise<RpcResponse | null> {
     const parsed = rpcRequestSchema.safeParse(msg);
     if (!parsed.success) {
-      return rpcError(salvageId(msg), RpcCodes.INVALID_REQUEST, "invalid request", FrontErrorCodes.INVALID_REQUEST);
+      return rpcError(salvageId(msg), ManagerErrors.INVALID_REQUEST, "invalid request");
     }
     const req = parsed.data;
     const isNotification = req.id === undefined;
@@ -124,14 +109,14 @@ export function createConnection(deps: ConnectionDeps): LiveConnection {
     const answer = (r: RpcResponse) => (isNotification ? null : r);
     if (Array.isArray(req.params)) {
       return answer(
-        rpcError(id, RpcCodes.INVALID_PARAMS, "params must be an object (by name)", FrontErrorCodes.INVALID_PARAMS),
+        rpcError(id, ManagerErrors.INVALID_PARAMS, "params must be an object (by name)"),
       );
     }
     if (req.method === "auth") return answer(await handleAuth(deps, state, id, req.params));
     const principal = state.principal;
     if (!principal)
       return answer(
-        rpcError(id, RpcCodes.UNAUTHENTICATED, "authenticate first: call auth", FrontErrorCodes.UNAUTHENTICATED),
+        rpcError(id, ManagerErrors.UNAUTHENTICATED, "authenticate first: call auth"),
       );
     if (req.method === "events.subscribe" || req.method === "events.unsubscribe") {
       return answer(handleSubscribe(deps, state, id, req.method, req.params));
@@ -149,7 +134,7 @@ export function createConnection(deps: ConnectionDeps): LiveConnection {
       ctx.onProgress = (p) => state.sendRaw(notification("progress", { id, ...p }));
     }
     const out = await invokeMethod(deps.methods, req.method, req.params, ctx, log);
-    return answer(out.ok ? { jsonrpc: "2.0", id, result: out.result } : rpcAppError(id, out.error));
+    return answer(out.ok ? { jsonrpc: "2.0", id, result: out.data } : rpcAppError(id, out.error));
   }
 
   async function handleLine(line: string | null): Promise<void> {
@@ -171,7 +156,7 @@ export function createConnection(deps: ConnectionDeps): LiveConnection {
     }
     if (msg.length === 0 || msg.length > limits.maxBatch) {
       const why = msg.length === 0 ? "empty batch" : `batch larger than ${limits.maxBatch}`;
-      send(rpcError(null, RpcCodes.INVALID_REQUEST, why, FrontErrorCodes.INVALID_REQUEST));
+      send(rpcError(null, ManagerErrors.INVALID_REQUEST, why));
       return;
     }
     const out: RpcResponse[] = [];
@@ -195,7 +180,7 @@ export function createConnection(deps: ConnectionDeps): LiveConnection {
           else send(parseErrorResponse(`line of ${item.overflow} bytes exceeds ${limits.maxLineBytes}, discarded`));
         } catch (e: unknown) {
           log.error({ err: e }, "socket line failed");
-          send(rpcError(null, RpcCodes.INTERNAL, "internal error", FrontErrorCodes.INTERNAL));
+          send(rpcError(null, ManagerErrors.INTERNAL, "internal error"));
         }
         if (socket.isPaused() && queue.length < limits.maxPendingLines / 2) socket.resume();
       }

@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { FrontErrorCodes, RPC_CODE_OF_KIND, RpcCodes, type AppError } from "../errors.js";
+import type { ErrorSpec } from "@bbb/shared";
+import { ManagerErrors } from "../../errors.js";
+import type { AppError } from "../errors.js";
 
 /** JSON-RPC 2.0 (https://www.jsonrpc.org/specification), one JSON text per line. */
 export type RpcId = string | number | null;
@@ -28,25 +30,25 @@ export function rpcResult(id: RpcId, result: unknown): RpcResponse {
   return { jsonrpc: "2.0", id, result };
 }
 
+/** An error answer: the JSON-RPC code from the catalogue entry, its stable code in `data.code`. */
 export function rpcError(
   id: RpcId,
-  code: number,
+  spec: Pick<ErrorSpec, "code" | "rpc">,
   message: string,
-  dataCode: string,
   extra: Omit<NonNullable<RpcErrorObject["data"]>, "code"> = {},
 ): RpcResponse {
-  return { jsonrpc: "2.0", id, error: { code, message, data: { code: dataCode, ...extra } } };
+  return { jsonrpc: "2.0", id, error: { code: spec.rpc, message, data: { code: spec.code, ...extra } } };
 }
 
 export function rpcAppError(id: RpcId, e: AppError): RpcResponse {
-  return rpcError(id, RPC_CODE_OF_KIND[e.kind], e.message, e.code, {
+  return rpcError(id, e, e.message, {
     ...(e.issues ? { issues: e.issues } : {}),
     ...(e.details !== undefined ? { details: e.details } : {}),
   });
 }
 
 export const parseErrorResponse = (message = "parse error"): RpcResponse =>
-  rpcError(null, RpcCodes.PARSE_ERROR, message, FrontErrorCodes.PARSE_ERROR);
+  rpcError(null, ManagerErrors.PARSE_ERROR, message);
 
 export function notification(method: string, params: unknown): string {
   return JSON.stringify({ jsonrpc: "2.0", method, params });

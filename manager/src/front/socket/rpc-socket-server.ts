@@ -5,7 +5,7 @@ import type { EventBus, RegistryEvent } from "../../service/events.js";
 import type { MethodTable } from "../../service/method.js";
 import { createAuthThrottle, type AuthThrottle } from "../auth-throttle.js";
 import type { Authenticate } from "../auth-types.js";
-import { FrontErrorCodes, RpcCodes } from "../errors.js";
+import { ManagerErrors } from "../../errors.js";
 import type { TokenService } from "../tokens.js";
 import type { AuditSink } from "../../service/audit.js";
 import type { SignOutTarget } from "../sessions.js";
@@ -63,7 +63,7 @@ export function createRpcSocketServer(deps: RpcSocketServerDeps): RpcSocketServe
     if (conns.size >= limits.maxConnections) {
       socket.on("error", () => {});
       socket.end(
-        JSON.stringify(rpcError(null, RpcCodes.UNAVAILABLE, "too many connections", FrontErrorCodes.UNAVAILABLE)) +
+        JSON.stringify(rpcError(null, ManagerErrors.UNAVAILABLE, "too many connections")) +
           "\n",
       );
       return;

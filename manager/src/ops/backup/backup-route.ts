@@ -7,8 +7,9 @@ import type { Authenticate } from "../../front/auth-types.js";
 import { sendJson } from "../../front/rest/http-io.js";
 import { createRequestAuthenticator } from "../../front/rest/request-auth.js";
 import type { TokenService } from "../../front/tokens.js";
-import { roleAllows } from "../../service/invoke.js";
 import type { BackupService } from "./backup-service.js";
+import { ManagerErrorCodes } from "../../errors.js";
+import { roleAllows } from "@bbb/shared";
 
 export const BACKUP_ROUTE = "/api/server/backup";
 
@@ -34,21 +35,21 @@ export function createBackupRoute(deps: {
     if (path !== BACKUP_ROUTE) return false;
     // POST: making a backup prunes the oldest ones, and a GET must change nothing.
     if (req.method !== "POST") {
-      error(res, 405, "MGR_E_METHOD_NOT_ALLOWED", "use POST", { allow: "POST" });
+      error(res, 405, ManagerErrorCodes.METHOD_NOT_ALLOWED, "use POST", { allow: "POST" });
       return true;
     }
     const peer = req.socket.remoteAddress ?? "?";
     const auth = await authenticateRequest(req);
     if (!auth.ok) {
       if (auth.reason === "invalid") await sleep(throttle.fail(peer));
-      error(res, 401, "MGR_E_UNAUTHENTICATED", "authentication required", {
+      error(res, 401, ManagerErrorCodes.UNAUTHENTICATED, "authentication required", {
         "www-authenticate": 'Bearer realm="bbb"',
       });
       return true;
     }
     throttle.succeed(peer);
     if (!roleAllows(auth.principal.role, "admin")) {
-      error(res, 403, "MGR_E_FORBIDDEN", "backups need the admin role");
+      error(res, 403, ManagerErrorCodes.FORBIDDEN, "backups need the admin role");
       return true;
     }
     const b = await deps.backups().create();

@@ -3,15 +3,16 @@ import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
 import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { createGunzip } from "node:zlib";
-import { ManagerError, ManagerErrorCodes } from "../../errors.js";
+import { ManagerErrorCodes } from "../../errors.js";
 import { DB_FILE } from "../../store/create-store.js";
 import { inspectLock, LOCK_FILE } from "../data-lock.js";
 import { BACKUPS_DIR, MANIFEST_FILE, backupManifestSchema, type BackupManifest } from "./manifest.js";
 import { readTar, type EntrySink } from "./tar.js";
+import { CodedError } from "@bbb/shared";
 
 const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
 
-const invalid = (message: string) => new ManagerError(ManagerErrorCodes.INVALID_PARAMS, message);
+const invalid = (message: string) => new CodedError(ManagerErrorCodes.INVALID_PARAMS, message);
 
 /** Streams the archive's entries; `onFile` gets every entry but the manifest. */
 async function walk(
@@ -43,7 +44,7 @@ async function walk(
       };
     });
   } catch (e: unknown) {
-    if (e instanceof ManagerError) throw e;
+    if (e instanceof CodedError) throw e;
     throw invalid(`not a readable backup archive: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (manifestText === null) throw invalid(`no ${MANIFEST_FILE} in the archive`);
@@ -121,12 +122,12 @@ const KEEP = (name: string) => name === BACKUPS_DIR || name.startsWith(".previou
 export async function restoreBackup(o: RestoreOptions): Promise<{ manifest: BackupManifest; previous: string | null }> {
   const lock = inspectLock(o.dataDir);
   if (lock.state === "held")
-    throw new ManagerError(
+    throw new CodedError(
       ManagerErrorCodes.CONFLICT,
       `a server (pid ${lock.lock.pid}) runs on ${o.dataDir}: stop it first`,
     );
   if (lock.state === "unknown" && !o.force)
-    throw new ManagerError(
+    throw new CodedError(
       ManagerErrorCodes.CONFLICT,
       `${join(o.dataDir, LOCK_FILE)} was written by pid ${lock.lock.pid} on host ${lock.lock.host}: stop that server, or pass --force if it is stopped`,
     );

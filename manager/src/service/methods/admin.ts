@@ -1,22 +1,11 @@
-import { isBrokerError, type UserStore } from "@bbb/broker";
-import {
-  historyQueryParamsSchema,
-  historyQueryResultSchema,
-  removedResultSchema,
-  serverInfoParamsSchema,
-  serverInfoResultSchema,
-  usersListParamsSchema,
-  usersListResultSchema,
-  usersRemoveParamsSchema,
-  usersUpsertParamsSchema,
-  usersUpsertResultSchema,
-} from "@bbb/shared";
-import { ManagerError, ManagerErrorCodes, conflict } from "../../errors.js";
+import { BrokerErrors, type UserStore } from "@bbb/broker";
+import { CodedError, historyQueryParamsSchema, historyQueryResultSchema, isCodedError, removedResultSchema, serverInfoParamsSchema, serverInfoResultSchema, usersListParamsSchema, usersListResultSchema, usersRemoveParamsSchema, usersUpsertParamsSchema, usersUpsertResultSchema } from "@bbb/shared";
+import { ManagerErrorCodes, conflict } from "../../errors.js";
 import { defineMethod, type MethodDef } from "../method.js";
 import type { ServiceDeps } from "./deps.js";
 
 const userStore = (deps: ServiceDeps): UserStore => {
-  if (!deps.users) throw new ManagerError(ManagerErrorCodes.UNAVAILABLE, "no user store on this server");
+  if (!deps.users) throw new CodedError(ManagerErrorCodes.UNAVAILABLE, "no user store on this server");
   return deps.users;
 };
 
@@ -25,7 +14,7 @@ async function userCall<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e: unknown) {
-    if (isBrokerError(e)) throw new ManagerError(ManagerErrorCodes.INVALID_PARAMS, e.message);
+    if (isCodedError(e, BrokerErrors)) throw new CodedError(ManagerErrorCodes.INVALID_PARAMS, e.message);
     throw e;
   }
 }

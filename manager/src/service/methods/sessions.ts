@@ -8,18 +8,19 @@ import {
   usersSignOutParamsSchema,
   usersSignOutResultSchema,
 } from "@bbb/shared";
-import { ManagerError, ManagerErrorCodes } from "../../errors.js";
+import { CodedError } from "@bbb/shared";
+import { ManagerErrorCodes } from "../../errors.js";
 import type { Sessions } from "../../front/sessions.js";
 import { defineMethod, type CallContext, type MethodDef } from "../method.js";
 import type { ServiceDeps } from "./deps.js";
 
 const isAdmin = (ctx: CallContext) => ctx.role === "admin";
-const forbidden = (msg: string) => new ManagerError(ManagerErrorCodes.FORBIDDEN, msg);
+const forbidden = (msg: string) => new CodedError(ManagerErrorCodes.FORBIDDEN, msg);
 
 /** tokens.list / tokens.revoke / users.signOut (docs/protocol.md "Sessions") and audit.list. */
 export function sessionMethods(deps: ServiceDeps): MethodDef[] {
   const sessions = (): Sessions => {
-    if (!deps.sessions) throw new ManagerError(ManagerErrorCodes.UNAVAILABLE, "sessions are not available here");
+    if (!deps.sessions) throw new CodedError(ManagerErrorCodes.UNAVAILABLE, "sessions are not available here");
     return deps.sessions;
   };
   return [

@@ -8,11 +8,11 @@ import {
   type Topics,
 } from "@bbb/shared";
 import type { Logger } from "pino";
-import type { AuditSink } from "./audit.js";
+import type { AuditSink } from "../service/audit.js";
 import { ManagerErrorCodes } from "../errors.js";
 import { createRateLimiter } from "../log.js";
+import type { MethodTable } from "../service/method.js";
 import { invokeMethod } from "./invoke.js";
-import type { MethodTable } from "./method.js";
 
 /** Room left for the MQTT header and topic under the broker's packet limit. */
 const MAX_RESPONSE_BYTES = MAX_PACKET_BYTES - 4096;
@@ -31,7 +31,7 @@ export interface MqttRequestsDeps {
 }
 
 /**
- * The MQTT front door (DESIGN.md "Topic tree"): `<root>/manager/request/<method>` →
+ * The MQTT front door (docs/protocol.md, topic tree): `<root>/manager/request/<method>` →
  * MethodTable → `<root>/manager/response/<clientId>`. The caller is the `auth` the broker
  * stamped into the payload; a request without it cannot be answered nor trusted, so it is dropped.
  */
@@ -109,7 +109,9 @@ export function createMqttRequests(deps: MqttRequestsDeps) {
         log,
       );
       reply(
-        out.ok ? { transaction, status: "ok", data: out.data } : { transaction, status: "error", error: out.error },
+        out.ok
+          ? { transaction, status: "ok", data: out.data }
+          : { transaction, status: "error", error: { code: out.error.code, message: out.error.message } },
       );
       deps.observe?.(t.method, (performance.now() - started) / 1000, out.ok);
     } finally {

@@ -1,4 +1,4 @@
-# The Makefile only wraps npm (STYLE.md rule 14).
+# The Makefile only wraps npm.
 SHELL := /bin/bash
 export npm_config_build_from_source := true
 

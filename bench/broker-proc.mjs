@@ -7,7 +7,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 /**
  * A broker in its own process for the broker-tier benchmark, so that its CPU and RSS can be
  * read from /proc/<pid>: `ours` is createBroker of @bbb/broker with the real user store and
- * the auth/ACL hooks; `aedes` is plain Aedes with a noDelay TCP server (the issue's reference
+ * the auth/ACL hooks; `aedes` is plain Aedes with a noDelay TCP server (the reference
  * point for the hooks' cost). argv: <ours|aedes> [redisUrl]. Replies over IPC.
  */
 const [mode = "ours", redisUrl] = process.argv.slice(2);

@@ -9,7 +9,7 @@ import { PHASES, PHASE_NAMES } from "./phases/index.mjs";
 import { targetsMarkdown } from "./lib/targets.mjs";
 
 /**
- * `npm run bench [-- --quick] [--only broker,system,...]`: runs the benchmark phases of issue 7,
+ * `npm run bench [-- --quick] [--only broker,system,...]`: runs the benchmark phases of BENCHMARKS.md,
  * writes raw results to bench/results/<phase>.json and the tables into BENCHMARKS.md between
  * per-phase markers (a rerun replaces only what it measured).
  */

@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import vue from "@vitejs/plugin-vue";
 import { defineConfig } from "vite";
 
-// The dashboard is served by the manager at "/" on the HTTP port (DESIGN.md "Ports"); a
+// The dashboard is served by the manager at "/" on the HTTP port (docs/protocol.md §"Ports"); a
 // relative base also lets it live under a reverse-proxy prefix.
 export default defineConfig({
   root: fileURLToPath(new URL(".", import.meta.url)),

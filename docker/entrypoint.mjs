@@ -1,4 +1,4 @@
-// Container entrypoint (issue 8 "On the server"): picks the program of the role in BBB_ROLE and
+// Container entrypoint (docs/deployment.md §"On the server"): picks the program of the role in BBB_ROLE and
 // runs it in this process (so its SIGTERM handler gets the container's stop signal).
 //   all-in-one  broker + manager + dashboard in one process (manager/dist/main.js), default
 //   manager     manager/dist/main.js against the broker tier in BBB_MQTT_URL

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A private CA and the certificates for TLS (issue 8: MQTTS on 8883, WSS and HTTPS on the HTTP
+# A private CA and the certificates for TLS (MQTTS on 8883, WSS and HTTPS on the HTTP
 # port), made with openssl:
 #
 #   scripts/make-certs.sh [DIR] [HOST|IP ...] [--client NAME ...] [--days N]

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Installs the bundled agent, its config and its systemd unit (issue 8 "On a board").
+# Installs the bundled agent, its config and its systemd unit (docs/deployment.md §"On a board").
 # Run through `make install` in agent/ (or in an unpacked release tarball), as root on the board,
 # or with DESTDIR=<staging root> anywhere. Every file and every directory it creates is listed
 # in the manifest $PREFIX/install-manifest, so that uninstall.sh removes exactly those.

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Removes what install.sh installed, and nothing else: the files and directories listed in
-# $PREFIX/install-manifest (issue 8: `make uninstall` removes everything it installed).
+# $PREFIX/install-manifest (`make uninstall` removes everything it installed).
 # A config that existed before the install is not in the manifest and stays; the agent's
 # runtime state in /var/lib/bbb-agent was made by systemd, not by install.sh: `make purge`.
 #

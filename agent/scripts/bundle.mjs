@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bundles the agent into one CommonJS file for the boards (issue 8 "On a board"):
+// Bundles the agent into one CommonJS file for the boards (docs/deployment.md §"On a board"):
 // dist-bundle/bbb-agent.cjs + its source map, no node_modules needed on the board, runs on
 // Node 18 (Debian 12's own nodejs) and Node 20.
 //

@@ -48,7 +48,7 @@ export interface AgentDeps {
 }
 
 /**
- * The agent on one board (issue "Foundation", point 4 and "Remote commands"): MQTT link with
+ * The agent on one board (docs/protocol.md §"Commands and results"): MQTT link with
  * birth/will, heartbeat, command dispatch over pluggable system backends. No I/O until start().
  */
 export function createAgent(deps: AgentDeps) {
@@ -62,7 +62,7 @@ export function createAgent(deps: AgentDeps) {
   const nodeSettings = createNodeSettings(files);
   const systemd = createSystemdBackend(deps.exec);
   const leds = createLedBackend({ fs, log });
-  // One wake-up per period for the heartbeat and the keepalive check (issue 7: CPU per beat).
+  // One wake-up per period for the heartbeat and the keepalive check (CPU per beat, BENCHMARKS.md §"Agent footprint").
   const intervals = createSharedIntervals();
   const conn = createConnection({
     intervals,
@@ -167,13 +167,13 @@ export function createAgent(deps: AgentDeps) {
         conn.onMessage((t, p, retained) => {
           const d = dispatcher;
           if (frozen || !d) return;
-          // DESIGN.md: commands are never retained (the broker refuses them); one that is would
+          // docs/protocol.md §"Authentication and ACL": commands are never retained (the broker refuses them); one that is would
           // run again at every reconnect, so it is dropped.
           if (retained) return void log.warn({ topic: t }, "retained command ignored");
           try {
             d.handle(t, p);
           } catch (e: unknown) {
-            // A bad message never kills the agent (STYLE.md rule 12).
+            // A bad message never kills the agent.
             log.error({ err: e, topic: t }, "command handling failed");
           }
         });

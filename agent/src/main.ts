@@ -35,7 +35,7 @@ function projectSyncFor(config: ResolvedAgentConfig, log: pino.Logger, agent: ()
   });
 }
 
-/** The only place that reads env; wires the real world into createAgent (STYLE.md rule 1). */
+/** The only place that reads env; wires the real world into createAgent. */
 async function main(): Promise<void> {
   const readOrNull = async (p: string) => {
     try {

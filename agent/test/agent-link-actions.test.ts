@@ -8,7 +8,7 @@ const topics = createTopics("bbb");
 type Sim = Awaited<ReturnType<typeof startSimAgentWith>>;
 
 /**
- * Actions that touch the agent's own link (issue "Remote commands"): set-hostname keeps it,
+ * Actions that touch the agent's own link (docs/protocol.md §"Commands and results"): set-hostname keeps it,
  * set-ip leaves it cleanly and is born again (the broker never publishes the will), and reboot
  * reports its final result before asking systemd, which then stops the agent.
  */

@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createConnection } from "../src/mqtt/connection.js";
 
 // A broker that will not have the agent (wrong CA, bad certificate, refused token) is said at
-// `warn` with the reason and the URL, never the token, and rate-limited (issue 8 "On a board").
+// `warn` with the reason and the URL, never the token, and rate-limited (docs/deployment.md §"On a board").
 const TOKEN = "secret-token-that-must-never-be-logged-0123";
 const repo = resolve(import.meta.dirname, "..", "..");
 const noOpenssl = spawnSync("openssl", ["version"]).status === 0 ? "" : "(openssl not installed)";

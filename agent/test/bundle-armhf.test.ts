@@ -4,12 +4,12 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildBundle, runBundle } from "./bundle-harness.js";
 
-// The bundle on the boards' architecture (issue 8 "On a board"): Debian 12's armhf nodejs
+// The bundle on the boards' architecture (docs/deployment.md §"On a board"): Debian 12's armhf nodejs
 // (18.20.4) under qemu-arm-static with QEMU_CPU=cortex-a8, made by ../shared/tools/armhf-node.sh
 // (`make armhf-test` in agent/ builds it, ~130 MB, and runs this test). Runs when ARMHF_NODE
 // names the wrapper or a build is cached in $TMPDIR/armhf-node; otherwise SKIPPED with the
 // reason, never passed. It proves the bundle runs on armv7 + Node 18, not how a board behaves
-// (system calls go to this machine's kernel; see FIELD.md).
+// (system calls go to this machine's kernel).
 function findArmhfNode(): { path: string; reason: string } {
   const candidates = [process.env.ARMHF_NODE, join(process.env.TMPDIR ?? tmpdir(), "armhf-node", "bin", "node-armhf")];
   for (const c of candidates) {

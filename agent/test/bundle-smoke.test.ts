@@ -2,7 +2,7 @@ import { rmSync, statSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildBundle, runBundle, type BundleRun } from "./bundle-harness.js";
 
-// The bundle is built and smoke-run (issue 8 "On a board"): one CommonJS file copied alone into an
+// The bundle is built and smoke-run (docs/deployment.md §"On a board"): one CommonJS file copied alone into an
 // empty folder starts, logs in with its token, heartbeats, and on SIGTERM leaves a retained
 // `offline` and exits 0.
 let built: ReturnType<typeof buildBundle>;

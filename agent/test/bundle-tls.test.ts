@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildBundle, runBundle } from "./bundle-harness.js";
 
-// TLS by configuration (issue 8): certificates made by openssl at test time with
+// TLS by configuration (docs/deployment.md §"TLS"): certificates made by openssl at test time with
 // scripts/make-certs.sh; the bundled agent given `mqtts://` and `caFile` verifies the server,
 // and refuses a server whose certificate another CA signed (no heartbeat, no crash).
 const repo = resolve(import.meta.dirname, "..", "..");

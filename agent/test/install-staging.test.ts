@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
-// `make install DESTDIR=…` / `make uninstall DESTDIR=…` in agent/ (issue 8 "On a board"):
+// `make install DESTDIR=…` / `make uninstall DESTDIR=…` in agent/ (docs/deployment.md §"On a board"):
 // a staging root must be left exactly as it was, a config that was there is never touched.
 const agentDir = resolve(import.meta.dirname, "..");
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTopics, decodePayload, heartbeatSchema, resultSchema, statusSchema } from "@bbb/shared";
 import { buildBundle } from "./bundle-harness.js";
 
-// The installed unit under a real systemd (issue 8: least privilege the actions allow): a Debian
+// The installed unit under a real systemd (least privilege the actions allow): a Debian
 // 12 root file system booted with systemd-nspawn on a throw-away overlay (nothing of it or of
 // this machine changes), the agent installed by `make install DESTDIR=…` and enabled with
 // `systemctl --root`, then driven over MQTT: set-hostname and restart-service must work inside

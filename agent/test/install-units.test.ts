@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { agentConfigSchema } from "../src/config/schema.js";
 
-// The unit files pass `systemd-analyze verify` with no warnings (issue 8). verify exits 0 on
+// The unit files pass `systemd-analyze verify` with no warnings. verify exits 0 on
 // warnings, so its output is checked too; the unit is verified from a temp dir as installed
 // (placeholders filled), with its drop-ins beside it as systemd would load them.
 const packaging = resolve(import.meta.dirname, "..", "packaging");

@@ -10,7 +10,7 @@ import { createTopics } from "@bbb/shared";
 import { createFakeRoot, type FakeRoot } from "../src/sim/fake-root.js";
 
 /**
- * Real IP change in network namespaces (issue "Remote commands": safe IP change). The broker runs
+ * Real IP change in network namespaces (docs/protocol.md §"Commands and results": safe IP change). The broker runs
  * in one namespace with a bridge, two agents in two others joined by veth pairs created *inside*
  * the namespaces; every process is started with `ip netns exec`; the root namespace's interfaces
  * are never touched, and every namespace is deleted in afterAll.

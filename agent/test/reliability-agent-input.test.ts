@@ -9,7 +9,7 @@ import { startBroker, startObserver } from "./helpers/broker.js";
 import { startSimAgent } from "./helpers/sim-agent.js";
 
 /**
- * Issue 9 "Bad input", the agent's side: garbage on `<root>/<id>/cmd/<action>` through a real
+ * RELIABILITY.md §"Bad input", the agent's side: garbage on `<root>/<id>/cmd/<action>` through a real
  * broker into a real agent (fake root, recording exec). Every message is answered `rejected` with
  * a stable code, nothing runs, nothing on the board changes, the agent keeps beating.
  */

@@ -15,7 +15,7 @@ export async function startBroker(kind, { redisUrl, cpuProf } = {}) {
     return { kind, pid: m.pid, url: m.url, viewer: {}, stop: m.stop, eld: async () => null };
   }
   // Ours runs with the product's node flags (as the image runs the broker role); plain Aedes is
-  // the issue's reference point and runs with Node's defaults.
+  // the reference point and runs with Node's defaults.
   const execArgv = ["--max-old-space-size=4096", ...(kind === "ours" ? START_FLAGS : [])];
   if (cpuProf) execArgv.push("--cpu-prof", `--cpu-prof-dir=${cpuProf}`);
   const child = forkHelper(PROC, redisUrl ? [kind, redisUrl] : [kind], { execArgv });

@@ -3,7 +3,7 @@ import { createTopics } from "@bbb/shared";
 import { nowMs } from "./payloads.mjs";
 
 /**
- * An operator's MQTT client (admin) for manager requests (DESIGN.md: request/<method> →
+ * An operator's MQTT client (admin) for manager requests (docs/protocol.md §"Manager requests": request/<method> →
  * response/<clientId>, correlated by `transaction`).
  */
 export async function startControl({ url, username, password }) {

@@ -7,7 +7,7 @@ import { boardId, boardToken, heartbeatPayload, nowMs, resultPayload, statusPayl
 /**
  * One load-generator process: `count` boards, each one raw MQTT connection to 127.0.0.1 that
  * publishes a retained QoS 0 heartbeat every period, with the board's credentials, a birth
- * and a last will (DESIGN.md topic tree). Controlled over IPC by load-gen.mjs.
+ * and a last will (docs/protocol.md §"Topic tree"). Controlled over IPC by load-gen.mjs.
  */
 let cfg = null;
 let topics = null;

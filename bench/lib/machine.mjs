@@ -11,7 +11,7 @@ function tryRun(cmd, args) {
   }
 }
 
-/** Description of the machine a result was measured on (issue 7: results with the machine). */
+/** Description of the machine a result was measured on (every result names the machine it ran on). */
 export function describeMachine() {
   return {
     date: new Date().toISOString(),

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { freePort, spawnProgram, stop, waitPort } from "./children.mjs";
 
-/** Installs Debian's mosquitto when it is missing (issue 7: "installed by the bench"). */
+/** Installs Debian's mosquitto when it is missing (the bench installs what it compares against). */
 export function ensureMosquitto() {
   try {
     execFileSync("mosquitto", ["-h"], { stdio: "ignore" });
@@ -15,7 +15,7 @@ export function ensureMosquitto() {
 }
 
 /**
- * The reference broker, configured so the comparison is fair to it (issue 7 facts):
+ * The reference broker, configured so the comparison is fair to it (BENCHMARKS.md §"1. Broker tier: mosquitto vs our broker"):
  * unlimited queue (`max_queued_messages 0`), `set_tcp_nodelay true`, no persistence.
  * Anonymous access: the generator's credentials are sent but not checked.
  */

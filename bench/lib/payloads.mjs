@@ -3,7 +3,7 @@ import { createHmac } from "node:crypto";
 /**
  * Payloads of the load generator. Heartbeats are schema-valid (shared heartbeatSchema) and
  * about the size of a real agent's (~560 bytes); the extra field `bt` (unknown fields are
- * kept, DESIGN.md) carries the send time with sub-millisecond resolution for latency.
+ * kept, docs/protocol.md §"Heartbeat") carries the send time with sub-millisecond resolution for latency.
  */
 
 /** Board id of generated board `i`: MAC-like lower-case hex, distinct per prefix. */
@@ -11,7 +11,7 @@ export function boardId(prefix, i) {
   return `${prefix}${i.toString(16).padStart(12 - prefix.length, "0")}`;
 }
 
-/** Same derivation as @bbb/broker deriveBoardToken (DESIGN.md "Security model"). */
+/** Same derivation as @bbb/broker deriveBoardToken (docs/protocol.md §"Authentication and ACL"). */
 export function boardToken(secret, id) {
   return createHmac("sha256", Buffer.from(secret, "utf8")).update(id, "utf8").digest("hex");
 }

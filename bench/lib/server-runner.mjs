@@ -21,7 +21,7 @@ export const FLEET_SECRET = "bench-fleet-secret-0123456789abcdef";
 export const ADMIN_PASSWORD = "bench-admin-password";
 
 /**
- * The all-in-one server as users run it (`node manager/dist/main.js`, DESIGN.md "Ports and
+ * The all-in-one server as users run it (`node manager/dist/main.js`, docs/protocol.md "Ports" and
  * settings" env), on free loopback ports with a temp data dir, with the measuring probe
  * preloaded. Its file-descriptor limit is raised for this process only (prlimit) so that
  * 20,000 boards fit.

@@ -10,7 +10,7 @@ function load(dir, phase) {
 
 const verdict = (ok) => (ok === null || ok === undefined ? "not measured" : ok ? "**met**" : "**missed**");
 
-/** Issue 7's targets against the latest reference results: one row per target. */
+/** The targets (BENCHMARKS.md §"Targets") against the latest reference results: one row per target. */
 export function targetsMarkdown(dir) {
   const rows = [];
   const sys = load(dir, "system")?.result;
@@ -48,5 +48,5 @@ export function targetsMarkdown(dir) {
     rows.push([`agent (${r.program}) ≤ 60 MB RSS`, `${fmt(r.rssMiB, 1)} MiB (peak ${fmt(r.peakRssMiB, 1)})`, verdict(r.rssMiB * 1.048576 <= 60)]);
     rows.push([`agent (${r.program}) ≤ 1 ms CPU per heartbeat`, `${fmt(r.cpuMsPerBeat, 2)} ms`, verdict(r.cpuMsPerBeat <= 1)]);
   }
-  return table(["target (issue 7)", "measured", "verdict"], rows);
+  return table(["target", "measured", "verdict"], rows);
 }

@@ -4,7 +4,7 @@ import { medianOfRuns } from "../lib/stats.mjs";
 import { progress } from "../lib/progress.mjs";
 
 /**
- * Clustered broker tier (issue 7): our broker alone, one replica over Redis, and two replicas
+ * Clustered broker tier (BENCHMARKS.md §"Clustered broker tier"): our broker alone, one replica over Redis, and two replicas
  * over Redis with the boards split between them and the subscriber on the second replica (so
  * half of the messages cross Redis). Same generator and load as the broker tier.
  */

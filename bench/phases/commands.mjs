@@ -23,7 +23,7 @@ function scryptCost() {
   return summarize(t, 1);
 }
 
-/** `mosquitto_pub` as an operator runs it (DESIGN.md "Ad-hoc use"); resolves with its run time. */
+/** `mosquitto_pub` as an operator runs it (docs/protocol.md §"Commands and results", ad-hoc use); resolves with its run time. */
 function mosquittoPub(url, admin, topic, message) {
   return new Promise((resolve, reject) => {
     const t0 = nowMs();

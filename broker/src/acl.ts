@@ -45,7 +45,7 @@ function singleLevelAfter(topic: string, from: number): boolean {
 }
 
 /**
- * The access policy of DESIGN.md "Security model", as pure functions of (identity, topic).
+ * The access policy of docs/protocol.md §"Authentication and ACL", as pure functions of (identity, topic).
  * Topics are decided by cheap splitting equivalent to parseTopic of @bbb/shared.
  */
 export function createAcl(root: string) {

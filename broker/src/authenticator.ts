@@ -9,7 +9,7 @@ export type AuthOutcome = { ok: true; identity: Identity } | { ok: false; reason
 const MAX_CREDENTIAL_BYTES = 1024;
 
 /**
- * DESIGN.md "Security model": a user of the store with its role; else the manager with its
+ * docs/protocol.md §"Authentication and ACL": a user of the store with its role; else the manager with its
  * derived password; else a board id with its token, whose client id must equal the board id.
  */
 export function createAuthenticator(deps: { acl: Acl; users: UserStore; fleetSecret: string }) {

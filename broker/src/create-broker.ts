@@ -1,17 +1,15 @@
 import { EventEmitter } from "node:events";
-import net from "node:net";
-import tls from "node:tls";
+import type net from "node:net";
 import type { Duplex } from "node:stream";
 import type { IncomingMessage } from "node:http";
 import { Aedes, type AedesOptions, type Client } from "aedes";
-import { CodedError, DEFAULT_PORTS, MAX_PACKET_BYTES, MAX_REQUEST_BYTES, MQTT_WS_PATH } from "@bbb/shared";
+import { CodedError, DEFAULT_AUTH_THROTTLE, DEFAULT_PORTS, MAX_PACKET_BYTES, MAX_REQUEST_BYTES, MQTT_WS_PATH, createAuthThrottle } from "@bbb/shared";
 import { createAcl } from "./acl.js";
-import { DEFAULT_AUTH_THROTTLE, createAuthThrottle } from "./auth-throttle.js";
 import { createAuthenticator } from "./authenticator.js";
 import { BrokerErrorCodes } from "./errors.js";
 import { createClientIdPolicy } from "./client-ids.js";
 import { createHooks } from "./hooks.js";
-import { closeServer, listen, trackConnections } from "./listeners.js";
+import { closeServer, createMqttServer, listen, trackConnections, type ConnectionRequest, type ConnectionSink } from "./listeners.js";
 import { createLocalClient, type AttachableLocalClient } from "./local-client.js";
 import { batchWrites } from "./write-batching.js";
 import { guardPacketSize } from "./packet-size-guard.js";
@@ -33,21 +31,25 @@ interface Running {
   presence: ClusterPresence | null;
 }
 
-/** The embedded MQTT broker (DESIGN.md "Layout": broker/). Constructing does no I/O; start() does. */
 /** A client whose socket has not drained for this long is dropped (Aedes `drainTimeout`). */
 const DRAIN_TIMEOUT_MS = 30_000;
 
+/** The first MQTT login failure from an address is free (docs/protocol.md §"Login throttle"). */
+const BROKER_AUTH_THROTTLE = { ...DEFAULT_AUTH_THROTTLE, freeFailures: 1 };
+
+/** The embedded MQTT broker (docs/architecture.md §"Broker listeners"). Constructing does no I/O; start() does. */
 export function createBroker(deps: BrokerDeps): Broker {
   const log = deps.log.child({ module: "broker" });
   const events = new EventEmitter();
   const maxPacketBytes = deps.maxPacketBytes ?? MAX_PACKET_BYTES;
   const clock = deps.clock ?? Date.now;
+  const trustProxy = deps.trustProxy ?? false;
   const heartbeatMs = deps.cluster?.heartbeatMs ?? CLUSTER_HEARTBEAT_MS;
   const acl = createAcl(deps.topicRoot);
   const { hooks, identityOf } = createHooks({
     acl,
     authenticate: createAuthenticator({ acl, users: deps.users, fleetSecret: deps.fleetSecret }),
-    throttle: createAuthThrottle({ ...DEFAULT_AUTH_THROTTLE, ...deps.authThrottle }, clock),
+    throttle: createAuthThrottle({ ...BROKER_AUTH_THROTTLE, ...deps.authThrottle }, clock),
     log,
     events,
     maxRequestBytes: MAX_REQUEST_BYTES,
@@ -77,6 +79,7 @@ export function createBroker(deps: BrokerDeps): Broker {
 
   const ws = createWebSocketGateway({
     log,
+    trustProxy,
     maxPacketBytes,
     accept: (stream, req, address) => accept(stream, address, req),
     onFrameTooLarge: (address, limit) => {
@@ -85,13 +88,19 @@ export function createBroker(deps: BrokerDeps): Broker {
     },
   });
 
-  function onSocket(socket: net.Socket): void {
-    socket.on("error", (err) => log.debug({ err, address: socket.remoteAddress }, "socket error"));
-    // TCP and TLS only: a WebSocket stream has no writev and sends every buffered chunk as a
-    // frame of its own, so holding its writes would only add latency.
-    batchWrites(socket);
-    accept(socket, socket.remoteAddress ?? "unknown");
-  }
+  /** TCP and TLS connections, from aedes-server-factory (with trustProxy: after the PROXY header). */
+  const sink: ConnectionSink = {
+    handle(conn: Duplex, req: ConnectionRequest): void {
+      const socket = conn as net.Socket;
+      const address = req.connDetails?.ipAddress ?? socket.remoteAddress ?? "unknown";
+      socket.on("error", (err) => log.debug({ err, address }, "socket error"));
+      // TCP and TLS only: a WebSocket stream has no writev and sends every buffered chunk as a
+      // frame of its own, so holding its writes would only add latency.
+      batchWrites(socket);
+      accept(socket, address, req as IncomingMessage);
+    },
+    emit: (_event, err) => log.debug({ err }, "socket error before the PROXY header"),
+  };
 
   async function createAedes(): Promise<{ aedes: Aedes; cluster: ClusterParts | null; presence: ClusterPresence | null }> {
     const cluster = deps.cluster ? createClusterParts(deps.cluster.redisUrl, log) : null;
@@ -187,19 +196,18 @@ export function createBroker(deps: BrokerDeps): Broker {
       try {
         // In-process clients (the all-in-one manager) subscribe again before any board can connect.
         await Promise.all([...locals].map((c) => c.attach(aedes)));
-        // aedes-server-factory ignores TCP options; noDelay cut p99 from ~30 ms to ~1 ms (DESIGN.md "Scaling out").
-        const tcp = net.createServer({ noDelay: true }, onSocket);
+        const tcp = createMqttServer(sink, { trustProxy });
         state.trackers.push(trackConnections(tcp));
         state.servers.push(tcp);
         const mqttPort = await listen(tcp, opts.mqttPort, opts.bind);
         let mqttsPort: number | null = null;
         if (deps.tls) {
-          const secure = tls.createServer({ ...deps.tls, noDelay: true }, onSocket);
+          const secure = createMqttServer(sink, { tls: deps.tls, trustProxy });
           state.trackers.push(trackConnections(secure));
           state.servers.push(secure);
           mqttsPort = await listen(secure, opts.mqttsPort ?? DEFAULT_PORTS.mqtts, opts.bind);
         }
-        log.info({ mqttPort, mqttsPort, bind: opts.bind, cluster: Boolean(cluster), maxPacketBytes }, "broker listening");
+        log.info({ mqttPort, mqttsPort, bind: opts.bind, cluster: Boolean(cluster), maxPacketBytes, trustProxy }, "broker listening");
         return { mqttPort, mqttsPort };
       } catch (e: unknown) {
         await stop();

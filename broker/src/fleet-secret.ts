@@ -2,7 +2,7 @@ import { CodedError } from "@bbb/shared";
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { createFileExclusive } from "./atomic-file.js";
+import { createFileExclusive } from "@bbb/shared/node";
 import { BrokerErrorCodes } from "./errors.js";
 
 export const FLEET_SECRET_FILE = "fleet-secret";
@@ -17,7 +17,7 @@ function check(secret: string, origin: string): string {
 }
 
 /**
- * DESIGN.md "Ports and settings": BBB_FLEET_SECRET wins; otherwise the secret generated into
+ * docs/configuration.md `fleetSecret`: BBB_FLEET_SECRET wins; otherwise the secret generated into
  * the data dir on first start (mode 0600, written atomically and never overwritten, so two
  * processes starting together agree on one secret).
  */

@@ -2,12 +2,12 @@ import { CodedError } from "@bbb/shared";
 import type { EventEmitter } from "node:events";
 import type { AedesOptions, AuthenticateError, Client } from "aedes";
 import type pino from "pino";
-import type { Role } from "@bbb/shared";
+import type { AuthThrottle, Role } from "@bbb/shared";
 import type { Acl, Identity } from "./acl.js";
-import type { AuthThrottle } from "./auth-throttle.js";
 import type { Authenticator } from "./authenticator.js";
 import type { ClientIdPolicy } from "./client-ids.js";
 import type { ClusterPresence } from "./cluster-presence.js";
+import type { ConnectionRequest } from "./listeners.js";
 import { BrokerErrorCodes } from "./errors.js";
 import { stampRequest } from "./request-stamp.js";
 
@@ -24,9 +24,12 @@ export interface HookDeps {
 }
 
 /** Address of the peer: the socket's for TCP/TLS, the HTTP request's for WebSocket. */
+/** The client's address: the one a trusted proxy reported (docs/configuration.md `trustProxy`), else the socket's. */
 export function addressOf(client: Client): string {
+  const fromProxy = (client.req as ConnectionRequest | undefined)?.connDetails?.ipAddress;
+  if (fromProxy) return fromProxy;
   const conn = client.conn as { remoteAddress?: string };
-  return conn.remoteAddress ?? client.req?.socket.remoteAddress ?? "unknown";
+  return conn.remoteAddress ?? client.req?.socket?.remoteAddress ?? "unknown";
 }
 
 /** Where a user's refused publish goes: outside every topic root, `$` so no wildcard matches it (MQTT-4.7.2-1). */
@@ -46,7 +49,7 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Aedes hooks enforcing DESIGN.md "Security model". Hot paths stay string comparisons. */
+/** Aedes hooks enforcing docs/protocol.md §"Authentication and ACL". Hot paths stay string comparisons. */
 export function createHooks(deps: HookDeps) {
   const { acl, log, events } = deps;
   const identities = new WeakMap<Client, Identity>();
@@ -123,7 +126,7 @@ export function createHooks(deps: HookDeps) {
     run().then(
       (outcome) => {
         if (!outcome.ok) {
-          deps.throttle.recordFailure(address);
+          deps.throttle.fail(address);
           // Never the password: only who, from where and why.
           const who = username === undefined ? null : capField(username);
           log.warn({ username: who, clientId: capField(clientId), address, reason: outcome.reason, delayMs: delay }, "authentication failed");

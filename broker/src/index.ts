@@ -10,7 +10,7 @@ export type { BrokerErrorCode } from "./errors.js";
 export { createAcl } from "./acl.js";
 export type { Acl, BrokerRole, Identity, PublishVerdict } from "./acl.js";
 export { stampRequest } from "./request-stamp.js";
-export { writeFileAtomic } from "./atomic-file.js";
+export { writeFileAtomic } from "@bbb/shared/node";
 export { createPolicy } from "./policy.js";
 export type { Policy } from "./policy.js";
 export { TAKEOVER_LIMIT, TAKEOVER_WINDOW_MS } from "./client-ids.js";

@@ -9,11 +9,19 @@ import { loadOrCreateFleetSecret } from "./fleet-secret.js";
 import { USERS_FILE, createUserStore } from "./user-store.js";
 
 /**
- * The broker-only role (DESIGN.md "Scaling out": several broker replicas sharing Redis).
+ * The broker-only role (docs/deployment.md §"Docker Swarm": several broker replicas sharing Redis).
  * The only place of this workspace that reads the environment.
  */
 const env = process.env;
 const log = pino({ name: "bbb-broker", level: env.BBB_LOG_LEVEL ?? "info", redact: ["password", "*.password", "fleetSecret"] });
+
+function flag(name: string): boolean {
+  const raw = (env[name] ?? "").toLowerCase();
+  if (raw === "") return false;
+  if (["true", "1", "yes", "on"].includes(raw)) return true;
+  if (["false", "0", "no", "off"].includes(raw)) return false;
+  throw new Error(`${name} must be true or false, got ${raw}`);
+}
 
 function port(name: string, fallback: number): number {
   const raw = env[name];
@@ -49,6 +57,7 @@ async function main(): Promise<void> {
     users,
     ...(tls ? { tls } : {}),
     ...(env.BBB_REDIS_URL ? { cluster: { redisUrl: env.BBB_REDIS_URL } } : {}),
+    trustProxy: flag("BBB_TRUST_PROXY"),
   });
   const ports = await broker.start({ mqttPort: port("BBB_MQTT_PORT", DEFAULT_PORTS.mqtt), bind, mqttsPort: port("BBB_MQTTS_PORT", DEFAULT_PORTS.mqtts) });
 

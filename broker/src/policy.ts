@@ -4,7 +4,7 @@ import { createAuthenticator } from "./authenticator.js";
 import type { UserStore } from "./user-store.js";
 
 /**
- * The broker's policy for callers outside Aedes: DESIGN.md "Scaling out" has the manager
+ * The broker's policy for callers outside Aedes: docs/deployment.md §"Docker Swarm" has the manager
  * answer the HTTP authentication/authorisation calls of an external MQTT cluster (EMQX,
  * VerneMQ) with the same rules, so one policy serves every broker.
  */

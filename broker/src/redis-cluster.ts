@@ -38,7 +38,7 @@ export interface ClusterParts {
 }
 
 /**
- * DESIGN.md "Scaling out": subscriptions, retained messages and wills shared by several Aedes
+ * docs/deployment.md §"Docker Swarm": subscriptions, retained messages and wills shared by several Aedes
  * replicas through Redis. The three connections are ours, so errors are logged rather than
  * thrown, and stop() can end them even when Redis is gone (a QUIT would wait forever).
  * aedes-persistence-redis's main export wraps the store in its callback API, which Aedes 1.x

@@ -4,7 +4,7 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * MQTT 3.1.1 carries no publisher identity, so the broker writes who published a manager
- * request into its payload (DESIGN.md "Security model"; requestAuthSchema of @bbb/shared).
+ * request into its payload (docs/protocol.md §"Manager requests"; requestAuthSchema of @bbb/shared).
  * Any `auth` the client sent is overwritten. Returns null for a payload that is not a JSON
  * object or is larger than maxBytes: the request is then refused.
  */

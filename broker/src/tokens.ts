@@ -6,7 +6,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
  */
 const MANAGER_LABEL = "bbb-manager:MQTT";
 
-/** DESIGN.md "Security model": HMAC-SHA256 keyed with the fleet secret over the board id, lower-case hex. */
+/** docs/protocol.md §"Authentication and ACL": HMAC-SHA256 keyed with the fleet secret over the board id, lower-case hex. */
 export function deriveBoardToken(fleetSecret: string, boardId: string): string {
   return createHmac("sha256", Buffer.from(fleetSecret, "utf8")).update(boardId, "utf8").digest("hex");
 }

@@ -3,7 +3,7 @@ import type http from "node:http";
 import type https from "node:https";
 import type pino from "pino";
 import type { BrokerRole } from "./acl.js";
-import type { AuthThrottleOptions } from "./auth-throttle.js";
+import type { AuthThrottleOptions } from "@bbb/shared";
 import type { LocalClient, LocalHandlers } from "./local-client.js";
 import type { UserStore } from "./user-store.js";
 
@@ -21,6 +21,12 @@ export interface BrokerDeps {
   clock?: () => number;
   /** Board ids the deployment knows (the manager's registry): no user may connect with one. */
   isKnownBoard?: (clientId: string) => boolean;
+  /**
+   * Take the client address from a PROXY protocol header (TCP) or X-Forwarded-For / X-Real-IP
+   * (WebSocket) instead of the socket, for the log, the audit trail and the login throttle.
+   * Only behind a proxy that sets them: anyone else could claim any address. Default false.
+   */
+  trustProxy?: boolean;
   /** Back-off of repeated authentication failures per address (tests shorten it). */
   authThrottle?: Partial<AuthThrottleOptions>;
 }

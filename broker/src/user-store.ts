@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import type pino from "pino";
 import { CodedError, MANAGER_USERNAME, nameSchema, roleSchema, type Role } from "@bbb/shared";
-import { writeFileAtomic } from "./atomic-file.js";
+import { writeFileAtomic } from "@bbb/shared/node";
 import { BrokerErrorCodes } from "./errors.js";
 import { dummyHash, hashPassword, verifyPassword } from "./password-hash.js";
 import { createVerifiedCache } from "./verified-cache.js";

@@ -3,19 +3,24 @@ import type http from "node:http";
 import type https from "node:https";
 import type { Duplex } from "node:stream";
 import type pino from "pino";
+import { protocolDecoder } from "aedes-protocol-decoder";
 import { WebSocketServer, createWebSocketStream, type WebSocket } from "ws";
+import type { ConnectionRequest } from "./listeners.js";
 
 export interface WebSocketDeps {
   log: pino.Logger;
   maxPacketBytes: number;
+  /** Client address from X-Forwarded-For / X-Real-IP (aedes-server-factory's decoder); see BrokerDeps. */
+  trustProxy: boolean;
   /** Hands a connection to the broker; false when the broker is not running. */
   accept: (stream: Duplex, req: IncomingMessage, address: string) => boolean;
   onFrameTooLarge: (address: string, limit: number) => void;
 }
 
 /**
- * MQTT over WebSocket on an HTTP server the caller owns (DESIGN.md: path /mqtt on the HTTP
- * port). Only upgrades for our path are taken; others are left to their own listeners.
+ * MQTT over WebSocket on an HTTP server the caller owns (docs/protocol.md §"Ports": path /mqtt on
+ * the HTTP port). Only upgrades for our path are taken; others are left to their own listeners.
+ * Not built by aedes-server-factory: docs/architecture.md §"Broker listeners" says why.
  */
 export function createWebSocketGateway(deps: WebSocketDeps) {
   // One MQTT packet usually travels in one frame; the MQTT framing guard behind it sees the
@@ -25,13 +30,22 @@ export function createWebSocketGateway(deps: WebSocketDeps) {
   const detachers: (() => void)[] = [];
   const attached = new Map<http.Server | https.Server, Set<string>>();
 
+  /** The factory's decoder, as its own WebSocket listener would call it (no PROXY header on HTTP). */
+  function clientAddress(stream: Duplex, req: ConnectionRequest): string {
+    if (deps.trustProxy) {
+      req.connDetails = protocolDecoder(Object.assign(stream, { _socket: req.socket }), Buffer.alloc(0), req);
+      if (req.connDetails.ipAddress) return req.connDetails.ipAddress;
+    }
+    return req.socket?.remoteAddress ?? "unknown";
+  }
+
   function onConnection(ws: WebSocket, req: IncomingMessage): void {
-    const address = req.socket.remoteAddress ?? "unknown";
+    const stream = createWebSocketStream(ws);
+    const address = clientAddress(stream, req);
     ws.on("error", (err: Error & { code?: string }) => {
       if (err.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") deps.onFrameTooLarge(address, maxPayload);
       else deps.log.debug({ err, address }, "websocket error");
     });
-    const stream = createWebSocketStream(ws);
     if (!deps.accept(stream, req, address)) ws.terminate();
   }
 

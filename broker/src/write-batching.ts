@@ -34,16 +34,16 @@ export function batchWrites(stream: Writable): void {
       setImmediate(onImmediate);
     }
   };
-  const end = stream.end;
-  const destroy = stream.destroy;
-  stream.end = function (this: Writable, ...args: unknown[]) {
+  const end = stream.end.bind(stream) as (...a: unknown[]) => Writable;
+  const destroy = stream.destroy.bind(stream);
+  stream.end = function (...args: unknown[]) {
     direct = true;
     flush();
-    return (end as (...a: unknown[]) => Writable).apply(this, args);
+    return end(...args);
   } as Writable["end"];
-  stream.destroy = function (this: Writable, err?: Error) {
+  stream.destroy = function (err?: Error) {
     direct = true;
     flush();
-    return destroy.call(this, err);
+    return destroy(err);
   };
 }

@@ -16,7 +16,7 @@ import { topFunctions } from "./support/profile.js";
 import { syntheticHost } from "./support/synthetic.js";
 
 /**
- * The 10,000-board measurement of issue 6 (figures for the benchmark results, not a pass/fail
+ * The 10,000-board measurement of BENCHMARKS.md §"6. Dashboard" (figures for the benchmark results, not a pass/fail
  * timing test): a real Aedes broker holding 10,000 retained registry/hosts topics, the built
  * dashboard in headless Chromium; first full picture after sign-in, then per-frame scripting
  * while every board's host view updates once a second (the manager's coalescing limit).

@@ -48,7 +48,7 @@ function defaultDashboardDir(): string {
 const hostFor = (bind: string) => (bind === "0.0.0.0" || bind === "::" ? "127.0.0.1" : bind);
 
 /**
- * The all-in-one server (DESIGN.md "Layout"): embedded broker (unless BBB_MQTT_URL names an
+ * The all-in-one server (docs/architecture.md): embedded broker (unless BBB_MQTT_URL names an
  * external one), the manager, the HTTP port (dashboard, /api, MQTT over WebSocket) and the
  * optional extensions. `stop()` undoes all of `start()`.
  */
@@ -115,6 +115,7 @@ export function createServer(opts: ServerOptions) {
           },
           ...(tls ? { tls } : {}),
           ...(config.redisUrl ? { cluster: { redisUrl: config.redisUrl } } : {}),
+          trustProxy: config.trustProxy,
         });
         const b = await broker.start({ mqttPort: config.mqttPort, bind: config.bind, mqttsPort: config.mqttsPort });
         ports.mqtt = b.mqttPort;
@@ -156,7 +157,7 @@ export function createServer(opts: ServerOptions) {
           version: MANAGER_VERSION,
           role: config.role,
           mqtt: m.connected(),
-          // Whether the last write reached the disk (issue 9 "Disk full": monitoring goes on in memory).
+          // Whether the last write reached the disk (RELIABILITY.md §"Disk full in the data dir (24 MB tmpfs)": monitoring goes on in memory).
           store: m.storeHealth(),
         }),
         ready: createReadiness({

@@ -2,7 +2,7 @@ import { pino, type Logger } from "pino";
 
 export type { Logger };
 
-/** Keys whose values never reach a log line (issue 8: structured logs, secrets redacted). */
+/** Keys whose values never reach a log line (structured logs, secrets redacted). */
 export const SECRET_KEYS = [
   "password",
   "token",

@@ -7,7 +7,7 @@ import { createDefaultExtensions } from "./default-extensions.js";
 import { CodedError } from "@bbb/shared";
 
 /**
- * `npm start`: the all-in-one server. The only place that reads env (STYLE.md rule 1).
+ * `npm start`: the all-in-one server. The only place that reads env.
  * SIGINT / SIGTERM stop it cleanly; the next start keeps all data in BBB_DATA_DIR.
  */
 async function main(): Promise<void> {

@@ -13,23 +13,10 @@ import {
   watchHosts,
   type TestServer,
 } from "./helpers.js";
+import { beat, status } from "./ops-fixtures.js";
 
 // A board speaking raw MQTT with its own credentials: what the manager does with late wills and
-// malformed payloads (DESIGN.md "Topic tree", "Security model").
-const beat = (id: string, session: string, seq: number, over: Record<string, unknown> = {}) =>
-  JSON.stringify({
-    v: 1,
-    id,
-    session,
-    seq,
-    ts: Date.now(),
-    hostname: `host-${id}`,
-    ip: "10.128.20.5",
-    type: "mbtemp",
-    uptime: seq,
-    ...over,
-  });
-const status = (state: string, session: string) => JSON.stringify({ v: 1, state, session, ts: Date.now() });
+// malformed payloads (docs/protocol.md §"Topic tree", §"Authentication and ACL").
 
 async function connectBoard(url: string, id: string, session: string, will = true): Promise<MqttClient> {
   const { default: mqtt } = await import("mqtt");
@@ -59,7 +46,7 @@ describe("board messages", () => {
   const clients: MqttClient[] = [];
 
   beforeAll(async () => {
-    srv = await startTestServer({}, cap.log);
+    srv = await startTestServer({}, { log: cap.log });
     admin = await connectClient(srv.mqttUrl, "admin", ADMIN_PASSWORD);
     hosts = await watchHosts(admin);
   });

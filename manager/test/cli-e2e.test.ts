@@ -9,11 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentConfigSchema, createAgent } from "@bbb/agent";
 import { createFakeRoot, createRecordingExec } from "@bbb/agent/sim";
 import { deriveBoardToken } from "@bbb/broker";
-import { configSchema } from "../src/config/schema.js";
-import { createServer, type BbbServer } from "../src/create-server.js";
+import type { BbbServer } from "../src/create-server.js";
 import { createFrontExtension } from "../src/front/front-extension.js";
 import { pythonValidate, pythonValidatorAvailable, validateOpenApi, type Json } from "./front-openapi-check.js";
-import { bbbctl } from "./cli-runner.js";
+import { adminEnv, bbbctl } from "./cli-runner.js";
+import { startTestServer } from "./helpers.js";
 
 const ADMIN_PASSWORD = "admin-password-for-cli-tests";
 const BIN = join(import.meta.dirname, "../dist/cli/main.js");
@@ -28,30 +28,10 @@ describe("bbbctl against the real server", () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "bbb-cli-e2e-"));
-    const config = configSchema.parse({
-      mqttPort: 0,
-      httpPort: 0,
-      cmdPort: 0,
-      bind: "127.0.0.1",
-      dataDir,
-      fleetSecret: FLEET_SECRET,
-      adminPassword: ADMIN_PASSWORD,
-      logLevel: "silent",
-    });
-    server = createServer({
-      config,
-      log: pino({ level: "silent" }),
-      staticDir: null,
-      settleMs: 300,
-      extensions: [createFrontExtension()],
-    });
-    const started = await server.start();
-    env = {
-      BBB_HOST: "127.0.0.1",
-      BBB_CMD_PORT: String(started.ports.cmd),
-      BBB_USER: "admin",
-      BBB_PASSWORD: ADMIN_PASSWORD,
-    };
+    const t = await startTestServer({ logLevel: "silent", fleetSecret: FLEET_SECRET, adminPassword: ADMIN_PASSWORD }, { dataDir, extensions: [createFrontExtension()] });
+    server = t.server;
+    const started = t.started;
+    env = adminEnv(started.ports.cmd, { BBB_PASSWORD: ADMIN_PASSWORD });
     // Three real agents (fake root, recording exec) in sector 3 (10.128.30.0/24).
     for (let i = 0; i < 3; i++) {
       const root = await createFakeRoot({ index: 300 + i, ip: `10.128.30.${10 + i}`, hostname: `sim-s3-${i}` });

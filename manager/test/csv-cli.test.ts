@@ -1,12 +1,11 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { configSchema } from "../src/config/schema.js";
-import { createServer, type BbbServer } from "../src/create-server.js";
+import type { BbbServer } from "../src/create-server.js";
 import { createFrontExtension } from "../src/front/front-extension.js";
-import { bbbctl } from "./cli-runner.js";
+import { adminEnv, bbbctl } from "./cli-runner.js";
+import { startTestServer } from "./helpers.js";
 
 const ADMIN_PASSWORD = "admin-password-for-csv-cli";
 
@@ -19,29 +18,13 @@ describe("bbbctl import and export", () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "bbb-csv-cli-"));
-    const config = configSchema.parse({
-      mqttPort: 0,
-      httpPort: 0,
-      cmdPort: 0,
-      bind: "127.0.0.1",
-      dataDir: join(dir, "data"),
-      fleetSecret: "fleet-secret-for-csv-cli-0123456789",
-      adminPassword: ADMIN_PASSWORD,
-    });
-    server = createServer({
-      config,
-      log: pino({ level: "silent" }),
-      staticDir: null,
-      settleMs: 300,
-      extensions: [createFrontExtension({ rest: false })],
-    });
-    const started = await server.start();
-    env = {
-      BBB_HOST: "127.0.0.1",
-      BBB_CMD_PORT: String(started.ports.cmd),
-      BBB_USER: "admin",
-      BBB_PASSWORD: ADMIN_PASSWORD,
-    };
+    const t = await startTestServer(
+      { fleetSecret: "fleet-secret-for-csv-cli-0123456789", adminPassword: ADMIN_PASSWORD },
+      { dataDir: join(dir, "data"), extensions: [createFrontExtension({ rest: false })] },
+    );
+    server = t.server;
+    const started = t.started;
+    env = adminEnv(started.ports.cmd, { BBB_PASSWORD: ADMIN_PASSWORD });
     expect((await bbbctl(["call", "types.upsert", '{"name":"mbtemp"}'], env)).code).toBe(0);
   });
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nodesImportResultSchema, type Node, type NodesImportResult } from "@bbb/shared";
 import { ADMIN_PASSWORD, connectClient, request, startTestServer, type TestServer } from "./helpers.js";
 
-// Issue 4 "Import and export of nodes as CSV": through the real server's service layer (MQTT front door).
+// docs/protocol.md §"Nodes as CSV": through the real server's service layer (MQTT front door).
 describe("nodes.import / nodes.export", () => {
   let srv: TestServer;
   let admin: MqttClient;

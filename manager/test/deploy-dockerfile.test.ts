@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
-// The server image's build file (issue 8 "On the server"): hadolint is neither in Debian 12 nor
+// The server image's build file (docs/deployment.md §"On the server"): hadolint is neither in Debian 12 nor
 // on npm, and no engine runs here to build it, so this test parses docker/Dockerfile and checks
 // what the issue asks of the image: multi-stage, pinned base, non-root, a health check, small.
 const repo = resolve(import.meta.dirname, "..", "..");

@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
-// docker-stack.yml (issue 8 "On the server"): no Docker engine runs here, so the file is
+// docker-stack.yml (docs/deployment.md §"On the server"): no Docker engine runs here, so the file is
 // validated by the docker client's own renderer, `docker stack config`, and the rendered form
 // is checked for the services, ports, secrets, limits and policies the issue asks for.
 const repo = resolve(import.meta.dirname, "..", "..");

@@ -6,7 +6,7 @@ import { authenticate, makeMethods, silentLog } from "./front-fixtures.js";
 
 const SOCAT = "/usr/bin/socat";
 
-// An outside peer (STYLE.md rule 11): Debian's socat speaks the socket exactly as an operator would.
+// An outside peer: Debian's socat speaks the socket exactly as an operator would.
 describe.skipIf(!existsSync(SOCAT))("command socket with socat as the peer", () => {
   let server: RpcSocketServer;
   let port: number;

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer as createNetServer, type AddressInfo } from "node:net";
@@ -55,36 +55,79 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * A self-signed certificate for localhost and 127.0.0.1 (EC P-256, one day), made by openssl:
+ * `key.pem` and `cert.pem` in `dir`. Clients trust it by passing cert.pem as their CA.
+ */
+export function selfSignedCert(dir: string): { key: string; cert: string } {
+  const key = join(dir, "key.pem");
+  const cert = join(dir, "cert.pem");
+  execFileSync(
+    "openssl",
+    [
+      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+      "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+      "-keyout", key, "-out", cert,
+    ],
+    { stdio: "ignore" },
+  );
+  return { key, cert };
+}
+
 export interface TestServer {
   server: BbbServer;
   started: StartedServer;
   dataDir: string;
   mqttUrl: string;
+  http: string;
+  /** Stops the server; removes the data dir only when startTestServer made it. */
   stop(): Promise<void>;
 }
 
-/** The real all-in-one server on port 0 with a temp data dir. */
-export async function startTestServer(over: Partial<ConfigInput> = {}, log?: Logger): Promise<TestServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), "bbb-mgr-test-"));
+export interface TestServerOptions {
+  log?: Logger;
+  /** The server's extensions (front doors, ops, projects); none by default. */
+  extensions?: ServerOptions["extensions"];
+  /** Data dir to use (kept by stop()); default a fresh temp dir. */
+  dataDir?: string;
+  /** Default 300 ms. */
+  settleMs?: number;
+  /** Dashboard files to serve; default none. */
+  staticDir?: string | null;
+}
+
+type ServerOptions = Parameters<typeof createServer>[0];
+
+/** The real all-in-one server on port 0 (every port) with a temp data dir. */
+export async function startTestServer(over: Partial<ConfigInput> = {}, opts: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "bbb-mgr-test-")));
   const config = configSchema.parse({
     mqttPort: 0,
     httpPort: 0,
+    cmdPort: 0,
     bind: "127.0.0.1",
     dataDir,
     fleetSecret: FLEET_SECRET,
     adminPassword: ADMIN_PASSWORD,
     ...over,
   });
-  const server = createServer({ config, log: log ?? pino({ level: "silent" }), staticDir: null, settleMs: 300 });
+  const server = createServer({
+    config,
+    log: opts.log ?? pino({ level: "silent" }),
+    staticDir: opts.staticDir ?? null,
+    settleMs: opts.settleMs ?? 300,
+    ...(opts.extensions ? { extensions: opts.extensions } : {}),
+  });
   const started = await server.start();
   return {
     server,
     started,
     dataDir,
     mqttUrl: started.urls.mqtt,
+    http: started.urls.http,
     async stop() {
       await server.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -3,10 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import mqtt from "mqtt";
-import { pino } from "pino";
-import { configSchema } from "../src/config/schema.js";
-import { createServer, type BbbServer, type StartedServer } from "../src/create-server.js";
-import { ADMIN_PASSWORD, FLEET_SECRET, waitFor } from "./helpers.js";
+import type { BbbServer, StartedServer } from "../src/create-server.js";
+import { ADMIN_PASSWORD, waitFor, startTestServer } from "./helpers.js";
 
 // The HTTP port of the all-in-one server: dashboard files, health, the /api hook, MQTT over WebSocket.
 describe("HTTP server shell", () => {
@@ -22,20 +20,13 @@ describe("HTTP server shell", () => {
     await writeFile(join(dist, "index.html"), "<!doctype html><title>bbb</title>");
     await writeFile(join(dist, "assets", "app-1a2b.js"), "console.log(1)");
     await writeFile(join(dir, "secret.txt"), "outside");
-    const config = configSchema.parse({
-      mqttPort: 0,
-      httpPort: 0,
-      bind: "127.0.0.1",
-      dataDir: join(dir, "data"),
-      fleetSecret: FLEET_SECRET,
-      adminPassword: ADMIN_PASSWORD,
-    });
-    server = createServer({
-      config,
-      log: pino({ level: "silent" }),
-      staticDir: dist,
-      settleMs: 100,
-      extensions: [
+    const t = await startTestServer(
+      {},
+      {
+        dataDir: join(dir, "data"),
+        staticDir: dist,
+        settleMs: 100,
+        extensions: [
         {
           name: "api-probe",
           start: async () => ({
@@ -47,8 +38,10 @@ describe("HTTP server shell", () => {
           }),
         },
       ],
-    });
-    started = await server.start();
+      },
+    );
+    server = t.server;
+    started = t.started;
     base = started.urls.http;
   });
   afterAll(async () => {

@@ -7,9 +7,9 @@ import { promisify } from "node:util";
 import type { MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCK_FILE } from "../src/ops/data-lock.js";
-import { ADMIN_PASSWORD, connectClient, request, topics } from "./helpers.js";
-import { beat, connectBoard, startOpsServer } from "./ops-fixtures.js";
-import { bbbctl } from "./cli-runner.js";
+import { ADMIN_PASSWORD, connectClient, request, topics, startTestServer, type TestServer } from "./helpers.js";
+import { beat, connectBoard, opsServer } from "./ops-fixtures.js";
+import { adminEnv, bbbctl } from "./cli-runner.js";
 
 const run = promisify(execFile);
 
@@ -22,7 +22,7 @@ const node = (i: number) => ({
 
 describe("backup while running, restore offline", () => {
   let work: string;
-  let srv: Awaited<ReturnType<typeof startOpsServer>> | null = null;
+  let srv: TestServer | null = null;
   let env: Record<string, string>;
   let secret: string;
   const clients: MqttClient[] = [];
@@ -31,14 +31,9 @@ describe("backup while running, restore offline", () => {
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), "bbb-ops-backup-"));
     // The fleet secret generated into the data dir, as on a first start: the backup must carry it.
-    srv = await startOpsServer({ fleetSecret: undefined });
+    srv = await startTestServer({ fleetSecret: undefined }, opsServer());
     secret = (await readFile(join(srv.dataDir, "fleet-secret"), "utf8")).trim();
-    env = {
-      BBB_HOST: "127.0.0.1",
-      BBB_CMD_PORT: String(srv.started.ports.cmd),
-      BBB_USER: "admin",
-      BBB_PASSWORD: ADMIN_PASSWORD,
-    };
+    env = adminEnv(srv.started.ports.cmd);
   });
   afterAll(async () => {
     for (const t of timers) clearInterval(t);
@@ -107,7 +102,7 @@ describe("backup while running, restore offline", () => {
     expect(await readFile(join(target, previous!, "old.txt"), "utf8")).toBe("before the restore");
     expect(existsSync(join(target, "old.txt"))).toBe(false);
 
-    const again = await startOpsServer({ fleetSecret: undefined, adminPassword: undefined }, { dataDir: target });
+    const again = await startTestServer({ fleetSecret: undefined, adminPassword: undefined }, { ...opsServer(), dataDir: target });
     srv = again;
     // The fleet secret and the users came back: the admin's password and a board's token work.
     const admin2 = await connectClient(again.started.urls.mqtt, "admin", ADMIN_PASSWORD);
@@ -160,7 +155,7 @@ describe("backup while running, restore offline", () => {
     expect(held.code).toBe(2);
     expect(held.stderr).toMatch(/runs on .*: stop it first/);
     // Nor does a second server start on it.
-    await expect(startOpsServer({}, { dataDir: locked })).rejects.toThrow(/in use by process/);
+    await expect(startTestServer({}, { ...opsServer(), dataDir: locked })).rejects.toThrow(/in use by process/);
     await writeFile(join(locked, LOCK_FILE), JSON.stringify({ pid: 1, host: "elsewhere", startedAt: 1 }));
     expect((await bbbctl(["restore", file, "--data-dir", locked], {})).stderr).toMatch(/--force/);
 

@@ -8,8 +8,8 @@ import type { MqttClient } from "mqtt";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBroker, createUserStore, type Broker } from "@bbb/broker";
-import { ADMIN_PASSWORD, FLEET_SECRET, freePort, topics, waitFor } from "./helpers.js";
-import { beat, connectBoard, parseMetrics, startOpsServer } from "./ops-fixtures.js";
+import { ADMIN_PASSWORD, FLEET_SECRET, freePort, topics, waitFor, startTestServer, type TestServer } from "./helpers.js";
+import { beat, connectBoard, parseMetrics, opsServer } from "./ops-fixtures.js";
 
 const REDIS = "/usr/bin/redis-server";
 const canConnect = (port: number) =>
@@ -27,7 +27,7 @@ describe.skipIf(!existsSync(REDIS))("BBB_REDIS_URL: the embedded broker joins a 
   let dir: string;
   let other: Broker;
   let otherUrl: string;
-  let srv: Awaited<ReturnType<typeof startOpsServer>>;
+  let srv: TestServer;
   const clients: MqttClient[] = [];
 
   beforeAll(async () => {
@@ -38,7 +38,7 @@ describe.skipIf(!existsSync(REDIS))("BBB_REDIS_URL: the embedded broker joins a 
     });
     await waitFor(() => canConnect(port), 5000, "redis");
     const redisUrl = `redis://127.0.0.1:${port}`;
-    srv = await startOpsServer({ redisUrl }, { dataDir: join(dir, "manager") });
+    srv = await startTestServer({ redisUrl }, { ...opsServer(), dataDir: join(dir, "manager") });
     const log = pino({ level: "silent" });
     const users = createUserStore({ file: join(dir, "users.json"), log });
     await users.load();

@@ -1,43 +1,13 @@
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
-import { pino, type Logger } from "pino";
 import { deriveBoardToken } from "@bbb/broker";
-import { configSchema, type ConfigInput } from "../src/config/schema.js";
-import { createServer, type BbbServer, type StartedServer } from "../src/create-server.js";
 import { createFrontExtension } from "../src/front/front-extension.js";
 import { createOpsExtension } from "../src/ops/ops-extension.js";
-import { ADMIN_PASSWORD, FLEET_SECRET, topics } from "./helpers.js";
+import { FLEET_SECRET, topics } from "./helpers.js";
 
-/** The all-in-one server with the front doors and the ops extension, as main.ts wires it. */
-export async function startOpsServer(
-  over: Partial<ConfigInput> = {},
-  opts: { dataDir?: string; log?: Logger } = {},
-): Promise<{ server: BbbServer; started: StartedServer; dataDir: string; http: string }> {
-  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "bbb-ops-")));
-  const config = configSchema.parse({
-    mqttPort: 0,
-    httpPort: 0,
-    cmdPort: 0,
-    bind: "127.0.0.1",
-    dataDir,
-    fleetSecret: FLEET_SECRET,
-    adminPassword: ADMIN_PASSWORD,
-    ...over,
-  });
-  const server = createServer({
-    config,
-    log: opts.log ?? pino({ level: "silent" }),
-    staticDir: null,
-    settleMs: 200,
-    extensions: [createFrontExtension(), createOpsExtension()],
-  });
-  const started = await server.start();
-  return { server, started, dataDir, http: started.urls.http };
-}
+/** startTestServer options for the server as main.ts wires it: the front doors and ops. */
+export const opsServer = () => ({ extensions: [createFrontExtension(), createOpsExtension()], settleMs: 200 });
 
-export const beat = (id: string, session: string, seq: number) =>
+export const beat = (id: string, session: string, seq: number, over: Record<string, unknown> = {}) =>
   JSON.stringify({
     v: 1,
     id,
@@ -48,6 +18,7 @@ export const beat = (id: string, session: string, seq: number) =>
     ip: "10.128.20.5",
     type: "mbtemp",
     uptime: seq,
+    ...over,
   });
 export const status = (state: string, session: string) => JSON.stringify({ v: 1, state, session, ts: Date.now() });
 

@@ -1,48 +1,26 @@
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import https from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_PASSWORD, REPO, waitFor } from "./helpers.js";
-import { startOpsServer } from "./ops-fixtures.js";
+import { ADMIN_PASSWORD, REPO, waitFor, selfSignedCert, startTestServer, type TestServer } from "./helpers.js";
+import { opsServer } from "./ops-fixtures.js";
 
-// TLS by configuration (issue 8): with BBB_TLS_CERT / BBB_TLS_KEY the HTTP port speaks HTTPS and WSS.
+// TLS by configuration (docs/deployment.md §"TLS"): with BBB_TLS_CERT / BBB_TLS_KEY the HTTP port speaks HTTPS and WSS.
 describe("HTTPS and WSS on the HTTP port", () => {
   let dir: string;
   let ca: Buffer;
-  let srv: Awaited<ReturnType<typeof startOpsServer>>;
+  let srv: TestServer;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "bbb-ops-https-"));
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=localhost",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1,DNS:localhost",
-        "-keyout",
-        join(dir, "key.pem"),
-        "-out",
-        join(dir, "cert.pem"),
-      ],
-      { stdio: "ignore" },
-    );
+    selfSignedCert(dir);
     ca = await readFile(join(dir, "cert.pem"));
-    srv = await startOpsServer(
+    srv = await startTestServer(
       { mqttsPort: 0, tls: { cert: join(dir, "cert.pem"), key: join(dir, "key.pem") } },
-      { dataDir: join(dir, "data") },
+      { ...opsServer(), dataDir: join(dir, "data") },
     );
   });
   afterAll(async () => {

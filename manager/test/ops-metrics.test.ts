@@ -2,8 +2,8 @@ import { rm } from "node:fs/promises";
 import type { MqttClient } from "mqtt";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_PASSWORD, connectClient, request, topics, waitFor } from "./helpers.js";
-import { beat, connectBoard, parseMetrics, startOpsServer } from "./ops-fixtures.js";
+import { ADMIN_PASSWORD, connectClient, request, topics, waitFor, startTestServer, type TestServer } from "./helpers.js";
+import { beat, connectBoard, parseMetrics, opsServer } from "./ops-fixtures.js";
 
 const TOKEN = "metrics-token-0123456789";
 // Text format 0.0.4: `name{label="value",…} number`, or a HELP / TYPE comment.
@@ -12,7 +12,7 @@ const SAMPLE =
 const COMMENT = /^# (HELP [a-zA-Z_:][a-zA-Z0-9_:]* .*|TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge|histogram))$/;
 
 describe("GET /metrics, /healthz, /readyz", () => {
-  let srv: Awaited<ReturnType<typeof startOpsServer>>;
+  let srv: TestServer;
   const clients: MqttClient[] = [];
   const scrape = async () => {
     const r = await fetch(`${srv.http}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
@@ -23,7 +23,7 @@ describe("GET /metrics, /healthz, /readyz", () => {
 
   beforeAll(async () => {
     // 500 ms heartbeats: a silent board is lost after 1.5 s, long after the other board's will.
-    srv = await startOpsServer({ heartbeatMs: 500, metricsToken: TOKEN });
+    srv = await startTestServer({ heartbeatMs: 500, metricsToken: TOKEN }, opsServer());
   });
   afterAll(async () => {
     for (const c of clients) c.end(true);

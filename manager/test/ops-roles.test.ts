@@ -9,16 +9,16 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBroker, createUserStore, type Broker } from "@bbb/broker";
 import { MQTT_WS_PATH } from "@bbb/shared";
-import { ADMIN_PASSWORD, FLEET_SECRET, REPO, request } from "./helpers.js";
+import { ADMIN_PASSWORD, FLEET_SECRET, REPO, request, startTestServer, type TestServer } from "./helpers.js";
 import { attachWsProxy } from "../src/ops/ws-proxy.js";
 import { freePort } from "./helpers.js";
-import { startOpsServer } from "./ops-fixtures.js";
+import { opsServer } from "./ops-fixtures.js";
 
 describe("roles: a manager against a separate broker tier", () => {
   let dir: string;
   let broker: Broker;
   let brokerHttp: http.Server;
-  let srv: Awaited<ReturnType<typeof startOpsServer>>;
+  let srv: TestServer;
   const clients: MqttClient[] = [];
 
   beforeAll(async () => {
@@ -34,13 +34,13 @@ describe("roles: a manager against a separate broker tier", () => {
     broker.attachWebSocket(brokerHttp, MQTT_WS_PATH);
     await new Promise<void>((r) => brokerHttp.listen(0, "127.0.0.1", r));
     const wsPort = (brokerHttp.address() as AddressInfo).port;
-    srv = await startOpsServer(
+    srv = await startTestServer(
       {
         role: "manager",
         mqttUrl: `mqtt://127.0.0.1:${b.mqttPort}`,
         mqttWsUrl: `ws://127.0.0.1:${wsPort}${MQTT_WS_PATH}`,
       },
-      { dataDir: join(dir, "manager") },
+      { ...opsServer(), dataDir: join(dir, "manager") },
     );
   });
   afterAll(async () => {

@@ -3,18 +3,16 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { MqttClient } from "mqtt";
-import { pino } from "pino";
 import SftpClient from "ssh2-sftp-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFakeRoot, type FakeRoot } from "@bbb/agent/sim";
 import { deriveBoardToken } from "@bbb/broker";
 import { typeSchema, type BoardType, type Problem } from "@bbb/shared";
-import { configSchema } from "../src/config/schema.js";
-import { createServer, type BbbServer } from "../src/create-server.js";
+import type { BbbServer } from "../src/create-server.js";
 import { createProjectsExtension } from "../src/projects/index.js";
-import { ADMIN_PASSWORD, connectClient, FLEET_SECRET, REPO, request, waitFor, watchHosts } from "./helpers.js";
+import { ADMIN_PASSWORD, connectClient, FLEET_SECRET, REPO, request, waitFor, watchHosts, startTestServer } from "./helpers.js";
 
-// Issue 4 end to end: the all-in-one server with the projects extension, a local-folder type,
+// The project store end to end (docs/protocol.md §"Project store and SFTP"): the all-in-one server with the projects extension, a local-folder type,
 // a real agent process syncing over SFTP, and the registry judging its project revision.
 describe("projects extension: project store, SFTP, sync-project and revision drift", () => {
   let dir: string;
@@ -49,25 +47,13 @@ describe("projects extension: project store, SFTP, sync-project and revision dri
     await mkdir(join(src, "ioc"), { recursive: true });
     await writeFile(join(src, "ioc/st.cmd"), "dbLoadRecords mbtemp.db\n");
     await writeFile(join(src, "rc.local"), "#!/bin/sh\n/opt/bbb-project/ioc/st.cmd\nexit 0\n", { mode: 0o755 });
-    const config = configSchema.parse({
-      mqttPort: 0,
-      httpPort: 0,
-      sftpPort: 0,
-      bind: "127.0.0.1",
-      dataDir: join(dir, "data"),
-      fleetSecret: FLEET_SECRET,
-      adminPassword: ADMIN_PASSWORD,
-      projectRoots: [dir],
-    });
-    server = createServer({
-      config,
-      log: pino({ level: "silent" }),
-      staticDir: null,
-      settleMs: 300,
+    const t = await startTestServer(
+      { sftpPort: 0, projectRoots: [dir] },
       // The timer stays out of the way: the test refreshes on demand.
-      extensions: [createProjectsExtension({ refreshIntervalMs: 3_600_000 })],
-    });
-    const started = await server.start();
+      { dataDir: join(dir, "data"), extensions: [createProjectsExtension({ refreshIntervalMs: 3_600_000 })] },
+    );
+    server = t.server;
+    const started = t.started;
     ports = started.ports;
     admin = await connectClient(started.urls.mqtt, "admin", ADMIN_PASSWORD);
     hosts = await watchHosts(admin);
@@ -232,25 +218,11 @@ describe("projects extension: timer refresh", () => {
     const src = join(dir, "src");
     await mkdir(src);
     await writeFile(join(src, "a.txt"), "one\n");
-    const config = configSchema.parse({
-      mqttPort: 0,
-      httpPort: 0,
-      sftpPort: 0,
-      bind: "127.0.0.1",
-      dataDir: join(dir, "data"),
-      fleetSecret: FLEET_SECRET,
-      adminPassword: ADMIN_PASSWORD,
-      projectRoots: [dir],
-    });
-    const server = createServer({
-      config,
-      log: pino({ level: "silent" }),
-      staticDir: null,
-      settleMs: 100,
-      extensions: [createProjectsExtension({ refreshIntervalMs: 200, sftp: false })],
-    });
+    const { server } = await startTestServer(
+      { sftpPort: 0, projectRoots: [dir] },
+      { dataDir: join(dir, "data"), settleMs: 100, extensions: [createProjectsExtension({ refreshIntervalMs: 200, sftp: false })] },
+    );
     try {
-      await server.start();
       const m = server.manager;
       m.service.editor.upsertType(typeSchema.parse({ name: "pru", source: { kind: "local", path: src } }), {
         by: "test",

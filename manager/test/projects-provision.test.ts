@@ -1,23 +1,22 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pino } from "pino";
 import SftpClient from "ssh2-sftp-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentConfigSchema } from "@bbb/agent";
 import { deriveBoardToken } from "@bbb/broker";
-import { configSchema } from "../src/config/schema.js";
-import { createServer, type BbbServer } from "../src/create-server.js";
+import type { BbbServer } from "../src/create-server.js";
 import { createFrontExtension } from "../src/front/front-extension.js";
 import { createProjectsExtension } from "../src/projects/index.js";
 import { fingerprintOf } from "../src/sftp/index.js";
-import { bbbctl } from "./cli-runner.js";
+import { adminEnv, bbbctl } from "./cli-runner.js";
+import { startTestServer } from "./helpers.js";
 
 const ADMIN_PASSWORD = "admin-password-for-provision";
 const FLEET_SECRET = "fleet-secret-for-provision-0123456789";
 
 
-// Issue 4 / DESIGN.md "Security model": `bbbctl provision` prints configs the agent accepts.
+// docs/protocol.md §"Authentication and ACL": `bbbctl provision` prints configs the agent accepts.
 describe("bbbctl provision", () => {
   let dir: string;
   let server: BbbServer;
@@ -26,32 +25,14 @@ describe("bbbctl provision", () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "bbb-provision-"));
-    const config = configSchema.parse({
-      mqttPort: 0,
-      httpPort: 0,
-      cmdPort: 0,
-      sftpPort: 0,
-      bind: "127.0.0.1",
-      dataDir: join(dir, "data"),
-      fleetSecret: FLEET_SECRET,
-      adminPassword: ADMIN_PASSWORD,
-    });
-    server = createServer({
-      config,
-      log: pino({ level: "silent" }),
-      staticDir: null,
-      settleMs: 300,
-      extensions: [createFrontExtension({ rest: false }), createProjectsExtension()],
-    });
-    ports = (await server.start()).ports;
+    const t = await startTestServer(
+      { sftpPort: 0, fleetSecret: FLEET_SECRET, adminPassword: ADMIN_PASSWORD },
+      { dataDir: join(dir, "data"), extensions: [createFrontExtension({ rest: false }), createProjectsExtension()] },
+    );
+    server = t.server;
+    ports = t.started.ports;
     await writeFile(join(dir, "secret"), `${FLEET_SECRET}\n`, { mode: 0o600 });
-    env = {
-      BBB_HOST: "127.0.0.1",
-      BBB_CMD_PORT: String(ports.cmd),
-      BBB_USER: "admin",
-      BBB_PASSWORD: ADMIN_PASSWORD,
-      BBB_FLEET_SECRET_FILE: join(dir, "secret"),
-    };
+    env = adminEnv(ports.cmd, { BBB_PASSWORD: ADMIN_PASSWORD, BBB_FLEET_SECRET_FILE: join(dir, "secret") });
   });
   afterAll(async () => {
     await server?.stop();

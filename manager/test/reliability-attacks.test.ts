@@ -7,15 +7,14 @@ import ssh2 from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deriveBoardToken, deriveManagerPassword } from "@bbb/broker";
 import { scaled, writeFigure } from "../../scripts/reliability.mjs";
-import { configSchema } from "../src/config/schema.js";
-import { createServer, type BbbServer } from "../src/create-server.js";
+import type { BbbServer } from "../src/create-server.js";
 import { createFrontExtension } from "../src/front/front-extension.js";
 import { createProjectsExtension } from "../src/projects/projects-extension.js";
 import { lineClient } from "./front-fixtures.js";
-import { ADMIN_PASSWORD, FLEET_SECRET, captureLogger, request, topics, waitFor } from "./helpers.js";
+import { ADMIN_PASSWORD, FLEET_SECRET, captureLogger, request, topics, waitFor, startTestServer } from "./helpers.js";
 
 /**
- * Issue 9 "Attacks, per role", what the earlier tests do not already cover (listed in
+ * RELIABILITY.md §"Attacks per role", what the earlier tests do not already cover (listed in
  * RELIABILITY.md): wrong credentials on every port at once with the slow-down measured per port,
  * secrets absent from the whole server's log, a viewer and an agent's credentials on every front
  * door, and slow-loris / idle connections on every port while real clients keep being served.
@@ -34,9 +33,12 @@ describe("attacks against the running server", () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "bbb-rel-attack-"));
-    const config = configSchema.parse({ mqttPort: 0, httpPort: 0, cmdPort: 0, sftpPort: 0, bind: "127.0.0.1", dataDir, fleetSecret: FLEET_SECRET, adminPassword: ADMIN_PASSWORD, logLevel: "trace" });
-    server = createServer({ config, log: cap.log, staticDir: null, settleMs: 200, extensions: [createFrontExtension(), createProjectsExtension({ refreshIntervalMs: 3_600_000 })] });
-    ports = (await server.start()).ports;
+    const t = await startTestServer(
+      { sftpPort: 0, logLevel: "trace" },
+      { log: cap.log, dataDir, settleMs: 200, extensions: [createFrontExtension(), createProjectsExtension({ refreshIntervalMs: 3_600_000 })] },
+    );
+    server = t.server;
+    ports = t.started.ports;
     await server.manager.service.users!.upsert("viewer1", "viewer", "viewer-password-1");
   });
   afterAll(async () => {

@@ -7,7 +7,7 @@ import type { StateChangeEvent } from "../src/service/events.js";
 import { FLEET_SECRET, REPO, startTestServer, waitFor, type TestServer } from "./helpers.js";
 
 /**
- * Issue 9 "Broker restart with 2,000 simulated boards: all back online within 30 s, with no connect
+ * RELIABILITY.md §"Broker restart under a simulated fleet" — "Broker restart with 2,000 simulated boards: all back online within 30 s, with no connect
  * stampede (jittered back-off measured), no false lost storm afterwards". The boards are the fleet
  * simulator (`agent/dist/sim/main.js`: real createAgent instances in worker processes); the broker
  * is the server's embedded one, stopped for DOWN_MS and started again on the same port.

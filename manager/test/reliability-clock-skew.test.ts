@@ -5,7 +5,7 @@ import { writeFigure } from "../../scripts/reliability.mjs";
 import { ADMIN_PASSWORD, FLEET_SECRET, connectClient, startTestServer, topics, watchHosts, type TestServer } from "./helpers.js";
 
 /**
- * Issue 9 "A board whose clock is minutes off is flagged (clock skew), not mis-timed": liveness
+ * RELIABILITY.md §"Boards whose clock is minutes off" — "A board whose clock is minutes off is flagged (clock skew), not mis-timed": liveness
  * uses the manager's receive time, so a board 5 minutes behind (or ahead) is online with a
  * `clock-skew` problem, turns lost 3 periods after its last beat like any other, and loses the
  * flag once its clock is right.

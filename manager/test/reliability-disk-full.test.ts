@@ -4,12 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeFigure } from "../../scripts/reliability.mjs";
-import { configSchema } from "../src/config/schema.js";
-import { createServer, type BbbServer } from "../src/create-server.js";
-import { ADMIN_PASSWORD, FLEET_SECRET, captureLogger, startSimBoard, waitFor, type SimBoard } from "./helpers.js";
+import type { BbbServer } from "../src/create-server.js";
+import { captureLogger, startSimBoard, waitFor, type SimBoard, startTestServer } from "./helpers.js";
 
 /**
- * Issue 9 "Disk full in the data dir: the manager keeps monitoring in memory, reports the error
+ * RELIABILITY.md §"Disk full in the data dir" — "Disk full in the data dir: the manager keeps monitoring in memory, reports the error
  * loudly, and recovers when space returns". The data dir is a small tmpfs mounted inside a temp
  * dir (nothing outside it changes); a filler file takes the rest of its space.
  */
@@ -36,9 +35,9 @@ describe.skipIf(skip !== null)(`disk full in the data dir ${skip ?? ""}`, () => 
   const fig: Record<string, number | string> = {};
 
   beforeAll(async () => {
-    const config = configSchema.parse({ mqttPort: 0, httpPort: 0, bind: "127.0.0.1", dataDir, fleetSecret: FLEET_SECRET, adminPassword: ADMIN_PASSWORD });
-    server = createServer({ config, log: cap.log, staticDir: null, settleMs: 200 });
-    const s = await server.start();
+    const t = await startTestServer({}, { log: cap.log, dataDir, settleMs: 200 });
+    server = t.server;
+    const s = t.started;
     http = s.urls.http;
     board = await startSimBoard(s.urls.mqtt, 960, { hostname: "disk-b1" });
     await waitFor(() => server.manager.registry.records.get(board.boardId)?.alive, 10_000, "board alive");

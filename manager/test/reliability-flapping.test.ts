@@ -3,18 +3,16 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deriveBoardToken } from "@bbb/broker";
 import { scaled, writeFigure } from "../../scripts/reliability.mjs";
-import { configSchema } from "../src/config/schema.js";
-import { createServer, type BbbServer } from "../src/create-server.js";
+import type { BbbServer } from "../src/create-server.js";
 import { createFrontExtension } from "../src/front/front-extension.js";
 import { lineClient, type LineClient } from "./front-fixtures.js";
-import { ADMIN_PASSWORD, FLEET_SECRET, topics, waitFor } from "./helpers.js";
+import { ADMIN_PASSWORD, FLEET_SECRET, topics, waitFor, startTestServer } from "./helpers.js";
 
 /**
- * Issue 9 "Flapping boards (up/down every few seconds) are flagged without flooding history or
+ * RELIABILITY.md §"Flapping board" — "Flapping boards (up/down every few seconds) are flagged without flooding history or
  * notifications": a board whose link drops every cycle (the broker fires its will, it comes back
  * with a new session). Counted: history rows, socket event notifications, webhook deliveries.
  */
@@ -41,9 +39,9 @@ describe("a flapping board", () => {
       });
     });
     await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
-    const config = configSchema.parse({ mqttPort: 0, httpPort: 0, cmdPort: 0, bind: "127.0.0.1", dataDir, fleetSecret: FLEET_SECRET, adminPassword: ADMIN_PASSWORD, logLevel: "silent" });
-    server = createServer({ config, log: pino({ level: "silent" }), staticDir: null, settleMs: 200, extensions: [createFrontExtension()] });
-    const s = await server.start();
+    const t = await startTestServer({ logLevel: "silent" }, { dataDir, settleMs: 200, extensions: [createFrontExtension()] });
+    server = t.server;
+    const s = t.started;
     const a = hook.address();
     const url = `http://127.0.0.1:${typeof a === "object" && a ? a.port : 0}/hook`;
     const admin = { username: "admin", role: "admin" as const, via: "socket" as const };

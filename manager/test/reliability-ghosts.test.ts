@@ -4,7 +4,7 @@ import { writeFigure } from "../../scripts/reliability.mjs";
 import { ADMIN_PASSWORD, startSimBoard, startTestServer, topics, waitFor, type SimBoard, type TestServer } from "./helpers.js";
 
 /**
- * Issue 9 "Ghost retained topics of boards that were removed or renamed are cleaned up, and
+ * RELIABILITY.md §"Ghost retained topics; missing versus removed nodes" — "Ghost retained topics of boards that were removed or renamed are cleaned up, and
  * `missing` nodes are distinguished from removed ones": what a fresh subscriber (a dashboard
  * opening now) receives as retained after a board is removed and a node renamed.
  */

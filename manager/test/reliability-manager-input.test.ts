@@ -4,19 +4,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import mqtt, { type MqttClient } from "mqtt";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deriveBoardToken } from "@bbb/broker";
 import { scaled, writeFigure } from "../../scripts/reliability.mjs";
-import { configSchema } from "../src/config/schema.js";
-import { createServer, type BbbServer } from "../src/create-server.js";
+import type { BbbServer } from "../src/create-server.js";
 import { createFrontExtension } from "../src/front/front-extension.js";
 import { ManagerErrorCodes } from "../src/errors.js";
 import { lineClient, type LineClient } from "./front-fixtures.js";
-import { ADMIN_PASSWORD, FLEET_SECRET, startSimBoard, topics, waitFor, type SimBoard } from "./helpers.js";
+import { ADMIN_PASSWORD, FLEET_SECRET, startSimBoard, topics, waitFor, type SimBoard, startTestServer } from "./helpers.js";
 
 /**
- * Issue 9 "Bad input" against the real running pieces: garbage published through the real broker
+ * RELIABILITY.md §"Bad input" against the real running pieces: garbage published through the real broker
  * into the real manager (board topics with a board's credentials, requests with a user's), and
  * garbage lines and bodies on the command socket and REST. Afterwards nothing stored has changed,
  * the live board is still online, and every answer carried a stable code.
@@ -45,18 +43,9 @@ describe("manager under garbage on every front door", () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "bbb-rel-input-"));
-    const config = configSchema.parse({
-      mqttPort: 0,
-      httpPort: 0,
-      cmdPort: 0,
-      bind: "127.0.0.1",
-      dataDir,
-      fleetSecret: FLEET_SECRET,
-      adminPassword: ADMIN_PASSWORD,
-      logLevel: "silent",
-    });
-    server = createServer({ config, log: pino({ level: "silent" }), staticDir: null, settleMs: 300, extensions: [createFrontExtension()] });
-    const s = await server.start();
+    const t = await startTestServer({ logLevel: "silent" }, { dataDir, extensions: [createFrontExtension()] });
+    server = t.server;
+    const s = t.started;
     ports = s.ports;
     const svc = server.manager.service;
     await svc.users!.upsert("viewer1", "viewer", "viewer-password-1");

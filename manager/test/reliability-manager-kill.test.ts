@@ -13,7 +13,7 @@ import { deriveBoardToken } from "@bbb/broker";
 import { ADMIN_PASSWORD, FLEET_SECRET, REPO, topics, waitFor } from "./helpers.js";
 
 /**
- * Issue 9 "Manager SIGKILLed at random moments during registry writes, bulk commands and CSV
+ * RELIABILITY.md §"Manager SIGKILLed during registry writes, bulk commands and imports" — "Manager SIGKILLed at random moments during registry writes, bulk commands and CSV
  * imports": the all-in-one server as a process, killed REPS times at a random moment while a
  * client writes. After each restart every write the client saw acknowledged is there, unchanged;
  * nothing half-written is visible; a bulk run that was in flight is reported `interrupted`.

@@ -19,7 +19,7 @@ import {
 } from "./helpers.js";
 
 // The manager as a process, SIGKILLed and restarted against a broker that keeps running (the
-// broker-only process holds the retained messages; DESIGN.md "Scaling out").
+// broker-only process holds the retained messages; docs/deployment.md §"Docker Swarm").
 describe("manager SIGKILL and restart", () => {
   let brokerDir: string;
   let managerDir: string;

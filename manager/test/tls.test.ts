@@ -1,39 +1,18 @@
-import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import mqtt from "mqtt";
-import { ADMIN_PASSWORD, startTestServer, type TestServer } from "./helpers.js";
+import { ADMIN_PASSWORD, selfSignedCert, startTestServer, type TestServer } from "./helpers.js";
 
-// MQTTS by configuration (DESIGN.md "Security model"): PEM files named in the config.
+// MQTTS by configuration (docs/protocol.md §"Authentication and ACL"): PEM files named in the config.
 describe("MQTTS", () => {
   let dir: string;
   let srv: TestServer;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "bbb-tls-"));
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=localhost",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1,DNS:localhost",
-        "-keyout",
-        join(dir, "key.pem"),
-        "-out",
-        join(dir, "cert.pem"),
-      ],
-      { stdio: "ignore" },
-    );
+    selfSignedCert(dir);
     srv = await startTestServer({ mqttsPort: 0, tls: { cert: join(dir, "cert.pem"), key: join(dir, "key.pem") } });
   });
   afterAll(async () => {

@@ -1,4 +1,4 @@
-/** Protocol constants of the contract (DESIGN.md "Ports and settings", "Topic tree"). */
+/** Protocol constants of the contract (docs/protocol.md §"Ports", §"Topic tree"). */
 export const PROTOCOL_VERSION = 1 as const;
 
 export const DEFAULT_TOPIC_ROOT = "bbb";
@@ -14,7 +14,7 @@ export const DEFAULT_PORTS = {
 /** Path of MQTT over WebSocket on the HTTP port. */
 export const MQTT_WS_PATH = "/mqtt";
 
-/** Heartbeat period of an agent (DESIGN.md: every 1 s, configurable). */
+/** Heartbeat period of an agent (docs/configuration.md `heartbeatMs`: every 1 s, configurable). */
 export const DEFAULT_HEARTBEAT_MS = 1000;
 /** A board with no heartbeat for this many periods is `lost`. */
 export const LOST_AFTER_PERIODS = 3;
@@ -32,7 +32,7 @@ export const DEFAULT_REBOOT_GRACE_MS = 180_000;
 export const DEFAULT_FLAP_MAX_CHANGES = 6;
 export const DEFAULT_FLAP_WINDOW_MS = 5 * 60_000;
 
-/** Heartbeat JSON size limit (DESIGN.md: <= 1 KiB). */
+/** Heartbeat JSON size limit (docs/protocol.md §"Heartbeat": <= 1 KiB). */
 export const MAX_HEARTBEAT_BYTES = 1024;
 /** Largest command payload an agent or the manager accepts. */
 export const MAX_COMMAND_BYTES = 64 * 1024;
@@ -43,7 +43,7 @@ export const MAX_RESULT_OUTPUT_BYTES = 64 * 1024;
 /** Largest manager request payload. */
 export const MAX_REQUEST_BYTES = 1024 * 1024;
 
-/** Coalescing of attribute-only registry updates per board (DESIGN.md: <= 1/s). */
+/** Coalescing of attribute-only registry updates per board (docs/protocol.md §"Registry states": <= 1/s). */
 export const REGISTRY_COALESCE_MS = 1000;
 /** Summary topic rate limit. */
 export const SUMMARY_INTERVAL_MS = 1000;

@@ -11,7 +11,7 @@ import { parseTopic } from "./topics.js";
 import { boardIdSchema } from "./ids.js";
 
 /**
- * Issue 9 "Bad input": decodePayload is the one gate of every outside payload (MQTT messages of
+ * RELIABILITY.md §"Bad input": decodePayload is the one gate of every outside payload (MQTT messages of
  * every topic, command arguments). Whatever the bytes, it never throws, and a refusal carries one
  * of the three stable codes.
  */

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { SharedErrorCodes, type SharedErrorCode } from "./errors.js";
 
 // Fatal: invalid UTF-8 (or UTF-16 sent as bytes) is refused, not turned into U+FFFD and stored
-// (issue 9 "Bad input": wrong encodings are rejected). A UTF-8 BOM is still skipped.
+// (RELIABILITY.md §"Bad input": wrong encodings are rejected). A UTF-8 BOM is still skipped.
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; code: SharedErrorCode; message: string };

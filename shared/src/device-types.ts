@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * Type codes written by the boards' identification script into /opt/device.json (FIELD.md),
+ * Type codes written by the boards' identification script into /opt/device.json,
  * and the registry type name each maps to.
  */
 export const DEVICE_TYPE_CODES: Readonly<Record<number, string>> = {

@@ -27,7 +27,7 @@ export function isHostname(s: string): boolean {
   return s.length > 0 && s.length <= 253 && s.split(".").every((l) => LABEL.test(l));
 }
 
-/** EPICS device names use ':'; boards store them with '--' (FIELD.md). */
+/** EPICS device names use ':'; boards store them with '--'. */
 export function epicsToHostname(name: string): string {
   return name.replaceAll(":", "--");
 }

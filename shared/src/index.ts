@@ -19,3 +19,5 @@ export * from "./schemas/manager-rpc.js";
 export * from "./schemas/catalogue.js";
 export * from "./json-schemas.js";
 export * from "./methods/index.js";
+export * from "./backoff.js";
+export * from "./auth-throttle.js";

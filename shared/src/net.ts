@@ -58,7 +58,7 @@ export function networkOf(ip: number, prefix: number): number {
   return (ip & mask) >>> 0;
 }
 
-/** Gateway convention of the fleet (FIELD.md): the subnet's first address. */
+/** Gateway convention of the fleet: the subnet's first address. */
 export function firstHost(c: Cidr): string {
   return formatIpv4(c.prefix >= 31 ? c.network : c.network + 1);
 }

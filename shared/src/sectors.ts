@@ -4,7 +4,7 @@ import type { Sector } from "./schemas/registry.js";
 /** Name of the catch-all sector: a board whose IP lies in no listed CIDR belongs here. */
 export const FALLBACK_SECTOR = "Outros";
 
-/** The Sirius sector table shipped as default data (issue 4's source note). */
+/** The Sirius sector table shipped as default data (the sector CIDRs of the Sirius control network; docs/protocol.md §"Nodes as CSV"). */
 export function defaultSectors(): Sector[] {
   const out: Sector[] = [{ name: "1", cidrs: ["10.128.10.0/25", "10.128.10.128/25"] }];
   for (let s = 2; s <= 19; s++) out.push({ name: String(s), cidrs: [`10.128.${s * 10}.0/24`] });

@@ -10,7 +10,7 @@ import {
   type Expected,
 } from "./state.js";
 
-// The state of a board is a pure function of (node, board, now): plain numbers (STYLE.md rule 7).
+// The state of a board is a pure function of (node, board, now): plain numbers.
 const hb = (over: Partial<Heartbeat> = {}): Heartbeat => ({
   v: 1,
   id: "a0f6fd8b1c22",

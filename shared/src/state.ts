@@ -71,7 +71,7 @@ export function mismatches(expected: Expected, hb: Heartbeat): Problem[] {
 }
 
 /**
- * The state of a board: a pure function of (node, board, now) (DESIGN.md "Registry model").
+ * The state of a board: a pure function of (node, board, now) (docs/protocol.md §"Registry states").
  * `expected` is null when no node matches the board; `board` is null for a node with no board.
  */
 export function evaluateBoard(expected: Expected | null, board: BoardLive | null, now: number): Evaluation {

@@ -3,7 +3,7 @@ import { boardIdSchema, requestIdSchema } from "./ids.js";
 import { actionNames } from "./schemas/actions.js";
 
 /**
- * The topic tree of DESIGN.md. Topic strings are built and parsed only here (STYLE.md rule 5).
+ * The topic tree of docs/protocol.md §"Topic tree". Topic strings are built and parsed only here.
  */
 export function createTopics(root: string = DEFAULT_TOPIC_ROOT) {
   const r = root;

@@ -9,7 +9,7 @@ function sameIp(cfg: IpConfig, cur: NetState): boolean {
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /**
- * Adopts the node the manager holds for this board (DESIGN.md "Actions", the old "switch"):
+ * Adopts the node the manager holds for this board (docs/protocol.md §"Commands and results", the old "switch"):
  * hostname, IP, nameservers, type and PV prefix; only what differs is changed. The network part
  * is confirmed like set-ip (and reverted together with the hostname and node settings); then the
  * board reboots unless `reboot:false`, after the final `succeeded` is out (as `reboot` does).

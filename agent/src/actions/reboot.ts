@@ -1,7 +1,7 @@
 import type { ActionDef } from "./types.js";
 
 /**
- * Reboots the board (issue "Remote commands": reboot reports accepted before it reboots, so the
+ * Reboots the board (docs/protocol.md §"Commands and results": reboot reports accepted before it reboots, so the
  * manager can enter `rebooting`). The shutdown stops this agent, and with it anything it is still
  * running: a blocking `systemctl reboot` killed that way reports "Call to Reboot failed:
  * Connection reset by peer" although the reboot goes on. So: `accepted` is acknowledged by the

@@ -1,6 +1,6 @@
 import type { ActionDef, ActionSystem } from "./types.js";
 
-/** Only allow-listed units (DESIGN.md "Actions": restart-service/stop-service are allow-listed). */
+/** Only allow-listed units (docs/protocol.md §"Commands and results": restart-service/stop-service take only allow-listed units). */
 function allowListed(args: { name: string }, sys: ActionSystem): string | null {
   return sys.config.services.includes(args.name) ? null : `service ${args.name} is not in the agent's allow-list`;
 }

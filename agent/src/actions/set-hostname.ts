@@ -2,7 +2,7 @@ import type { ActionDef } from "./types.js";
 
 /**
  * Writes /etc/hostname + /etc/hosts and runs `hostname`. No network change, so the broker link is
- * left alone: a reconnect would only let the manager see the board drop (DESIGN.md "Actions").
+ * left alone: a reconnect would only let the manager see the board drop (docs/protocol.md §"Commands and results").
  */
 export const setHostname: ActionDef<"set-hostname"> = {
   async run({ args, sys, runner }) {

@@ -16,7 +16,7 @@ export function renderHosts(previous: string | null, hostname: string): string {
   return lines.join("\n") + "\n";
 }
 
-/** Hostname via /etc/hostname + /etc/hosts + `hostname <name>` (issue "Remote commands"). */
+/** Hostname via /etc/hostname + /etc/hosts + `hostname <name>` (docs/protocol.md §"Commands and results"). */
 export function createHostnameBackend(fs: RootedFs) {
   const backend = {
     async read(): Promise<string> {

@@ -11,7 +11,7 @@ export function currentTrigger(text: string): string {
 }
 
 /**
- * The four user LEDs (FIELD.md). `identify` sets trigger `timer` for N seconds, then restores
+ * The four user LEDs. `identify` sets trigger `timer` for N seconds, then restores
  * the previous triggers. sysfs attributes cannot be renamed over, so these are the only
  * in-place writes of the agent.
  */

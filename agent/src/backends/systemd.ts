@@ -16,7 +16,7 @@ export function parseIsActive(units: readonly string[], stdout: string): Record<
   return out;
 }
 
-/** Services and power through systemctl (issue "Remote commands": no shell, argv only). */
+/** Services and power through systemctl (docs/protocol.md §"Commands and results": no shell, argv only). */
 export function createSystemdBackend(exec: Exec) {
   return {
     async states(units: readonly string[]): Promise<Record<string, ServiceState>> {

@@ -65,7 +65,7 @@ const decodeCodes: Record<string, AgentErrorCode> = {
 };
 
 /**
- * Command handling of the agent (issue "Remote commands"): validates `<root>/<id>/cmd/<action>`
+ * Command handling of the agent (docs/protocol.md §"Commands and results"): validates `<root>/<id>/cmd/<action>`
  * messages, answers duplicates from the result store, rejects and expires, and runs accepted
  * commands one at a time, publishing accepted → running → succeeded | failed.
  */
@@ -166,7 +166,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       const id = cmd.id ?? generateRequestId();
       const earlier = deps.store.get(id);
       if (earlier) {
-        // A repeated id is answered with the earlier result, never executed twice (DESIGN.md).
+        // A repeated id is answered with the earlier result, never executed twice (docs/protocol.md §"Commands and results").
         log.info({ id, action }, "duplicate request id");
         void deps.publish(topics.result(deps.boardId, id), JSON.stringify(earlier));
         return;

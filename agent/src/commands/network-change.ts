@@ -18,7 +18,7 @@ export interface ConfirmLink {
 export type NetworkApply<T> = (restores: Restore[]) => Promise<T>;
 
 /**
- * Safe network change (issue "Remote commands"): set-ip / set-nameservers / apply-node's network
+ * Safe network change (docs/protocol.md §"Commands and results"): set-ip / set-nameservers / apply-node's network
  * part. The agent leaves the broker with a clean DISCONNECT *before* the change, while the old
  * path still works, so the broker discards the will and the manager never sees `lost` for a
  * board whose change succeeds (a will from the old connection carries the current session and

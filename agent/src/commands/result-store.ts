@@ -10,7 +10,7 @@ const fileSchema = z.object({ v: z.literal(1), results: z.array(resultSchema) })
 const ENDS_IN_REBOOT: ReadonlySet<string> = new Set(["reboot", "apply-node"]);
 
 /**
- * The last result of each recent request id (issue "Remote commands": a repeated id is answered
+ * The last result of each recent request id (docs/protocol.md §"Commands and results": a repeated id is answered
  * with the earlier result, never executed twice). Bounded (oldest dropped) and persisted to the
  * state dir at `accepted` and at the final status, so a restart does not re-execute a
  * redelivered duplicate.

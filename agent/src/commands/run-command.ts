@@ -29,7 +29,7 @@ const ACCEPTED_WAIT_MS = 3000;
 const FINAL_WAIT_MS = 5000;
 
 /**
- * Runs one accepted command (issue "Remote commands"): `running` (progress rate-limited),
+ * Runs one accepted command (docs/protocol.md §"Commands and results"): `running` (progress rate-limited),
  * then `succeeded` or `failed` with the exit code, the last 64 KiB of output and a stable code.
  */
 export async function runCommand<A extends ActionName>(

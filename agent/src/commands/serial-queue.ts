@@ -1,4 +1,4 @@
-/** Runs jobs one at a time, in arrival order (issue "Remote commands"). */
+/** Runs jobs one at a time, in arrival order (docs/protocol.md §"Commands and results"). */
 export function createSerialQueue(onError: (e: unknown) => void) {
   let tail: Promise<void> = Promise.resolve();
   let pending = 0;

@@ -6,7 +6,7 @@ import { AgentErrorCodes } from "../errors.js";
 import { AGENT_ENV_VARS, loadConfig } from "./load-config.js";
 
 /**
- * Issue 9 "Bad input": the agent's config file and environment. Whatever they hold, loadConfig
+ * RELIABILITY.md §"Bad input": the agent's config file and environment. Whatever they hold, loadConfig
  * returns a valid config or throws CodedError AGENT_E_CONFIG with a readable message — never
  * another exception (the process then exits 2 with that message, agent-process.test.ts).
  */

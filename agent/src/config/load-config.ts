@@ -12,7 +12,7 @@ const list = (s: string) =>
     .filter((x) => x.length > 0);
 const int = (s: string) => (/^\d+$/.test(s.trim()) ? Number(s.trim()) : s);
 
-/** Env variable → config key and how its text becomes a value (DESIGN.md: env wins). */
+/** Env variable → config key and how its text becomes a value (docs/configuration.md: env wins). */
 const ENV_KEYS: Record<string, [keyof AgentConfig, (s: string) => unknown]> = {
   BBB_BOARD_ID: ["boardId", (s) => s.trim()],
   BBB_MQTT_URL: ["mqttUrls", list],
@@ -83,7 +83,7 @@ export async function loadConfig({ env, readFile }: LoadConfigDeps): Promise<Age
   return r.data;
 }
 
-/** eth0's MAC as a board id: lower-case hex without separators (DESIGN.md "Identity"). */
+/** eth0's MAC as a board id: lower-case hex without separators (docs/protocol.md §"Identifiers"). */
 export async function macBoardId(fs: RootedFs, iface: string): Promise<string | null> {
   const mac = await fs.tryReadSmall(`/sys/class/net/${iface}/address`, 64);
   if (mac === null) return null;

@@ -18,11 +18,11 @@ const brokerUrlSchema = z
 
 /**
  * The agent's configuration file (/etc/bbb-agent/config.json) after env overrides
- * (DESIGN.md "Ports and settings": env wins over the file).
+ * (docs/configuration.md: env wins over the file).
  */
 export const agentConfigSchema = z
   .object({
-    /** Default: eth0's MAC, lower-case hex without separators (DESIGN.md "Identity"). */
+    /** Default: eth0's MAC, lower-case hex without separators (docs/protocol.md §"Identifiers"). */
     boardId: boardIdSchema.optional(),
     /** Tried in turn on every reconnect. */
     mqttUrls: z.array(brokerUrlSchema).min(1).max(16).default(["mqtt://127.0.0.1:1883"]),

@@ -3,7 +3,7 @@ import { MAX_HEARTBEAT_BYTES, PROTOCOL_VERSION, type Heartbeat } from "@bbb/shar
 const MAX_DETAILS = 256;
 
 /**
- * Serialises a heartbeat within MAX_HEARTBEAT_BYTES (DESIGN.md: ≤ 1 KiB). What gives way first:
+ * Serialises a heartbeat within MAX_HEARTBEAT_BYTES (docs/protocol.md §"Heartbeat": ≤ 1 KiB). What gives way first:
  * the free-text details (shortened, then dropped), then services (fewest kept), then the other
  * optional fields; the required ones always stay.
  */

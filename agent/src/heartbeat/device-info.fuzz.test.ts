@@ -8,7 +8,7 @@ import { createRootedFs } from "../system/rooted-fs.js";
 import { createDeviceInfo } from "./device-info.js";
 
 /**
- * Issue 9 "Bad input": /opt/device.json is written by another program on the board. Any content
+ * RELIABILITY.md §"Bad input": /opt/device.json is written by another program on the board. Any content
  * (half-written, binary, huge, deeply nested) gives a valid type or nothing, never an exception;
  * system paths built from outside text never leave the root prefix.
  */

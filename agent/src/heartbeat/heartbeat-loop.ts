@@ -48,7 +48,7 @@ export interface HeartbeatDeps {
 }
 
 /**
- * The heartbeat (DESIGN.md "Heartbeat"): every period, retained QoS 0, required fields plus
+ * The heartbeat (docs/protocol.md §"Heartbeat"): every period, retained QoS 0, required fields plus
  * whatever optional ones the board can tell, ≤ 1 KiB.
  */
 export function createHeartbeatLoop(deps: HeartbeatDeps) {

@@ -15,7 +15,7 @@ export interface SlowFacts {
 
 /**
  * Facts that change rarely or cost a process spawn (service states, network backend files,
- * statfs): polled every few seconds, not per beat (issue "Remote commands": services).
+ * statfs): polled every few seconds, not per beat (docs/protocol.md §"Commands and results": services).
  */
 export function createSlowFacts(deps: {
   fs: RootedFs;

@@ -3,7 +3,7 @@ import type { RootedFs } from "../system/rooted-fs.js";
 
 /**
  * Per-beat facts read from /proc and /sys through the root prefix with one small read each
- * (FIELD.md: the agent must stay well under 1 % CPU of a 1 GHz Cortex-A8 at 1 Hz).
+ * (the agent must stay well under 1 % CPU of a 1 GHz Cortex-A8 at 1 Hz).
  */
 export function parseUptime(text: string): number | null {
   const v = Number(text.trim().split(/\s+/)[0]);
@@ -80,7 +80,7 @@ const FAST_PATHS = {
  * The per-beat reads, synchronous: each file is one open/read/close of a few hundred bytes
  * into one reused buffer. /proc and /sys answer from memory, so this never blocks the loop for
  * long, while the promise API costs three libuv thread-pool round trips and four allocations
- * per file (the per-beat CPU budget of FIELD.md, issue 7: ≤ 1 ms per heartbeat).
+ * per file (the per-beat CPU budget: ≤ 1 ms per heartbeat, BENCHMARKS.md §"Agent footprint").
  */
 export function createFastFactsReader(fs: RootedFs, processUptime: () => number) {
   const host = {

@@ -4,7 +4,7 @@ import type { Clock } from "../system/clock.js";
 export type BoardLog = Record<LogLine["level"], (msg: string) => void>;
 
 /**
- * Lines for `<root>/<id>/log` (DESIGN.md "Topic tree": QoS 0, not retained), shown on a board's
+ * Lines for `<root>/<id>/log` (docs/protocol.md §"Topic tree": QoS 0, not retained), shown on a board's
  * page in the dashboard: what the agent did, not its debug output. At most `perSec` lines per
  * second; extra lines are dropped, never queued (a log must not load a 1 GHz board or the broker).
  */

@@ -32,7 +32,7 @@ export interface ConnectionDeps {
 export type MessageHandler = (topic: string, payload: Buffer, retained: boolean) => void;
 
 /**
- * The agent's MQTT link (issue "Foundation", point 4; DESIGN.md "Topic tree"): one MQTT.js
+ * The agent's MQTT link (docs/protocol.md §"Topic tree"): one MQTT.js
  * client per connection attempt, MQTT 3.1.1, clean:false so QoS 1 commands queued during a short
  * outage still arrive, last will `lost`, birth `online` on every connect, `offline` before a
  * clean stop. MQTT.js's fixed reconnectPeriod is off; reconnects follow our jittered backoff and
@@ -170,7 +170,7 @@ export function createConnection(deps: ConnectionDeps) {
     c.on("error", (err) => {
       const refusal = classifyConnectError(err);
       // A wrong CA, a bad certificate or a refused token never heals by retrying: say so at warn,
-      // rate-limited (issue 8 "On a board"); network failures stay at debug.
+      // rate-limited (docs/deployment.md §"On a board"); network failures stay at debug.
       if (refusal) refusals.refused(url, refusal);
       else log.debug({ err: err.message, url: safeUrl(url) }, "mqtt error");
     });
@@ -188,8 +188,8 @@ export function createConnection(deps: ConnectionDeps) {
 
   /**
    * Leaves the broker cleanly (DISCONNECT: no will, so nobody sees `lost`) and stays away until
-   * reconnectNow(): a network change is made while the agent is not connected (issue "Remote
-   * commands", safe network change). QoS 1 messages published meanwhile wait in the outbox.
+   * reconnectNow(): a network change is made while the agent is not connected (docs/protocol.md §"Commands and
+   * results", safe network change). QoS 1 messages published meanwhile wait in the outbox.
    */
   const disconnect = async (timeoutMs = 2000): Promise<void> => {
     held = true;

@@ -45,7 +45,7 @@ export function safeUrl(url: string): string {
 /**
  * One `warn` line per kind of refusal and URL, then at most one per `intervalMs` with the count
  * of the refusals not logged meanwhile: a board with a wrong CA or token retries for ever with
- * backoff (issue 8 "On a board") and must not fill its journal. The token is never logged: the
+ * backoff (docs/deployment.md §"On a board") and must not fill its journal. The token is never logged: the
  * line holds the URL without user info, the reason and the code only.
  */
 export function createRefusalLog(deps: { log: Logger; clock: Clock; intervalMs?: number }) {

@@ -43,7 +43,7 @@ export function simMac(index: number): string {
 
 /**
  * A fake root of one simulated board: the /proc, /sys, /etc and /opt files the agent reads and a
- * network layout like a Debian 10 (connman), 11/12 (networkd) or ifupdown image (FIELD.md).
+ * network layout like a Debian 10 (connman), 11/12 (networkd) or ifupdown image.
  * Used by tests, the demo and the simulator; nothing outside `root` is touched.
  */
 export async function createFakeRoot(opts: FakeRootOptions = {}): Promise<FakeRoot> {

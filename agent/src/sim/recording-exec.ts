@@ -37,7 +37,7 @@ const fail = (code: number, stderr: string): ExecResult => ({ exitCode: code, st
 /**
  * An exec for a simulated board: records every argv and answers like the real tools
  * (`connmanctl services`, `ip -j addr`, `systemctl is-active`, …), keeping the board's live
- * address in memory, so commands "succeed" without touching this machine (STYLE.md rule 9).
+ * address in memory, so commands "succeed" without touching this machine.
  */
 export function createRecordingExec(opts: RecordingExecOptions) {
   const calls: string[][] = [];

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { pvPrefixSchema } from "@bbb/shared";
 import type { StateFiles } from "./state-files.js";
 
-/** What apply-node adopted and the heartbeat reports (issue "Remote commands": apply-node). */
+/** What apply-node adopted and the heartbeat reports (docs/protocol.md §"Commands and results": apply-node). */
 export const nodeSettingsSchema = z.object({
   type: z.string().min(1).max(64).optional(),
   pvPrefix: z.array(pvPrefixSchema).max(16).optional(),

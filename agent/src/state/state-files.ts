@@ -1,6 +1,6 @@
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
-import { randomBytes } from "node:crypto";
+import { writeFileAtomic } from "@bbb/shared/node";
 
 /**
  * JSON files in the agent's state directory (a host path, e.g. /var/lib/bbb-agent), written
@@ -16,24 +16,7 @@ export function createStateFiles(dir: string) {
         return null;
       }
     },
-    async write(name: string, value: unknown): Promise<void> {
-      await fsp.mkdir(dir, { recursive: true });
-      const target = path.join(dir, name);
-      const tmp = `${target}.tmp-${randomBytes(4).toString("hex")}`;
-      try {
-        const fh = await fsp.open(tmp, "w", 0o600);
-        try {
-          await fh.writeFile(JSON.stringify(value));
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
-        await fsp.rename(tmp, target);
-      } catch (e: unknown) {
-        await fsp.rm(tmp, { force: true });
-        throw e;
-      }
-    },
+    write: (name: string, value: unknown): Promise<void> => writeFileAtomic(path.join(dir, name), JSON.stringify(value), 0o600),
   };
 }
 export type StateFiles = ReturnType<typeof createStateFiles>;

@@ -40,7 +40,7 @@ function syncError(message: string, reason: string): CodedError {
 }
 
 /**
- * The project sync of the agent (issue "Types, nodes and sectors; projects served over SFTP"):
+ * The project sync of the agent (docs/protocol.md §"Project store and SFTP"):
  * the manifest over SFTP, only changed files downloaded and verified into a staged copy of the
  * tree, an atomic swap, rc.local installed, the revision remembered. A dry run only reports.
  */

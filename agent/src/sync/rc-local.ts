@@ -6,7 +6,8 @@ import { AgentErrorCodes } from "../errors.js";
 import { unifiedDiff } from "./line-diff.js";
 import type { Manifest, ManifestFile } from "./manifest.js";
 import type { SftpSource } from "./sftp-source.js";
-import { createFileHashWatcher, writeFileAtomic } from "./sync-state.js";
+import { writeFileAtomic } from "@bbb/shared/node";
+import { createFileHashWatcher } from "./sync-state.js";
 
 const MAX_RC_LOCAL_BYTES = 1024 * 1024;
 
@@ -16,7 +17,7 @@ function rcError(message: string, reason: string): CodedError {
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
 /**
- * rc.local decides what a board starts at boot (FIELD.md): the type names a file of its
+ * rc.local decides what a board starts at boot: the type names a file of its
  * project, installed to /etc/rc.local (through the root prefix) atomically with mode 0755.
  */
 export function createRcLocal(opts: {

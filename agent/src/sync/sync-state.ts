@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
-import { mkdir, open, rename, rm } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { writeFileAtomic } from "@bbb/shared/node";
 import { z } from "zod";
 import type { HashCacheEntry } from "./local-tree.js";
 
@@ -19,26 +19,6 @@ const hashesSchema = z.record(
   z.string(),
   z.object({ size: z.number(), mtimeMs: z.number(), ino: z.number(), sha256: z.string() }),
 );
-
-/** Temp file + fsync + rename in the same folder: a crash leaves the old file or the new one. */
-export async function writeFileAtomic(path: string, data: string | Buffer, mode: number): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  try {
-    const fh = await open(tmp, "wx", mode);
-    try {
-      await fh.writeFile(data);
-      await fh.chmod(mode);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-  } catch (e: unknown) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
-}
 
 function readJson(path: string): unknown {
   try {

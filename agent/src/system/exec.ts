@@ -13,7 +13,7 @@ export interface ExecResult {
   stderr: string;
 }
 /**
- * Runs a program with an argv array, never through a shell (DESIGN.md "Security model":
+ * Runs a program with an argv array, never through a shell (docs/protocol.md §"Authentication and ACL":
  * nothing a client sends reaches a shell). Resolves with the exit code; never rejects.
  */
 export type Exec = (file: string, args: readonly string[], opts?: ExecOptions) => Promise<ExecResult>;

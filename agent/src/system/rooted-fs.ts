@@ -1,12 +1,12 @@
 import { closeSync, openSync, readSync, statfsSync } from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
-import { randomBytes } from "node:crypto";
+import { writeFileAtomic } from "@bbb/shared/node";
 
 /**
  * Every system path of the agent (/proc, /sys, /etc, /opt, /var/lib) goes through this root
  * prefix, so tests, the demo and the simulator run the real code against a fake root
- * (STYLE.md rule 8; the balena-supervisor host-utils model).
+ * (the balena-supervisor host-utils model).
  */
 export interface RootedFs {
   readonly root: string;
@@ -15,14 +15,14 @@ export interface RootedFs {
   /**
    * Reads at most maxBytes with one small synchronous read (/proc, /sys and small files under
    * /etc, polled every few seconds): no thread-pool round trips and wake-ups for a few hundred
-   * bytes (issue 7: CPU per heartbeat).
+   * bytes (CPU per heartbeat, BENCHMARKS.md §"Agent footprint").
    */
   readSmall(p: string, maxBytes?: number): Promise<string>;
   /** readSmall, or null when the file does not exist or cannot be read. */
   tryReadSmall(p: string, maxBytes?: number): Promise<string | null>;
   readText(p: string): Promise<string>;
   tryReadText(p: string): Promise<string | null>;
-  /** Writes temp file + fsync + rename in the same directory: readers never see half a file. */
+  /** Temp file + fsync + rename + folder fsync (`@bbb/shared/node`): readers never see half a file. */
   writeAtomic(p: string, data: string, mode?: number): Promise<void>;
   /** In-place write, for sysfs attributes, which cannot be renamed over. */
   writeInPlace(p: string, data: string): Promise<void>;
@@ -74,24 +74,7 @@ export function createRootedFs(rootPrefix: string): RootedFs {
     tryReadSmall: (p, maxBytes) => orNull(() => readSmall(p, maxBytes)),
     readText: (p) => fsp.readFile(resolve(p), "utf8"),
     tryReadText: (p) => orNull(() => fsp.readFile(resolve(p), "utf8")),
-    async writeAtomic(p, data, mode = 0o644) {
-      const target = resolve(p);
-      await fsp.mkdir(path.dirname(target), { recursive: true });
-      const tmp = `${target}.tmp-${randomBytes(4).toString("hex")}`;
-      try {
-        const fh = await fsp.open(tmp, "w", mode);
-        try {
-          await fh.writeFile(data, "utf8");
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
-        await fsp.rename(tmp, target);
-      } catch (e: unknown) {
-        await fsp.rm(tmp, { force: true });
-        throw e;
-      }
-    },
+    writeAtomic: (p, data, mode = 0o644) => writeFileAtomic(resolve(p), data, mode),
     writeInPlace: (p, data) => fsp.writeFile(resolve(p), data, "utf8"),
     exists: async (p) => (await orNull(() => fsp.stat(resolve(p)))) !== null,
     isSymlink: async (p) => (await orNull(() => fsp.lstat(resolve(p))))?.isSymbolicLink() ?? false,

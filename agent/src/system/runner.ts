@@ -7,7 +7,7 @@ export type Runner = (file: string, args: readonly string[], opts?: { allowFailu
 
 /**
  * A runner for one command: every program it runs, with its output, goes into a transcript
- * whose last 64 KiB become the result's `output` (issue "Remote commands").
+ * whose last 64 KiB become the result's `output` (docs/protocol.md §"Commands and results").
  */
 export function createRunner(exec: Exec, opts: { signal?: AbortSignal; timeoutMs?: number } = {}) {
   const transcript = createTailBuffer(MAX_RESULT_OUTPUT_BYTES);

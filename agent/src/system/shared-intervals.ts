@@ -3,7 +3,7 @@
  * periodic work of one agent wakes the process once per period instead of once per timer.
  * The heartbeat (1 s by default) and MQTT.js's keepalive check (every keepalive / 2 = 1 s with
  * AGENT_KEEPALIVE_S = 2) tick together: on a board every wake-up costs about as much CPU as
- * building a heartbeat (issue 7: <= 1 ms CPU per heartbeat).
+ * building a heartbeat (<= 1 ms CPU per heartbeat, BENCHMARKS.md §"Agent footprint").
  *
  * An interval added to a running group first fires at the group's next tick, so its first
  * period is up to one period short; later ones are exact. For the keepalive this means a

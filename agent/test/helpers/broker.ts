@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { Aedes } from "aedes";
 import mqtt, { type MqttClient } from "mqtt";
 
-/** A real in-process Aedes broker on 127.0.0.1:0 (STYLE.md rule 9). */
+/** A real in-process Aedes broker on 127.0.0.1:0. */
 export async function startBroker(host = "127.0.0.1", port = 0) {
   const aedes = await Aedes.createBroker();
   const server = net.createServer({ noDelay: true }, aedes.handle);

@@ -81,7 +81,7 @@ export function createCommandRunner(deps: CommandRunnerDeps) {
     else for (const b of boards) deps.subscribe(deps.topics.result(b, "+"));
   };
 
-  /** Commands straight to the boards (DESIGN.md: operators may publish cmd/<action>). */
+  /** Commands straight to the boards (docs/protocol.md §"Authentication and ACL": operators may publish cmd/<action>). */
   const direct = async (key: string, action: ActionName, args: unknown, boards: readonly string[]) => {
     const requestIds = new Map<string, string>();
     for (const b of boards) {

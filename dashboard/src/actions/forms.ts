@@ -35,8 +35,8 @@ export interface SetIpForm {
 }
 
 /**
- * Netmask and gateway of the subnet an address lies in, from the sector table (issue 4:
- * the gateway is the network's first address), or null outside every listed subnet.
+ * Netmask and gateway of the subnet an address lies in, from the sector table (the
+ * fleet's convention: the gateway is the network's first address), or null outside every listed subnet.
  */
 export function subnetDefaults(ip: string, sectors: readonly Sector[]): { netmask: string; gateway: string; sector: string | null } | null {
   const idx = buildSectorIndex(sectors);

@@ -2,7 +2,7 @@ import { shallowRef } from "vue";
 import { errorText } from "../errors.js";
 import { useSession } from "../session/use-session.js";
 
-/** Runs a manager call with a busy flag; errors become visible notices (issue 6: "a visible error"). */
+/** Runs a manager call with a busy flag; errors become visible notices: a failed call never passes silently. */
 export function useCall() {
   const session = useSession();
   const busy = shallowRef(false);

@@ -32,7 +32,7 @@ let counter = 0;
 const defaultTransaction = () => `t${Date.now().toString(36)}${(counter++).toString(36)}`;
 
 /**
- * Request/response over MQTT with a transaction id (DESIGN.md topic table, zigbee2mqtt's
+ * Request/response over MQTT with a transaction id (docs/protocol.md §"Manager requests", zigbee2mqtt's
  * bridge API): publish `<root>/manager/request/<method>` with `{transaction, params}`, match the
  * reply on `<root>/manager/response/<clientId>`, fail with a visible error after a timeout.
  */

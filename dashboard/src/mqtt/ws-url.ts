@@ -1,7 +1,7 @@
 import { DEFAULT_PORTS, MQTT_WS_PATH } from "@bbb/shared";
 
 /**
- * The MQTT-over-WebSocket URL next to the page (DESIGN.md: HTTP port, path /mqtt): the manager
+ * The MQTT-over-WebSocket URL next to the page (docs/protocol.md §"Ports": HTTP port, path /mqtt): the manager
  * serves both, so the page's own host and port are right; a dev server falls back to 4850.
  */
 export function defaultServerUrl(loc: { protocol: string; host: string; hostname: string; port: string }, devPort?: string): string {

@@ -18,7 +18,7 @@ const MAX_RESULT_BYTES = MAX_RESULT_OUTPUT_BYTES * 2;
 const MAX_REGISTRY_BYTES = 64 * 1024;
 
 /**
- * One inbound message to a reducer event, parsed with the shared schemas (STYLE.md rule 6).
+ * One inbound message to a reducer event, parsed with the shared schemas.
  * An empty retained payload clears a registry entry (the manager forgets a board or node).
  * Anything unknown or invalid yields null: a bad message never breaks the page.
  */
@@ -65,8 +65,8 @@ export function decodeMessage(root: string, topic: string, payload: Uint8Array, 
     case "cmd":
     case "manager-request":
     case "manager-response":
-      // The dashboard reads the coalesced registry, not the raw per-board stream (DESIGN.md
-      // "Known broker facts"); responses go to the requester, not the store.
+      // The dashboard reads the coalesced registry, not the raw per-board stream
+      // (docs/protocol.md §"Topic tree": registry/hosts is coalesced); responses go to the requester, not the store.
       return null;
   }
 }

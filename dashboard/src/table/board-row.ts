@@ -6,7 +6,7 @@ export interface BoardRow {
   key: string;
   id: string;
   hostname: string;
-  /** The EPICS form operators know (FIELD.md: `--` on the board is `:`). */
+  /** The EPICS form operators know (`--` on the board is `:`, docs/protocol.md §"Identifiers"). */
   epics: string;
   ip: string;
   type: string;

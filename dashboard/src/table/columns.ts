@@ -7,7 +7,7 @@ export interface Column {
   align?: "right";
 }
 
-/** The columns of issue 6, in order. */
+/** The columns of the boards table, in the order operators read them. */
 export const COLUMNS: readonly Column[] = [
   { key: "hostname", label: "Hostname", width: "minmax(12rem, 2fr)" },
   { key: "ip", label: "IP", width: "8.5rem" },

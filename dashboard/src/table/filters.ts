@@ -1,6 +1,6 @@
 import type { BoardRow } from "./board-row.js";
 
-/** Faceted filters of the boards table (issue 6: state, sector, type, IP mode, problems). */
+/** Faceted filters of the boards table: state, sector, type, IP mode, problems. */
 export const FACETS = ["state", "sector", "type", "ipMode", "problem"] as const;
 export type Facet = (typeof FACETS)[number];
 

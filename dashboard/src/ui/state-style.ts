@@ -1,6 +1,6 @@
 import { boardStates, STATE_SEVERITY, type BoardState } from "@bbb/shared";
 
-/** Words shown with every state colour (issue 6: colour + text, never colour alone). */
+/** Words shown with every state colour (colour + text, never colour alone: colour-blind operators read the word). */
 export const STATE_LABEL: Readonly<Record<BoardState, string>> = {
   online: "online",
   misconfigured: "misconfigured",
@@ -24,7 +24,7 @@ export const STATE_GLYPH: Readonly<Record<BoardState, string>> = {
 
 export const STATES_BY_SEVERITY: readonly BoardState[] = [...boardStates].sort((a, b) => STATE_SEVERITY[a] - STATE_SEVERITY[b]);
 
-/** States that raise a sector's alarm (issue 6: "a clear alarm when anything is lost/misconfigured"). */
+/** States that raise a sector's alarm (a clear alarm whenever a board is lost or misconfigured). */
 export const ALARM_STATES: readonly BoardState[] = ["lost", "missing", "misconfigured"];
 
 export function stateVar(s: string): string {

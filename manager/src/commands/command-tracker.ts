@@ -44,7 +44,7 @@ export interface TrackerDeps {
 const RESULT_OUTPUT_IN_HISTORY = 2048;
 
 /**
- * Sends commands and matches results to them (DESIGN.md "Actions"): every result, ours or an
+ * Sends commands and matches results to them (docs/protocol.md §"Commands and results"): every result, ours or an
  * ad-hoc one (mosquitto_pub), becomes a CommandResultEvent; final ones go to history.
  */
 export function createCommandTracker(deps: TrackerDeps) {

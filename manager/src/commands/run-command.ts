@@ -37,7 +37,7 @@ export function validateArgs(action: ActionName, args: unknown): unknown {
 }
 
 /**
- * Command fan-out (issue "Remote commands"): one run over many boards with a concurrency
+ * Command fan-out (docs/protocol.md §"Commands and results"): one run over many boards with a concurrency
  * limit, an optional canary batch, an abort threshold and a per-board timeout, ending in
  * ONE aggregated result with every per-board outcome. Outcomes are saved in batches.
  */

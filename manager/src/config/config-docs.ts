@@ -2,7 +2,7 @@ import { z } from "zod";
 import { configSchema, ENV_KEYS, SECRET_FILE_ENV } from "./schema.js";
 
 interface JsonProp {
-  type?: string;
+  type?: string | string[];
   enum?: unknown[];
   default?: unknown;
   description?: string;
@@ -19,7 +19,7 @@ const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 function typeOf(p: JsonProp): string {
   if (p.enum) return p.enum.map((v) => `\`${String(v)}\``).join(" | ");
-  const parts = [p.type ?? "any"];
+  const parts = [Array.isArray(p.type) ? p.type.join(" or ") : (p.type ?? "any")];
   if (p.format === "uri") parts[0] = "URL";
   if (p.minimum !== undefined || p.maximum !== undefined) parts.push(`${p.minimum ?? ""}..${p.maximum ?? ""}`);
   if (p.minLength !== undefined && p.minLength > 1) parts.push(`≥ ${p.minLength} chars`);
@@ -43,7 +43,7 @@ function rows(props: Record<string, JsonProp>, prefix: string, envOf: Map<string
 }
 
 /**
- * docs/configuration.md, generated from the config schema (issue 8: "a configuration reference
+ * docs/configuration.md, generated from the config schema ("a configuration reference
  * generated from the config schema, so it never drifts"). scripts/gen-config-docs.mjs writes it;
  * manager/test/ops-config-docs.test.ts fails when the file on disk differs.
  */

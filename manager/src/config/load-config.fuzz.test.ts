@@ -10,7 +10,7 @@ import { ENV_KEYS } from "./schema.js";
 import { CodedError } from "@bbb/shared";
 
 /**
- * Issue 9 "Bad input": the manager's config file (JSON or YAML) and environment. A valid config
+ * RELIABILITY.md §"Bad input": the manager's config file (JSON or YAML) and environment. A valid config
  * or CodedError MGR_E_CONFIG; YAML alias bombs are refused without expanding them.
  */
 const RUNS = scaled(800, 60);

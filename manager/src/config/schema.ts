@@ -22,7 +22,7 @@ export const SERVER_ROLES = ["all-in-one", "manager", "broker"] as const;
 export type ServerRole = (typeof SERVER_ROLES)[number];
 
 /**
- * The manager's settings (DESIGN.md "Ports and settings"); env wins over the config file.
+ * The manager's settings (docs/configuration.md); env wins over the config file.
  * Every `.describe()` text ends up in docs/configuration.md (scripts/gen-config-docs.mjs).
  */
 export const configSchema = z
@@ -87,6 +87,15 @@ export const configSchema = z
       .optional()
       .describe(
         "Cluster mode of the embedded broker: share subscriptions, retained messages and wills with other brokers through Redis. Secret.",
+      ),
+    trustProxy: z
+      .union([z.boolean(), z.stringbool()])
+      .default(false)
+      .describe(
+        "Embedded broker behind a proxy or the Swarm ingress: take the client address from a PROXY protocol v1/v2 header " +
+          "(MQTT and MQTTS ports) and from X-Forwarded-For / X-Real-IP (MQTT over WebSocket), for the log, the audit " +
+          "trail and the per-address login throttle. Turn on only when every connection comes through a proxy that " +
+          "sets them: otherwise a client can claim any address. Default false (`true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`).",
       ),
     logLevel: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
@@ -213,6 +222,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   BBB_MQTT_URL: "mqttUrl",
   BBB_MQTT_WS_URL: "mqttWsUrl",
   BBB_REDIS_URL: "redisUrl",
+  BBB_TRUST_PROXY: "trustProxy",
   BBB_LOG_LEVEL: "logLevel",
   BBB_HEARTBEAT_MS: "heartbeatMs",
   BBB_REBOOT_GRACE_MS: "rebootGraceMs",

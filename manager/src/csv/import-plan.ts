@@ -27,7 +27,7 @@ export interface RegistryView {
 }
 
 /**
- * What importing a nodes CSV would do to the registry (issue 4): every row checked (columns,
+ * What importing a nodes CSV would do to the registry (docs/protocol.md §"Nodes as CSV"): every row checked (columns,
  * types, sectors, subnet, duplicate hostnames, board ids and addresses), with the fields that
  * would change. Pure: applying it is the caller's business, and only when `errors` is empty.
  */

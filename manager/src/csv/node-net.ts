@@ -12,8 +12,8 @@ import {
 
 /**
  * The subnet of an address from the sector table: within the named sector's CIDRs when a
- * sector is given, else the most specific CIDR of any sector (issue 4: a board's sector follows
- * from its IP by CIDR containment).
+ * sector is given, else the most specific CIDR of any sector (docs/protocol.md §"Nodes as CSV": a
+ * board's sector follows from its IP by CIDR containment).
  */
 export function cidrFor(ip: string, sector: Sector | null, index: SectorIndex): Cidr | null {
   const n = parseIpv4(ip);

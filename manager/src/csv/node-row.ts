@@ -40,7 +40,7 @@ function ipOf(
 }
 
 /**
- * One CSV row as a node (issue 4 "Import and export of nodes as CSV"). Columns the header
+ * One CSV row as a node (docs/protocol.md §"Nodes as CSV"). Columns the header
  * leaves out keep the current node's values; a new node needs at least hostname, ip and type.
  * Returns the reason when the row cannot be imported.
  */

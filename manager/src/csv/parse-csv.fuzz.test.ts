@@ -4,7 +4,7 @@ import { scaled, writeFigure } from "../../../scripts/reliability.mjs";
 import { csvLine, parseCsv } from "./parse-csv.js";
 
 /**
- * Issue 9 "Bad input": CSV imports. The RFC 4180 reader never throws, round-trips what a writer
+ * RELIABILITY.md §"Bad input": CSV imports. The RFC 4180 reader never throws, round-trips what a writer
  * quotes correctly, and stays linear on hostile input (a huge quoted field, many empty lines).
  */
 const RUNS = scaled(3000, 200);

@@ -24,14 +24,14 @@ export interface MqttRequestsDeps {
   publish: (topic: string, payload: string, opts: { qos: 1; retain: false }) => void;
   /** Requests one client may have in flight; more are answered MGR_E_UNAVAILABLE at once. */
   maxInFlightPerClient?: number;
-  /** Duration of each answered request, for /metrics (issue 8). */
+  /** Duration of each answered request, for /metrics. */
   observe?: (method: string, seconds: number, ok: boolean) => void;
   /** Records mutating calls (service/audit.ts). */
   audit?: AuditSink;
 }
 
 /**
- * The MQTT front door (docs/protocol.md, topic tree): `<root>/manager/request/<method>` →
+ * The MQTT front door (docs/protocol.md §"Topic tree"): `<root>/manager/request/<method>` →
  * MethodTable → `<root>/manager/response/<clientId>`. The caller is the `auth` the broker
  * stamped into the payload; a request without it cannot be answered nor trusted, so it is dropped.
  */

@@ -17,7 +17,7 @@ export interface HttpDeps {
   health: () => Record<string, unknown>;
   /** Whether the server can do its work (/readyz): a flag, or a flag with the checks behind it. */
   ready: () => boolean | { ready: boolean; checks: Record<string, unknown> };
-  /** PEM contents: HTTPS (and so WSS) on this port (issue 8 "TLS by configuration"). */
+  /** PEM contents: HTTPS (and so WSS) on this port (docs/deployment.md §"TLS"). */
   tls?: { cert: Buffer; key: Buffer; ca?: Buffer };
   /** Origins besides the server's own that may change state through /api (csrf-guard.ts). */
   allowedOrigins?: readonly string[];
@@ -37,7 +37,7 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
 };
 
 /**
- * The HTTP port (DESIGN.md "Ports"): dashboard files, /healthz, /readyz, the REST API under
+ * The HTTP port (docs/protocol.md §"Ports"): dashboard files, /healthz, /readyz, the REST API under
  * /api (handler injected), and MQTT over WebSocket at /mqtt (the broker hooks 'upgrade').
  */
 export function createHttpServer(deps: HttpDeps) {

@@ -13,7 +13,7 @@ export interface ManagerMqttOptions {
 
 /**
  * The manager's MQTT connection: a normal client with a retained will `manager/status lost`
- * (DESIGN.md "Topic tree"); `online` is published by the caller on every connect.
+ * (docs/protocol.md §"Topic tree"); `online` is published by the caller on every connect.
  */
 export function connectManagerClient(o: ManagerMqttOptions): MqttClient {
   const log = o.log.child({ module: "mqtt" });

@@ -25,7 +25,7 @@ export interface IngestDeps {
   tracker: CommandTracker;
   /** Retained topics of a previous run seen during start-up (ghost detection). */
   onRetainedRegistryTopic?: (topic: string, kind: "node" | "type" | "host") => void;
-  /** Counts for /metrics (issue 8); called on the hot path, so implementations only add. */
+  /** Counts for /metrics; called on the hot path, so implementations only add. */
   observe?: IngestObserver;
 }
 
@@ -37,7 +37,7 @@ export interface IngestObserver {
 /**
  * Inbound board traffic → registry and command tracker. Every payload is decoded with the
  * shared schemas and a size limit; a bad one is dropped with a rate-limited log line and the
- * board's last good state stays as it was (DESIGN.md "Security model").
+ * board's last good state stays as it was (docs/protocol.md §"Authentication and ACL").
  */
 export function createIngest(deps: IngestDeps) {
   const log = deps.log.child({ module: "ingest" });

@@ -17,7 +17,7 @@ export function createLocalLink(broker: Broker, log: Logger): ManagerLink {
     open(h) {
       return new Promise<void>((resolve) => {
         client = broker.localClient({
-          message: h.message,
+          message: (topic, payload, retained) => h.message(topic, payload, retained),
           error: (err, topic) => mlog.error({ err, topic }, "message handling failed"),
           up: () => {
             up = true;

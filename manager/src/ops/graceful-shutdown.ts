@@ -11,7 +11,7 @@ export interface ShutdownDeps {
 }
 
 /**
- * The signal handler of main.ts (issue 8: graceful shutdown within a bound): the first signal
+ * The signal handler of main.ts (graceful shutdown within a bound): the first signal
  * starts a clean stop and exits 0 when it is done, 1 if it failed; a stop that takes longer
  * than `timeoutMs` is abandoned with a log line and exit code 1. Later signals are ignored.
  */

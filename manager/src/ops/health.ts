@@ -37,7 +37,7 @@ function sqliteCheck(
 }
 
 /**
- * /readyz (issue 8 "Operations"): ready when the embedded broker listens (or an external one
+ * /readyz (docs/deployment.md §"Health and metrics"): ready when the embedded broker listens (or an external one
  * is used), the manager's MQTT client is connected, the registry is rebuilt, and the SQLite
  * store is writable. Every check is reported, so a 503 says which one failed.
  */

@@ -12,7 +12,7 @@ import { CodedError } from "@bbb/shared";
 export const METRICS_PATH = "/metrics";
 
 /**
- * Operations (issue 8): Prometheus metrics at GET /metrics on the HTTP port, and backups
+ * Operations (docs/deployment.md §"Health and metrics"): Prometheus metrics at GET /metrics on the HTTP port, and backups
  * (`server.backup` / `server.backupChunk` on every front door, `POST /api/server/backup` on REST).
  * Its `observe` hooks are handed to the manager before it starts (hot-path counters).
  */

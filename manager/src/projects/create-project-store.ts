@@ -80,7 +80,7 @@ function asProjectError(e: unknown, fallback: ProjectErrorCode): CodedError {
 /**
  * The project store: materialises each type's project (git ref or local folder) as a tree under
  * `<dataDir>/projects/<type>` with a manifest at its top, swapping trees atomically so SFTP
- * readers never see a half-built project (issue "Types, nodes and sectors; projects served over SFTP").
+ * readers never see a half-built project (docs/protocol.md §"Project store and SFTP").
  */
 export function createProjectStore(deps: ProjectStoreDeps): ProjectStore {
   const log = deps.log.child({ module: "project-store" });

@@ -22,7 +22,7 @@ export interface ProjectsExtensionOptions {
 }
 
 /**
- * The project store and its SFTP server as one extension of the all-in-one server (issue 4):
+ * The project store and its SFTP server as one extension of the all-in-one server (docs/protocol.md §"Project store and SFTP"):
  * projects of every type under `<dataDir>/projects`, refreshed on a timer and on demand
  * (projects.refresh), served read-only on port 1026 to agents (board id + token) and users,
  * and each type's revision fed into the registry so out-of-date boards are misconfigured.

@@ -10,8 +10,9 @@ export const PROJECT_STORE_ACTOR = { by: "project-store", via: "internal" } as c
 const sourceKey = (t: BoardType | null) => JSON.stringify(t?.source ?? null);
 
 /**
- * Keeps each type's `revision` / `rcLocalHash` equal to its live project (issue 4: boards whose
- * heartbeat `projectRevision` / `rcLocalHash` differ are misconfigured). The registry builds a
+ * Keeps each type's `revision` / `rcLocalHash` equal to its live project (docs/protocol.md
+ * §"Project store and SFTP": boards whose heartbeat `projectRevision` / `rcLocalHash` differ
+ * are misconfigured). The registry builds a
  * board's Expected from its node's type, so writing the type through the editor stores it,
  * publishes `<root>/registry/types/<name>` and re-evaluates the boards. A type created or edited
  * with a new source is fetched at once; a removed type's trees are deleted.

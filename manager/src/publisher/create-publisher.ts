@@ -1,6 +1,7 @@
 import { REGISTRY_COALESCE_MS, SUMMARY_INTERVAL_MS, type BoardType, type Summary, type Topics } from "@bbb/shared";
 import type { Logger } from "pino";
-import type { ChangeLevel, Registry } from "../registry/create-registry.js";
+import type { Registry } from "../registry/create-registry.js";
+import type { ChangeLevel } from "../registry/registry-types.js";
 import { createDueQueue } from "./due-queue.js";
 import { redactType } from "../registry/type-secrets.js";
 
@@ -21,7 +22,7 @@ export interface PublisherDeps {
 }
 
 /**
- * Retained registry topics (DESIGN.md "Topic tree"): a state change goes out at once (death
+ * Retained registry topics (docs/protocol.md §"Topic tree"): a state change goes out at once (death
  * detection must not wait), attribute changes at most once per second per board, volatile
  * heartbeat fields (seq, uptime, load) on a slower refresh, the summary at most once per second.
  */

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { pino } from "pino";
 import { RECONNECT_BACKOFF_CAP_MS, type Heartbeat, type Node } from "@bbb/shared";
 import type { StateChangeEvent } from "../service/events.js";
-import { createRegistry, type ChangeLevel } from "./create-registry.js";
+import { createRegistry } from "./create-registry.js";
+import type { ChangeLevel } from "./registry-types.js";
 
 // The registry with a hand-driven clock and a recording sink: no broker, plain numbers.
 function setup(over: { flapMaxChanges?: number } = {}) {

@@ -20,8 +20,6 @@ import { boardExtraProblems } from "./extra-problems.js";
 import { DEFAULT_MAX_CLOCK_SKEW_MS, type RegistryDeps } from "./registry-types.js";
 import { createNodeTable } from "./node-table.js";
 import { toHostView, toNodeView } from "./views.js";
-
-export { DEFAULT_MAX_CLOCK_SKEW_MS, type ChangeLevel, type RegistryDeps, type RegistrySink } from "./registry-types.js";
 import {
   attrKeyOf,
   conflictKeys,
@@ -34,7 +32,7 @@ import {
 import { createConflictIndex } from "./conflict-index.js";
 
 /**
- * The live registry (DESIGN.md "Registry model"): boards fed by status and heartbeat messages,
+ * The live registry (docs/protocol.md §"Registry states"): boards fed by status and heartbeat messages,
  * matched with nodes, evaluated with the shared pure function, with conflicts, flapping and
  * reboot grace on top. Heartbeats that change nothing significant cost a string compare.
  */
@@ -128,7 +126,7 @@ export function createRegistry(deps: RegistryDeps) {
     const expected = node ? expectedOf(node, types.get(node.type)) : null;
     const ev = evaluateBoard(expected, rec.live, t);
     // A board that did not come back from a reboot is `lost` (reason reboot-timeout), even if it
-    // said `offline` on its way down (DESIGN.md "Registry model").
+    // said `offline` on its way down (docs/protocol.md §"Registry states").
     if (ev.state === "offline" && ev.problems.some((p) => p.code === "reboot-timeout")) ev.state = "lost";
     const rb = rec.live.reboot;
     if (rb && ev.alive && ev.state !== "rebooting") rec.live.reboot = null;
@@ -190,7 +188,7 @@ export function createRegistry(deps: RegistryDeps) {
         evaluate(rec, t, "birth");
         return;
       }
-      // DESIGN.md "Topic tree": a lost/offline of another session (a late will) is ignored.
+      // docs/protocol.md §"Topic tree": a lost/offline of another session (a late will) is ignored.
       if (live.session !== null && st.session !== live.session) {
         log.debug(
           { boardId: id, session: st.session, current: live.session, state: st.state },
@@ -269,7 +267,7 @@ export function createRegistry(deps: RegistryDeps) {
       return ghosts;
     },
 
-    /** A reboot / apply-node was accepted: `rebooting` for the grace period (DESIGN.md). */
+    /** A reboot / apply-node was accepted: `rebooting` for the grace period (docs/protocol.md §"Commands and results"). */
     markRebooting(id: string, graceMs: number = deps.rebootGraceMs): void {
       const rec = records.get(id);
       if (!rec) return;

@@ -121,7 +121,7 @@ export function createRegistryEditor(deps: EditorDeps) {
 
     upsertType(input: BoardType, who: Actor): BoardType {
       const before = registry.types.get(input.name) ?? null;
-      // revision / rcLocalHash come from the project store (issue 4): an edit that does not carry
+      // revision / rcLocalHash come from the project store (docs/protocol.md §"Project store and SFTP"): an edit that does not carry
       // them keeps them while the project source stays the same, so boards are not re-judged.
       const keep =
         before !== null &&

@@ -14,7 +14,7 @@ export interface StateChangeEvent {
   ts: number;
   /**
    * A change of a board flagged flapping: not written to history nor streamed to socket
-   * subscribers (issue 9: flapping must not flood); webhooks still see it (their delay debounces).
+   * subscribers (flapping must not flood, RELIABILITY.md §"Flapping board"); webhooks still see it (their delay debounces).
    */
   quiet?: boolean;
 }

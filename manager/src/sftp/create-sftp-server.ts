@@ -49,7 +49,7 @@ export interface SftpServer {
 }
 
 /**
- * The read-only SFTP server of the project store (DESIGN.md port 1026). Only the "sftp"
+ * The read-only SFTP server of the project store (docs/protocol.md §"Ports": 1026). Only the "sftp"
  * subsystem is served; ssh2 refuses shells, exec, port forwarding and other channel types
  * because no listener is registered for them.
  */
@@ -60,7 +60,7 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
   const clients = new Map<Connection, string | null>();
   // Raw sockets that have not sent their SSH identification line yet: ssh2 reports a connection
   // only after it, so without this a client that connects and dribbles bytes (slow-loris) is
-  // neither timed out nor counted (issue 9 "slow-loris connections on every port").
+  // neither timed out nor counted (RELIABILITY.md §"Idle and slow-loris connections on every port").
   const preHeader = new Set<Socket>();
   let server: ssh2.Server | null = null;
   let tcp: NetServer | null = null;

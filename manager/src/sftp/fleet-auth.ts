@@ -10,7 +10,7 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 /**
- * SFTP logins of the fleet (DESIGN.md "Security model"): a user of the broker's store with its
+ * SFTP logins of the fleet (docs/protocol.md §"Authentication and ACL"): a user of the broker's store with its
  * password (any role reads), else a board id with its token (HMAC of the fleet secret). The same
  * rules as the broker's, so one credential opens both the MQTT session and the project store.
  */

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import { writeFileAtomic } from "@bbb/shared/node";
 import ssh2 from "ssh2";
 
 /** OpenSSH's fingerprint form of a public key blob: "SHA256:" + unpadded base64 of its sha256. */
@@ -21,9 +22,7 @@ export async function loadOrCreateHostKey(path: string): Promise<{ key: Buffer; 
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     const pair = ssh2.utils.generateKeyPairSync("ed25519");
-    const tmp = `${path}.${process.pid}.tmp`;
-    await writeFile(tmp, pair.private, { mode: 0o600, flag: "wx" });
-    await rename(tmp, path);
+    await writeFileAtomic(path, pair.private, 0o600);
     key = Buffer.from(pair.private);
   }
   const parsed = ssh2.utils.parseKey(key);

@@ -8,7 +8,7 @@ import { SftpRefusal } from "./sftp-errors.js";
 import { resolvePath, virtualRealpath, virtualSegments } from "./path-guard.js";
 
 /**
- * Issue 9 "Path escapes in every place a path comes from outside": the SFTP path resolver, fed
+ * RELIABILITY.md §"SFTP path resolver" — "Path escapes in every place a path comes from outside": the SFTP path resolver, fed
  * generated paths against a real store with symlinks pointing out of it. A path either resolves
  * inside the tree of a type the principal may read, or is refused with an SFTP status.
  */

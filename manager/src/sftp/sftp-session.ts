@@ -174,7 +174,7 @@ export function attachSftpSession(
       sftp.name(reqId, [{ filename: target, longname: target, attrs: {} as Attributes }]);
     }),
   );
-  // The store is read-only for every principal (issue: "no writes, renames, removals, mkdir, setstat or symlink creation").
+  // The store is read-only for every principal (docs/protocol.md §"Project store and SFTP": no writes, renames, removals, mkdir, setstat or symlink creation).
   for (const op of ["WRITE", "FSETSTAT", "SETSTAT", "REMOVE", "RMDIR", "MKDIR", "RENAME", "SYMLINK"] as const) {
     sftp.on(op, deny(op));
   }

@@ -14,7 +14,7 @@ export const DB_FILE = "bbb.sqlite";
 const MAX_PENDING = 100_000;
 const RETRY_MS = 1000;
 
-/** Whether the last write reached the disk (issue 9 "Disk full": reported, not hidden). */
+/** Whether the last write reached the disk (RELIABILITY.md §"Disk full in the data dir (24 MB tmpfs)": reported, not hidden). */
 export interface StoreHealth {
   ok: boolean;
   error: string | null;
@@ -126,7 +126,7 @@ export function createStore(deps: StoreDeps) {
     /**
      * Online copy of the database into `file` (SQLite backup API) through this same connection, so
      * writes made meanwhile are carried over instead of restarting the copy; `pagesPerStep` pages
-     * per event-loop turn keep the heartbeat path responsive (issue 8 "backup ... consistent while running").
+     * per event-loop turn keep the heartbeat path responsive ("backup ... consistent while running").
      */
     async backup(file: string, pagesPerStep = 256): Promise<void> {
       flush();

@@ -21,7 +21,7 @@ export const commandOptionsSchema = z
     abortThreshold: z.number().int().min(1).optional(),
     /** Per-board wait for a final result. */
     timeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
-    /** Time to live of the command on the board (DESIGN.md: older commands are `expired`). */
+    /** Time to live of the command on the board (docs/protocol.md §"Commands and results": older commands are `expired`). */
     ttlMs: z
       .number()
       .int()

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { hostnameSchema, unitNameSchema } from "../ids.js";
 import { ipConfigSchema, ipv4Schema } from "../net.js";
 
-/** Arguments of every action (DESIGN.md "Actions"); `{}` stands for "no arguments". */
+/** Arguments of every action (docs/protocol.md §"Commands and results"); `{}` stands for "no arguments". */
 const none = z.object({}).strict();
 
 export const setHostnameArgsSchema = z.object({ hostname: hostnameSchema }).strict();

@@ -5,7 +5,7 @@ import { projectPathSchema } from "./registry.js";
 /**
  * The manifest of a materialised project: the manager serves it as `/<type>/.bbb-manifest.json`
  * over SFTP (port 1026) and the agent compares it with its installed tree before a sync. It is
- * the contract between the two (issue "projects served over a read-only SFTP server"). Entries
+ * the contract between the two (docs/protocol.md §"Project store and SFTP"). Entries
  * are sorted by path (code-unit order) so a local folder's manifest hashes to a stable revision.
  */
 export const MANIFEST_FILE = ".bbb-manifest.json";

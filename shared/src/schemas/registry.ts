@@ -4,7 +4,7 @@ import { cidrSchema, ipv4Schema, manualIpSchema } from "../net.js";
 import { heartbeatSchema } from "./heartbeat.js";
 import { pvPrefixSchema } from "./actions.js";
 
-/** Computed state of a board or node (DESIGN.md "Registry model"). */
+/** Computed state of a board or node (docs/protocol.md §"Registry states"). */
 export const boardStates = ["online", "misconfigured", "unregistered", "rebooting", "offline", "lost", "missing"] as const;
 export const boardStateSchema = z.enum(boardStates);
 export type BoardState = z.infer<typeof boardStateSchema>;

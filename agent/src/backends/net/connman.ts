@@ -8,7 +8,7 @@ export const CONNMAN_DIR = "/var/lib/connman";
 
 /**
  * The wired service of `iface` in `connmanctl services` output: the `ethernet_<mac>_cable`
- * entry whose MAC is the interface's (FIELD.md). Lines look like
+ * entry whose MAC is the interface's. Lines look like
  * `*AO Wired                ethernet_a0f6fd8b1c22_cable`.
  */
 export function findEthernetService(servicesOutput: string, mac: string | null): string | null {
@@ -53,7 +53,7 @@ export function connmanNameserverArgs(service: string, servers: readonly string[
   return ["config", service, "--nameservers", ...servers];
 }
 
-/** Debian 10 images: connman owns eth0 (FIELD.md). */
+/** Debian 10 images: connman owns eth0. */
 export function createConnmanBackend(deps: { fs: RootedFs; iface: string }): NetBackend {
   const mac = async () => {
     const t = await deps.fs.tryReadSmall(`/sys/class/net/${deps.iface}/address`, 64);

@@ -7,7 +7,7 @@ import { createNetworkdBackend, NETWORKD_DIR } from "./networkd.js";
 import type { NetBackend, NetBackendKind } from "./types.js";
 
 /**
- * Which network manager owns the interface, from what the root prefix contains (FIELD.md:
+ * Which network manager owns the interface, from what the root prefix contains (
  * Debian 10 → connman, 11/12 → systemd-networkd, very old → ifupdown; else plain `ip`).
  */
 export async function detectNetBackend(fs: RootedFs, iface: string): Promise<NetBackendKind> {

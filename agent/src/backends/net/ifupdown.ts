@@ -88,7 +88,7 @@ export interface IfupdownDeps {
 }
 
 /**
- * Very old images: /etc/network/interfaces (FIELD.md). `ifup` of a dhcp stanza starts dhclient,
+ * Very old images: /etc/network/interfaces. `ifup` of a dhcp stanza starts dhclient,
  * which must outlive the agent: run from the agent it would sit in the agent's sandbox and
  * cgroup (read-only /, private /tmp) and be killed with it at the next agent restart. So where
  * systemd-run exists, ifup/ifdown run as transient units of their own (`--wait` for the exit

@@ -89,7 +89,7 @@ export function renderNetworkFile(
   return renderIni({ head: doc.head, sections });
 }
 
-/** Debian 11/12 images: systemd-networkd (FIELD.md). */
+/** Debian 11/12 images: systemd-networkd. */
 export function createNetworkdBackend(deps: { fs: RootedFs; iface: string }): NetBackend {
   const { fs, iface } = deps;
   /** The file networkd uses for the interface: the first (lexical order) whose [Match] fits. */

@@ -16,7 +16,7 @@ export type Restore = (run: Runner) => Promise<void>;
 export type NetBackendKind = "connman" | "networkd" | "ifupdown" | "ip";
 
 /**
- * One way of configuring eth0 on a board (FIELD.md "How today's fleet is configured").
+ * One way of configuring eth0 on a board.
  * Chosen at run time from what the root prefix contains (backends/net/detect.ts).
  */
 export interface NetBackend {

@@ -10,13 +10,10 @@ import {
 } from "@bbb/shared";
 import { CliError, EXIT, type CliContext } from "../context.js";
 import { json, list, table } from "../format.js";
+import { addFilterOptions, filterOf, type FilterOpts } from "../filter-options.js";
 import { createProgressBar } from "../progress.js";
 
-interface TargetOpts {
-  state?: string[];
-  sector?: string[];
-  type?: string[];
-  text?: string;
+interface TargetOpts extends FilterOpts {
   yes?: boolean;
   concurrency?: string;
   timeout?: string;
@@ -127,13 +124,11 @@ function outcomeDetail(o: Run["outcomes"][number]): string {
  */
 export function registerActions(program: Command, ctx: CliContext): void {
   for (const spec of ACTIONS) {
-    let cmd = program
-      .command(spec.cli)
-      .argument("[boards...]", "board ids")
-      .description(spec.summary)
-      .option("--state <states>", "target boards in these states", list)
-      .option("--sector <sectors>", "target boards of these sectors", list)
-      .option("--type <types>", "target boards of these types", list)
+    let cmd = addFilterOptions(program.command(spec.cli).argument("[boards...]", "board ids").description(spec.summary), {
+      state: "target boards in these states",
+      sector: "target boards of these sectors",
+      type: "target boards of these types",
+    })
       .option("--text <text>", "target boards matching this text")
       .option("--yes", "confirm a filter-selected (bulk) run")
       .option("--concurrency <n>", "boards in flight at once")
@@ -144,12 +139,7 @@ export function registerActions(program: Command, ctx: CliContext): void {
       .option("--json", "print the run as JSON");
     if (spec.options) cmd = spec.options(cmd);
     cmd.action(async (boards: string[], o: TargetOpts & Record<string, unknown>) => {
-      const filter = {
-        ...(o.state ? { state: o.state } : {}),
-        ...(o.sector ? { sector: o.sector } : {}),
-        ...(o.type ? { type: o.type } : {}),
-        ...(o.text ? { text: o.text } : {}),
-      };
+      const filter = filterOf(o);
       const byFilter = Object.keys(filter).length > 0;
       if (boards.length > 0 && byFilter) throw new CliError("give board ids or a filter, not both");
       if (boards.length === 0 && !byFilter)

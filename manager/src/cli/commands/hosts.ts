@@ -1,14 +1,11 @@
 import type { Command } from "commander";
 import { hostnameToEpics, type HostView } from "@bbb/shared";
 import type { CliContext } from "../context.js";
-import { age, json, list, table } from "../format.js";
+import { age, json, table } from "../format.js";
+import { addFilterOptions, filterOf, type FilterOpts } from "../filter-options.js";
 
-interface HostsOpts {
-  state?: string[];
-  sector?: string[];
-  type?: string[];
+interface HostsOpts extends FilterOpts {
   problem?: string;
-  text?: string;
   flapping?: boolean;
   limit: string;
   json?: boolean;
@@ -33,13 +30,11 @@ export function hostRow(h: HostView, now: number): string[] {
 export const HOST_HEADERS = ["ID", "HOSTNAME", "STATE", "SECTOR", "TYPE", "IP", "FOR", "PROBLEMS"];
 
 export function registerHosts(program: Command, ctx: CliContext): void {
-  program
+  const hosts = program
     .command("hosts")
     .argument("[id]", "show one board in full")
-    .description("List boards with their state (worst first), or show one board")
-    .option("--state <states>", "only these states (lost,missing,misconfigured,...)", list)
-    .option("--sector <sectors>", "only these sectors", list)
-    .option("--type <types>", "only these types", list)
+    .description("List boards with their state (worst first), or show one board");
+  addFilterOptions(hosts, { state: "only these states (lost,missing,misconfigured,...)", sector: "only these sectors", type: "only these types" })
     .option("--problem <code>", "only boards with this problem code (or 'any')")
     .option("--text <text>", "substring of id, hostname, IP, type or PV prefix")
     .option("--flapping", "only flapping boards")
@@ -63,11 +58,8 @@ export function registerHosts(program: Command, ctx: CliContext): void {
         return;
       }
       const params = {
-        ...(o.state ? { state: o.state } : {}),
-        ...(o.sector ? { sector: o.sector } : {}),
-        ...(o.type ? { type: o.type } : {}),
+        ...filterOf(o),
         ...(o.problem ? { problem: o.problem } : {}),
-        ...(o.text ? { text: o.text } : {}),
         ...(o.flapping ? { flapping: true } : {}),
         limit: Number(o.limit),
       };

@@ -37,7 +37,7 @@ interface ProvisionOptions {
 /**
  * `bbbctl provision <boardId…>`: the agent config (/etc/bbb-agent/config.json) of each board —
  * broker URLs, board id, token, the SFTP project store and the host key it must present
- * (DESIGN.md "Security model", issue 4). One board: pretty JSON; several: one JSON per line.
+ * (docs/protocol.md §"Authentication and ACL"). One board: pretty JSON; several: one JSON per line.
  */
 export function registerProvision(program: Command, ctx: CliContext): void {
   const collect = (v: string, prev: string[] = []) => [...prev, v];

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { hostnameToEpics, type BoardType, type NodeView, type Sector } from "@bbb/shared";
 import { CliError, type CliContext } from "../context.js";
 import { json, list, table } from "../format.js";
+import { addFilterOptions, filterOf } from "../filter-options.js";
 import { RpcCallError } from "../rpc-client.js";
 
 /** Calls a method and prints its result as JSON. */
@@ -84,21 +85,11 @@ function nodeIp(n: NodeView["node"]): string {
 
 function registerNodes(parent: Command, ctx: CliContext): void {
   const nodes = parent.command("nodes").description("Nodes: the registered configuration of each expected board");
-  nodes
-    .command("list")
-    .option("--state <states>", "", list)
-    .option("--sector <sectors>", "", list)
-    .option("--type <types>", "", list)
+  addFilterOptions(nodes.command("list"), { state: "", sector: "", type: "" })
     .option("--text <text>")
     .option("--json", "JSON output")
     .action(async (o: { state?: string[]; sector?: string[]; type?: string[]; text?: string; json?: boolean }) => {
-      const params = {
-        ...(o.state ? { state: o.state } : {}),
-        ...(o.sector ? { sector: o.sector } : {}),
-        ...(o.type ? { type: o.type } : {}),
-        ...(o.text ? { text: o.text } : {}),
-      };
-      const r = await (await ctx.client()).call<{ items: NodeView[] }>("nodes.list", params);
+      const r = await (await ctx.client()).call<{ items: NodeView[] }>("nodes.list", filterOf(o));
       ctx.io.stdout.write(
         o.json
           ? json(r.items)

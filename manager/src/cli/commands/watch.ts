@@ -3,6 +3,7 @@ import { hostnameToEpics } from "@bbb/shared";
 import type { CommandResultEvent, StateChangeEvent } from "../../service/events.js";
 import type { CliContext } from "../context.js";
 import { list, time } from "../format.js";
+import { addFilterOptions } from "../filter-options.js";
 
 interface WatchOpts {
   state?: string[];
@@ -47,12 +48,10 @@ function resultRow(e: CommandResultEvent): string {
 }
 
 export function registerWatch(program: Command, ctx: CliContext): void {
-  program
-    .command("watch")
-    .description("Live table of state changes (and command results with --results) until Ctrl-C")
-    .option("--state <states>", "only changes into these states", list)
-    .option("--sector <sectors>", "only these sectors", list)
-    .option("--type <types>", "only these types", list)
+  addFilterOptions(
+    program.command("watch").description("Live table of state changes (and command results with --results) until Ctrl-C"),
+    { state: "only changes into these states", sector: "only these sectors", type: "only these types" },
+  )
     .option("--board <ids>", "only these boards", list)
     .option("--results", "also show command results")
     .option("--count <n>", "stop after n events")

@@ -7,7 +7,7 @@ import type { ExtraRoute } from "../rest/rest-handler.js";
 import type { MqttIdentityResolver } from "./mqtt-identity.js";
 
 /*
- * HTTP authentication / authorisation for an external MQTT cluster (DESIGN.md "Scaling out"),
+ * HTTP authentication / authorisation for an external MQTT cluster (docs/deployment.md §"Docker Swarm"),
  * in the two request formats such brokers send:
  * - EMQX 5 HTTP authenticator / authorizer, with a body template of
  *   {"username":"${username}","password":"${password}","clientid":"${clientid}"} and

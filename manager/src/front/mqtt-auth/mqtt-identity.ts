@@ -11,7 +11,7 @@ function safeEqual(a: string, b: string): boolean {
 }
 
 /**
- * Who an MQTT client of an external broker is (DESIGN.md "Security model", "Scaling out"): the
+ * Who an MQTT client of an external broker is (docs/protocol.md §"Authentication and ACL", docs/deployment.md §"Docker Swarm"): the
  * same order of checks as the embedded broker's authenticator: a user of the store, else the
  * manager with its derived password, else a board id with its token and client id = board id.
  * Identities are built with the broker's own ACL (`createAcl`), so one policy serves both.

@@ -4,7 +4,7 @@ import { ManagerErrors } from "../../errors.js";
 import { appError, type AppError } from "../errors.js";
 
 // Fatal: a body in another encoding (Latin-1, UTF-16) is refused, not stored with U+FFFD
-// (issue 9 "Bad input": wrong encodings are rejected; RFC 8259 §8.1: JSON is UTF-8).
+// (RELIABILITY.md §"Bad input": wrong encodings are rejected; RFC 8259 §8.1: JSON is UTF-8).
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** An HTTP-level failure before a method runs (bad JSON, body too large, bad route). */

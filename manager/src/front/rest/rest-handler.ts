@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import { MAX_REQUEST_BYTES } from "@bbb/shared";
 import type { AuditSink } from "../../service/audit.js";
 import type { CallContext, MethodTable } from "../../service/method.js";
-import { createAuthThrottle, type AuthThrottle } from "../auth-throttle.js";
+import { createAuthThrottle, type AuthThrottle } from "@bbb/shared";
 import type { Authenticate, Principal } from "../auth-types.js";
 import { ManagerErrorCodes, ManagerErrors } from "../../errors.js";
 import { invokeDef } from "../invoke.js";
@@ -16,7 +16,7 @@ import { createRequestAuthenticator } from "./request-auth.js";
 import { compileRoutes, matchRoute, type Route } from "./routes.js";
 
 export interface RestLimits {
-  /** Largest JSON body (DESIGN.md: no unbounded buffer); 413 beyond it. */
+  /** Largest JSON body (nothing a client sends reaches an unbounded buffer); 413 beyond it. */
   maxBodyBytes: number;
 }
 

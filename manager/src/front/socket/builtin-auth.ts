@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import type { Logger } from "pino";
-import type { AuthThrottle } from "../auth-throttle.js";
+import type { AuthThrottle } from "@bbb/shared";
 import type { Authenticate, Principal } from "../auth-types.js";
 import { ManagerErrors } from "../../errors.js";
 import { zodIssues } from "../invoke.js";

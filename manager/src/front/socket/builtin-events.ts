@@ -38,7 +38,7 @@ export function handleSubscribe(
   const match = compileEventFilter(p.data.filter ?? {});
   state.unsubscribe?.();
   state.unsubscribe = deps.events.on((e) => {
-    // A flapping board's further changes are not streamed (issue 9: no flood of notifications).
+    // A flapping board's further changes are not streamed (no flood of notifications, RELIABILITY.md §"Flapping board").
     if (e.kind === "state-change" && e.quiet) return;
     if (match(e)) state.sendRaw(deps.serialize(e));
   });

@@ -1,4 +1,4 @@
-/** Bounds of the TCP command socket (DESIGN.md: nothing a client sends reaches an unbounded buffer). */
+/** Bounds of the TCP command socket (nothing a client sends reaches an unbounded buffer). */
 export interface RpcSocketLimits {
   /** Longest accepted line; a longer one is answered with a parse error and discarded. */
   maxLineBytes: number;

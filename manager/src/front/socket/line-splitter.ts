@@ -8,7 +8,7 @@ export interface LineSplitter {
 }
 
 // Fatal: a line that is not UTF-8 (Latin-1, UTF-16) is refused as a whole, not stored with U+FFFD
-// (issue 9 "Bad input": wrong encodings are rejected).
+// (RELIABILITY.md §"Bad input": wrong encodings are rejected).
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** `onLine` gets null for a line that is not valid UTF-8. */

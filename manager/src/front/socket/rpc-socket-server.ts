@@ -3,7 +3,7 @@ import { createServer as createTlsServer } from "node:tls";
 import type { Logger } from "pino";
 import type { EventBus, RegistryEvent } from "../../service/events.js";
 import type { MethodTable } from "../../service/method.js";
-import { createAuthThrottle, type AuthThrottle } from "../auth-throttle.js";
+import { createAuthThrottle, type AuthThrottle } from "@bbb/shared";
 import type { Authenticate } from "../auth-types.js";
 import { ManagerErrors } from "../../errors.js";
 import type { TokenService } from "../tokens.js";
@@ -39,7 +39,7 @@ export interface RpcSocketServer {
 }
 
 /**
- * The TCP command socket (DESIGN.md port 6789): JSON-RPC 2.0, one JSON text per line, so
+ * The TCP command socket (docs/protocol.md §"Ports": 6789): JSON-RPC 2.0, one JSON text per line, so
  * `socat - TCP:host:6789` is a usable client. A thin adapter over the service method table.
  */
 export function createRpcSocketServer(deps: RpcSocketServerDeps): RpcSocketServer {

@@ -1,4 +1,5 @@
 import { createHmac, randomUUID } from "node:crypto";
+import { backoffCeiling } from "@bbb/shared";
 import type { Logger } from "pino";
 import type { Clock } from "./clock.js";
 import type { Delivery, IncidentPayload, WebhookRule } from "./schemas.js";
@@ -86,7 +87,7 @@ export function createDeliverer(deps: {
       );
       return;
     }
-    const wait = Math.min(options.maxBackoffMs, options.backoffMs * 2 ** (d.attempts - 1));
+    const wait = backoffCeiling(d.attempts - 1, options.backoffMs, options.maxBackoffMs);
     const t = clock.setTimeout(() => {
       timers.delete(t);
       void attempt(rule, d, body);

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { writeFileAtomic } from "@bbb/broker";
+import { writeFileAtomic } from "@bbb/shared/node";
 import { webhookDataSchema, type WebhookData } from "./schemas.js";
 
 /** Where rules and maintenance windows live; the JSON file below is the default. */

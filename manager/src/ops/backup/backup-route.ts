@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
-import { createAuthThrottle } from "../../front/auth-throttle.js";
+import { createAuthThrottle } from "@bbb/shared";
 import type { Authenticate } from "../../front/auth-types.js";
 import { sendJson } from "../../front/rest/http-io.js";
 import { createRequestAuthenticator } from "../../front/rest/request-auth.js";

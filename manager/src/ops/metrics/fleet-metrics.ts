@@ -26,7 +26,7 @@ const LOST_BUCKETS = [0.5, 1, 2, 3, 3.25, 3.5, 4, 5, 7.5, 10, 30, 60];
 const REQUEST_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30];
 
 /**
- * The fleet's metrics (issue 8 "Operations"): hot-path counters the ingest and the MQTT request
+ * The fleet's metrics (docs/deployment.md §"Health and metrics"): hot-path counters the ingest and the MQTT request
  * door add to, event-driven counters and histograms (state changes, command results, broker
  * events), and gauges read from the registry when Prometheus scrapes.
  */

@@ -42,7 +42,7 @@ function applyPlan(deps: ServiceDeps, plan: ImportPlan, ctx: CallContext): void 
   }
 }
 
-/** nodes.import / nodes.export (issue 4 "Import and export of nodes as CSV"). */
+/** nodes.import / nodes.export (docs/protocol.md §"Nodes as CSV"). */
 export function nodeCsvMethods(deps: ServiceDeps): MethodDef[] {
   return [
     defineMethod({

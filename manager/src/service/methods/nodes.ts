@@ -21,7 +21,7 @@ import { nodeCsvMethods } from "./nodes-csv.js";
 const asList = <T>(v: T | T[] | undefined): T[] | undefined =>
   v === undefined ? undefined : Array.isArray(v) ? v : [v];
 
-/** apply-node arguments from a node: what the board must adopt (DESIGN.md "Actions"). */
+/** apply-node arguments from a node: what the board must adopt (docs/protocol.md §"Commands and results"). */
 export function applyNodeArgs(node: Node): Record<string, unknown> {
   return {
     hostname: node.hostname,

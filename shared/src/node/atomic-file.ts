@@ -1,6 +1,7 @@
+/// <reference types="node" />
 import { randomBytes } from "node:crypto";
 import { link, mkdir, open, rename, unlink } from "node:fs/promises";
-import { dirname, join, basename } from "node:path";
+import { basename, dirname, join } from "node:path";
 
 function tempPath(file: string): string {
   return join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
@@ -14,9 +15,12 @@ async function writeTemp(file: string, data: string | Uint8Array, mode: number):
     await fh.writeFile(data);
     await fh.chmod(mode);
     await fh.sync();
-  } finally {
+  } catch (e: unknown) {
     await fh.close();
+    await unlink(tmp).catch(() => undefined);
+    throw e;
   }
+  await fh.close();
   return tmp;
 }
 
@@ -34,7 +38,10 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
-/** Writes a file atomically: temp file + fsync + rename, so readers see the old or the new file, never half. */
+/**
+ * Writes a file atomically: temp file in the same folder + fsync + rename + fsync of the folder,
+ * so readers (and a board after a power cut) see the old file or the new one, never half.
+ */
 export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   const tmp = await writeTemp(file, data, mode);
   try {

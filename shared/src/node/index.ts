@@ -1,0 +1,5 @@
+/**
+ * Node-only helpers of `@bbb/shared/node`. The main entry stays free of Node built-ins because
+ * the dashboard bundles it for the browser.
+ */
+export * from "./atomic-file.js";

@@ -5,7 +5,8 @@ function str(s: string): Buffer {
   return Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
 }
 
-function remainingLength(n: number): Buffer {
+/** The variable-length "remaining length" of an MQTT fixed header (MQTT-2.2.3). */
+export function remainingLength(n: number): Buffer {
   const out: number[] = [];
   do {
     let byte = n % 128;

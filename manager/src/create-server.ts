@@ -11,7 +11,7 @@ import {
 import { MANAGER_USERNAME, MQTT_WS_PATH } from "@bbb/shared";
 import type { Logger } from "pino";
 import type { Config } from "./config/schema.js";
-import { createSessions, type Sessions } from "./front/sessions.js";
+import { createSessions } from "./front/sessions.js";
 import { createTokenFile, TOKENS_FILE } from "./front/token-file.js";
 import { apiTokenKey, createTokenService } from "./front/tokens.js";
 import { createManager, type Manager } from "./create-manager.js";

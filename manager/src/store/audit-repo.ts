@@ -1,4 +1,5 @@
 import type { Db } from "./open-db.js";
+import { createWhere } from "./sql-where.js";
 
 /** One mutating call as the audit trail keeps it (docs/protocol.md "Audit trail"). */
 export interface AuditRecord {
@@ -36,14 +37,13 @@ export function createAuditRepo(db: Db) {
       insert.run(r.ts, r.username, r.role, r.via, r.peer, r.method, r.params, r.result);
     },
     list(q: AuditQuery): AuditRecord[] {
-      const where: string[] = [];
-      const args: (string | number)[] = [];
-      if (q.username !== undefined) (where.push("username = ?"), args.push(q.username));
-      if (q.method !== undefined) (where.push("method = ?"), args.push(q.method));
-      if (q.since !== undefined) (where.push("ts >= ?"), args.push(q.since));
-      if (q.beforeId !== undefined) (where.push("id < ?"), args.push(q.beforeId));
-      const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
-      return db.prepare(sql).all(...args, q.limit) as AuditRecord[];
+      const where = createWhere();
+      where.add("username = ?", q.username);
+      where.add("method = ?", q.method);
+      where.add("ts >= ?", q.since);
+      where.add("id < ?", q.beforeId);
+      const sql = `SELECT * FROM audit ${where.sql()} ORDER BY id DESC LIMIT ?`;
+      return db.prepare(sql).all(...where.args, q.limit) as AuditRecord[];
     },
     prune(before: number): number {
       return db.prepare("DELETE FROM audit WHERE ts < ?").run(before).changes;

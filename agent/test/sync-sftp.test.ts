@@ -43,7 +43,7 @@ beforeAll(async () => {
   await mkdir(join(root, "etc"), { recursive: true });
   await writeFile(join(root, "etc/rc.local"), "#!/bin/sh -e\nexit 0\n", { mode: 0o755 });
 
-  store = createProjectStore({ dataDir: join(dir, "manager"), log });
+  store = createProjectStore({ dataDir: join(dir, "manager"), log, projectRoots: [dir] });
   type = typeSchema.parse({
     name: "mbtemp",
     source: { kind: "local", path: src },

@@ -2,11 +2,12 @@ import { EventEmitter } from "node:events";
 import type net from "node:net";
 import type { Duplex } from "node:stream";
 import type { IncomingMessage } from "node:http";
-import { Aedes, type AedesOptions } from "aedes";
+import { Aedes, type AedesOptions, type Client } from "aedes";
 import { CodedError, DEFAULT_AUTH_THROTTLE, DEFAULT_PORTS, MAX_PACKET_BYTES, MAX_REQUEST_BYTES, MQTT_WS_PATH, createAuthThrottle } from "@bbb/shared";
 import { createAcl } from "./acl.js";
 import { createAuthenticator } from "./authenticator.js";
 import { BrokerErrorCodes } from "./errors.js";
+import { createClientIdPolicy } from "./client-ids.js";
 import { createHooks } from "./hooks.js";
 import { closeServer, createMqttServer, listen, trackConnections, type ConnectionRequest, type ConnectionSink } from "./listeners.js";
 import { createLocalClient, type AttachableLocalClient } from "./local-client.js";
@@ -52,6 +53,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     log,
     events,
     maxRequestBytes: MAX_REQUEST_BYTES,
+    clientIds: createClientIdPolicy({ clock, ...(deps.isKnownBoard ? { isKnownBoard: deps.isKnownBoard } : {}) }),
     presence: () => running?.presence ?? null,
   });
   let running: Running | null = null;
@@ -220,6 +222,20 @@ export function createBroker(deps: BrokerDeps): Broker {
     stop,
 
     connectedClients: () => (running ? running.aedes.connectedClients : 0),
+
+    disconnectUser(username) {
+      if (!running) return 0;
+      let n = 0;
+      // Aedes 1.2's typings do not declare `clients` (id → connected client), which it keeps.
+      const clients = (running.aedes as unknown as { clients: Record<string, Client> }).clients;
+      for (const client of Object.values(clients)) {
+        if (identityOf(client)?.username !== username) continue;
+        client.close();
+        n++;
+      }
+      if (n > 0) log.info({ username, clients: n }, "user's MQTT connections closed");
+      return n;
+    },
 
     localClient(handlers) {
       const c = createLocalClient(handlers, (closed) => locals.delete(closed));

@@ -5,6 +5,7 @@ import type pino from "pino";
 import type { AuthThrottle, Role } from "@bbb/shared";
 import type { Acl, Identity } from "./acl.js";
 import type { Authenticator } from "./authenticator.js";
+import type { ClientIdPolicy } from "./client-ids.js";
 import type { ClusterPresence } from "./cluster-presence.js";
 import type { ConnectionRequest } from "./listeners.js";
 import { BrokerErrorCodes } from "./errors.js";
@@ -17,6 +18,7 @@ export interface HookDeps {
   log: pino.Logger;
   events: EventEmitter;
   maxRequestBytes: number;
+  clientIds: ClientIdPolicy;
   /** Cluster mode: who holds which board across the replicas (null on a single broker). */
   presence: () => ClusterPresence | null;
 }
@@ -28,6 +30,15 @@ export function addressOf(client: Client): string {
   if (fromProxy) return fromProxy;
   const conn = client.conn as { remoteAddress?: string };
   return conn.remoteAddress ?? client.req?.socket?.remoteAddress ?? "unknown";
+}
+
+/** Where a user's refused publish goes: outside every topic root, `$` so no wildcard matches it (MQTT-4.7.2-1). */
+export const DROPPED_TOPIC = "$bbb-dropped";
+const USER_ROLES: ReadonlySet<string> = new Set(["viewer", "operator", "admin"]);
+
+/** A field a stranger chose (up to 64 KB in a CONNECT) as it goes into a log line. */
+export function capField(v: string, max = 64): string {
+  return v.length <= max ? v : `${v.slice(0, max)}… (${Buffer.byteLength(v)} bytes)`;
 }
 
 function connackError(returnCode: 2 | 3 | 4 | 5, message: string): AuthenticateError {
@@ -43,6 +54,10 @@ export function createHooks(deps: HookDeps) {
   const { acl, log, events } = deps;
   const identities = new WeakMap<Client, Identity>();
   const wills = new WeakMap<Client, { topic: string; retain: boolean } | null>();
+  const connects = new WeakMap<Client, { emptyId: boolean; packet: { clean?: boolean } }>();
+  // Board connections another connection of the same board took over: their late will must
+  // not mark the board lost (the new connection is the board).
+  const supplanted = new WeakSet<Client>();
   // Client ids with a live authenticated connection; claimed synchronously on success, so two
   // CONNECTs racing with one id cannot both pass.
   const live = new Map<string, Client>();
@@ -59,14 +74,50 @@ export function createHooks(deps: HookDeps) {
 
   const preConnect: NonNullable<AedesOptions["preConnect"]> = (client, packet, callback) => {
     wills.set(client, packet.will ? { topic: packet.will.topic, retain: packet.will.retain === true } : null);
+    connects.set(client, { emptyId: packet.clientId === "", packet });
     callback(null, true);
   };
+
+  /**
+   * Client id rules after the credentials passed; false when the CONNECT was refused.
+   * MQTT-3.1.4-2: a second CONNECT with a live client's id takes over (Aedes closes the old one).
+   */
+  function admitClientId(client: Client, identity: Identity, address: string, callback: (e: AuthenticateError, ok: false) => void): boolean {
+    const clientId = client.id;
+    const verdict = deps.clientIds.check(identity, clientId);
+    if (verdict === "refuse") {
+      // No duplicate-connection problem on the board: the board did nothing wrong.
+      log.warn({ clientId, username: identity.username, role: identity.role, address }, "client id of a board or another user refused");
+      callback(connackError(2, "identifier rejected"), false);
+      return false;
+    }
+    const connect = connects.get(client);
+    if (verdict === "fresh-session" && connect) {
+      // Aedes reads the packet's flag when it restores the session, after this hook.
+      connect.packet.clean = true;
+      client.clean = true;
+      log.warn({ clientId, address }, "board id was used by someone else: board starts a fresh session");
+    }
+    const existing = live.get(clientId);
+    if (existing && existing !== client && isAlive(existing) && identity.role === "agent") {
+      supplanted.add(existing);
+      log.info({ clientId, address }, "board connection taken over by a new one");
+      if (deps.clientIds.takeover(clientId)) events.emit("duplicate-client", { clientId, address });
+    }
+    return true;
+  }
 
   const authenticate: NonNullable<AedesOptions["authenticate"]> = (client, username, password, callback) => {
     const address = addressOf(client);
     const clientId = client.id;
     const will = wills.get(client) ?? null;
     wills.delete(client);
+    // MQTT-3.1.3-8: a server-assigned id cannot carry a session; Aedes would invent one.
+    if (connects.get(client)?.emptyId && !client.clean) {
+      log.info({ address }, "empty client id with clean session 0 refused");
+      callback(connackError(2, "identifier rejected"), false);
+      return;
+    }
     const delay = deps.throttle.delayFor(address);
     const run = async () => {
       if (delay > 0) await sleep(delay);
@@ -77,23 +128,18 @@ export function createHooks(deps: HookDeps) {
         if (!outcome.ok) {
           deps.throttle.fail(address);
           // Never the password: only who, from where and why.
-          log.warn({ username: username ?? null, clientId, address, reason: outcome.reason, delayMs: delay }, "authentication failed");
-          events.emit("auth-failed", { username: username ?? "", address, reason: outcome.reason });
+          const who = username === undefined ? null : capField(username);
+          log.warn({ username: who, clientId: capField(clientId), address, reason: outcome.reason, delayMs: delay }, "authentication failed");
+          events.emit("auth-failed", { username: who ?? "", address, reason: outcome.reason });
           callback(connackError(outcome.returnCode, outcome.reason), false);
           return;
         }
-        const existing = live.get(clientId);
-        // A board reclaims its own id from anyone else squatting it; otherwise a second
-        // connection with a live client's id is refused instead of taking it over
-        // (MQTT-3.1.4-2), so a duplicate can never kick a board off.
-        const reclaim = outcome.identity.role === "agent" && existing !== undefined && identities.get(existing)?.role !== "agent";
-        if (existing && existing !== client && isAlive(existing) && !reclaim) {
-          refuseDuplicate(clientId, username, address, callback);
-          return;
-        }
+        if (!admitClientId(client, outcome.identity, address, callback)) return;
         live.set(clientId, client);
+        deps.clientIds.accepted(outcome.identity, clientId);
         client.conn.once("close", () => {
           if (live.get(clientId) === client) live.delete(clientId);
+          deps.clientIds.ended(clientId, client.clean, live.has(clientId));
         });
         const presence = deps.presence();
         if (!presence) {
@@ -131,6 +177,7 @@ export function createHooks(deps: HookDeps) {
     // Aedes passes no client only for a will left by a broker of the cluster that died; that
     // will was checked against its owner's rights at CONNECT.
     if (!client) return callback(null);
+    if (supplanted.has(client)) return callback(new CodedError(BrokerErrorCodes.PUBLISH_DENIED, "will of a taken-over connection"));
     const id = identities.get(client);
     const verdict = id ? acl.publish(id, packet.topic, packet.retain) : null;
     if (verdict?.ok && id) {
@@ -144,6 +191,16 @@ export function createHooks(deps: HookDeps) {
     }
     const reason = verdict === null ? "unauthenticated" : verdict.ok ? "bad-request-payload" : verdict.reason;
     log.warn({ clientId: client.id, username: id?.username, role: id?.role, topic: packet.topic, retain: packet.retain, reason }, "publish refused");
+    if (id && USER_ROLES.has(id.role)) {
+      // docs/protocol.md "Authentication and ACL": a user's refused publish is dropped and the
+      // client kept (as mosquitto does), so a typo does not end a long mosquitto_sub/pub session.
+      // Aedes has no drop verdict: the packet goes to a topic no ACL lets anyone subscribe to,
+      // with its QoS kept so a QoS 1/2 sender still gets its acknowledgement.
+      packet.topic = DROPPED_TOPIC;
+      packet.payload = Buffer.alloc(0);
+      packet.retain = false;
+      return callback(null);
+    }
     // MQTT-3.3.5-2: a refused PUBLISH cannot be signalled in 3.1.1; Aedes closes the connection.
     const code = reason === "bad-request-payload" ? BrokerErrorCodes.BAD_REQUEST_PAYLOAD : BrokerErrorCodes.PUBLISH_DENIED;
     callback(new CodedError(code, `publish to ${packet.topic} refused: ${reason}`));

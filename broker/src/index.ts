@@ -14,3 +14,4 @@ export { writeFileAtomic } from "@bbb/shared/node";
 export { createPolicy } from "./policy.js";
 export type { Policy } from "./policy.js";
 export { redisOptionsFromUrl } from "./redis-cluster.js";
+export { TAKEOVER_LIMIT, TAKEOVER_WINDOW_MS } from "./client-ids.js";

@@ -1,20 +1,14 @@
 import { PassThrough } from "node:stream";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { remainingLength } from "../test/raw-connect.js";
 import { createFrameMeter, guardPacketSize } from "./packet-size-guard.js";
 
 /** A QoS 0 PUBLISH encoded by hand (MQTT 3.1.1 section 3.3), so the test does not trust the parser it guards. */
 function publish(payloadBytes: number): Buffer {
   const topic = Buffer.from("bbb/b1/log");
-  let remaining = 2 + topic.length + payloadBytes;
-  const len: number[] = [];
-  do {
-    let b = remaining % 128;
-    remaining = Math.floor(remaining / 128);
-    if (remaining > 0) b |= 0x80;
-    len.push(b);
-  } while (remaining > 0);
-  return Buffer.concat([Buffer.from([0x30, ...len, 0, topic.length]), topic, Buffer.alloc(payloadBytes)]);
+  const len = remainingLength(2 + topic.length + payloadBytes);
+  return Buffer.concat([Buffer.from([0x30]), len, Buffer.from([0, topic.length]), topic, Buffer.alloc(payloadBytes)]);
 }
 
 describe("frame meter", () => {

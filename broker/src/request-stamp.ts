@@ -1,5 +1,7 @@
 import type { RequestAuth } from "@bbb/shared";
 
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
 /**
  * MQTT 3.1.1 carries no publisher identity, so the broker writes who published a manager
  * request into its payload (docs/protocol.md §"Manager requests"; requestAuthSchema of @bbb/shared).
@@ -10,14 +12,29 @@ export function stampRequest(payload: Uint8Array | string, auth: RequestAuth, ma
   const size = typeof payload === "string" ? Buffer.byteLength(payload) : payload.byteLength;
   if (size === 0 || size > maxBytes) return null;
   let value: unknown;
+  let invalidUtf8 = false;
   try {
-    value = JSON.parse(typeof payload === "string" ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString("utf8"));
+    let text: string;
+    if (typeof payload === "string") text = payload;
+    else {
+      const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+      try {
+        text = strictUtf8.decode(bytes);
+      } catch {
+        // Decoded with U+FFFD only to find the transaction: the manager answers with an error.
+        invalidUtf8 = true;
+        text = bytes.toString("utf8");
+      }
+    }
+    value = JSON.parse(text);
   } catch {
     return null;
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
   const obj = value as Record<string, unknown>;
   obj.auth = { username: auth.username, role: auth.role, clientId: auth.clientId };
+  if (invalidUtf8) obj.invalidUtf8 = true;
+  else delete obj.invalidUtf8;
   try {
     return Buffer.from(JSON.stringify(obj), "utf8");
   } catch {

@@ -19,6 +19,8 @@ export interface BrokerDeps {
   /** Shares subscriptions, retained messages and wills with other brokers through Redis. */
   cluster?: { redisUrl: string; /** $SYS heartbeat of the replicas; default 5 s. */ heartbeatMs?: number };
   clock?: () => number;
+  /** Board ids the deployment knows (the manager's registry): no user may connect with one. */
+  isKnownBoard?: (clientId: string) => boolean;
   /**
    * Take the client address from a PROXY protocol header (TCP) or X-Forwarded-For / X-Real-IP
    * (WebSocket) instead of the socket, for the log, the audit trail and the login throttle.
@@ -43,6 +45,8 @@ export interface Broker {
   /** Undoes all of start(): servers, sockets, WebSocket hooks, Aedes, Redis connections. */
   stop(): Promise<void>;
   connectedClients(): number;
+  /** Closes every connection of a user (signed out, removed, re-passworded); returns how many. */
+  disconnectUser(username: string): number;
   /**
    * A client inside this process (no socket, no ACL) for trusted code such as the all-in-one
    * server's manager. Usable once started; it survives stop() / start() like a reconnecting client.

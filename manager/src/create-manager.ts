@@ -15,6 +15,10 @@ import type { MethodDef, MethodTable } from "./service/method.js";
 import { createMethodTable, type ServiceDeps } from "./service/methods/index.js";
 import { createMqttRequests } from "./front/mqtt-requests.js";
 import { createStore, type Store } from "./store/create-store.js";
+import type { Sessions } from "./front/sessions.js";
+import { createAuditSink } from "./service/audit.js";
+import { toManagerError } from "./projects/project-methods.js";
+import { checkSource } from "./projects/source-policy.js";
 
 export type ManagerConfig = Pick<
   Config,
@@ -26,6 +30,8 @@ export type ManagerConfig = Pick<
   | "flapWindowMs"
   | "historyRetentionDays"
   | "volatileRefreshMs"
+  | "projectRoots"
+  | "gitHosts"
 >;
 
 export interface ManagerDeps {
@@ -35,6 +41,8 @@ export interface ManagerDeps {
   link: ManagerLink | { url: string; password: string; username?: string; ca?: string | Buffer };
   version: string;
   users?: UserStore;
+  /** API tokens and signing a user out on every door (front/sessions.ts). */
+  sessions?: Sessions;
   now?: () => number;
   ports?: () => Record<string, number | null>;
   broker?: () => { mode: "embedded" | "external"; clients: number | null };
@@ -168,7 +176,9 @@ export function createManager(deps: ManagerDeps) {
     },
     ...(deps.observe?.ingest ? { observe: deps.observe.ingest } : {}),
   });
+  const audit = createAuditSink({ repo: () => getStore().audit, now, log });
   const requests = createMqttRequests({
+    audit,
     log: base,
     topics,
     table: () => table,
@@ -188,8 +198,15 @@ export function createManager(deps: ManagerDeps) {
     runner: createCommandRunner({ log: base, now, store: getStore(), registry: () => registry, tracker }),
     publisher,
     users: deps.users,
+    ...(deps.sessions ? { sessions: deps.sessions } : {}),
     ports: deps.ports ?? (() => ({})),
     broker: deps.broker ?? (() => ({ mode: "external", clients: null })),
+    checkSource: (source) =>
+      checkSource({ projectRoots: cfg.projectRoots, gitHosts: cfg.gitHosts, dataDir: cfg.dataDir }, source).catch(
+        (e: unknown) => {
+          throw toManagerError(e);
+        },
+      ),
     clearBoardTopics: (id) => {
       publish(topics.status(id), "", { qos: 1, retain: true });
       publish(topics.heartbeat(id), "", { qos: 1, retain: true });
@@ -222,7 +239,8 @@ export function createManager(deps: ManagerDeps) {
     try {
       const n = getStore().history.prune(before);
       const r = getStore().runs.prune(before);
-      if (n + r > 0) log.info({ history: n, runs: r }, "history pruned");
+      const a = getStore().audit.prune(before);
+      if (n + r + a > 0) log.info({ history: n, runs: r, audit: a }, "history pruned");
     } catch (err: unknown) {
       log.error({ err }, "history prune failed");
     }
@@ -252,6 +270,8 @@ export function createManager(deps: ManagerDeps) {
     storeHealth: () => store?.health() ?? null,
     connected: () => client?.connected() ?? false,
     markDuplicate: (boardId: string) => registry.markDuplicate(boardId),
+    /** Where every door records its mutating calls (docs/protocol.md "Audit trail"). */
+    audit,
 
     async start(): Promise<void> {
       store = createStore({ dataDir: cfg.dataDir, log: base });

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -11,6 +11,9 @@ import {
 import { MANAGER_USERNAME, MQTT_WS_PATH } from "@bbb/shared";
 import type { Logger } from "pino";
 import type { Config } from "./config/schema.js";
+import { createSessions } from "./front/sessions.js";
+import { createTokenFile, TOKENS_FILE } from "./front/token-file.js";
+import { apiTokenKey, createTokenService } from "./front/tokens.js";
 import { createManager, type Manager } from "./create-manager.js";
 import { createHttpServer, type ApiHandler, type HttpServer } from "./http/create-http-server.js";
 import { createLocalLink } from "./mqtt/local-link.js";
@@ -70,13 +73,25 @@ export function createServer(opts: ServerOptions) {
     ports,
 
     async start(): Promise<StartedServer> {
-      mkdirSync(config.dataDir, { recursive: true });
+      // Owner only: users' hashes, the fleet secret, the host key and backups live here.
+      mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+      chmodSync(config.dataDir, 0o700);
       // One server per data dir; `bbbctl restore` refuses while the lock is held.
       lock = acquireDataLock(config.dataDir, { role: config.role });
       const fleetSecret = await loadOrCreateFleetSecret(config.dataDir, config.fleetSecret);
       const users = createUserStore({ file: join(config.dataDir, "users.json"), log });
       await users.load();
       const { generatedPassword } = await users.ensureAdmin(config.adminPassword);
+      // One token service for every door (REST, socket, backups), its ids kept in the data dir.
+      const sessions = createSessions({
+        tokens: createTokenService({
+          secret: apiTokenKey(fleetSecret),
+          persistence: createTokenFile(join(config.dataDir, TOKENS_FILE), (err) =>
+            log.error({ err }, "API token list unreadable: every token is revoked"),
+          ),
+        }),
+        log,
+      });
 
       let mqttUrl = config.mqttUrl ?? null;
       // PEM files read once: MQTTS of the embedded broker, HTTPS/WSS on the HTTP port.
@@ -93,6 +108,11 @@ export function createServer(opts: ServerOptions) {
           topicRoot: config.topicRoot,
           fleetSecret,
           users,
+          // Boards the registry knows (seen, or bound to a node): no user may take their client id.
+          isKnownBoard: (id) => {
+            const reg = manager?.registry;
+            return reg !== undefined && (reg.records.has(id) || [...reg.nodes.values()].some((n) => n.boardId === id));
+          },
           ...(tls ? { tls } : {}),
           ...(config.redisUrl ? { cluster: { redisUrl: config.redisUrl } } : {}),
           trustProxy: config.trustProxy,
@@ -117,6 +137,7 @@ export function createServer(opts: ServerOptions) {
             : { url: mqttUrl, username: MANAGER_USERNAME, password: deriveManagerPassword(fleetSecret) },
         version: MANAGER_VERSION,
         users,
+        sessions,
         ports: () => ({ ...ports }),
         broker: () =>
           broker ? { mode: "embedded", clients: broker.connectedClients() } : { mode: "external", clients: null },
@@ -125,13 +146,16 @@ export function createServer(opts: ServerOptions) {
         observe: (opts.extensions ?? []).find((e) => e.observe)?.observe,
       });
       manager = m;
+      // MQTT, the dashboard's WebSocket included: a signed-out user's connections close at once.
+      const b = broker;
+      if (b) sessions.onSignOut((t) => ("username" in t ? b.disconnectUser(t.username) : 0));
       const h = createHttpServer({
         log,
         staticDir,
+        allowedOrigins: config.allowedOrigins,
         health: () => ({
           version: MANAGER_VERSION,
           role: config.role,
-          pid: process.pid,
           mqtt: m.connected(),
           // Whether the last write reached the disk (RELIABILITY.md §"Disk full in the data dir (24 MB tmpfs)": monitoring goes on in memory).
           store: m.storeHealth(),
@@ -163,6 +187,7 @@ export function createServer(opts: ServerOptions) {
         log,
         fleetSecret,
         users,
+        sessions,
         events: m.events,
         manager: m,
         http: h,

@@ -7,6 +7,7 @@ import type { IngestObserver } from "./mqtt/create-ingest.js";
 import type { EventBus } from "./service/events.js";
 import type { MethodDef, MethodTable } from "./service/method.js";
 import type { ServiceDeps } from "./service/methods/index.js";
+import type { Sessions } from "./front/sessions.js";
 
 /** What an extension (command socket, SFTP server, project store, REST adapter) gets. */
 export interface ServerContext {
@@ -19,6 +20,8 @@ export interface ServerContext {
   http: HttpServer;
   /** The embedded broker; null when the manager uses an external one. */
   broker: Broker | null;
+  /** API tokens and the sign-out of a user on every door. */
+  sessions: Sessions;
   /** The complete method table (built-in + every extension's methods). */
   table: () => MethodTable;
   service: () => ServiceDeps;

@@ -96,7 +96,7 @@ describe("bbbctl configuration", () => {
     const file = join(dir, "bbbctl.yaml");
     await writeFile(file, "host: file-host\nport: 7000\nuser: file-user\npassword: file-pw\n");
     const fromFile = await resolveConnection({ config: file }, {}, null);
-    expect(fromFile).toEqual({ host: "file-host", port: 7000, user: "file-user", password: "file-pw", token: null });
+    expect(fromFile).toEqual({ host: "file-host", port: 7000, user: "file-user", password: "file-pw", token: null, tls: null });
     const fromEnv = await resolveConnection(
       { config: file },
       { BBB_HOST: "env-host", BBB_CMD_PORT: "7001", BBB_USER: "env-user" },

@@ -127,6 +127,7 @@ describe("backup while running, restore offline", () => {
     const s = srv!;
     const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString("base64")}`;
     const res = await fetch(`${s.http}/api/server/backup`, {
+      method: "POST",
       headers: { authorization: basic("admin", ADMIN_PASSWORD) },
     });
     expect(res.status).toBe(200);
@@ -135,10 +136,11 @@ describe("backup while running, restore offline", () => {
     const { createHash } = await import("node:crypto");
     expect(createHash("sha256").update(body).digest("hex")).toBe(res.headers.get("x-bbb-sha256"));
     const denied = await fetch(`${s.http}/api/server/backup`, {
+      method: "POST",
       headers: { authorization: basic("viewer1", "viewer-password-1") },
     });
     expect(denied.status).toBe(403);
-    expect((await fetch(`${s.http}/api/server/backup`)).status).toBe(401);
+    expect((await fetch(`${s.http}/api/server/backup`, { method: "POST" })).status).toBe(401);
     // The newest backups stay on the server (backupKeep, default 3).
     expect((await readdir(join(s.dataDir, "backups"))).filter((n) => n.endsWith(".tar.gz")).length).toBe(1);
   });

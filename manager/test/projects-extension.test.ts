@@ -48,7 +48,7 @@ describe("projects extension: project store, SFTP, sync-project and revision dri
     await writeFile(join(src, "ioc/st.cmd"), "dbLoadRecords mbtemp.db\n");
     await writeFile(join(src, "rc.local"), "#!/bin/sh\n/opt/bbb-project/ioc/st.cmd\nexit 0\n", { mode: 0o755 });
     const t = await startTestServer(
-      { sftpPort: 0 },
+      { sftpPort: 0, projectRoots: [dir] },
       // The timer stays out of the way: the test refreshes on demand.
       { dataDir: join(dir, "data"), extensions: [createProjectsExtension({ refreshIntervalMs: 3_600_000 })] },
     );
@@ -219,7 +219,7 @@ describe("projects extension: timer refresh", () => {
     await mkdir(src);
     await writeFile(join(src, "a.txt"), "one\n");
     const { server } = await startTestServer(
-      { sftpPort: 0 },
+      { sftpPort: 0, projectRoots: [dir] },
       { dataDir: join(dir, "data"), settleMs: 100, extensions: [createProjectsExtension({ refreshIntervalMs: 200, sftp: false })] },
     );
     try {

@@ -24,7 +24,7 @@ let dir: string;
 let store: ProjectStore;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "projects-"));
-  store = createProjectStore({ dataDir: join(dir, "data"), log });
+  store = createProjectStore({ dataDir: join(dir, "data"), log, projectRoots: [dir] });
 });
 afterEach(async () => {
   await store.stop();
@@ -87,7 +87,7 @@ describe("project store, local folder", () => {
     expect((await stat(join(live, "a.txt"))).mode & 0o777).toBe(0o600);
 
     // A restarted store answers from the tree on disk.
-    const again = createProjectStore({ dataDir: join(dir, "data"), log });
+    const again = createProjectStore({ dataDir: join(dir, "data"), log, projectRoots: [dir] });
     expect(again.info("mbtemp")?.revision).toBe(info2.revision);
     expect(again.manifest("mbtemp")?.files).toHaveLength(3);
   });

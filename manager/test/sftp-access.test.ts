@@ -18,7 +18,7 @@ const boards: Record<string, string> = { board1: "pru", board2: "mbtemp" };
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "sftp-access-"));
-  store = createProjectStore({ dataDir: join(dir, "data"), log });
+  store = createProjectStore({ dataDir: join(dir, "data"), log, projectRoots: [dir] });
   for (const name of ["pru", "mbtemp", "shared"]) {
     const src = join(dir, `src-${name}`);
     await mkdir(src);

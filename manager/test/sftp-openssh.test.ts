@@ -93,7 +93,7 @@ beforeAll(async () => {
   identity = join(dir, "id_ed25519");
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "test", "-f", identity]);
   userKey = Buffer.from((await readFile(`${identity}.pub`, "utf8")).split(" ")[1] ?? "", "base64");
-  store = createProjectStore({ dataDir: join(dir, "data"), log });
+  store = createProjectStore({ dataDir: join(dir, "data"), log, projectRoots: [dir] });
   await store.refresh(typeSchema.parse({ name: "mbtemp", source: { kind: "local", path: src } }));
   liveTree = join(store.projectsDir, "mbtemp");
   // Planted after the build, as if the store had been tampered with: these must not be followed.

@@ -11,6 +11,8 @@ export interface Connection {
   user: string | null;
   password: string | null;
   token: string | null;
+  /** TLS on the command socket: verified with `ca` (a PEM file), else the system store; null: plain TCP. */
+  tls: { ca: string | null } | null;
 }
 
 const fileSchema = z
@@ -20,8 +22,16 @@ const fileSchema = z
     user: z.string().min(1).max(128).optional(),
     password: z.string().max(1024).optional(),
     token: z.string().max(1024).optional(),
+    tls: z.boolean().optional(),
+    ca: z.string().min(1).max(4096).optional(),
   })
   .strict();
+
+function tlsOf(env: Record<string, string | undefined>, file: z.infer<typeof fileSchema>): Connection["tls"] {
+  const ca = env.BBB_TLS_CA || file.ca || null;
+  const on = env.BBB_TLS ? env.BBB_TLS === "1" || env.BBB_TLS === "true" : (file.tls ?? false);
+  return ca !== null || on ? { ca } : null;
+}
 
 export interface ConnectionFlags {
   host?: string;
@@ -32,7 +42,8 @@ export interface ConnectionFlags {
 }
 
 /**
- * Flags win over the environment (BBB_HOST, BBB_CMD_PORT, BBB_USER, BBB_PASSWORD, BBB_TOKEN),
+ * Flags win over the environment (BBB_HOST, BBB_CMD_PORT, BBB_USER, BBB_PASSWORD, BBB_TOKEN,
+ * BBB_TLS=1 and BBB_TLS_CA for a server whose socket speaks TLS),
  * which wins over the config file (--config, BBBCTL_CONFIG, or ~/.config/bbbctl/config.{json,yaml}).
  */
 export async function resolveConnection(
@@ -75,5 +86,6 @@ export async function resolveConnection(
     user: pick(flags.user, "BBB_USER", file.user),
     password: pick(flags.password, "BBB_PASSWORD", file.password),
     token: pick(undefined, "BBB_TOKEN", file.token),
+    tls: tlsOf(env, file),
   };
 }

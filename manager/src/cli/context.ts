@@ -56,7 +56,7 @@ export function createCliContext(io: CliIo, flags: () => ConnectionFlags): CliCo
             "no credentials: give --user and BBB_PASSWORD (or --password), BBB_TOKEN, or a config file",
           );
         }
-        const rpc = await connectRpc({ host: c.host, port: c.port });
+        const rpc = await connectRpc({ host: c.host, port: c.port, tls: c.tls });
         open = rpc;
         await rpc.call("auth", c.token ? { token: c.token } : { username: c.user, password: c.password });
         return rpc;

@@ -10,6 +10,7 @@ import { registerProvision } from "./commands/provision.js";
 import { registerRegistry } from "./commands/registry.js";
 import { registerRestore } from "./commands/restore.js";
 import { registerRollout } from "./commands/rollout.js";
+import { registerSessions } from "./commands/sessions.js";
 import { registerWatch } from "./commands/watch.js";
 import type { ConnectionFlags } from "./config.js";
 import { CliError, createCliContext, EXIT, type CliIo } from "./context.js";
@@ -44,6 +45,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   registerRegistry(program, ctx);
   registerImport(program, ctx);
   registerAdmin(program, ctx);
+  registerSessions(program, ctx);
   registerMisc(program, ctx);
   registerBackup(program, ctx);
   registerRestore(program, ctx);

@@ -1,4 +1,6 @@
-import { connect, type Socket } from "node:net";
+import { readFileSync } from "node:fs";
+import { connect, isIP, type Socket } from "node:net";
+import { connect as connectTls } from "node:tls";
 
 /** An error answer of the command socket, with its stable code (`error.data.code`). */
 export class RpcCallError extends Error {
@@ -37,15 +39,29 @@ interface Pending {
 const MAX_LINE = 64 * 1024 * 1024;
 
 /** The client side of the command socket: JSON-RPC 2.0, one JSON text per line. */
-export async function connectRpc(opts: { host: string; port: number; timeoutMs?: number }): Promise<RpcClient> {
-  const socket: Socket = connect({ host: opts.host, port: opts.port });
+export async function connectRpc(opts: {
+  host: string;
+  port: number;
+  timeoutMs?: number;
+  /** TLS verified with the CA file, else the system store (docs/protocol.md "Command socket"). */
+  tls?: { ca: string | null } | null;
+}): Promise<RpcClient> {
+  const { tls } = opts;
+  const socket: Socket = tls
+    ? connectTls({
+        host: opts.host,
+        port: opts.port,
+        ...(isIP(opts.host) ? {} : { servername: opts.host }),
+        ...(tls.ca ? { ca: readFileSync(tls.ca) } : {}),
+      })
+    : connect({ host: opts.host, port: opts.port });
   socket.setNoDelay(true);
   await new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => {
       socket.destroy();
       reject(new Error(`timeout connecting to ${opts.host}:${opts.port}`));
     }, opts.timeoutMs ?? 10_000);
-    socket.once("connect", () => {
+    socket.once(tls ? "secureConnect" : "connect", () => {
       clearTimeout(t);
       resolve();
     });

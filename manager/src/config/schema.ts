@@ -10,6 +10,13 @@ import {
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+/** A list from the config file, or one env string split on `sep` (empty items dropped). */
+const listOf = (sep: string, item: z.ZodString) =>
+  z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) => (Array.isArray(v) ? v : v.split(sep)).map((s) => s.trim()).filter((s) => s !== ""))
+    .pipe(z.array(item).max(64));
+
 /** What one process of the server runs (docker/entrypoint.mjs picks the program by the same name). */
 export const SERVER_ROLES = ["all-in-one", "manager", "broker"] as const;
 export type ServerRole = (typeof SERVER_ROLES)[number];
@@ -162,6 +169,24 @@ export const configSchema = z
       .string()
       .optional()
       .describe("Folder of the built dashboard. Default: dashboard/dist of this installation."),
+    projectRoots: listOf(":", z.string().startsWith("/", "an absolute folder"))
+      .default([])
+      .describe(
+        "Folders a type's local project source (or a git repository given by path) may lie under, separated by `:` " +
+          "in the environment. Empty: local sources are refused. The data directory is refused whatever this says.",
+      ),
+    gitHosts: listOf(",", z.string().regex(/^(\*|[A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\])$/, "a host name, [IPv6] or *"))
+      .default([])
+      .describe(
+        "Hosts a type's remote git source (https, http, ssh, git, user@host:path) may name, separated by `,` in the " +
+          "environment; `*` allows any host. Empty: remote git sources are refused.",
+      ),
+    allowedOrigins: listOf(",", z.string().regex(/^https?:\/\/[^/\s]+$/, "an origin: scheme://host[:port]"))
+      .default([])
+      .describe(
+        "Browser origins besides the server's own that may change state through /api (a dashboard behind a proxy " +
+          "under another name), separated by `,` in the environment. Cross-site requests from other origins are refused.",
+      ),
     metricsToken: z
       .string()
       .min(16)
@@ -233,6 +258,9 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   BBB_VOLATILE_REFRESH_MS: "volatileRefreshMs",
   BBB_DASHBOARD_DIR: "dashboardDir",
   BBB_METRICS_TOKEN: "metricsToken",
+  BBB_PROJECT_ROOTS: "projectRoots",
+  BBB_GIT_HOSTS: "gitHosts",
+  BBB_ALLOWED_ORIGINS: "allowedOrigins",
   BBB_BACKUP_KEEP: "backupKeep",
   BBB_SHUTDOWN_TIMEOUT_MS: "shutdownTimeoutMs",
   BBB_TLS_CERT: "tls.cert",

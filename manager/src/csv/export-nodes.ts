@@ -1,6 +1,7 @@
 import { NODES_CSV_COLUMNS, buildSectorIndex, type Node, type Sector } from "@bbb/shared";
 import { nodeFields } from "./node-fields.js";
 import { derivedNet } from "./node-net.js";
+import { escapeFormula } from "./formula-cells.js";
 import { csvLine } from "./parse-csv.js";
 
 /**
@@ -22,7 +23,7 @@ export function exportNodesCsv(nodes: Iterable<Node>, sectors: readonly Sector[]
         f.gateway = "";
       }
     }
-    lines.push(csvLine(NODES_CSV_COLUMNS.map((c) => f[c] ?? "")));
+    lines.push(csvLine(NODES_CSV_COLUMNS.map((c) => escapeFormula(f[c] ?? ""))));
   }
   return { csv: lines.join("\n") + "\n", count: list.length };
 }

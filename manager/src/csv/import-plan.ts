@@ -9,6 +9,7 @@ import {
 import { mapColumns } from "./node-columns.js";
 import { nodeChanges } from "./node-fields.js";
 import { rowToNode, type RowContext } from "./node-row.js";
+import { unescapeFormula } from "./formula-cells.js";
 import { parseCsv } from "./parse-csv.js";
 
 export interface ImportPlan {
@@ -86,7 +87,7 @@ export function planNodesImport(csv: string, opts: { replace: boolean }, reg: Re
       });
       continue;
     }
-    const r = rowToNode(cols.columns, row.fields, ctx);
+    const r = rowToNode(cols.columns, row.fields.map(unescapeFormula), ctx);
     if (!r.ok) {
       report.errors.push({ line: row.line, hostname: r.hostname, message: r.message });
       continue;

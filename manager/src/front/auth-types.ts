@@ -6,4 +6,6 @@ export type Authenticate = (username: string, password: string) => Promise<Role 
 export interface Principal {
   username: string;
   role: Role;
+  /** The API token the caller authenticated with, if any (revoking it closes the connection). */
+  tokenId?: string;
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { createAcl } from "@bbb/broker";
 import { join } from "node:path";
 import type { Extension, ServerContext } from "../extension.js";
@@ -9,7 +10,6 @@ import { createMqttIdentityResolver } from "./mqtt-auth/mqtt-identity.js";
 import { createRestHandler, type RestLimits } from "./rest/rest-handler.js";
 import type { RpcSocketLimits } from "./socket/limits.js";
 import { createRpcSocketServer, type RpcSocketServer } from "./socket/rpc-socket-server.js";
-import { apiTokenKey, createTokenService } from "./tokens.js";
 import type { Clock } from "./webhooks/clock.js";
 import type { DeliveryOptions, FetchLike } from "./webhooks/delivery.js";
 import { createJsonFileWebhookStore } from "./webhooks/store.js";
@@ -29,8 +29,6 @@ export interface FrontExtensionOptions {
    * Default: on when the config names an external broker (mqttUrl), off otherwise.
    */
   mqttHttpAuth?: boolean;
-  /** Lifetime of API tokens (Bearer / socket auth {token}). */
-  tokenTtlMs?: number;
 }
 
 /**
@@ -40,6 +38,7 @@ export interface FrontExtensionOptions {
  */
 export function createFrontExtension(opts: FrontExtensionOptions = {}): Extension {
   let socket: RpcSocketServer | null = null;
+  let unregister: (() => void) | null = null;
   let webhooks: WebhookService | null = null;
   const getWebhooks = () => {
     if (!webhooks) throw new CodedError(ManagerErrorCodes.UNAVAILABLE, "webhooks are not running");
@@ -52,11 +51,7 @@ export function createFrontExtension(opts: FrontExtensionOptions = {}): Extensio
     async start(ctx: ServerContext) {
       const log = ctx.log.child({ module: "front" });
       const authenticate: Authenticate = (u, p) => ctx.users.verify(u, p);
-      // A key of its own, derived from the fleet secret, so API tokens survive restarts.
-      const tokens = createTokenService({
-        secret: apiTokenKey(ctx.fleetSecret),
-        ...(opts.tokenTtlMs ? { ttlMs: opts.tokenTtlMs } : {}),
-      });
+      const tokens = ctx.sessions.tokens;
       const w = createWebhookService({
         events: ctx.events,
         store: createJsonFileWebhookStore(opts.webhooks?.file ?? join(ctx.config.dataDir, "webhooks.json")),
@@ -75,11 +70,18 @@ export function createFrontExtension(opts: FrontExtensionOptions = {}): Extensio
           events: ctx.events,
           log,
           tokens,
+          audit: ctx.manager.audit,
           ...(opts.socket?.limits ? { limits: opts.socket.limits } : {}),
         });
         try {
           ports.cmd = (
-            await s.start({ port: opts.socket?.port ?? ctx.config.cmdPort, bind: opts.socket?.bind ?? ctx.config.bind })
+            await s.start({
+              port: opts.socket?.port ?? ctx.config.cmdPort,
+              bind: opts.socket?.bind ?? ctx.config.bind,
+              ...(ctx.config.tls
+                ? { tls: { cert: readFileSync(ctx.config.tls.cert), key: readFileSync(ctx.config.tls.key) } }
+                : {}),
+            })
           ).port;
         } catch (e: unknown) {
           // The server only stops extensions that started: undo the webhooks here (port taken, ...).
@@ -88,6 +90,7 @@ export function createFrontExtension(opts: FrontExtensionOptions = {}): Extensio
           throw e;
         }
         socket = s;
+        unregister = ctx.sessions.onSignOut((t) => s.closeSessions(t));
       }
       if (opts.rest === false) return { ports };
       const mqttAuth = opts.mqttHttpAuth ?? ctx.config.mqttUrl !== undefined;
@@ -104,6 +107,7 @@ export function createFrontExtension(opts: FrontExtensionOptions = {}): Extensio
         authenticate,
         log,
         tokens,
+        audit: ctx.manager.audit,
         version: MANAGER_VERSION,
         // Other extensions may mount their own /api routes after this one; the shell answers 404.
         passUnmatched: true,
@@ -113,6 +117,8 @@ export function createFrontExtension(opts: FrontExtensionOptions = {}): Extensio
       return { ports, api };
     },
     async stop() {
+      unregister?.();
+      unregister = null;
       await socket?.stop();
       socket = null;
       await webhooks?.stop();

@@ -56,6 +56,12 @@ export async function invokeDef(
   ctx: CallContext,
   log: Logger,
 ): Promise<CallOutcome> {
+  const out = await dispatch(def, rawParams, ctx, log);
+  ctx.audit?.(def, rawParams, ctx, out.ok ? "ok" : out.error.code);
+  return out;
+}
+
+async function dispatch(def: MethodDef, rawParams: unknown, ctx: CallContext, log: Logger): Promise<CallOutcome> {
   if (!roleAllows(ctx.role, def.role)) {
     return {
       ok: false,

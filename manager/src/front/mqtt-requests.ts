@@ -8,6 +8,7 @@ import {
   type Topics,
 } from "@bbb/shared";
 import type { Logger } from "pino";
+import type { AuditSink } from "../service/audit.js";
 import { ManagerErrorCodes } from "../errors.js";
 import { createRateLimiter } from "../log.js";
 import type { MethodTable } from "../service/method.js";
@@ -25,6 +26,8 @@ export interface MqttRequestsDeps {
   maxInFlightPerClient?: number;
   /** Duration of each answered request, for /metrics. */
   observe?: (method: string, seconds: number, ok: boolean) => void;
+  /** Records mutating calls (service/audit.ts). */
+  audit?: AuditSink;
 }
 
 /**
@@ -69,6 +72,15 @@ export function createMqttRequests(deps: MqttRequestsDeps) {
       }
       deps.publish(deps.topics.managerResponse(auth.clientId), text, { qos: 1, retain: false });
     };
+    if (d.value.invalidUtf8) {
+      // Refused like on REST and the socket (RFC 8259 §8.1: JSON is UTF-8), never stored with U+FFFD.
+      reply({
+        transaction,
+        status: "error",
+        error: { code: ManagerErrorCodes.PARSE_ERROR, message: "request is not valid UTF-8" },
+      });
+      return;
+    }
     const mine = perClient.get(auth.clientId) ?? 0;
     if (mine >= maxPerClient) {
       // One client cannot queue unbounded work (a bulk command per request is long-lived).
@@ -87,7 +99,13 @@ export function createMqttRequests(deps: MqttRequestsDeps) {
         deps.table(),
         t.method,
         params,
-        { username: auth.username, role: auth.role, via: "mqtt" },
+        {
+          username: auth.username,
+          role: auth.role,
+          via: "mqtt",
+          peer: auth.clientId,
+          ...(deps.audit ? { audit: deps.audit } : {}),
+        },
         log,
       );
       reply(

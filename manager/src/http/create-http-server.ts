@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
+import { checkCsrf } from "./csrf-guard.js";
 import { createStaticFiles } from "./static-files.js";
 import { ManagerErrorCodes } from "../errors.js";
 
@@ -18,6 +19,8 @@ export interface HttpDeps {
   ready: () => boolean | { ready: boolean; checks: Record<string, unknown> };
   /** PEM contents: HTTPS (and so WSS) on this port (docs/deployment.md §"TLS"). */
   tls?: { cert: Buffer; key: Buffer; ca?: Buffer };
+  /** Origins besides the server's own that may change state through /api (csrf-guard.ts). */
+  allowedOrigins?: readonly string[];
 }
 
 /** A handler of one exact path outside /api (e.g. /metrics); returns false when it did not answer. */
@@ -51,9 +54,14 @@ export function createHttpServer(deps: HttpDeps) {
       const { ready, checks } = typeof r === "boolean" ? { ready: r, checks: undefined } : r;
       return json(res, ready ? 200 : 503, { status: ready ? "ready" : "not-ready", ...(checks ? { checks } : {}) });
     }
+    const isApi = path === "/api" || path.startsWith("/api/");
+    if (isApi) {
+      const refused = checkCsrf(req, deps.allowedOrigins ?? [], deps.tls !== undefined);
+      if (refused) return json(res, refused.status, { error: { code: refused.code, message: refused.message } });
+    }
     const own = paths.get(path);
     if (own && (await own(req, res))) return;
-    if (path === "/api" || path.startsWith("/api/")) {
+    if (isApi) {
       if (api && (await api(req, res))) return;
       return json(res, 404, { error: { code: ManagerErrorCodes.NOT_FOUND, message: "no such API route" } });
     }

@@ -66,7 +66,7 @@ export function acquireDataLock(dataDir: string, info: Record<string, unknown> =
   }
   const file = join(dataDir, LOCK_FILE);
   writeFileSync(file, JSON.stringify({ ...info, pid: process.pid, host: hostname(), startedAt: Date.now() }) + "\n", {
-    mode: 0o644,
+    mode: 0o600,
   });
   let held = true;
   return {

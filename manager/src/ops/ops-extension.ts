@@ -1,7 +1,6 @@
 import type { Extension, ServerContext } from "../extension.js";
 import { MANAGER_VERSION } from "../version.js";
 import { ManagerErrorCodes } from "../errors.js";
-import { apiTokenKey, createTokenService } from "../front/tokens.js";
 import { createBackupMethods } from "./backup/backup-methods.js";
 import { createBackupRoute } from "./backup/backup-route.js";
 import { createBackupService, type BackupService } from "./backup/backup-service.js";
@@ -15,7 +14,7 @@ export const METRICS_PATH = "/metrics";
 
 /**
  * Operations (docs/deployment.md §"Health and metrics"): Prometheus metrics at GET /metrics on the HTTP port, and backups
- * (`server.backup` / `server.backupChunk` on every front door, `GET /api/server/backup` on REST).
+ * (`server.backup` / `server.backupChunk` on every front door, `POST /api/server/backup` on REST).
  * Its `observe` hooks are handed to the manager before it starts (hot-path counters).
  */
 export function createOpsExtension(opts: { register?: (r: MetricsRegistry) => void } = {}): Extension {
@@ -70,8 +69,8 @@ export function createOpsExtension(opts: { register?: (r: MetricsRegistry) => vo
       const api = createBackupRoute({
         backups: getBackups,
         authenticate: (u, p) => ctx.users.verify(u, p),
-        // The same key as the front door's API tokens (front-extension.ts), so its Bearer tokens work here.
-        tokens: createTokenService({ secret: apiTokenKey(ctx.fleetSecret) }),
+        // The same tokens as every other door: a revoked one stops working here too.
+        tokens: ctx.sessions.tokens,
         log,
       });
       return Promise.resolve({ api });

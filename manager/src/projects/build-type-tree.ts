@@ -6,6 +6,7 @@ import type { Exec } from "./exec.js";
 import { checkoutGitCommit, fetchGitRevision } from "./git-source.js";
 import { resolveLocalSource, statFingerprint } from "./local-source.js";
 import { ProjectErrorCodes } from "../errors.js";
+import { checkSource, type SourcePolicy } from "./source-policy.js";
 import { MANIFEST_FILE, MANIFEST_VERSION, type Manifest } from "./schemas.js";
 import type { StoreLayout } from "./store-layout.js";
 import { buildTree, type TreeEntries, type TreeLimits } from "./tree-build.js";
@@ -16,7 +17,7 @@ export interface BuildContext {
   exec: Exec;
   limits: TreeLimits;
   gitTimeoutMs: number;
-  localRoots: readonly string[] | undefined;
+  policy: SourcePolicy;
   signal: AbortSignal;
   now: () => number;
 }
@@ -59,7 +60,9 @@ export async function buildTypeTree(
   let fingerprint: string | null = null;
   try {
     if (source.kind === "git") {
-      const git = { exec: ctx.exec, timeoutMs: ctx.gitTimeoutMs, signal };
+      // Checked again at every build: the policy may have narrowed since the type was saved.
+      await checkSource(ctx.policy, source);
+      const git = { exec: ctx.exec, timeoutMs: ctx.gitTimeoutMs, signal, url: source.url };
       const cache = layout.gitCache(type.name);
       revision = await fetchGitRevision(git, cache, source.url, source.ref);
       if (sameMeta && cur.revision === revision) return { kind: "unchanged", fingerprint: null };
@@ -67,7 +70,7 @@ export async function buildTypeTree(
       await checkoutGitCommit(git, cache, revision, tree, join(layout.workDir, `${type.name}-${id}.index`));
       entries = await buildTree({ from: tree, limits: ctx.limits, signal });
     } else {
-      const from = await resolveLocalSource(source.path, layout.projectsDir, ctx.localRoots);
+      const from = await resolveLocalSource(source.path, layout.projectsDir, ctx.policy);
       fingerprint = await statFingerprint(from, signal);
       if (sameMeta && fingerprint === current.fingerprint) return { kind: "unchanged", fingerprint };
       await mkdir(tree, { mode: 0o755 });

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { BoardType } from "@bbb/shared";
 import { buildTypeTree } from "./build-type-tree.js";
 import { createExec, type Exec } from "./exec.js";
-import { redactUrl } from "./git-source.js";
+import { redactUrl } from "../registry/type-secrets.js";
 import { ProjectErrorCodes, ProjectErrors, type ProjectErrorCode } from "../errors.js";
 import type { Manifest, ProjectInfo } from "./schemas.js";
 import {
@@ -26,8 +26,10 @@ export interface ProjectStoreDeps {
   limits?: Partial<TreeLimits>;
   /** Per git command (clone, fetch, checkout). */
   gitTimeoutMs?: number;
-  /** When set, local sources must lie under one of these folders. */
-  localRoots?: readonly string[];
+  /** Folders local sources must lie under (BBB_PROJECT_ROOTS); none: local sources are refused. */
+  projectRoots?: readonly string[];
+  /** Hosts remote git sources may name (BBB_GIT_HOSTS); none: remote git is refused. */
+  gitHosts?: readonly string[];
 }
 
 export type RevisionListener = (typeName: string, info: ProjectInfo) => void;
@@ -109,7 +111,7 @@ export function createProjectStore(deps: ProjectStoreDeps): ProjectStore {
       exec,
       limits,
       gitTimeoutMs: deps.gitTimeoutMs ?? 120_000,
-      localRoots: deps.localRoots,
+      policy: { projectRoots: deps.projectRoots ?? [], gitHosts: deps.gitHosts ?? [], dataDir: deps.dataDir },
       signal: stopping.signal,
       now,
     };

@@ -2,6 +2,8 @@ import { rename, rm, stat } from "node:fs/promises";
 import type { Exec, ExecResult } from "./exec.js";
 import { ProjectErrorCodes } from "../errors.js";
 import { CodedError } from "@bbb/shared";
+import { gitAllowedProtocols } from "./source-policy.js";
+import { redactUrl } from "../registry/type-secrets.js";
 
 /** Never wait for a password or a host-key prompt: a refresh must fail, not hang. */
 const GIT_ENV: Record<string, string> = {
@@ -13,24 +15,32 @@ const GIT_ENV: Record<string, string> = {
   LC_ALL: "C",
 };
 /** Hooks and fsmonitor would run programs from the repository's configuration. */
-const SAFE_CONFIG = ["-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false", "-c", "protocol.ext.allow=never"];
+const SAFE_CONFIG = [
+  "-c",
+  "core.hooksPath=/dev/null",
+  "-c",
+  "core.fsmonitor=false",
+  "-c",
+  "protocol.ext.allow=never",
+  // A redirect would lead the fetch to a host the source policy never saw.
+  "-c",
+  "http.followRedirects=false",
+];
 
 export interface GitDeps {
   exec: Exec;
   timeoutMs: number;
   signal?: AbortSignal;
-}
-
-/** Credentials in an https URL must not reach logs or error replies. */
-export function redactUrl(text: string): string {
-  return text.replace(/(\w+:\/\/)[^/@\s]+@/g, "$1***@");
+  /** The source URL: limits the transports git may use (source-policy.ts). */
+  url?: string;
 }
 
 async function git(deps: GitDeps, args: string[], env: Record<string, string> = {}): Promise<ExecResult> {
+  const protocols: Record<string, string> = deps.url ? { GIT_ALLOW_PROTOCOL: gitAllowedProtocols(deps.url) } : {};
   let r: ExecResult;
   try {
     r = await deps.exec(["git", ...SAFE_CONFIG, ...args], {
-      env: { ...GIT_ENV, ...env },
+      env: { ...GIT_ENV, ...protocols, ...env },
       timeoutMs: deps.timeoutMs,
       signal: deps.signal,
     });

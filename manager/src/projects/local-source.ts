@@ -1,36 +1,17 @@
 import { createHash } from "node:crypto";
 import { lstat, readdir, readlink, realpath } from "node:fs/promises";
-import { join, sep } from "node:path";
+import { join } from "node:path";
 import { ProjectErrorCodes } from "../errors.js";
 import { CodedError } from "@bbb/shared";
-
-function inside(child: string, parent: string): boolean {
-  return child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep);
-}
+import { allowedLocalPath, inside, type SourcePolicy } from "./source-policy.js";
 
 /**
- * Resolves a local source folder and checks it may be served: it must exist, lie under one of
- * `allowedRoots` when those are configured, and neither contain nor lie inside the store
- * (a copy of a folder into itself never ends).
+ * Resolves a local source folder and checks it may be served: allowed by the source policy
+ * (under a project root, outside the data dir) and neither containing nor lying inside the
+ * store (a copy of a folder into itself never ends).
  */
-export async function resolveLocalSource(
-  path: string,
-  projectsDir: string,
-  allowedRoots: readonly string[] | undefined,
-) {
-  let real: string;
-  try {
-    real = await realpath(path);
-    if (!(await lstat(real)).isDirectory()) throw new Error("not a folder");
-  } catch (e: unknown) {
-    throw new CodedError(
-      ProjectErrorCodes.SOURCE_UNREADABLE,
-      `local source ${path}: ${e instanceof Error ? e.message : String(e)}`,
-    );
-  }
-  if (allowedRoots && !allowedRoots.some((r) => inside(real, r))) {
-    throw new CodedError(ProjectErrorCodes.SOURCE_FORBIDDEN, `local source ${path} is outside the allowed folders`);
-  }
+export async function resolveLocalSource(path: string, projectsDir: string, policy: SourcePolicy) {
+  const real = await allowedLocalPath(policy, path);
   const store = await realpath(projectsDir).catch(() => projectsDir);
   if (inside(real, store) || inside(store, real)) {
     throw new CodedError(ProjectErrorCodes.SOURCE_FORBIDDEN, `local source ${path} overlaps the project store`);

@@ -46,7 +46,7 @@ const WIRE_CODE: Record<ProjectErrorCode, ManagerErrorCode> = {
   [ProjectErrorCodes.NOT_FOUND]: ManagerErrorCodes.NOT_FOUND,
   [ProjectErrorCodes.UNKNOWN_TYPE]: ManagerErrorCodes.NOT_FOUND,
   [ProjectErrorCodes.SOURCE_UNREADABLE]: ManagerErrorCodes.UNAVAILABLE,
-  [ProjectErrorCodes.SOURCE_FORBIDDEN]: ManagerErrorCodes.CONFLICT,
+  [ProjectErrorCodes.SOURCE_FORBIDDEN]: ManagerErrorCodes.FORBIDDEN,
   [ProjectErrorCodes.GIT_FAILED]: ManagerErrorCodes.UNAVAILABLE,
   [ProjectErrorCodes.TOO_LARGE]: ManagerErrorCodes.CONFLICT,
   [ProjectErrorCodes.STORE_FAILED]: ManagerErrorCodes.UNAVAILABLE,

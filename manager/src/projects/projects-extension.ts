@@ -36,7 +36,11 @@ export function createProjectsExtension(opts: ProjectsExtensionOptions = {}): Ex
     return store;
   };
 
+  let unregister: (() => void) | null = null;
+
   async function undo(): Promise<void> {
+    unregister?.();
+    unregister = null;
     unlink?.();
     unlink = null;
     await sftp?.server.stop();
@@ -57,7 +61,13 @@ export function createProjectsExtension(opts: ProjectsExtensionOptions = {}): Ex
     async start(ctx: ServerContext) {
       const log = ctx.log.child({ module: "projects" });
       const svc = ctx.service();
-      const s = createProjectStore({ ...opts.store, dataDir: ctx.config.dataDir, log: ctx.log });
+      const s = createProjectStore({
+        projectRoots: ctx.config.projectRoots,
+        gitHosts: ctx.config.gitHosts,
+        ...opts.store,
+        dataDir: ctx.config.dataDir,
+        log: ctx.log,
+      });
       store = s;
       try {
         unlink = linkTypeRevisions({ store: s, registry: svc.registry, editor: svc.editor, log });
@@ -78,6 +88,7 @@ export function createProjectsExtension(opts: ProjectsExtensionOptions = {}): Ex
           bind: opts.sftp?.bind ?? ctx.config.bind,
         });
         sftp = { server, port };
+        unregister = ctx.sessions.onSignOut((t) => ("username" in t ? server.closeUser(t.username) : 0));
         // Operators copy this into agent configs (sftpHostKeyFingerprint); `bbbctl provision` reads sftp.info.
         log.info({ port, fingerprint: server.hostKeyFingerprint() }, "sftp host key fingerprint");
         return { ports: { sftp: port } };

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Registry } from "../registry/create-registry.js";
 import type { ChangeLevel } from "../registry/registry-types.js";
 import { createDueQueue } from "./due-queue.js";
+import { redactType } from "../registry/type-secrets.js";
 
 /** The slice of an MQTT client the publisher needs. */
 export interface Publish {
@@ -120,7 +121,7 @@ export function createPublisher(deps: PublisherDeps) {
       send(topic, "");
     },
     typeChanged(t: BoardType): void {
-      send(topics.registryType(t.name), JSON.stringify(t));
+      send(topics.registryType(t.name), JSON.stringify(redactType(t)));
     },
     typeRemoved(name: string): void {
       send(topics.registryType(name), "");
@@ -137,7 +138,7 @@ export function createPublisher(deps: PublisherDeps) {
       let i = 0;
       for (const id of reg.records.keys()) hosts.schedule(id, t + i++ * step);
       for (const h of reg.nodes.keys()) nodes.add(h);
-      for (const ty of reg.types.values()) send(topics.registryType(ty.name), JSON.stringify(ty));
+      for (const ty of reg.types.values()) send(topics.registryType(ty.name), JSON.stringify(redactType(ty)));
       summaryDirty = true;
       lastSummary = 0;
     },

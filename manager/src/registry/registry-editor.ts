@@ -3,6 +3,7 @@ import { conflict, notFound } from "../errors.js";
 import type { Publisher } from "../publisher/create-publisher.js";
 import type { Store } from "../store/create-store.js";
 import type { Registry } from "./create-registry.js";
+import { redactType } from "./type-secrets.js";
 
 export interface EditorDeps {
   now: () => number;
@@ -130,7 +131,10 @@ export function createRegistryEditor(deps: EditorDeps) {
       const t: BoardType = keep ? { ...input, revision: before.revision, rcLocalHash: before.rcLocalHash } : input;
       store.registry.upsertType(
         t,
-        audit(who, before ? `type ${t.name} updated` : `type ${t.name} created`, { before, after: t }),
+        audit(who, before ? `type ${t.name} updated` : `type ${t.name} created`, {
+          before: before && redactType(before),
+          after: redactType(t),
+        }),
       );
       registry.setTypes(store.registry.listTypes());
       publisher.typeChanged(t);
@@ -143,7 +147,7 @@ export function createRegistryEditor(deps: EditorDeps) {
       if (users.length > 0 && !force)
         throw conflict(`type ${name} is used by ${users.length} node(s): ${users.slice(0, 5).join(", ")}`);
       const before = registry.types.get(name) ?? null;
-      const removed = store.registry.removeType(name, audit(who, `type ${name} removed`, { before }));
+      const removed = store.registry.removeType(name, audit(who, `type ${name} removed`, { before: before && redactType(before) }));
       registry.setTypes(store.registry.listTypes());
       if (removed) publisher.typeRemoved(name);
       if (removed && before) emitType(null, before);

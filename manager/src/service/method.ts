@@ -7,6 +7,10 @@ export interface CallContext {
   role: Role;
   /** Which front door: "mqtt" | "socket" | "rest" | "internal". */
   via: "mqtt" | "socket" | "rest" | "internal";
+  /** Where the call came from: the peer address (REST, socket) or the MQTT client id. */
+  peer?: string;
+  /** Where the door's dispatch records mutating calls (service/audit.ts); absent: not audited. */
+  audit?: (def: Pick<MethodDef, "name" | "http">, params: unknown, ctx: CallContext, result: string) => void;
   /** Progress of long operations (bulk commands): front doors forward it if they can. */
   onProgress?: (p: { done: number; total: number; detail?: unknown }) => void;
   signal?: AbortSignal;

@@ -18,7 +18,7 @@ export function createAuthHandler(opts: {
   publicKey?: PublicKeyAuth;
   maxAttempts: number;
   log: Logger;
-  onLogin: (who: SftpPrincipal) => void;
+  onLogin: (who: SftpPrincipal, username: string) => void;
   onTooMany: () => void;
 }) {
   const methods: ("password" | "publickey")[] = opts.publicKey ? ["publickey", "password"] : ["password"];
@@ -33,7 +33,7 @@ export function createAuthHandler(opts: {
   };
   const accept = (ctx: AuthContext, who: SftpPrincipal) => {
     opts.log.info({ username: ctx.username, method: ctx.method, kind: who.kind }, "sftp login");
-    opts.onLogin(who);
+    opts.onLogin(who, ctx.username);
     ctx.accept();
   };
 

@@ -44,6 +44,8 @@ export interface SftpServer {
   stop(): Promise<void>;
   /** "SHA256:…" as OpenSSH prints it; available once started. */
   hostKeyFingerprint(): string;
+  /** Ends every connection logged in with this name (a user signed out); returns how many. */
+  closeUser(username: string): number;
 }
 
 /**
@@ -54,7 +56,8 @@ export interface SftpServer {
 export function createSftpServer(deps: SftpServerDeps): SftpServer {
   const log = deps.log.child({ module: "sftp" });
   const limits: SftpServerLimits = { ...DEFAULT_SFTP_LIMITS, ...deps.limits };
-  const clients = new Set<Connection>();
+  /** Each connection and the login name it authenticated with (null before). */
+  const clients = new Map<Connection, string | null>();
   // Raw sockets that have not sent their SSH identification line yet: ssh2 reports a connection
   // only after it, so without this a client that connects and dribbles bytes (slow-loris) is
   // neither timed out nor counted (RELIABILITY.md §"Idle and slow-loris connections on every port").
@@ -93,7 +96,7 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
       client.end();
       return;
     }
-    clients.add(client);
+    clients.set(client, null);
     const clog = log.child({ ip: info.ip });
     let who: SftpPrincipal | null = null;
     let sessions = 0;
@@ -109,7 +112,10 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
         publicKey: deps.authenticateKey,
         maxAttempts: limits.maxAuthAttempts,
         log: clog,
-        onLogin: (p) => (who = p),
+        onLogin: (p, username) => {
+          who = p;
+          clients.set(client, username);
+        },
         onTooMany: () => client.end(),
       }),
     );
@@ -161,9 +167,18 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
       tcp = null;
       server = null;
       if (!t) return;
-      for (const c of clients) c.end();
+      for (const c of clients.keys()) c.end();
       for (const sock of preHeader) sock.destroy();
       await new Promise<void>((resolve) => t.close(() => resolve()));
+    },
+    closeUser(username) {
+      let n = 0;
+      for (const [c, who] of clients) {
+        if (who !== username) continue;
+        c.end();
+        n++;
+      }
+      return n;
     },
     hostKeyFingerprint() {
       if (!fingerprint) throw new Error("sftp server not started");

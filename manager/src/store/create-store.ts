@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type Database from "better-sqlite3";
 import type { Logger } from "pino";
+import { createAuditRepo } from "./audit-repo.js";
 import { createHistoryRepo, type HistoryInput } from "./history-repo.js";
 import { openDb } from "./open-db.js";
 import { createRegistryRepo } from "./registry-repo.js";
@@ -47,6 +48,7 @@ export function createStore(deps: StoreDeps) {
   const history = createHistoryRepo(db);
   const registry = createRegistryRepo(db, history);
   const runs = createRunsRepo(db, history);
+  const audit = createAuditRepo(db);
   let queue: HistoryInput[] = [];
   let timer: NodeJS.Timeout | null = null;
   let health: StoreHealth = { ok: true, error: null, since: null, pending: 0 };
@@ -107,6 +109,7 @@ export function createStore(deps: StoreDeps) {
     history,
     registry,
     runs,
+    audit,
     /** Queues a history record for the next flush. */
     record(e: HistoryInput): void {
       queue.push(e);

@@ -1,3 +1,4 @@
+import { createWhere } from "./sql-where.js";
 import type { HistoryEntry, HistoryKind, HistoryQuery } from "@bbb/shared";
 import type { Db } from "./open-db.js";
 
@@ -47,25 +48,16 @@ export function createHistoryRepo(db: Db) {
       })();
     },
     query(q: HistoryQuery): HistoryEntry[] {
-      const where: string[] = [];
-      const args: unknown[] = [];
-      const add = (clause: string, v: unknown) => {
-        if (v === undefined) return;
-        where.push(clause);
-        args.push(v);
-      };
-      add("board_id = ?", q.boardId);
-      add("hostname = ?", q.hostname);
-      add("by = ?", q.by);
-      add("ts >= ?", q.since);
-      add("ts <= ?", q.until);
-      add("id < ?", q.before);
-      if (q.kind !== undefined && q.kind.length > 0) {
-        where.push(`kind IN (${q.kind.map(() => "?").join(",")})`);
-        args.push(...q.kind);
-      }
-      const sql = `SELECT * FROM history ${where.length ? "WHERE " + where.join(" AND ") : ""} ORDER BY id DESC LIMIT ?`;
-      return (db.prepare(sql).all(...args, q.limit) as Row[]).map(toEntry);
+      const where = createWhere();
+      where.add("board_id = ?", q.boardId);
+      where.add("hostname = ?", q.hostname);
+      where.add("by = ?", q.by);
+      where.add("ts >= ?", q.since);
+      where.add("ts <= ?", q.until);
+      where.add("id < ?", q.before);
+      if (q.kind !== undefined && q.kind.length > 0) where.push(`kind IN (${q.kind.map(() => "?").join(",")})`, ...q.kind);
+      const sql = `SELECT * FROM history ${where.sql()} ORDER BY id DESC LIMIT ?`;
+      return (db.prepare(sql).all(...where.args, q.limit) as Row[]).map(toEntry);
     },
     /** A board now known under another id (a legacy board moved or merged): its entries follow it. */
     rekey(from: string, to: string): number {

@@ -52,4 +52,22 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 2,
+    sql: `
+      CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        ts INTEGER NOT NULL,
+        username TEXT NOT NULL,
+        role TEXT NOT NULL,
+        via TEXT NOT NULL,
+        peer TEXT,
+        method TEXT NOT NULL,
+        params TEXT,
+        result TEXT NOT NULL
+      );
+      CREATE INDEX audit_ts ON audit (ts);
+      CREATE INDEX audit_user ON audit (username, id);
+    `,
+  },
 ];

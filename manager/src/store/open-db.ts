@@ -1,3 +1,4 @@
+import { chmodSync, closeSync, openSync } from "node:fs";
 import Database from "better-sqlite3";
 import type { Logger } from "pino";
 import { MIGRATIONS } from "./migrations.js";
@@ -10,6 +11,9 @@ export type Db = Database.Database;
  * pending migrations.
  */
 export function openDb(file: string, log: Logger): Db {
+  // Owner only: SQLite gives its -wal and -shm files the mode of the database file.
+  closeSync(openSync(file, "a", 0o600));
+  chmodSync(file, 0o600);
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = FULL");

@@ -6,3 +6,4 @@ export * from "./history.js";
 export * from "./admin.js";
 export * from "./nodes-csv.js";
 export * from "./migration.js";
+export * from "./sessions.js";

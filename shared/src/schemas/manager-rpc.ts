@@ -27,6 +27,8 @@ export const managerRequestSchema = z
     transaction: transactionSchema,
     params: z.unknown().optional(),
     auth: requestAuthSchema.optional(),
+    /** Set by the broker when the payload was not valid UTF-8: the manager refuses the request. */
+    invalidUtf8: z.literal(true).optional(),
   })
   .strict();
 export type ManagerRequest = z.infer<typeof managerRequestSchema>;

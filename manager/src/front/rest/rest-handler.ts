@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { MAX_REQUEST_BYTES } from "@bbb/shared";
+import type { AuditSink } from "../../service/audit.js";
 import type { CallContext, MethodTable } from "../../service/method.js";
 import { createAuthThrottle, type AuthThrottle } from "@bbb/shared";
 import type { Authenticate, Principal } from "../auth-types.js";
@@ -38,6 +39,8 @@ export interface RestHandlerDeps {
   extraPostRoutes?: Record<string, ExtraRoute>;
   /** Leave unknown paths under the base to the caller (return false) instead of answering 404. */
   passUnmatched?: boolean;
+  /** Records mutating calls (service/audit.ts). */
+  audit?: AuditSink;
 }
 
 export type RestHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -61,11 +64,15 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
       buildOpenApi(routes, { version: deps.version ?? "0.0.0" }, { tokens: deps.tokens !== undefined, log }),
     ));
 
-  async function requireAuth(req: IncomingMessage, res: ServerResponse): Promise<Principal | null> {
+  async function requireAuth(
+    req: IncomingMessage,
+    res: ServerResponse,
+    opts: { passwordOnly?: boolean } = {},
+  ): Promise<Principal | null> {
     const peer = req.socket.remoteAddress ?? "?";
     let outcome;
     try {
-      outcome = await authenticateRequest(req);
+      outcome = await authenticateRequest(req, opts);
     } catch (e: unknown) {
       log.error({ err: e }, "authentication backend failed");
       sendError(res, ManagerErrors.INTERNAL, "internal error");
@@ -76,7 +83,9 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
       return outcome.principal;
     }
     if (outcome.reason === "invalid") await sleep(throttle.fail(peer));
-    const challenge = deps.tokens ? 'Basic realm="bbb", Bearer realm="bbb"' : 'Basic realm="bbb"';
+    // Never a Basic challenge: a browser would prompt, then send the cached password with every
+    // request of any site to this server (docs/protocol.md "REST API"). Basic still works when sent.
+    const challenge = 'Bearer realm="bbb"';
     sendError(
       res,
       ManagerErrors.UNAUTHENTICATED,
@@ -111,7 +120,14 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
     res.once("close", () => {
       if (!res.writableFinished) abort.abort();
     });
-    const ctx: CallContext = { username: principal.username, role: principal.role, via: "rest", signal: abort.signal };
+    const ctx: CallContext = {
+      username: principal.username,
+      role: principal.role,
+      via: "rest",
+      peer: req.socket.remoteAddress ?? "?",
+      signal: abort.signal,
+      ...(deps.audit ? { audit: deps.audit } : {}),
+    };
     const rawParams = Object.keys(params).length === 0 ? undefined : params;
     const out = await invokeDef(route.def, rawParams, ctx, log);
     if (out.ok) sendJson(res, 200, out.data);
@@ -130,8 +146,12 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
       return;
     }
     if (sub === "/auth/token" && verb === "POST" && deps.tokens) {
-      const principal = await requireAuth(req, res);
-      if (principal) sendJson(res, 200, deps.tokens.issue(principal.username, principal.role));
+      // The password, never a token: a token minting its successor would outlive its user.
+      const principal = await requireAuth(req, res, { passwordOnly: true });
+      if (principal) {
+        const { token, expiresAt } = deps.tokens.issue(principal.username, principal.role);
+        sendJson(res, 200, { token, expiresAt });
+      }
       return;
     }
     const extra = verb === "POST" ? deps.extraPostRoutes?.[sub] : undefined;

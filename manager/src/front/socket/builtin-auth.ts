@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import type { Logger } from "pino";
 import type { AuthThrottle } from "@bbb/shared";
-import type { Authenticate } from "../auth-types.js";
+import type { Authenticate, Principal } from "../auth-types.js";
 import { ManagerErrors } from "../../errors.js";
 import { zodIssues } from "../invoke.js";
 import type { TokenService } from "../tokens.js";
@@ -36,7 +36,7 @@ export async function handleAuth(deps: AuthDeps, state: ConnState, id: RpcId, pa
       },
     );
   }
-  let principal: { username: string; role: "viewer" | "operator" | "admin" } | null = null;
+  let principal: Principal | null = null;
   try {
     if ("token" in p.data) {
       principal = deps.tokens?.verify(p.data.token) ?? null;
@@ -66,5 +66,5 @@ export async function handleAuth(deps: AuthDeps, state: ConnState, id: RpcId, pa
   deps.throttle.succeed(state.peer);
   state.principal = principal;
   deps.log.debug({ peer: state.peer, user: principal.username, role: principal.role }, "socket client authenticated");
-  return rpcResult(id, principal);
+  return rpcResult(id, { username: principal.username, role: principal.role });
 }

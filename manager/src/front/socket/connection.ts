@@ -3,6 +3,8 @@ import type { Logger } from "pino";
 import type { EventBus, RegistryEvent } from "../../service/events.js";
 import type { CallContext, MethodTable } from "../../service/method.js";
 import type { AuthThrottle } from "@bbb/shared";
+import type { AuditSink } from "../../service/audit.js";
+import type { Principal } from "../auth-types.js";
 import { ManagerErrors } from "../../errors.js";
 import { invokeMethod } from "../invoke.js";
 import { createLineSplitter } from "./line-splitter.js";
@@ -21,6 +23,8 @@ import { handleSubscribe, listMethods } from "./builtin-events.js";
 import type { ConnState } from "./conn-state.js";
 
 export interface ConnectionDeps extends AuthDeps {
+  /** Records mutating calls (service/audit.ts). */
+  audit?: AuditSink;
   socket: Socket;
   methods: MethodTable;
   events: EventBus | undefined;
@@ -36,7 +40,14 @@ export interface ConnectionDeps extends AuthDeps {
  * done before the next line runs), streams events and progress, and drops itself when its
  * unsent output passes the limit, so a stalled reader never holds memory or other clients up.
  */
-export function createConnection(deps: ConnectionDeps): { closed: Promise<void>; destroy(): void } {
+export interface LiveConnection {
+  closed: Promise<void>;
+  destroy(): void;
+  /** Who authenticated on it, if anyone yet. */
+  principal(): Principal | null;
+}
+
+export function createConnection(deps: ConnectionDeps): LiveConnection {
   const { socket, limits, log } = deps;
   const abort = new AbortController();
   // Lines and over-long-line markers, answered strictly in arrival order.
@@ -115,7 +126,9 @@ export function createConnection(deps: ConnectionDeps): { closed: Promise<void>;
       username: principal.username,
       role: principal.role,
       via: "socket",
+      peer: state.peer,
       signal: abort.signal,
+      ...(deps.audit ? { audit: deps.audit } : {}),
     };
     if (!isNotification) {
       ctx.onProgress = (p) => state.sendRaw(notification("progress", { id, ...p }));
@@ -154,6 +167,8 @@ export function createConnection(deps: ConnectionDeps): { closed: Promise<void>;
     if (out.length > 0) send(out);
   }
 
+  let peerEnded = false;
+
   async function pump(): Promise<void> {
     if (busy) return;
     busy = true;
@@ -172,6 +187,8 @@ export function createConnection(deps: ConnectionDeps): { closed: Promise<void>;
     } finally {
       busy = false;
     }
+    // The peer half-closed (docs/protocol.md "Command socket"): every reply is out, now close.
+    if (peerEnded && queue.length === 0 && !socket.destroyed) socket.end();
   }
 
   const splitter = createLineSplitter(
@@ -196,6 +213,12 @@ export function createConnection(deps: ConnectionDeps): { closed: Promise<void>;
     });
   }
   socket.on("data", (chunk: Buffer) => splitter.push(chunk));
+  // The server allows half-open sockets: a client that sends its requests and shuts its side
+  // (`printf … | socat - TCP:…`) still gets every reply, in order, before the server closes.
+  socket.on("end", () => {
+    peerEnded = true;
+    void pump();
+  });
   socket.on("error", (e: unknown) => log.debug({ err: e, peer: state.peer }, "socket error"));
   socket.on("close", () => {
     clearTimeout(authTimer);
@@ -211,5 +234,6 @@ export function createConnection(deps: ConnectionDeps): { closed: Promise<void>;
     destroy() {
       socket.destroy();
     },
+    principal: () => state.principal,
   };
 }

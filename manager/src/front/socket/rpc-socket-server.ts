@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
 import type { Logger } from "pino";
 import type { EventBus, RegistryEvent } from "../../service/events.js";
 import type { MethodTable } from "../../service/method.js";
@@ -6,10 +7,15 @@ import { createAuthThrottle, type AuthThrottle } from "@bbb/shared";
 import type { Authenticate } from "../auth-types.js";
 import { ManagerErrors } from "../../errors.js";
 import type { TokenService } from "../tokens.js";
-import { createConnection } from "./connection.js";
+import type { AuditSink } from "../../service/audit.js";
+import type { SignOutTarget } from "../sessions.js";
+import { createConnection, type LiveConnection } from "./connection.js";
 import { EVENT_NOTIFICATIONS } from "./event-filter.js";
 import { notification, rpcError } from "./jsonrpc.js";
 import { DEFAULT_SOCKET_LIMITS, type RpcSocketLimits } from "./limits.js";
+
+/** A client that connects and says nothing on the TLS port is dropped after this. */
+const TLS_HANDSHAKE_MS = 10_000;
 
 export interface RpcSocketServerDeps {
   methods: MethodTable;
@@ -20,12 +26,16 @@ export interface RpcSocketServerDeps {
   /** Enables `auth {token}`. */
   tokens?: TokenService;
   throttle?: AuthThrottle;
+  audit?: AuditSink;
 }
 
 export interface RpcSocketServer {
-  start(opts: { port: number; bind?: string }): Promise<{ port: number }>;
+  /** With `tls`, the socket speaks TLS only (docs/protocol.md "Command socket"). */
+  start(opts: { port: number; bind?: string; tls?: { cert: Buffer; key: Buffer } }): Promise<{ port: number }>;
   stop(): Promise<void>;
   connectionCount(): number;
+  /** Closes the connections a user (or a revoked token) authenticated; returns how many. */
+  closeSessions(target: SignOutTarget): number;
 }
 
 /**
@@ -36,7 +46,7 @@ export function createRpcSocketServer(deps: RpcSocketServerDeps): RpcSocketServe
   const log = deps.log.child({ module: "rpc-socket" });
   const limits: RpcSocketLimits = { ...DEFAULT_SOCKET_LIMITS, ...deps.limits };
   const throttle = deps.throttle ?? createAuthThrottle();
-  const conns = new Map<Socket, { closed: Promise<void>; destroy(): void }>();
+  const conns = new Map<Socket, LiveConnection>();
   // One serialisation per event, shared by every subscribed connection.
   const cache = new WeakMap<RegistryEvent, string>();
   const serialize = (e: RegistryEvent) => {
@@ -68,15 +78,25 @@ export function createRpcSocketServer(deps: RpcSocketServerDeps): RpcSocketServe
       log,
       limits,
       serialize,
+      ...(deps.audit ? { audit: deps.audit } : {}),
     });
     conns.set(socket, c);
     void c.closed.then(() => conns.delete(socket));
   };
 
   return {
-    async start({ port, bind = "0.0.0.0" }) {
+    async start({ port, bind = "0.0.0.0", tls }) {
       if (server) throw new Error("socket server already started");
-      const s = createServer({ noDelay: true }, onConnection);
+      // A plain-TCP client on the TLS port fails the handshake on its first line and is closed.
+      const s = tls
+        ? createTlsServer(
+            { ...tls, allowHalfOpen: true, handshakeTimeout: TLS_HANDSHAKE_MS, minVersion: "TLSv1.2" },
+            onConnection,
+          ).on("tlsClientError", (e: unknown, sock: Socket) => {
+            log.debug({ err: e, peer: sock.remoteAddress }, "tls handshake failed");
+            sock.destroy();
+          })
+        : createServer({ noDelay: true, allowHalfOpen: true }, onConnection);
       server = s;
       await new Promise<void>((resolve, reject) => {
         s.once("error", reject);
@@ -88,7 +108,7 @@ export function createRpcSocketServer(deps: RpcSocketServerDeps): RpcSocketServe
       s.on("error", (e: unknown) => log.error({ err: e }, "socket server error"));
       const addr = s.address();
       const got = typeof addr === "object" && addr ? addr.port : port;
-      log.info({ port: got, bind }, "command socket listening");
+      log.info({ port: got, bind, tls: tls !== undefined }, "command socket listening");
       return { port: got };
     },
     async stop() {
@@ -102,5 +122,15 @@ export function createRpcSocketServer(deps: RpcSocketServerDeps): RpcSocketServe
       await closing;
     },
     connectionCount: () => conns.size,
+    closeSessions(target) {
+      let n = 0;
+      for (const c of conns.values()) {
+        const p = c.principal();
+        if (!p || ("username" in target ? p.username !== target.username : p.tokenId !== target.tokenId)) continue;
+        c.destroy();
+        n++;
+      }
+      return n;
+    },
   };
 }

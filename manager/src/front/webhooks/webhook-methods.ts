@@ -2,6 +2,7 @@ import { z } from "zod";
 import { defineMethod, type MethodDef } from "../../service/method.js";
 import { deliverySchema, maintenanceWindowSchema, webhookRuleSchema } from "./schemas.js";
 import type { WebhookService } from "./webhook-service.js";
+import { keepStoredRuleSecrets, redactRule, redactWebhookUrl } from "./webhook-secrets.js";
 
 const idParams = z.object({ id: z.string().min(1).max(64) }).strict();
 const removed = z.object({ removed: z.boolean() }).strict();
@@ -28,12 +29,14 @@ export function createWebhookMethods(deps: { webhooks: WebhookService | (() => W
   return [
     defineMethod({
       name: "webhooks.list",
-      description: "Webhook rules (secrets are not returned).",
+      description: "Webhook rules; secrets, header values and URL paths or credentials are never returned.",
       role: "operator",
       params: empty,
       result: z.object({ items: z.array(listedRuleSchema) }).strict(),
       http: { method: "GET", path: "/webhooks" },
-      handler: () => ({ items: w.listRules().map(({ secret, ...r }) => ({ ...r, hasSecret: secret !== null })) }),
+      handler: () => ({
+        items: w.listRules().map(({ secret, ...r }) => ({ ...redactRule(r), hasSecret: secret !== null })),
+      }),
     }),
     defineMethod({
       name: "webhooks.upsert",
@@ -43,8 +46,9 @@ export function createWebhookMethods(deps: { webhooks: WebhookService | (() => W
       result: listedRuleSchema,
       http: { method: "PUT", path: "/webhooks/{id}" },
       handler: async (p) => {
-        const { secret, ...r } = await w.upsertRule(p);
-        return { ...r, hasSecret: secret !== null };
+        const before = w.listRules().find((r) => r.id === p.id);
+        const { secret, ...r } = await w.upsertRule(keepStoredRuleSecrets(p, before));
+        return { ...redactRule(r), hasSecret: secret !== null };
       },
     }),
     defineMethod({
@@ -71,7 +75,8 @@ export function createWebhookMethods(deps: { webhooks: WebhookService | (() => W
           .deliveries()
           .filter((d) => !p.ruleId || d.ruleId === p.ruleId)
           .slice(-p.limit)
-          .reverse(),
+          .reverse()
+          .map((d) => ({ ...d, url: redactWebhookUrl(d.url) })),
       }),
     }),
     defineMethod({

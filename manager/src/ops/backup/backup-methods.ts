@@ -18,7 +18,7 @@ const backupResultSchema = z.object({
 /**
  * Backup through the service layer (every front door): `server.backup` makes an archive in the
  * server's backups folder and says where; `server.backupChunk` reads it back in base64 chunks
- * (bbbctl backup). REST has `GET /api/server/backup` streaming the archive itself (backup-route.ts).
+ * (bbbctl backup). REST has `POST /api/server/backup` streaming the archive itself (backup-route.ts).
  */
 export function createBackupMethods(backups: () => BackupService): MethodDef[] {
   return [

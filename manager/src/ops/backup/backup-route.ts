@@ -14,7 +14,7 @@ import { roleAllows } from "@bbb/shared";
 export const BACKUP_ROUTE = "/api/server/backup";
 
 /**
- * REST `GET /api/server/backup` (admin; Basic or Bearer like the rest of /api): makes a backup
+ * REST `POST /api/server/backup` (admin; Basic or Bearer like the rest of /api): makes a backup
  * and streams it as application/gzip, with its sha256 in `x-bbb-sha256` and its name in
  * Content-Disposition. The archive also stays in <dataDir>/backups (the newest `backupKeep`).
  */
@@ -33,8 +33,9 @@ export function createBackupRoute(deps: {
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const path = (req.url ?? "/").split("?")[0];
     if (path !== BACKUP_ROUTE) return false;
-    if (req.method !== "GET") {
-      error(res, 405, ManagerErrorCodes.METHOD_NOT_ALLOWED, "use GET", { allow: "GET" });
+    // POST: making a backup prunes the oldest ones, and a GET must change nothing.
+    if (req.method !== "POST") {
+      error(res, 405, ManagerErrorCodes.METHOD_NOT_ALLOWED, "use POST", { allow: "POST" });
       return true;
     }
     const peer = req.socket.remoteAddress ?? "?";
@@ -42,7 +43,7 @@ export function createBackupRoute(deps: {
     if (!auth.ok) {
       if (auth.reason === "invalid") await sleep(throttle.fail(peer));
       error(res, 401, ManagerErrorCodes.UNAUTHENTICATED, "authentication required", {
-        "www-authenticate": 'Basic realm="bbb", Bearer realm="bbb"',
+        "www-authenticate": 'Bearer realm="bbb"',
       });
       return true;
     }

@@ -54,7 +54,13 @@ export function adminMethods(deps: ServiceDeps): MethodDef[] {
       result: usersUpsertResultSchema,
       http: { method: "PUT", path: "/users/{username}" },
       handler: async (p, ctx) => {
+        const before = userStore(deps)
+          .list()
+          .find((u) => u.username === p.username);
         await userCall(() => userStore(deps).upsert(p.username, p.role, p.password));
+        // A new password or role ends every session of the old one, on every door.
+        if (before && (p.password !== undefined || before.role !== p.role))
+          deps.sessions?.signOut(p.username, p.password !== undefined ? "password changed" : "role changed");
         deps.store.record({
           ts: deps.now(),
           kind: "registry",
@@ -77,6 +83,7 @@ export function adminMethods(deps: ServiceDeps): MethodDef[] {
       handler: async (p, ctx) => {
         if (p.username === ctx.username) throw conflict("you cannot remove your own user");
         const removed = await userCall(() => userStore(deps).remove(p.username));
+        if (removed) deps.sessions?.signOut(p.username, "user removed");
         if (removed)
           deps.store.record({
             ts: deps.now(),

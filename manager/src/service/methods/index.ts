@@ -4,6 +4,7 @@ import { commandMethods } from "./commands.js";
 import type { ServiceDeps } from "./deps.js";
 import { hostMethods } from "./hosts.js";
 import { nodeMethods } from "./nodes.js";
+import { sessionMethods } from "./sessions.js";
 import { typeAndSectorMethods } from "./types-sectors.js";
 
 export type { ServiceDeps } from "./deps.js";
@@ -21,6 +22,7 @@ export function createMethodTable(deps: ServiceDeps, ...extra: readonly (readonl
     nodeMethods(deps),
     typeAndSectorMethods(deps),
     adminMethods(deps),
+    sessionMethods(deps),
     ...extra,
   ];
   for (const list of lists) {

@@ -14,6 +14,7 @@ import {
   typesUpsertResultSchema,
 } from "@bbb/shared";
 import { notFound } from "../../errors.js";
+import { keepStoredSecrets, redactType } from "../../registry/type-secrets.js";
 import { defineMethod, type MethodDef } from "../method.js";
 import type { ServiceDeps } from "./deps.js";
 
@@ -26,7 +27,7 @@ export function typeAndSectorMethods(deps: ServiceDeps): MethodDef[] {
       params: typesListParamsSchema,
       result: typesListResultSchema,
       http: { method: "GET", path: "/types" },
-      handler: () => ({ items: [...deps.registry.types.values()] }),
+      handler: () => ({ items: [...deps.registry.types.values()].map(redactType) }),
     }),
     defineMethod({
       name: "types.get",
@@ -38,7 +39,7 @@ export function typeAndSectorMethods(deps: ServiceDeps): MethodDef[] {
       handler: (p) => {
         const t = deps.registry.types.get(p.name);
         if (!t) throw notFound(`type ${p.name}`);
-        return t;
+        return redactType(t);
       },
     }),
     defineMethod({
@@ -48,7 +49,11 @@ export function typeAndSectorMethods(deps: ServiceDeps): MethodDef[] {
       params: typesUpsertParamsSchema,
       result: typesUpsertResultSchema,
       http: { method: "PUT", path: "/types/{name}" },
-      handler: (p, ctx) => deps.editor.upsertType(p, { by: ctx.username, via: ctx.via }),
+      handler: async (p, ctx) => {
+        const input = keepStoredSecrets(p, deps.registry.types.get(p.name));
+        if (input.source) await deps.checkSource(input.source);
+        return redactType(deps.editor.upsertType(input, { by: ctx.username, via: ctx.via }));
+      },
     }),
     defineMethod({
       name: "types.remove",

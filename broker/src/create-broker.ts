@@ -223,17 +223,17 @@ export function createBroker(deps: BrokerDeps): Broker {
 
     connectedClients: () => (running ? running.aedes.connectedClients : 0),
 
-    disconnectUser(username) {
+    disconnectUser(username, act = true) {
       if (!running) return 0;
       let n = 0;
       // Aedes 1.2's typings do not declare `clients` (id → connected client), which it keeps.
       const clients = (running.aedes as unknown as { clients: Record<string, Client> }).clients;
       for (const client of Object.values(clients)) {
         if (identityOf(client)?.username !== username) continue;
-        client.close();
+        if (act) client.close();
         n++;
       }
-      if (n > 0) log.info({ username, clients: n }, "user's MQTT connections closed");
+      if (act && n > 0) log.info({ username, clients: n }, "user's MQTT connections closed");
       return n;
     },
 

@@ -45,8 +45,11 @@ export interface Broker {
   /** Undoes all of start(): servers, sockets, WebSocket hooks, Aedes, Redis connections. */
   stop(): Promise<void>;
   connectedClients(): number;
-  /** Closes every connection of a user (signed out, removed, re-passworded); returns how many. */
-  disconnectUser(username: string): number;
+  /**
+   * Closes every connection of a user (signed out, removed, re-passworded); returns how many.
+   * With `act` false only counts them.
+   */
+  disconnectUser(username: string, act?: boolean): number;
   /**
    * A client inside this process (no socket, no ACL) for trusted code such as the all-in-one
    * server's manager. Usable once started; it survives stop() / start() like a reconnecting client.

@@ -148,7 +148,7 @@ export function createServer(opts: ServerOptions) {
       manager = m;
       // MQTT, the dashboard's WebSocket included: a signed-out user's connections close at once.
       const b = broker;
-      if (b) sessions.onSignOut((t) => ("username" in t ? b.disconnectUser(t.username) : 0));
+      if (b) sessions.onSignOut((t, act) => ("username" in t ? b.disconnectUser(t.username, act) : 0));
       const h = createHttpServer({
         log,
         staticDir,

@@ -136,6 +136,23 @@ describe("sessions end with their user on every door", () => {
     await Promise.all([doors.mqttClosed, doors.sftpClosed]);
   });
 
+  it("a user who signs itself out gets the answer on that connection, then the connection closes", async () => {
+    await admin_("users.upsert", { username: "op-self", role: "operator", password: PW });
+    const doors = await openDoors("op-self");
+    const own = await request(doors.mqttClient, "users.signOut", {});
+    expect(own).toMatchObject({ status: "ok", data: { username: "op-self" } });
+    expect((own.data as { connections: number }).connections).toBeGreaterThanOrEqual(3);
+    await Promise.all([doors.mqttClosed, doors.sockClosed, doors.sftpClosed]);
+    // The same on the command socket, signing out with the token that connection uses.
+    const token = (await mint(basic("op-self", PW))).token!;
+    const sock = await lineClient(ports.cmd!);
+    sock.send({ jsonrpc: "2.0", id: 1, method: "auth", params: { token } });
+    expect((await sock.next(byId(1))).result).toMatchObject({ username: "op-self" });
+    sock.send({ jsonrpc: "2.0", id: 2, method: "users.signOut", params: {} });
+    expect((await sock.next(byId(2))).result).toMatchObject({ username: "op-self", tokens: 1 });
+    await sock.closed;
+  });
+
   it("bbbctl tokens list / revoke and sign-out", async () => {
     await admin_("users.upsert", { username: "op-cli", role: "operator", password: PW });
     const doors = await openDoors("op-cli");

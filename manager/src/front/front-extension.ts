@@ -90,7 +90,7 @@ export function createFrontExtension(opts: FrontExtensionOptions = {}): Extensio
           throw e;
         }
         socket = s;
-        unregister = ctx.sessions.onSignOut((t) => s.closeSessions(t));
+        unregister = ctx.sessions.onSignOut((t, act) => s.closeSessions(t, act));
       }
       if (opts.rest === false) return { ports };
       const mqttAuth = opts.mqttHttpAuth ?? ctx.config.mqttUrl !== undefined;

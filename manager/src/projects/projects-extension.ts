@@ -88,7 +88,7 @@ export function createProjectsExtension(opts: ProjectsExtensionOptions = {}): Ex
           bind: opts.sftp?.bind ?? ctx.config.bind,
         });
         sftp = { server, port };
-        unregister = ctx.sessions.onSignOut((t) => ("username" in t ? server.closeUser(t.username) : 0));
+        unregister = ctx.sessions.onSignOut((t, act) => ("username" in t ? server.closeUser(t.username, act) : 0));
         // Operators copy this into agent configs (sftpHostKeyFingerprint); `bbbctl provision` reads sftp.info.
         log.info({ port, fingerprint: server.hostKeyFingerprint() }, "sftp host key fingerprint");
         return { ports: { sftp: port } };

@@ -44,8 +44,8 @@ export interface SftpServer {
   stop(): Promise<void>;
   /** "SHA256:…" as OpenSSH prints it; available once started. */
   hostKeyFingerprint(): string;
-  /** Ends every connection logged in with this name (a user signed out); returns how many. */
-  closeUser(username: string): number;
+  /** Ends every connection logged in with this name (a user signed out); returns how many (`act` false: only counts). */
+  closeUser(username: string, act?: boolean): number;
 }
 
 /**
@@ -171,11 +171,11 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
       for (const sock of preHeader) sock.destroy();
       await new Promise<void>((resolve) => t.close(() => resolve()));
     },
-    closeUser(username) {
+    closeUser(username, act = true) {
       let n = 0;
       for (const [c, who] of clients) {
         if (who !== username) continue;
-        c.end();
+        if (act) c.end();
         n++;
       }
       return n;

@@ -34,8 +34,8 @@ export interface RpcSocketServer {
   start(opts: { port: number; bind?: string; tls?: { cert: Buffer; key: Buffer } }): Promise<{ port: number }>;
   stop(): Promise<void>;
   connectionCount(): number;
-  /** Closes the connections a user (or a revoked token) authenticated; returns how many. */
-  closeSessions(target: SignOutTarget): number;
+  /** Closes the connections a user (or a revoked token) authenticated; returns how many (`act` false: only counts). */
+  closeSessions(target: SignOutTarget, act?: boolean): number;
 }
 
 /**
@@ -122,12 +122,12 @@ export function createRpcSocketServer(deps: RpcSocketServerDeps): RpcSocketServe
       await closing;
     },
     connectionCount: () => conns.size,
-    closeSessions(target) {
+    closeSessions(target, act = true) {
       let n = 0;
       for (const c of conns.values()) {
         const p = c.principal();
         if (!p || ("username" in target ? p.username !== target.username : p.tokenId !== target.tokenId)) continue;
-        c.destroy();
+        if (act) c.destroy();
         n++;
       }
       return n;

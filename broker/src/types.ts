@@ -69,4 +69,5 @@ export type AuthFailureReason =
   | "bad-password"
   | "unknown-user"
   | "client-id-mismatch"
-  | "will-not-allowed";
+  | "will-not-allowed"
+  | "throttled";

@@ -46,6 +46,15 @@ export function createAuthThrottle(options: Partial<AuthThrottleOptions> = {}, c
   return {
     /** The wait owed for the failures recorded so far (the broker holds the CONNACK this long). */
     delayFor: (key: string): number => delayAfter(count(key)),
+    /**
+     * What is left of the key's back-off window (its last failure plus the wait owed for it):
+     * while above 0, an attempt is refused at once, so parallel attempts do not get through.
+     */
+    blockedFor(key: string): number {
+      const n = count(key);
+      const e = failures.get(key);
+      return e ? Math.max(0, e.last + delayAfter(n) - clock()) : 0;
+    },
     /** Records a failure; returns the wait owed now (the manager waits this long before answering). */
     fail(key: string): number {
       const n = count(key) + 1;

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import ssh2, { type AuthContext } from "ssh2";
+import type { LoginThrottle } from "@bbb/shared";
 import type { SftpPrincipal } from "./path-guard.js";
 
 export type PasswordAuth = (username: string, password: string) => Promise<SftpPrincipal | null>;
@@ -17,6 +18,9 @@ export function createAuthHandler(opts: {
   password: PasswordAuth;
   publicKey?: PublicKeyAuth;
   maxAttempts: number;
+  /** The doors' shared login throttle and this connection's address (docs/protocol.md §"Login throttle"). */
+  throttle?: LoginThrottle;
+  address: string;
   log: Logger;
   onLogin: (who: SftpPrincipal, username: string) => void;
   onTooMany: () => void;
@@ -42,7 +46,14 @@ export function createAuthHandler(opts: {
     if (username.length > MAX_CREDENTIAL) return refuse(ctx, username.slice(0, 64), true);
     if (ctx.method === "password") {
       if (ctx.password.length > MAX_CREDENTIAL) return refuse(ctx, username, true);
+      const th = opts.throttle;
+      // Refused at once while the address waits; the username's window applies to users only,
+      // so a board is never slowed by failures from another address.
+      if (th && th.blockedFor(opts.address) > 0) return refuse(ctx, username, true);
       const who = await opts.password(username, ctx.password);
+      if (who && who.kind === "user" && th && th.blockedFor(opts.address, username) > 0) return refuse(ctx, username, true);
+      if (!who) th?.fail(opts.address, username);
+      else th?.succeed(opts.address, who.kind === "user" ? username : null);
       return who ? accept(ctx, who) : refuse(ctx, username, true);
     }
     if (ctx.method === "publickey" && opts.publicKey) {

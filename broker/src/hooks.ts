@@ -128,13 +128,8 @@ export function createHooks(deps: HookDeps) {
       callback(connackError(5, "too many failed logins; retry later"), false);
       return;
     }
-    const delay = deps.throttle.delayFor(address);
-    const run = async () => {
-      if (delay > 0) await sleep(delay);
-      return deps.authenticate(username, password, clientId, will);
-    };
-    run().then(
-      (outcome) => {
+    deps.authenticate(username, password, clientId, will).then(
+      async (outcome) => {
         if (outcome.ok && outcome.identity.role !== "agent" && deps.throttle.blockedFor(address, username) > 0) {
           log.warn({ username: who, clientId: capField(clientId), address }, "login refused: username in back-off");
           events.emit("auth-failed", { username: who ?? "", address, reason: "throttled" });
@@ -142,10 +137,12 @@ export function createHooks(deps: HookDeps) {
           return;
         }
         if (!outcome.ok) {
-          deps.throttle.fail(address, outcome.reason === "bad-password" || outcome.reason === "unknown-user" ? username : null);
+          const delay = deps.throttle.fail(address, outcome.reason === "bad-password" || outcome.reason === "unknown-user" ? username : null);
           // Never the password: only who, from where and why.
           log.warn({ username: who, clientId: capField(clientId), address, reason: outcome.reason, delayMs: delay }, "authentication failed");
           events.emit("auth-failed", { username: who ?? "", address, reason: outcome.reason });
+          // The refusal is held until the window closes: a sequential client waits it out.
+          if (delay > 0) await sleep(delay);
           callback(connackError(outcome.returnCode, outcome.reason), false);
           return;
         }

@@ -36,11 +36,14 @@ export function createLoginThrottle(options: Partial<LoginThrottleOptions> = {},
     },
     /** The wait owed before a CONNACK or answer (the address's, as before). */
     delayFor: (address: string): number => byAddress.delayFor(address),
-    /** Records a failed password check; returns the wait owed now. */
+    /**
+     * Records a failed password check; returns the wait owed now: the longer of the two windows,
+     * so a client that waits for its answer before trying again is never refused unchecked.
+     */
     fail(address: string, username?: string | null): number {
       const u = userKey(username);
-      if (u !== null) byUser.fail(u);
-      return byAddress.fail(address);
+      const forUser = u === null ? 0 : byUser.fail(u);
+      return Math.max(forUser, byAddress.fail(address));
     },
     succeed(address: string, username?: string | null): void {
       byAddress.succeed(address);

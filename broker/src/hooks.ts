@@ -122,13 +122,14 @@ export function createHooks(deps: HookDeps) {
     // so parallel CONNECTs gain nothing; the username's window is checked once the login is known
     // not to be a board's (a board is never slowed by failures from another address).
     const who = username === undefined ? null : capField(username);
-    if (deps.throttle.blockedFor(address) > 0) {
+    if (deps.throttle.begin(address) > 0) {
       log.warn({ username: who, clientId: capField(clientId), address }, "login refused: address in back-off");
       events.emit("auth-failed", { username: who ?? "", address, reason: "throttled" });
       callback(connackError(5, "too many failed logins; retry later"), false);
       return;
     }
-    deps.authenticate(username, password, clientId, will).then(
+    const checked = deps.authenticate(username, password, clientId, will).finally(() => deps.throttle.end(address));
+    checked.then(
       async (outcome) => {
         if (outcome.ok && outcome.identity.role !== "agent" && deps.throttle.blockedFor(address, username) > 0) {
           log.warn({ username: who, clientId: capField(clientId), address }, "login refused: username in back-off");

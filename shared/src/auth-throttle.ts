@@ -46,6 +46,8 @@ export function createAuthThrottle(options: Partial<AuthThrottleOptions> = {}, c
   return {
     /** The wait owed for the failures recorded so far (the broker holds the CONNACK this long). */
     delayFor: (key: string): number => delayAfter(count(key)),
+    /** Failures on record for the key (0 once forgotten). */
+    failures: count,
     /**
      * What is left of the key's back-off window (its last failure plus the wait owed for it):
      * while above 0, an attempt is refused at once, so parallel attempts do not get through.

@@ -50,8 +50,8 @@ export function createAuthHandler(opts: {
       const th = opts.throttle;
       // Refused at once while the address waits; the username's window applies to users only,
       // so a board is never slowed by failures from another address.
-      if (th && th.blockedFor(opts.address) > 0) return refuse(ctx, username, true, true);
-      const who = await opts.password(username, ctx.password);
+      if (th && th.begin(opts.address) > 0) return refuse(ctx, username, true, true);
+      const who = await opts.password(username, ctx.password).finally(() => th?.end(opts.address));
       if (who && who.kind === "user" && th && th.blockedFor(opts.address, username) > 0) return refuse(ctx, username, true, true);
       if (who) {
         th?.succeed(opts.address, who.kind === "user" ? username : null);

@@ -71,7 +71,7 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
   ): Promise<Principal | null> {
     const peer = req.socket.remoteAddress ?? "?";
     const user = claimedUsername(req);
-    if (user !== null && refuseThrottled(res, throttle.blockedFor(peer, user))) return null;
+    if (user !== null && refuseThrottled(res, throttle.begin(peer, user))) return null;
     let outcome;
     try {
       outcome = await authenticateRequest(req, opts);
@@ -79,6 +79,8 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
       log.error({ err: e }, "authentication backend failed");
       sendError(res, ManagerErrors.INTERNAL, "internal error");
       return null;
+    } finally {
+      if (user !== null) throttle.end(peer, user);
     }
     if (outcome.ok) {
       throttle.succeed(peer, user);

@@ -38,7 +38,7 @@ export async function handleAuth(deps: AuthDeps, state: ConnState, id: RpcId, pa
   }
   const user = "username" in p.data ? p.data.username : null;
   // docs/protocol.md §"Login throttle": refused at once while the address or username waits.
-  const wait = user === null ? 0 : deps.throttle.blockedFor(state.peer, user);
+  const wait = user === null ? 0 : deps.throttle.begin(state.peer, user);
   if (wait > 0) return rpcError(id, ManagerErrors.UNAUTHENTICATED, "too many failed logins; retry later", { details: { retryAfterMs: wait } });
   let principal: Principal | null = null;
   try {
@@ -51,6 +51,8 @@ export async function handleAuth(deps: AuthDeps, state: ConnState, id: RpcId, pa
   } catch (e: unknown) {
     deps.log.error({ err: e }, "authentication backend failed");
     return rpcError(id, ManagerErrors.INTERNAL, "internal error");
+  } finally {
+    if (user !== null) deps.throttle.end(state.peer, user);
   }
   if (!principal) {
     state.authFailures++;

@@ -42,8 +42,10 @@ export function createBackupRoute(deps: {
     }
     const peer = req.socket.remoteAddress ?? "?";
     const user = claimedUsername(req);
-    if (user !== null && refuseThrottled(res, throttle.blockedFor(peer, user))) return true;
-    const auth = await authenticateRequest(req);
+    if (user !== null && refuseThrottled(res, throttle.begin(peer, user))) return true;
+    const auth = await authenticateRequest(req).finally(() => {
+      if (user !== null) throttle.end(peer, user);
+    });
     if (!auth.ok) {
       if (auth.reason === "invalid") await sleep(throttle.fail(peer, user));
       error(res, 401, ManagerErrorCodes.UNAUTHENTICATED, "authentication required", {

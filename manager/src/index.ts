@@ -9,6 +9,7 @@ export { configSchema, ENV_KEYS, SECRET_FILE_ENV, SERVER_ROLES } from "./config/
 export type { ServerRole } from "./config/schema.js";
 export { generateConfigDocs } from "./config/config-docs.js";
 export { createOpsExtension, METRICS_PATH } from "./ops/ops-extension.js";
+export { createFrontExtension } from "./front/front-extension.js";
 export { verifyBackup, restoreBackup } from "./ops/backup/restore.js";
 export { inspectLock, LOCK_FILE } from "./ops/data-lock.js";
 export type { Config, ConfigInput } from "./config/schema.js";

@@ -4,6 +4,11 @@ import {
   historyQueryResultSchema,
   legacyLogsResultSchema,
   hostsCommandResultSchema,
+  auditListResultSchema,
+  tokensListResultSchema,
+  tokensRevokeResultSchema,
+  usersSignOutResultSchema,
+  type AuditListParams,
   nodesBindResultSchema,
   nodesUpsertResultSchema,
   okResultSchema,
@@ -62,6 +67,11 @@ export function createManagerApi(req: Requester) {
     users: async () => (await req.call("users.list", {}, usersListResultSchema)).items,
     upsertUser: (u: { username: string; role: Role; password?: string }) => req.call("users.upsert", u, usersUpsertResultSchema),
     removeUser: (username: string) => req.call("users.remove", { username }, anyOk),
+    /** Sessions (docs/protocol.md "Sessions"): token ids and dates, never the tokens. */
+    tokens: async () => (await req.call("tokens.list", {}, tokensListResultSchema)).items,
+    revokeToken: (id: string) => req.call("tokens.revoke", { id }, tokensRevokeResultSchema),
+    signOut: (username: string) => req.call("users.signOut", { username }, usersSignOutResultSchema),
+    audit: async (p: AuditListParams) => (await req.call("audit.list", p, auditListResultSchema)).items,
     /** Starts a run without waiting for it (wait:false): progress comes from result topics and commands.get. */
     command: (p: HostsCommandParams) => req.call("hosts.command", p, hostsCommandResultSchema, { timeoutMs: 30_000 }),
     run: (id: string) => req.call("commands.get", { id }, commandsGetResultSchema),

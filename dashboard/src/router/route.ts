@@ -1,7 +1,7 @@
 import { emptyFilter, FACETS, type BoardFilter } from "../table/filters.js";
 import { DEFAULT_SORT, isSortKey, type SortSpec } from "../table/sort.js";
 
-export const MANAGE_SECTIONS = ["types", "nodes", "sectors", "users"] as const;
+export const MANAGE_SECTIONS = ["types", "nodes", "sectors", "users", "audit"] as const;
 export type ManageSection = (typeof MANAGE_SECTIONS)[number];
 
 /** Where the console is: kept in the URL hash so a view (filters included) can be shared. */

@@ -54,4 +54,5 @@ export const auditListParamsSchema = z
   })
   .strict()
   .default({ limit: 100 });
+export type AuditListParams = NonNullable<z.input<typeof auditListParamsSchema>>;
 export const auditListResultSchema = z.object({ items: z.array(auditRecordSchema) }).strict();

@@ -1,10 +1,10 @@
 import { backoffCeiling } from "./backoff.js";
 
 /**
- * Slows down repeated authentication failures from one peer (an address): each failure past
- * the free ones doubles the wait, up to a ceiling, so password guessing over MQTT, the command
- * socket or REST is slow while a typo costs little. Used by the broker (delay before CONNACK)
- * and the manager (delay before a failed answer); docs/protocol.md §"Login throttle".
+ * Slows down repeated authentication failures of one key (an address or a username): each
+ * failure past the free ones doubles the wait, up to a ceiling, so password guessing is slow
+ * while a typo costs little. The doors use it through `createLoginThrottle`
+ * (login-throttle.ts: one per address, one per username); docs/protocol.md §"Login throttle".
  * Bounded in size: a scan of many addresses cannot grow memory.
  */
 export interface AuthThrottleOptions {

@@ -3,7 +3,7 @@ import type net from "node:net";
 import type { Duplex } from "node:stream";
 import type { IncomingMessage } from "node:http";
 import { Aedes, type AedesOptions, type Client } from "aedes";
-import { CodedError, DEFAULT_AUTH_THROTTLE, DEFAULT_PORTS, MAX_PACKET_BYTES, MAX_REQUEST_BYTES, MQTT_WS_PATH, createAuthThrottle } from "@bbb/shared";
+import { CodedError, DEFAULT_LOGIN_THROTTLE, DEFAULT_PORTS, MAX_PACKET_BYTES, MAX_REQUEST_BYTES, MQTT_WS_PATH, createLoginThrottle } from "@bbb/shared";
 import { createAcl } from "./acl.js";
 import { createAuthenticator } from "./authenticator.js";
 import { BrokerErrorCodes } from "./errors.js";
@@ -35,7 +35,7 @@ interface Running {
 const DRAIN_TIMEOUT_MS = 30_000;
 
 /** The first MQTT login failure from an address is free (docs/protocol.md §"Login throttle"). */
-const BROKER_AUTH_THROTTLE = { ...DEFAULT_AUTH_THROTTLE, freeFailures: 1 };
+const BROKER_AUTH_THROTTLE = { ...DEFAULT_LOGIN_THROTTLE, freeFailures: 1 };
 
 /** The embedded MQTT broker (docs/architecture.md §"Broker listeners"). Constructing does no I/O; start() does. */
 export function createBroker(deps: BrokerDeps): Broker {
@@ -49,7 +49,7 @@ export function createBroker(deps: BrokerDeps): Broker {
   const { hooks, identityOf } = createHooks({
     acl,
     authenticate: createAuthenticator({ acl, users: deps.users, fleetSecret: deps.fleetSecret }),
-    throttle: createAuthThrottle({ ...BROKER_AUTH_THROTTLE, ...deps.authThrottle }, clock),
+    throttle: createLoginThrottle({ address: { ...BROKER_AUTH_THROTTLE, ...deps.authThrottle }, user: { ...DEFAULT_LOGIN_THROTTLE.user, ...deps.authThrottle, maxMs: Math.min(DEFAULT_LOGIN_THROTTLE.user.maxMs ?? 2000, deps.authThrottle?.maxMs ?? Infinity) } }, clock),
     log,
     events,
     maxRequestBytes: MAX_REQUEST_BYTES,

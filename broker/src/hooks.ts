@@ -2,7 +2,7 @@ import { CodedError } from "@bbb/shared";
 import type { EventEmitter } from "node:events";
 import type { AedesOptions, AuthenticateError, Client } from "aedes";
 import type pino from "pino";
-import type { AuthThrottle, Role } from "@bbb/shared";
+import type { LoginThrottle, Role } from "@bbb/shared";
 import type { Acl, Identity } from "./acl.js";
 import type { Authenticator } from "./authenticator.js";
 import type { ClientIdPolicy } from "./client-ids.js";
@@ -14,7 +14,7 @@ import { stampRequest } from "./request-stamp.js";
 export interface HookDeps {
   acl: Acl;
   authenticate: Authenticator;
-  throttle: AuthThrottle;
+  throttle: LoginThrottle;
   log: pino.Logger;
   events: EventEmitter;
   maxRequestBytes: number;
@@ -118,19 +118,32 @@ export function createHooks(deps: HookDeps) {
       callback(connackError(2, "identifier rejected"), false);
       return;
     }
-    const delay = deps.throttle.delayFor(address);
-    const run = async () => {
-      if (delay > 0) await sleep(delay);
-      return deps.authenticate(username, password, clientId, will);
-    };
-    run().then(
-      (outcome) => {
+    // docs/protocol.md §"Login throttle": an address in its back-off window is refused at once,
+    // so parallel CONNECTs gain nothing; the username's window is checked once the login is known
+    // not to be a board's (a board is never slowed by failures from another address).
+    const who = username === undefined ? null : capField(username);
+    if (deps.throttle.begin(address) > 0) {
+      log.warn({ username: who, clientId: capField(clientId), address }, "login refused: address in back-off");
+      events.emit("auth-failed", { username: who ?? "", address, reason: "throttled" });
+      callback(connackError(5, "too many failed logins; retry later"), false);
+      return;
+    }
+    const checked = deps.authenticate(username, password, clientId, will).finally(() => deps.throttle.end(address));
+    checked.then(
+      async (outcome) => {
+        if (outcome.ok && outcome.identity.role !== "agent" && deps.throttle.blockedFor(address, username) > 0) {
+          log.warn({ username: who, clientId: capField(clientId), address }, "login refused: username in back-off");
+          events.emit("auth-failed", { username: who ?? "", address, reason: "throttled" });
+          callback(connackError(5, "too many failed logins; retry later"), false);
+          return;
+        }
         if (!outcome.ok) {
-          deps.throttle.fail(address);
+          const delay = deps.throttle.fail(address, outcome.reason === "bad-password" || outcome.reason === "unknown-user" ? username : null);
           // Never the password: only who, from where and why.
-          const who = username === undefined ? null : capField(username);
           log.warn({ username: who, clientId: capField(clientId), address, reason: outcome.reason, delayMs: delay }, "authentication failed");
           events.emit("auth-failed", { username: who ?? "", address, reason: outcome.reason });
+          // The refusal is held until the window closes: a sequential client waits it out.
+          if (delay > 0) await sleep(delay);
           callback(connackError(outcome.returnCode, outcome.reason), false);
           return;
         }

@@ -72,4 +72,5 @@ export type AuthFailureReason =
   | "bad-password"
   | "unknown-user"
   | "client-id-mismatch"
-  | "will-not-allowed";
+  | "will-not-allowed"
+  | "throttled";

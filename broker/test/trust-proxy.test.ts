@@ -105,17 +105,19 @@ describe("trustProxy on", () => {
   it("throttles per real address: failures behind one proxy address do not slow another", async () => {
     for (let i = 0; i < 4; i++)
       await rawConnect(ctx.tb.port, proxyV1("203.0.113.50", ctx.tb.port), "otto", "wrong-password");
-    await rawConnect(ctx.tb.port, proxyV1("198.51.100.50", ctx.tb.port), "otto", "wrong-password");
+    // Another user: a username's own window (capped) is shared by every address.
+    await rawConnect(ctx.tb.port, proxyV1("198.51.100.50", ctx.tb.port), "oscar", "wrong-password");
     const delays = ctx.tb.logs
-      .filter((l) => l.msg === "authentication failed" && l.username === "otto")
+      .filter((l) => l.msg === "authentication failed" && (l.username === "otto" || l.username === "oscar"))
       .map((l) => [l.address, l.delayMs]);
-    // The delay owed before each attempt. startBroker's throttle: 20 ms base, the first failure
-    // free (docs/protocol.md §"Login throttle").
+    // The refusal is held for the wait each failure owes, so a sequential client is never
+    // refused unchecked. startBroker's throttle: 20 ms base, the first failure free
+    // (docs/protocol.md §"Login throttle").
     expect(delays).toEqual([
-      ["203.0.113.50", 0],
       ["203.0.113.50", 0],
       ["203.0.113.50", 20],
       ["203.0.113.50", 40],
+      ["203.0.113.50", 80],
       ["198.51.100.50", 0],
     ]);
   });

@@ -8,7 +8,7 @@ import {
   loadOrCreateFleetSecret,
   type Broker,
 } from "@bbb/broker";
-import { MANAGER_USERNAME, MQTT_WS_PATH } from "@bbb/shared";
+import { MANAGER_USERNAME, MQTT_WS_PATH, createLoginThrottle } from "@bbb/shared";
 import type { Logger } from "pino";
 import type { Config } from "./config/schema.js";
 import { createSessions } from "./front/sessions.js";
@@ -184,6 +184,7 @@ export function createServer(opts: ServerOptions) {
 
       const ctx: ServerContext = {
         config,
+        loginThrottle: createLoginThrottle(),
         log,
         fleetSecret,
         users,

@@ -1,3 +1,4 @@
+import type { LoginThrottle } from "@bbb/shared";
 import type { Broker, UserStore } from "@bbb/broker";
 import type { Logger } from "pino";
 import type { Config } from "./config/schema.js";
@@ -22,6 +23,8 @@ export interface ServerContext {
   broker: Broker | null;
   /** API tokens and the sign-out of a user on every door. */
   sessions: Sessions;
+  /** One login throttle for the manager's doors: REST, socket, SFTP, backups (docs/protocol.md §"Login throttle"). */
+  loginThrottle: LoginThrottle;
   /** The complete method table (built-in + every extension's methods). */
   table: () => MethodTable;
   service: () => ServiceDeps;

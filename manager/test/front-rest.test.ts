@@ -18,7 +18,7 @@ describe("REST API", () => {
       log: silentLog,
       tokens: createTokenService({ secret: "s" }),
       limits: { maxBodyBytes: 2048 },
-      throttle: { fail: () => 5, succeed: () => {} },
+      throttle: { blockedFor: () => 0, begin: () => 0, end: () => {}, delayFor: () => 0, fail: () => 5, succeed: () => {}, size: () => 0 },
       version: "1.2.3",
     });
     server = createServer((req, res) => {

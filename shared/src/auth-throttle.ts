@@ -1,10 +1,10 @@
 import { backoffCeiling } from "./backoff.js";
 
 /**
- * Slows down repeated authentication failures from one peer (an address): each failure past
- * the free ones doubles the wait, up to a ceiling, so password guessing over MQTT, the command
- * socket or REST is slow while a typo costs little. Used by the broker (delay before CONNACK)
- * and the manager (delay before a failed answer); docs/protocol.md §"Login throttle".
+ * Slows down repeated authentication failures of one key (an address or a username): each
+ * failure past the free ones doubles the wait, up to a ceiling, so password guessing is slow
+ * while a typo costs little. The doors use it through `createLoginThrottle`
+ * (login-throttle.ts: one per address, one per username); docs/protocol.md §"Login throttle".
  * Bounded in size: a scan of many addresses cannot grow memory.
  */
 export interface AuthThrottleOptions {
@@ -46,6 +46,17 @@ export function createAuthThrottle(options: Partial<AuthThrottleOptions> = {}, c
   return {
     /** The wait owed for the failures recorded so far (the broker holds the CONNACK this long). */
     delayFor: (key: string): number => delayAfter(count(key)),
+    /** Failures on record for the key (0 once forgotten). */
+    failures: count,
+    /**
+     * What is left of the key's back-off window (its last failure plus the wait owed for it):
+     * while above 0, an attempt is refused at once, so parallel attempts do not get through.
+     */
+    blockedFor(key: string): number {
+      const n = count(key);
+      const e = failures.get(key);
+      return e ? Math.max(0, e.last + delayAfter(n) - clock()) : 0;
+    },
     /** Records a failure; returns the wait owed now (the manager waits this long before answering). */
     fail(key: string): number {
       const n = count(key) + 1;

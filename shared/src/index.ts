@@ -21,3 +21,4 @@ export * from "./json-schemas.js";
 export * from "./methods/index.js";
 export * from "./backoff.js";
 export * from "./auth-throttle.js";
+export * from "./login-throttle.js";

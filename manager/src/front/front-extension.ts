@@ -70,6 +70,7 @@ export function createFrontExtension(opts: FrontExtensionOptions = {}): Extensio
           events: ctx.events,
           log,
           tokens,
+          throttle: ctx.loginThrottle,
           audit: ctx.manager.audit,
           ...(opts.socket?.limits ? { limits: opts.socket.limits } : {}),
         });
@@ -107,6 +108,7 @@ export function createFrontExtension(opts: FrontExtensionOptions = {}): Extensio
         authenticate,
         log,
         tokens,
+        throttle: ctx.loginThrottle,
         audit: ctx.manager.audit,
         version: MANAGER_VERSION,
         // Other extensions may mount their own /api routes after this one; the shell answers 404.

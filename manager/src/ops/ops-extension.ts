@@ -71,6 +71,7 @@ export function createOpsExtension(opts: { register?: (r: MetricsRegistry) => vo
         authenticate: (u, p) => ctx.users.verify(u, p),
         // The same tokens as every other door: a revoked one stops working here too.
         tokens: ctx.sessions.tokens,
+        throttle: ctx.loginThrottle,
         log,
       });
       return Promise.resolve({ api });

@@ -80,6 +80,7 @@ export function createProjectsExtension(opts: ProjectsExtensionOptions = {}): Ex
           projectsDir: s.projectsDir,
           hostKeyPath: join(ctx.config.dataDir, SFTP_HOST_KEY_FILE),
           authenticate: createFleetSftpAuth({ fleetSecret: ctx.fleetSecret, users: ctx.users }),
+          throttle: ctx.loginThrottle,
           log: ctx.log,
           ...(opts.sftp?.limits ? { limits: opts.sftp.limits } : {}),
         });

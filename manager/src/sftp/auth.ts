@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import ssh2, { type AuthContext } from "ssh2";
+import type { LoginThrottle } from "@bbb/shared";
 import type { SftpPrincipal } from "./path-guard.js";
 
 export type PasswordAuth = (username: string, password: string) => Promise<SftpPrincipal | null>;
@@ -17,6 +19,9 @@ export function createAuthHandler(opts: {
   password: PasswordAuth;
   publicKey?: PublicKeyAuth;
   maxAttempts: number;
+  /** The doors' shared login throttle and this connection's address (docs/protocol.md §"Login throttle"). */
+  throttle?: LoginThrottle;
+  address: string;
   log: Logger;
   onLogin: (who: SftpPrincipal, username: string) => void;
   onTooMany: () => void;
@@ -24,11 +29,11 @@ export function createAuthHandler(opts: {
   const methods: ("password" | "publickey")[] = opts.publicKey ? ["publickey", "password"] : ["password"];
   let failures = 0;
 
-  const refuse = (ctx: AuthContext, username: string, counted: boolean) => {
+  const refuse = (ctx: AuthContext, username: string, counted: boolean, throttled = false) => {
     ctx.reject(methods);
     if (!counted) return;
     failures++;
-    opts.log.warn({ username, method: ctx.method, failures }, "sftp login refused");
+    opts.log.warn({ username, method: ctx.method, failures, ...(throttled ? { throttled } : {}) }, "sftp login refused");
     if (failures >= opts.maxAttempts) opts.onTooMany();
   };
   const accept = (ctx: AuthContext, who: SftpPrincipal) => {
@@ -42,8 +47,20 @@ export function createAuthHandler(opts: {
     if (username.length > MAX_CREDENTIAL) return refuse(ctx, username.slice(0, 64), true);
     if (ctx.method === "password") {
       if (ctx.password.length > MAX_CREDENTIAL) return refuse(ctx, username, true);
-      const who = await opts.password(username, ctx.password);
-      return who ? accept(ctx, who) : refuse(ctx, username, true);
+      const th = opts.throttle;
+      // Refused at once while the address waits; the username's window applies to users only,
+      // so a board is never slowed by failures from another address.
+      if (th && th.begin(opts.address) > 0) return refuse(ctx, username, true, true);
+      const who = await opts.password(username, ctx.password).finally(() => th?.end(opts.address));
+      if (who && who.kind === "user" && th && th.blockedFor(opts.address, username) > 0) return refuse(ctx, username, true, true);
+      if (who) {
+        th?.succeed(opts.address, who.kind === "user" ? username : null);
+        return accept(ctx, who);
+      }
+      // Held for the wait owed, so a client that waits for its answer is never refused unchecked.
+      const wait = th?.fail(opts.address, username) ?? 0;
+      if (wait > 0) await sleep(wait);
+      return refuse(ctx, username, true);
     }
     if (ctx.method === "publickey" && opts.publicKey) {
       const who = await opts.publicKey(username, { algo: ctx.key.algo, data: ctx.key.data });

@@ -1,3 +1,4 @@
+import type { LoginThrottle } from "@bbb/shared";
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from "node:net";
 import type { Logger } from "pino";
 import ssh2, { type Connection } from "ssh2";
@@ -35,6 +36,8 @@ export interface SftpServerDeps {
   authenticateKey?: PublicKeyAuth;
   log: Logger;
   limits?: Partial<SftpServerLimits>;
+  /** Shared with the other doors (docs/protocol.md §"Login throttle"); none: no back-off. */
+  throttle?: LoginThrottle;
   /** Restricts agents to their own type's tree for types that ask for it. */
   access?: SftpAccessPolicy;
 }
@@ -111,6 +114,8 @@ export function createSftpServer(deps: SftpServerDeps): SftpServer {
         password: deps.authenticate,
         publicKey: deps.authenticateKey,
         maxAttempts: limits.maxAuthAttempts,
+        throttle: deps.throttle,
+        address: info.ip,
         log: clog,
         onLogin: (p, username) => {
           who = p;

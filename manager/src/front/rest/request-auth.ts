@@ -1,4 +1,6 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { ManagerErrors } from "../../errors.js";
+import { sendError } from "./http-io.js";
 import type { Authenticate, Principal } from "../auth-types.js";
 import type { TokenService } from "../tokens.js";
 
@@ -32,4 +34,26 @@ export function createRequestAuthenticator(deps: { authenticate: Authenticate; t
     if (!role) return { ok: false, reason: "invalid" };
     return { ok: true, principal: { username, role } };
   };
+}
+
+/** The username a request's Basic credentials claim (null for Bearer or none): the throttle's key. */
+export function claimedUsername(req: IncomingMessage): string | null {
+  const header = req.headers.authorization ?? "";
+  if (!/^basic /i.test(header)) return null;
+  const decoded = Buffer.from(header.slice(6).trim(), "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  return colon > 0 ? decoded.slice(0, colon) : null;
+}
+
+/**
+ * Refuses a login attempt at once while its address or username is in its back-off window
+ * (docs/protocol.md §"Login throttle"); true when refused.
+ */
+export function refuseThrottled(res: ServerResponse, waitMs: number): boolean {
+  if (waitMs <= 0) return false;
+  sendError(res, ManagerErrors.UNAUTHENTICATED, "too many failed logins; retry later", {
+    "www-authenticate": 'Bearer realm="bbb"',
+    "retry-after": String(Math.ceil(waitMs / 1000)),
+  });
+  return true;
 }

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import { MAX_REQUEST_BYTES } from "@bbb/shared";
 import type { AuditSink } from "../../service/audit.js";
 import type { CallContext, MethodTable } from "../../service/method.js";
-import { createAuthThrottle, type AuthThrottle } from "@bbb/shared";
+import { createLoginThrottle, type LoginThrottle } from "@bbb/shared";
 import type { Authenticate, Principal } from "../auth-types.js";
 import { ManagerErrorCodes, ManagerErrors } from "../../errors.js";
 import { invokeDef } from "../invoke.js";
@@ -12,7 +12,7 @@ import type { TokenService } from "../tokens.js";
 import { HttpError, readJsonBody, sendAppError, sendError, sendHttpError, sendJson } from "./http-io.js";
 import { buildOpenApi } from "./openapi.js";
 import { coercePathParams, coerceQuery } from "./query.js";
-import { createRequestAuthenticator } from "./request-auth.js";
+import { claimedUsername, createRequestAuthenticator, refuseThrottled } from "./request-auth.js";
 import { compileRoutes, matchRoute, type Route } from "./routes.js";
 
 export interface RestLimits {
@@ -30,7 +30,7 @@ export interface RestHandlerDeps {
   limits?: Partial<RestLimits>;
   /** Enables Bearer auth and POST /api/auth/token. */
   tokens?: TokenService;
-  throttle?: AuthThrottle;
+  throttle?: LoginThrottle;
   /** Mount point; default /api. */
   basePath?: string;
   /** Version in the OpenAPI document's info. */
@@ -55,7 +55,7 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
   const log = deps.log.child({ module: "rest" });
   const base = (deps.basePath ?? "/api").replace(/\/$/, "");
   const maxBody = deps.limits?.maxBodyBytes ?? MAX_REQUEST_BYTES;
-  const throttle = deps.throttle ?? createAuthThrottle();
+  const throttle = deps.throttle ?? createLoginThrottle();
   const routes: Route[] = compileRoutes(deps.methods, log);
   const authenticateRequest = createRequestAuthenticator({ authenticate: deps.authenticate, tokens: deps.tokens });
   let openapi: string | null = null;
@@ -70,6 +70,8 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
     opts: { passwordOnly?: boolean } = {},
   ): Promise<Principal | null> {
     const peer = req.socket.remoteAddress ?? "?";
+    const user = claimedUsername(req);
+    if (user !== null && refuseThrottled(res, throttle.begin(peer, user))) return null;
     let outcome;
     try {
       outcome = await authenticateRequest(req, opts);
@@ -77,12 +79,14 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
       log.error({ err: e }, "authentication backend failed");
       sendError(res, ManagerErrors.INTERNAL, "internal error");
       return null;
+    } finally {
+      if (user !== null) throttle.end(peer, user);
     }
     if (outcome.ok) {
-      throttle.succeed(peer);
+      throttle.succeed(peer, user);
       return outcome.principal;
     }
-    if (outcome.reason === "invalid") await sleep(throttle.fail(peer));
+    if (outcome.reason === "invalid") await sleep(throttle.fail(peer, user));
     // Never a Basic challenge: a browser would prompt, then send the cached password with every
     // request of any site to this server (docs/protocol.md "REST API"). Basic still works when sent.
     const challenge = 'Bearer realm="bbb"';

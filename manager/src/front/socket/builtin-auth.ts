@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import type { Logger } from "pino";
-import type { AuthThrottle } from "@bbb/shared";
+import type { LoginThrottle } from "@bbb/shared";
 import type { Authenticate, Principal } from "../auth-types.js";
 import { ManagerErrors } from "../../errors.js";
 import { zodIssues } from "../invoke.js";
@@ -13,7 +13,7 @@ import type { ConnState } from "./conn-state.js";
 export interface AuthDeps {
   authenticate: Authenticate;
   tokens?: TokenService | undefined;
-  throttle: AuthThrottle;
+  throttle: LoginThrottle;
   log: Logger;
   limits: RpcSocketLimits;
 }
@@ -36,6 +36,10 @@ export async function handleAuth(deps: AuthDeps, state: ConnState, id: RpcId, pa
       },
     );
   }
+  const user = "username" in p.data ? p.data.username : null;
+  // docs/protocol.md §"Login throttle": refused at once while the address or username waits.
+  const wait = user === null ? 0 : deps.throttle.begin(state.peer, user);
+  if (wait > 0) return rpcError(id, ManagerErrors.UNAUTHENTICATED, "too many failed logins; retry later", { details: { retryAfterMs: wait } });
   let principal: Principal | null = null;
   try {
     if ("token" in p.data) {
@@ -47,10 +51,12 @@ export async function handleAuth(deps: AuthDeps, state: ConnState, id: RpcId, pa
   } catch (e: unknown) {
     deps.log.error({ err: e }, "authentication backend failed");
     return rpcError(id, ManagerErrors.INTERNAL, "internal error");
+  } finally {
+    if (user !== null) deps.throttle.end(state.peer, user);
   }
   if (!principal) {
     state.authFailures++;
-    const delay = deps.throttle.fail(state.peer);
+    const delay = deps.throttle.fail(state.peer, user);
     deps.log.info(
       { peer: state.peer, user: "username" in p.data ? p.data.username : "(token)", failures: state.authFailures },
       "socket auth failed",
@@ -63,7 +69,7 @@ export async function handleAuth(deps: AuthDeps, state: ConnState, id: RpcId, pa
     if (state.authFailures >= deps.limits.maxAuthFailures) setImmediate(() => state.end());
     return rpcError(id, ManagerErrors.UNAUTHENTICATED, "invalid credentials");
   }
-  deps.throttle.succeed(state.peer);
+  deps.throttle.succeed(state.peer, user);
   state.principal = principal;
   deps.log.debug({ peer: state.peer, user: principal.username, role: principal.role }, "socket client authenticated");
   return rpcResult(id, { username: principal.username, role: principal.role });

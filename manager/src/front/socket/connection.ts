@@ -2,7 +2,7 @@ import type { Socket } from "node:net";
 import type { Logger } from "pino";
 import type { EventBus, RegistryEvent } from "../../service/events.js";
 import type { CallContext, MethodTable } from "../../service/method.js";
-import type { AuthThrottle } from "@bbb/shared";
+import type { LoginThrottle } from "@bbb/shared";
 import type { AuditSink } from "../../service/audit.js";
 import type { Principal } from "../auth-types.js";
 import { ManagerErrors } from "../../errors.js";
@@ -28,7 +28,7 @@ export interface ConnectionDeps extends AuthDeps {
   socket: Socket;
   methods: MethodTable;
   events: EventBus | undefined;
-  throttle: AuthThrottle;
+  throttle: LoginThrottle;
   log: Logger;
   limits: RpcSocketLimits;
   /** Serialised notification of an event, computed once for all connections. */

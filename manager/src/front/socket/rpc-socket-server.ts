@@ -3,7 +3,7 @@ import { createServer as createTlsServer } from "node:tls";
 import type { Logger } from "pino";
 import type { EventBus, RegistryEvent } from "../../service/events.js";
 import type { MethodTable } from "../../service/method.js";
-import { createAuthThrottle, type AuthThrottle } from "@bbb/shared";
+import { createLoginThrottle, type LoginThrottle } from "@bbb/shared";
 import type { Authenticate } from "../auth-types.js";
 import { ManagerErrors } from "../../errors.js";
 import type { TokenService } from "../tokens.js";
@@ -25,7 +25,7 @@ export interface RpcSocketServerDeps {
   limits?: Partial<RpcSocketLimits>;
   /** Enables `auth {token}`. */
   tokens?: TokenService;
-  throttle?: AuthThrottle;
+  throttle?: LoginThrottle;
   audit?: AuditSink;
 }
 
@@ -45,7 +45,7 @@ export interface RpcSocketServer {
 export function createRpcSocketServer(deps: RpcSocketServerDeps): RpcSocketServer {
   const log = deps.log.child({ module: "rpc-socket" });
   const limits: RpcSocketLimits = { ...DEFAULT_SOCKET_LIMITS, ...deps.limits };
-  const throttle = deps.throttle ?? createAuthThrottle();
+  const throttle = deps.throttle ?? createLoginThrottle();
   const conns = new Map<Socket, LiveConnection>();
   // One serialisation per event, shared by every subscribed connection.
   const cache = new WeakMap<RegistryEvent, string>();

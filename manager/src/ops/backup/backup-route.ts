@@ -2,10 +2,10 @@ import { createReadStream } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
-import { createAuthThrottle } from "@bbb/shared";
+import { createLoginThrottle, type LoginThrottle } from "@bbb/shared";
 import type { Authenticate } from "../../front/auth-types.js";
 import { sendJson } from "../../front/rest/http-io.js";
-import { createRequestAuthenticator } from "../../front/rest/request-auth.js";
+import { claimedUsername, createRequestAuthenticator, refuseThrottled } from "../../front/rest/request-auth.js";
 import type { TokenService } from "../../front/tokens.js";
 import type { BackupService } from "./backup-service.js";
 import { ManagerErrorCodes } from "../../errors.js";
@@ -22,10 +22,12 @@ export function createBackupRoute(deps: {
   backups: () => BackupService;
   authenticate: Authenticate;
   tokens?: TokenService;
+  /** Shared with the other doors (docs/protocol.md §"Login throttle"). */
+  throttle?: LoginThrottle;
   log: Logger;
 }) {
   const log = deps.log.child({ module: "backup-route" });
-  const throttle = createAuthThrottle();
+  const throttle = deps.throttle ?? createLoginThrottle();
   const authenticateRequest = createRequestAuthenticator({ authenticate: deps.authenticate, tokens: deps.tokens });
   const error = (res: ServerResponse, status: number, code: string, message: string, headers = {}) =>
     sendJson(res, status, { error: { code, message } }, headers);
@@ -39,15 +41,19 @@ export function createBackupRoute(deps: {
       return true;
     }
     const peer = req.socket.remoteAddress ?? "?";
-    const auth = await authenticateRequest(req);
+    const user = claimedUsername(req);
+    if (user !== null && refuseThrottled(res, throttle.begin(peer, user))) return true;
+    const auth = await authenticateRequest(req).finally(() => {
+      if (user !== null) throttle.end(peer, user);
+    });
     if (!auth.ok) {
-      if (auth.reason === "invalid") await sleep(throttle.fail(peer));
+      if (auth.reason === "invalid") await sleep(throttle.fail(peer, user));
       error(res, 401, ManagerErrorCodes.UNAUTHENTICATED, "authentication required", {
         "www-authenticate": 'Bearer realm="bbb"',
       });
       return true;
     }
-    throttle.succeed(peer);
+    throttle.succeed(peer, user);
     if (!roleAllows(auth.principal.role, "admin")) {
       error(res, 403, ManagerErrorCodes.FORBIDDEN, "backups need the admin role");
       return true;

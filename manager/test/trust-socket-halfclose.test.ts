@@ -29,7 +29,8 @@ describe.skipIf(!existsSync(SOCAT))("command socket: requests then half-close", 
   });
 
   for (const round of [1, 2, 3]) {
-    it(`socat with -t 3 gets both answers from a fresh server (round ${round})`, async () => {
+    // Round 3 leaves the newline off the last request: the end of the stream ends that line.
+    it(`socat with -t 3 gets both answers from a fresh server (round ${round}${round === 3 ? ", last line without newline" : ""})`, async () => {
       dataDir = await mkdtemp(join(tmpdir(), "bbb-halfclose-"));
       const config = configSchema.parse({
         mqttPort: 0, httpPort: 0, cmdPort: 0, bind: "127.0.0.1", dataDir,
@@ -39,7 +40,7 @@ describe.skipIf(!existsSync(SOCAT))("command socket: requests then half-close", 
       const { ports } = await server.start();
       const input =
         `{"jsonrpc":"2.0","id":1,"method":"auth","params":{"username":"admin","password":"${ADMIN_PASSWORD}"}}\n` +
-        `{"jsonrpc":"2.0","id":2,"method":"types.list"}\n`;
+        `{"jsonrpc":"2.0","id":2,"method":"types.list"}${round === 3 ? "" : "\n"}`;
       const { stdout } = await run("/bin/sh", ["-c", `printf '%s' '${input}' | ${SOCAT} -t 3 - TCP:127.0.0.1:${ports.cmd}`], {
         timeout: 15_000,
       });

@@ -216,6 +216,7 @@ export function createConnection(deps: ConnectionDeps): LiveConnection {
   // The server allows half-open sockets: a client that sends its requests and shuts its side
   // (`printf … | socat - TCP:…`) still gets every reply, in order, before the server closes.
   socket.on("end", () => {
+    splitter.end();
     peerEnded = true;
     void pump();
   });

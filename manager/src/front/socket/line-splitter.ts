@@ -5,6 +5,8 @@
  */
 export interface LineSplitter {
   push(chunk: Buffer): void;
+  /** The stream ended: a last line without its newline is still a line. */
+  end(): void;
 }
 
 // Fatal: a line that is not UTF-8 (Latin-1, UTF-16) is refused as a whole, not stored with U+FFFD
@@ -69,6 +71,14 @@ export function createLineSplitter(
       if (parts.length > 0 && parts[parts.length - 1]?.buffer === chunk.buffer) {
         parts[parts.length - 1] = Buffer.from(parts[parts.length - 1] as Buffer);
       }
+    },
+    end() {
+      if (discarding) onOverflow(discarded);
+      else if (size > 0) emit(Buffer.concat(parts, size));
+      parts = [];
+      size = 0;
+      discarding = false;
+      discarded = 0;
     },
   };
 }

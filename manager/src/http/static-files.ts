@@ -23,11 +23,14 @@ const TYPES: Readonly<Record<string, string>> = {
 /**
  * The dashboard's scripts come only from this server, it talks only to this server (REST and
  * MQTT over WebSocket), and no other site may frame it (clickjacking). Inline styles stay
- * allowed: Vue's static hoisting writes style attributes through innerHTML.
+ * allowed: Vue's static hoisting writes style attributes through innerHTML. Workers may start
+ * from blob: URLs: MQTT.js runs its keepalive timers in a worker built from a Blob so a
+ * background tab's throttled timers do not make the broker drop the dashboard.
  */
 export const DASHBOARD_CSP = [
   "default-src 'self'",
   "script-src 'self'",
+  "worker-src 'self' blob:",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
   "connect-src 'self'",

@@ -67,6 +67,13 @@ describe("bbbread hashes", () => {
     expect(b).toEqual({ agent: "bbbread", ip: "10.0.0.1", hostname: "h" });
   });
 
+  it("a sector named like an object's own property is just a name", () => {
+    for (const sector of ["__proto__", "constructor", "toString"]) {
+      expect(sectorFromBbbread(sector)).toBe(sector);
+      expect(parseBbbreadHash("BBB:10.0.0.1:h", { ...example, sector })?.claimedSector).toBe(sector);
+    }
+  });
+
   it("sector names both ways", () => {
     expect(sectorFromBbbread("IA-07")).toBe("7");
     expect(sectorFromBbbread("LINAC Area")).toBe("LINAC");

@@ -21,7 +21,8 @@ export interface MigrationSources {
 export function migrationStatus(deps: ServiceDeps, bridges: MigrationStatus["bridges"]): MigrationStatus {
   const zero = () => Object.fromEntries(agentKinds.map((a) => [a, 0])) as Record<string, number>;
   const byAgent = zero();
-  const bySector: Record<string, Record<string, number>> = {};
+  // A Map: a sector name comes from a board and may be `__proto__`.
+  const bySector = new Map<string, Record<string, number>>();
   const legacy: LegacyBoardRow[] = [];
   let total = 0;
   for (const rec of deps.registry.records.values()) {
@@ -29,7 +30,8 @@ export function migrationStatus(deps: ServiceDeps, bridges: MigrationStatus["bri
     total++;
     byAgent[rec.agent] = (byAgent[rec.agent] ?? 0) + 1;
     const sector = rec.sector ?? "";
-    const s = (bySector[sector] ??= zero());
+    let s = bySector.get(sector);
+    if (!s) bySector.set(sector, (s = zero()));
     s[rec.agent] = (s[rec.agent] ?? 0) + 1;
     const hb = rec.live.heartbeat;
     if (rec.agent !== "bbb-agent" && hb)
@@ -43,7 +45,7 @@ export function migrationStatus(deps: ServiceDeps, bridges: MigrationStatus["bri
       });
   }
   legacy.sort((a, b) => (a.sector ?? "").localeCompare(b.sector ?? "") || a.hostname.localeCompare(b.hostname));
-  return { ts: deps.now(), total, byAgent, bySector, legacy, bridges };
+  return { ts: deps.now(), total, byAgent, bySector: Object.fromEntries(bySector), legacy, bridges };
 }
 
 /** `migration.status` and `legacy.logs` on every front door (docs/migration.md). */

@@ -12,7 +12,7 @@ import { createFakeRoot, createRecordingExec } from "@bbb/agent/sim";
 import { deriveBoardToken, loadOrCreateFleetSecret } from "@bbb/broker";
 import { loadConfig } from "../config/load-config.js";
 import { createServer } from "../create-server.js";
-import { createLogger } from "../log.js";
+import { createLogger, logDestination } from "../log.js";
 import { createDefaultExtensions } from "../default-extensions.js";
 import { DEMO_TYPES, planFleet, type PlannedBoard } from "./fleet-plan.js";
 
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     .opts<{ boards: string; connect?: string; churnS: string; simBoards: string }>();
   const n = Math.max(1, Math.min(20_000, Number(opts.boards) || 600));
   const config = loadConfig({ env: process.env, cwd: process.cwd() });
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, logDestination(config.logFormat));
   const plan = planFleet(n);
 
   let mqttUrl = opts.connect ?? "";

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { hoistDefs, toJsonSchema, type JsonSchema } from "./json-schema.js";
+import { PROBLEM_SCHEMA, PROBLEM_TYPE } from "./problem.js";
 import type { Route } from "./routes.js";
 
 export interface OpenApiInfo {
@@ -29,33 +30,7 @@ export function buildOpenApi(
   opts: { tokens: boolean; log?: Logger },
 ): Record<string, unknown> {
   const schemas: Record<string, JsonSchema> = {
-    Error: {
-      type: "object",
-      required: ["error"],
-      properties: {
-        error: {
-          type: "object",
-          required: ["code", "message"],
-          properties: {
-            code: { type: "string", description: "Stable error code, e.g. MGR_E_NOT_FOUND." },
-            message: { type: "string" },
-            issues: {
-              type: "array",
-              items: {
-                type: "object",
-                required: ["path", "message", "code"],
-                properties: {
-                  path: { type: "array", items: { type: ["string", "integer"] } },
-                  message: { type: "string" },
-                  code: { type: "string" },
-                },
-              },
-            },
-            details: {},
-          },
-        },
-      },
-    },
+    Problem: PROBLEM_SCHEMA,
   };
   const errorRef = { $ref: "#/components/responses/Error" };
   const paths: Record<string, Record<string, unknown>> = {};
@@ -164,7 +139,7 @@ export function buildOpenApi(
           description: Object.entries(ERROR_RESPONSES)
             .map(([s, d]) => `${s}: ${d}`)
             .join("\n"),
-          content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+          content: { [PROBLEM_TYPE]: { schema: { $ref: "#/components/schemas/Problem" } } },
         },
       },
       securitySchemes: {

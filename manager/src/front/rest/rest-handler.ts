@@ -45,7 +45,6 @@ export interface RestHandlerDeps {
 
 export type RestHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
-
 /**
  * The REST front door under /api: one route per method with an `http` mapping (path params,
  * query for GET/DELETE, JSON body otherwise), Basic or Bearer auth, and an OpenAPI document
@@ -166,10 +165,14 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
     const m = matchRoute(routes, verb, sub);
     if (m.kind === "wrong-verb") {
       // 405, with the code of an unknown method: no method has this verb and path.
-      sendJson(
+      sendAppError(
         res,
-        405,
-        { error: { code: ManagerErrorCodes.UNKNOWN_METHOD, message: `use ${m.allow.join(", ")}` } },
+        {
+          code: ManagerErrorCodes.UNKNOWN_METHOD,
+          message: `use ${m.allow.join(", ")}`,
+          status: 405,
+          rpc: ManagerErrors.UNKNOWN_METHOD.rpc,
+        },
         { allow: m.allow.join(", ") },
       );
       return;

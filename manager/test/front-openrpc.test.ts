@@ -55,7 +55,12 @@ describe("rpc.discover: the socket's OpenRPC document from the method table", ()
     const meta = metaSchemaModule as unknown as Json;
     // The OpenRPC meta-schema refers to JSON Schema's own (meta.json-schema.tools) for every schema in the document.
     const jsonSchemaMeta = jsonSchemaMetaModule as unknown as Json;
-    const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, formats: { "uri-reference": true, uri: true } });
+    const ajv = new Ajv({
+      strict: false,
+      allErrors: true,
+      validateSchema: false,
+      formats: { "uri-reference": true, uri: true },
+    });
     // Referred to with and without the trailing slash.
     ajv.addSchema({ ...jsonSchemaMeta, $id: "https://meta.json-schema.tools/" });
     ajv.addSchema({ ...jsonSchemaMeta, $id: "https://meta.json-schema.tools" });

@@ -3,6 +3,7 @@ import { ManagerErrors } from "../../errors.js";
 import type { MethodDef, MethodTable } from "../../service/method.js";
 import { MANAGER_VERSION } from "../../version.js";
 import { hoistDefs, toJsonSchema, type JsonSchema } from "../rest/json-schema.js";
+import { exampleOf } from "../rest/schema-example.js";
 import { eventFilterSchema } from "./event-filter.js";
 
 type Json = Record<string, unknown>;
@@ -88,6 +89,15 @@ function methodOf(def: MethodDef, components: Record<string, JsonSchema>, log?: 
     paramStructure: "by-name",
     params: paramsOf(params),
     result: { name: "result", schema: result },
+    examples: [
+      {
+        name: `${def.name} example`,
+        params: Object.entries((exampleOf(params, components) ?? {}) as Record<string, unknown>).map(
+          ([name, value]) => ({ name, value }),
+        ),
+        result: { name: "result", value: exampleOf(result, components) },
+      },
+    ],
     errors: COMMON_ERRORS.map((k) => ({ $ref: `#/components/errors/${ManagerErrors[k].code}` })),
     "x-role": def.role,
   };

@@ -77,9 +77,9 @@ describe("rpc.discover: the socket's OpenRPC document from the method table", ()
     expect(validate.errors ?? [], JSON.stringify(validate.errors?.slice(0, 3))).toEqual([]);
     expect(ok).toBe(true);
     expect(doc.openrpc).toBe("1.3.2");
-    // The validator does look: a method without a result, or a bad version, fails.
+    // The validator does look: a method without a name, or a bad version, fails.
     expect(validate({ ...doc, openrpc: "one" })).toBe(false);
-    expect(validate({ ...doc, methods: [{ name: "x", params: [] }] })).toBe(false);
+    expect(validate({ ...doc, methods: [{ params: [] }] })).toBe(false);
   });
 
   it("lists every method of the table plus the socket's own, with every param and result schema", () => {

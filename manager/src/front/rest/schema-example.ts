@@ -89,7 +89,8 @@ export function exampleOf(schema: unknown, components: Record<string, JsonSchema
   for (const key of ["anyOf", "oneOf"] as const) {
     const alts = s[key];
     if (Array.isArray(alts) && alts.length > 0) {
-      const pick = (alts as JsonSchema[]).find((a) => a.type !== "null") ?? alts[0];
+      const list = alts as JsonSchema[];
+      const pick = list.find((a) => a.type !== "null") ?? list[0];
       return exampleOf(pick, components, hint, depth + 1);
     }
   }
@@ -97,7 +98,7 @@ export function exampleOf(schema: unknown, components: Record<string, JsonSchema
     s = Object.assign({}, ...(s.allOf as JsonSchema[]), { ...s, allOf: undefined }) as JsonSchema;
   const types = Array.isArray(s.type) ? (s.type as string[]) : typeof s.type === "string" ? [s.type] : [];
   const type = types.find((t) => t !== "null") ?? (s.properties ? "object" : s.items ? "array" : types[0]);
-  switch (type) {
+  switch (type ?? "") {
     case "object": {
       const out: Record<string, unknown> = {};
       const props = (s.properties ?? {}) as Record<string, JsonSchema>;

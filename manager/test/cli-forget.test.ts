@@ -48,7 +48,11 @@ describe.skipIf(!canRun)("bbbctl hosts rm and confirmation on a terminal", () =>
     live = await startSimBoard(srv.mqttUrl, 931, { ip: "10.128.30.31", hostname: "forget-live" });
     dead = await startSimBoard(srv.mqttUrl, 932, { ip: "10.128.30.32", hostname: "forget-dead" });
     const reg = srv.server.manager.registry;
-    await waitFor(() => (reg.records.get(live.boardId)?.alive && reg.records.get(dead.boardId)?.alive) || null, 10_000, "boards alive");
+    await waitFor(
+      () => (reg.records.get(live.boardId)?.alive && reg.records.get(dead.boardId)?.alive) || null,
+      10_000,
+      "boards alive",
+    );
     await dead.stop();
     await waitFor(() => reg.records.get(dead.boardId)?.alive === false || null, 10_000, "board dead");
   });

@@ -41,7 +41,11 @@ describe.skipIf(!havePromtool)("Prometheus tooling on the real /metrics (promtoo
     text = await waitFor(
       async () => {
         const t = await (await fetch(`${srv.http}/metrics`)).text();
-        return /^bbb_event_loop_lag_seconds_count /m.test(t) && /^bbb_board_up\{/m.test(t) && /^nodejs_gc_duration_seconds_count/m.test(t) ? t : null;
+        return /^bbb_event_loop_lag_seconds_count /m.test(t) &&
+          /^bbb_board_up\{/m.test(t) &&
+          /^nodejs_gc_duration_seconds_count/m.test(t)
+          ? t
+          : null;
       },
       15_000,
       "lag summary, board and GC series",
@@ -74,11 +78,13 @@ describe.skipIf(!havePromtool)("Prometheus tooling on the real /metrics (promtoo
     const tests = readFileSync(join(MONITORING, "bbb-alerts.test.yml"), "utf8");
     const alerts = [...rules.matchAll(/- alert: (\w+)/g)].map((m) => m[1]!);
     expect(alerts.length).toBeGreaterThanOrEqual(9);
-    for (const a of alerts) expect(tests, a).toMatch(new RegExp(`alertname: ${a}\\n\\s+exp_alerts:\\n\\s+- exp_labels`));
+    for (const a of alerts)
+      expect(tests, a).toMatch(new RegExp(`alertname: ${a}\\n\\s+exp_alerts:\\n\\s+- exp_labels`));
     // Every metric the rules query is one the manager exports (or Prometheus' own `up`).
     const exported = exportedNames(text);
     for (const expr of [...rules.matchAll(/expr: (\|\n(?: {10}.*\n)+|.*)/g)].map((m) => m[1]!))
-      for (const name of promqlMetricNames(expr)) expect(name === "up" || exported.has(name), `${name} in ${expr}`).toBe(true);
+      for (const name of promqlMetricNames(expr))
+        expect(name === "up" || exported.has(name), `${name} in ${expr}`).toBe(true);
   });
 
   it("every Grafana panel queries only metrics /metrics exports", () => {
@@ -89,7 +95,9 @@ describe.skipIf(!havePromtool)("Prometheus tooling on the real /metrics (promtoo
     };
     expect(dash.uid).toBe("bbb-fleet");
     const exported = exportedNames(text);
-    const exprs = dash.panels.filter((p) => p.type !== "row").map((p) => ({ title: p.title, targets: p.targets ?? [] }));
+    const exprs = dash.panels
+      .filter((p) => p.type !== "row")
+      .map((p) => ({ title: p.title, targets: p.targets ?? [] }));
     expect(exprs.length).toBeGreaterThan(20);
     const used = new Set<string>();
     for (const p of exprs) {

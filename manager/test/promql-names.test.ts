@@ -13,6 +13,6 @@ describe("promqlMetricNames", () => {
       "process_max_fds",
       "up",
     ]);
-    expect(promqlMetricNames("sum without (state) (bbb_boards{state=\"lost\"}) > 0")).toEqual(["bbb_boards"]);
+    expect(promqlMetricNames('sum without (state) (bbb_boards{state="lost"}) > 0')).toEqual(["bbb_boards"]);
   });
 });

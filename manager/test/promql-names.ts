@@ -1,5 +1,17 @@
 /** PromQL words that are not metric names: aggregation modifiers, set operators, keywords. */
-const KEYWORDS = new Set(["by", "without", "and", "or", "unless", "on", "ignoring", "group_left", "group_right", "bool", "offset"]);
+const KEYWORDS = new Set([
+  "by",
+  "without",
+  "and",
+  "or",
+  "unless",
+  "on",
+  "ignoring",
+  "group_left",
+  "group_right",
+  "bool",
+  "offset",
+]);
 
 /**
  * The metric names a PromQL expression selects: identifiers left once label matchers `{…}`,

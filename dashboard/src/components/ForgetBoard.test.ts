@@ -13,11 +13,16 @@ function setup(state: BoardState, refuse = false) {
     removeHost: (id: string) => {
       calls.push(id);
       return refuse
-        ? Promise.reject(new CodedError(ManagerReplyCodes.CONFLICT, `board ${id} is alive; only a dead board can be removed`))
+        ? Promise.reject(
+            new CodedError(ManagerReplyCodes.CONFLICT, `board ${id} is alive; only a dead board can be removed`),
+          )
         : Promise.resolve({ removed: true });
     },
   });
-  const w = mount(ForgetBoard, { props: { id: "a0f6fd8b1c22", state }, global: { provide: { [SessionKey as symbol]: session } } });
+  const w = mount(ForgetBoard, {
+    props: { id: "a0f6fd8b1c22", state },
+    global: { provide: { [SessionKey as symbol]: session } },
+  });
   return { w, session, calls };
 }
 

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO, waitFor } from "./helpers.js";
+import { programEnv } from "./program-env.js";
 
 const SERVER = join(REPO, "manager/dist/main.js");
 const DEMO = join(REPO, "manager/dist/demo/main.js");
@@ -14,18 +15,7 @@ describe.skipIf(!existsSync(SERVER) || !existsSync(DEMO))("demo beside a running
   let dir: string;
   let server: ChildProcess;
   let serverErr = "";
-  const env = () => ({
-    ...process.env,
-    BBB_DATA_DIR: join(dir, "data"),
-    BBB_BIND: "127.0.0.1",
-    BBB_MQTT_PORT: "0",
-    BBB_MQTTS_PORT: "0",
-    BBB_HTTP_PORT: "0",
-    BBB_CMD_PORT: "0",
-    BBB_SFTP_PORT: "0",
-    BBB_ADMIN_PASSWORD: "admin-password-for-demo-tests",
-    BBB_LOG_LEVEL: "warn",
-  });
+  const env = () => ({ ...process.env, ...programEnv(dir, { BBB_LOG_LEVEL: "warn" }) });
   const exited = (p: ChildProcess) =>
     new Promise<number | null>((r) => (p.exitCode !== null ? r(p.exitCode) : p.once("exit", (c) => r(c))));
 

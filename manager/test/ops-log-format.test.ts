@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO } from "./helpers.js";
+import { programEnv } from "./program-env.js";
 
 const MAIN = join(REPO, "manager/dist/main.js");
 
@@ -35,17 +36,7 @@ function firstLines(env: Record<string, string>, tty: boolean) {
 
 describe.skipIf(!existsSync(MAIN) || !existsSync("/usr/bin/script"))("log format of the server program", () => {
   let dir: string;
-  const env = () => ({
-    BBB_DATA_DIR: join(dir, "data"),
-    BBB_BIND: "127.0.0.1",
-    BBB_MQTT_PORT: "0",
-    BBB_MQTTS_PORT: "0",
-    BBB_HTTP_PORT: "0",
-    BBB_CMD_PORT: "0",
-    BBB_SFTP_PORT: "0",
-    BBB_ADMIN_PASSWORD: "admin-password-for-log-tests",
-    BBB_FLEET_SECRET: "fleet-secret-for-log-tests-0123456789",
-  });
+  const env = () => programEnv(dir);
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "bbb-log-format-"));
   });

@@ -22,4 +22,13 @@ fi
 echo "installing Debian packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >/dev/null
+# Packages such as prometheus and redis-server enable a service on install: this is a test
+# machine, so no service is started (policy-rc.d 101: "action forbidden"), unless the machine
+# already has a policy of its own.
+policy=/usr/sbin/policy-rc.d
+own_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && own_policy=1
+fi
+trap 'if [ "$own_policy" -eq 1 ]; then rm -f "$policy"; fi' EXIT
 apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null

@@ -2,6 +2,11 @@ import { ErrorClass, codesOf, defineErrors } from "@bbb/shared";
 
 /** Error catalogue of the broker workspace; the codes cross the wire in replies (docs/errors.md). */
 export const BrokerErrors = defineErrors({
+  CONFIG: {
+    code: "BROKER_E_CONFIG",
+    message: "The broker's configuration (its environment) is missing or invalid.",
+    ...ErrorClass.invalid,
+  },
   INVALID_USERNAME: {
     code: "BROKER_E_INVALID_USERNAME",
     message: "The user name is not allowed.",

@@ -3,8 +3,10 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import pino from "pino";
-import { DEFAULT_PORTS, DEFAULT_TOPIC_ROOT } from "@bbb/shared";
-import { prettyDestination, resolveLogFormat } from "@bbb/shared/node";
+import { CodedError, DEFAULT_PORTS, DEFAULT_TOPIC_ROOT } from "@bbb/shared";
+import { programArgs, prettyDestination, resolveLogFormat } from "@bbb/shared/node";
+import { BrokerErrorCodes } from "./errors.js";
+import { BROKER_VERSION } from "./version.js";
 import { createBroker } from "./create-broker.js";
 import { loadOrCreateFleetSecret } from "./fleet-secret.js";
 import { USERS_FILE, createUserStore } from "./user-store.js";
@@ -14,6 +16,22 @@ import { USERS_FILE, createUserStore } from "./user-store.js";
  * The only place of this workspace that reads the environment.
  */
 const env = process.env;
+const HELP = `Usage: bbb-broker   (BBB_ROLE=broker in the stack)
+
+A broker replica of the clustered tier: MQTT over TCP, WebSocket and TLS with the fleet's
+authentication and ACLs, sharing subscriptions and retained messages through Redis.
+Configured by the environment (docs/deployment.md):
+  BBB_DATA_DIR (./data), BBB_BIND (0.0.0.0), BBB_MQTT_PORT, BBB_HTTP_PORT, BBB_MQTTS_PORT,
+  BBB_REDIS_URL, BBB_FLEET_SECRET, BBB_TLS_CERT, BBB_TLS_KEY, BBB_TLS_CA, BBB_TRUST_PROXY,
+  BBB_TOPIC_ROOT, BBB_LOG_LEVEL, BBB_LOG_FORMAT (auto|json|pretty)
+
+Options:
+  -V, --version   print the version and exit
+  -h, --help      this text
+Exit codes: 0 stopped cleanly, 1 failed, 2 bad usage or an invalid configuration.
+`;
+const args = programArgs(process.argv.slice(2), { name: "bbb-broker", version: BROKER_VERSION, help: HELP }, process);
+if (args.kind === "exit") process.exit(args.code);
 const logFormat = (() => {
   try {
     return resolveLogFormat(env.BBB_LOG_FORMAT, process.stdout.isTTY === true);
@@ -32,20 +50,25 @@ function flag(name: string): boolean {
   if (raw === "") return false;
   if (["true", "1", "yes", "on"].includes(raw)) return true;
   if (["false", "0", "no", "off"].includes(raw)) return false;
-  throw new Error(`${name} must be true or false, got ${raw}`);
+  throw new CodedError(BrokerErrorCodes.CONFIG, `${name} must be true or false, got ${raw}`);
 }
 
 function port(name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number, got ${raw}`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CodedError(BrokerErrorCodes.CONFIG, `${name} must be a port number, got ${raw}`);
   return n;
 }
 
 async function main(): Promise<void> {
   const dataDir = env.BBB_DATA_DIR ?? "./data";
   const bind = env.BBB_BIND ?? "0.0.0.0";
+  // Every setting is read before anything is written: a bad one changes nothing on disk.
+  const mqttPort = port("BBB_MQTT_PORT", DEFAULT_PORTS.mqtt);
+  const mqttsPort = port("BBB_MQTTS_PORT", DEFAULT_PORTS.mqtts);
+  const httpPortWanted = port("BBB_HTTP_PORT", DEFAULT_PORTS.http);
+  const trustProxy = flag("BBB_TRUST_PROXY");
   const fleetSecret = await loadOrCreateFleetSecret(dataDir, env.BBB_FLEET_SECRET);
   const usersFile = join(dataDir, USERS_FILE);
   const users = createUserStore({ file: usersFile, log });
@@ -69,12 +92,12 @@ async function main(): Promise<void> {
     users,
     ...(tls ? { tls } : {}),
     ...(env.BBB_REDIS_URL ? { cluster: { redisUrl: env.BBB_REDIS_URL } } : {}),
-    trustProxy: flag("BBB_TRUST_PROXY"),
+    trustProxy,
   });
   const ports = await broker.start({
-    mqttPort: port("BBB_MQTT_PORT", DEFAULT_PORTS.mqtt),
+    mqttPort,
     bind,
-    mqttsPort: port("BBB_MQTTS_PORT", DEFAULT_PORTS.mqtts),
+    mqttsPort,
   });
 
   let httpServer: http.Server | null = null;
@@ -87,7 +110,7 @@ async function main(): Promise<void> {
     broker.attachWebSocket(server);
     httpPort = await new Promise<number>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(port("BBB_HTTP_PORT", DEFAULT_PORTS.http), bind, () =>
+      server.listen(httpPortWanted, bind, () =>
         resolve((server.address() as AddressInfo).port),
       );
     });
@@ -117,5 +140,7 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   log.fatal({ err }, "broker failed to start");
-  process.exit(1);
+  const usage = err instanceof CodedError && (err.code === BrokerErrorCodes.CONFIG || err.code === BrokerErrorCodes.INVALID_FLEET_SECRET);
+  if (usage) process.stderr.write(`bbb-broker: ${err.message}\n`);
+  process.exit(usage ? 2 : 1);
 });

@@ -5,12 +5,34 @@ import { createLogger, logDestination } from "./log.js";
 import { createShutdown } from "./ops/graceful-shutdown.js";
 import { createDefaultExtensions } from "./default-extensions.js";
 import { CodedError } from "@bbb/shared";
+import { programArgs } from "@bbb/shared/node";
+import { MANAGER_VERSION } from "./version.js";
+
+const HELP = `Usage: bbb-server   (npm start, make start)
+
+The all-in-one fleet server: MQTT broker (TCP, WebSocket, TLS), manager, command socket,
+SFTP project store, REST API and dashboard. Configured by the environment or a JSON file:
+  BBB_CONFIG        a config file, JSON or YAML (default ./bbb.config.json when present)
+  BBB_DATA_DIR      data directory (default ./data): SQLite, users, fleet secret
+  BBB_BIND          listen address (default 0.0.0.0)
+  BBB_MQTT_PORT, BBB_HTTP_PORT, BBB_CMD_PORT, BBB_SFTP_PORT, BBB_MQTTS_PORT
+  BBB_TLS_CERT, BBB_TLS_KEY   TLS for MQTTS and the command socket
+  BBB_ADMIN_PASSWORD, BBB_FLEET_SECRET, BBB_LOG_LEVEL, BBB_LOG_FORMAT (auto|json|pretty)
+The full list, with defaults: docs/deployment.md.
+
+Options:
+  -V, --version   print the version and exit
+  -h, --help      this text
+Exit codes: 0 stopped cleanly, 1 failed, 2 bad usage or a missing / invalid configuration.
+`;
 
 /**
  * `npm start`: the all-in-one server. The only place that reads env.
  * SIGINT / SIGTERM stop it cleanly; the next start keeps all data in BBB_DATA_DIR.
  */
 async function main(): Promise<void> {
+  const args = programArgs(process.argv.slice(2), { name: "bbb-server", version: MANAGER_VERSION, help: HELP }, process);
+  if (args.kind === "exit") process.exit(args.code);
   const config = loadConfig({ env: process.env, cwd: process.cwd() });
   const log = createLogger(config.logLevel, logDestination(config.logFormat));
   if (config.role === "broker") {
@@ -53,5 +75,6 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   process.stderr.write(`bbb server failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
+  // A missing or invalid configuration is a usage error (2), as for every program here.
+  process.exit(err instanceof CodedError && err.code === ManagerErrorCodes.CONFIG ? 2 : 1);
 });

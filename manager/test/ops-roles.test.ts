@@ -91,10 +91,10 @@ describe("roles: a manager against a separate broker tier", () => {
         timeout: 20_000,
       });
     const broker = run({ BBB_ROLE: "broker" });
-    expect(broker.status).toBe(1);
+    expect(broker.status).toBe(2);
     expect(broker.stderr).toContain("BBB_ROLE=broker runs broker/dist/main.js");
     const manager = run({ BBB_ROLE: "manager" });
-    expect(manager.status).toBe(1);
+    expect(manager.status).toBe(2);
     expect(manager.stderr).toContain("role manager needs mqttUrl");
   });
 

@@ -15,6 +15,7 @@ import { createServer } from "../create-server.js";
 import { createLogger, logDestination } from "../log.js";
 import { createDefaultExtensions } from "../default-extensions.js";
 import { inspectLock } from "../ops/data-lock.js";
+import { MANAGER_VERSION } from "../version.js";
 import { demoStart } from "./attach.js";
 import { DEMO_TYPES, planFleet, type PlannedBoard } from "./fleet-plan.js";
 
@@ -26,6 +27,10 @@ import { DEMO_TYPES, planFleet, type PlannedBoard } from "./fleet-plan.js";
  */
 async function main(): Promise<void> {
   const opts = new Command("bbb-demo")
+    .description("The server plus simulated boards running the real agent code (make demo)")
+    .version(MANAGER_VERSION, "-V, --version")
+    // Help and version exit 0; a bad option or value is a usage error: 2, as for every program here.
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .option("--boards <n>", "simulated boards", "600")
     .option("--connect <mqttUrl>", "use a running server's broker instead of starting one")
     .option("--churn-s <s>", "every this many seconds a random board dies or comes back (0: never)", "5")

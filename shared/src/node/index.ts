@@ -4,3 +4,4 @@
  */
 export * from "./atomic-file.js";
 export * from "./log-format.js";
+export * from "./program-args.js";

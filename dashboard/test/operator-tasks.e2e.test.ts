@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import type { MqttClient } from "mqtt";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seriousViolations } from "./support/axe.js";
 import { hasChromium, launchBrowser, login, screenshot } from "./support/browser.js";
 
 const REPO = resolve(import.meta.dirname, "../..");
@@ -200,5 +201,104 @@ describe.skipIf(missing.length > 0)("operator tasks in headless Chromium on demo
     await page.goto(`${url}/#/overview`);
     // twinA no longer conflicts (its twin is gone), but the offline twin needs attention.
     await page.waitForFunction(() => document.querySelector('[data-testid="alarm"]')?.textContent?.includes("1 need attention"), undefined, { timeout: 15_000 });
+  });
+
+  it("the table shows each board's problem in words, whole hostnames on hover, every column reachable at 1280×720", async () => {
+    // Its twin back on the same IP: both in conflict again.
+    await b.twinB!.start();
+    await page.goto(`${url}/#/boards?sort=hostname`);
+    await page.waitForSelector(`[data-testid="board-row"][data-board="${b.twinA!.boardId}"] [data-testid="row-problem"]:text-matches("10\\.128")`, { timeout: 15_000 });
+    const problem = await page.textContent(`[data-testid="board-row"][data-board="${b.twinA!.boardId}"] [data-testid="row-problem"]`);
+    expect(problem).toMatch(/ip.*10\.128\.30\.31/);
+    expect(await page.getAttribute(`[data-testid="board-row"][data-board="${b.twinA!.boardId}"] a`, "title")).toBe("SI-03RaCtrl:CO-Srv-1");
+    // The last column can be scrolled into view and read.
+    await page.locator('[role="columnheader"] [data-sort="agentVersion"]').scrollIntoViewIfNeeded();
+    const last = await page.locator('[role="columnheader"] [data-sort="agentVersion"]').boundingBox();
+    expect(last && last.x >= 0 && last.x + last.width <= 1280).toBe(true);
+  });
+
+  it("keyboard: a skip link to the search, filter chips and focus kept across ← Boards, the active row announced", async () => {
+    await page.goto(`${url}/#/overview`);
+    await page.waitForSelector('[data-testid="total"]');
+    // The skip link is the first stop of the keyboard on every page.
+    const first = await page.evaluate(() => document.querySelector("a[href], button, input, select, textarea, [tabindex]")?.getAttribute("data-testid"));
+    expect(first).toBe("skip-to-search");
+    await page.focus('[data-testid="skip-to-search"]');
+    expect(await page.isVisible('[data-testid="skip-to-search"]')).toBe(true);
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => document.activeElement?.id === "board-search");
+    await page.click('fieldset[data-facet="sector"] input[data-value="3"]');
+    await page.waitForSelector('[data-testid="filter-chips"] [data-chip="sector=3"]');
+    await page.focus('[data-testid="boards-table"]');
+    await page.keyboard.press("ArrowDown");
+    const announced = (await page.textContent('[data-testid="active-row"]')) ?? "";
+    expect(announced).toMatch(/^Row 2 of 2: SI-03RaCtrl:CO-Srv-\d, \w+, sector 3/);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('[data-testid="board-title"]');
+    await page.click('[data-testid="back-to-boards"]');
+    await page.waitForSelector('[data-testid="filter-chips"] [data-chip="sector=3"]');
+    expect(page.url()).toContain("sector=3");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("boards-table");
+    expect(await page.textContent('[data-testid="active-row"]')).toBe(announced);
+    await page.click('[data-testid="filter-chips"] [data-chip="sector=3"] button');
+    await page.waitForSelector('[data-testid="filter-chips"]', { state: "detached" });
+  });
+
+  it("an error toast says what to do, and none sits on top of a dialog", async () => {
+    // Removing a type boards still use is refused: the notice says why and what to do.
+    await page.goto(`${url}/#/manage/types`);
+    page.once("dialog", (d) => void d.accept());
+    await page.click('tr:has(b:text-is("mbtemp")) button.danger');
+    await page.waitForSelector('[data-testid="notice"].error');
+    const text = (await page.textContent('[data-testid="notice"].error')) ?? "";
+    expect(text).toMatch(/types\.remove: .*\(MGR_E_\w+\) \S.*/);
+    expect(text).toMatch(/try again|ask an admin|check/i);
+    // A dialog opened while it shows: the notice steps aside, and comes back after.
+    await page.goto(`${url}/#/board/${b.ok!.boardId}`);
+    await page.click('[data-testid="board-actions"] [data-action="identify"]');
+    await page.waitForSelector('[data-testid="action-dialog"]');
+    expect(await page.isVisible('[data-testid="notice"]')).toBe(false);
+    await page.keyboard.press("Escape");
+    expect(await page.isVisible('[data-testid="notice"]')).toBe(true);
+    await page.click('[data-testid="notice"] button');
+  });
+
+  it("axe-core finds no serious violation on any page", async () => {
+    const pages = ["#/overview", "#/boards", `#/board/${b.wrong!.boardId}`, `#/board/${b.twinA!.boardId}`, "#/manage/types", "#/manage/nodes", "#/manage/sectors", "#/manage/audit", "#/migration"];
+    const found: string[] = [];
+    for (const p of pages) {
+      await page.goto(`${url}/${p}`);
+      await page.waitForSelector("main > *");
+      await page.waitForTimeout(300);
+      found.push(...(await seriousViolations(page)).map((v) => `${p} ${v}`));
+    }
+    await page.goto(`${url}/#/board/${b.ok!.boardId}`);
+    await page.click('[data-testid="board-actions"] [data-action="set-ip"]');
+    found.push(...(await seriousViolations(page)).map((v) => `set-ip dialog ${v}`));
+    await page.keyboard.press("Escape");
+    expect(found).toEqual([]);
+  });
+
+  it("on a phone (390×844): a list of state, hostname and sector, filters in a drawer, dialogs that fit", async () => {
+    const phone = page;
+    await phone.setViewportSize({ width: 390, height: 844 });
+    await phone.goto(`${url}/#/boards`);
+    await phone.waitForSelector(`[data-testid="board-row"][data-board="${b.ok!.boardId}"]`);
+    const row = phone.locator(`[data-testid="board-row"][data-board="${b.ok!.boardId}"]`);
+    const box = await row.boundingBox();
+    expect(box && box.width <= 390).toBe(true);
+    expect(await row.locator("a").isVisible()).toBe(true);
+    expect(await row.locator("[data-state]").isVisible()).toBe(true);
+    expect(await phone.isVisible('fieldset[data-facet="sector"]')).toBe(false);
+    await phone.click('[data-testid="filters-toggle"]');
+    expect(await phone.isVisible('fieldset[data-facet="sector"]')).toBe(true);
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await phone.goto(`${url}/#/board/${b.ok!.boardId}`);
+    await phone.click('[data-testid="board-actions"] [data-action="set-ip"]');
+    const dlg = await phone.locator('[data-testid="action-dialog"]').boundingBox();
+    expect(dlg && dlg.x >= 0 && dlg.x + dlg.width <= 390 && dlg.height <= 844).toBe(true);
+    await screenshot(phone, "boards-phone");
+    await phone.keyboard.press("Escape");
+    await phone.setViewportSize({ width: 1280, height: 720 });
   });
 });

@@ -301,4 +301,51 @@ describe.skipIf(missing.length > 0)("operator tasks in headless Chromium on demo
     await phone.keyboard.press("Escape");
     await phone.setViewportSize({ width: 1280, height: 720 });
   });
+
+  it("setting an IP another board has is warned about by the server and needs a reason to send anyway", async () => {
+    await waitState(b.ok!.boardId, "online");
+    await page.click('[data-testid="board-actions"] [data-action="set-ip"]');
+    // 10.128.10.11 -> the address the "conn" board has.
+    await page.fill("#ip-addr", "10.128.0.50");
+    await page.fill("#ip-mask", "255.255.255.0");
+    await page.fill("#ip-gw", "10.128.0.1");
+    await page.click('[data-testid="action-next"]');
+    await page.waitForSelector('[data-testid="conflicts"]');
+    const warned = (await page.textContent('[data-testid="conflicts"]')) ?? "";
+    expect(warned).toContain("IP 10.128.0.50 is already taken");
+    expect(warned).toContain(`board CON-RaCtrl:CO-Srv-1 (${b.conn!.boardId}`);
+    expect(warned).toContain("node CON-RaCtrl:CO-Srv-1 is registered with it");
+    expect(await page.isDisabled('[data-testid="action-confirm"]')).toBe(true);
+    await page.fill('[data-testid="conflict-reason"]', "swapping the two boards");
+    expect(await page.isDisabled('[data-testid="action-confirm"]')).toBe(false);
+    await page.keyboard.press("Escape");
+    // An address nobody has goes straight through.
+    await page.click('[data-testid="board-actions"] [data-action="set-ip"]');
+    await page.fill("#ip-addr", "10.128.10.61");
+    await page.click('[data-testid="action-next"]');
+    await page.waitForSelector('[data-testid="conflict-checking"]', { state: "detached" });
+    expect(await page.$('[data-testid="conflicts"]')).toBeNull();
+    expect(await page.isDisabled('[data-testid="action-confirm"]')).toBe(false);
+    await page.keyboard.press("Escape");
+  });
+
+  it("renaming a registered board says what happens to its node, renames both, and the board beats the new name", async () => {
+    await waitState(b.conn!.boardId, "online");
+    await page.click('[data-testid="board-actions"] [data-action="set-hostname"]');
+    await page.fill("#act-host", "CON-RaCtrl:CO-Srv-1-");
+    expect(await page.textContent('[data-testid="hostname-error"]')).toContain("ends with a dash");
+    await page.fill("#act-host", "CON-RaCtrl:CO-Srv-7");
+    const note = (await page.textContent('[data-testid="rename-note"]')) ?? "";
+    expect(note).toContain("registered as node CON-RaCtrl:CO-Srv-1");
+    expect(note).toMatch(/detaches|misconfigured/);
+    expect(await page.isChecked('[data-testid="rename-node"]')).toBe(true);
+    await page.click('[data-testid="action-next"]');
+    await page.waitForSelector('[data-testid="conflict-checking"]', { state: "detached" });
+    await page.click('[data-testid="action-confirm"]');
+    await page.waitForSelector('[data-testid="run-effect"][data-effect="seen"]', { timeout: 20_000 });
+    expect(await page.textContent('[data-testid="run-effect"]')).toContain("board reports hostname CON-RaCtrl:CO-Srv-7");
+    await page.click('[data-testid="action-close"]');
+    await page.waitForSelector('[data-testid="board-state"][data-state="online"]', { timeout: 15_000 });
+    expect(await page.textContent('[data-testid="node"]')).toContain("CON-RaCtrl:CO-Srv-7");
+  });
 });

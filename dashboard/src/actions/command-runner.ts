@@ -100,7 +100,7 @@ export function createCommandRunner(deps: CommandRunnerDeps) {
   return {
     runs,
     /** Starts a run; resolves with its key once the manager has accepted (or refused) it. */
-    async start(action: ActionName, args: unknown, boards: readonly string[]): Promise<string> {
+    async start(action: ActionName, args: unknown, boards: readonly string[], reason?: string): Promise<string> {
       const key = newKey();
       const view: RunView = {
         key, runId: null, action, args, boards, startedAt: now(), state: "starting", error: null,
@@ -110,7 +110,7 @@ export function createCommandRunner(deps: CommandRunnerDeps) {
       listen(boards);
       try {
         const target = boards.length === 1 && boards[0] !== undefined ? { id: boards[0] } : { target: { ids: [...boards] } };
-        const run = await deps.api.command({ ...target, action, args, options: { wait: false } });
+        const run = await deps.api.command({ ...target, action, args, options: { wait: false }, ...(reason ? { reason } : {}) });
         fromRun(key, run);
         if (run.status === "running") poll(key, run.id);
       } catch (e: unknown) {

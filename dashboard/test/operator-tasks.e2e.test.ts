@@ -348,4 +348,29 @@ describe.skipIf(missing.length > 0)("operator tasks in headless Chromium on demo
     await page.waitForSelector('[data-testid="board-state"][data-state="online"]', { timeout: 15_000 });
     expect(await page.textContent('[data-testid="node"]')).toContain("CON-RaCtrl:CO-Srv-7");
   });
+
+  it("when the server goes silent the connected badge turns stale within 3 s, with the banner", async () => {
+    const tab = await browser.context.newPage();
+    let silent = false;
+    await tab.routeWebSocket(/\/mqtt$/, (ws) => {
+      const server = ws.connectToServer();
+      // The client's packets still go out; nothing comes back, and the socket stays open.
+      server.onMessage((m) => {
+        if (!silent) ws.send(m);
+      });
+      ws.onMessage((m) => server.send(m));
+    });
+    await login(tab, url, "op", "operator-password");
+    await tab.goto(`${url}/#/boards`);
+    await tab.waitForSelector('[data-testid="board-row"]');
+    await tab.waitForTimeout(1500);
+    silent = true;
+    const t0 = Date.now();
+    await tab.waitForSelector('[data-testid="stale"]', { timeout: 10_000 });
+    const ms = Date.now() - t0;
+    expect(await tab.getAttribute('[data-testid="connection"]', "data-status")).not.toBe("online");
+    console.log(`silent server shown stale after ${ms} ms`);
+    expect(ms).toBeLessThanOrEqual(3_300);
+    await tab.close();
+  });
 });

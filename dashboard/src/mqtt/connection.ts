@@ -97,7 +97,10 @@ export function createConnection(creds: Credentials, deps: ConnectionDeps = {}):
         password: creds.password,
         protocolVersion: 4,
         clean: true,
-        keepalive: 20,
+        // A silent server (stalled, or a link that drops packets without closing) is noticed
+        // within 3 s: MQTT.js pings after 2 s without an answer from the broker and gives up 1 s
+        // later, so the "connected" badge and the stale banner follow (docs/protocol.md §"Manager requests").
+        keepalive: 2,
         connectTimeout: 8000,
         reconnectPeriod: 0,
         resubscribe: false,

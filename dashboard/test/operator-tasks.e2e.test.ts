@@ -55,6 +55,7 @@ describe.skipIf(missing.length > 0)("operator tasks in headless Chromium on demo
     await start("twinA", 34, "SI-03RaCtrl--CO-Srv-1", "10.128.30.31");
     await start("twinB", 35, "SI-03RaCtrl--CO-Srv-2", "10.128.30.31");
     await start("conn", 36, "CON-RaCtrl--CO-Srv-1", "10.128.0.50");
+    await start("spare", 37, "IA-20RaBbB--CO-Spare-1", "10.128.200.20");
     const s1 = { netmask: "255.255.255.128", gateway: "10.128.10.1" };
     const s2 = { netmask: "255.255.255.0", gateway: "10.128.20.1" };
     await fleet.ok(admin, "nodes.upsert", { hostname: "SI-01RaCtrl--CO-Srv-1", ip: { mode: "manual", ip: "10.128.10.11", ...s1 }, type: "mbtemp", sector: "1" });
@@ -81,7 +82,7 @@ describe.skipIf(missing.length > 0)("operator tasks in headless Chromium on demo
 
   it("two boards on one IP need attention on the overview and in their sector's tile, and no tile cuts its text", async () => {
     await page.goto(`${url}/#/overview`);
-    await page.waitForFunction(() => document.querySelector('[data-testid="total"]')?.textContent === "6", undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="total"]')?.textContent === "7", undefined, { timeout: 20_000 });
     // The misconfigured board plus the two boards sharing 10.128.30.31 (both unregistered, otherwise "fine").
     await page.waitForFunction(() => document.querySelector('[data-testid="alarm"]')?.textContent?.includes("3 need attention"), undefined, { timeout: 15_000 });
     const tile3 = page.locator('[data-testid="sector-tile"][data-sector="3"] [data-testid="tile-attention"]');
@@ -127,6 +128,7 @@ describe.skipIf(missing.length > 0)("operator tasks in headless Chromium on demo
     await page.waitForSelector('[data-testid="apply-config-panel"] [data-testid="run-effect"][data-effect="seen"]', { timeout: 30_000 });
     expect(await page.textContent('[data-testid="apply-config-panel"] [data-testid="run-effect"]')).toMatch(/back after \d+ s/);
     await page.waitForSelector('[data-testid="board-state"][data-state="online"]', { timeout: 15_000 });
+    expect(await page.textContent('[data-testid="timeline"] [data-testid="timeline-effect"][data-effect="seen"]')).toMatch(/apply-node: back after \d+ s/);
     expect(b.wrong!.reboots).toBe(1);
     expect(b.wrong!.exec.state.ip).toBe("10.128.20.99");
   });
@@ -372,5 +374,27 @@ describe.skipIf(missing.length > 0)("operator tasks in headless Chromium on demo
     console.log(`silent server shown stale after ${ms} ms`);
     expect(ms).toBeLessThanOrEqual(3_300);
     await tab.close();
+  });
+
+  it("a dead board is replaced by a spare of its type and forgotten in the same step", async () => {
+    const dead = b.ok!;
+    await dead.close();
+    await waitState(dead.boardId, "offline");
+    await page.click('[data-testid="board-actions"] [data-action="replace"]');
+    const options = await page.$$eval("#act-spare option:not([disabled])", (els) => els.map((e) => e.textContent ?? ""));
+    // Only alive, unregistered boards of the node's type, each with its sector.
+    expect(options.some((o) => o.includes("IA-20RaBbB:CO-Spare-1") && o.includes("sector 20"))).toBe(true);
+    expect(options.every((o) => /sector /.test(o))).toBe(true);
+    await page.selectOption("#act-spare", b.spare!.boardId);
+    expect(await page.isChecked('[data-testid="retire-dead"]')).toBe(true);
+    await page.click('[data-testid="action-next"]');
+    await page.click('[data-testid="action-confirm"]');
+    await page.waitForSelector('[data-testid="run-effect"][data-effect="seen"]', { timeout: 30_000 });
+    await page.click('[data-testid="action-close"]');
+    await page.goto(`${url}/#/boards`);
+    await page.waitForSelector(`[data-testid="board-row"][data-board="${b.spare!.boardId}"] [data-state="online"]`, { timeout: 15_000 });
+    expect(await page.$(`[data-testid="board-row"][data-board="${dead.boardId}"]`)).toBeNull();
+    expect(await page.textContent(`[data-testid="board-row"][data-board="${b.spare!.boardId}"] a`)).toBe("SI-01RaCtrl:CO-Srv-1");
+    expect(b.spare!.exec.state.ip).toBe("10.128.10.11");
   });
 });

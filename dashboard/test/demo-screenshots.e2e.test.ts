@@ -72,8 +72,8 @@ describe.skipIf(missing.length > 0)("screenshots of the demo", () => {
     await page.goto(`${url}/#/overview`);
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="total"]')?.textContent) >= 300, undefined, { timeout: 30_000 });
     await page.waitForSelector('[data-testid="alarm"]');
-    // Every board placed in its sector: on a loaded machine, 300 agents starting in one process
-    // miss keepalives and show lost for a while before they settle.
+    // Every board and board-less node placed in its sector (nodes by their IP): on a loaded
+    // machine, 300 agents starting in one process miss keepalives and show lost for a while.
     await page.waitForFunction(() => !document.querySelector('[data-testid="sector-tile"][data-sector="(none)"]'), undefined, { timeout: 100_000 });
     await page.waitForTimeout(1500);
     expect(await page.$$('[data-testid="notice"]')).toHaveLength(0);

@@ -30,4 +30,11 @@ describe("aggregate", () => {
     expect(a.attention).toBe(3);
     expect(a.tiles.map((t) => [t.sector, t.alarm])).toEqual([["1", 2], ["2", 1], ["3", 0]]);
   });
+
+  it("places a board-less node without a sector of its own by its IP, as the server does", () => {
+    const ip = { mode: "manual" as const, ip: "10.128.200.201", netmask: "255.255.255.128", gateway: "10.128.200.129" };
+    const nodes = new Map([["s1", nodeView("IA-20RaBbB--CO-Spare-1", "missing", { sector: null, ip })]]);
+    expect(aggregate(new Map(), nodes).tiles.map((t) => t.sector)).toEqual(["(none)"]);
+    expect(aggregate(new Map(), nodes, (a) => (a.startsWith("10.128.200.") ? "20" : null)).tiles.map((t) => t.sector)).toEqual(["20"]);
+  });
 });

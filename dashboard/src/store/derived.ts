@@ -1,5 +1,5 @@
 import { boardStates, type BoardState, type HostView, type NodeView } from "@bbb/shared";
-import type { BoardRow } from "../table/board-row.js";
+import type { BoardRow, SectorOf } from "../table/board-row.js";
 import { NONE } from "../table/filters.js";
 import { needsAttention } from "../ui/attention.js";
 
@@ -37,7 +37,7 @@ export interface Aggregates {
  * Sector tiles and totals straight from the store's maps in one pass (no row objects): the
  * overview recomputes this every frame while 10,000 boards update.
  */
-export function aggregate(hosts: ReadonlyMap<string, HostView>, nodes: ReadonlyMap<string, NodeView>): Aggregates {
+export function aggregate(hosts: ReadonlyMap<string, HostView>, nodes: ReadonlyMap<string, NodeView>, sectorOf: SectorOf = () => null): Aggregates {
   const totals = zeroCounts();
   const by = new Map<string, SectorTile>();
   let total = 0;
@@ -57,7 +57,7 @@ export function aggregate(hosts: ReadonlyMap<string, HostView>, nodes: ReadonlyM
   };
   for (const v of hosts.values()) add(v.sector ?? v.node?.sector ?? "", v.state, v.problems);
   for (const n of nodes.values()) {
-    if (n.state === "missing" && (n.boardId === null || !hosts.has(n.boardId))) add(n.node.sector ?? "", n.state, []);
+    if (n.state === "missing" && (n.boardId === null || !hosts.has(n.boardId))) add(n.node.sector ?? (n.node.ip.mode === "manual" ? sectorOf(n.node.ip.ip) : null) ?? "", n.state, []);
   }
   const tiles = [...by.values()].sort((a, b) => (b.alarm > 0 ? 1 : 0) - (a.alarm > 0 ? 1 : 0) || collator.compare(a.sector, b.sector));
   return { total, totals, attention, tiles };

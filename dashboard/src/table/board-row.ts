@@ -89,11 +89,16 @@ export function rowOfHost(v: HostView): BoardRow {
   return row;
 }
 
-export function rowOfMissingNode(n: NodeView): BoardRow {
+/** Sector of an IP from the sector table (a node with no sector of its own is placed by its IP, as the server does). */
+export type SectorOf = (ip: string) => string | null;
+const noSector: SectorOf = () => null;
+
+export function rowOfMissingNode(n: NodeView, sectorOf: SectorOf = noSector): BoardRow {
   const hit = cache.get(n);
   if (hit) return hit;
   const node = n.node;
   const ip = node.ip.mode === "manual" ? node.ip.ip : "";
+  const sector = node.sector ?? (ip ? sectorOf(ip) : null) ?? "";
   const row: BoardRow = {
     key: `node:${node.hostname}`,
     id: n.boardId ?? "",
@@ -101,7 +106,7 @@ export function rowOfMissingNode(n: NodeView): BoardRow {
     epics: hostnameToEpics(node.hostname),
     ip,
     type: node.type,
-    sector: node.sector ?? "",
+    sector,
     state: n.state,
     since: 0,
     lastSeen: null,
@@ -117,7 +122,7 @@ export function rowOfMissingNode(n: NodeView): BoardRow {
     problem: "",
     flapping: false,
     hostKey: naturalKey(node.hostname),
-    sectorKey: naturalKey(node.sector ?? ""),
+    sectorKey: naturalKey(sector),
     haystack: `${node.hostname} ${hostnameToEpics(node.hostname)} ${ip} ${n.boardId ?? ""} ${node.pvPrefixes.join(" ")}`.toLowerCase(),
   };
   cache.set(n, row);
@@ -125,11 +130,11 @@ export function rowOfMissingNode(n: NodeView): BoardRow {
 }
 
 /** Every board, plus every registered node whose board is not connected (state `missing`). */
-export function buildRows(hosts: ReadonlyMap<string, HostView>, nodes: ReadonlyMap<string, NodeView>): BoardRow[] {
+export function buildRows(hosts: ReadonlyMap<string, HostView>, nodes: ReadonlyMap<string, NodeView>, sectorOf: SectorOf = noSector): BoardRow[] {
   const rows: BoardRow[] = [];
   for (const v of hosts.values()) rows.push(rowOfHost(v));
   for (const n of nodes.values()) {
-    if (n.state === "missing" && (n.boardId === null || !hosts.has(n.boardId))) rows.push(rowOfMissingNode(n));
+    if (n.state === "missing" && (n.boardId === null || !hosts.has(n.boardId))) rows.push(rowOfMissingNode(n, sectorOf));
   }
   return rows;
 }

@@ -1,16 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hasChromium, launchBrowser, login, screenshot } from "./support/browser.js";
+import { launchBrowser, login, missingForBrowserSuite, screenshot } from "./support/browser.js";
 
 const REPO = resolve(import.meta.dirname, "../..");
 const DEMO = resolve(REPO, "manager/dist/demo/main.js");
-const missing = [!hasChromium && "/usr/bin/chromium", !existsSync(DEMO) && "manager/dist/demo/main.js (npm run build)"].filter(Boolean);
-if (missing.length > 0) console.warn(`demo screenshots skipped: missing ${missing.join(", ")}`);
+const missing = missingForBrowserSuite("demo screenshots", { "manager/dist/demo/main.js": "npm run build" });
 
 const ADMIN = "demo-admin-password-for-screenshots";
 

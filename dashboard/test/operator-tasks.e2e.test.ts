@@ -1,19 +1,14 @@
-import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
-import { resolve } from "node:path";
 import type { MqttClient } from "mqtt";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousViolations } from "./support/axe.js";
-import { hasChromium, launchBrowser, login, screenshot } from "./support/browser.js";
+import { launchBrowser, login, missingForBrowserSuite, screenshot } from "./support/browser.js";
 
-const REPO = resolve(import.meta.dirname, "../..");
-const missing = [
-  !hasChromium && "/usr/bin/chromium (Debian package chromium)",
-  !existsSync(resolve(REPO, "manager/dist/create-server.js")) && "manager/dist/create-server.js (npx tsc -b manager)",
-  !existsSync(resolve(REPO, "agent/dist/sim/live-board.js")) && "agent/dist/sim/live-board.js (npx tsc -b agent)",
-].filter(Boolean);
-if (missing.length > 0) console.warn(`operator-tasks e2e skipped: missing ${missing.join(", ")}`);
+const missing = missingForBrowserSuite("operator-tasks e2e", {
+  "manager/dist/create-server.js": "npx tsc -b manager",
+  "agent/dist/sim/live-board.js": "npx tsc -b agent",
+});
 
 type Fleet = typeof import("./support/fleet.js");
 type Live = Awaited<ReturnType<Fleet["startLiveBoard"]>>;

@@ -81,9 +81,9 @@ describe.skipIf(missing.length > 0)("dashboard in headless Chromium against the 
     const box = await page.locator('[data-testid="board-map"]').boundingBox();
     if (box) await page.mouse.move(box.x + 120 + 5, box.y + 5);
     await page.waitForSelector('[data-testid="map-tip"]');
-    await screenshot(page, "overview");
+    await screenshot(page, "overview", false);
     await page.emulateMedia({ colorScheme: "dark" });
-    await screenshot(page, "overview-dark");
+    await screenshot(page, "overview-dark", false);
     await page.emulateMedia({ colorScheme: "light" });
   });
 
@@ -107,7 +107,7 @@ describe.skipIf(missing.length > 0)("dashboard in headless Chromium against the 
     expect(page.url()).toContain("sector=1");
     const rows = await page.$$eval('[data-testid="board-row"]', (els) => els.map((e) => e.getAttribute("data-board")));
     expect(rows.sort()).toEqual([boards[0]?.boardId, boards[1]?.boardId].sort());
-    await screenshot(page, "boards-table");
+    await screenshot(page, "boards-table", false);
     const shared = page.url();
     await page.goto(`${url}/#/overview`);
     await page.goto(shared);
@@ -123,7 +123,7 @@ describe.skipIf(missing.length > 0)("dashboard in headless Chromium against the 
       const s = [...document.querySelectorAll('[data-testid="run-progress"] [data-testid="run-status"]')].map((e) => e.textContent);
       return s.length === 2 && s.every((x) => x === "succeeded");
     }, undefined, { timeout: 20_000 });
-    await screenshot(page, "bulk-run");
+    await screenshot(page, "bulk-run", false);
     await page.click('[data-testid="action-close"]');
     await page.uncheck('[role="columnheader"] input[type="checkbox"]');
     // Free text in the EPICS form, on top of the sector filter.
@@ -148,7 +148,7 @@ describe.skipIf(missing.length > 0)("dashboard in headless Chromium against the 
     // recording exec "reboots" without going away).
     await page.waitForSelector('[data-testid="commands"] li[data-action="reboot"][data-status="succeeded"]', { timeout: 15_000 });
     expect(await page.textContent('[data-testid="commands"] li[data-action="reboot"]')).toContain("by op");
-    await screenshot(page, "board-detail");
+    await screenshot(page, "board-detail", false);
   });
 
   it("a viewer gets no action buttons anywhere", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { boardIdSchema, epicsToHostname, hostnameSchema, hostnameToEpics, isHostname } from "./ids.js";
+import { boardIdSchema, epicsToHostname, hostnameProblem, hostnameSchema, hostnameToEpics, isHostname } from "./ids.js";
 
 describe("identifiers", () => {
   it("accepts MAC-style and configured board ids, refuses reserved and unsafe ones", () => {
@@ -21,5 +21,17 @@ describe("identifiers", () => {
     expect(isHostname("under_score")).toBe(false);
     expect(isHostname("a".repeat(64))).toBe(false);
     expect(hostnameSchema.safeParse("rm -rf /").success).toBe(false);
+  });
+
+  it("names the rule a bad hostname breaks", () => {
+    const msg = (h: string) => hostnameSchema.safeParse(h).error?.issues[0]?.message;
+    expect(msg("-LA-RaCtrl:CO-Srv-1")).toBe('hostname: "-LA-RaCtrl:CO-Srv-1" starts with a dash');
+    expect(msg("LA-RaCtrl:CO-Srv-")).toBe('hostname: "LA-RaCtrl:CO-Srv-" ends with a dash');
+    expect(msg("LA_RaCtrl")).toBe('hostname: character "_" not allowed (letters, digits, \'-\', and \':\' in EPICS names)');
+    expect(msg("a".repeat(64))).toContain("has 64 characters, at most 63");
+    expect(msg("")).toBe("hostname: empty");
+    expect(msg("a..b")).toBe("hostname: empty part between dots");
+    expect(hostnameProblem("LA-RaCtrl:CO-Srv-1")).toBeNull();
+    for (const h of ["-x", "x-", "a_b", "", "a".repeat(64), "a..b"]) expect(isHostname(epicsToHostname(h))).toBe(false);
   });
 });

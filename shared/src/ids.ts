@@ -35,12 +35,35 @@ export function hostnameToEpics(hostname: string): string {
   return hostname.replaceAll("--", ":");
 }
 
+/**
+ * Which RFC 1123 rule a hostname breaks, in words an operator can act on (the EPICS form's ':'
+ * is shown as typed), or null when it is valid.
+ */
+export function hostnameProblem(input: string): string | null {
+  const s = epicsToHostname(input);
+  if (s.length === 0) return "hostname: empty";
+  if (s.length > 253) return `hostname: ${s.length} characters, at most 253`;
+  for (const label of s.split(".")) {
+    const shown = hostnameToEpics(label);
+    if (label.length === 0) return "hostname: empty part between dots";
+    if (label.length > 63) return `hostname: part "${shown.slice(0, 20)}…" has ${label.length} characters, at most 63 between dots`;
+    if (label.startsWith("-")) return `hostname: "${shown}" starts with a dash`;
+    if (label.endsWith("-")) return `hostname: "${shown}" ends with a dash`;
+    const bad = /[^A-Za-z0-9-]/.exec(label);
+    if (bad) return `hostname: character "${bad[0]}" not allowed (letters, digits, '-', and ':' in EPICS names)`;
+  }
+  return null;
+}
+
 /** Accepts the hostname form or the EPICS form (converted), and yields the hostname form. */
 export const hostnameSchema = z
   .string()
-  .max(253)
-  .transform(epicsToHostname)
-  .refine(isHostname, "hostname: RFC 1123 labels of A-Z a-z 0-9 '-' (EPICS ':' is written as '--')");
+  .max(253, "hostname: at most 253 characters")
+  .superRefine((v, ctx) => {
+    const why = hostnameProblem(v);
+    if (why) ctx.addIssue({ code: "custom", message: why });
+  })
+  .transform(epicsToHostname);
 
 /** systemd unit names an operator may name (the agent also checks its allow-list). */
 export const unitNameSchema = z

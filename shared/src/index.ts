@@ -1,5 +1,6 @@
 export * from "./constants.js";
 export * from "./ids.js";
+export * from "./apply-node-args.js";
 export * from "./net.js";
 export * from "./topics.js";
 export * from "./errors.js";

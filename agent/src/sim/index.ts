@@ -5,3 +5,4 @@
  */
 export { createFakeRoot, simMac, type FakeRoot, type FakeRootOptions } from "./fake-root.js";
 export { createRecordingExec, type RecordingExec, type SimBoardState } from "./recording-exec.js";
+export { createLiveBoard, type LiveBoard, type LiveBoardOptions } from "./live-board.js";

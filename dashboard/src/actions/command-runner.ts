@@ -1,6 +1,7 @@
 import { type ActionName, type BoardOutcome, type Run, type Topics } from "@bbb/shared";
 import { shallowRef, type ShallowRef } from "vue";
 import { errorText, isUnknownMethod } from "../errors.js";
+import { baselineOf, type Baseline } from "./command-effect.js";
 import type { ManagerApi } from "../api/manager-api.js";
 import type { FleetStore } from "../store/fleet-store.js";
 
@@ -20,6 +21,8 @@ export interface RunView {
   requestIds: ReadonlyMap<string, string>;
   /** Sent straight to the boards' cmd topics (a manager without hosts.command). */
   direct: boolean;
+  /** Each board as it was when the run started, to tell its effect (command-effect.ts). */
+  baseline: ReadonlyMap<string, Baseline>;
 }
 
 export interface CommandRunnerDeps {
@@ -45,6 +48,7 @@ export function createCommandRunner(deps: CommandRunnerDeps) {
   const runs: ShallowRef<readonly RunView[]> = shallowRef([]);
   const timers = new Set<ReturnType<typeof setTimeout>>();
 
+  const baseline = (boards: readonly string[]) => new Map(boards.map((b) => [b, baselineOf(deps.store.state.value.hosts.get(b))]));
   const update = (key: string, patch: Partial<RunView>) => {
     runs.value = runs.value.map((r) => (r.key === key ? { ...r, ...patch } : r));
   };
@@ -96,17 +100,17 @@ export function createCommandRunner(deps: CommandRunnerDeps) {
   return {
     runs,
     /** Starts a run; resolves with its key once the manager has accepted (or refused) it. */
-    async start(action: ActionName, args: unknown, boards: readonly string[]): Promise<string> {
+    async start(action: ActionName, args: unknown, boards: readonly string[], reason?: string): Promise<string> {
       const key = newKey();
       const view: RunView = {
         key, runId: null, action, args, boards, startedAt: now(), state: "starting", error: null,
-        outcomes: new Map(), requestIds: new Map(), direct: false,
+        outcomes: new Map(), requestIds: new Map(), direct: false, baseline: baseline(boards),
       };
       runs.value = [view, ...runs.value].slice(0, 50);
       listen(boards);
       try {
         const target = boards.length === 1 && boards[0] !== undefined ? { id: boards[0] } : { target: { ids: [...boards] } };
-        const run = await deps.api.command({ ...target, action, args, options: { wait: false } });
+        const run = await deps.api.command({ ...target, action, args, options: { wait: false }, ...(reason ? { reason } : {}) });
         fromRun(key, run);
         if (run.status === "running") poll(key, run.id);
       } catch (e: unknown) {
@@ -118,7 +122,7 @@ export function createCommandRunner(deps: CommandRunnerDeps) {
     /** Follows a run the manager started for another request (nodes.bind with apply). */
     adopt(action: ActionName, boards: readonly string[], run: Run): string {
       const key = newKey();
-      const view: RunView = { key, runId: run.id, action, args: run.args, boards, startedAt: now(), state: "starting", error: null, outcomes: new Map(), requestIds: new Map(), direct: false };
+      const view: RunView = { key, runId: run.id, action, args: run.args, boards, startedAt: now(), state: "starting", error: null, outcomes: new Map(), requestIds: new Map(), direct: false, baseline: baseline(boards) };
       runs.value = [view, ...runs.value].slice(0, 50);
       listen(boards);
       fromRun(key, run);

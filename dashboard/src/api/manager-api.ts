@@ -2,6 +2,8 @@ import {
   commandsGetResultSchema,
   hostsListResultSchema,
   historyQueryResultSchema,
+  hostsConflictsResultSchema,
+  type HostsConflictsParams,
   legacyLogsResultSchema,
   hostsCommandResultSchema,
   auditListResultSchema,
@@ -79,6 +81,8 @@ export function createManagerApi(req: Requester) {
     command: (p: HostsCommandParams) => req.call("hosts.command", p, hostsCommandResultSchema, { timeoutMs: 30_000 }),
     run: (id: string) => req.call("commands.get", { id }, commandsGetResultSchema),
     history: async (id: string, since?: number) => (await req.call("hosts.history", since === undefined ? { id, limit: 500 } : { id, since, limit: 500 }, historyQueryResultSchema)).items,
+    /** Who already has an IP or hostname (asked before a set-ip / set-hostname is sent). */
+    conflicts: async (p: HostsConflictsParams) => (await req.call("hosts.conflicts", p, hostsConflictsResultSchema)).conflicts,
     /** Role probe: a call whose params are deliberately empty (see session/role.ts). */
     raw: (method: string, params: unknown) => req.call(method, params, z.unknown()),
   };

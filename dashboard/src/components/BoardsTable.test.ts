@@ -1,8 +1,10 @@
 import { createTopics } from "@bbb/shared";
 import { mount } from "@vue/test-utils";
 import { describe, expect, it } from "vitest";
+import { effectScope } from "vue";
 import { createSession } from "../session/create-session.js";
 import { SessionKey } from "../session/use-session.js";
+import { createFleetView, FleetViewKey } from "../store/fleet-view.js";
 import { enc, hostView } from "../test-support/fixtures.js";
 import BoardsTable from "./BoardsTable.vue";
 
@@ -18,9 +20,11 @@ describe("BoardsTable", () => {
       session.store.ingest(t.registryHost(id), enc(hostView(id, { hb: { hostname: `Srv-${i}` } })));
     }
     session.store.flush();
+    const scope = effectScope();
+    const view = scope.run(() => createFleetView(session.store));
     const w = mount(BoardsTable, {
       props: { keys, selected: new Set<string>(), sort: { key: "hostname", desc: false }, selectable: true },
-      global: { provide: { [SessionKey as symbol]: session } },
+      global: { provide: { [SessionKey as symbol]: session, [FleetViewKey as symbol]: view } },
     });
     const rows = () => w.findAll('[data-testid="board-row"]');
     expect(rows().length).toBeGreaterThan(0);
@@ -34,5 +38,6 @@ describe("BoardsTable", () => {
     await body.trigger("keydown", { key: " " });
     expect(w.emitted("toggle")?.[0]).toEqual(["b00000", false]);
     w.unmount();
+    scope.stop();
   });
 });

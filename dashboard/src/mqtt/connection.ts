@@ -3,6 +3,7 @@ import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { shallowRef, type Ref } from "vue";
 import { DashboardErrorCodes } from "../errors.js";
 import { backoffDelay } from "./backoff.js";
+import { createSilenceWatch } from "./silence-watch.js";
 
 export type ConnectionStatus = "connecting" | "online" | "reconnecting" | "offline";
 
@@ -28,6 +29,8 @@ export interface Connection {
   readonly lastError: Ref<string | null>;
   /** When the connection was last up: the age of the data on screen while disconnected. */
   readonly lastOnline: Ref<number | null>;
+  /** Connected, but the server has not answered for 2 s (silence-watch.ts): the data may be stale. */
+  readonly silent: Ref<boolean>;
   start(): void;
   stop(): Promise<void>;
   onMessage(fn: (topic: string, payload: Uint8Array) => void): () => void;
@@ -68,6 +71,7 @@ export function createConnection(creds: Credentials, deps: ConnectionDeps = {}):
   const filters = new Map<string, 0 | 1>();
   const handlers = new Set<(topic: string, payload: Uint8Array) => void>();
   let client: MqttClient | null = null;
+  const watch = createSilenceWatch({ ping: () => client?.sendPing(), now });
   let attempt = 0;
   let timer: unknown = null;
   let stopped = false;
@@ -87,6 +91,7 @@ export function createConnection(creds: Credentials, deps: ConnectionDeps = {}):
     status,
     lastError,
     lastOnline,
+    silent: watch.silent,
     start() {
       if (client) return;
       stopped = false;
@@ -107,8 +112,10 @@ export function createConnection(creds: Credentials, deps: ConnectionDeps = {}):
         lastError.value = null;
         status.value = "online";
         lastOnline.value = now();
+        watch.start();
         if (filters.size > 0) client?.subscribe(Object.fromEntries([...filters].map(([f, qos]) => [f, { qos }])));
       });
+      client.on("packetreceive", () => watch.packet());
       client.on("message", (topic, payload) => {
         for (const h of handlers) h(topic, payload);
       });
@@ -122,6 +129,7 @@ export function createConnection(creds: Credentials, deps: ConnectionDeps = {}):
         }
       });
       client.on("close", () => {
+        watch.stop();
         if (status.value === "online") lastOnline.value = now();
         if (stopped) status.value = "offline";
         else scheduleReconnect();
@@ -129,6 +137,7 @@ export function createConnection(creds: Credentials, deps: ConnectionDeps = {}):
     },
     async stop() {
       stopped = true;
+      watch.stop();
       if (timer !== null) clearTimer(timer);
       timer = null;
       const c = client;

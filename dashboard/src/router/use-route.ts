@@ -6,14 +6,23 @@ export interface Router {
   /** Navigate; `replace` for filter edits so typing does not flood the back button. */
   go(r: Route, opts?: { replace?: boolean }): void;
   href(r: Route): string;
+  /** The boards list as last seen (filters, sort): where "← Boards" goes back to. */
+  lastBoards: ShallowRef<Route>;
+  /** The board whose page was opened last, so the list can put the focus back on it. */
+  lastBoard: ShallowRef<string | null>;
 }
 
 /** Hash routing over window.location (no router library: four views and a query string). */
 export function createRouter(win: Window = window): Router {
   const route = shallowRef<Route>(parseRoute(win.location.hash));
-  const onHash = () => {
-    route.value = parseRoute(win.location.hash);
+  const lastBoards = shallowRef<Route>(route.value.view === "boards" ? route.value : parseRoute("#/boards"));
+  const lastBoard = shallowRef<string | null>(null);
+  const set = (r: Route) => {
+    route.value = r;
+    if (r.view === "boards") lastBoards.value = r;
+    if (r.view === "board") lastBoard.value = r.id;
   };
+  const onHash = () => set(parseRoute(win.location.hash));
   win.addEventListener("hashchange", onHash);
   onScopeDispose(() => win.removeEventListener("hashchange", onHash));
   return {
@@ -22,8 +31,10 @@ export function createRouter(win: Window = window): Router {
       const h = formatRoute(r);
       if (opts.replace) win.history.replaceState(null, "", h);
       else win.history.pushState(null, "", h);
-      route.value = parseRoute(h);
+      set(parseRoute(h));
     },
     href: formatRoute,
+    lastBoards,
+    lastBoard,
   };
 }

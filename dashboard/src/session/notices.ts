@@ -6,7 +6,11 @@ export interface Notice {
   text: string;
 }
 
-/** Visible messages (request errors, confirmations); errors stay until dismissed. */
+/**
+ * Visible messages (request errors, confirmations). Every one goes away by itself (an error
+ * after long enough to read it and act) or with its ✕; the shell keeps them off open dialogs.
+ */
+export const NOTICE_MS = { info: 6000, success: 6000, error: 20_000 } as const;
 export function createNotices(setTimer: (fn: () => void, ms: number) => unknown = (fn, ms) => setTimeout(fn, ms)) {
   const list = shallowRef<readonly Notice[]>([]);
   let next = 1;
@@ -18,7 +22,7 @@ export function createNotices(setTimer: (fn: () => void, ms: number) => unknown 
     push(kind: Notice["kind"], text: string) {
       const id = next++;
       list.value = [...list.value, { id, kind, text }].slice(-6);
-      if (kind !== "error") setTimer(() => dismiss(id), 6000);
+      setTimer(() => dismiss(id), NOTICE_MS[kind]);
       return id;
     },
     dismiss,

@@ -1,13 +1,13 @@
 import { boardStates, type BoardState, type HostView, type NodeView } from "@bbb/shared";
-import type { BoardRow } from "../table/board-row.js";
+import type { BoardRow, SectorOf } from "../table/board-row.js";
 import { NONE } from "../table/filters.js";
-import { ALARM_STATES } from "../ui/state-style.js";
+import { needsAttention } from "../ui/attention.js";
 
 export interface SectorTile {
   sector: string;
   total: number;
   counts: Record<BoardState, number>;
-  /** Boards lost, missing or misconfigured. */
+  /** Boards that need attention (ui/attention.ts): gone, missing, misconfigured or in a conflict. */
   alarm: number;
 }
 
@@ -28,6 +28,8 @@ export function mapOrder(rows: readonly BoardRow[]): BoardRow[] {
 export interface Aggregates {
   total: number;
   totals: Record<BoardState, number>;
+  /** Boards that need attention, over the whole fleet (the overview's counter). */
+  attention: number;
   tiles: SectorTile[];
 }
 
@@ -35,24 +37,28 @@ export interface Aggregates {
  * Sector tiles and totals straight from the store's maps in one pass (no row objects): the
  * overview recomputes this every frame while 10,000 boards update.
  */
-export function aggregate(hosts: ReadonlyMap<string, HostView>, nodes: ReadonlyMap<string, NodeView>): Aggregates {
+export function aggregate(hosts: ReadonlyMap<string, HostView>, nodes: ReadonlyMap<string, NodeView>, sectorOf: SectorOf = () => null): Aggregates {
   const totals = zeroCounts();
   const by = new Map<string, SectorTile>();
   let total = 0;
-  const add = (sector: string, state: BoardState) => {
+  let attention = 0;
+  const add = (sector: string, state: BoardState, problems: readonly { code: string }[]) => {
     const key = sector || NONE;
     let t = by.get(key);
     if (!t) by.set(key, (t = { sector: key, total: 0, counts: zeroCounts(), alarm: 0 }));
     t.total++;
     t.counts[state]++;
-    if (ALARM_STATES.includes(state)) t.alarm++;
+    if (needsAttention(state, problems)) {
+      t.alarm++;
+      attention++;
+    }
     totals[state]++;
     total++;
   };
-  for (const v of hosts.values()) add(v.sector ?? v.node?.sector ?? "", v.state);
+  for (const v of hosts.values()) add(v.sector ?? v.node?.sector ?? "", v.state, v.problems);
   for (const n of nodes.values()) {
-    if (n.state === "missing" && (n.boardId === null || !hosts.has(n.boardId))) add(n.node.sector ?? "", n.state);
+    if (n.state === "missing" && (n.boardId === null || !hosts.has(n.boardId))) add(n.node.sector ?? (n.node.ip.mode === "manual" ? sectorOf(n.node.ip.ip) : null) ?? "", n.state, []);
   }
   const tiles = [...by.values()].sort((a, b) => (b.alarm > 0 ? 1 : 0) - (a.alarm > 0 ? 1 : 0) || collator.compare(a.sector, b.sector));
-  return { total, totals, tiles };
+  return { total, totals, attention, tiles };
 }

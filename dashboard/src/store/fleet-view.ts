@@ -1,5 +1,6 @@
-import { computed, inject, onScopeDispose, shallowRef, watch, type ComputedRef, type InjectionKey, type ShallowRef } from "vue";
-import { buildRows, type BoardRow } from "../table/board-row.js";
+import { buildSectorIndex, type Sector } from "@bbb/shared";
+import { computed, inject, onScopeDispose, shallowRef, watch, type ComputedRef, type InjectionKey, type Ref, type ShallowRef } from "vue";
+import { buildRows, type BoardRow, type SectorOf } from "../table/board-row.js";
 import { aggregate, mapOrder, type Aggregates } from "./derived.js";
 import type { FleetStore } from "./fleet-store.js";
 
@@ -12,15 +13,21 @@ export interface FleetView {
   mapKeys: ShallowRef<readonly string[]>;
   /** Sector of each key of mapKeys (same index), as of the same re-sort. */
   mapSectors: ShallowRef<readonly string[]>;
+  /** Sector of an IP from the current sector table (nodes without a sector of their own). */
+  sectorOf: ComputedRef<SectorOf>;
 }
 
 /**
  * Views of the store shared by the overview, the map and the table, built once per session.
  * Nothing here walks 10,000 row objects per frame unless a table is on screen.
  */
-export function createFleetView(store: FleetStore, resortMs = 5000): FleetView {
-  const rows = computed(() => buildRows(store.state.value.hosts, store.state.value.nodes));
-  const aggregates = computed(() => aggregate(store.state.value.hosts, store.state.value.nodes));
+export function createFleetView(store: FleetStore, resortMs = 5000, sectors?: Ref<readonly Sector[]>): FleetView {
+  const sectorOf = computed<SectorOf>(() => {
+    const idx = buildSectorIndex(sectors?.value ?? []);
+    return (ip) => idx.sectorOf(ip);
+  });
+  const rows = computed(() => buildRows(store.state.value.hosts, store.state.value.nodes, sectorOf.value));
+  const aggregates = computed(() => aggregate(store.state.value.hosts, store.state.value.nodes, sectorOf.value));
   const mapKeys = shallowRef<readonly string[]>([]);
   const mapSectors = shallowRef<readonly string[]>([]);
   let lastSort = 0;
@@ -49,7 +56,7 @@ export function createFleetView(store: FleetStore, resortMs = 5000): FleetView {
     if (pending !== null) clearTimeout(pending);
     clearInterval(periodic);
   });
-  return { rows, aggregates, mapKeys, mapSectors };
+  return { rows, aggregates, mapKeys, mapSectors, sectorOf };
 }
 
 export const FleetViewKey: InjectionKey<FleetView> = Symbol("fleet-view");

@@ -1,4 +1,4 @@
-import { heartbeatPvPrefixes, hostnameToEpics, type BoardState, type HostView, type NodeView } from "@bbb/shared";
+import { heartbeatPvPrefixes, hostnameToEpics, type BoardState, type HostView, type NodeView, type Problem } from "@bbb/shared";
 
 /** One line of the boards table: a host view flattened to what columns, filters and sorting read. */
 export interface BoardRow {
@@ -24,6 +24,8 @@ export interface BoardRow {
   /** What speaks for the board (bbb-agent, or a legacy daemon's bridge); "" for a node with no board. */
   agent: string;
   problemCodes: readonly string[];
+  /** The first problem in words: "ip: 10.0.0.9 → 10.0.0.5" (expected → actual), or the conflict. */
+  problem: string;
   flapping: boolean;
   /** Natural-order sort keys (digit runs padded), computed once per update: sorting 10,000 rows must not call a collator. */
   hostKey: string;
@@ -33,6 +35,14 @@ export interface BoardRow {
 }
 
 const cache = new WeakMap<object, BoardRow>();
+
+/** One problem as a table cell: the field with expected → actual, or the other boards of a conflict. */
+export function problemText(p: Problem | undefined): string {
+  if (!p) return "";
+  if (p.code === "mismatch") return `${p.field ?? "?"}: ${p.expected ?? "—"} → ${p.actual ?? "—"}`;
+  if (p.with?.length) return `${p.field ?? p.code} ${p.actual ?? ""} also on ${p.with.join(", ")}`.replace(/\s+/g, " ");
+  return p.message;
+}
 
 /** Lower-case with digit runs zero-padded: plain string comparison then sorts "Srv-2" before "Srv-10". */
 export function naturalKey(s: string): string {
@@ -69,6 +79,7 @@ export function rowOfHost(v: HostView): BoardRow {
     ipMode: hb?.ipMode ?? node?.ip.mode ?? "",
     agent: v.state === "missing" ? "" : v.agent,
     problemCodes,
+    problem: problemText(v.problems[0]),
     flapping: v.flapping,
     hostKey: naturalKey(hostname),
     sectorKey: naturalKey(v.sector ?? node?.sector ?? ""),
@@ -78,11 +89,16 @@ export function rowOfHost(v: HostView): BoardRow {
   return row;
 }
 
-export function rowOfMissingNode(n: NodeView): BoardRow {
+/** Sector of an IP from the sector table (a node with no sector of its own is placed by its IP, as the server does). */
+export type SectorOf = (ip: string) => string | null;
+const noSector: SectorOf = () => null;
+
+export function rowOfMissingNode(n: NodeView, sectorOf: SectorOf = noSector): BoardRow {
   const hit = cache.get(n);
   if (hit) return hit;
   const node = n.node;
   const ip = node.ip.mode === "manual" ? node.ip.ip : "";
+  const sector = node.sector ?? (ip ? sectorOf(ip) : null) ?? "";
   const row: BoardRow = {
     key: `node:${node.hostname}`,
     id: n.boardId ?? "",
@@ -90,7 +106,7 @@ export function rowOfMissingNode(n: NodeView): BoardRow {
     epics: hostnameToEpics(node.hostname),
     ip,
     type: node.type,
-    sector: node.sector ?? "",
+    sector,
     state: n.state,
     since: 0,
     lastSeen: null,
@@ -103,9 +119,10 @@ export function rowOfMissingNode(n: NodeView): BoardRow {
     ipMode: node.ip.mode,
     agent: "",
     problemCodes: [],
+    problem: "",
     flapping: false,
     hostKey: naturalKey(node.hostname),
-    sectorKey: naturalKey(node.sector ?? ""),
+    sectorKey: naturalKey(sector),
     haystack: `${node.hostname} ${hostnameToEpics(node.hostname)} ${ip} ${n.boardId ?? ""} ${node.pvPrefixes.join(" ")}`.toLowerCase(),
   };
   cache.set(n, row);
@@ -113,11 +130,11 @@ export function rowOfMissingNode(n: NodeView): BoardRow {
 }
 
 /** Every board, plus every registered node whose board is not connected (state `missing`). */
-export function buildRows(hosts: ReadonlyMap<string, HostView>, nodes: ReadonlyMap<string, NodeView>): BoardRow[] {
+export function buildRows(hosts: ReadonlyMap<string, HostView>, nodes: ReadonlyMap<string, NodeView>, sectorOf: SectorOf = noSector): BoardRow[] {
   const rows: BoardRow[] = [];
   for (const v of hosts.values()) rows.push(rowOfHost(v));
   for (const n of nodes.values()) {
-    if (n.state === "missing" && (n.boardId === null || !hosts.has(n.boardId))) rows.push(rowOfMissingNode(n));
+    if (n.state === "missing" && (n.boardId === null || !hosts.has(n.boardId))) rows.push(rowOfMissingNode(n, sectorOf));
   }
   return rows;
 }

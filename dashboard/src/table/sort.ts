@@ -2,7 +2,7 @@ import { STATE_SEVERITY } from "@bbb/shared";
 import type { BoardRow } from "./board-row.js";
 
 export const SORT_KEYS = [
-  "hostname", "ip", "id", "type", "sector", "state", "since", "lastSeen", "uptime", "load1", "tempC", "projectRevision", "pvPrefix", "agentVersion",
+  "hostname", "ip", "id", "type", "sector", "state", "problem", "since", "lastSeen", "uptime", "load1", "tempC", "projectRevision", "pvPrefix", "agentVersion",
 ] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 export interface SortSpec {
@@ -41,6 +41,7 @@ function compareBy(key: SortKey, a: BoardRow, b: BoardRow): number {
     case "sector":
       return cmp(a.sectorKey, b.sectorKey);
     case "id":
+    case "problem":
     case "type":
     case "projectRevision":
     case "pvPrefix":

@@ -24,9 +24,6 @@ export const STATE_GLYPH: Readonly<Record<BoardState, string>> = {
 
 export const STATES_BY_SEVERITY: readonly BoardState[] = [...boardStates].sort((a, b) => STATE_SEVERITY[a] - STATE_SEVERITY[b]);
 
-/** States that raise a sector's alarm (a clear alarm whenever a board is lost or misconfigured). */
-export const ALARM_STATES: readonly BoardState[] = ["lost", "missing", "misconfigured"];
-
 export function stateVar(s: string): string {
   return `var(--st-${s})`;
 }

@@ -68,3 +68,17 @@ export async function login(page: Page, url: string, username: string, password:
     throw new Error(`sign-in as ${username} failed: ${why ?? "no error shown"} (${(e as Error).message.split("\n")[0]})`);
   }
 }
+
+/**
+ * What a browser suite needs and this machine lacks: Chromium and the built files given (repo
+ * path → how to build it); warns once, so the suite is skipped with a reason instead of failing.
+ */
+export function missingForBrowserSuite(suite: string, built: Record<string, string>): string[] {
+  const repo = resolve(DASHBOARD, "..");
+  const missing = [
+    ...(hasChromium ? [] : ["/usr/bin/chromium (Debian package chromium)"]),
+    ...Object.entries(built).filter(([f]) => !existsSync(resolve(repo, f))).map(([f, how]) => `${f} (${how})`),
+  ];
+  if (missing.length > 0) console.warn(`${suite} skipped: missing ${missing.join(", ")}`);
+  return missing;
+}

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { agentConfigSchema, createAgent } from "@bbb/agent";
-import { createFakeRoot, createRecordingExec, type FakeRoot } from "@bbb/agent/sim";
+import { createFakeRoot, createLiveBoard, createRecordingExec, type FakeRoot } from "@bbb/agent/sim";
 import { deriveBoardToken } from "@bbb/broker";
 import { configSchema, createServer, silentLogger, type Extension } from "@bbb/manager";
 import { createTopics, type Role } from "@bbb/shared";
@@ -97,6 +97,19 @@ export async function startBoard(mqttUrl: string, index: number, hostname: strin
   const agent = createAgent({ config, log: silentLogger(), exec: exec.exec, connect: mqtt.connect, interfaces: exec.interfaces, backoff: { baseMs: 200, capMs: 1000 } });
   await agent.start();
   return { boardId: root.boardId, root, exec, stop: () => agent.stop() };
+}
+
+/**
+ * A demo board (the same simulated board `npm run demo` runs): a reboot takes it away for
+ * `rebootDownMs` and back with a new session, a set-ip changes the address it reports.
+ */
+export async function startLiveBoard(mqttUrl: string, index: number, hostname: string, ip: string, rebootDownMs = 2500) {
+  const b = await createLiveBoard({
+    index, hostname, ip, mqttUrl, token: (id) => deriveBoardToken(FLEET_SECRET, id), connect: mqtt.connect, log: silentLogger(),
+    heartbeatMs: 1000, rebootDownMs, backoff: { baseMs: 200, capMs: 1000 },
+  });
+  await b.start();
+  return b;
 }
 
 /** The real agent as its own process: the board that gets SIGKILLed (no `offline`, its socket just dies). */

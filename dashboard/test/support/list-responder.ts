@@ -1,10 +1,10 @@
-import { createTopics, decodePayload, hostsListParamsSchema, managerRequestSchema, MAX_REQUEST_BYTES, parseTopic, type HostView } from "@bbb/shared";
+import { createTopics, decodePayload, defaultSectors, hostsListParamsSchema, managerRequestSchema, MAX_REQUEST_BYTES, parseTopic, type HostView } from "@bbb/shared";
 import type { Aedes } from "aedes";
 
 /**
  * For the measurement on a bare Aedes broker: answers `hosts.list` pages from the same host
- * views that sit in the retained registry, in the manager's request/response format, and
- * MGR_E_FORBIDDEN to everything else (the role probes then settle on viewer). The broker has
+ * views that sit in the retained registry and `sectors.list` with the default sector table, in the
+ * manager's request/response format, and MGR_E_FORBIDDEN to everything else (the role probes then settle on viewer). The broker has
  * no identity stamping, so replies go to the publishing client's id.
  */
 export function answerHostsList(broker: Aedes, hosts: () => readonly HostView[], root = "bbb"): void {
@@ -17,7 +17,9 @@ export function answerHostsList(broker: Aedes, hosts: () => readonly HostView[],
     if (!req.ok) return;
     let body: unknown;
     const p = t.method === "hosts.list" ? hostsListParamsSchema.safeParse(req.value.params ?? {}) : null;
-    if (p?.success) {
+    if (t.method === "sectors.list") {
+      body = { transaction: req.value.transaction, status: "ok", data: { items: defaultSectors() } };
+    } else if (p?.success) {
       const all = hosts();
       body = { transaction: req.value.transaction, status: "ok", data: { total: all.length, offset: p.data.offset, items: all.slice(p.data.offset, p.data.offset + p.data.limit) } };
     } else {

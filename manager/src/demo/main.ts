@@ -7,8 +7,7 @@ import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import mqtt from "mqtt";
 import { pino } from "pino";
-import { agentConfigSchema, createAgent } from "@bbb/agent";
-import { createFakeRoot, createRecordingExec } from "@bbb/agent/sim";
+import { createLiveBoard, type LiveBoard } from "@bbb/agent/sim";
 import { deriveBoardToken, loadOrCreateFleetSecret } from "@bbb/broker";
 import { loadConfig } from "../config/load-config.js";
 import { createServer } from "../create-server.js";
@@ -17,13 +16,14 @@ import { createDefaultExtensions } from "../default-extensions.js";
 import { inspectLock } from "../ops/data-lock.js";
 import { MANAGER_VERSION } from "../version.js";
 import { demoStart } from "./attach.js";
-import { DEMO_TYPES, planFleet, type PlannedBoard } from "./fleet-plan.js";
+import { DEMO_TYPES, planFleet } from "./fleet-plan.js";
 
 /**
  * `npm run demo -- --boards 600`: the all-in-one server (or `--connect` to a running one, or the
  * server already running on the same data dir: attach.ts) plus
  * N simulated boards running the real agent code on fake roots with a recording exec, so a
- * newcomer sees a live fleet in seconds. Some boards die and come back now and then.
+ * newcomer sees a live fleet in seconds. Some boards die and come back now and then; a reboot
+ * takes a board away for a few seconds and back with a new session, a set-ip changes its address.
  */
 async function main(): Promise<void> {
   const opts = new Command("bbb-demo")
@@ -76,60 +76,24 @@ async function main(): Promise<void> {
 
   const dir = await mkdtemp(join(tmpdir(), "bbb-demo-"));
   const agentLog = pino({ level: "silent" });
-  type Running = { plan: PlannedBoard; start: () => Promise<void>; stop: () => Promise<void>; up: boolean };
-  const running: Running[] = [];
+  const running: LiveBoard[] = [];
   const t0 = Date.now();
   for (const b of plan.boards) {
-    const root = await createFakeRoot({
-      dir: join(dir, String(b.index)),
-      index: b.index,
-      hostname: b.hostname,
-      ip: b.ip,
-      netmask: b.netmask,
-      gateway: b.gateway,
-      device: { device: b.device, details: "demo board" },
-    });
-    const exec = createRecordingExec({
-      root: root.root,
-      mac: root.mac,
-      hostname: b.hostname,
-      ip: b.ip,
-      netmask: b.netmask,
-      gateway: b.gateway,
-    });
-    const agentConfig = {
-      ...agentConfigSchema.parse({
-        mqttUrls: [mqttUrl],
-        token: deriveBoardToken(fleetSecret, root.boardId),
-        rootPrefix: root.root,
-        stateDir: root.stateDir,
-        logLevel: "silent",
+    running.push(
+      await createLiveBoard({
+        dir: join(dir, String(b.index)),
+        index: b.index,
+        hostname: b.hostname,
+        ip: b.ip,
+        netmask: b.netmask,
+        gateway: b.gateway,
+        device: { device: b.device, details: "demo board" },
+        mqttUrl,
+        token: (id) => deriveBoardToken(fleetSecret, id),
+        connect: mqtt.connect,
+        log: agentLog,
       }),
-      boardId: root.boardId,
-    };
-    let agent: ReturnType<typeof createAgent> | null = null;
-    const r: Running = {
-      plan: b,
-      up: false,
-      async start() {
-        // A new agent per start: a new session, as after a real reboot.
-        agent = createAgent({
-          config: agentConfig,
-          log: agentLog,
-          exec: exec.exec,
-          connect: mqtt.connect,
-          interfaces: exec.interfaces,
-        });
-        await agent.start();
-        r.up = true;
-      },
-      async stop() {
-        r.up = false;
-        await agent?.stop();
-        agent = null;
-      },
-    };
-    running.push(r);
+    );
   }
   for (let i = 0; i < running.length; i += 50) await Promise.all(running.slice(i, i + 50).map((r) => r.start()));
   process.stdout.write(`  ${n} simulated boards started in ${Date.now() - t0} ms (fake roots in ${dir})\n\n`);
@@ -168,7 +132,7 @@ async function main(): Promise<void> {
       sim.kill("SIGINT");
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
     }
-    for (let i = 0; i < running.length; i += 100) await Promise.all(running.slice(i, i + 100).map((r) => r.stop()));
+    for (let i = 0; i < running.length; i += 100) await Promise.all(running.slice(i, i + 100).map((r) => r.close()));
     await stopServer?.();
     await rm(dir, { recursive: true, force: true });
     process.exit(0);

@@ -48,6 +48,8 @@ export const hostsCommandParamsSchema = z
     action: actionNameSchema,
     args: z.unknown().optional(),
     options: commandOptionsSchema.default(commandOptionsSchema.parse({})),
+    /** Why the operator sent it anyway (a conflict they were warned about); kept in the audit trail. */
+    reason: z.string().min(1).max(512).optional(),
   })
   .strict()
   .refine((p) => (p.id === undefined) !== (p.target === undefined), "give exactly one of id and target");

@@ -1,6 +1,7 @@
 import type { MethodDef, MethodTable } from "../method.js";
 import { adminMethods } from "./admin.js";
 import { commandMethods } from "./commands.js";
+import { conflictMethods } from "./conflicts.js";
 import type { ServiceDeps } from "./deps.js";
 import { hostMethods } from "./hosts.js";
 import { nodeMethods } from "./nodes.js";
@@ -23,6 +24,7 @@ export function createMethodTable(deps: ServiceDeps, ...extra: readonly (readonl
     typeAndSectorMethods(deps),
     adminMethods(deps),
     sessionMethods(deps),
+    conflictMethods(deps),
     ...extra,
   ];
   for (const list of lists) {

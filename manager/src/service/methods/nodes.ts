@@ -10,7 +10,7 @@ import {
   nodesUpsertParamsSchema,
   nodesUpsertResultSchema,
   removedResultSchema,
-  type Node,
+  applyNodeArgs,
   type NodeView,
 } from "@bbb/shared";
 import { notFound } from "../../errors.js";
@@ -21,17 +21,7 @@ import { nodeCsvMethods } from "./nodes-csv.js";
 const asList = <T>(v: T | T[] | undefined): T[] | undefined =>
   v === undefined ? undefined : Array.isArray(v) ? v : [v];
 
-/** apply-node arguments from a node: what the board must adopt (docs/protocol.md §"Commands and results"). */
-export function applyNodeArgs(node: Node): Record<string, unknown> {
-  return {
-    hostname: node.hostname,
-    ip: node.ip,
-    ...(node.nameservers.length > 0 ? { nameservers: node.nameservers } : {}),
-    type: node.type,
-    ...(node.pvPrefixes.length > 0 ? { pvPrefix: node.pvPrefixes } : {}),
-    reboot: true,
-  };
-}
+export { applyNodeArgs };
 
 export function nodeMethods(deps: ServiceDeps): MethodDef[] {
   const view = (hostname: string): NodeView => {

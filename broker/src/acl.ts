@@ -131,10 +131,17 @@ export function createAcl(root: string) {
     }
   }
 
-  /** Responses `<root>/manager/response/<clientId>` reach only the client with that id. */
-  function forward(clientId: string, topic: string): boolean {
+  /**
+   * docs/protocol.md §"Manager requests": a request (it may carry a token or a password) reaches
+   * only the manager; `<root>/manager/response/<clientId>` only the client with that id;
+   * `<root>/manager/response/<username>/<replyTo>` only that user's connections.
+   */
+  function forward(id: Identity, topic: string): boolean {
+    if (topic.startsWith(requestPrefix)) return id.role === "manager";
     if (!topic.startsWith(responsePrefix)) return true;
-    return topic.length === responsePrefix.length + clientId.length && topic.endsWith(clientId);
+    const rest = topic.slice(responsePrefix.length);
+    const slash = rest.indexOf("/");
+    return slash < 0 ? rest === id.clientId : id.role !== "agent" && rest.slice(0, slash) === id.username;
   }
 
   /** The will is published by the broker on the client's behalf: it must pass the same rules, and an agent's is its own status. */

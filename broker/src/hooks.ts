@@ -18,6 +18,8 @@ export interface HookDeps {
   log: pino.Logger;
   events: EventEmitter;
   maxRequestBytes: number;
+  /** Signs request stamps (request-sig.ts), derived from the fleet secret. */
+  stampKey: Buffer;
   clientIds: ClientIdPolicy;
   /** Cluster mode: who holds which board across the replicas (null on a single broker). */
   presence: () => ClusterPresence | null;
@@ -196,7 +198,7 @@ export function createHooks(deps: HookDeps) {
     if (verdict?.ok && id) {
       if (!verdict.stamp) return callback(null);
       const auth = { username: id.username, role: id.role as Role, clientId: id.clientId };
-      const stamped = stampRequest(packet.payload, auth, deps.maxRequestBytes);
+      const stamped = stampRequest(packet.payload, auth, deps.maxRequestBytes, deps.stampKey);
       if (stamped) {
         packet.payload = stamped;
         return callback(null);
@@ -227,8 +229,10 @@ export function createHooks(deps: HookDeps) {
     callback(null, null);
   };
 
-  const authorizeForward: NonNullable<AedesOptions["authorizeForward"]> = (client, packet) =>
-    acl.forward(client.id, packet.topic) ? packet : null;
+  const authorizeForward: NonNullable<AedesOptions["authorizeForward"]> = (client, packet) => {
+    const id = identities.get(client);
+    return id && acl.forward(id, packet.topic) ? packet : null;
+  };
 
   return {
     hooks: { preConnect, authenticate, authorizePublish, authorizeSubscribe, authorizeForward },

@@ -29,5 +29,7 @@ it("answers external brokers with the same rules", async () => {
   expect(policy.canPublish("vera", "d", "bbb/b1/cmd/reboot", false)).toBe(false);
   expect(policy.canSubscribe("vera", "d", "bbb/#")).toBe(true);
   expect(policy.canSubscribe("nobody", "d", "bbb/#")).toBe(false);
-  expect(policy.canReceive("d", "bbb/manager/response/e")).toBe(false);
+  expect(policy.canReceive("vera", "d", "bbb/manager/response/e")).toBe(false);
+  expect(policy.canReceive("vera", "d", "bbb/manager/response/vera/r1")).toBe(true);
+  expect(policy.canReceive("vera", "d", "bbb/manager/request/auth.login")).toBe(false);
 });

@@ -37,7 +37,10 @@ export function createPolicy(deps: { topicRoot: string; fleetSecret: string; use
       const id = identityOf(username, clientId);
       return id !== null && acl.subscribe(id, filter);
     },
-    canReceive: (clientId: string, topic: string): boolean => acl.forward(clientId, topic),
+    canReceive(username: string, clientId: string, topic: string): boolean {
+      const id = identityOf(username, clientId);
+      return id !== null && acl.forward(id, topic);
+    },
   };
 }
 export type Policy = ReturnType<typeof createPolicy>;

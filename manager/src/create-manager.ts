@@ -1,5 +1,5 @@
 import type { UserStore } from "@bbb/broker";
-import { createTopics, defaultSectors, type Topics } from "@bbb/shared";
+import { createTopics, defaultSectors, type LoginThrottle, type Topics } from "@bbb/shared";
 import type { Logger } from "pino";
 import { createCommandTracker } from "./commands/command-tracker.js";
 import { createCommandRunner } from "./commands/run-command.js";
@@ -14,6 +14,7 @@ import { createEventBus, type EventBus } from "./service/events.js";
 import type { MethodDef, MethodTable } from "./service/method.js";
 import { createMethodTable, type ServiceDeps } from "./service/methods/index.js";
 import { createMqttRequests } from "./front/mqtt-requests.js";
+import { createMqttLogin } from "./front/mqtt-login.js";
 import { createStore, type Store } from "./store/create-store.js";
 import type { Sessions } from "./front/sessions.js";
 import { createAuditSink } from "./service/audit.js";
@@ -43,6 +44,11 @@ export interface ManagerDeps {
   users?: UserStore;
   /** API tokens and signing a user out on every door (front/sessions.ts). */
   sessions?: Sessions;
+  /**
+   * Who sent an MQTT request (docs/protocol.md §"Manager requests"): the key our broker signs its
+   * stamps with, and the doors' shared login throttle for `auth.login`.
+   */
+  requestIdentity?: { stampKey: Buffer; throttle: LoginThrottle };
   now?: () => number;
   ports?: () => Record<string, number | null>;
   broker?: () => { mode: "embedded" | "external"; clients: number | null };
@@ -184,6 +190,18 @@ export function createManager(deps: ManagerDeps) {
     table: () => table,
     publish: (t, p, o) => publish(t, p, o),
     ...(deps.observe?.request ? { observe: deps.observe.request } : {}),
+    ...(deps.requestIdentity ? { stampKey: deps.requestIdentity.stampKey } : {}),
+    ...(deps.sessions ? { tokens: deps.sessions.tokens } : {}),
+    ...(deps.sessions && deps.users && deps.requestIdentity
+      ? {
+          login: createMqttLogin({
+            authenticate: (u, p) => (deps.users as UserStore).verify(u, p),
+            tokens: deps.sessions.tokens,
+            throttle: deps.requestIdentity.throttle,
+            log: base,
+          }),
+        }
+      : {}),
   });
 
   const serviceDeps = (): ServiceDeps => ({

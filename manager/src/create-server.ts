@@ -5,6 +5,7 @@ import {
   createBroker,
   createUserStore,
   deriveManagerPassword,
+  deriveStampKey,
   loadOrCreateFleetSecret,
   type Broker,
 } from "@bbb/broker";
@@ -124,6 +125,8 @@ export function createServer(opts: ServerOptions) {
         log.info({ port: b.mqttPort, mqttsPort: b.mqttsPort }, "broker listening");
       }
 
+      // One throttle for the manager's doors (docs/protocol.md §"Login throttle"), MQTT's auth.login included.
+      const loginThrottle = createLoginThrottle();
       const staticDir = opts.staticDir === undefined ? (config.dashboardDir ?? defaultDashboardDir()) : opts.staticDir;
       const m = createManager({
         log,
@@ -138,6 +141,7 @@ export function createServer(opts: ServerOptions) {
         version: MANAGER_VERSION,
         users,
         sessions,
+        requestIdentity: { stampKey: deriveStampKey(fleetSecret), throttle: loginThrottle },
         ports: () => ({ ...ports }),
         broker: () =>
           broker ? { mode: "embedded", clients: broker.connectedClients() } : { mode: "external", clients: null },
@@ -184,7 +188,7 @@ export function createServer(opts: ServerOptions) {
 
       const ctx: ServerContext = {
         config,
-        loginThrottle: createLoginThrottle(),
+        loginThrottle,
         log,
         fleetSecret,
         users,

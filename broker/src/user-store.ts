@@ -7,6 +7,7 @@ import { writeFileAtomic } from "@bbb/shared/node";
 import { BrokerErrorCodes } from "./errors.js";
 import { dummyHash, hashPassword, verifyPassword } from "./password-hash.js";
 import { createVerifiedCache } from "./verified-cache.js";
+import { MOSQUITTO_USER_ITERATIONS, mosquittoHash } from "./mosquitto-files.js";
 
 export const MIN_PASSWORD_LENGTH = 8;
 export const MAX_PASSWORD_LENGTH = 1024;
@@ -18,6 +19,8 @@ const userRecordSchema = z.object({
   username: nameSchema,
   role: roleSchema,
   hash: z.string().startsWith("scrypt$"),
+  /** The same password as mosquitto's password file wants it (mosquitto-files.ts); set whenever the password is known. */
+  mosquittoHash: z.string().startsWith("$7$").optional(),
   createdAt: z.number().int().nonnegative(),
 });
 type UserRecord = z.infer<typeof userRecordSchema>;
@@ -36,6 +39,10 @@ export interface UserStore {
   /** Whether the name belongs to a user (the broker then never treats it as a board or the manager). */
   has(username: string): boolean;
   list(): UserInfo[];
+  /** A user's role and stored password hash (signed request tokens are bound to it); null for an unknown user. */
+  credentials(username: string): { role: Role; hash: string } | null;
+  /** Users with the mosquitto hash of their password; null for one whose password was not seen since it was stored. */
+  mosquittoEntries(): { username: string; role: Role; hash: string | null }[];
   /** Creates or updates; a new user needs a password; an existing one keeps its password when none is given. */
   upsert(username: string, role: Role, password?: string): Promise<void>;
   remove(username: string): Promise<boolean>;
@@ -92,9 +99,18 @@ export function createUserStore(deps: { file: string; log: pino.Logger; clock?: 
       throw new CodedError(BrokerErrorCodes.LAST_ADMIN, "cannot demote the last admin");
     }
     const hash = password !== undefined ? await hashPassword(password) : (old as UserRecord).hash;
-    users.set(username, { username, role, hash, createdAt: old?.createdAt ?? clock() });
+    const mqHash = password !== undefined ? await mosquittoHash(password, MOSQUITTO_USER_ITERATIONS) : old?.mosquittoHash;
+    users.set(username, { username, role, hash, ...(mqHash ? { mosquittoHash: mqHash } : {}), createdAt: old?.createdAt ?? clock() });
     await persist();
     log.info({ username, role, passwordChanged: password !== undefined }, old ? "user updated" : "user created");
+  }
+
+  async function addMosquittoHash(username: string, password: string, hash: string): Promise<void> {
+    const u = users.get(username);
+    // Changed meanwhile (another password): the new one brought its own.
+    if (!u || u.hash !== hash || u.mosquittoHash) return;
+    users.set(username, { ...u, mosquittoHash: await mosquittoHash(password, MOSQUITTO_USER_ITERATIONS) });
+    await persist();
   }
 
   return {
@@ -135,12 +151,21 @@ export function createUserStore(deps: { file: string; log: pino.Logger; clock?: 
       if (verified.hit(username, password, u.hash)) return u.role;
       if (!(await verifyPassword(password, u.hash))) return null;
       verified.remember(username, password, u.hash);
+      // A user stored before mosquitto hashes were kept gets one at its next login.
+      if (!u.mosquittoHash) void serial(() => addMosquittoHash(username, password, u.hash)).catch((err: unknown) => log.error({ err, username }, "storing the mosquitto hash failed"));
       return u.role;
     },
 
     has: (username) => users.has(username),
 
     list: () => [...users.values()].map(({ username, role, createdAt }) => ({ username, role, createdAt })),
+
+    credentials(username) {
+      const u = users.get(username);
+      return u ? { role: u.role, hash: u.hash } : null;
+    },
+
+    mosquittoEntries: () => [...users.values()].map((u) => ({ username: u.username, role: u.role, hash: u.mosquittoHash ?? null })),
 
     upsert: (username, role, password) => serial(() => upsertLocked(username, role, password)),
 
@@ -160,7 +185,7 @@ export function createUserStore(deps: { file: string; log: pino.Logger; clock?: 
         if (envPassword !== undefined && envPassword !== "") {
           const cur = users.get(ADMIN_USERNAME);
           // Rewrite only when something changes, so every start does not re-hash and rewrite the file.
-          if (!cur || cur.role !== "admin" || !(await verifyPassword(envPassword, cur.hash))) {
+          if (!cur || cur.role !== "admin" || !cur.mosquittoHash || !(await verifyPassword(envPassword, cur.hash))) {
             await upsertLocked(ADMIN_USERNAME, "admin", envPassword);
           }
           return { generatedPassword: null };

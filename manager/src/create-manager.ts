@@ -15,6 +15,7 @@ import type { MethodDef, MethodTable } from "./service/method.js";
 import { createMethodTable, type ServiceDeps } from "./service/methods/index.js";
 import { createMqttRequests } from "./front/mqtt-requests.js";
 import { createMqttLogin } from "./front/mqtt-login.js";
+import type { RequestTokens } from "./front/request-tokens.js";
 import { createStore, type Store } from "./store/create-store.js";
 import type { Sessions } from "./front/sessions.js";
 import { createAuditSink } from "./service/audit.js";
@@ -48,7 +49,7 @@ export interface ManagerDeps {
    * Who sent an MQTT request (docs/protocol.md §"Manager requests"): the key our broker signs its
    * stamps with, and the doors' shared login throttle for `auth.login`.
    */
-  requestIdentity?: { stampKey: Buffer; throttle: LoginThrottle };
+  requestIdentity?: { stampKey: Buffer; throttle: LoginThrottle; tokens: RequestTokens };
   now?: () => number;
   ports?: () => Record<string, number | null>;
   broker?: () => { mode: "embedded" | "external"; clients: number | null };
@@ -192,11 +193,12 @@ export function createManager(deps: ManagerDeps) {
     ...(deps.observe?.request ? { observe: deps.observe.request } : {}),
     ...(deps.requestIdentity ? { stampKey: deps.requestIdentity.stampKey } : {}),
     ...(deps.sessions ? { tokens: deps.sessions.tokens } : {}),
-    ...(deps.sessions && deps.users && deps.requestIdentity
+    ...(deps.requestIdentity ? { requestTokens: deps.requestIdentity.tokens } : {}),
+    ...(deps.users && deps.requestIdentity
       ? {
           login: createMqttLogin({
             authenticate: (u, p) => (deps.users as UserStore).verify(u, p),
-            tokens: deps.sessions.tokens,
+            tokens: deps.requestIdentity.tokens,
             throttle: deps.requestIdentity.throttle,
             log: base,
           }),

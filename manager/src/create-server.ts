@@ -15,6 +15,7 @@ import type { Config } from "./config/schema.js";
 import { createSessions } from "./front/sessions.js";
 import { createTokenFile, TOKENS_FILE } from "./front/token-file.js";
 import { apiTokenKey, createTokenService } from "./front/tokens.js";
+import { createRequestTokens, requestTokenKey } from "./front/request-tokens.js";
 import { createManager, type Manager } from "./create-manager.js";
 import { createHttpServer, type ApiHandler, type HttpServer } from "./http/create-http-server.js";
 import { createLocalLink } from "./mqtt/local-link.js";
@@ -127,6 +128,9 @@ export function createServer(opts: ServerOptions) {
 
       // One throttle for the manager's doors (docs/protocol.md §"Login throttle"), MQTT's auth.login included.
       const loginThrottle = createLoginThrottle();
+      const requestTokens = createRequestTokens({ key: requestTokenKey(fleetSecret), users });
+      // "Sign out everywhere" ends the user's auth.login tokens too (docs/protocol.md "Sessions").
+      sessions.onSignOut((t) => ("username" in t ? (requestTokens.signOut(t.username), 0) : 0));
       const staticDir = opts.staticDir === undefined ? (config.dashboardDir ?? defaultDashboardDir()) : opts.staticDir;
       const m = createManager({
         log,
@@ -141,7 +145,7 @@ export function createServer(opts: ServerOptions) {
         version: MANAGER_VERSION,
         users,
         sessions,
-        requestIdentity: { stampKey: deriveStampKey(fleetSecret), throttle: loginThrottle },
+        requestIdentity: { stampKey: deriveStampKey(fleetSecret), throttle: loginThrottle, tokens: requestTokens },
         ports: () => ({ ...ports }),
         broker: () =>
           broker ? { mode: "embedded", clients: broker.connectedClients() } : { mode: "external", clients: null },

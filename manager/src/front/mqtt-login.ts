@@ -3,19 +3,19 @@ import type { LoginThrottle } from "@bbb/shared";
 import type { Logger } from "pino";
 import { ManagerErrorCodes } from "../errors.js";
 import type { Authenticate } from "./auth-types.js";
-import type { TokenService } from "./tokens.js";
+import type { RequestTokens } from "./request-tokens.js";
 
 export type LoginAnswer =
-  | { ok: true; data: { token: string; tokenId: string; expiresAt: number; username: string; role: string } }
+  | { ok: true; data: { token: string; expiresAt: number; username: string; role: string } }
   | { ok: false; code: string; message: string };
 
 /**
  * `auth.login {username, password}` over MQTT (docs/protocol.md §"Manager requests"): the one
- * request that needs no identity, answering an API token the caller then carries in its
- * requests through any broker. The broker in between tells nothing about the publisher, so the
+ * request that needs no identity, answering a short-lived signed token (request-tokens.ts) the
+ * caller then carries in its requests through any broker. The broker in between tells nothing about the publisher, so the
  * login throttle (docs/protocol.md §"Login throttle") keys both its windows on the username.
  */
-export function createMqttLogin(deps: { authenticate: Authenticate; tokens: TokenService; throttle: LoginThrottle; log: Logger }) {
+export function createMqttLogin(deps: { authenticate: Authenticate; tokens: RequestTokens; throttle: LoginThrottle; log: Logger }) {
   const log = deps.log.child({ module: "mqtt-login" });
   return async function login(username: string, password: string): Promise<LoginAnswer> {
     const key = `mqtt-login:${username}`;
@@ -35,8 +35,10 @@ export function createMqttLogin(deps: { authenticate: Authenticate; tokens: Toke
       return { ok: false, code: ManagerErrorCodes.UNAUTHENTICATED, message: "invalid credentials" };
     }
     deps.throttle.succeed(key, username);
-    const t = deps.tokens.issue(username, role);
-    return { ok: true, data: { token: t.token, tokenId: t.id, expiresAt: t.expiresAt, username, role } };
+    const t = deps.tokens.issue(username);
+    // Removed between the check and here.
+    if (!t) return { ok: false, code: ManagerErrorCodes.UNAUTHENTICATED, message: "invalid credentials" };
+    return { ok: true, data: { token: t.token, expiresAt: t.expiresAt, username, role } };
   };
 }
 export type MqttLogin = ReturnType<typeof createMqttLogin>;

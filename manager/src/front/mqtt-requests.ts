@@ -13,6 +13,7 @@ import {
 import { verifyRequestAuth } from "@bbb/broker";
 import type { Logger } from "pino";
 import type { MqttLogin } from "./mqtt-login.js";
+import type { RequestTokens } from "./request-tokens.js";
 import type { TokenService } from "./tokens.js";
 import type { AuditSink } from "../service/audit.js";
 import { ManagerErrorCodes } from "../errors.js";
@@ -36,8 +37,9 @@ export interface MqttRequestsDeps {
   audit?: AuditSink;
   /** Verifies our broker's signed stamps (deriveStampKey of @bbb/broker); without it no stamp is trusted. */
   stampKey?: Buffer;
-  /** API tokens carried in requests (`token`): the caller's identity through any broker. */
+  /** Tokens carried in requests (`token`): `auth.login`'s signed ones, else API tokens. */
   tokens?: TokenService;
+  requestTokens?: RequestTokens;
   /** `auth.login` over MQTT; without it that method is unknown here. */
   login?: MqttLogin;
 }
@@ -88,7 +90,7 @@ export function createMqttRequests(deps: MqttRequestsDeps) {
     }
     if (auth) limited("badstamp", (dropped) => log.warn({ username: auth.username, droppedSince: dropped }, "request stamp with a wrong signature ignored"));
     if (token === undefined || replyTo === undefined) return null;
-    const p = deps.tokens?.verify(token) ?? null;
+    const p = deps.requestTokens?.verify(token) ?? deps.tokens?.verify(token) ?? null;
     return p ? { username: p.username, role: p.role, peer: `${p.username}/${replyTo}` } : null;
   }
 

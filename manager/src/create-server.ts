@@ -22,6 +22,7 @@ import { createLocalLink } from "./mqtt/local-link.js";
 import { acquireDataLock } from "./ops/data-lock.js";
 import { createReadiness } from "./ops/health.js";
 import { attachWsProxy } from "./ops/ws-proxy.js";
+import { attachWsTcpBridge } from "./ops/ws-tcp-bridge.js";
 import type { Extension, ServerContext } from "./extension.js";
 import { MANAGER_VERSION } from "./version.js";
 
@@ -182,6 +183,15 @@ export function createServer(opts: ServerOptions) {
       broker?.attachWebSocket(h.server, MQTT_WS_PATH);
       if (!broker && config.mqttWsUrl)
         detachWsProxy = attachWsProxy(h.server, { target: config.mqttWsUrl, path: MQTT_WS_PATH, log });
+      else if (!broker)
+        // An external broker without a WebSocket URL: /mqtt carries the bytes to its TCP port.
+        detachWsProxy = attachWsTcpBridge(h.server, {
+          target: mqttUrl,
+          path: MQTT_WS_PATH,
+          log,
+          trustProxy: config.trustProxy,
+          ...(tls?.ca ? { ca: tls.ca } : {}),
+        });
       ports.http = await h.start(config.httpPort, config.bind);
       log.info({ port: ports.http }, "http listening");
       broker?.events.on("duplicate-client", (e: { clientId: string; address: string }) => {

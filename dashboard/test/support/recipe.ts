@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO } from "./helpers.js";
+import { REPO } from "./processes.js";
 
 /** The shell block of docs/protocol.md between `<!-- recipe:NAME -->` and its closing marker, as written. */
 export function docRecipe(name: string, doc = "docs/protocol.md"): string {

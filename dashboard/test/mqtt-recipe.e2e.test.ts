@@ -1,25 +1,28 @@
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_PASSWORD, connectClient, request, startTestServer, type TestServer } from "./helpers.js";
-import { docRecipe, runRecipe } from "./mqtt-recipe.js";
+import type { MqttClient } from "mqtt";
+import * as fleet from "./support/fleet.js";
+import { docRecipe, runRecipe } from "./support/recipe.js";
 
 const haveClients = existsSync("/usr/bin/mosquitto_pub") && existsSync("/usr/bin/mosquitto_sub") && existsSync("/usr/bin/jq");
 
 describe.skipIf(!haveClients)("docs/protocol.md's mosquitto request recipe, through our broker", () => {
-  let srv: TestServer;
+  let srv: Awaited<ReturnType<typeof fleet.startServer>>;
+  let admin: MqttClient;
   let env: Record<string, string>;
   const recipe = docRecipe("mqtt-request");
 
   beforeAll(async () => {
-    srv = await startTestServer();
-    const admin = await connectClient(srv.mqttUrl, "admin", ADMIN_PASSWORD);
-    const r = await request(admin, "users.upsert", { username: "vera", role: "viewer", password: "vera-password" });
-    expect(r.status).toBe("ok");
-    admin.end(true);
-    const port = new URL(srv.mqttUrl).port;
+    srv = await fleet.startServer(null, { cmdPort: 0 });
+    admin = await fleet.connectAdmin(srv.started.urls.mqtt);
+    await fleet.addUser(admin, "vera", "viewer", "vera-password");
+    const port = new URL(srv.started.urls.mqtt).port;
     env = { BBB_HOST: "127.0.0.1", BBB_MQTT_PORT: port, BBB_USER: "vera", BBB_PASSWORD: "vera-password" };
   });
-  afterAll(async () => srv?.stop());
+  afterAll(async () => {
+    admin?.end(true);
+    await srv?.stop();
+  });
 
   it("logs in, asks hosts.list with the token and prints the answer", async () => {
     const out = await runRecipe(recipe, env);

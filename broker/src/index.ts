@@ -16,5 +16,5 @@ export type { Policy } from "./policy.js";
 export { redisOptionsFromUrl } from "./redis-cluster.js";
 export { TAKEOVER_LIMIT, TAKEOVER_WINDOW_MS } from "./client-ids.js";
 export { deriveStampKey, signRequestAuth, verifyRequestAuth } from "./request-sig.js";
-export { mosquittoAclFile, mosquittoHash, mosquittoPasswordFile, MOSQUITTO_TOKEN_ITERATIONS } from "./mosquitto-files.js";
+export { buildMosquittoFiles } from "./mosquitto-files.js";
 export { createWebSocketGateway } from "./websocket.js";

@@ -1,5 +1,6 @@
 import { pbkdf2, randomBytes } from "node:crypto";
-import type { Role } from "@bbb/shared";
+import { MANAGER_USERNAME, type Role } from "@bbb/shared";
+import { deriveBoardToken, deriveManagerPassword } from "./tokens.js";
 
 /**
  * mosquitto's own password and ACL files (docs/deployment.md §"An existing MQTT broker"), written
@@ -82,4 +83,34 @@ export function mosquittoAclFile(i: MosquittoFileInput): string {
     );
   }
   return `${out.join("\n")}\n`;
+}
+
+/**
+ * Both files for a fleet: every user with a mosquitto hash, the boards named (their tokens from
+ * the fleet secret) and the manager. Used by the manager's `mosquitto.export` and by
+ * `bbbctl export mosquitto --data-dir` before the first start (the manager cannot start until
+ * the broker admits it).
+ */
+export async function buildMosquittoFiles(o: {
+  root: string;
+  fleetSecret: string;
+  users: readonly { username: string; role: Role; hash: string | null }[];
+  boards: readonly string[];
+}): Promise<{ passwordFile: string; aclFile: string; boards: number; users: number; usersWithoutHash: string[] }> {
+  const users = o.users.flatMap((u) => (u.hash ? [{ username: u.username, role: u.role, hash: u.hash }] : []));
+  const ids = [...new Set(o.boards)].sort();
+  const boards = await Promise.all(ids.map(async (id) => ({ id, hash: await mosquittoHash(deriveBoardToken(o.fleetSecret, id), MOSQUITTO_TOKEN_ITERATIONS) })));
+  const input = {
+    root: o.root,
+    users,
+    boards,
+    manager: { username: MANAGER_USERNAME, hash: await mosquittoHash(deriveManagerPassword(o.fleetSecret), MOSQUITTO_TOKEN_ITERATIONS) },
+  };
+  return {
+    passwordFile: mosquittoPasswordFile(input),
+    aclFile: mosquittoAclFile(input),
+    boards: boards.length,
+    users: users.length,
+    usersWithoutHash: o.users.filter((u) => !u.hash).map((u) => u.username),
+  };
 }

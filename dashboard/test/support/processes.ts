@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { connect, createServer, type AddressInfo } from "node:net";
+import { userInfo } from "node:os";
 import { join, resolve } from "node:path";
 export const REPO = resolve(import.meta.dirname, "../../..");
 
@@ -40,6 +41,8 @@ export interface Proc {
   output: () => string;
   /** SIGTERM (or the signal given), then waits for the exit. */
   stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Sends a signal and does not wait (SIGHUP: reload). */
+  signal(signal: NodeJS.Signals): void;
 }
 
 export function startProc(cmd: string, args: string[], env: Record<string, string | undefined>): Proc {
@@ -53,6 +56,9 @@ export function startProc(cmd: string, args: string[], env: Record<string, strin
   return {
     child,
     output: () => out,
+    signal(signal) {
+      if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, signal);
+    },
     async stop(signal = "SIGTERM") {
       if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
       const exited = new Promise((r) => child.once("exit", r));
@@ -69,6 +75,9 @@ export async function startMosquitto(dir: string, port: number): Promise<Proc> {
     conf,
     [
       `listener ${port} 127.0.0.1`,
+      // As whoever runs the test: started as root, mosquitto would switch to its own user,
+      // which cannot read the test's private temp folder.
+      `user ${userInfo().username}`,
       "allow_anonymous false",
       `password_file ${join(dir, "passwd")}`,
       `acl_file ${join(dir, "acl")}`,
@@ -81,7 +90,12 @@ export async function startMosquitto(dir: string, port: number): Promise<Proc> {
     ].join("\n"),
   );
   const p = startProc(MOSQUITTO, ["-c", conf], {});
-  await untilListening(port, "mosquitto");
+  try {
+    await untilListening(port, "mosquitto");
+  } catch (e: unknown) {
+    await p.stop();
+    throw new Error(`${(e as Error).message}: ${p.output()}`);
+  }
   return p;
 }
 
@@ -102,18 +116,40 @@ export function bbbctl(args: string[], env: Record<string, string>): Promise<{ c
   });
 }
 
-/** mosquitto_pub / mosquitto_sub with their arguments; bounded by timeoutMs. */
-export function mosquittoClient(tool: "mosquitto_pub" | "mosquitto_sub", args: string[], timeoutMs = 15_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * mosquitto_pub / mosquitto_sub with their arguments; bounded by timeoutMs, or ended (SIGTERM)
+ * as soon as its output satisfies `stopWhen`.
+ */
+export function mosquittoClient(
+  tool: "mosquitto_pub" | "mosquitto_sub",
+  args: string[],
+  timeoutMs = 15_000,
+  stopWhen?: (stdout: string) => boolean,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const c = spawn(`/usr/bin/${tool}`, args, { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
-    c.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    c.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      if (stopWhen?.(stdout) && c.exitCode === null && c.pid !== undefined) process.kill(c.pid, "SIGTERM");
+    });
     c.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => c.pid !== undefined && process.kill(c.pid, "SIGKILL"), timeoutMs);
+    const timer = setTimeout(() => c.exitCode === null && c.pid !== undefined && process.kill(c.pid, "SIGKILL"), timeoutMs);
     c.on("close", (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** Polls an async check every 200 ms until it gives a value; bounded by timeoutMs. */
+export async function eventually<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs: number, what: () => string): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => null);
+    if (v !== null && v !== undefined && v !== false) return v;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

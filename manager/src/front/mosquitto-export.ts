@@ -1,5 +1,5 @@
-import { deriveBoardToken, deriveManagerPassword, mosquittoAclFile, mosquittoHash, mosquittoPasswordFile, MOSQUITTO_TOKEN_ITERATIONS } from "@bbb/broker";
-import { CodedError, MANAGER_USERNAME, boardIdSchema, mosquittoExportParamsSchema, mosquittoExportResultSchema } from "@bbb/shared";
+import { buildMosquittoFiles } from "@bbb/broker";
+import { CodedError, boardIdSchema, mosquittoExportParamsSchema, mosquittoExportResultSchema } from "@bbb/shared";
 import { ManagerErrorCodes } from "../errors.js";
 import { defineMethod, type MethodDef } from "../service/method.js";
 import type { ServiceDeps } from "../service/methods/index.js";
@@ -9,7 +9,7 @@ function knownBoards(deps: ServiceDeps): string[] {
   const ids = new Set<string>();
   for (const [id, r] of deps.registry.records) if (r.agent === "bbb-agent") ids.add(id);
   for (const n of deps.registry.nodes.values()) if (n.boardId) ids.add(n.boardId);
-  return [...ids].filter((id) => boardIdSchema.safeParse(id).success).sort();
+  return [...ids].filter((id) => boardIdSchema.safeParse(id).success);
 }
 
 /**
@@ -26,28 +26,14 @@ export function mosquittoExportMethods(deps: ServiceDeps, fleetSecret: () => str
       params: mosquittoExportParamsSchema,
       result: mosquittoExportResultSchema,
       http: { method: "POST", path: "/mosquitto/export" },
-      handler: async (p) => {
+      handler: (p) => {
         if (!deps.users) throw new CodedError(ManagerErrorCodes.UNAVAILABLE, "no user store on this server");
-        const secret = fleetSecret();
-        const entries = deps.users.mosquittoEntries();
-        const users = entries.flatMap((u) => (u.hash ? [{ username: u.username, role: u.role, hash: u.hash }] : []));
-        const ids = [...new Set([...knownBoards(deps), ...(p.boards ?? [])])].sort();
-        const boards = await Promise.all(
-          ids.map(async (id) => ({ id, hash: await mosquittoHash(deriveBoardToken(secret, id), MOSQUITTO_TOKEN_ITERATIONS) })),
-        );
-        const input = {
+        return buildMosquittoFiles({
           root: deps.topicRoot,
-          users,
-          boards,
-          manager: { username: MANAGER_USERNAME, hash: await mosquittoHash(deriveManagerPassword(secret), MOSQUITTO_TOKEN_ITERATIONS) },
-        };
-        return {
-          passwordFile: mosquittoPasswordFile(input),
-          aclFile: mosquittoAclFile(input),
-          boards: boards.length,
-          users: users.length,
-          usersWithoutHash: entries.filter((u) => !u.hash).map((u) => u.username),
-        };
+          fleetSecret: fleetSecret(),
+          users: deps.users.mosquittoEntries(),
+          boards: [...knownBoards(deps), ...(p.boards ?? [])],
+        });
       },
     }),
   ];

@@ -36,7 +36,8 @@ export function registerImport(program: Command, ctx: CliContext): void {
     .option("--sector <sectors>", "only these sectors (comma-separated)", list)
     .option("--out-dir <dir>", "mosquitto: folder for the files passwd and acl")
     .option("--board <id>", "mosquitto: also admit this board (repeat; new boards before they first connect)", collect)
-    .action(async (what: string | undefined, o: { type?: string[]; sector?: string[]; outDir?: string; board?: string[] }) => {
+    .option("--data-dir <dir>", "mosquitto: read the server's data dir instead of asking it (before its first start)")
+    .action(async (what: string | undefined, o: { type?: string[]; sector?: string[]; outDir?: string; board?: string[]; dataDir?: string }) => {
       if (what === "mosquitto") return exportMosquitto(ctx, o);
       if (what !== undefined && what !== "nodes") throw new CliError(`export: unknown target ${what} (nodes or mosquitto)`);
       const r = await (

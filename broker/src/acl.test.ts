@@ -81,6 +81,14 @@ describe("subscribe", () => {
   });
 });
 
+describe("the shared user store", () => {
+  it("may be published by the manager only, and subscribed by nobody", () => {
+    expect(pub(manager, "$bbb/users/bbb", true)).toBe("allow");
+    for (const u of [viewer, operator, admin, agent]) expect(pub(u, "$bbb/users/bbb", true)).toBe("reserved-topic");
+    for (const u of [viewer, operator, admin, agent, manager]) expect(acl.subscribe(u, "$bbb/users/bbb")).toBe(false);
+  });
+});
+
 describe("forward and will", () => {
   it("forwards a response only to its client", () => {
     const as = (clientId: string) => acl.identity("viewer", "vera", clientId);

@@ -1,4 +1,4 @@
-import { boardIdSchema, requestIdSchema, type Role } from "@bbb/shared";
+import { boardIdSchema, createTopics, requestIdSchema, type Role } from "@bbb/shared";
 
 /** Every role a connection can hold: the three user roles plus the board agent and the manager. */
 export type BrokerRole = Role | "agent" | "manager";
@@ -52,6 +52,7 @@ export function createAcl(root: string) {
   const rootPrefix = `${root}/`;
   const requestPrefix = `${root}/manager/request/`;
   const responsePrefix = `${root}/manager/response/`;
+  const userStoreTopic = createTopics(root).userStore();
 
   function identity(role: BrokerRole, username: string, clientId: string): Identity {
     const b = `${root}/${username}/`;
@@ -83,7 +84,7 @@ export function createAcl(root: string) {
   }
 
   function publish(id: Identity, topic: string, retain: boolean): PublishVerdict {
-    if (topic.charCodeAt(0) === 36 /* $ */) return D_RESERVED;
+    if (topic.charCodeAt(0) === 36 /* $ */) return id.role === "manager" && topic === userStoreTopic ? ALLOW : D_RESERVED;
     if (!topic.startsWith(rootPrefix)) return D_OUTSIDE;
     switch (id.role) {
       case "agent":

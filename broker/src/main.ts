@@ -3,10 +3,11 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import pino from "pino";
-import { DEFAULT_PORTS, DEFAULT_TOPIC_ROOT } from "@bbb/shared";
+import { DEFAULT_PORTS, DEFAULT_TOPIC_ROOT, createTopics } from "@bbb/shared";
 import { createBroker } from "./create-broker.js";
 import { loadOrCreateFleetSecret } from "./fleet-secret.js";
 import { USERS_FILE, createUserStore } from "./user-store.js";
+import { followSharedUsers } from "./user-sync.js";
 
 /**
  * The broker-only role (docs/deployment.md §"Docker Swarm": several broker replicas sharing Redis).
@@ -60,6 +61,15 @@ async function main(): Promise<void> {
     trustProxy: flag("BBB_TRUST_PROXY"),
   });
   const ports = await broker.start({ mqttPort: port("BBB_MQTT_PORT", DEFAULT_PORTS.mqtt), bind, mqttsPort: port("BBB_MQTTS_PORT", DEFAULT_PORTS.mqtts) });
+  // The manager shares its user store through the broker tier (docs/deployment.md "Docker Swarm").
+  const sync = followSharedUsers({
+    topic: createTopics(env.BBB_TOPIC_ROOT ?? DEFAULT_TOPIC_ROOT).userStore(),
+    users,
+    localClient: (h) => broker.localClient(h),
+    disconnectUser: (u) => broker.disconnectUser(u),
+    log,
+  });
+  await sync.start();
 
   let httpServer: http.Server | null = null;
   let httpPort: number | null = null;
@@ -83,6 +93,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, "stopping");
     unwatchFile(usersFile);
+    void sync.stop();
     httpServer?.closeAllConnections();
     httpServer?.close();
     broker.stop().then(

@@ -46,6 +46,15 @@ export interface UserStore {
   /** Creates or updates; a new user needs a password; an existing one keeps its password when none is given. */
   upsert(username: string, role: Role, password?: string): Promise<void>;
   remove(username: string): Promise<boolean>;
+  /** The store as its file holds it: what the manager shares with the broker replicas (user-sync.ts). */
+  snapshot(): string;
+  /**
+   * Takes a snapshot from the manager in place of the store (written to this store's file too);
+   * returns the users whose logins it ends: removed, or with another password or role.
+   */
+  replaceAll(snapshot: string): Promise<string[]>;
+  /** Called after every change this store writes (not after replaceAll); returns the unsubscribe. */
+  onChange(fn: () => void): () => void;
   /** BBB_ADMIN_PASSWORD wins; else, while no admin exists, creates `admin` with a random password and returns it once. */
   ensureAdmin(envPassword?: string): Promise<{ generatedPassword: string | null }>;
 }
@@ -74,9 +83,30 @@ export function createUserStore(deps: { file: string; log: pino.Logger; clock?: 
     return run;
   }
 
+  const listeners = new Set<() => void>();
+  const snapshot = () => `${JSON.stringify({ v: 1 as const, users: [...users.values()] }, null, 2)}\n`;
+
+  async function write(): Promise<void> {
+    await writeFileAtomic(deps.file, snapshot(), 0o600);
+  }
+
   async function persist(): Promise<void> {
-    const body = { v: 1 as const, users: [...users.values()] };
-    await writeFileAtomic(deps.file, `${JSON.stringify(body, null, 2)}\n`, 0o600);
+    await write();
+    for (const fn of listeners) {
+      try {
+        fn();
+      } catch (err: unknown) {
+        log.error({ err }, "user store listener failed");
+      }
+    }
+  }
+
+  function parseFile(text: string): z.infer<typeof fileSchema> {
+    try {
+      return fileSchema.parse(JSON.parse(text));
+    } catch (e: unknown) {
+      throw new CodedError(BrokerErrorCodes.USER_STORE_CORRUPT, `user store is unreadable: ${(e as Error).message}`);
+    }
   }
 
   function admins(): number {
@@ -127,10 +157,10 @@ export function createUserStore(deps: { file: string; log: pino.Logger; clock?: 
       }
       let parsed: z.infer<typeof fileSchema>;
       try {
-        parsed = fileSchema.parse(JSON.parse(text));
+        parsed = parseFile(text);
       } catch (e: unknown) {
         // Never start with an empty store over a damaged file: that would silently drop every user.
-        throw new CodedError(BrokerErrorCodes.USER_STORE_CORRUPT, `user store ${deps.file} is unreadable: ${(e as Error).message}`);
+        throw new CodedError(BrokerErrorCodes.USER_STORE_CORRUPT, `${deps.file}: ${(e as Error).message}`);
       }
       users.clear();
       for (const u of parsed.users) {
@@ -159,6 +189,30 @@ export function createUserStore(deps: { file: string; log: pino.Logger; clock?: 
     has: (username) => users.has(username),
 
     list: () => [...users.values()].map(({ username, role, createdAt }) => ({ username, role, createdAt })),
+
+    snapshot,
+
+    replaceAll: (text) =>
+      serial(async () => {
+        // A damaged snapshot changes nothing (the error says why).
+        const next = new Map(parseFile(text).users.filter((u) => u.username !== MANAGER_USERNAME).map((u) => [u.username, u]));
+        const ended = [...users.values()]
+          .filter((u) => {
+            const n = next.get(u.username);
+            return !n || n.hash !== u.hash || n.role !== u.role;
+          })
+          .map((u) => u.username);
+        users.clear();
+        for (const [name, u] of next) users.set(name, u);
+        await write();
+        log.info({ users: users.size, ended }, "user store replaced by the manager's");
+        return ended;
+      }),
+
+    onChange(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
 
     credentials(username) {
       const u = users.get(username);

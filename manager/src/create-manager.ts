@@ -79,6 +79,7 @@ export function createManager(deps: ManagerDeps) {
   const timers: NodeJS.Timeout[] = [];
   const startedAt = now();
   const retainedSeen = new Map<string, "node" | "type" | "host">();
+  let unshareUsers: (() => void) | null = null;
 
   const publish = (topic: string, payload: string | Buffer, opts: { qos: 0 | 1; retain: boolean }) => {
     client?.publish(topic, payload, opts);
@@ -319,6 +320,10 @@ export function createManager(deps: ManagerDeps) {
           qos: 1,
           retain: true,
         });
+      // docs/deployment.md "Docker Swarm": broker replicas take their users from this retained copy.
+      const shareUsers = () => {
+        if (deps.users) c.publish(topics.userStore(), deps.users.snapshot(), { qos: 1, retain: true });
+      };
       let subscribed = false;
       // `online` only once requests can be answered: after the first subscription, and on every
       // reconnect (MQTT.js resubscribes before anything published here).
@@ -335,6 +340,7 @@ export function createManager(deps: ManagerDeps) {
           registry.setLinkUp(true);
           if (!subscribed) return;
           online();
+          shareUsers();
           publisher.republishAll();
         },
         down: () => registry.setLinkUp(false),
@@ -349,6 +355,8 @@ export function createManager(deps: ManagerDeps) {
       await c.subscribe([f.allStatus, f.allHeartbeats, f.allResults, f.managerRequests]);
       subscribed = true;
       online();
+      shareUsers();
+      if (deps.users) unshareUsers = deps.users.onChange(shareUsers);
       publisher.start();
       tracker.start();
       timers.push(setInterval(() => registry.sweep(), 100));
@@ -358,6 +366,8 @@ export function createManager(deps: ManagerDeps) {
     },
 
     async stop(): Promise<void> {
+      unshareUsers?.();
+      unshareUsers = null;
       for (const t of timers) clearInterval(t);
       timers.length = 0;
       publisher.stop();

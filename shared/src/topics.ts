@@ -24,6 +24,12 @@ export function createTopics(root: string = DEFAULT_TOPIC_ROOT) {
     managerResponse: (clientId: string) => `${r}/manager/response/${clientId}`,
     /** A reply readable only by `username`'s connections (docs/protocol.md §"Manager requests"). */
     managerReply: (username: string, replyTo: string) => `${r}/manager/response/${username}/${replyTo}`,
+    /**
+     * The user store the manager shares with broker replicas (retained; docs/deployment.md
+     * §"Docker Swarm"). A `$` topic: no client's wildcard matches it (MQTT-4.7.2-1), and only the
+     * manager may publish it.
+     */
+    userStore: () => `$bbb/users/${r}`,
     /** Subscription filters. */
     filters: {
       allStatus: `${r}/+/status`,

@@ -82,10 +82,12 @@ describe("subscribe", () => {
 });
 
 describe("the shared user store", () => {
-  it("may be published by the manager only, and subscribed by nobody", () => {
-    expect(pub(manager, "$bbb/users/bbb", true)).toBe("allow");
-    for (const u of [viewer, operator, admin, agent]) expect(pub(u, "$bbb/users/bbb", true)).toBe("reserved-topic");
-    for (const u of [viewer, operator, admin, agent, manager]) expect(acl.subscribe(u, "$bbb/users/bbb")).toBe(false);
+  it("may be published by the manager only, and is delivered to no client", () => {
+    expect(pub(manager, "bbb/manager/users", true)).toBe("allow");
+    expect(pub(viewer, "bbb/manager/users", true)).toBe("viewer-read-only");
+    for (const u of [operator, admin]) expect(pub(u, "bbb/manager/users", true)).toBe("not-allowed");
+    expect(pub(agent, "bbb/manager/users", true)).toBe("not-own-topic");
+    for (const u of [viewer, operator, admin, agent, manager]) expect(acl.forward(u, "bbb/manager/users")).toBe(false);
   });
 });
 

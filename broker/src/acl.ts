@@ -84,7 +84,7 @@ export function createAcl(root: string) {
   }
 
   function publish(id: Identity, topic: string, retain: boolean): PublishVerdict {
-    if (topic.charCodeAt(0) === 36 /* $ */) return id.role === "manager" && topic === userStoreTopic ? ALLOW : D_RESERVED;
+    if (topic.charCodeAt(0) === 36 /* $ */) return D_RESERVED;
     if (!topic.startsWith(rootPrefix)) return D_OUTSIDE;
     switch (id.role) {
       case "agent":
@@ -134,10 +134,12 @@ export function createAcl(root: string) {
 
   /**
    * docs/protocol.md §"Manager requests": a request (it may carry a token or a password) reaches
-   * only the manager; `<root>/manager/response/<clientId>` only the client with that id;
+   * only the manager; the shared user store no client at all; `<root>/manager/response/<clientId>` only the client with that id;
    * `<root>/manager/response/<username>/<replyTo>` only that user's connections.
    */
   function forward(id: Identity, topic: string): boolean {
+    // The user store's hashes are for the replicas' in-process subscribers only.
+    if (topic === userStoreTopic) return false;
     if (topic.startsWith(requestPrefix)) return id.role === "manager";
     if (!topic.startsWith(responsePrefix)) return true;
     const rest = topic.slice(responsePrefix.length);

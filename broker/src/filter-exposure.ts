@@ -3,7 +3,8 @@
  * manager alone, and replies for the user they name. Our broker enforces that per message
  * (acl.forward); a broker that asks only at SUBSCRIBE (EMQX's HTTP authorizer, VerneMQ's
  * auth_on_subscribe) must refuse any filter that could match them. True when `filter` could
- * match a request or another user's reply `<root>/manager/response/<user>/<replyTo>`. (Replies
+ * match a request, another user's reply `<root>/manager/response/<user>/<replyTo>` or the user
+ * store the manager shares with our replicas (`<root>/manager/users`, password hashes). (Replies
  * to `<root>/manager/response/<clientId>` answer only our broker's stamps, so they never cross
  * another broker.)
  */
@@ -23,5 +24,5 @@ export function exposesManagerTraffic(root: string, filter: string, username: st
     return f.length === levels.length;
   };
   const notMe = (s: string) => s !== username;
-  return matches([root, "manager", "request", ANY]) || matches([root, "manager", "response", notMe, ANY]);
+  return matches([root, "manager", "request", ANY]) || matches([root, "manager", "response", notMe, ANY]) || matches([root, "manager", "users"]);
 }

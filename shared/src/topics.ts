@@ -26,10 +26,10 @@ export function createTopics(root: string = DEFAULT_TOPIC_ROOT) {
     managerReply: (username: string, replyTo: string) => `${r}/manager/response/${username}/${replyTo}`,
     /**
      * The user store the manager shares with broker replicas (retained; docs/deployment.md
-     * §"Docker Swarm"). A `$` topic: no client's wildcard matches it (MQTT-4.7.2-1), and only the
-     * manager may publish it.
+     * §"Docker Swarm"). Our broker delivers it to no client (acl.ts forward); it is not a `$`
+     * topic because other brokers (mosquitto) close a client that publishes one.
      */
-    userStore: () => `$bbb/users/${r}`,
+    userStore: () => `${r}/manager/users`,
     /** Subscription filters. */
     filters: {
       allStatus: `${r}/+/status`,

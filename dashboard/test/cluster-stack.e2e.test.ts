@@ -6,7 +6,8 @@ import { createFakeRoot, type FakeRoot } from "@bbb/agent/sim";
 import { deriveBoardToken } from "@bbb/broker";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hasChromium, launchBrowser, login } from "./support/browser.js";
+import { hasChromium } from "./support/browser.js";
+import { identifyInDashboard } from "./support/dashboard-flow.js";
 import { buildDashboard } from "./support/build.js";
 import * as fleet from "./support/fleet.js";
 import { REDIS_SERVER, REPO, bbbctl, eventually, freePort, haveMosquitto, mosquittoClient, startManagerProcess, startProc, untilListening, type Proc } from "./support/processes.js";
@@ -136,20 +137,7 @@ describe.skipIf(!haveMosquitto || !hasChromium || !fleet.agentBuilt())("the clus
   });
 
   it("the dashboard in Chromium through replica 2 sees both boards and runs a command", async () => {
-    const b = await launchBrowser({ width: 1280, height: 900 });
-    try {
-      await login(b.page, `${http}/`, "otto", PW.otto);
-      await b.page.waitForFunction(() => document.querySelector('[data-testid="total"]')?.textContent === "2", undefined, { timeout: 20_000 });
-      const id = roots[0]!.boardId;
-      await b.page.goto(`${http}/#/board/${id}`);
-      await b.page.waitForSelector('[data-testid="heartbeat"]');
-      await b.page.click('[data-testid="board-actions"] [data-action="identify"]');
-      await b.page.click('[data-testid="action-next"]');
-      await b.page.click('[data-testid="action-confirm"]');
-      await b.page.waitForSelector(`[data-testid="run-progress"] li[data-board="${id}"] [data-testid="run-status"]:text-matches("succeeded|failed")`, { timeout: 20_000 });
-    } finally {
-      await b.close();
-    }
+    expect(await identifyInDashboard(http, "otto", PW.otto, 2, roots[0]!.boardId)).toBe("online");
   });
 
   it("a role change and a removal close the user's connections on every replica within 1 s", async () => {

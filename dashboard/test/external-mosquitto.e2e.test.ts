@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { createFakeRoot, type FakeRoot } from "@bbb/agent/sim";
 import { deriveBoardToken } from "@bbb/broker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hasChromium, launchBrowser, login } from "./support/browser.js";
+import { hasChromium } from "./support/browser.js";
+import { identifyInDashboard } from "./support/dashboard-flow.js";
 import { buildDashboard } from "./support/build.js";
 import * as fleet from "./support/fleet.js";
 import { bbbctl, eventually, freePort, haveMosquitto, mosquittoClient, startManagerProcess, startMosquitto, untilListening, type Proc } from "./support/processes.js";
@@ -138,22 +139,7 @@ describe.skipIf(!haveMosquitto || !hasChromium || !fleet.agentBuilt())("the whol
   });
 
   it("the dashboard in Chromium works through the manager's /mqtt to mosquitto, commands included", async () => {
-    const b = await launchBrowser({ width: 1280, height: 900 });
-    try {
-      await login(b.page, `${http}/`, "otto", PW.otto);
-      await b.page.waitForFunction(() => document.querySelector('[data-testid="total"]')?.textContent === "2", undefined, { timeout: 20_000 });
-      const id = roots[1]!.boardId;
-      await b.page.goto(`${http}/#/board/${id}`);
-      await b.page.waitForSelector('[data-testid="heartbeat"]');
-      await b.page.click('[data-testid="board-actions"] [data-action="identify"]');
-      await b.page.click('[data-testid="action-next"]');
-      await b.page.click('[data-testid="action-confirm"]');
-      await b.page.waitForSelector(`[data-testid="run-progress"] li[data-board="${id}"] [data-testid="run-status"]:text-matches("succeeded|failed")`, { timeout: 20_000 });
-      await b.page.click('[data-testid="action-close"]');
-      expect(await b.page.getAttribute('[data-testid="connection"]', "data-status")).toBe("online");
-    } finally {
-      await b.close();
-    }
+    expect(await identifyInDashboard(http, "otto", PW.otto, 2, roots[1]!.boardId)).toBe("online");
   });
 
   it("a board killed with -9 is marked lost by its will, published by mosquitto", async () => {

@@ -34,7 +34,9 @@ describe("user store: mosquitto hashes and sharing with broker replicas", () => 
     await reloaded.load();
     expect(reloaded.mosquittoEntries()).toEqual([{ username: "vera", role: "viewer", hash: null }]);
     expect(await reloaded.verify("vera", "vera-password")).toBe("viewer");
-    for (let i = 0; i < 100 && reloaded.mosquittoEntries()[0]?.hash === null; i++) await new Promise((r) => setTimeout(r, 20));
+    // Stored in the background after the login's answer (bounded wait: 10 s on a loaded machine).
+    for (let i = 0; i < 500 && reloaded.mosquittoEntries()[0]?.hash === null; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 500 && !(await readFile(file, "utf8")).includes("$7$"); i++) await new Promise((r) => setTimeout(r, 20));
     expect(mosquittoChecks(reloaded.mosquittoEntries()[0]?.hash ?? null, "vera-password")).toBe(true);
     expect(await readFile(file, "utf8")).toContain("$7$");
   });

@@ -61,7 +61,8 @@ async function main(): Promise<void> {
     trustProxy: flag("BBB_TRUST_PROXY"),
   });
   const ports = await broker.start({ mqttPort: port("BBB_MQTT_PORT", DEFAULT_PORTS.mqtt), bind, mqttsPort: port("BBB_MQTTS_PORT", DEFAULT_PORTS.mqtts) });
-  // The manager shares its user store through the broker tier (docs/deployment.md "Docker Swarm").
+  // A replica of the Redis-clustered tier takes the manager's user store (docs/deployment.md
+  // "Docker Swarm"); a lone broker keeps its own users.json (a file it may share with the manager).
   const sync = followSharedUsers({
     topic: createTopics(env.BBB_TOPIC_ROOT ?? DEFAULT_TOPIC_ROOT).userStore(),
     users,
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
     disconnectUser: (u) => broker.disconnectUser(u),
     log,
   });
-  await sync.start();
+  if (env.BBB_REDIS_URL) await sync.start();
 
   let httpServer: http.Server | null = null;
   let httpPort: number | null = null;

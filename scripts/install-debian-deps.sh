@@ -8,7 +8,7 @@ want=(mosquitto-clients:mosquitto_pub mosquitto:mosquitto openssh-client:sftp so
       qemu-user-static:qemu-arm-static debootstrap:debootstrap proot:proot openssh-server:sshd
       openssh-client:ssh-keygen binutils:objdump binutils-arm-linux-gnueabihf:arm-linux-gnueabihf-strip
       xz-utils:xz dpkg:dpkg-deb python3-minimal:python3 zsh:zsh prometheus:promtool
-      util-linux:script)
+      util-linux:script jq:jq)
 missing=()
 for w in "${want[@]}"; do
   pkg=${w%%:*}; bin=${w##*:}

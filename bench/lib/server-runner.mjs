@@ -26,9 +26,12 @@ export const ADMIN_PASSWORD = "bench-admin-password";
  * preloaded. Its file-descriptor limit is raised for this process only (prlimit) so that
  * 20,000 boards fit.
  */
-export async function startServer({ cpuProfDir, env = {} } = {}) {
+export async function startServer({ cpuProfDir, env = {}, broker } = {}) {
   if (!existsSync(SERVER_MAIN)) throw new Error(`${SERVER_MAIN} not built (npx tsc -b manager)`);
   const dataDir = mkdtempSync(join(tmpdir(), "bench-server-"));
+  // An external broker (external-broker.mjs): started first, the manager then runs against it.
+  const ext = broker ? await broker(dataDir) : null;
+  env = { ...env, ...(ext?.env ?? {}) };
   // BENCH_SERVER_NODE_ARGS: extra node flags for the server under test (exploring V8 settings).
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const nodeArgs = ["--max-old-space-size=4096", ...START_FLAGS, ...extra, "--import", PROBE];
@@ -65,6 +68,8 @@ export async function startServer({ cpuProfDir, env = {} } = {}) {
   const http = (banner.match(/REST API\s+(http:\/\/\S+)/) ?? [])[1] ?? null;
   return {
     pid: child.pid,
+    /** The processes of the system under test: the server, and the external broker if any. */
+    pids: ext ? [child.pid, ext.pid] : [child.pid],
     child,
     dataDir,
     url: { host: "127.0.0.1", port: Number(m[1]) },
@@ -87,6 +92,7 @@ export async function startServer({ cpuProfDir, env = {} } = {}) {
     profileStop: (file) => request(child, { cmd: "profile-stop", file }, 30_000),
     async stop() {
       await stop(child, 10_000);
+      await ext?.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -100,3 +100,17 @@ export function agentMarkdown(r, meta) {
     `Bundle \`agent/dist-bundle/bbb-agent.cjs\`: ${r.bundleBytes === null ? "not built" : `${fmt(r.bundleBytes / 1024, 0)} KiB`}. A bare \`node -e "setInterval(() => {}, 1000)"\` has ${fmt(r.bareNodeRssMiB, 1)} MiB RSS on this machine.`,
   ].join("\n");
 }
+
+export function externalMarkdown(res, meta) {
+  const rows = [];
+  for (const s of res.sizes) {
+    for (const r of s.rows) {
+      if (r.error) {
+        rows.push([fmt(s.boards, 0), r.config, "**broke**", r.error.slice(0, 160), null, null, null, null, null, null]);
+        continue;
+      }
+      rows.push([fmt(r.boards, 0), r.config, `${fmt(r.connected, 0)} in ${fmt(r.rampS, 0)} s`, fmt(r.offeredPerS, 0), pct(r.processedRatio, 3), fmt(r.cpuCores, 2), r.brokerCores === null ? "–" : fmt(r.brokerCores, 2), fmt(r.rssMiB, 0), lat(r.decodeLatencyMs), lat(r.registryLatencyMs)]);
+    }
+  }
+  return [meta, "", table(["boards", "system", "connected", "offered beats/s", "processed", "system cores", "of which mosquitto", "system RSS MiB", "beat → manager p50 / p99 ms", "beat → registry/hosts p50 / p99 ms"], rows)].join("\n");
+}

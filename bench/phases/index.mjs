@@ -5,7 +5,8 @@ import { runDetectionPhase } from "./detection.mjs";
 import { runCommandsPhase } from "./commands.mjs";
 import { runAgentPhase } from "./agent.mjs";
 import { runAgentArmhfPhase } from "./agent-armhf.mjs";
-import { agentArmhfMarkdown, agentMarkdown, brokerMarkdown, clusterMarkdown, commandsMarkdown, detectionMarkdown, systemMarkdown } from "../lib/tables.mjs";
+import { runExternalPhase } from "./external.mjs";
+import { agentArmhfMarkdown, agentMarkdown, brokerMarkdown, clusterMarkdown, commandsMarkdown, detectionMarkdown, externalMarkdown, systemMarkdown } from "../lib/tables.mjs";
 
 const env = (name, fallback) => (process.env[name] ? process.env[name].split(",").map(Number) : fallback);
 
@@ -67,5 +68,14 @@ export const PHASES = {
       ),
     markdown: clusterMarkdown,
   },
+  external: {
+    run: ({ quick }) =>
+      runExternalPhase(
+        quick
+          ? { sizes: env("BENCH_EXTERNAL_SIZES", [600]), warmupS: 3, measureS: 5, connectsPerSec: 500, workers: 2 }
+          : { sizes: env("BENCH_EXTERNAL_SIZES", [2000]), warmupS: 5, measureS: 15, connectsPerSec: 500, workers: 2 },
+      ),
+    markdown: externalMarkdown,
+  },
 };
-export const PHASE_NAMES = ["broker", "system", "detection", "commands", "agent", "agent-armhf", "cluster"];
+export const PHASE_NAMES = ["broker", "system", "detection", "commands", "agent", "agent-armhf", "cluster", "external"];

@@ -17,14 +17,16 @@ const CANARY = fileURLToPath(new URL("../lib/stall-canary.mjs", import.meta.url)
  * sent in the window; processed = heartbeats the manager decoded in the same window (probe);
  * latency = send → manager decode, and heartbeat → registry/hosts view of probe boards.
  */
-export async function systemRun({ boards, warmupS, measureS, connectsPerSec, workers, cpuProfDir }) {
+export async function systemRun({ boards, warmupS, measureS, connectsPerSec, workers, cpuProfDir, broker, phase = "system" }) {
   const label = `${boards} boards`;
-  progress("system", `${label}: starting the server and the generator`);
-  const sys = await startSystem({ boards, workers, connectsPerSec, phase: "system", label });
+  progress(phase, `${label}: starting the server and the generator`);
+  const sys = await startSystem({ boards, workers, connectsPerSec, phase, label, ...(broker ? { broker } : {}) });
   try {
-    progress("system", `${label}: ${sys.connected} connected, warm-up ${warmupS} s, then measuring ${measureS} s`);
+    progress(phase, `${label}: ${sys.connected} connected, warm-up ${warmupS} s, then measuring ${measureS} s`);
     await sleep(warmupS * 1000);
-    const meter = createCpuMeter([sys.server.pid]);
+    const meter = createCpuMeter(sys.server.pids);
+    // With an external broker: its share of the cores on its own.
+    const brokerMeter = sys.server.pids.length > 1 ? createCpuMeter(sys.server.pids.slice(1)) : null;
     const genMeter = createCpuMeter(sys.load.pids());
     // The window opens a moment in the future so that every counter has its start time
     // before the first beat it must count.
@@ -39,14 +41,16 @@ export async function systemRun({ boards, warmupS, measureS, connectsPerSec, wor
     const canary = forkHelper(CANARY);
     await request(canary, { cmd: "reset" });
     meter.start();
+    brokerMeter?.start();
     genMeter.start();
     let peakRss = 0;
     for (let left = measureS; left > 0; left -= 5) {
       await sleep(Math.min(5, left) * 1000);
-      peakRss = Math.max(peakRss, memory(sys.server.pid).rssMiB ?? 0);
-      if (left > 5) progress("system", `${label}: measuring, ${left - 5} s left`);
+      peakRss = Math.max(peakRss, sys.server.pids.reduce((sum, pid) => sum + (memory(pid).rssMiB ?? 0), 0));
+      if (left > 5) progress(phase, `${label}: measuring, ${left - 5} s left`);
     }
     const cpu = meter.stop();
+    const brokerCpu = brokerMeter?.stop() ?? null;
     const genCpu = genMeter.stop();
     const c1 = await sys.load.counts();
     if (cpuProfDir) await sys.server.profileStop(join(cpuProfDir, `server-${boards}.cpuprofile`));
@@ -84,6 +88,7 @@ export async function systemRun({ boards, warmupS, measureS, connectsPerSec, wor
       // (publishing stopped at the window's end), per second of window.
       metricsHeartbeatsPerS: m0 !== null && m1 !== null ? round((m1 - m0) / cpu.wallS, 0) : null,
       cpuCores: round(cpu.cores, 3),
+      brokerCores: brokerCpu ? round(brokerCpu.cores, 3) : null,
       generatorCores: round(genCpu.cores, 3),
       cpuUsPerBeat: round((cpu.cpuS / (c1.sent - c0.sent)) * 1e6, 1),
       rssMiB: round(peakRss, 0),
@@ -98,7 +103,7 @@ export async function systemRun({ boards, warmupS, measureS, connectsPerSec, wor
       profiled: Boolean(cpuProfDir),
       registryStates: st.states,
     };
-    progress("system", `${label}: processed ${res.processedPerS}/s of ${res.offeredPerS}/s offered (${(res.processedRatio * 100).toFixed(3)} %; /metrics ${res.metricsHeartbeatsPerS}/s), ${res.cpuCores} cores, RSS ${res.rssMiB} MiB, decode p99 ${res.decodeLatencyMs.p99} ms, registry p99 ${res.registryLatencyMs.p99} ms, loop delay p99 ${res.eventLoopDelayMs.p99} ms`);
+    progress(phase, `${label}: processed ${res.processedPerS}/s of ${res.offeredPerS}/s offered (${(res.processedRatio * 100).toFixed(3)} %; /metrics ${res.metricsHeartbeatsPerS}/s), ${res.cpuCores} cores, RSS ${res.rssMiB} MiB, decode p99 ${res.decodeLatencyMs.p99} ms, registry p99 ${res.registryLatencyMs.p99} ms, loop delay p99 ${res.eventLoopDelayMs.p99} ms`);
     return res;
   } finally {
     await sys.close();

@@ -81,13 +81,38 @@ describe("subscribe", () => {
   });
 });
 
+describe("the shared user store", () => {
+  it("may be published by the manager only, and is delivered to no client", () => {
+    expect(pub(manager, "bbb/manager/users", true)).toBe("allow");
+    expect(pub(viewer, "bbb/manager/users", true)).toBe("viewer-read-only");
+    for (const u of [operator, admin]) expect(pub(u, "bbb/manager/users", true)).toBe("not-allowed");
+    expect(pub(agent, "bbb/manager/users", true)).toBe("not-own-topic");
+    for (const u of [viewer, operator, admin, agent, manager]) expect(acl.forward(u, "bbb/manager/users")).toBe(false);
+  });
+});
+
 describe("forward and will", () => {
   it("forwards a response only to its client", () => {
-    expect(acl.forward("dash-1", "bbb/manager/response/dash-1")).toBe(true);
-    expect(acl.forward("dash-2", "bbb/manager/response/dash-1")).toBe(false);
-    expect(acl.forward("dash-1", "bbb/manager/response/dash-10")).toBe(false);
-    expect(acl.forward("ash-1", "bbb/manager/response/dash-1")).toBe(false);
-    expect(acl.forward("anyone", "bbb/b1/heartbeat")).toBe(true);
+    const as = (clientId: string) => acl.identity("viewer", "vera", clientId);
+    expect(acl.forward(as("dash-1"), "bbb/manager/response/dash-1")).toBe(true);
+    expect(acl.forward(as("dash-2"), "bbb/manager/response/dash-1")).toBe(false);
+    expect(acl.forward(as("dash-1"), "bbb/manager/response/dash-10")).toBe(false);
+    expect(acl.forward(as("ash-1"), "bbb/manager/response/dash-1")).toBe(false);
+    expect(acl.forward(as("anyone"), "bbb/b1/heartbeat")).toBe(true);
+  });
+
+  it("forwards a reply only to the user it names, whatever the client id", () => {
+    expect(acl.forward(viewer, "bbb/manager/response/vera/r1")).toBe(true);
+    expect(acl.forward(acl.identity("viewer", "vera", "mosquitto-sub-1"), "bbb/manager/response/vera/r1")).toBe(true);
+    expect(acl.forward(operator, "bbb/manager/response/vera/r1")).toBe(false);
+    expect(acl.forward(admin, "bbb/manager/response/vera/r1")).toBe(false);
+    expect(acl.forward(acl.identity("viewer", "ver", "c"), "bbb/manager/response/vera/r1")).toBe(false);
+    expect(acl.forward(acl.identity("agent", "vera", "vera"), "bbb/manager/response/vera/r1")).toBe(false);
+  });
+
+  it("forwards requests (tokens, passwords) to the manager only", () => {
+    expect(acl.forward(manager, "bbb/manager/request/hosts.list")).toBe(true);
+    for (const u of [viewer, operator, admin, agent]) expect(acl.forward(u, "bbb/manager/request/auth.login")).toBe(false);
   });
 
   it("accepts an agent's will only on its own status topic", () => {

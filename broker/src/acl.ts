@@ -1,4 +1,4 @@
-import { boardIdSchema, requestIdSchema, type Role } from "@bbb/shared";
+import { boardIdSchema, createTopics, requestIdSchema, type Role } from "@bbb/shared";
 
 /** Every role a connection can hold: the three user roles plus the board agent and the manager. */
 export type BrokerRole = Role | "agent" | "manager";
@@ -52,6 +52,7 @@ export function createAcl(root: string) {
   const rootPrefix = `${root}/`;
   const requestPrefix = `${root}/manager/request/`;
   const responsePrefix = `${root}/manager/response/`;
+  const userStoreTopic = createTopics(root).userStore();
 
   function identity(role: BrokerRole, username: string, clientId: string): Identity {
     const b = `${root}/${username}/`;
@@ -131,10 +132,19 @@ export function createAcl(root: string) {
     }
   }
 
-  /** Responses `<root>/manager/response/<clientId>` reach only the client with that id. */
-  function forward(clientId: string, topic: string): boolean {
+  /**
+   * docs/protocol.md §"Manager requests": a request (it may carry a token or a password) reaches
+   * only the manager; the shared user store no client at all; `<root>/manager/response/<clientId>` only the client with that id;
+   * `<root>/manager/response/<username>/<replyTo>` only that user's connections.
+   */
+  function forward(id: Identity, topic: string): boolean {
+    // The user store's hashes are for the replicas' in-process subscribers only.
+    if (topic === userStoreTopic) return false;
+    if (topic.startsWith(requestPrefix)) return id.role === "manager";
     if (!topic.startsWith(responsePrefix)) return true;
-    return topic.length === responsePrefix.length + clientId.length && topic.endsWith(clientId);
+    const rest = topic.slice(responsePrefix.length);
+    const slash = rest.indexOf("/");
+    return slash < 0 ? rest === id.clientId : id.role !== "agent" && rest.slice(0, slash) === id.username;
   }
 
   /** The will is published by the broker on the client's behalf: it must pass the same rules, and an agent's is its own status. */

@@ -21,15 +21,31 @@ export function createClusterPresence(deps: {
   log: pino.Logger;
 }) {
   return {
+    /** This broker's id in the cluster. */
+    brokerId: () => deps.brokerId(),
+    /**
+     * Whether a live broker of the cluster (this one included, unless `elsewhere`) holds the
+     * board's connection now: then a will left for an older connection is stale.
+     */
+    async heldLive(clientId: string, opts: { elsewhere?: boolean } = {}): Promise<boolean> {
+      const held = await deps.db.get(KEY_PREFIX + clientId);
+      const broker = held?.split("|")[0];
+      if (broker === undefined || broker === "") return false;
+      if (broker === deps.brokerId()) return !opts.elsewhere;
+      return deps.isBrokerAlive(broker);
+    },
     /** Returns a release function, or null when a live connection on another broker holds the id. */
     async claim(clientId: string, role: BrokerRole): Promise<(() => void) | null> {
       const key = KEY_PREFIX + clientId;
       const held = await deps.db.get(key);
       if (held) {
-        const [broker, heldRole] = held.split("|");
+        const [broker] = held.split("|");
         const mine = broker === deps.brokerId();
-        // A board reclaims its id from a user, as on one broker.
-        const reclaim = role === "agent" && heldRole !== "agent";
+        // A board reclaims its id from a user, as on one broker; and a board takes its own id
+        // over from another replica (MQTT-3.1.4-2, as on one broker): the replica it left may be
+        // dead without having missed enough beats to be known dead, and the board must not wait
+        // for that. Aedes on the other replica closes the old connection ($SYS/…/new/clients).
+        const reclaim = role === "agent";
         if (!mine && broker !== undefined && deps.isBrokerAlive(broker) && !reclaim) return null;
       }
       if (role !== "agent") return () => undefined;

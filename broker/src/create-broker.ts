@@ -9,6 +9,7 @@ import { createAuthenticator } from "./authenticator.js";
 import { BrokerErrorCodes } from "./errors.js";
 import { createClientIdPolicy } from "./client-ids.js";
 import { createHooks } from "./hooks.js";
+import { deriveStampKey } from "./request-sig.js";
 import { closeServer, createMqttServer, listen, trackConnections, type ConnectionRequest, type ConnectionSink } from "./listeners.js";
 import { createLocalClient, type AttachableLocalClient } from "./local-client.js";
 import { batchWrites } from "./write-batching.js";
@@ -53,6 +54,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     log,
     events,
     maxRequestBytes: MAX_REQUEST_BYTES,
+    stampKey: deriveStampKey(deps.fleetSecret),
     clientIds: createClientIdPolicy({ clock, ...(deps.isKnownBoard ? { isKnownBoard: deps.isKnownBoard } : {}) }),
     presence: () => running?.presence ?? null,
   });

@@ -18,6 +18,8 @@ export interface HookDeps {
   log: pino.Logger;
   events: EventEmitter;
   maxRequestBytes: number;
+  /** Signs request stamps (request-sig.ts), derived from the fleet secret. */
+  stampKey: Buffer;
   clientIds: ClientIdPolicy;
   /** Cluster mode: who holds which board across the replicas (null on a single broker). */
   presence: () => ClusterPresence | null;
@@ -43,6 +45,13 @@ export function capField(v: string, max = 64): string {
 
 function connackError(returnCode: 2 | 3 | 4 | 5, message: string): AuthenticateError {
   return Object.assign(new Error(message), { returnCode });
+}
+
+/** Sends a publish nowhere while keeping its QoS (the sender's acknowledgement stays due). */
+function drop(packet: { topic: string; payload: Buffer | string; retain: boolean }): void {
+  packet.topic = DROPPED_TOPIC;
+  packet.payload = Buffer.alloc(0);
+  packet.retain = false;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -187,16 +196,51 @@ export function createHooks(deps: HookDeps) {
   };
 
   const authorizePublish: NonNullable<AedesOptions["authorizePublish"]> = (client, packet, callback) => {
-    // Aedes passes no client only for a will left by a broker of the cluster that died; that
-    // will was checked against its owner's rights at CONNECT.
-    if (!client) return callback(null);
+    // A will left by a broker of the cluster that died (Aedes passes the board's live client on
+    // this broker, if any, or none): it was checked against its owner's rights at CONNECT, but it
+    // is stale when the board has reconnected to a live broker meanwhile.
+    const deadBroker = (packet as { brokerId?: string }).brokerId;
+    const presence = deps.presence();
+    if (!client || (presence && deadBroker !== undefined && deadBroker !== presence.brokerId())) {
+      const boardId = (packet as { clientId?: string }).clientId;
+      if (!presence || boardId === undefined) return callback(null);
+      presence.heldLive(boardId).then(
+        (held) => {
+          if (held) {
+            log.info({ clientId: boardId, deadBroker }, "stale will of a dead broker dropped: the board is connected");
+            drop(packet);
+          }
+          callback(null);
+        },
+        (err: unknown) => {
+          log.warn({ err, clientId: boardId }, "cluster presence unavailable: dead broker's will published");
+          callback(null);
+        },
+      );
+      return;
+    }
     if (supplanted.has(client)) return callback(new CodedError(BrokerErrorCodes.PUBLISH_DENIED, "will of a taken-over connection"));
     const id = identities.get(client);
+    if (presence && id?.role === "agent" && packet.topic === id.statusTopic) {
+      // The will of a board connection another replica took over says `lost` while the board is
+      // online there: dropped, as on one broker (supplanted above). A rare topic: births and stops.
+      presence.heldLive(id.clientId, { elsewhere: true }).then(
+        (elsewhere) => {
+          if (elsewhere) {
+            log.info({ clientId: id.clientId }, "status of a connection taken over by another replica dropped");
+            drop(packet);
+          }
+          callback(null);
+        },
+        () => callback(null),
+      );
+      return;
+    }
     const verdict = id ? acl.publish(id, packet.topic, packet.retain) : null;
     if (verdict?.ok && id) {
       if (!verdict.stamp) return callback(null);
       const auth = { username: id.username, role: id.role as Role, clientId: id.clientId };
-      const stamped = stampRequest(packet.payload, auth, deps.maxRequestBytes);
+      const stamped = stampRequest(packet.payload, auth, deps.maxRequestBytes, deps.stampKey);
       if (stamped) {
         packet.payload = stamped;
         return callback(null);
@@ -209,9 +253,7 @@ export function createHooks(deps: HookDeps) {
       // client kept (as mosquitto does), so a typo does not end a long mosquitto_sub/pub session.
       // Aedes has no drop verdict: the packet goes to a topic no ACL lets anyone subscribe to,
       // with its QoS kept so a QoS 1/2 sender still gets its acknowledgement.
-      packet.topic = DROPPED_TOPIC;
-      packet.payload = Buffer.alloc(0);
-      packet.retain = false;
+      drop(packet);
       return callback(null);
     }
     // MQTT-3.3.5-2: a refused PUBLISH cannot be signalled in 3.1.1; Aedes closes the connection.
@@ -227,8 +269,10 @@ export function createHooks(deps: HookDeps) {
     callback(null, null);
   };
 
-  const authorizeForward: NonNullable<AedesOptions["authorizeForward"]> = (client, packet) =>
-    acl.forward(client.id, packet.topic) ? packet : null;
+  const authorizeForward: NonNullable<AedesOptions["authorizeForward"]> = (client, packet) => {
+    const id = identities.get(client);
+    return id && acl.forward(id, packet.topic) ? packet : null;
+  };
 
   return {
     hooks: { preConnect, authenticate, authorizePublish, authorizeSubscribe, authorizeForward },

@@ -15,3 +15,7 @@ export { createPolicy } from "./policy.js";
 export type { Policy } from "./policy.js";
 export { redisOptionsFromUrl } from "./redis-cluster.js";
 export { TAKEOVER_LIMIT, TAKEOVER_WINDOW_MS } from "./client-ids.js";
+export { deriveStampKey, signRequestAuth, verifyRequestAuth } from "./request-sig.js";
+export { buildMosquittoFiles } from "./mosquitto-files.js";
+export { createWebSocketGateway } from "./websocket.js";
+export { exposesManagerTraffic } from "./filter-exposure.js";

@@ -3,13 +3,14 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import pino from "pino";
-import { CodedError, DEFAULT_PORTS, DEFAULT_TOPIC_ROOT } from "@bbb/shared";
+import { CodedError, DEFAULT_PORTS, DEFAULT_TOPIC_ROOT, createTopics } from "@bbb/shared";
 import { programArgs, prettyDestination, resolveLogFormat } from "@bbb/shared/node";
 import { BrokerErrorCodes } from "./errors.js";
 import { BROKER_VERSION } from "./version.js";
 import { createBroker } from "./create-broker.js";
 import { loadOrCreateFleetSecret } from "./fleet-secret.js";
 import { USERS_FILE, createUserStore } from "./user-store.js";
+import { followSharedUsers } from "./user-sync.js";
 
 /**
  * The broker-only role (docs/deployment.md §"Docker Swarm": several broker replicas sharing Redis).
@@ -99,6 +100,16 @@ async function main(): Promise<void> {
     bind,
     mqttsPort,
   });
+  // A replica of the Redis-clustered tier takes the manager's user store (docs/deployment.md
+  // "Docker Swarm"); a lone broker keeps its own users.json (a file it may share with the manager).
+  const sync = followSharedUsers({
+    topic: createTopics(env.BBB_TOPIC_ROOT ?? DEFAULT_TOPIC_ROOT).userStore(),
+    users,
+    localClient: (h) => broker.localClient(h),
+    disconnectUser: (u) => broker.disconnectUser(u),
+    log,
+  });
+  if (env.BBB_REDIS_URL) await sync.start();
 
   let httpServer: http.Server | null = null;
   let httpPort: number | null = null;
@@ -124,6 +135,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, "stopping");
     unwatchFile(usersFile);
+    void sync.stop();
     httpServer?.closeAllConnections();
     httpServer?.close();
     broker.stop().then(

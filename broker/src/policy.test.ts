@@ -27,7 +27,12 @@ it("answers external brokers with the same rules", async () => {
   expect(policy.canPublish("b1", "b1", "bbb/b2/heartbeat", true)).toBe(false);
   expect(policy.canPublish("b1", "x", "bbb/b1/heartbeat", true)).toBe(false);
   expect(policy.canPublish("vera", "d", "bbb/b1/cmd/reboot", false)).toBe(false);
-  expect(policy.canSubscribe("vera", "d", "bbb/#")).toBe(true);
+  // These brokers ask only at SUBSCRIBE: a filter reaching requests or others' replies is refused.
+  expect(policy.canSubscribe("vera", "d", "bbb/#")).toBe(false);
+  expect(policy.canSubscribe("vera", "d", "bbb/registry/#")).toBe(true);
+  expect(policy.canSubscribe("vera", "d", "bbb/manager/response/vera/#")).toBe(true);
   expect(policy.canSubscribe("nobody", "d", "bbb/#")).toBe(false);
-  expect(policy.canReceive("d", "bbb/manager/response/e")).toBe(false);
+  expect(policy.canReceive("vera", "d", "bbb/manager/response/e")).toBe(false);
+  expect(policy.canReceive("vera", "d", "bbb/manager/response/vera/r1")).toBe(true);
+  expect(policy.canReceive("vera", "d", "bbb/manager/request/auth.login")).toBe(false);
 });

@@ -1,6 +1,7 @@
 import { MANAGER_USERNAME, boardIdSchema } from "@bbb/shared";
 import { createAcl, type BrokerRole, type Identity } from "./acl.js";
 import { createAuthenticator } from "./authenticator.js";
+import { exposesManagerTraffic } from "./filter-exposure.js";
 import type { UserStore } from "./user-store.js";
 
 /**
@@ -28,16 +29,20 @@ export function createPolicy(deps: { topicRoot: string; fleetSecret: string; use
       const r = await authenticate(username, Buffer.from(password, "utf8"), clientId, null);
       return r.ok ? { ok: true, role: r.identity.role } : { ok: false, reason: r.reason };
     },
-    /** Requests are allowed but cannot be stamped by an external broker: the caller must identify them otherwise. */
+    /** Requests are allowed but cannot be stamped by an external broker: they carry a token (docs/protocol.md §"Manager requests"). */
     canPublish(username: string, clientId: string, topic: string, retain: boolean): boolean {
       const id = identityOf(username, clientId);
       return id !== null && acl.publish(id, topic, retain).ok;
     },
     canSubscribe(username: string, clientId: string, filter: string): boolean {
       const id = identityOf(username, clientId);
-      return id !== null && acl.subscribe(id, filter);
+      if (id === null || !acl.subscribe(id, filter)) return false;
+      return id.role === "manager" || id.role === "agent" || !exposesManagerTraffic(deps.topicRoot, filter, id.username);
     },
-    canReceive: (clientId: string, topic: string): boolean => acl.forward(clientId, topic),
+    canReceive(username: string, clientId: string, topic: string): boolean {
+      const id = identityOf(username, clientId);
+      return id !== null && acl.forward(id, topic);
+    },
   };
 }
 export type Policy = ReturnType<typeof createPolicy>;

@@ -7,6 +7,7 @@ import { writeFileAtomic } from "@bbb/shared/node";
 import { BrokerErrorCodes } from "./errors.js";
 import { dummyHash, hashPassword, verifyPassword } from "./password-hash.js";
 import { createVerifiedCache } from "./verified-cache.js";
+import { MOSQUITTO_USER_ITERATIONS, mosquittoHash } from "./mosquitto-files.js";
 
 export const MIN_PASSWORD_LENGTH = 8;
 export const MAX_PASSWORD_LENGTH = 1024;
@@ -18,6 +19,8 @@ const userRecordSchema = z.object({
   username: nameSchema,
   role: roleSchema,
   hash: z.string().startsWith("scrypt$"),
+  /** The same password as mosquitto's password file wants it (mosquitto-files.ts); set whenever the password is known. */
+  mosquittoHash: z.string().startsWith("$7$").optional(),
   createdAt: z.number().int().nonnegative(),
 });
 type UserRecord = z.infer<typeof userRecordSchema>;
@@ -36,9 +39,22 @@ export interface UserStore {
   /** Whether the name belongs to a user (the broker then never treats it as a board or the manager). */
   has(username: string): boolean;
   list(): UserInfo[];
+  /** A user's role and stored password hash (signed request tokens are bound to it); null for an unknown user. */
+  credentials(username: string): { role: Role; hash: string } | null;
+  /** Users with the mosquitto hash of their password; null for one whose password was not seen since it was stored. */
+  mosquittoEntries(): { username: string; role: Role; hash: string | null }[];
   /** Creates or updates; a new user needs a password; an existing one keeps its password when none is given. */
   upsert(username: string, role: Role, password?: string): Promise<void>;
   remove(username: string): Promise<boolean>;
+  /** The store as its file holds it: what the manager shares with the broker replicas (user-sync.ts). */
+  snapshot(): string;
+  /**
+   * Takes a snapshot from the manager in place of the store (written to this store's file too);
+   * returns the users whose logins it ends: removed, or with another password or role.
+   */
+  replaceAll(snapshot: string): Promise<string[]>;
+  /** Called after every change this store writes (not after replaceAll); returns the unsubscribe. */
+  onChange(fn: () => void): () => void;
   /** BBB_ADMIN_PASSWORD wins; else, while no admin exists, creates `admin` with a random password and returns it once. */
   ensureAdmin(envPassword?: string): Promise<{ generatedPassword: string | null }>;
 }
@@ -67,9 +83,30 @@ export function createUserStore(deps: { file: string; log: pino.Logger; clock?: 
     return run;
   }
 
+  const listeners = new Set<() => void>();
+  const snapshot = () => `${JSON.stringify({ v: 1 as const, users: [...users.values()] }, null, 2)}\n`;
+
+  async function write(): Promise<void> {
+    await writeFileAtomic(deps.file, snapshot(), 0o600);
+  }
+
   async function persist(): Promise<void> {
-    const body = { v: 1 as const, users: [...users.values()] };
-    await writeFileAtomic(deps.file, `${JSON.stringify(body, null, 2)}\n`, 0o600);
+    await write();
+    for (const fn of listeners) {
+      try {
+        fn();
+      } catch (err: unknown) {
+        log.error({ err }, "user store listener failed");
+      }
+    }
+  }
+
+  function parseFile(text: string): z.infer<typeof fileSchema> {
+    try {
+      return fileSchema.parse(JSON.parse(text));
+    } catch (e: unknown) {
+      throw new CodedError(BrokerErrorCodes.USER_STORE_CORRUPT, `user store is unreadable: ${(e as Error).message}`);
+    }
   }
 
   function admins(): number {
@@ -92,9 +129,18 @@ export function createUserStore(deps: { file: string; log: pino.Logger; clock?: 
       throw new CodedError(BrokerErrorCodes.LAST_ADMIN, "cannot demote the last admin");
     }
     const hash = password !== undefined ? await hashPassword(password) : (old as UserRecord).hash;
-    users.set(username, { username, role, hash, createdAt: old?.createdAt ?? clock() });
+    const mqHash = password !== undefined ? await mosquittoHash(password, MOSQUITTO_USER_ITERATIONS) : old?.mosquittoHash;
+    users.set(username, { username, role, hash, ...(mqHash ? { mosquittoHash: mqHash } : {}), createdAt: old?.createdAt ?? clock() });
     await persist();
     log.info({ username, role, passwordChanged: password !== undefined }, old ? "user updated" : "user created");
+  }
+
+  async function addMosquittoHash(username: string, password: string, hash: string): Promise<void> {
+    const u = users.get(username);
+    // Changed meanwhile (another password): the new one brought its own.
+    if (!u || u.hash !== hash || u.mosquittoHash) return;
+    users.set(username, { ...u, mosquittoHash: await mosquittoHash(password, MOSQUITTO_USER_ITERATIONS) });
+    await persist();
   }
 
   return {
@@ -111,10 +157,10 @@ export function createUserStore(deps: { file: string; log: pino.Logger; clock?: 
       }
       let parsed: z.infer<typeof fileSchema>;
       try {
-        parsed = fileSchema.parse(JSON.parse(text));
+        parsed = parseFile(text);
       } catch (e: unknown) {
         // Never start with an empty store over a damaged file: that would silently drop every user.
-        throw new CodedError(BrokerErrorCodes.USER_STORE_CORRUPT, `user store ${deps.file} is unreadable: ${(e as Error).message}`);
+        throw new CodedError(BrokerErrorCodes.USER_STORE_CORRUPT, `${deps.file}: ${(e as Error).message}`);
       }
       users.clear();
       for (const u of parsed.users) {
@@ -135,12 +181,45 @@ export function createUserStore(deps: { file: string; log: pino.Logger; clock?: 
       if (verified.hit(username, password, u.hash)) return u.role;
       if (!(await verifyPassword(password, u.hash))) return null;
       verified.remember(username, password, u.hash);
+      // A user stored before mosquitto hashes were kept gets one at its next login.
+      if (!u.mosquittoHash) void serial(() => addMosquittoHash(username, password, u.hash)).catch((err: unknown) => log.error({ err, username }, "storing the mosquitto hash failed"));
       return u.role;
     },
 
     has: (username) => users.has(username),
 
     list: () => [...users.values()].map(({ username, role, createdAt }) => ({ username, role, createdAt })),
+
+    snapshot,
+
+    replaceAll: (text) =>
+      serial(async () => {
+        // A damaged snapshot changes nothing (the error says why).
+        const next = new Map(parseFile(text).users.filter((u) => u.username !== MANAGER_USERNAME).map((u) => [u.username, u]));
+        const ended = [...users.values()]
+          .filter((u) => {
+            const n = next.get(u.username);
+            return !n || n.hash !== u.hash || n.role !== u.role;
+          })
+          .map((u) => u.username);
+        users.clear();
+        for (const [name, u] of next) users.set(name, u);
+        await write();
+        log.info({ users: users.size, ended }, "user store replaced by the manager's");
+        return ended;
+      }),
+
+    onChange(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+
+    credentials(username) {
+      const u = users.get(username);
+      return u ? { role: u.role, hash: u.hash } : null;
+    },
+
+    mosquittoEntries: () => [...users.values()].map((u) => ({ username: u.username, role: u.role, hash: u.mosquittoHash ?? null })),
 
     upsert: (username, role, password) => serial(() => upsertLocked(username, role, password)),
 
@@ -160,7 +239,7 @@ export function createUserStore(deps: { file: string; log: pino.Logger; clock?: 
         if (envPassword !== undefined && envPassword !== "") {
           const cur = users.get(ADMIN_USERNAME);
           // Rewrite only when something changes, so every start does not re-hash and rewrite the file.
-          if (!cur || cur.role !== "admin" || !(await verifyPassword(envPassword, cur.hash))) {
+          if (!cur || cur.role !== "admin" || !cur.mosquittoHash || !(await verifyPassword(envPassword, cur.hash))) {
             await upsertLocked(ADMIN_USERNAME, "admin", envPassword);
           }
           return { generatedPassword: null };

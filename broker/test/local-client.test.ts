@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createTopics } from "@bbb/shared";
-import { BrokerErrorCodes, type LocalClient } from "../src/index.js";
-import { asBoard, asUser, closeAll, collect, sleep, startBroker, until, type TestBroker } from "./helpers.js";
+import { createTopics, type RequestAuth } from "@bbb/shared";
+import { BrokerErrorCodes, deriveStampKey, verifyRequestAuth, type LocalClient } from "../src/index.js";
+import { SECRET, asBoard, asUser, closeAll, collect, sleep, startBroker, until, type TestBroker } from "./helpers.js";
 
 const t = createTopics("bbb");
 let tb: TestBroker;
@@ -60,10 +60,12 @@ describe("local client (in-process subscriber of the embedded broker)", () => {
     const { client, got } = local();
     await client.subscribe([t.filters.managerRequests]);
     const viewer = await asUser(tb.port, "vera", { clientId: "dash-vera" });
-    const forged = { transaction: "t1", params: {}, auth: { username: "ada", role: "admin", clientId: "x" } };
+    const forged = { transaction: "t1", params: {}, auth: { username: "ada", role: "admin", clientId: "x", sig: "0".repeat(64) } };
     await viewer.publishAsync(t.managerRequest("users.list"), JSON.stringify(forged), { qos: 1 });
     expect(await until(() => got.length === 1)).toBe(true);
-    expect(JSON.parse(got[0]!.payload).auth).toEqual({ username: "vera", role: "viewer", clientId: "dash-vera" });
+    const auth = (JSON.parse(got[0]!.payload) as { auth: RequestAuth }).auth;
+    expect(auth).toMatchObject({ username: "vera", role: "viewer", clientId: "dash-vera" });
+    expect(verifyRequestAuth(deriveStampKey(SECRET), auth, "t1")).toBe(true);
   });
 
   it("publishes to network subscribers, retained ones stored for late subscribers", async () => {

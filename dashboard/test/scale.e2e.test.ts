@@ -98,7 +98,7 @@ describe.skipIf(benchSkip !== null)("10,000 boards in the browser (measurement)"
     const now = Date.now();
     const fleet = Array.from({ length: N }, (_, i) => syntheticHost(i, N, now));
     for (const v of fleet) await pub.publishAsync(t.registryHost(v.id), JSON.stringify(v), { qos: 1, retain: true });
-    answerHostsList(broker, () => fleet);
+    answerHostsList(broker, () => fleet, "bench");
     browser = await launchBrowser({ width: 1920, height: 1080 });
   });
 

@@ -1,5 +1,5 @@
 import type { UserStore } from "@bbb/broker";
-import { createTopics, defaultSectors, type Topics } from "@bbb/shared";
+import { createTopics, defaultSectors, type LoginThrottle, type Topics } from "@bbb/shared";
 import type { Logger } from "pino";
 import { createCommandTracker } from "./commands/command-tracker.js";
 import { createCommandRunner } from "./commands/run-command.js";
@@ -14,6 +14,8 @@ import { createEventBus, type EventBus } from "./service/events.js";
 import type { MethodDef, MethodTable } from "./service/method.js";
 import { createMethodTable, type ServiceDeps } from "./service/methods/index.js";
 import { createMqttRequests } from "./front/mqtt-requests.js";
+import { createMqttLogin } from "./front/mqtt-login.js";
+import type { RequestTokens } from "./front/request-tokens.js";
 import { createStore, type Store } from "./store/create-store.js";
 import type { Sessions } from "./front/sessions.js";
 import { createAuditSink } from "./service/audit.js";
@@ -45,6 +47,11 @@ export interface ManagerDeps {
   users?: UserStore;
   /** API tokens and signing a user out on every door (front/sessions.ts). */
   sessions?: Sessions;
+  /**
+   * Who sent an MQTT request (docs/protocol.md §"Manager requests"): the key our broker signs its
+   * stamps with, and the doors' shared login throttle for `auth.login`.
+   */
+  requestIdentity?: { stampKey: Buffer; throttle: LoginThrottle; tokens: RequestTokens };
   now?: () => number;
   ports?: () => Record<string, number | null>;
   broker?: () => { mode: "embedded" | "external"; clients: number | null };
@@ -74,6 +81,7 @@ export function createManager(deps: ManagerDeps) {
   const timers: NodeJS.Timeout[] = [];
   const startedAt = now();
   const retainedSeen = new Map<string, "node" | "type" | "host">();
+  let unshareUsers: (() => void) | null = null;
 
   const publish = (topic: string, payload: string | Buffer, opts: { qos: 0 | 1; retain: boolean }) => {
     client?.publish(topic, payload, opts);
@@ -186,6 +194,19 @@ export function createManager(deps: ManagerDeps) {
     table: () => table,
     publish: (t, p, o) => publish(t, p, o),
     ...(deps.observe?.request ? { observe: deps.observe.request } : {}),
+    ...(deps.requestIdentity ? { stampKey: deps.requestIdentity.stampKey } : {}),
+    ...(deps.sessions ? { tokens: deps.sessions.tokens } : {}),
+    ...(deps.requestIdentity ? { requestTokens: deps.requestIdentity.tokens } : {}),
+    ...(deps.users && deps.requestIdentity
+      ? {
+          login: createMqttLogin({
+            authenticate: (u, p) => (deps.users as UserStore).verify(u, p),
+            tokens: deps.requestIdentity.tokens,
+            throttle: deps.requestIdentity.throttle,
+            log: base,
+          }),
+        }
+      : {}),
   });
 
   const serviceDeps = (): ServiceDeps => ({
@@ -311,6 +332,10 @@ export function createManager(deps: ManagerDeps) {
           qos: 1,
           retain: true,
         });
+      // docs/deployment.md "Docker Swarm": broker replicas take their users from this retained copy.
+      const shareUsers = () => {
+        if (deps.users) c.publish(topics.userStore(), deps.users.snapshot(), { qos: 1, retain: true });
+      };
       let subscribed = false;
       // `online` only once requests can be answered: after the first subscription, and on every
       // reconnect (MQTT.js resubscribes before anything published here).
@@ -327,6 +352,7 @@ export function createManager(deps: ManagerDeps) {
           registry.setLinkUp(true);
           if (!subscribed) return;
           online();
+          shareUsers();
           publisher.republishAll();
         },
         down: () => registry.setLinkUp(false),
@@ -341,6 +367,8 @@ export function createManager(deps: ManagerDeps) {
       await c.subscribe([f.allStatus, f.allHeartbeats, f.allResults, f.managerRequests]);
       subscribed = true;
       online();
+      shareUsers();
+      if (deps.users) unshareUsers = deps.users.onChange(shareUsers);
       publisher.start();
       tracker.start();
       timers.push(setInterval(() => registry.sweep(), 100));
@@ -351,6 +379,8 @@ export function createManager(deps: ManagerDeps) {
     },
 
     async stop(): Promise<void> {
+      unshareUsers?.();
+      unshareUsers = null;
       for (const t of timers) clearInterval(t);
       timers.length = 0;
       publisher.stop();

@@ -5,6 +5,7 @@ import {
   createBroker,
   createUserStore,
   deriveManagerPassword,
+  deriveStampKey,
   loadOrCreateFleetSecret,
   type Broker,
 } from "@bbb/broker";
@@ -14,12 +15,14 @@ import type { Config } from "./config/schema.js";
 import { createSessions } from "./front/sessions.js";
 import { createTokenFile, TOKENS_FILE } from "./front/token-file.js";
 import { apiTokenKey, createTokenService } from "./front/tokens.js";
+import { createRequestTokens, requestTokenKey } from "./front/request-tokens.js";
 import { createManager, type Manager } from "./create-manager.js";
 import { createHttpServer, type ApiHandler, type HttpServer } from "./http/create-http-server.js";
 import { createLocalLink } from "./mqtt/local-link.js";
 import { acquireDataLock } from "./ops/data-lock.js";
 import { createReadiness } from "./ops/health.js";
 import { attachWsProxy } from "./ops/ws-proxy.js";
+import { attachWsTcpBridge } from "./ops/ws-tcp-bridge.js";
 import type { Extension, ServerContext } from "./extension.js";
 import { MANAGER_VERSION } from "./version.js";
 
@@ -126,6 +129,11 @@ export function createServer(opts: ServerOptions) {
         lock?.annotate({ mqttUrl });
       }
 
+      // One throttle for the manager's doors (docs/protocol.md §"Login throttle"), MQTT's auth.login included.
+      const loginThrottle = createLoginThrottle();
+      const requestTokens = createRequestTokens({ key: requestTokenKey(fleetSecret), users });
+      // "Sign out everywhere" ends the user's auth.login tokens too (docs/protocol.md "Sessions").
+      sessions.onSignOut((t) => ("username" in t ? (requestTokens.signOut(t.username), 0) : 0));
       const staticDir = opts.staticDir === undefined ? (config.dashboardDir ?? defaultDashboardDir()) : opts.staticDir;
       const m = createManager({
         log,
@@ -140,6 +148,7 @@ export function createServer(opts: ServerOptions) {
         version: MANAGER_VERSION,
         users,
         sessions,
+        requestIdentity: { stampKey: deriveStampKey(fleetSecret), throttle: loginThrottle, tokens: requestTokens },
         ports: () => ({ ...ports }),
         broker: () =>
           broker ? { mode: "embedded", clients: broker.connectedClients() } : { mode: "external", clients: null },
@@ -176,6 +185,15 @@ export function createServer(opts: ServerOptions) {
       broker?.attachWebSocket(h.server, MQTT_WS_PATH);
       if (!broker && config.mqttWsUrl)
         detachWsProxy = attachWsProxy(h.server, { target: config.mqttWsUrl, path: MQTT_WS_PATH, log });
+      else if (!broker)
+        // An external broker without a WebSocket URL: /mqtt carries the bytes to its TCP port.
+        detachWsProxy = attachWsTcpBridge(h.server, {
+          target: mqttUrl,
+          path: MQTT_WS_PATH,
+          log,
+          trustProxy: config.trustProxy,
+          ...(tls?.ca ? { ca: tls.ca } : {}),
+        });
       ports.http = await h.start(config.httpPort, config.bind);
       log.info({ port: ports.http }, "http listening");
       broker?.events.on("duplicate-client", (e: { clientId: string; address: string }) => {
@@ -186,7 +204,7 @@ export function createServer(opts: ServerOptions) {
 
       const ctx: ServerContext = {
         config,
-        loginThrottle: createLoginThrottle(),
+        loginThrottle,
         log,
         fleetSecret,
         users,

@@ -77,6 +77,14 @@ describe("MQTT HTTP auth endpoints (external broker)", () => {
     expect((await acl("ops", "o1", `bbb/${BOARD}/cmd/reboot`, "publish", true)).result).toBe("deny");
     expect((await acl("ops", "o1", "bbb/registry/hosts/x", "publish")).result).toBe("deny");
     expect((await acl("stranger", "s", "bbb/#", "subscribe")).result).toBe("deny");
+    // EMQX asks only at SUBSCRIBE: a user's filter reaching requests (tokens, passwords) or
+    // another user's replies is refused; its own replies and the fleet's topics are not.
+    expect((await acl("eyes", "v1", "bbb/#", "subscribe")).result).toBe("deny");
+    expect((await acl("eyes", "v1", "bbb/manager/request/+", "subscribe")).result).toBe("deny");
+    expect((await acl("eyes", "v1", "bbb/manager/response/ops/#", "subscribe")).result).toBe("deny");
+    expect((await acl("eyes", "v1", "bbb/manager/response/eyes/#", "subscribe")).result).toBe("allow");
+    expect((await acl("eyes", "v1", "bbb/registry/#", "subscribe")).result).toBe("allow");
+    expect((await acl("eyes", "v1", "bbb/manager/request/hosts.list", "publish")).result).toBe("allow");
   });
 
   it("speaks VerneMQ webhooks", async () => {

@@ -17,6 +17,7 @@ export * from "./schemas/heartbeat.js";
 export * from "./schemas/registry.js";
 export * from "./schemas/manifest.js";
 export * from "./schemas/manager-rpc.js";
+export * from "./schemas/mosquitto.js";
 export * from "./schemas/catalogue.js";
 export * from "./json-schemas.js";
 export * from "./methods/index.js";

@@ -22,6 +22,14 @@ export function createTopics(root: string = DEFAULT_TOPIC_ROOT) {
     managerStatus: () => `${r}/manager/status`,
     managerRequest: (method: string) => `${r}/manager/request/${method}`,
     managerResponse: (clientId: string) => `${r}/manager/response/${clientId}`,
+    /** A reply readable only by `username`'s connections (docs/protocol.md §"Manager requests"). */
+    managerReply: (username: string, replyTo: string) => `${r}/manager/response/${username}/${replyTo}`,
+    /**
+     * The user store the manager shares with broker replicas (retained; docs/deployment.md
+     * §"Docker Swarm"). Our broker delivers it to no client (acl.ts forward); it is not a `$`
+     * topic because other brokers (mosquitto) close a client that publishes one.
+     */
+    userStore: () => `${r}/manager/users`,
     /** Subscription filters. */
     filters: {
       allStatus: `${r}/+/status`,
@@ -47,7 +55,8 @@ export type ParsedTopic =
   | { kind: "registry-summary" }
   | { kind: "manager-status" }
   | { kind: "manager-request"; method: string }
-  | { kind: "manager-response"; clientId: string };
+  | { kind: "manager-response"; clientId: string }
+  | { kind: "manager-reply"; username: string; replyTo: string };
 
 const actionSet: ReadonlySet<string> = new Set(actionNames);
 
@@ -68,6 +77,7 @@ export function parseTopic(topic: string, root: string = DEFAULT_TOPIC_ROOT): Pa
   }
   if (a === "manager") {
     if (b === "status" && n === 3) return { kind: "manager-status" };
+    if (b === "response" && n === 5 && c !== undefined && d !== undefined) return { kind: "manager-reply", username: c, replyTo: d };
     if (c === undefined || n !== 4) return null;
     if (b === "request") return { kind: "manager-request", method: c };
     if (b === "response") return { kind: "manager-response", clientId: c };
@@ -84,6 +94,5 @@ export function parseTopic(topic: string, root: string = DEFAULT_TOPIC_ROOT): Pa
     if (b === "cmd") return { kind: "cmd", boardId: a, action: c, known: actionSet.has(c) };
     if (b === "result" && requestIdSchema.safeParse(c).success) return { kind: "result", boardId: a, requestId: c };
   }
-  void d;
   return null;
 }

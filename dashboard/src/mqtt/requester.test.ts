@@ -33,6 +33,29 @@ describe("createRequester", () => {
     expect(r.pendingCount()).toBe(0);
   });
 
+  it("carries replyTo and the current token when it has them", async () => {
+    const sent: string[] = [];
+    let token: string | null = null;
+    const r = createRequester({
+      topics: createTopics("bbb"),
+      clientId: "dash-x",
+      replyTo: "dash-x",
+      token: () => token,
+      publish: (_topic, payload) => (sent.push(payload), Promise.resolve()),
+      setTimer: () => 0,
+      clearTimer: () => undefined,
+    });
+    void r.call("types.list", undefined, z.unknown()).catch(() => undefined);
+    token = "id.mac";
+    void r.call("types.list", { a: 1 }, z.unknown()).catch(() => undefined);
+    await Promise.resolve();
+    expect(sent.map((p) => JSON.parse(p) as unknown)).toEqual([
+      { transaction: expect.any(String), replyTo: "dash-x" },
+      { transaction: expect.any(String), params: { a: 1 }, replyTo: "dash-x", token: "id.mac" },
+    ]);
+    r.cancelAll();
+  });
+
   it("rejects with the manager's error code, a bad answer, or a timeout", async () => {
     const { r, sent, timers } = setup();
     const a = r.call("nodes.upsert", {}, z.unknown());

@@ -5,6 +5,10 @@ import { DashboardErrorCodes } from "../errors.js";
 export interface RequesterDeps {
   topics: Topics;
   clientId: string;
+  /** Answers come to `<root>/manager/response/<username>/<replyTo>` (docs/protocol.md §"Manager requests"). */
+  replyTo?: string;
+  /** The API token `auth.login` gave, carried in every request so any broker can pass the identity. */
+  token?: () => string | null;
   publish: (topic: string, payload: string) => Promise<void>;
   timeoutMs?: number;
   newTransaction?: () => string;
@@ -21,7 +25,7 @@ interface Pending {
 export interface Requester {
   /** Calls a manager method; rejects with a CodedError (the manager's code, or DASH_E_*). */
   call<S extends z.ZodType>(method: string, params: unknown, result: S, opts?: { timeoutMs?: number }): Promise<z.output<S>>;
-  /** Feed a payload of `<root>/manager/response/<clientId>`. */
+  /** Feed a payload of the response topic. */
   handleResponse(payload: Uint8Array | string): void;
   pendingCount(): number;
   /** Rejects everything in flight (logout, page teardown). */
@@ -33,8 +37,8 @@ const defaultTransaction = () => `t${Date.now().toString(36)}${(counter++).toStr
 
 /**
  * Request/response over MQTT with a transaction id (docs/protocol.md §"Manager requests", zigbee2mqtt's
- * bridge API): publish `<root>/manager/request/<method>` with `{transaction, params}`, match the
- * reply on `<root>/manager/response/<clientId>`, fail with a visible error after a timeout.
+ * bridge API): publish `<root>/manager/request/<method>` with `{transaction, params, replyTo, token}`,
+ * match the reply on the response topic, fail with a visible error after a timeout.
  */
 export function createRequester(deps: RequesterDeps): Requester {
   const timeoutMs = deps.timeoutMs ?? 15_000;
@@ -46,7 +50,13 @@ export function createRequester(deps: RequesterDeps): Requester {
   return {
     call(method, params, result, opts = {}) {
       const transaction = newTransaction();
-      const body = JSON.stringify(params === undefined ? { transaction } : { transaction, params });
+      const token = deps.token?.() ?? null;
+      const body = JSON.stringify({
+        transaction,
+        ...(params === undefined ? {} : { params }),
+        ...(deps.replyTo ? { replyTo: deps.replyTo } : {}),
+        ...(token ? { token } : {}),
+      });
       return new Promise((resolve, reject) => {
         const timer = setTimer(() => {
           pending.delete(transaction);

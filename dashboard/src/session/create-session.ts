@@ -3,6 +3,7 @@ import { effectScope, shallowRef, watch, type ShallowRef } from "vue";
 import { createCommandRunner, type CommandRunner } from "../actions/command-runner.js";
 import { createManagerApi, type ManagerApi } from "../api/manager-api.js";
 import { errorText } from "../errors.js";
+import { createRequestToken, type RequestToken } from "./request-token.js";
 import { createConnection, type Connection, type ConnectionDeps, type Credentials } from "../mqtt/connection.js";
 import { createRequester, type Requester } from "../mqtt/requester.js";
 import { createFleetStore, type FleetStore } from "../store/fleet-store.js";
@@ -43,13 +44,24 @@ export function createSession(creds: Credentials, opts: SessionOptions = {}): Se
   const topics = createTopics(root);
   const conn = createConnection(creds, opts.connection);
   const store = createFleetStore({ root, measure: opts.measure ?? false });
-  const requester = createRequester({ topics, clientId: conn.clientId, publish: conn.publish });
+  let requestToken: RequestToken | null = null;
+  // Answers to this user's own reply topic, with the token when auth.login gave one
+  // (docs/protocol.md §"Manager requests"): the same path through our broker and any other.
+  const requester = createRequester({
+    topics,
+    clientId: conn.clientId,
+    replyTo: conn.clientId,
+    token: () => requestToken?.get() ?? null,
+    publish: conn.publish,
+  });
+  requestToken = createRequestToken({ requester, username: creds.username, password: creds.password });
+  const token = requestToken;
   const api = createManagerApi(requester);
   const notices = createNotices();
   const runner = createCommandRunner({ api, topics, store, subscribe: conn.subscribe, publish: conn.publish, username: creds.username });
   const role = shallowRef<Role | null>(null);
   const sectors = shallowRef<readonly Sector[]>(defaultSectors());
-  const responseTopic = topics.managerResponse(conn.clientId);
+  const responseTopic = topics.managerReply(creds.username, conn.clientId);
   const watchers = new Map<string, number>();
   const scope = effectScope(true);
 
@@ -112,7 +124,11 @@ export function createSession(creds: Credentials, opts: SessionOptions = {}): Se
     for (const id of goneSince(before, store.state.value.hosts, seen)) store.push({ kind: "host", id, view: null });
   };
 
+  /** A manager older than auth.login, or one that refuses it, still answers through our broker's stamp. */
+  const login = () => token.refresh().catch(() => undefined);
+
   const afterFirstConnect = async () => {
+    await login();
     await Promise.all([
       snapshot(),
       detectRole(api.serverInfo).then((r) => (role.value = r)),
@@ -159,7 +175,7 @@ export function createSession(creds: Credentials, opts: SessionOptions = {}): Se
             first = false;
             void afterFirstConnect();
           } else {
-            void reconcile();
+            void login().then(reconcile);
           }
         });
       });
@@ -167,6 +183,7 @@ export function createSession(creds: Credentials, opts: SessionOptions = {}): Se
     },
     async stop() {
       scope.stop();
+      token.stop();
       runner.stop();
       requester.cancelAll();
       await conn.stop();

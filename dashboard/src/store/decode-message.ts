@@ -65,6 +65,7 @@ export function decodeMessage(root: string, topic: string, payload: Uint8Array, 
     case "cmd":
     case "manager-request":
     case "manager-response":
+    case "manager-reply":
       // The dashboard reads the coalesced registry, not the raw per-board stream
       // (docs/protocol.md §"Topic tree": registry/hosts is coalesced); responses go to the requester, not the store.
       return null;

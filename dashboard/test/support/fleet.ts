@@ -27,7 +27,7 @@ export async function waitFor<T>(fn: () => T | null | undefined | false, timeout
 }
 
 /** The real all-in-one server (broker + manager + HTTP with the dashboard) on port 0, temp data dir. */
-export async function startServer(staticDir: string, over: Record<string, unknown> = {}, extensions?: Extension[]) {
+export async function startServer(staticDir: string | null, over: Record<string, unknown> = {}, extensions?: Extension[]) {
   const dataDir = await mkdtemp(join(tmpdir(), "bbb-dash-e2e-"));
   const config = configSchema.parse({ mqttPort: 0, httpPort: 0, bind: "127.0.0.1", dataDir, fleetSecret: FLEET_SECRET, adminPassword: ADMIN_PASSWORD, ...over });
   const server = createServer({ config, log: silentLogger(), staticDir, settleMs: 300, ...(extensions ? { extensions } : {}) });

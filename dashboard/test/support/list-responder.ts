@@ -4,10 +4,11 @@ import type { Aedes } from "aedes";
 /**
  * For the measurement on a bare Aedes broker: answers `hosts.list` pages from the same host
  * views that sit in the retained registry and `sectors.list` with the default sector table, in the
- * manager's request/response format, and MGR_E_FORBIDDEN to everything else (the role probes then settle on viewer). The broker has
- * no identity stamping, so replies go to the publishing client's id.
+ * manager's request/response format, and MGR_E_FORBIDDEN to everything else (the role probes then
+ * settle on viewer). The broker has no identity stamping: replies go to `username`'s reply topic
+ * the request names, else to the publishing client's id.
  */
-export function answerHostsList(broker: Aedes, hosts: () => readonly HostView[], root = "bbb"): void {
+export function answerHostsList(broker: Aedes, hosts: () => readonly HostView[], username: string, root = "bbb"): void {
   const topics = createTopics(root);
   broker.on("publish", (packet, client) => {
     if (!client) return;
@@ -25,6 +26,6 @@ export function answerHostsList(broker: Aedes, hosts: () => readonly HostView[],
     } else {
       body = { transaction: req.value.transaction, status: "error", error: { code: "MGR_E_FORBIDDEN", message: `${t.method} is not served here` } };
     }
-    broker.publish({ cmd: "publish", topic: topics.managerResponse(client.id), payload: Buffer.from(JSON.stringify(body)), qos: 0, retain: false, dup: false }, () => undefined);
+    broker.publish({ cmd: "publish", topic: req.value.replyTo ? topics.managerReply(username, req.value.replyTo) : topics.managerResponse(client.id), payload: Buffer.from(JSON.stringify(body)), qos: 0, retain: false, dup: false }, () => undefined);
   });
 }

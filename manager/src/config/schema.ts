@@ -79,7 +79,8 @@ export const configSchema = z
       .optional()
       .describe(
         "Role `manager`: where `/mqtt` WebSocket upgrades on the HTTP port are forwarded (e.g. ws://broker:4850/mqtt). " +
-          "Unset: the manager's HTTP port offers no MQTT over WebSocket.",
+          "Unset, with an external `mqttUrl`: `/mqtt` carries each WebSocket's bytes to that broker's TCP port " +
+          "(docs/deployment.md \"An existing MQTT broker\").",
       ),
     redisUrl: z
       .string()

@@ -7,6 +7,7 @@ import { ManagerErrorCodes } from "../errors.js";
 import type { Authenticate } from "./auth-types.js";
 import { createMqttAuthRoutes } from "./mqtt-auth/mqtt-auth-routes.js";
 import { createMqttIdentityResolver } from "./mqtt-auth/mqtt-identity.js";
+import { mosquittoExportMethods } from "./mosquitto-export.js";
 import { createRestHandler, type RestLimits } from "./rest/rest-handler.js";
 import type { RpcSocketLimits } from "./socket/limits.js";
 import { createRpcSocketServer, type RpcSocketServer } from "./socket/rpc-socket-server.js";
@@ -40,6 +41,7 @@ export function createFrontExtension(opts: FrontExtensionOptions = {}): Extensio
   let socket: RpcSocketServer | null = null;
   let unregister: (() => void) | null = null;
   let webhooks: WebhookService | null = null;
+  let fleetSecret: string | null = null;
   const getWebhooks = () => {
     if (!webhooks) throw new CodedError(ManagerErrorCodes.UNAVAILABLE, "webhooks are not running");
     return webhooks;
@@ -47,9 +49,16 @@ export function createFrontExtension(opts: FrontExtensionOptions = {}): Extensio
 
   return {
     name: "front",
-    methods: () => createWebhookMethods({ webhooks: getWebhooks }),
+    methods: (deps) => [
+      ...createWebhookMethods({ webhooks: getWebhooks }),
+      ...mosquittoExportMethods(deps, () => {
+        if (fleetSecret === null) throw new CodedError(ManagerErrorCodes.UNAVAILABLE, "the front doors are not running");
+        return fleetSecret;
+      }),
+    ],
     async start(ctx: ServerContext) {
       const log = ctx.log.child({ module: "front" });
+      fleetSecret = ctx.fleetSecret;
       const authenticate: Authenticate = (u, p) => ctx.users.verify(u, p);
       const tokens = ctx.sessions.tokens;
       const w = createWebhookService({

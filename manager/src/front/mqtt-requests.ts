@@ -1,13 +1,20 @@
 import {
   MAX_PACKET_BYTES,
   MAX_REQUEST_BYTES,
+  authLoginParamsSchema,
   decodePayload,
   managerRequestSchema,
   parseTopic,
+  type ManagerRequest,
   type ManagerResponse,
+  type Role,
   type Topics,
 } from "@bbb/shared";
+import { verifyRequestAuth } from "@bbb/broker";
 import type { Logger } from "pino";
+import type { MqttLogin } from "./mqtt-login.js";
+import type { RequestTokens } from "./request-tokens.js";
+import type { TokenService } from "./tokens.js";
 import type { AuditSink } from "../service/audit.js";
 import { ManagerErrorCodes } from "../errors.js";
 import { createRateLimiter } from "../log.js";
@@ -28,12 +35,30 @@ export interface MqttRequestsDeps {
   observe?: (method: string, seconds: number, ok: boolean) => void;
   /** Records mutating calls (service/audit.ts). */
   audit?: AuditSink;
+  /** Verifies our broker's signed stamps (deriveStampKey of @bbb/broker); without it no stamp is trusted. */
+  stampKey?: Buffer;
+  /** Tokens carried in requests (`token`): `auth.login`'s signed ones, else API tokens. */
+  tokens?: TokenService;
+  requestTokens?: RequestTokens;
+  /** `auth.login` over MQTT; without it that method is unknown here. */
+  login?: MqttLogin;
+}
+
+/** The one method answered without an identity (docs/protocol.md §"Manager requests"). */
+export const AUTH_LOGIN = "auth.login";
+
+interface Caller {
+  username: string;
+  role: Role;
+  /** The MQTT client id from a stamp, else `<username>/<replyTo>`: the in-flight key and audit peer. */
+  peer: string;
 }
 
 /**
- * The MQTT front door (docs/protocol.md §"Topic tree"): `<root>/manager/request/<method>` →
- * MethodTable → `<root>/manager/response/<clientId>`. The caller is the `auth` the broker
- * stamped into the payload; a request without it cannot be answered nor trusted, so it is dropped.
+ * The MQTT front door (docs/protocol.md §"Manager requests"): `<root>/manager/request/<method>` →
+ * MethodTable → `<root>/manager/response/<username>/<replyTo>` (or `<root>/manager/response/<clientId>`
+ * without `replyTo`). The caller is our broker's signed stamp, else the API token in the request;
+ * a request with neither cannot be answered to anyone safely, so it is dropped with a log line.
  */
 export function createMqttRequests(deps: MqttRequestsDeps) {
   const log = deps.log.child({ module: "mqtt-requests" });
@@ -41,6 +66,51 @@ export function createMqttRequests(deps: MqttRequestsDeps) {
   let inFlight = 0;
   const perClient = new Map<string, number>();
   const maxPerClient = deps.maxInFlightPerClient ?? 32;
+
+  /** Publishes an answer, or MGR_E_TOO_LARGE in its place when it would not fit in one packet. */
+  function send(topic: string, response: ManagerResponse): void {
+    let text = JSON.stringify(response);
+    // The broker closes any connection that sends a packet over its limit, the manager's own
+    // included: an answer that would not fit is refused instead (the caller pages).
+    if (Buffer.byteLength(text) > MAX_RESPONSE_BYTES) {
+      text = JSON.stringify({
+        transaction: response.transaction,
+        status: "error",
+        error: { code: ManagerErrorCodes.TOO_LARGE, message: `answer exceeds ${MAX_RESPONSE_BYTES} bytes: ask for fewer items (limit/offset)` },
+      } satisfies ManagerResponse);
+    }
+    deps.publish(topic, text, { qos: 1, retain: false });
+  }
+
+  /** Our broker's stamp when its signature holds, else the request's API token. */
+  function callerOf(req: ManagerRequest): Caller | null {
+    const { auth, token, replyTo, transaction } = req;
+    if (auth && deps.stampKey && verifyRequestAuth(deps.stampKey, auth, transaction)) {
+      return { username: auth.username, role: auth.role, peer: auth.clientId };
+    }
+    if (auth) limited("badstamp", (dropped) => log.warn({ username: auth.username, droppedSince: dropped }, "request stamp with a wrong signature ignored"));
+    if (token === undefined || replyTo === undefined) return null;
+    const p = deps.requestTokens?.verify(token) ?? deps.tokens?.verify(token) ?? null;
+    return p ? { username: p.username, role: p.role, peer: `${p.username}/${replyTo}` } : null;
+  }
+
+  /** auth.login: answered to the username it names, the only user who may read that reply. */
+  async function login(req: ManagerRequest, topic: string): Promise<void> {
+    const p = authLoginParamsSchema.safeParse(req.params);
+    const stamped = req.auth && deps.stampKey && verifyRequestAuth(deps.stampKey, req.auth, req.transaction) ? req.auth : null;
+    if (!p.success || (!req.replyTo && !stamped)) {
+      limited("badlogin", (dropped) => log.warn({ topic, droppedSince: dropped }, "auth.login without {username, password} and replyTo dropped"));
+      return;
+    }
+    const replyTopic = req.replyTo ? deps.topics.managerReply(p.data.username, req.replyTo) : deps.topics.managerResponse((stamped as { clientId: string }).clientId);
+    const out = await (deps.login as MqttLogin)(p.data.username, p.data.password);
+    send(
+      replyTopic,
+      out.ok
+        ? { transaction: req.transaction, status: "ok", data: out.data }
+        : { transaction: req.transaction, status: "error", error: { code: out.code, message: out.message } },
+    );
+  }
 
   async function handle(topic: string, payload: Buffer): Promise<void> {
     const t = parseTopic(topic, deps.topics.root);
@@ -52,29 +122,17 @@ export function createMqttRequests(deps: MqttRequestsDeps) {
       );
       return;
     }
-    const { transaction, params, auth } = d.value;
-    if (!auth) {
+    const { transaction, params, replyTo } = d.value;
+    if (t.method === AUTH_LOGIN && deps.login) return login(d.value, topic);
+    const caller = callerOf(d.value);
+    if (!caller) {
       limited("noauth", (dropped) =>
-        log.warn({ topic, droppedSince: dropped }, "request without broker identity dropped"),
+        log.warn({ topic, droppedSince: dropped, replyTo, token: d.value.token !== undefined }, "request without a valid identity dropped"),
       );
       return;
     }
-    const reply = (response: ManagerResponse) => {
-      let text = JSON.stringify(response);
-      // The broker closes any connection that sends a packet over its limit, the manager's own
-      // included: an answer that would not fit is refused instead (the caller pages).
-      if (Buffer.byteLength(text) > MAX_RESPONSE_BYTES) {
-        text = JSON.stringify({
-          transaction,
-          status: "error",
-          error: {
-            code: ManagerErrorCodes.TOO_LARGE,
-            message: `answer exceeds ${MAX_RESPONSE_BYTES} bytes: ask for fewer items (limit/offset)`,
-          },
-        } satisfies ManagerResponse);
-      }
-      deps.publish(deps.topics.managerResponse(auth.clientId), text, { qos: 1, retain: false });
-    };
+    const replyTopic = replyTo ? deps.topics.managerReply(caller.username, replyTo) : deps.topics.managerResponse(caller.peer);
+    const reply = (response: ManagerResponse) => send(replyTopic, response);
     if (d.value.invalidUtf8) {
       // Refused like on REST and the socket (RFC 8259 §8.1: JSON is UTF-8), never stored with U+FFFD.
       reply({
@@ -84,7 +142,7 @@ export function createMqttRequests(deps: MqttRequestsDeps) {
       });
       return;
     }
-    const mine = perClient.get(auth.clientId) ?? 0;
+    const mine = perClient.get(caller.peer) ?? 0;
     if (mine >= maxPerClient) {
       // One client cannot queue unbounded work (a bulk command per request is long-lived).
       reply({
@@ -94,7 +152,7 @@ export function createMqttRequests(deps: MqttRequestsDeps) {
       });
       return;
     }
-    perClient.set(auth.clientId, mine + 1);
+    perClient.set(caller.peer, mine + 1);
     inFlight++;
     const started = performance.now();
     try {
@@ -103,10 +161,10 @@ export function createMqttRequests(deps: MqttRequestsDeps) {
         t.method,
         params,
         {
-          username: auth.username,
-          role: auth.role,
+          username: caller.username,
+          role: caller.role,
           via: "mqtt",
-          peer: auth.clientId,
+          peer: caller.peer,
           ...(deps.audit ? { audit: deps.audit } : {}),
         },
         log,
@@ -119,9 +177,9 @@ export function createMqttRequests(deps: MqttRequestsDeps) {
       deps.observe?.(t.method, (performance.now() - started) / 1000, out.ok);
     } finally {
       inFlight--;
-      const n = (perClient.get(auth.clientId) ?? 1) - 1;
-      if (n <= 0) perClient.delete(auth.clientId);
-      else perClient.set(auth.clientId, n);
+      const n = (perClient.get(caller.peer) ?? 1) - 1;
+      if (n <= 0) perClient.delete(caller.peer);
+      else perClient.set(caller.peer, n);
     }
   }
 

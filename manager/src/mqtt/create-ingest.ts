@@ -107,6 +107,7 @@ export function createIngest(deps: IngestDeps) {
         case "manager-status":
         case "manager-request":
         case "manager-response":
+        case "manager-reply":
           return;
       }
     },

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { NODES_CSV_COLUMNS, nodesImportResultSchema, type NodesImportResult } from "@bbb/shared";
-import { EXIT, type CliContext } from "../context.js";
+import { CliError, EXIT, type CliContext } from "../context.js";
+import { exportMosquitto } from "./export-mosquitto.js";
 import { json, list, table } from "../format.js";
 
 /** The import report for people: one line per added / changed / removed / bad row, then the counts. */
@@ -24,12 +25,21 @@ export function formatImportReport(r: NodesImportResult): string {
 }
 
 export function registerImport(program: Command, ctx: CliContext): void {
+  const collect = (v: string, prev: string[] = []) => [...prev, v];
   program
-    .command("export")
-    .description("Print the nodes as CSV (the columns import reads); redirect to a file to edit and import back")
+    .command("export [what]")
+    .description(
+      "Print the nodes as CSV (the columns import reads; redirect to a file to edit and import back); " +
+        "`export mosquitto --out-dir DIR` writes mosquitto's password and ACL files instead",
+    )
     .option("--type <types>", "only these types (comma-separated)", list)
     .option("--sector <sectors>", "only these sectors (comma-separated)", list)
-    .action(async (o: { type?: string[]; sector?: string[] }) => {
+    .option("--out-dir <dir>", "mosquitto: folder for the files passwd and acl")
+    .option("--board <id>", "mosquitto: also admit this board (repeat; new boards before they first connect)", collect)
+    .option("--data-dir <dir>", "mosquitto: read the server's data dir instead of asking it (before its first start)")
+    .action(async (what: string | undefined, o: { type?: string[]; sector?: string[]; outDir?: string; board?: string[]; dataDir?: string }) => {
+      if (what === "mosquitto") return exportMosquitto(ctx, o);
+      if (what !== undefined && what !== "nodes") throw new CliError(`export: unknown target ${what} (nodes or mosquitto)`);
       const r = await (
         await ctx.client()
       ).call<{ csv: string; count: number }>("nodes.export", {

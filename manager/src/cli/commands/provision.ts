@@ -12,7 +12,7 @@ const LOOPBACK = /^(127\.|localhost$|::1$)/;
  * The fleet secret, read and never created (a fresh one would give tokens no broker accepts):
  * BBB_FLEET_SECRET, else the file BBB_FLEET_SECRET_FILE, else `<data dir>/fleet-secret`.
  */
-async function readFleetSecret(ctx: CliContext, dataDir: string | undefined): Promise<string> {
+export async function readFleetSecret(ctx: CliContext, dataDir: string | undefined): Promise<string> {
   const env = ctx.io.env;
   if (env.BBB_FLEET_SECRET) return env.BBB_FLEET_SECRET;
   const file = env.BBB_FLEET_SECRET_FILE || join(dataDir ?? env.BBB_DATA_DIR ?? "./data", FLEET_SECRET_FILE);

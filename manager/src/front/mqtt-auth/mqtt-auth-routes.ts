@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Acl } from "@bbb/broker";
+import { exposesManagerTraffic, type Acl } from "@bbb/broker";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { sendJson } from "../rest/http-io.js";
@@ -15,9 +15,8 @@ import type { MqttIdentityResolver } from "./mqtt-identity.js";
  *   answer 200 {"result":"allow"|"deny"} (plus "is_superuser": false on authentication).
  * - VerneMQ webhooks (header `vernemq-hook`): auth_on_register, auth_on_publish,
  *   auth_on_subscribe; answer {"result":"ok"} or {"result":{"error":"not_allowed"}}.
- * Limitation: an HTTP authoriser cannot rewrite payloads, so the embedded broker's stamping of
- * manager requests with the publisher's identity has no equivalent here: such publishes are
- * allowed by the ACL, and the manager must identify those requesters by other means.
+ * An HTTP authoriser cannot rewrite payloads, so requests through these brokers carry an
+ * `auth.login` token (docs/protocol.md §"Manager requests").
  */
 
 const str = z.string().max(1024);
@@ -69,7 +68,9 @@ export function createMqttAuthRoutes(deps: {
   };
   const canSubscribe = (username: string, clientId: string, filter: string) => {
     const id = resolver.identityOf(username, clientId);
-    return id !== null && acl.subscribe(id, filter);
+    if (id === null || !acl.subscribe(id, filter)) return false;
+    // These brokers ask only at SUBSCRIBE: no filter of a user's may reach requests or others' replies.
+    return id.role === "manager" || id.role === "agent" || !exposesManagerTraffic(acl.rootPrefix.slice(0, -1), filter, id.username);
   };
 
   return {

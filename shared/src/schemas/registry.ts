@@ -40,8 +40,8 @@ export const typeSchema = z
     rcLocalPath: projectPathSchema.nullable().default(null),
     overlay: z.string().max(128).regex(/^[A-Za-z0-9_.-]*$/).nullable().default(null),
     pvPrefixPattern: z.string().max(128).nullable().default(null),
-    /** The EPICS IOCs boards of this type run, and PVs to watch (docs/epics.md). */
-    iocs: iocDeclListSchema.default([]),
+    /** The EPICS IOCs boards of this type run, and PVs to watch (docs/epics.md); absent: none. */
+    iocs: iocDeclListSchema.optional(),
     /** Filled by the project store: current revision and rc.local hash of the materialised project. */
     revision: z.string().max(64).nullable().optional(),
     rcLocalHash: z.string().max(64).nullable().optional(),

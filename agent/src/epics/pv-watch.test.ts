@@ -1,0 +1,71 @@
+import pino from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { startCaServer, type CaServer } from "../../test/helpers/ca-server.js";
+import { createPvWatch } from "./pv-watch.js";
+
+const log = pino({ level: "silent" });
+
+/** Waits (bounded) for a condition that depends on CA messages in flight. */
+async function until(cond: () => boolean, tries = 200): Promise<void> {
+  for (let i = 0; i < tries && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(cond()).toBe(true);
+}
+
+describe("createPvWatch against the test CA server", () => {
+  const servers: CaServer[] = [];
+  afterEach(async () => {
+    for (const s of servers.splice(0)) await s.close();
+  });
+  const P = `W${process.pid}:`;
+
+  it("answers, silent, heartbeat pending → ok → stuck, silent when the server dies, ok when it is back", async () => {
+    let t = 1_000_000;
+    const srv = await startCaServer({ pvs: [{ name: `${P}Hb`, type: "long", value: 0 }, { name: `${P}C`, type: "double", value: 1.5 }] });
+    servers.push(srv);
+    const port = srv.port;
+    const w = createPvWatch({ destinations: () => [{ host: "127.0.0.1", port }], timeoutMs: 200, clientName: "t", hostName: "h", now: () => t, log });
+    const names = [`${P}Hb`, `${P}C`, `${P}Missing`];
+    expect(w.report(`${P}C`, undefined).state).toBe("pending");
+    await w.poll(names);
+    expect(w.report(`${P}C`, undefined)).toMatchObject({ state: "ok", servers: [`127.0.0.1:${port}`] });
+    await until(() => w.report(`${P}C`, undefined).value === "1.5");
+    expect(w.report(`${P}Missing`, undefined)).toMatchObject({ state: "silent", servers: [] });
+    expect(w.report(`${P}Hb`, 5).state).toBe("pending");
+    srv.set(`${P}Hb`, 1);
+    await until(() => w.report(`${P}Hb`, 5).value === "1");
+    t += 4000;
+    expect(w.report(`${P}Hb`, 5)).toMatchObject({ state: "ok", changedAt: 1_000_000, heartbeatS: 5 });
+    t += 2000;
+    expect(w.report(`${P}Hb`, 5).state).toBe("stuck");
+    await srv.close();
+    servers.length = 0;
+    await until(() => w.report(`${P}C`, undefined).state === "silent");
+    await w.poll(names);
+    expect(w.report(`${P}Hb`, 5).state).toBe("silent");
+    const again = await startCaServer({ port, pvs: [{ name: `${P}Hb`, type: "long", value: 7 }, { name: `${P}C`, type: "double", value: 1.5 }] });
+    servers.push(again);
+    await w.poll(names);
+    expect(w.report(`${P}C`, undefined).state).toBe("ok");
+    expect(w.report(`${P}Hb`, 5).state).toBe("pending");
+    again.set(`${P}Hb`, 8);
+    await until(() => w.report(`${P}Hb`, 5).state === "ok");
+    w.close();
+  });
+
+  it("lists every server that answers a name (a duplicate PV)", async () => {
+    const a = await startCaServer({ pvs: [{ name: `${P}Dup`, type: "long", value: 1 }] });
+    const b = await startCaServer({ pvs: [{ name: `${P}Dup`, type: "long", value: 2 }] });
+    servers.push(a, b);
+    const w = createPvWatch({
+      destinations: () => [{ host: "127.0.0.1", port: a.port }, { host: "127.0.0.1", port: b.port }],
+      timeoutMs: 200,
+      clientName: "t",
+      hostName: "h",
+      now: () => 0,
+      log,
+    });
+    await w.poll([`${P}Dup`]);
+    expect(w.report(`${P}Dup`, undefined).servers).toEqual([`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`].sort());
+    w.close();
+  });
+});

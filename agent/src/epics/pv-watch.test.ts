@@ -31,6 +31,7 @@ describe("createPvWatch against the test CA server", () => {
     await until(() => w.report(`${P}C`, undefined).value === "1.5");
     expect(w.report(`${P}Missing`, undefined)).toMatchObject({ state: "silent", servers: [] });
     expect(w.report(`${P}Hb`, 5).state).toBe("pending");
+    await until(() => w.report(`${P}Hb`, 5).value === "0");
     srv.set(`${P}Hb`, 1);
     await until(() => w.report(`${P}Hb`, 5).value === "1");
     t += 4000;
@@ -47,6 +48,8 @@ describe("createPvWatch against the test CA server", () => {
     await w.poll(names);
     expect(w.report(`${P}C`, undefined).state).toBe("ok");
     expect(w.report(`${P}Hb`, 5).state).toBe("pending");
+    // The monitor is in place once its first value is here; only then is a new value a change.
+    await until(() => w.report(`${P}Hb`, 5).value === "7");
     again.set(`${P}Hb`, 8);
     await until(() => w.report(`${P}Hb`, 5).state === "ok");
     w.close();

@@ -6,6 +6,7 @@ import {
   type BoardType,
   type Expected,
   type Heartbeat,
+  type IocsPayload,
   type Node,
   type Problem,
 } from "@bbb/shared";
@@ -40,6 +41,8 @@ export interface BoardRecord {
   deadline: number | null;
   /** What speaks for the board: our agent, or a legacy bridge (docs/legacy-protocols.md). */
   agent: AgentKind;
+  /** The last IOC report (`<root>/<id>/iocs`, docs/epics.md); judged only while its session is the board's. */
+  iocs: IocsPayload | null;
 }
 
 export function newRecord(id: string, now: number, periodMs: number): BoardRecord {
@@ -62,6 +65,7 @@ export function newRecord(id: string, now: number, periodMs: number): BoardRecor
     indexed: [],
     deadline: null,
     agent: "bbb-agent",
+    iocs: null,
   };
 }
 

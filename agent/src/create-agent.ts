@@ -182,6 +182,10 @@ export function createAgent(deps: AgentDeps) {
           timeoutMs: 1000,
           clientName: "bbb-agent",
           hostName: osHostname(),
+          isLocal: (server) => {
+            const h = server.slice(0, server.lastIndexOf(":"));
+            return h.startsWith("127.") || Object.values((deps.interfaces ?? networkInterfaces)()).some((l) => (l ?? []).some((i) => i.address === h));
+          },
           now: () => clock.now(),
           log,
         }),

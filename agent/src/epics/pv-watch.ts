@@ -24,6 +24,8 @@ export interface PvWatchDeps {
   hostName: string;
   now: () => number;
   log: Logger;
+  /** True for a server (`host:port`) on the board itself: its own IOC is preferred when several answer. */
+  isLocal?: (server: string) => boolean;
   /** Connected PVs are searched again this often, so a second server answering is seen. */
   researchEveryMs?: number;
   search?: (names: readonly string[], opts: SearchOptions) => Promise<Map<string, string[]>>;
@@ -110,7 +112,7 @@ export function createPvWatch(deps: PvWatchDeps) {
           const e = entries.get(n);
           if (!e) return;
           e.servers = found.get(n) ?? [];
-          const first = e.servers[0];
+          const first = e.servers.find((s) => deps.isLocal?.(s) ?? false) ?? e.servers[0];
           if (e.channel === null && first !== undefined) await connect(e, first);
         }),
       );

@@ -100,7 +100,13 @@ export function createPvWatch(deps: PvWatchDeps) {
       // Circuits nobody uses any more are closed; the others must answer an echo.
       const used = new Set([...entries.values()].map((e) => e.circuit));
       const open = await Promise.all([...circuits.values()].map((p) => p.catch(() => null)));
-      await Promise.all(open.map((c) => (c === null ? null : used.has(c) ? c.echo() : c.close())));
+      const echoes: Promise<boolean>[] = [];
+      for (const c of open) {
+        if (c === null) continue;
+        if (used.has(c)) echoes.push(c.echo());
+        else c.close();
+      }
+      await Promise.all(echoes);
       const t = deps.now();
       const full = t - lastFullSearch >= researchMs;
       if (full) lastFullSearch = t;

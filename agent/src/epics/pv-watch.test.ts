@@ -55,9 +55,10 @@ describe("createPvWatch against the test CA server", () => {
     w.close();
   });
 
-  it("lists every server that answers a name (a duplicate PV)", async () => {
-    const a = await startCaServer({ pvs: [{ name: `${P}Dup`, type: "long", value: 1 }] });
-    const b = await startCaServer({ pvs: [{ name: `${P}Dup`, type: "long", value: 2 }] });
+  /** Two servers answering one name, and a watch searching both. */
+  async function twoServers(name: string, isLocal?: (server: string) => boolean) {
+    const a = await startCaServer({ pvs: [{ name, type: "long", value: 1 }] });
+    const b = await startCaServer({ pvs: [{ name, type: "long", value: 2 }] });
     servers.push(a, b);
     const w = createPvWatch({
       destinations: () => [{ host: "127.0.0.1", port: a.port }, { host: "127.0.0.1", port: b.port }],
@@ -66,28 +67,25 @@ describe("createPvWatch against the test CA server", () => {
       hostName: "h",
       now: () => 0,
       log,
+      ...(isLocal ? { isLocal } : {}),
     });
+    const sorted = [a, b].sort((x, y) => `127.0.0.1:${x.port}`.localeCompare(`127.0.0.1:${y.port}`));
+    return { w, sorted };
+  }
+
+  it("lists every server that answers a name (a duplicate PV)", async () => {
+    const { w, sorted } = await twoServers(`${P}Dup`);
     await w.poll([`${P}Dup`]);
-    expect(w.report(`${P}Dup`, undefined).servers).toEqual([`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`].sort());
+    expect(w.report(`${P}Dup`, undefined).servers).toEqual(sorted.map((s) => `127.0.0.1:${s.port}`));
     w.close();
   });
 
   it("prefers the board's own server when several answer", async () => {
-    const a = await startCaServer({ pvs: [{ name: `${P}Own`, type: "long", value: 1 }] });
-    const b = await startCaServer({ pvs: [{ name: `${P}Own`, type: "long", value: 2 }] });
-    servers.push(a, b);
     // Both listen on 127.0.0.1: here the later one in sort order is "the board's own".
-    const w = createPvWatch({
-      destinations: () => [{ host: "127.0.0.1", port: a.port }, { host: "127.0.0.1", port: b.port }],
-      timeoutMs: 200,
-      clientName: "t",
-      hostName: "h",
-      now: () => 0,
-      log,
-      isLocal: (s) => s === own,
-    });
-    const [, ownServer] = [a, b].sort((x, y) => `127.0.0.1:${x.port}`.localeCompare(`127.0.0.1:${y.port}`));
-    const own = `127.0.0.1:${ownServer?.port ?? 0}`;
+    let own = "";
+    const { w, sorted } = await twoServers(`${P}Own`, (s) => s === own);
+    const ownServer = sorted[1];
+    own = `127.0.0.1:${ownServer?.port ?? 0}`;
     await w.poll([`${P}Own`]);
     await until(() => w.report(`${P}Own`, undefined).value === String(ownServer?.get(`${P}Own`)));
     w.close();

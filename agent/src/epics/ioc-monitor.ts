@@ -90,6 +90,8 @@ export function createIocMonitor(deps: IocMonitorDeps) {
     try {
       followType();
       if (decls === null || type === null) return;
+      // Most types declare no IOC: after the one empty report there is nothing to do.
+      if (decls.length === 0 && lastKey !== "") return;
       const iocs = await check();
       // What the manager judges on; values and change times alone wait for the refresh.
       const key = JSON.stringify([type, iocs.map((r) => [r.running, r.restarts, r.pid, r.detail, r.pvs.map((p) => [p.pv, p.state, p.servers])])]);

@@ -44,7 +44,7 @@ export function createIocMonitor(deps: IocMonitorDeps) {
   /** Null until the type's retained declaration arrived. */
   let decls: IocDecl[] | null = null;
   let timer: NodeJS.Timeout | null = null;
-  let busy = false;
+  let inflight: Promise<void> | null = null;
   let lastKey = "";
   let lastSent = 0;
 
@@ -84,9 +84,13 @@ export function createIocMonitor(deps: IocMonitorDeps) {
     );
   }
 
-  async function poll(): Promise<void> {
-    if (busy) return;
-    busy = true;
+  /** One check at a time: a call while one runs gets that one. */
+  function poll(): Promise<void> {
+    inflight ??= run().finally(() => (inflight = null));
+    return inflight;
+  }
+
+  async function run(): Promise<void> {
     try {
       followType();
       if (decls === null || type === null) return;
@@ -103,8 +107,6 @@ export function createIocMonitor(deps: IocMonitorDeps) {
       deps.publish(JSON.stringify(payload));
     } catch (e: unknown) {
       log.warn({ err: e }, "IOC check failed");
-    } finally {
-      busy = false;
     }
   }
 

@@ -71,7 +71,7 @@ describe("createIocMonitor", () => {
     expect(s.published).toHaveLength(4);
   });
 
-  it("a bad declaration is ignored; an empty one or a type without IOCs reports [] once; a new type is followed", async () => {
+  it("a bad declaration is ignored; no IOCs: no report, unless IOCs were reported before; a new type is followed", async () => {
     const s = setup();
     await s.m.poll();
     s.m.handle("bbb/registry/types/ps", Buffer.from('{"iocs":[{"name":"bad name!"}]}'));
@@ -79,8 +79,13 @@ describe("createIocMonitor", () => {
     expect(s.published).toHaveLength(0);
     s.m.handle("bbb/registry/types/ps", Buffer.alloc(0));
     await s.m.poll();
+    expect(s.published).toHaveLength(0);
+    s.m.handle("bbb/registry/types/ps", s.decl([{ name: "ioc", service: { kind: "procserv", port: 20000 } }]));
     await s.m.poll();
-    expect(s.published.map((p) => p.iocs)).toEqual([[]]);
+    s.m.handle("bbb/registry/types/ps", s.decl([]));
+    await s.m.poll();
+    await s.m.poll();
+    expect(s.published.map((p) => p.iocs.length)).toEqual([1, 0]);
     s.setType("mbtemp");
     await s.m.poll();
     expect(s.followed).toEqual(["bbb/registry/types/ps", "bbb/registry/types/mbtemp"]);

@@ -47,6 +47,7 @@ export function createIocMonitor(deps: IocMonitorDeps) {
   let inflight: Promise<void> | null = null;
   let lastKey = "";
   let lastSent = 0;
+  let reportedIocs = false;
 
   const followType = () => {
     const t = deps.currentType();
@@ -94,8 +95,9 @@ export function createIocMonitor(deps: IocMonitorDeps) {
     try {
       followType();
       if (decls === null || type === null) return;
-      // Most types declare no IOC: after the one empty report there is nothing to do.
-      if (decls.length === 0 && lastKey !== "") return;
+      // Most types declare no IOC: nothing to check, and nothing to say unless this agent
+      // reported IOCs before (then one empty report clears them).
+      if (decls.length === 0 && !reportedIocs) return;
       const iocs = await check();
       // What the manager judges on; values and change times alone wait for the refresh.
       const key = JSON.stringify([type, iocs.map((r) => [r.running, r.restarts, r.pid, r.detail, r.pvs.map((p) => [p.pv, p.state, p.servers])])]);
@@ -103,6 +105,7 @@ export function createIocMonitor(deps: IocMonitorDeps) {
       if (key === lastKey && (iocs.length === 0 || t - lastSent < refreshMs)) return;
       lastKey = key;
       lastSent = t;
+      reportedIocs = iocs.length > 0;
       const payload: IocsPayload = { v: 1, session: deps.session, ts: t, type, iocs };
       deps.publish(JSON.stringify(payload));
     } catch (e: unknown) {

@@ -158,13 +158,10 @@ export function createConnection(deps: ConnectionDeps) {
       refusals.reset();
       log.info({ url: safeUrl(url) }, "connected");
       c.publish(topics.status(deps.boardId), status("online"), { qos: 1, retain: true });
-      c.subscribe(topics.cmdAll(deps.boardId), { qos: 1 }, (err) => {
+      // One SUBSCRIBE packet for the commands and the followed type topic.
+      c.subscribe(followed === null ? topics.cmdAll(deps.boardId) : [topics.cmdAll(deps.boardId), followed], { qos: 1 }, (err) => {
         if (err) log.warn({ err }, "subscribe failed");
       });
-      if (followed !== null)
-        c.subscribe(followed, { qos: 1 }, (err) => {
-          if (err) log.warn({ err, topic: followed }, "subscribe failed");
-        });
       flush();
       for (const w of [...connectWaiters]) w();
       for (const h of connectHandlers) h();

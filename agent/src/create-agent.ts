@@ -182,6 +182,8 @@ export function createAgent(deps: AgentDeps) {
           timeoutMs: 1000,
           clientName: "bbb-agent",
           hostName: osHostname(),
+          // A dead IOC's circuit closes at once: report it now, not at the next check.
+          onDrop: () => void iocs?.poll(),
           isLocal: (server) => {
             const h = server.slice(0, server.lastIndexOf(":"));
             return h.startsWith("127.") || Object.values((deps.interfaces ?? networkInterfaces)()).some((l) => (l ?? []).some((i) => i.address === h));

@@ -192,7 +192,9 @@ describe("EPICS IOC health end to end", () => {
     iocs.push(one, two);
     const a = await startBoard(303, "E2E:DUP:", one.port);
     const b = await startBoard(304, "E2E:DUP:", two.port);
-    await waitFor(() => has(a.id, "conflict-pv-served") && has(b.id, "conflict-pv-served"), 15_000, "served conflict");
+    const served = (id: string) => problems(id).filter((p) => p.code === "conflict-pv-served").length;
+    // Both PVs of both boards: each board's report may come in with one PV connected first.
+    await waitFor(() => served(a.id) === 2 && served(b.id) === 2, 15_000, "served conflict");
     const pa = problems(a.id).filter((p) => p.code === "conflict-pv-served");
     expect(pa.map((p) => [p.actual, p.with])).toEqual([
       ["E2E:DUP:Heartbeat", [b.id]],

@@ -45,6 +45,7 @@ export function createIocMonitor(deps: IocMonitorDeps) {
   let decls: IocDecl[] | null = null;
   let timer: NodeJS.Timeout | null = null;
   let inflight: Promise<void> | null = null;
+  let again = false;
   let lastKey = "";
   let lastSent = 0;
   let reportedIocs = false;
@@ -58,12 +59,17 @@ export function createIocMonitor(deps: IocMonitorDeps) {
     deps.follow(nameSchema.safeParse(t).success ? deps.typeTopic(t) : null);
   };
 
-  async function check(): Promise<IocReport[]> {
+  /**
+   * Reports what is known now (a dropped circuit is already silent), then lets the PV watch
+   * echo, search and connect for the next check: a dead IOC is told without waiting for a
+   * search window.
+   */
+  async function check(): Promise<{ reports: IocReport[]; next: () => Promise<void> }> {
     const list = decls ?? [];
     const prefixes = deps.pvPrefixes();
     const watched = list.map((d) => d.pvs.flatMap((w) => expandPv(w.pv, prefixes).map((pv) => ({ pv, heartbeatS: w.heartbeatS }))));
-    await deps.pvs.poll(watched.flat().map((w) => w.pv));
-    return Promise.all(
+    const next = () => deps.pvs.poll(watched.flat().map((w) => w.pv));
+    const reports = await Promise.all(
       list.map(async (d, i): Promise<IocReport> => {
         let st;
         try {
@@ -83,11 +89,21 @@ export function createIocMonitor(deps: IocMonitorDeps) {
         return r;
       }),
     );
+    return { reports, next };
   }
 
-  /** One check at a time: a call while one runs gets that one. */
+  /** One check at a time: a call while one runs waits for it and has one more run after it. */
   function poll(): Promise<void> {
-    inflight ??= run().finally(() => (inflight = null));
+    if (inflight) {
+      again = true;
+      return inflight;
+    }
+    inflight = (async () => {
+      do {
+        again = false;
+        await run();
+      } while (again);
+    })().finally(() => (inflight = null));
     return inflight;
   }
 
@@ -98,19 +114,24 @@ export function createIocMonitor(deps: IocMonitorDeps) {
       // Most types declare no IOC: nothing to check, and nothing to say unless this agent
       // reported IOCs before (then one empty report clears them).
       if (decls.length === 0 && !reportedIocs) return;
-      const iocs = await check();
-      // What the manager judges on; values and change times alone wait for the refresh.
-      const key = JSON.stringify([type, iocs.map((r) => [r.running, r.restarts, r.pid, r.detail, r.pvs.map((p) => [p.pv, p.state, p.servers])])]);
-      const t = deps.now();
-      if (key === lastKey && (iocs.length === 0 || t - lastSent < refreshMs)) return;
-      lastKey = key;
-      lastSent = t;
-      reportedIocs = iocs.length > 0;
-      const payload: IocsPayload = { v: 1, session: deps.session, ts: t, type, iocs };
-      deps.publish(JSON.stringify(payload));
+      const { reports: iocs, next } = await check();
+      publishIfChanged(type, iocs);
+      await next();
     } catch (e: unknown) {
       log.warn({ err: e }, "IOC check failed");
     }
+  }
+
+  function publishIfChanged(type: string, iocs: IocReport[]): void {
+    // What the manager judges on; values and change times alone wait for the refresh.
+    const key = JSON.stringify([type, iocs.map((r) => [r.running, r.restarts, r.pid, r.detail, r.pvs.map((p) => [p.pv, p.state, p.servers])])]);
+    const t = deps.now();
+    if (key === lastKey && (iocs.length === 0 || t - lastSent < refreshMs)) return;
+    lastKey = key;
+    lastSent = t;
+    reportedIocs = iocs.length > 0;
+    const payload: IocsPayload = { v: 1, session: deps.session, ts: t, type, iocs };
+    deps.publish(JSON.stringify(payload));
   }
 
   return {

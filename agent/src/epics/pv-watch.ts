@@ -26,6 +26,8 @@ export interface PvWatchDeps {
   log: Logger;
   /** True for a server (`host:port`) on the board itself: its own IOC is preferred when several answer. */
   isLocal?: (server: string) => boolean;
+  /** A circuit with watched PVs closed (the IOC died): worth reporting before the next check. */
+  onDrop?: () => void;
   /** Connected PVs are searched again this often, so a second server answering is seen. */
   researchEveryMs?: number;
   search?: (names: readonly string[], opts: SearchOptions) => Promise<Map<string, string[]>>;
@@ -55,11 +57,14 @@ export function createPvWatch(deps: PvWatchDeps) {
       (c) =>
         c.onClose(() => {
           circuits.delete(server);
+          let dropped = false;
           for (const e of entries.values()) {
             if (e.circuit !== c) continue;
             e.circuit = null;
             e.channel = null;
+            dropped = true;
           }
+          if (dropped) deps.onDrop?.();
         }),
       () => circuits.delete(server),
     );

@@ -10,6 +10,7 @@ import {
   type Node,
   type Problem,
 } from "@bbb/shared";
+import { currentIocs, servedPvKeys } from "./ioc-problems.js";
 
 /** The manager's in-memory record of one board id. */
 export interface BoardRecord {
@@ -101,10 +102,14 @@ export function expectedOf(node: Node, type: BoardType | undefined): Expected {
   };
 }
 
-/** Conflict index keys of a live heartbeat: two live boards must not share any of them. */
-export function conflictKeys(hb: Heartbeat): string[] {
+/**
+ * Conflict index keys of a live board: two live boards must not share any of them (hostname,
+ * IP, declared PV prefixes, and the PVs its IOCs answer for, docs/epics.md).
+ */
+export function conflictKeys(hb: Heartbeat, rec: Pick<BoardRecord, "iocs" | "live">): string[] {
   const keys = [`h:${hb.hostname.toLowerCase()}`];
   if (hb.ip !== "" && hb.ip !== "0.0.0.0") keys.push(`i:${hb.ip}`);
   for (const pv of heartbeatPvPrefixes(hb)) keys.push(`p:${pv}`);
+  keys.push(...servedPvKeys(currentIocs(rec.iocs, rec.live.session)));
   return keys;
 }

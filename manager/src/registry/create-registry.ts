@@ -10,7 +10,6 @@ import {
   type BoardType,
   type Heartbeat,
   type HostView,
-  type IocsPayload,
   type Node,
   type NodeView,
   type Problem,
@@ -32,7 +31,7 @@ import {
 } from "./board-record.js";
 import { createConflictIndex } from "./conflict-index.js";
 import { createRecordMoves } from "./record-moves.js";
-import { currentIocs, servedPvKeys } from "./ioc-problems.js";
+import { createIocIntake, problemsChangeEvent } from "./ioc-registry.js";
 
 /**
  * The live registry (docs/protocol.md §"Registry states"): boards fed by status and heartbeat messages,
@@ -135,7 +134,7 @@ export function createRegistry(deps: RegistryDeps) {
     if (rb && ev.alive && ev.state !== "rebooting") rec.live.reboot = null;
     rec.alive = ev.alive;
     const hb = rec.live.heartbeat;
-    const keys = ev.alive && hb ? [...conflictKeys(hb), ...servedPvKeys(currentIocs(rec.iocs, rec.live.session))] : [];
+    const keys = ev.alive && hb ? conflictKeys(hb, rec) : [];
     if (keys.join("\n") !== rec.indexed.join("\n")) {
       const touched = conflicts.set(rec.id, rec.indexed, keys);
       rec.indexed = keys;
@@ -156,18 +155,7 @@ export function createRegistry(deps: RegistryDeps) {
     scheduleDeadline(rec, t);
     const attr = problemsChanged || minLevel === "attr" || hostBefore !== rec.nodeHost;
     sink.hostChanged(rec.id, stateChanged ? "state" : attr ? "attr" : "volatile");
-    if (problemsChanged && !stateChanged && rec.state !== null) {
-      sink.problemsChanged?.({
-        kind: "problems-change",
-        boardId: rec.id,
-        hostname: hb?.hostname ?? rec.nodeHost,
-        sector: rec.sector,
-        type: hb?.type ?? null,
-        state: rec.state,
-        problems: rec.problems,
-        ts: t,
-      });
-    }
+    if (problemsChanged && !stateChanged) sink.problemsChanged?.(problemsChangeEvent(rec, ev.state, t));
     if ((stateChanged || problemsChanged) && rec.nodeHost !== null) sink.nodeChanged(rec.nodeHost);
   }
 
@@ -278,17 +266,7 @@ export function createRegistry(deps: RegistryDeps) {
       } else sink.hostChanged(id, "volatile");
     },
 
-    /**
-     * The board's IOC report (docs/epics.md). A report of another session is kept for display
-     * but judged only once the board's current session is that one.
-     */
-    applyIocs(id: string, iocs: IocsPayload): void {
-      const t = now();
-      const rec = getOrCreate(id, t);
-      rec.iocs = iocs;
-      if (rec.state !== null) evaluate(rec, t, "iocs", "volatile");
-    },
-
+    ...createIocIntake({ records, now, evaluate }),
     /** A host view retained by a previous run of the manager (start-up only). */
     applyPreviousView(view: HostView): void {
       if (!records.get(view.id)?.state) previous.set(view.id, { state: view.state, stateSince: view.stateSince });

@@ -8,10 +8,13 @@ want=(mosquitto-clients:mosquitto_pub mosquitto:mosquitto openssh-client:sftp so
       qemu-user-static:qemu-arm-static debootstrap:debootstrap proot:proot openssh-server:sshd
       openssh-client:ssh-keygen binutils:objdump binutils-arm-linux-gnueabihf:arm-linux-gnueabihf-strip
       xz-utils:xz dpkg:dpkg-deb python3-minimal:python3 zsh:zsh prometheus:promtool
-      util-linux:script jq:jq)
+      util-linux:script jq:jq
+      python3-pyepics:/usr/lib/python3/dist-packages/epics/__init__.py)
+# An entry whose second part is an absolute path is a file the package installs (a library, no program).
 missing=()
 for w in "${want[@]}"; do
   pkg=${w%%:*}; bin=${w##*:}
+  if [[ $bin == /* ]]; then [ -e "$bin" ] || missing+=("$pkg"); continue; fi
   command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] || missing+=("$pkg")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { hostname as osHostname, networkInterfaces } from "node:os";
 import * as path from "node:path";
 import type { Logger } from "pino";
 import { createTopics } from "@bbb/shared";
@@ -9,6 +10,10 @@ import { createLedBackend } from "./backends/leds.js";
 import { createNetBackend } from "./backends/net/detect.js";
 import { createSystemdBackend } from "./backends/systemd.js";
 import { createDispatcher, type Dispatcher } from "./commands/dispatcher.js";
+import { caDestinations } from "./epics/ca-destinations.js";
+import { createIocMonitor, type IocMonitor } from "./epics/ioc-monitor.js";
+import { createIocServiceProbe } from "./epics/ioc-service.js";
+import { createPvWatch } from "./epics/pv-watch.js";
 import { createNetworkChange } from "./commands/network-change.js";
 import { createResultStore } from "./commands/result-store.js";
 import type { ResolvedAgentConfig } from "./config/schema.js";
@@ -87,6 +92,7 @@ export function createAgent(deps: AgentDeps) {
   let dispatcher: Dispatcher | null = null;
   let heartbeat: ReturnType<typeof createHeartbeatLoop> | null = null;
   let slow: ReturnType<typeof createSlowFacts> | null = null;
+  let iocs: IocMonitor | null = null;
   let started = false;
   let frozen = false;
   let linkWired = false;
@@ -159,6 +165,39 @@ export function createAgent(deps: AgentDeps) {
         publish: (p) => conn.publishVolatile(topics.heartbeat(config.boardId), p, true),
         canPublish: () => conn.isConnected() && !frozen,
       });
+      const hb = heartbeat;
+      iocs = createIocMonitor({
+        session,
+        now: () => clock.now(),
+        log,
+        services: createIocServiceProbe({ exec: deps.exec, fs, files, timeoutMs: 3000 }),
+        pvs: createPvWatch({
+          destinations: () =>
+            caDestinations({
+              addrList: config.caAddrList,
+              autoAddrList: config.caAutoAddrList,
+              serverPort: config.caServerPort,
+              interfaces: (deps.interfaces ?? networkInterfaces)(),
+            }),
+          timeoutMs: 1000,
+          clientName: "bbb-agent",
+          hostName: osHostname(),
+          // A dead IOC's circuit closes at once: report it now, not at the next check.
+          onDrop: () => void iocs?.poll(),
+          isLocal: (server) => {
+            const h = server.slice(0, server.lastIndexOf(":"));
+            return h.startsWith("127.") || Object.values((deps.interfaces ?? networkInterfaces)()).some((l) => (l ?? []).some((i) => i.address === h));
+          },
+          now: () => clock.now(),
+          log,
+        }),
+        currentType: () => hb.currentType(),
+        pvPrefixes: () => nodeSettings.get().pvPrefix ?? [],
+        typeTopic: (t) => topics.registryType(t),
+        follow: (t) => conn.follow(t),
+        publish: (p) => void conn.publishReliable(topics.iocs(config.boardId), p, true),
+        pollMs: config.iocPollMs,
+      });
       // The link's handlers are registered once and reach the current dispatcher and heartbeat:
       // an agent stopped and started again must not answer a command twice (once from the
       // stopped dispatcher, which fails it as AGENT_E_STOPPING).
@@ -167,6 +206,8 @@ export function createAgent(deps: AgentDeps) {
         conn.onMessage((t, p, retained) => {
           const d = dispatcher;
           if (frozen || !d) return;
+          // The followed type declaration is retained by nature (docs/epics.md).
+          if (iocs?.handle(t, p)) return;
           // docs/protocol.md §"Authentication and ACL": commands are never retained (the broker refuses them); one that is would
           // run again at every reconnect, so it is dropped.
           if (retained) return void log.warn({ topic: t }, "retained command ignored");
@@ -179,6 +220,7 @@ export function createAgent(deps: AgentDeps) {
         });
         conn.onConnect(() => {
           if (heartbeat) void heartbeat.beat();
+          iocs?.resend();
           if (firstConnect)
             boardLog.info(`agent ${deps.agentVersion ?? AGENT_VERSION} started (network backend ${netKind})`);
           firstConnect = false;
@@ -189,6 +231,7 @@ export function createAgent(deps: AgentDeps) {
       log.info({ backend: net.kind, session, urls: config.mqttUrls.map(safeUrl) }, "agent starting");
       conn.start();
       heartbeat.start();
+      iocs.start();
     },
     /** Clean stop: pending command aborted, LEDs restored, `offline` published, link closed. */
     async stop(): Promise<void> {
@@ -196,6 +239,7 @@ export function createAgent(deps: AgentDeps) {
       started = false;
       heartbeat?.stop();
       slow?.stop();
+      iocs?.stop();
       await leds.restore();
       const d = dispatcher;
       // Give a running command a moment to settle (it sees the abort); never hang the stop on it.

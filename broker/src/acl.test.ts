@@ -20,6 +20,8 @@ describe("publish", () => {
     expect(pub(agent, "bbb/b1/result/req-1", true)).toBe("retain-not-allowed");
     expect(pub(agent, "bbb/b1/log")).toBe("allow");
     expect(pub(agent, "bbb/b1/log", true)).toBe("retain-not-allowed");
+    expect(pub(agent, "bbb/b1/iocs", true)).toBe("allow");
+    expect(pub(agent, "bbb/b2/iocs", true)).toBe("not-own-topic");
     expect(pub(agent, "bbb/b1/result/a/b")).toBe("not-own-topic");
     expect(pub(agent, "bbb/b1/result/")).toBe("not-own-topic");
     expect(pub(agent, "bbb/b2/heartbeat")).toBe("not-own-topic");
@@ -65,6 +67,13 @@ describe("subscribe", () => {
   it("limits an agent to its own command topics", () => {
     for (const f of ["bbb/b1/cmd/#", "bbb/b1/cmd/+", "bbb/b1/cmd/reboot"]) expect(acl.subscribe(agent, f)).toBe(true);
     for (const f of ["bbb/b2/cmd/#", "bbb/+/cmd/#", "#", "bbb/#", "bbb/b1/cmd/", "bbb/b1/cmd/+/x", "bbb/b1/cmd/re+", "bbb/b1/status"]) {
+      expect(acl.subscribe(agent, f)).toBe(false);
+    }
+  });
+
+  it("lets an agent read one type's retained declaration, nothing else of the registry", () => {
+    expect(acl.subscribe(agent, "bbb/registry/types/mbtemp")).toBe(true);
+    for (const f of ["bbb/registry/types/+", "bbb/registry/types/#", "bbb/registry/types/", "bbb/registry/types/a/b", "bbb/registry/hosts/b1", "bbb/registry/#"]) {
       expect(acl.subscribe(agent, f)).toBe(false);
     }
   });

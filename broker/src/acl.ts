@@ -14,6 +14,7 @@ export interface Identity {
   readonly statusTopic: string;
   readonly heartbeatTopic: string;
   readonly logTopic: string;
+  readonly iocsTopic: string;
   readonly resultPrefix: string;
   readonly cmdPrefix: string;
 }
@@ -53,6 +54,7 @@ export function createAcl(root: string) {
   const requestPrefix = `${root}/manager/request/`;
   const responsePrefix = `${root}/manager/response/`;
   const userStoreTopic = createTopics(root).userStore();
+  const typesPrefix = `${root}/registry/types/`;
 
   function identity(role: BrokerRole, username: string, clientId: string): Identity {
     const b = `${root}/${username}/`;
@@ -64,6 +66,7 @@ export function createAcl(root: string) {
       statusTopic: agent ? `${b}status` : "",
       heartbeatTopic: agent ? `${b}heartbeat` : "",
       logTopic: agent ? `${b}log` : "",
+      iocsTopic: agent ? `${b}iocs` : "",
       resultPrefix: agent ? `${b}result/` : "",
       cmdPrefix: agent ? `${b}cmd/` : "",
     };
@@ -88,7 +91,7 @@ export function createAcl(root: string) {
     if (!topic.startsWith(rootPrefix)) return D_OUTSIDE;
     switch (id.role) {
       case "agent":
-        if (topic === id.heartbeatTopic || topic === id.statusTopic) return ALLOW;
+        if (topic === id.heartbeatTopic || topic === id.statusTopic || topic === id.iocsTopic) return ALLOW;
         if (topic === id.logTopic) return retain ? D_RETAINED : ALLOW;
         if (topic.startsWith(id.resultPrefix) && requestIdSchema.safeParse(topic.slice(id.resultPrefix.length)).success) {
           return retain ? D_RETAINED : ALLOW;
@@ -117,6 +120,8 @@ export function createAcl(root: string) {
   function subscribe(id: Identity, filter: string): boolean {
     switch (id.role) {
       case "agent":
+        // Its type's retained declaration (the IOCs to check, docs/epics.md): one type, read only.
+        if (filter.startsWith(typesPrefix)) return singleLevelAfter(filter, typesPrefix.length);
         if (!filter.startsWith(id.cmdPrefix)) return false;
         if (filter.length === id.cmdPrefix.length + 1) {
           const c = filter.charCodeAt(id.cmdPrefix.length);

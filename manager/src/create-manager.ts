@@ -122,6 +122,7 @@ export function createManager(deps: ManagerDeps) {
           data: { from: e.from, to: e.to, reason: e.reason, problems: e.problems.map((p) => p.code) },
         });
       },
+      problemsChanged: (e) => events.emit(e),
       boardRekeyed: (from, to, why) => {
         // docs/legacy-protocols.md "Registry": the board's history follows it to its new id.
         const n = store?.rekeyBoard(from, to) ?? 0;
@@ -233,6 +234,7 @@ export function createManager(deps: ManagerDeps) {
     clearBoardTopics: (id) => {
       publish(topics.status(id), "", { qos: 1, retain: true });
       publish(topics.heartbeat(id), "", { qos: 1, retain: true });
+      publish(topics.iocs(id), "", { qos: 1, retain: true });
     },
   });
   let service: ServiceDeps | null = null;
@@ -364,7 +366,7 @@ export function createManager(deps: ManagerDeps) {
         `${topics.root}/registry/nodes/+`,
         `${topics.root}/registry/types/+`,
       ]);
-      await c.subscribe([f.allStatus, f.allHeartbeats, f.allResults, f.managerRequests]);
+      await c.subscribe([f.allStatus, f.allHeartbeats, f.allResults, f.allIocs, f.managerRequests]);
       subscribed = true;
       online();
       shareUsers();

@@ -154,6 +154,41 @@ describe("webhooks", () => {
     expect(received[1]?.body).toMatchObject({ event: "resolved", incident: { id: first.body.incident.id } });
   });
 
+  it("a problem rule fires on an online board's IOC problem after its delay and resolves when it clears", async () => {
+    await service.upsertRule({ id: "ioc", url, problems: ["ioc-down", "pv-silent"], delayMs: 10_000, groupWindowMs: 0 });
+    const problems = (codes: ("ioc-down" | "pv-silent" | "clock-skew")[]) =>
+      events.emit({
+        kind: "problems-change",
+        boardId: "b1",
+        hostname: "h-b1",
+        sector: "3",
+        type: "mbtemp",
+        state: "online",
+        problems: codes.map((code) => ({ code, field: "ioc-ps", message: `${code} on ioc-ps` })),
+        ts: t.now(),
+      });
+    change("b1", "3", "online", null);
+    problems(["clock-skew"]);
+    t.advance(60_000);
+    await settle(0);
+    expect(received).toHaveLength(0);
+    problems(["ioc-down", "pv-silent"]);
+    t.advance(5_000);
+    problems(["pv-silent"]);
+    t.advance(6_000);
+    await settle(1);
+    expect(received).toHaveLength(1);
+    const [first] = received as [Received];
+    expect(first.body.event).toBe("firing");
+    expect(first.body.incident.problems).toEqual(["ioc-down", "pv-silent"]);
+    expect(first.body.incident.boards[0]?.problems).toEqual([{ code: "pv-silent", message: "pv-silent on ioc-ps" }]);
+    expect(first.body.text).toBe("h-b1 is ioc-down/pv-silent in sector 3 for more than 10 s");
+    problems([]);
+    t.advance(1000);
+    await settle(2);
+    expect(received.map((r) => r.body.event)).toEqual(["firing", "resolved"]);
+  });
+
   it("stays silent during a maintenance window and speaks when it ends with boards still down", async () => {
     await service.upsertRule({ id: "lost", url, states: ["lost"], delayMs: 30_000, groupWindowMs: 5_000 });
     await service.upsertWindow({ id: "sector-5-work", sectors: ["5"], until: t.now() + 3600_000, reason: "rack move" });

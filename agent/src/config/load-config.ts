@@ -38,6 +38,11 @@ const ENV_KEYS: Record<string, [keyof AgentConfig, (s: string) => unknown]> = {
     (s) => (s === "1" || s === "true" ? true : s === "0" || s === "false" ? false : s),
   ],
   BBB_LOG_LEVEL: ["logLevel", (s) => s.trim()],
+  // The standard EPICS names, as every CA client on the board reads them (docs/epics.md).
+  EPICS_CA_ADDR_LIST: ["caAddrList", (s) => s.split(/\s+/).filter((x) => x.length > 0)],
+  EPICS_CA_AUTO_ADDR_LIST: ["caAutoAddrList", (s) => (/^(yes|no)$/i.test(s.trim()) ? s.trim().toLowerCase() === "yes" : s)],
+  EPICS_CA_SERVER_PORT: ["caServerPort", int],
+  BBB_IOC_POLL_MS: ["iocPollMs", int],
 };
 
 /** Names of the environment variables the agent reads (for docs and `--help`). */

@@ -64,6 +64,19 @@ export const agentConfigSchema = z
       .default("/opt/bbb-project"),
     /** Install the project's rc.local to /etc/rc.local on sync. */
     manageRcLocal: z.boolean().default(true),
+    /**
+     * Channel Access for the IOC checks (docs/epics.md): where searches go (`host` or
+     * `host:port`, as EPICS_CA_ADDR_LIST), whether the interfaces' broadcast addresses are added
+     * (EPICS_CA_AUTO_ADDR_LIST), the servers' default port (EPICS_CA_SERVER_PORT).
+     */
+    caAddrList: z
+      .array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?$/, "CA address: IPv4 or IPv4:port"))
+      .max(32)
+      .default([]),
+    caAutoAddrList: z.boolean().default(true),
+    caServerPort: z.number().int().min(1).max(65535).default(5064),
+    /** How often IOC services and watched PVs are checked. */
+    iocPollMs: z.number().int().min(500).max(600_000).default(5000),
     logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   })
   .strict();

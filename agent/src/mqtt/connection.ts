@@ -58,6 +58,8 @@ export function createConnection(deps: ConnectionDeps) {
   let frozen = false;
   /** Set by disconnect(): no reconnect is scheduled until reconnectNow(). */
   let held = false;
+  /** One retained registry topic the agent reads (its type's IOC declaration, docs/epics.md). */
+  let followed: string | null = null;
 
   const status = (state: Status["state"]): string =>
     JSON.stringify({ v: PROTOCOL_VERSION, state, session: deps.session, ts: deps.clock.now() } satisfies Status);
@@ -156,7 +158,8 @@ export function createConnection(deps: ConnectionDeps) {
       refusals.reset();
       log.info({ url: safeUrl(url) }, "connected");
       c.publish(topics.status(deps.boardId), status("online"), { qos: 1, retain: true });
-      c.subscribe(topics.cmdAll(deps.boardId), { qos: 1 }, (err) => {
+      // One SUBSCRIBE packet for the commands and the followed type topic.
+      c.subscribe(followed === null ? topics.cmdAll(deps.boardId) : [topics.cmdAll(deps.boardId), followed], { qos: 1 }, (err) => {
         if (err) log.warn({ err }, "subscribe failed");
       });
       flush();
@@ -242,6 +245,17 @@ export function createConnection(deps: ConnectionDeps) {
     },
     onConnect(h: () => void) {
       connectHandlers.push(h);
+    },
+    /** Keeps one extra topic subscribed across reconnects (null: none); its messages reach onMessage. */
+    follow(topic: string | null) {
+      if (topic === followed) return;
+      const c = client;
+      if (followed !== null && c && connected) c.unsubscribe(followed);
+      followed = topic;
+      if (topic !== null && c && connected)
+        c.subscribe(topic, { qos: 1 }, (err) => {
+          if (err) log.warn({ err, topic }, "subscribe failed");
+        });
     },
     /** QoS 0, only while connected (heartbeats: a stale beat is worth nothing). */
     publishVolatile(topic: string, payload: string, retain: boolean) {

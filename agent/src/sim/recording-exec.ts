@@ -53,6 +53,7 @@ export function createRecordingExec(opts: RecordingExecOptions) {
     services: {},
     reboots: 0,
   };
+  const restarts = new Map<string, number>();
   const dhcpLease = { ip: state.ip, netmask: state.netmask, gateway: state.gateway };
   const fs = opts.root ? createRootedFs(opts.root) : null;
 
@@ -187,7 +188,14 @@ export function createRecordingExec(opts: RecordingExecOptions) {
               .join(""),
             stderr: "",
           };
+        if (a[0] === "show" && a[1]) {
+          // The IOC check's `systemctl show UNIT --property=…` (epics/ioc-service.ts).
+          const st = state.services[a[1]] ?? "active";
+          const n = restarts.get(a[1]) ?? 0;
+          return ok(`ActiveState=${st}\nSubState=${st === "active" ? "running" : "dead"}\nNRestarts=${n}\nMainPID=${st === "active" ? 1000 + n : 0}\n`);
+        }
         if (a[0] === "restart" && a[1]) {
+          restarts.set(a[1], (restarts.get(a[1]) ?? 0) + 1);
           state.services[a[1]] = "active";
           return ok();
         }

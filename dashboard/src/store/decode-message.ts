@@ -62,11 +62,13 @@ export function decodeMessage(root: string, topic: string, payload: Uint8Array, 
     }
     case "status":
     case "heartbeat":
+    case "iocs":
     case "cmd":
     case "manager-request":
     case "manager-response":
     case "manager-reply":
-      // The dashboard reads the coalesced registry, not the raw per-board stream
+      // The dashboard reads the coalesced registry, not the raw per-board stream (the board
+      // page's IOC panel subscribes to one board's iocs itself, epics/use-board-iocs.ts)
       // (docs/protocol.md §"Topic tree": registry/hosts is coalesced); responses go to the requester, not the store.
       return null;
   }

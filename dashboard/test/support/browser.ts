@@ -52,6 +52,18 @@ export async function screenshot(page: Page, name: string, docs = true): Promise
   return file;
 }
 
+/** One element's screenshot (a panel), kept like `screenshot`. */
+export async function screenshotOf(page: Page, selector: string, name: string): Promise<string> {
+  await mkdir(RESULTS, { recursive: true });
+  const file = join(RESULTS, `${name}.png`);
+  await page.locator(selector).screenshot({ path: file });
+  if (process.env.BBB_UPDATE_SCREENSHOTS === "1") {
+    await mkdir(DOCS_SHOTS, { recursive: true });
+    await copyFile(file, join(DOCS_SHOTS, `${name}.png`));
+  }
+  return file;
+}
+
 export async function login(page: Page, url: string, username: string, password: string, serverUrl?: string): Promise<void> {
   await page.goto(url);
   await page.fill("#login-user", username);

@@ -84,13 +84,22 @@ export async function addUser(admin: MqttClient, username: string, role: Role, p
 }
 
 /** An in-process board: the real agent code on a fake root with a recording exec (nothing on this machine changes). */
-export async function startBoard(mqttUrl: string, index: number, hostname: string, ip: string) {
+export async function startBoard(
+  mqttUrl: string,
+  index: number,
+  hostname: string,
+  ip: string,
+  cfg: Record<string, unknown> = {},
+  /** What apply-node would have adopted (type, PV prefixes), in the agent's state dir before it starts. */
+  node?: { type?: string; pvPrefix?: string[] },
+) {
   const root = await createFakeRoot({ index, hostname, ip });
+  if (node) writeFileSync(join(root.stateDir, "node.json"), JSON.stringify(node));
   const exec = createRecordingExec({ root: root.root, mac: root.mac, hostname: root.options.hostname, ip: root.options.ip, gateway: root.options.gateway });
   const config = {
     ...agentConfigSchema.parse({
       mqttUrls: [mqttUrl], token: deriveBoardToken(FLEET_SECRET, root.boardId), heartbeatMs: 1000,
-      rootPrefix: root.root, stateDir: root.stateDir, logLevel: "silent",
+      rootPrefix: root.root, stateDir: root.stateDir, logLevel: "silent", ...cfg,
     }),
     boardId: root.boardId,
   };

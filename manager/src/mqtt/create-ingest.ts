@@ -3,6 +3,8 @@ import {
   MAX_HEARTBEAT_BYTES,
   heartbeatSchema,
   hostViewSchema,
+  iocsPayloadSchema,
+  MAX_IOCS_BYTES,
   decodePayload,
   parseTopic,
   resultSchema,
@@ -86,6 +88,14 @@ export function createIngest(deps: IngestDeps) {
             return reject(topic, t.boardId, ManagerErrorCodes.ID_MISMATCH, `result id ${d.value.id}`, payload.byteLength);
           deps.tracker.handleResult(t.boardId, t.requestId, d.value);
           observe?.accepted("result");
+          return;
+        }
+        case "iocs": {
+          // An empty retained payload is a cleared topic (a forgotten board).
+          if (payload.byteLength === 0) return;
+          const d = decodePayload(iocsPayloadSchema, payload, MAX_IOCS_BYTES);
+          if (!d.ok) return reject(topic, t.boardId, d.code, d.message, payload.byteLength);
+          deps.registry().applyIocs(t.boardId, d.value);
           return;
         }
         case "registry-host": {

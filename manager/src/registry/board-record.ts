@@ -6,9 +6,11 @@ import {
   type BoardType,
   type Expected,
   type Heartbeat,
+  type IocsPayload,
   type Node,
   type Problem,
 } from "@bbb/shared";
+import { currentIocs, servedPvKeys } from "./ioc-problems.js";
 
 /** The manager's in-memory record of one board id. */
 export interface BoardRecord {
@@ -40,6 +42,8 @@ export interface BoardRecord {
   deadline: number | null;
   /** What speaks for the board: our agent, or a legacy bridge (docs/legacy-protocols.md). */
   agent: AgentKind;
+  /** The last IOC report (`<root>/<id>/iocs`, docs/epics.md); judged only while its session is the board's. */
+  iocs: IocsPayload | null;
 }
 
 export function newRecord(id: string, now: number, periodMs: number): BoardRecord {
@@ -62,6 +66,7 @@ export function newRecord(id: string, now: number, periodMs: number): BoardRecor
     indexed: [],
     deadline: null,
     agent: "bbb-agent",
+    iocs: null,
   };
 }
 
@@ -97,10 +102,14 @@ export function expectedOf(node: Node, type: BoardType | undefined): Expected {
   };
 }
 
-/** Conflict index keys of a live heartbeat: two live boards must not share any of them. */
-export function conflictKeys(hb: Heartbeat): string[] {
+/**
+ * Conflict index keys of a live board: two live boards must not share any of them (hostname,
+ * IP, declared PV prefixes, and the PVs its IOCs answer for, docs/epics.md).
+ */
+export function conflictKeys(hb: Heartbeat, rec: Pick<BoardRecord, "iocs" | "live">): string[] {
   const keys = [`h:${hb.hostname.toLowerCase()}`];
   if (hb.ip !== "" && hb.ip !== "0.0.0.0") keys.push(`i:${hb.ip}`);
   for (const pv of heartbeatPvPrefixes(hb)) keys.push(`p:${pv}`);
+  keys.push(...servedPvKeys(currentIocs(rec.iocs, rec.live.session)));
   return keys;
 }

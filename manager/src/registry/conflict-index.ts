@@ -1,7 +1,7 @@
 import type { Problem } from "@bbb/shared";
 
-const CODES = { h: "conflict-hostname", i: "conflict-ip", p: "conflict-pv-prefix" } as const;
-const FIELDS = { h: "hostname", i: "ip", p: "PV prefix" } as const;
+const CODES = { h: "conflict-hostname", i: "conflict-ip", p: "conflict-pv-prefix", v: "conflict-pv-served" } as const;
+const FIELDS = { h: "hostname", i: "ip", p: "PV prefix", v: "PV" } as const;
 /** Boards named in one conflict problem (problemSchema's `with` holds at most 64). */
 const MAX_WITH = 64;
 

@@ -31,6 +31,7 @@ import {
 } from "./board-record.js";
 import { createConflictIndex } from "./conflict-index.js";
 import { createRecordMoves } from "./record-moves.js";
+import { createIocIntake, problemsChangeEvent } from "./ioc-registry.js";
 
 /**
  * The live registry (docs/protocol.md §"Registry states"): boards fed by status and heartbeat messages,
@@ -133,7 +134,7 @@ export function createRegistry(deps: RegistryDeps) {
     if (rb && ev.alive && ev.state !== "rebooting") rec.live.reboot = null;
     rec.alive = ev.alive;
     const hb = rec.live.heartbeat;
-    const keys = ev.alive && hb ? conflictKeys(hb) : [];
+    const keys = ev.alive && hb ? conflictKeys(hb, rec) : [];
     if (keys.join("\n") !== rec.indexed.join("\n")) {
       const touched = conflicts.set(rec.id, rec.indexed, keys);
       rec.indexed = keys;
@@ -154,6 +155,7 @@ export function createRegistry(deps: RegistryDeps) {
     scheduleDeadline(rec, t);
     const attr = problemsChanged || minLevel === "attr" || hostBefore !== rec.nodeHost;
     sink.hostChanged(rec.id, stateChanged ? "state" : attr ? "attr" : "volatile");
+    if (problemsChanged && !stateChanged) sink.problemsChanged?.(problemsChangeEvent(rec, ev.state, t));
     if ((stateChanged || problemsChanged) && rec.nodeHost !== null) sink.nodeChanged(rec.nodeHost);
   }
 
@@ -264,6 +266,7 @@ export function createRegistry(deps: RegistryDeps) {
       } else sink.hostChanged(id, "volatile");
     },
 
+    ...createIocIntake({ records, now, evaluate }),
     /** A host view retained by a previous run of the manager (start-up only). */
     applyPreviousView(view: HostView): void {
       if (!records.get(view.id)?.state) previous.set(view.id, { state: view.state, stateSince: view.stateSince });

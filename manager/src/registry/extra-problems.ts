@@ -1,5 +1,6 @@
 import type { BoardType, Problem } from "@bbb/shared";
 import type { BoardRecord } from "./board-record.js";
+import { currentIocs, iocProblems } from "./ioc-problems.js";
 
 export interface ExtraProblemContext {
   flap: { maxChanges: number; windowMs: number };
@@ -37,6 +38,8 @@ export function boardExtraProblems(rec: BoardRecord, t: number, ctx: ExtraProble
       message: `board clock is ${Math.round(Math.abs(skew) / 1000)} s ${skew > 0 ? "ahead" : "behind"}`,
     });
   }
+  const iocs = rec.alive ? currentIocs(rec.iocs, rec.live.session) : null;
+  if (iocs) out.push(...iocProblems(iocs));
   const hb = rec.live.heartbeat;
   if (hb && ctx.types.size > 0 && !ctx.types.has(hb.type)) {
     out.push({ code: "unknown-type", actual: hb.type, message: `type ${hb.type || "(none)"} is not registered` });

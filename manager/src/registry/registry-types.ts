@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { StateChangeEvent } from "../service/events.js";
+import type { ProblemsChangeEvent, StateChangeEvent } from "../service/events.js";
 
 /** How urgently a host view must go out: a state change at once, attributes coalesced. */
 export type ChangeLevel = "state" | "attr" | "volatile";
@@ -12,6 +12,8 @@ export interface RegistrySink {
   /** `record` is false while the board is flapping: the change is not written to history. */
   stateChanged(e: StateChangeEvent, record: boolean): void;
   flappingChanged(id: string, hostname: string | null, flapping: boolean, suppressed: number): void;
+  /** The problems of a board changed while its state did not (IOC health, docs/epics.md). */
+  problemsChanged?(e: ProblemsChangeEvent): void;
   /** A legacy board moved to a new id, or merged into the board of our agent (docs/legacy-protocols.md). */
   boardRekeyed?(from: string, to: string, why: "moved" | "merged"): void;
 }

@@ -31,7 +31,22 @@ export interface CommandResultEvent {
   ts: number;
 }
 
-export type RegistryEvent = StateChangeEvent | CommandResultEvent;
+/**
+ * A board's problems changed while its state stayed (an IOC died on an online board,
+ * docs/epics.md): webhooks with `problems` rules and socket subscribers see it.
+ */
+export interface ProblemsChangeEvent {
+  kind: "problems-change";
+  boardId: string;
+  hostname: string | null;
+  sector: string | null;
+  type: string | null;
+  state: BoardState;
+  problems: Problem[];
+  ts: number;
+}
+
+export type RegistryEvent = StateChangeEvent | CommandResultEvent | ProblemsChangeEvent;
 
 /** Subscription point for registry events; `on` returns the unsubscribe function. */
 export interface EventBus {

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { actionArgsSchemas } from "./actions.js";
 import { commandSchema } from "./command.js";
+import { iocsPayloadSchema } from "./epics.js";
 import { heartbeatSchema } from "./heartbeat.js";
 import { logSchema } from "./log.js";
 import { manifestSchema } from "./manifest.js";
@@ -16,6 +17,7 @@ export const wireSchemas: Readonly<Record<string, z.ZodType>> = {
   command: commandSchema,
   result: resultSchema,
   log: logSchema,
+  iocs: iocsPayloadSchema,
   "registry-host": hostViewSchema,
   "registry-node": nodeViewSchema,
   "registry-type": typeSchema,

@@ -3,6 +3,7 @@ import { boardIdSchema, hostnameSchema, nameSchema } from "../ids.js";
 import { cidrSchema, ipv4Schema, manualIpSchema } from "../net.js";
 import { heartbeatSchema } from "./heartbeat.js";
 import { pvPrefixSchema } from "./actions.js";
+import { iocDeclListSchema } from "./epics.js";
 
 /** Computed state of a board or node (docs/protocol.md §"Registry states"). */
 export const boardStates = ["online", "misconfigured", "unregistered", "rebooting", "offline", "lost", "missing"] as const;
@@ -39,6 +40,8 @@ export const typeSchema = z
     rcLocalPath: projectPathSchema.nullable().default(null),
     overlay: z.string().max(128).regex(/^[A-Za-z0-9_.-]*$/).nullable().default(null),
     pvPrefixPattern: z.string().max(128).nullable().default(null),
+    /** The EPICS IOCs boards of this type run, and PVs to watch (docs/epics.md); absent: none. */
+    iocs: iocDeclListSchema.optional(),
     /** Filled by the project store: current revision and rc.local hash of the materialised project. */
     revision: z.string().max(64).nullable().optional(),
     rcLocalHash: z.string().max(64).nullable().optional(),
@@ -81,6 +84,11 @@ export const problemSchema = z
       "service-failed",
       "reboot-timeout",
       "unknown-type",
+      // EPICS IOC health (docs/epics.md)
+      "ioc-down",
+      "pv-silent",
+      "pv-stuck",
+      "conflict-pv-served",
     ]),
     field: z.string().max(64).optional(),
     expected: z.string().max(512).optional(),

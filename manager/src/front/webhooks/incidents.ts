@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import type { StateChangeEvent } from "../../service/events.js";
+import type { Problem } from "@bbb/shared";
+import type { ProblemsChangeEvent, StateChangeEvent } from "../../service/events.js";
 import type { Clock } from "./clock.js";
 import type { Deliverer } from "./delivery.js";
 import type { IncidentPayload, MaintenanceWindow, WebhookRule } from "./schemas.js";
@@ -12,6 +13,7 @@ interface BoardInfo {
   type: string | null;
   state: string;
   since: number;
+  problems: readonly Problem[];
 }
 
 interface Incident {
@@ -41,8 +43,17 @@ export function ruleMatches(
   return true;
 }
 
+/** The board is in what the rule watches: one of its problem codes, or else one of its states. */
+export function inRule(rule: WebhookRule, b: BoardInfo): boolean {
+  if (!ruleMatches(rule, b)) return false;
+  if (rule.problems.length > 0) return b.problems.some((p) => rule.problems.includes(p.code));
+  return rule.states.includes(b.state as never);
+}
+
+const ruleLabel = (rule: WebhookRule) => (rule.problems.length > 0 ? rule.problems.join("/") : rule.states.join("/"));
+
 /**
- * Turns state changes into incidents: a board must stay in a rule's state for `delayMs`
+ * Turns state changes (and, for problem rules, problem changes) into incidents: a board must stay in a rule's state for `delayMs`
  * (a short blip notifies nobody); boards of one sector firing within `groupWindowMs` form one
  * incident, delivered once; boards firing while it is open join it silently; it resolves when
  * every board has left the state. Maintenance windows swallow firings, and a board still down
@@ -69,14 +80,22 @@ export function createIncidentEngine(deps: {
   const silencedBy = (b: BoardInfo, now: number) => deps.windows().find((w) => windowCovers(w, b, now)) ?? null;
 
   function payload(inc: Incident, event: "firing" | "resolved"): IncidentPayload {
+    const rule = inc.rule;
     const list = [...inc.boards.values()].map(({ info }) => ({
       boardId: info.key,
       hostname: info.hostname,
       type: info.type,
       state: info.state,
       since: info.since,
+      ...(rule.problems.length > 0
+        ? {
+            problems: info.problems
+              .filter((p) => rule.problems.includes(p.code))
+              .map((p) => ({ code: p.code, message: p.message })),
+          }
+        : {}),
     }));
-    const states = inc.rule.states.join("/");
+    const states = ruleLabel(rule);
     const where = inc.sector !== null ? ` in sector ${inc.sector}` : "";
     const what = list.length === 1 ? `${list[0]?.hostname ?? list[0]?.boardId} is` : `${list.length} boards are`;
     const text =
@@ -93,6 +112,7 @@ export function createIncidentEngine(deps: {
         rule: { id: inc.rule.id, name: inc.rule.name },
         sector: inc.sector,
         states: inc.rule.states,
+        problems: inc.rule.problems,
         openedAt: inc.openedAt,
         resolvedAt: event === "resolved" ? now : null,
         boards: list,
@@ -137,7 +157,7 @@ export function createIncidentEngine(deps: {
         () => {
           pending.delete(pk(rule, b.key));
           const cur = boards.get(b.key);
-          if (cur && rule.states.includes(cur.state as never) && ruleMatches(rule, cur)) fire(rule, cur);
+          if (cur && inRule(rule, cur)) fire(rule, cur);
         },
         Math.max(0, w.until - now),
       );
@@ -178,37 +198,45 @@ export function createIncidentEngine(deps: {
     if (inc.phase === "open" && ![...inc.boards.values()].some((x) => x.active)) close(key, inc, true);
   }
 
+  function update(e: { boardId: string; hostname: string | null; sector: string | null; type: string | null; problems: Problem[]; ts: number }, state: string): void {
+    const key = e.boardId || e.hostname || "";
+    if (key === "") return;
+    const prev = boards.get(key);
+    const info: BoardInfo = {
+      key,
+      hostname: e.hostname,
+      sector: e.sector,
+      type: e.type,
+      state,
+      since: prev && prev.state === state ? prev.since : e.ts,
+      problems: e.problems,
+    };
+    boards.set(key, info);
+    for (const rule of deps.rules()) {
+      if (!inRule(rule, info)) {
+        leave(rule, key);
+        continue;
+      }
+      const k = pk(rule, key);
+      if (pending.has(k) || membership.has(k)) {
+        const m = incidents.get(membership.get(k) ?? "")?.boards.get(key);
+        if (m) m.active = true;
+        continue;
+      }
+      pending.set(
+        k,
+        clock.setTimeout(() => fire(rule, boards.get(key) ?? info), rule.delayMs),
+      );
+    }
+  }
+
   return {
     onStateChange(e: StateChangeEvent): void {
-      const key = e.boardId || e.hostname || "";
-      if (key === "") return;
-      const prev = boards.get(key);
-      const info: BoardInfo = {
-        key,
-        hostname: e.hostname,
-        sector: e.sector,
-        type: e.type,
-        state: e.to,
-        since: prev && prev.state === e.to ? prev.since : e.ts,
-      };
-      boards.set(key, info);
-      for (const rule of deps.rules()) {
-        const inState = ruleMatches(rule, info) && rule.states.includes(e.to);
-        if (!inState) {
-          leave(rule, key);
-          continue;
-        }
-        const k = pk(rule, key);
-        if (pending.has(k) || membership.has(k)) {
-          const m = incidents.get(membership.get(k) ?? "")?.boards.get(key);
-          if (m) m.active = true;
-          continue;
-        }
-        pending.set(
-          k,
-          clock.setTimeout(() => fire(rule, boards.get(key) ?? info), rule.delayMs),
-        );
-      }
+      update(e, e.to);
+    },
+    /** Problems changed while the state stayed: only problem rules can start or end here. */
+    onProblemsChange(e: ProblemsChangeEvent): void {
+      update(e, e.state);
     },
     /** A rule was changed or removed: forget its timers and open incidents (no notifications). */
     resetRule(ruleId: string): void {
@@ -224,7 +252,7 @@ export function createIncidentEngine(deps: {
     armRule(rule: WebhookRule): void {
       for (const b of boards.values()) {
         const k = pk(rule, b.key);
-        if (!ruleMatches(rule, b) || !rule.states.includes(b.state as never) || pending.has(k) || membership.has(k))
+        if (!inRule(rule, b) || pending.has(k) || membership.has(k))
           continue;
         pending.set(
           k,

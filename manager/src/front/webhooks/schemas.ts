@@ -1,4 +1,4 @@
-import { boardStateSchema } from "@bbb/shared";
+import { boardStateSchema, problemSchema } from "@bbb/shared";
 import { z } from "zod";
 
 const idSchema = z
@@ -31,6 +31,11 @@ export const webhookRuleSchema = z
     url: urlSchema,
     enabled: z.boolean().default(true),
     states: z.array(boardStateSchema).min(1).max(7).default(["lost"]),
+    /**
+     * Problem codes (e.g. `ioc-down`, `pv-silent`, docs/epics.md): when given, the rule fires for
+     * boards having one of these problems for longer than `delayMs`, whatever their state.
+     */
+    problems: z.array(problemSchema.shape.code).max(16).default([]),
     delayMs: z
       .number()
       .int()
@@ -115,9 +120,19 @@ export interface IncidentPayload {
     rule: { id: string; name: string };
     sector: string | null;
     states: string[];
+    /** The rule's problem codes (empty for a state rule). */
+    problems: string[];
     openedAt: number;
     resolvedAt: number | null;
-    boards: { boardId: string; hostname: string | null; type: string | null; state: string; since: number }[];
+    boards: {
+      boardId: string;
+      hostname: string | null;
+      type: string | null;
+      state: string;
+      since: number;
+      /** For a problem rule: the board's matching problems as they were when it fired. */
+      problems?: { code: string; message: string }[];
+    }[];
   };
   ts: number;
 }

@@ -14,6 +14,7 @@ export interface Identity {
   readonly statusTopic: string;
   readonly heartbeatTopic: string;
   readonly logTopic: string;
+  readonly inventoryTopic: string;
   readonly resultPrefix: string;
   readonly cmdPrefix: string;
 }
@@ -63,6 +64,7 @@ export function createAcl(root: string) {
       statusTopic: agent ? `${b}status` : "",
       heartbeatTopic: agent ? `${b}heartbeat` : "",
       logTopic: agent ? `${b}log` : "",
+      inventoryTopic: agent ? `${b}inventory` : "",
       resultPrefix: agent ? `${b}result/` : "",
       cmdPrefix: agent ? `${b}cmd/` : "",
     };
@@ -87,7 +89,7 @@ export function createAcl(root: string) {
     if (!topic.startsWith(rootPrefix)) return D_OUTSIDE;
     switch (id.role) {
       case "agent":
-        if (topic === id.heartbeatTopic || topic === id.statusTopic) return ALLOW;
+        if (topic === id.heartbeatTopic || topic === id.statusTopic || topic === id.inventoryTopic) return ALLOW;
         if (topic === id.logTopic) return retain ? D_RETAINED : ALLOW;
         if (topic.startsWith(id.resultPrefix) && requestIdSchema.safeParse(topic.slice(id.resultPrefix.length)).success) {
           return retain ? D_RETAINED : ALLOW;

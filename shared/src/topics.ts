@@ -15,6 +15,7 @@ export function createTopics(root: string = DEFAULT_TOPIC_ROOT) {
     cmdAll: (id: string) => `${r}/${id}/cmd/#`,
     result: (id: string, requestId: string) => `${r}/${id}/result/${requestId}`,
     log: (id: string) => `${r}/${id}/log`,
+    inventory: (id: string) => `${r}/${id}/inventory`,
     registryHost: (id: string) => `${r}/registry/hosts/${id}`,
     registryNode: (hostname: string) => `${r}/registry/nodes/${hostname}`,
     registryType: (name: string) => `${r}/registry/types/${name}`,
@@ -28,6 +29,7 @@ export function createTopics(root: string = DEFAULT_TOPIC_ROOT) {
       allHeartbeats: `${r}/+/heartbeat`,
       allResults: `${r}/+/result/+`,
       allLogs: `${r}/+/log`,
+      allInventory: `${r}/+/inventory`,
       registry: `${r}/registry/#`,
       managerRequests: `${r}/manager/request/+`,
     },
@@ -41,6 +43,7 @@ export type ParsedTopic =
   | { kind: "cmd"; boardId: string; action: string; known: boolean }
   | { kind: "result"; boardId: string; requestId: string }
   | { kind: "log"; boardId: string }
+  | { kind: "inventory"; boardId: string }
   | { kind: "registry-host"; boardId: string }
   | { kind: "registry-node"; hostname: string }
   | { kind: "registry-type"; name: string }
@@ -78,6 +81,7 @@ export function parseTopic(topic: string, root: string = DEFAULT_TOPIC_ROOT): Pa
     if (b === "status") return { kind: "status", boardId: a };
     if (b === "heartbeat") return { kind: "heartbeat", boardId: a };
     if (b === "log") return { kind: "log", boardId: a };
+    if (b === "inventory") return { kind: "inventory", boardId: a };
     return null;
   }
   if (n === 4 && c !== undefined) {

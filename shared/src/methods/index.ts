@@ -7,3 +7,4 @@ export * from "./admin.js";
 export * from "./nodes-csv.js";
 export * from "./migration.js";
 export * from "./sessions.js";
+export * from "./metrics.js";

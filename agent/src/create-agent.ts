@@ -15,6 +15,8 @@ import type { ResolvedAgentConfig } from "./config/schema.js";
 import { createHeartbeatLoop, type InterfacesFn } from "./heartbeat/heartbeat-loop.js";
 import { createSlowFacts } from "./heartbeat/slow-facts.js";
 import { parseUptime } from "./heartbeat/system-facts.js";
+import { createInventoryReporter } from "./inventory/inventory-reporter.js";
+import { readInventory } from "./inventory/read-inventory.js";
 import { createBoardLog } from "./mqtt/board-log.js";
 import { createConnection, type ConnectFn } from "./mqtt/connection.js";
 import { safeUrl } from "./mqtt/refusal-log.js";
@@ -45,7 +47,12 @@ export interface AgentDeps {
   session?: string;
   agentVersion?: string;
   backoff?: { baseMs: number; capMs: number };
+  /** How often the inventory is read to see whether it changed (default INVENTORY_POLL_MS). */
+  inventoryPollMs?: number;
 }
+
+/** The inventory is re-read this often; it is published only when it changed. */
+export const INVENTORY_POLL_MS = 60_000;
 
 /**
  * The agent on one board (docs/protocol.md §"Commands and results"): MQTT link with
@@ -87,6 +94,18 @@ export function createAgent(deps: AgentDeps) {
   let dispatcher: Dispatcher | null = null;
   let heartbeat: ReturnType<typeof createHeartbeatLoop> | null = null;
   let slow: ReturnType<typeof createSlowFacts> | null = null;
+  const inventory = createInventoryReporter({
+    read: () =>
+      readInventory(fs, {
+        id: config.boardId,
+        agentVersion: deps.agentVersion ?? AGENT_VERSION,
+        nodeVersion: process.version,
+        now: clock.now(),
+      }),
+    publish: (p) => conn.publishReliable(topics.inventory(config.boardId), p, true),
+    intervalMs: deps.inventoryPollMs ?? INVENTORY_POLL_MS,
+    log,
+  });
   let started = false;
   let frozen = false;
   let linkWired = false;
@@ -127,6 +146,7 @@ export function createAgent(deps: AgentDeps) {
         services: config.services,
         intervalMs: config.servicePollMs,
         log,
+        now: () => clock.now(),
       });
       const s = slow;
       dispatcher = createDispatcher({
@@ -179,6 +199,8 @@ export function createAgent(deps: AgentDeps) {
         });
         conn.onConnect(() => {
           if (heartbeat) void heartbeat.beat();
+          // Retained, so sent again after a reconnect only in case the broker lost it (a restart).
+          if (!firstConnect) void inventory.check(true);
           if (firstConnect)
             boardLog.info(`agent ${deps.agentVersion ?? AGENT_VERSION} started (network backend ${netKind})`);
           firstConnect = false;
@@ -189,6 +211,7 @@ export function createAgent(deps: AgentDeps) {
       log.info({ backend: net.kind, session, urls: config.mqttUrls.map(safeUrl) }, "agent starting");
       conn.start();
       heartbeat.start();
+      inventory.start();
     },
     /** Clean stop: pending command aborted, LEDs restored, `offline` published, link closed. */
     async stop(): Promise<void> {
@@ -196,6 +219,7 @@ export function createAgent(deps: AgentDeps) {
       started = false;
       heartbeat?.stop();
       slow?.stop();
+      inventory.stop();
       await leds.restore();
       const d = dispatcher;
       // Give a running command a moment to settle (it sees the abort); never hang the stop on it.

@@ -1,5 +1,7 @@
+import type { AlarmState } from "./health-watch.js";
 import {
   heartbeatPvPrefixes,
+  type AlarmMetric,
   type AgentKind,
   type BoardLive,
   type BoardState,
@@ -40,6 +42,10 @@ export interface BoardRecord {
   deadline: number | null;
   /** What speaks for the board: our agent, or a legacy bridge (docs/legacy-protocols.md). */
   agent: AgentKind;
+  /** Raised alarm levels of the health metrics (docs/protocol.md §"Alarms"). */
+  alarms: Partial<Record<AlarmMetric, AlarmState>>;
+  /** Unexpected reboots: times within the last 24 h, how many in all, the last one. */
+  reboots: { recent: number[]; total: number; lastAt: number | null };
 }
 
 export function newRecord(id: string, now: number, periodMs: number): BoardRecord {
@@ -62,6 +68,8 @@ export function newRecord(id: string, now: number, periodMs: number): BoardRecor
     indexed: [],
     deadline: null,
     agent: "bbb-agent",
+    alarms: {},
+    reboots: { recent: [], total: 0, lastAt: null },
   };
 }
 
@@ -75,7 +83,7 @@ export const attrKeyOf = (hb: Heartbeat) =>
 
 export function significantKey(hb: Heartbeat, failed: readonly string[]): string {
   const pv = hb.pvPrefix === undefined ? "" : Array.isArray(hb.pvPrefix) ? hb.pvPrefix.join(",") : hb.pvPrefix;
-  return `${hb.session}|${hb.hostname}|${hb.ip}|${hb.type}|${pv}|${hb.projectRevision ?? ""}|${hb.rcLocalHash ?? ""}|${failed.join(",")}`;
+  return `${hb.session}|${hb.hostname}|${hb.ip}|${hb.type}|${pv}|${hb.projectRevision ?? ""}|${hb.rcLocalHash ?? ""}|${failed.join(",")}|${hb.timeSync ?? ""}`;
 }
 
 export function failedServices(hb: Heartbeat): string[] {
@@ -94,6 +102,7 @@ export function expectedOf(node: Node, type: BoardType | undefined): Expected {
     pvPrefixes: node.pvPrefixes,
     projectRevision: type?.revision ?? null,
     rcLocalHash: type?.rcLocalHash ?? null,
+    inventory: type?.expect ?? null,
   };
 }
 

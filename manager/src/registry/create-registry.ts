@@ -1,4 +1,5 @@
 import {
+  DEFAULT_THRESHOLDS,
   LOST_AFTER_PERIODS,
   buildSectorIndex,
   evaluateBoard,
@@ -10,6 +11,7 @@ import {
   type BoardType,
   type Heartbeat,
   type HostView,
+  type Inventory,
   type Node,
   type NodeView,
   type Problem,
@@ -31,6 +33,8 @@ import {
 } from "./board-record.js";
 import { createConflictIndex } from "./conflict-index.js";
 import { createRecordMoves } from "./record-moves.js";
+import { createHealthWatch } from "./health-watch.js";
+import { createStateChanger } from "./state-change.js";
 
 /**
  * The live registry (docs/protocol.md §"Registry states"): boards fed by status and heartbeat messages,
@@ -57,6 +61,11 @@ export function createRegistry(deps: RegistryDeps) {
   let linkUp = true;
   const dupHold = deps.duplicateHoldMs ?? 60_000;
   const periodMs = deps.heartbeatMs;
+  const health = createHealthWatch({
+    fleet: deps.health?.fleet ?? (() => DEFAULT_THRESHOLDS),
+    typeOf: (name) => types.get(name),
+    sink: deps.health?.sink ?? { alarmChanged: () => {}, unexpectedReboot: () => {} },
+  });
 
   const nodeSector = (node: Node | undefined): string | null =>
     node ? (node.sector ?? (node.ip.mode === "manual" ? sectorIndex.sectorOf(node.ip.ip) : null)) : null;
@@ -77,47 +86,7 @@ export function createRegistry(deps: RegistryDeps) {
     if (d < minDeadline) minDeadline = d;
   }
 
-  function onStateChange(rec: BoardRecord, state: BoardState, t: number, reason: string): void {
-    const prev = rec.state === null ? previous.get(rec.id) : undefined;
-    if (prev) previous.delete(rec.id);
-    if (prev && prev.state === state) {
-      // Manager restart: the retained host view already says this; keep its stateSince.
-      rec.state = state;
-      rec.stateSince = prev.stateSince;
-      return;
-    }
-    const from = rec.state ?? prev?.state ?? null;
-    rec.state = state;
-    rec.stateSince = t;
-    const wasFlapping = rec.flapping;
-    if (from !== null) {
-      rec.changes.push(t);
-      while (rec.changes.length > 0 && t - (rec.changes[0] ?? t) > deps.flap.windowMs) rec.changes.shift();
-      if (rec.changes.length > deps.flap.maxChanges + 1) rec.changes.shift();
-      rec.flapping = isFlapping(rec.changes, t, deps.flap);
-    }
-    if (rec.flapping && !wasFlapping) {
-      rec.suppressed = 0;
-      sink.flappingChanged(rec.id, rec.live.heartbeat?.hostname ?? rec.nodeHost, true, 0);
-    }
-    const quiet = rec.flapping && wasFlapping;
-    if (quiet) rec.suppressed++;
-    sink.stateChanged(
-      {
-        kind: "state-change",
-        boardId: rec.id,
-        hostname: rec.live.heartbeat?.hostname ?? rec.nodeHost,
-        sector: rec.sector,
-        type: rec.live.heartbeat?.type ?? null,
-        from,
-        to: state,
-        problems: rec.problems,
-        reason,
-        ts: t,
-      },
-      !quiet,
-    );
-  }
+  const onStateChange = createStateChanger({ flap: deps.flap, sink, previous });
 
   /** Recomputes a board's state and problems and reports what changed. */
   function evaluate(rec: BoardRecord, t: number, reason: string, minLevel: "attr" | "volatile" = "attr"): void {
@@ -154,6 +123,7 @@ export function createRegistry(deps: RegistryDeps) {
     scheduleDeadline(rec, t);
     const attr = problemsChanged || minLevel === "attr" || hostBefore !== rec.nodeHost;
     sink.hostChanged(rec.id, stateChanged ? "state" : attr ? "attr" : "volatile");
+    if (problemsChanged && !stateChanged && rec.state !== null) sink.problemsChanged?.(rec);
     if ((stateChanged || problemsChanged) && rec.nodeHost !== null) sink.nodeChanged(rec.nodeHost);
   }
 
@@ -215,6 +185,7 @@ export function createRegistry(deps: RegistryDeps) {
       const t = now();
       const rec = getOrCreate(id, t);
       const live = rec.live;
+      const prev = live.heartbeat;
       if (live.session !== hb.session) {
         if (retained && live.status === null) {
           // Start-up: the retained beat may come before the retained status; wait for it.
@@ -244,6 +215,7 @@ export function createRegistry(deps: RegistryDeps) {
         if (Math.abs(skew) > maxSkew) skews.set(id, skew);
         else skews.delete(id);
         skewChanged = was !== skews.has(id);
+        if (health.beat(rec, prev, hb, t)) skewChanged = true;
       }
       const failed = rec.failedServices.length > 0 || hb.services ? failedServices(hb) : rec.failedServices;
       const key = significantKey(hb, failed);
@@ -262,6 +234,20 @@ export function createRegistry(deps: RegistryDeps) {
         attrKeys.set(id, ak);
         sink.hostChanged(id, "attr");
       } else sink.hostChanged(id, "volatile");
+    },
+
+    /** A board's inventory (docs/protocol.md §"Inventory"): compared with its type's expectations. */
+    applyInventory(id: string, inv: Inventory): void {
+      const t = now();
+      const rec = getOrCreate(id, t);
+      rec.live.inventory = inv;
+      if (rec.state !== null) evaluate(rec, t, "inventory");
+    },
+
+    /** Unexpected reboots recorded before a restart (from history), so the counts carry over. */
+    seedReboots(counts: ReadonlyMap<string, { total: number; recent: number[]; lastAt: number | null }>): void {
+      const t = now();
+      for (const [id, c] of counts) getOrCreate(id, t).reboots = { total: c.total, recent: [...c.recent], lastAt: c.lastAt };
     },
 
     /** A host view retained by a previous run of the manager (start-up only). */
@@ -385,7 +371,7 @@ export function createRegistry(deps: RegistryDeps) {
     boardOfNode: (hostname: string): BoardRecord | null => nodeTable.boardOf(hostname, records),
 
     hostView: (rec: BoardRecord): HostView =>
-      toHostView(rec, rec.nodeHost !== null ? (nodes.get(rec.nodeHost) ?? null) : null),
+      toHostView(rec, rec.nodeHost !== null ? (nodes.get(rec.nodeHost) ?? null) : null, now()),
 
     nodeView(hostname: string): NodeView | null {
       const node = nodes.get(hostname);

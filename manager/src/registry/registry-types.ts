@@ -1,5 +1,8 @@
 import type { Logger } from "pino";
+import type { FullThresholds } from "@bbb/shared";
 import type { StateChangeEvent } from "../service/events.js";
+import type { BoardRecord } from "./board-record.js";
+import type { HealthSink } from "./health-watch.js";
 
 /** How urgently a host view must go out: a state change at once, attributes coalesced. */
 export type ChangeLevel = "state" | "attr" | "volatile";
@@ -14,6 +17,8 @@ export interface RegistrySink {
   flappingChanged(id: string, hostname: string | null, flapping: boolean, suppressed: number): void;
   /** A legacy board moved to a new id, or merged into the board of our agent (docs/legacy-protocols.md). */
   boardRekeyed?(from: string, to: string, why: "moved" | "merged"): void;
+  /** The problems of a board changed while its state did not (alarms, time sync: webhooks see them). */
+  problemsChanged?(rec: BoardRecord): void;
 }
 
 export interface RegistryDeps {
@@ -27,6 +32,8 @@ export interface RegistryDeps {
   duplicateHoldMs?: number;
   /** A live heartbeat whose board clock differs from receive time by more than this is flagged. */
   maxClockSkewMs?: number;
+  /** Alarm thresholds of the fleet and where alarms and unexpected reboots are reported (docs/protocol.md §"Alarms"). */
+  health?: { fleet: () => FullThresholds; sink: HealthSink };
 }
 
 /** Default clock-skew tolerance: NTP-less boards drift by seconds, a wrong clock is minutes off. */

@@ -1,0 +1,195 @@
+import { join } from "node:path";
+import type { Heartbeat } from "@bbb/shared";
+import type { Logger } from "pino";
+import { addValues, beatValues, closeMinute, closeQuarter, newAccumulator, type Accumulator, type PendingRow } from "./accumulator.js";
+import { HEALTH_DB_FILE, openHealthDb, type HealthDb, type PointRow, type Tier } from "./metric-db.js";
+import { queryMetrics, type MetricsQuery } from "./metric-query.js";
+
+/** Retention of the two tiers (docs/protocol.md §"Health history"). */
+export const M1_KEEP_MIN = 48 * 60;
+export const M15_KEEP_MIN = 90 * 24 * 60;
+/** Rows per write transaction and per prune step: one event-loop turn each, so beats go between. */
+const CHUNK = 1000;
+/** Points kept in memory while the disk refuses writes; beyond, the oldest are dropped. */
+const MAX_PENDING = 500_000;
+
+export interface HealthHistoryDeps {
+  dataDir: string;
+  log: Logger;
+  now: () => number;
+  /** Size bound of the file's used pages; beyond it the oldest points go first. */
+  maxBytes: number;
+  /** How often closed points are written (default 10 s). */
+  flushMs?: number;
+  /** How often retention and the size bound are applied (default 10 min). */
+  pruneMs?: number;
+}
+
+/**
+ * Per-board health series (docs/protocol.md §"Health history"). A beat only updates the board's
+ * running means in memory; closed minutes and quarter hours are written every few seconds in
+ * transactions of at most CHUNK rows with an event-loop turn between them, so the heartbeat
+ * path never waits for the disk.
+ */
+export function createHealthHistory(deps: HealthHistoryDeps) {
+  const log = deps.log.child({ module: "health-history" });
+  const accs = new Map<string, Accumulator>();
+  const pending: Record<Tier, PendingRow[]> = { m1: [], m15: [] };
+  const scratch = new Float64Array(6);
+  let db: HealthDb | null = null;
+  let timers: NodeJS.Timeout[] = [];
+  let writing = false;
+  let dropped = 0;
+  let written = 0;
+
+  const push = (tier: Tier, row: PendingRow | null) => {
+    if (row === null) return;
+    const q = pending[tier];
+    q.push(row);
+    if (q.length > MAX_PENDING) {
+      q.splice(0, q.length - MAX_PENDING);
+      dropped++;
+    }
+  };
+
+  /** Closes the minutes and quarters that ended (boards that went silent included). */
+  function sweep(): void {
+    const minute = Math.floor(deps.now() / 60_000);
+    const quarter = Math.floor(minute / 15);
+    for (const a of accs.values()) {
+      if (a.minute < minute) {
+        push("m1", closeMinute(a));
+        a.minute = minute;
+      }
+      if (a.quarter < quarter) {
+        push("m15", closeQuarter(a));
+        a.quarter = quarter;
+      }
+      if (minute - a.lastSeen > 60) accs.delete(a.id);
+    }
+  }
+
+  const toPoint = (h: HealthDb, r: PendingRow): PointRow => [h.boardIndex(r[0]), r[1], ...(r.slice(2) as (number | null)[])];
+
+  /** Writes up to CHUNK pending rows; true when more remain. */
+  function writeChunk(): boolean {
+    const h = db;
+    if (!h) return false;
+    for (const tier of ["m1", "m15"] as const) {
+      const q = pending[tier];
+      if (q.length === 0) continue;
+      const batch = q.slice(0, CHUNK);
+      try {
+        h.db.transaction(() => h.write(tier, batch.map((r) => toPoint(h, r))))();
+        q.splice(0, batch.length);
+        written += batch.length;
+      } catch (err: unknown) {
+        log.error({ err, rows: batch.length }, "health points not written; kept for the next flush");
+        return false;
+      }
+      return pending.m1.length + pending.m15.length > 0;
+    }
+    return false;
+  }
+
+  function flush(): void {
+    if (writing) return;
+    sweep();
+    writing = true;
+    const step = () => {
+      if (db && writeChunk()) setImmediate(step);
+      else writing = false;
+    };
+    step();
+  }
+
+  /** Retention, then the size bound, in chunks. */
+  function prune(): void {
+    const h = db;
+    if (!h) return;
+    const minute = Math.floor(deps.now() / 60_000);
+    const cut = (tier: Tier, before: number, done: () => void) => {
+      const sql = `DELETE FROM ${tier} WHERE (b, t) IN (SELECT b, t FROM ${tier} WHERE t < ? LIMIT ${CHUNK * 5})`;
+      const st = h.db.prepare(sql);
+      const again = () => {
+        if (!db) return;
+        if (st.run(before).changes >= CHUNK * 5) setImmediate(again);
+        else done();
+      };
+      again();
+    };
+    const bound = () => {
+      if (!db || h.usedBytes() <= deps.maxBytes) return;
+      // Oldest first: a day of quarter hours, else an hour of minutes.
+      const o15 = h.oldestMinute("m15");
+      const o1 = h.oldestMinute("m1");
+      if (o15 !== null && o15 < minute - 1440) cut("m15", o15 + 1440, bound);
+      else if (o1 !== null) cut("m1", o1 + 60, bound);
+      else log.warn({ used: h.usedBytes(), max: deps.maxBytes }, "health history over its size bound with nothing left to drop");
+    };
+    try {
+      cut("m1", minute - M1_KEEP_MIN, () => cut("m15", minute - M15_KEEP_MIN, bound));
+    } catch (err: unknown) {
+      log.error({ err }, "health history prune failed");
+    }
+  }
+
+  return {
+    /** On the heartbeat path: a Map lookup and a few additions. */
+    observe(id: string, hb: Heartbeat, receivedAt: number): void {
+      const minute = Math.floor(receivedAt / 60_000);
+      let a = accs.get(id);
+      if (!a) accs.set(id, (a = newAccumulator(id, minute)));
+      if (a.minute !== minute) {
+        push("m1", closeMinute(a));
+        a.minute = minute;
+        const quarter = Math.floor(minute / 15);
+        if (a.quarter !== quarter) {
+          push("m15", closeQuarter(a));
+          a.quarter = quarter;
+        }
+      }
+      a.lastSeen = minute;
+      addValues(a, beatValues(hb, receivedAt, scratch));
+    },
+    /** Points of one board (closed minutes are written first, so the answer includes them). */
+    query(q: MetricsQuery) {
+      const h = db;
+      if (!h) throw new Error("health history not started");
+      sweep();
+      while (writeChunk());
+      return queryMetrics(h, q, Math.floor(deps.now() / 60_000) - M1_KEEP_MIN);
+    },
+    knows: (id: string) => accs.has(id) || db?.knownIndex(id) !== undefined,
+    stats: () => ({
+      boards: accs.size,
+      pending: pending.m1.length + pending.m15.length,
+      written,
+      dropped,
+      fileBytes: db?.fileBytes() ?? 0,
+    }),
+    start(): void {
+      db = openHealthDb(join(deps.dataDir, HEALTH_DB_FILE));
+      const t1 = setInterval(flush, deps.flushMs ?? 10_000);
+      const t2 = setInterval(prune, deps.pruneMs ?? 600_000);
+      t1.unref();
+      t2.unref();
+      timers = [t1, t2];
+      prune();
+    },
+    /** Everything still pending is written before the file closes. */
+    stop(): void {
+      for (const t of timers) clearInterval(t);
+      timers = [];
+      if (!db) return;
+      for (const a of accs.values()) {
+        push("m1", closeMinute(a));
+      }
+      while (writeChunk());
+      db.close();
+      db = null;
+      accs.clear();
+    },
+  };
+}
+export type HealthHistory = ReturnType<typeof createHealthHistory>;

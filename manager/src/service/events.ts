@@ -31,7 +31,22 @@ export interface CommandResultEvent {
   ts: number;
 }
 
-export type RegistryEvent = StateChangeEvent | CommandResultEvent;
+/**
+ * The problems of a board changed while its state did not: an alarm raised or cleared, the clock
+ * losing sync (docs/protocol.md §"Alarms"). Webhooks that watch problem codes see these.
+ */
+export interface ProblemsChangeEvent {
+  kind: "problems-change";
+  boardId: string;
+  hostname: string | null;
+  sector: string | null;
+  type: string | null;
+  state: BoardState;
+  problems: Problem[];
+  ts: number;
+}
+
+export type RegistryEvent = StateChangeEvent | CommandResultEvent | ProblemsChangeEvent;
 
 /** Subscription point for registry events; `on` returns the unsubscribe function. */
 export interface EventBus {

@@ -15,7 +15,7 @@ export const eventFilterSchema = z
     sectors: list(z.string().max(64)),
     types: list(z.string().max(64)),
     boardIds: list(z.string().max(64)),
-    kinds: list(z.enum(["state-change", "command-result"])),
+    kinds: list(z.enum(["state-change", "command-result", "problems-change"])),
   })
   .strict();
 export type EventFilter = z.infer<typeof eventFilterSchema>;
@@ -30,8 +30,8 @@ export function compileEventFilter(f: EventFilter): (e: RegistryEvent) => boolea
   return (e) => {
     if (kinds && !kinds.has(e.kind)) return false;
     if (boards && !boards.has(e.boardId)) return false;
-    if (e.kind === "state-change") {
-      if (states && !states.has(e.to)) return false;
+    if (e.kind === "state-change" || e.kind === "problems-change") {
+      if (states && !states.has(e.kind === "state-change" ? e.to : e.state)) return false;
       if (sectors && (e.sector === null || !sectors.has(e.sector))) return false;
       if (types && (e.type === null || !types.has(e.type))) return false;
     }
@@ -43,4 +43,5 @@ export function compileEventFilter(f: EventFilter): (e: RegistryEvent) => boolea
 export const EVENT_NOTIFICATIONS: Readonly<Record<RegistryEvent["kind"], string>> = {
   "state-change": "events.stateChange",
   "command-result": "events.commandResult",
+  "problems-change": "events.problemsChange",
 };

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import type { StateChangeEvent } from "../../service/events.js";
+import type { Problem } from "@bbb/shared";
+import type { ProblemsChangeEvent, StateChangeEvent } from "../../service/events.js";
 import type { Clock } from "./clock.js";
 import type { Deliverer } from "./delivery.js";
 import type { IncidentPayload, MaintenanceWindow, WebhookRule } from "./schemas.js";
@@ -12,6 +13,7 @@ interface BoardInfo {
   type: string | null;
   state: string;
   since: number;
+  problems: readonly Pick<Problem, "code" | "severity">[];
 }
 
 interface Incident {
@@ -41,6 +43,22 @@ export function ruleMatches(
   return true;
 }
 
+/** Problem codes of a board a rule fires on: `threshold` from the rule's severity up. */
+export function firingProblems(rule: WebhookRule, b: Pick<BoardInfo, "problems">): string[] {
+  if (rule.problems.length === 0) return [];
+  const out: string[] = [];
+  for (const p of b.problems) {
+    if (!rule.problems.includes(p.code)) continue;
+    if (p.code === "threshold" && rule.severity === "critical" && p.severity !== "critical") continue;
+    if (!out.includes(p.code)) out.push(p.code);
+  }
+  return out;
+}
+
+/** Whether a board is in one of a rule's conditions: a state, or a problem code. */
+const inCondition = (rule: WebhookRule, b: BoardInfo) =>
+  ruleMatches(rule, b) && (rule.states.includes(b.state as never) || firingProblems(rule, b).length > 0);
+
 /**
  * Turns state changes into incidents: a board must stay in a rule's state for `delayMs`
  * (a short blip notifies nobody); boards of one sector firing within `groupWindowMs` form one
@@ -69,14 +87,18 @@ export function createIncidentEngine(deps: {
   const silencedBy = (b: BoardInfo, now: number) => deps.windows().find((w) => windowCovers(w, b, now)) ?? null;
 
   function payload(inc: Incident, event: "firing" | "resolved"): IncidentPayload {
-    const list = [...inc.boards.values()].map(({ info }) => ({
-      boardId: info.key,
-      hostname: info.hostname,
-      type: info.type,
-      state: info.state,
-      since: info.since,
-    }));
-    const states = inc.rule.states.join("/");
+    const list = [...inc.boards.values()].map(({ info }) => {
+      const problems = firingProblems(inc.rule, info);
+      return {
+        boardId: info.key,
+        hostname: info.hostname,
+        type: info.type,
+        state: info.state,
+        since: info.since,
+        ...(inc.rule.problems.length > 0 ? { problems } : {}),
+      };
+    });
+    const states = [...inc.rule.states, ...inc.rule.problems].join("/");
     const where = inc.sector !== null ? ` in sector ${inc.sector}` : "";
     const what = list.length === 1 ? `${list[0]?.hostname ?? list[0]?.boardId} is` : `${list.length} boards are`;
     const text =
@@ -137,7 +159,7 @@ export function createIncidentEngine(deps: {
         () => {
           pending.delete(pk(rule, b.key));
           const cur = boards.get(b.key);
-          if (cur && rule.states.includes(cur.state as never) && ruleMatches(rule, cur)) fire(rule, cur);
+          if (cur && inCondition(rule, cur)) fire(rule, cur);
         },
         Math.max(0, w.until - now),
       );
@@ -178,38 +200,43 @@ export function createIncidentEngine(deps: {
     if (inc.phase === "open" && ![...inc.boards.values()].some((x) => x.active)) close(key, inc, true);
   }
 
-  return {
-    onStateChange(e: StateChangeEvent): void {
-      const key = e.boardId || e.hostname || "";
-      if (key === "") return;
-      const prev = boards.get(key);
-      const info: BoardInfo = {
-        key,
-        hostname: e.hostname,
-        sector: e.sector,
-        type: e.type,
-        state: e.to,
-        since: prev && prev.state === e.to ? prev.since : e.ts,
-      };
-      boards.set(key, info);
-      for (const rule of deps.rules()) {
-        const inState = ruleMatches(rule, info) && rule.states.includes(e.to);
-        if (!inState) {
-          leave(rule, key);
-          continue;
-        }
-        const k = pk(rule, key);
-        if (pending.has(k) || membership.has(k)) {
-          const m = incidents.get(membership.get(k) ?? "")?.boards.get(key);
-          if (m) m.active = true;
-          continue;
-        }
-        pending.set(
-          k,
-          clock.setTimeout(() => fire(rule, boards.get(key) ?? info), rule.delayMs),
-        );
+  function onBoard(e: StateChangeEvent | ProblemsChangeEvent): void {
+    const key = e.boardId || e.hostname || "";
+    if (key === "") return;
+    const prev = boards.get(key);
+    const state = e.kind === "state-change" ? e.to : e.state;
+    const info: BoardInfo = {
+      key,
+      hostname: e.hostname,
+      sector: e.sector,
+      type: e.type,
+      state,
+      since: prev && prev.state === state ? prev.since : e.ts,
+      problems: e.problems.map((p) => ({ code: p.code, severity: p.severity })),
+    };
+    boards.set(key, info);
+    for (const rule of deps.rules()) {
+      if (!inCondition(rule, info)) {
+        leave(rule, key);
+        continue;
       }
-    },
+      const k = pk(rule, key);
+      if (pending.has(k) || membership.has(k)) {
+        const m = incidents.get(membership.get(k) ?? "")?.boards.get(key);
+        if (m) m.active = true;
+        continue;
+      }
+      pending.set(
+        k,
+        clock.setTimeout(() => fire(rule, boards.get(key) ?? info), rule.delayMs),
+      );
+    }
+  }
+
+  return {
+    onStateChange: onBoard,
+    /** Alarms and time sync: the state is unchanged but a watched problem may have come or gone. */
+    onProblemsChange: onBoard,
     /** A rule was changed or removed: forget its timers and open incidents (no notifications). */
     resetRule(ruleId: string): void {
       for (const [k, t] of pending) {
@@ -224,8 +251,7 @@ export function createIncidentEngine(deps: {
     armRule(rule: WebhookRule): void {
       for (const b of boards.values()) {
         const k = pk(rule, b.key);
-        if (!ruleMatches(rule, b) || !rule.states.includes(b.state as never) || pending.has(k) || membership.has(k))
-          continue;
+        if (!inCondition(rule, b) || pending.has(k) || membership.has(k)) continue;
         pending.set(
           k,
           clock.setTimeout(() => fire(rule, boards.get(b.key) ?? b), rule.delayMs),

@@ -1,4 +1,4 @@
-import { boardStateSchema } from "@bbb/shared";
+import { boardStateSchema, problemCodeSchema } from "@bbb/shared";
 import { z } from "zod";
 
 const idSchema = z
@@ -24,13 +24,19 @@ const urlSchema = z
  * for longer than `delayMs`. Boards of one sector that fire within `groupWindowMs` of each other
  * are one incident (a sector outage is one notification, not forty).
  */
-export const webhookRuleSchema = z
+export const webhookRuleObjectSchema = z
   .object({
     id: idSchema,
     name: z.string().max(128).default(""),
     url: urlSchema,
     enabled: z.boolean().default(true),
-    states: z.array(boardStateSchema).min(1).max(7).default(["lost"]),
+    states: z.array(boardStateSchema).max(7).default(["lost"]),
+    /**
+     * Problem codes that also fire the rule on a board in any state (e.g. `threshold`,
+     * `time-unsynced`; docs/protocol.md §"Alarms"); `threshold` counts from `severity` up.
+     */
+    problems: z.array(problemCodeSchema).max(32).default([]),
+    severity: z.enum(["warning", "critical"]).default("warning"),
     delayMs: z
       .number()
       .int()
@@ -53,6 +59,10 @@ export const webhookRuleSchema = z
     secret: z.string().min(8).max(256).nullable().default(null),
   })
   .strict();
+export const webhookRuleSchema = webhookRuleObjectSchema.refine(
+  (r) => r.states.length > 0 || r.problems.length > 0,
+  "give at least one state or problem code",
+);
 export type WebhookRule = z.infer<typeof webhookRuleSchema>;
 export type WebhookRuleInput = z.input<typeof webhookRuleSchema>;
 
@@ -117,7 +127,15 @@ export interface IncidentPayload {
     states: string[];
     openedAt: number;
     resolvedAt: number | null;
-    boards: { boardId: string; hostname: string | null; type: string | null; state: string; since: number }[];
+    boards: {
+      boardId: string;
+      hostname: string | null;
+      type: string | null;
+      state: string;
+      since: number;
+      /** Problem codes of the board the rule watches for (absent when it watches none). */
+      problems?: string[];
+    }[];
   };
   ts: number;
 }

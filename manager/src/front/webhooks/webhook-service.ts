@@ -60,6 +60,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       data = await deps.store.load();
       unsubscribe = deps.events.on((e) => {
         if (e.kind === "state-change") engine.onStateChange(e);
+        else if (e.kind === "problems-change") engine.onProblemsChange(e);
       });
       log.info({ rules: data.rules.length, windows: data.windows.length }, "webhooks started");
     },

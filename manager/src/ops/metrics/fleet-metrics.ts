@@ -98,6 +98,7 @@ export function createFleetMetrics(reg: MetricsRegistry = createMetricsRegistry(
       results.inc({ action: e.result.action, status: e.result.status, bulk: String(e.runId !== null) });
       return;
     }
+    if (e.kind === "problems-change") return;
     transitions.inc({ state: e.to });
     if (e.to !== "lost" && e.to !== "offline") return;
     const cause = e.reason === "will" || e.reason === "offline" || e.reason === "heartbeat-timeout" ? e.reason : null;

@@ -3,6 +3,7 @@ import { adminMethods } from "./admin.js";
 import { commandMethods } from "./commands.js";
 import type { ServiceDeps } from "./deps.js";
 import { hostMethods } from "./hosts.js";
+import { metricMethods } from "./metrics.js";
 import { nodeMethods } from "./nodes.js";
 import { sessionMethods } from "./sessions.js";
 import { typeAndSectorMethods } from "./types-sectors.js";
@@ -18,6 +19,7 @@ export function createMethodTable(deps: ServiceDeps, ...extra: readonly (readonl
   const table = new Map<string, MethodDef>();
   const lists = [
     hostMethods(deps),
+    metricMethods(deps),
     commandMethods(deps),
     nodeMethods(deps),
     typeAndSectorMethods(deps),

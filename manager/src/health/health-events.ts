@@ -1,0 +1,64 @@
+import type { Logger } from "pino";
+import type { BoardRecord } from "../registry/board-record.js";
+import type { HealthSink, HealthTransition } from "../registry/health-watch.js";
+import type { ProblemsChangeEvent } from "../service/events.js";
+import type { HistoryInput } from "../store/history-repo.js";
+
+/**
+ * Alarms and unexpected reboots as history entries (`alarm`, `reboot`), and problem changes as
+ * events for webhooks and the socket's event stream (docs/protocol.md §"Alarms").
+ */
+export function createHealthRecorder(deps: {
+  record: (e: HistoryInput) => void;
+  emit: (e: ProblemsChangeEvent) => void;
+  log: Logger;
+  now: () => number;
+}): HealthSink & { problemsChanged(rec: BoardRecord): void } {
+  const hostname = (rec: BoardRecord) => rec.live.heartbeat?.hostname ?? rec.nodeHost;
+  const describe = (c: HealthTransition) =>
+    c.metric === "timeSync"
+      ? c.to === "unsynced"
+        ? "clock not synchronised"
+        : `clock ${c.to === "synced" ? "synchronised again" : "sync unknown"}`
+      : c.to === "ok"
+        ? `${c.metric} back to normal (${c.value ?? ""})`
+        : `${c.metric} ${c.to} (${c.value ?? ""})`;
+  return {
+    alarmChanged(rec, c, t) {
+      deps.record({
+        ts: t,
+        kind: "alarm",
+        boardId: rec.id,
+        hostname: hostname(rec),
+        by: null,
+        message: describe(c),
+        data: { metric: c.metric, from: c.from, to: c.to, value: c.value },
+      });
+    },
+    unexpectedReboot(rec, previousUptime, uptime, t) {
+      deps.log.warn({ boardId: rec.id, previousUptime, uptime }, "unexpected reboot");
+      deps.record({
+        ts: t,
+        kind: "reboot",
+        boardId: rec.id,
+        hostname: hostname(rec),
+        by: null,
+        message: `rebooted unexpectedly (uptime was ${previousUptime} s, now ${uptime} s)`,
+        data: { previousUptime, uptime },
+      });
+    },
+    problemsChanged(rec) {
+      if (rec.state === null) return;
+      deps.emit({
+        kind: "problems-change",
+        boardId: rec.id,
+        hostname: hostname(rec),
+        sector: rec.sector,
+        type: rec.live.heartbeat?.type ?? null,
+        state: rec.state,
+        problems: rec.problems,
+        ts: deps.now(),
+      });
+    },
+  };
+}

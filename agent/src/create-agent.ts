@@ -47,12 +47,7 @@ export interface AgentDeps {
   session?: string;
   agentVersion?: string;
   backoff?: { baseMs: number; capMs: number };
-  /** How often the inventory is read to see whether it changed (default INVENTORY_POLL_MS). */
-  inventoryPollMs?: number;
 }
-
-/** The inventory is re-read this often; it is published only when it changed. */
-export const INVENTORY_POLL_MS = 60_000;
 
 /**
  * The agent on one board (docs/protocol.md §"Commands and results"): MQTT link with
@@ -103,7 +98,7 @@ export function createAgent(deps: AgentDeps) {
         now: clock.now(),
       }),
     publish: (p) => conn.publishReliable(topics.inventory(config.boardId), p, true),
-    intervalMs: deps.inventoryPollMs ?? INVENTORY_POLL_MS,
+    intervalMs: config.inventoryPollMs,
     log,
   });
   let started = false;
@@ -147,6 +142,7 @@ export function createAgent(deps: AgentDeps) {
         intervalMs: config.servicePollMs,
         log,
         now: () => clock.now(),
+        timeSyncPollMs: config.timeSyncPollMs,
       });
       const s = slow;
       dispatcher = createDispatcher({

@@ -15,8 +15,6 @@ export interface SlowFacts {
   timeSync?: TimeSyncFacts;
 }
 
-/** Time sync may spawn chronyc / ntpq / timedatectl: asked at most this often, not every poll. */
-export const TIME_SYNC_POLL_MS = 30_000;
 
 /**
  * Facts that change rarely or cost a process spawn (service states, network backend files,
@@ -31,6 +29,8 @@ export function createSlowFacts(deps: {
   intervalMs: number;
   log: Logger;
   now?: () => number;
+  /** Time sync may spawn chronyc / ntpq / timedatectl: asked at most this often, not every poll. */
+  timeSyncPollMs: number;
 }) {
   const log = deps.log.child({ module: "slow-facts" });
   let facts: SlowFacts = { net: null };
@@ -62,7 +62,7 @@ export function createSlowFacts(deps: {
         }
       }
       const t = now();
-      if (timeSync === undefined || t - timeSyncAt >= TIME_SYNC_POLL_MS || t < timeSyncAt) {
+      if (timeSync === undefined || t - timeSyncAt >= deps.timeSyncPollMs || t < timeSyncAt) {
         timeSyncAt = t;
         timeSync = await readTimeSync(deps.fs, run);
       }

@@ -104,3 +104,15 @@ export function closeQuarter(a: Accumulator): PendingRow | null {
   a.qn.fill(0);
   return any ? row : null;
 }
+
+/** The minute in progress as a row, without closing it (a plot shows the latest values live). */
+export function openMinute(a: Accumulator): PendingRow | null {
+  let any = false;
+  const row: PendingRow = [a.id, a.minute];
+  for (let i = 0; i < N; i++) {
+    const n = a.n[i] ?? 0;
+    if (n > 0) any = true;
+    row.push(n > 0 ? scaled((a.sum[i] ?? 0) / n, i) : null);
+  }
+  return any ? row : null;
+}

@@ -40,7 +40,12 @@ describe("health history", () => {
     h = createHealthHistory({ dataDir: dir, log, now: () => now, maxBytes: 1e9 });
     h.start();
     // Minute 0: temperatures 40 and 60 (mean 50); minute 1: 70; minute 2: nothing; minute 3: 30.
-    for (const [dt, temp] of [[1000, 40], [30_000, 60], [61_000, 70], [185_000, 30]] as const) {
+    for (const [dt, temp] of [
+      [1000, 40],
+      [30_000, 60],
+      [61_000, 70],
+      [185_000, 30],
+    ] as const) {
       now = T0 + dt;
       h.observe("b1", beat(now, { tempC: temp }), now);
     }
@@ -54,10 +59,9 @@ describe("health history", () => {
     expect(r.series.uptime).toEqual([130, 161, null, 285, null]);
     const coarse = h.query({ id: "b1", fields: ["tempC"], from: T0, to: T0 + 300_000, step: 120_000 });
     expect(coarse.series.tempC).toEqual([60, 30, null]);
-    expect(h.query({ id: "nobody", fields: ["tempC"], from: T0, to: T0 + 120_000, step: 60_000 }).series.tempC).toEqual([
-      null,
-      null,
-    ]);
+    expect(h.query({ id: "nobody", fields: ["tempC"], from: T0, to: T0 + 120_000, step: 60_000 }).series.tempC).toEqual(
+      [null, null],
+    );
   });
 
   it("writes quarter-hour means and answers long ranges from them", async () => {

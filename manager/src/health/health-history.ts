@@ -1,7 +1,16 @@
 import { join } from "node:path";
 import type { Heartbeat } from "@bbb/shared";
 import type { Logger } from "pino";
-import { addValues, beatValues, closeMinute, closeQuarter, newAccumulator, type Accumulator, type PendingRow } from "./accumulator.js";
+import {
+  addValues,
+  beatValues,
+  closeMinute,
+  closeQuarter,
+  newAccumulator,
+  openMinute,
+  type Accumulator,
+  type PendingRow,
+} from "./accumulator.js";
 import { HEALTH_DB_FILE, openHealthDb, type HealthDb, type PointRow, type Tier } from "./metric-db.js";
 import { queryMetrics, type MetricsQuery } from "./metric-query.js";
 
@@ -69,7 +78,11 @@ export function createHealthHistory(deps: HealthHistoryDeps) {
     }
   }
 
-  const toPoint = (h: HealthDb, r: PendingRow): PointRow => [h.boardIndex(r[0]), r[1], ...(r.slice(2) as (number | null)[])];
+  const toPoint = (h: HealthDb, r: PendingRow): PointRow => [
+    h.boardIndex(r[0]),
+    r[1],
+    ...(r.slice(2) as (number | null)[]),
+  ];
 
   /** Writes up to CHUNK pending rows; true when more remain. */
   function writeChunk(): boolean {
@@ -80,7 +93,12 @@ export function createHealthHistory(deps: HealthHistoryDeps) {
       if (q.length === 0) continue;
       const batch = q.slice(0, CHUNK);
       try {
-        h.db.transaction(() => h.write(tier, batch.map((r) => toPoint(h, r))))();
+        h.db.transaction(() =>
+          h.write(
+            tier,
+            batch.map((r) => toPoint(h, r)),
+          ),
+        )();
         q.splice(0, batch.length);
         written += batch.length;
       } catch (err: unknown) {
@@ -125,7 +143,11 @@ export function createHealthHistory(deps: HealthHistoryDeps) {
       const o1 = h.oldestMinute("m1");
       if (o15 !== null && o15 < minute - 1440) cut("m15", o15 + 1440, bound);
       else if (o1 !== null) cut("m1", o1 + 60, bound);
-      else log.warn({ used: h.usedBytes(), max: deps.maxBytes }, "health history over its size bound with nothing left to drop");
+      else
+        log.warn(
+          { used: h.usedBytes(), max: deps.maxBytes },
+          "health history over its size bound with nothing left to drop",
+        );
     };
     try {
       cut("m1", minute - M1_KEEP_MIN, () => cut("m15", minute - M15_KEEP_MIN, bound));
@@ -152,13 +174,23 @@ export function createHealthHistory(deps: HealthHistoryDeps) {
       a.lastSeen = minute;
       addValues(a, beatValues(hb, receivedAt, scratch));
     },
-    /** Points of one board (closed minutes are written first, so the answer includes them). */
+    /**
+     * Points of one board: closed minutes are written first, and the minute in progress is
+     * added from memory, so the answer reaches the last beat.
+     */
     query(q: MetricsQuery) {
       const h = db;
       if (!h) throw new Error("health history not started");
       sweep();
       while (writeChunk());
-      return queryMetrics(h, q, Math.floor(deps.now() / 60_000) - M1_KEEP_MIN);
+      const a = accs.get(q.id);
+      const live = a ? openMinute(a) : null;
+      return queryMetrics(
+        h,
+        q,
+        Math.floor(deps.now() / 60_000) - M1_KEEP_MIN,
+        live ? (live.slice(1) as (number | null)[]) : null,
+      );
     },
     knows: (id: string) => accs.has(id) || db?.knownIndex(id) !== undefined,
     stats: () => ({

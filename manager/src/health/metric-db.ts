@@ -98,7 +98,8 @@ function wrap(db: Db): HealthDb {
       const free = Number(db.pragma("freelist_count", { simple: true }));
       return (pages - free) * Number(db.pragma("page_size", { simple: true }));
     },
-    fileBytes: (): number => Number(db.pragma("page_count", { simple: true })) * Number(db.pragma("page_size", { simple: true })),
+    fileBytes: (): number =>
+      Number(db.pragma("page_count", { simple: true })) * Number(db.pragma("page_size", { simple: true })),
     close: () => db.close(),
   };
 }

@@ -1,6 +1,8 @@
 import {
   commandsGetResultSchema,
   hostsListResultSchema,
+  hostsMetricsResultSchema,
+  type HostsMetricsParams,
   historyQueryResultSchema,
   legacyLogsResultSchema,
   hostsCommandResultSchema,
@@ -76,6 +78,8 @@ export function createManagerApi(req: Requester) {
     command: (p: HostsCommandParams) => req.call("hosts.command", p, hostsCommandResultSchema, { timeoutMs: 30_000 }),
     run: (id: string) => req.call("commands.get", { id }, commandsGetResultSchema),
     history: async (id: string, since?: number) => (await req.call("hosts.history", since === undefined ? { id, limit: 500 } : { id, since, limit: 500 }, historyQueryResultSchema)).items,
+    /** Health series of one board (docs/protocol.md §"Health history"). */
+    metrics: (p: HostsMetricsParams) => req.call("hosts.metrics", p, hostsMetricsResultSchema, { timeoutMs: 20_000 }),
     /** Role probe: a call whose params are deliberately empty (see session/role.ts). */
     raw: (method: string, params: unknown) => req.call(method, params, z.unknown()),
   };

@@ -74,6 +74,19 @@ describe("health alarms", () => {
     expect(s.problemChanges.map((c) => c.join())).toEqual(["threshold", "threshold", "threshold", ""]);
   });
 
+  it("shows the peak of a raised alarm, republished only when it rises by more than the hysteresis", () => {
+    const s = setup();
+    for (const temp of [72, 73, 74.5, 74, 78]) {
+      s.tick();
+      s.reg.applyHeartbeat("b1", beat("s1", { tempC: temp }), false);
+    }
+    const p = s.reg.records.get("b1")?.problems.find((x) => x.code === "threshold");
+    expect(p).toMatchObject({ actual: "78", message: "temperature up to 78 °C, over the warning limit 70 °C" });
+    // 73, 74.5 and 74 are within the hysteresis of the peak: only 78 is published.
+    expect(s.problemChanges).toHaveLength(1);
+    expect(s.alarms).toHaveLength(1);
+  });
+
   it("uses the type's thresholds over the fleet defaults", () => {
     const s = setup();
     s.reg.setTypes([typeSchema.parse({ name: "mbtemp", thresholds: { diskUsedPct: { warn: 50, crit: 60, hysteresis: 1 } } })]);

@@ -16,7 +16,7 @@ export const REBOOT_WINDOW_MS = 86_400_000;
 /** Uptime must fall by more than this (s) to be a reboot: beats of one second may arrive out of order. */
 const UPTIME_SLACK_S = 5;
 
-/** A metric's raised level, with the value that raised it and since when. */
+/** A metric's raised level, its highest value since it was raised, and since when. */
 export interface AlarmState {
   level: Exclude<AlarmLevel, "ok">;
   value: number;
@@ -65,7 +65,14 @@ export function createHealthWatch(deps: {
         const was = rec.alarms[m];
         const from: AlarmLevel = was?.level ?? "ok";
         const to = alarmLevel(v, from, th[m]);
-        if (to === from) continue;
+        if (to === from) {
+          // A raised alarm shows its peak: a rise by more than the hysteresis is published (not recorded).
+          if (was && v > was.value + Math.max(th[m].hysteresis, 0.1)) {
+            was.value = v;
+            changed = true;
+          }
+          continue;
+        }
         changed = true;
         if (to === "ok") delete rec.alarms[m];
         else rec.alarms[m] = { level: to, value: v, limit: (to === "critical" ? th[m].crit : th[m].warn) ?? v, since: t };
@@ -119,7 +126,7 @@ export function healthProblems(rec: BoardRecord): Problem[] {
       severity: a.level,
       actual: String(Math.round(a.value * 10) / 10),
       expected: `< ${a.limit}`,
-      message: `${name} ${Math.round(a.value * 10) / 10}${unit} reached the ${a.level} limit ${a.limit}${unit}`,
+      message: `${name} up to ${Math.round(a.value * 10) / 10}${unit}, over the ${a.level} limit ${a.limit}${unit}`,
     });
   }
   if (rec.live.heartbeat?.timeSync === "unsynced")

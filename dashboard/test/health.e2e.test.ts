@@ -49,27 +49,48 @@ describe.skipIf(missing.length > 0)("health plots and inventory in Chromium", ()
     for (; now < end; now += 60_000) {
       const day = (now % DAY) / DAY;
       ids.forEach((id, k) => {
-        seed.observe(id, {
-          v: 1, id, session: "seed", seq: 0, ts: now, hostname: "h", ip: "10.128.10.1", type: "mbtemp",
-          uptime: Math.round((now - (end - 7 * DAY)) / 1000) + 3600,
-          tempC: 46 + k * 3 + 7 * Math.sin(day * 2 * Math.PI) + Math.sin(now / 7e5),
-          load1: Math.max(0, 0.2 + (Math.sin(now / 3.1e6) > 0.93 ? 1.6 : 0) + 0.1 * Math.sin(now / 2e5)),
-          memUsedPct: 38 + k + 2 * Math.sin(now / 9e6),
-          diskUsedPct: 61 + k * 5 + ((now - (end - 7 * DAY)) / (7 * DAY)) * 2,
-        }, now);
+        seed.observe(
+          id,
+          {
+            v: 1,
+            id,
+            session: "seed",
+            seq: 0,
+            ts: now,
+            hostname: "h",
+            ip: "10.128.10.1",
+            type: "mbtemp",
+            uptime: Math.round((now - (end - 7 * DAY)) / 1000) + 3600,
+            tempC: 46 + k * 3 + 7 * Math.sin(day * 2 * Math.PI) + Math.sin(now / 7e5),
+            load1: Math.max(0, 0.2 + (Math.sin(now / 3.1e6) > 0.93 ? 1.6 : 0) + 0.1 * Math.sin(now / 2e5)),
+            memUsedPct: 38 + k + 2 * Math.sin(now / 9e6),
+            diskUsedPct: 61 + k * 5 + ((now - (end - 7 * DAY)) / (7 * DAY)) * 2,
+          },
+          now,
+        );
       });
     }
     seed.stop();
     server = await fleet.startServer(staticDir, { dataDir });
     url = server.started.urls.http;
     admin = await fleet.connectAdmin(server.started.urls.mqtt);
-    await fleet.ok(admin, "types.upsert", { name: "mbtemp", colour: "#2e7d32", expect: { kernel: "5.10.168-ti-r71" }, thresholds: { tempC: { warn: 45, crit: 85, hysteresis: 2 } } });
+    await fleet.ok(admin, "types.upsert", {
+      name: "mbtemp",
+      colour: "#2e7d32",
+      expect: { kernel: "5.10.168-ti-r71" },
+      thresholds: { tempC: { warn: 45, crit: 85, hysteresis: 2 } },
+    });
     const mqttUrl = server.started.urls.mqtt;
     boards.push(await fleet.startBoard(mqttUrl, 31, "SI-01RaCtrl--CO-Srv-1", "10.128.10.31"));
     boards.push(await fleet.startBoard(mqttUrl, 32, "SI-01RaCtrl--CO-Srv-2", "10.128.10.32"));
     boards.push(await fleet.startBoard(mqttUrl, 33, "SI-02RaCtrl--CO-Srv-1", "10.128.20.33"));
     boards.push(await fleet.startBoard(mqttUrl, 41, "SI-02RaCtrl--CO-Srv-2", "10.128.20.41"));
-    for (const b of boards) await fleet.ok(admin, "nodes.upsert", { hostname: `SI-0${b.boardId === ids[2] || b.boardId === ids[3] ? 2 : 1}RaCtrl--CO-Srv-${b.boardId === ids[1] || b.boardId === ids[3] ? 2 : 1}`, ip: { mode: "dhcp" }, type: "mbtemp" });
+    for (const b of boards)
+      await fleet.ok(admin, "nodes.upsert", {
+        hostname: `SI-0${b.boardId === ids[2] || b.boardId === ids[3] ? 2 : 1}RaCtrl--CO-Srv-${b.boardId === ids[1] || b.boardId === ids[3] ? 2 : 1}`,
+        ip: { mode: "dhcp" },
+        type: "mbtemp",
+      });
     // Each board a little different, as a real fleet is: temperature and load through their files.
     const { writeFile } = await import("node:fs/promises");
     const temps = [41.5, 47.3, 58.2, 72.4];
@@ -109,9 +130,15 @@ describe.skipIf(missing.length > 0)("health plots and inventory in Chromium", ()
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
     await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 4 });
     const value = '[data-chart="temp"] .u-legend .u-series:nth-child(2) .u-value';
-    await page.waitForFunction((sel) => /^\d+(\.\d+)? °C$/.test(document.querySelector(sel)?.textContent ?? ""), value, { timeout: 5000 });
+    await page.waitForFunction(
+      (sel) => /^\d+(\.\d+)? °C$/.test(document.querySelector(sel)?.textContent ?? ""),
+      value,
+      { timeout: 5000 },
+    );
     // The cursor is synchronised: the load plot shows a value for the same instant.
-    expect(await page.locator('[data-chart="load"] .u-legend .u-series:nth-child(2) .u-value').textContent()).toMatch(/^\d/);
+    expect(await page.locator('[data-chart="load"] .u-legend .u-series:nth-child(2) .u-value').textContent()).toMatch(
+      /^\d/,
+    );
     await screenshot(page, "board-health-24h");
     // Drag to zoom into a span of the plot: the same spot then shows another instant.
     const timeAt = '[data-chart="temp"] .u-legend .u-series:nth-child(1) .u-value';
@@ -121,18 +148,30 @@ describe.skipIf(missing.length > 0)("health plots and inventory in Chromium", ()
     await page.mouse.move(box.x + box.width * 0.3, box.y + 20, { steps: 5 });
     await page.mouse.up();
     await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 4 });
-    await page.waitForFunction(([sel, b]) => (document.querySelector(sel ?? "")?.textContent ?? b) !== b, [timeAt, before ?? ""], { timeout: 5000 });
+    await page.waitForFunction(
+      ([sel, b]) => (document.querySelector(sel ?? "")?.textContent ?? b) !== b,
+      [timeAt, before ?? ""],
+      { timeout: 5000 },
+    );
     await page.click('[data-range="7 d"]');
-    await page.waitForFunction(() => document.querySelector(".hint")?.textContent?.includes("per 6 min"), undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelector(".hint")?.textContent?.includes("per 6 min"), undefined, {
+      timeout: 15_000,
+    });
     await screenshot(page, "board-health-7d");
   });
 
   it("shows fleet distributions per sector, the top boards and the alarm list", async () => {
     await page.goto(`${url}#/health`);
     await page.waitForSelector('[data-metric="tempC"] [data-testid="distribution"] tbody tr');
-    await page.waitForFunction(() => document.querySelectorAll('[data-metric="tempC"] [data-testid="top"] li').length === 4, undefined, { timeout: 15_000 });
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-metric="tempC"] [data-testid="top"] li').length === 4,
+      undefined,
+      { timeout: 15_000 },
+    );
     // Three boards are over this type's warning limit of 45 °C: three alarms, the hottest first in the top list.
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="alarm-entry"]').length === 3, undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="alarm-entry"]').length === 3, undefined, {
+      timeout: 15_000,
+    });
     expect(await page.locator('[data-metric="tempC"] [data-testid="top"] li b').first().textContent()).toBe("72.4 °C");
     await screenshot(page, "fleet-health");
   });

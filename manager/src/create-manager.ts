@@ -303,7 +303,12 @@ export function createManager(deps: ManagerDeps) {
       registry.setNodes(store.registry.listNodes());
       registry.seedReboots(store.history.rebootCounts(now() - 86_400_000));
       if (cfg.healthHistory) {
-        health = createHealthHistory({ dataDir: cfg.dataDir, log: base, now, maxBytes: cfg.healthHistoryMaxMb * 1024 * 1024 });
+        health = createHealthHistory({
+          dataDir: cfg.dataDir,
+          log: base,
+          now,
+          maxBytes: cfg.healthHistoryMaxMb * 1024 * 1024,
+        });
         health.start();
       }
       service = serviceDeps();

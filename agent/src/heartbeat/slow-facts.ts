@@ -15,7 +15,6 @@ export interface SlowFacts {
   timeSync?: TimeSyncFacts;
 }
 
-
 /**
  * Facts that change rarely or cost a process spawn (service states, network backend files,
  * statfs): polled every few seconds, not per beat (docs/protocol.md §"Commands and results": services).

@@ -6,7 +6,8 @@ import { createRootedFs } from "../system/rooted-fs.js";
 import type { Runner } from "../system/runner.js";
 import { parseChronyTracking, parseNtpqVars, readTimeSync } from "./time-sync.js";
 
-const CHRONY_OK = "C0A80001,192.168.0.1,3,1733460000.123,-0.000812345,0.000001,0.0002,-12.3,0.01,0.02,0.001,0.002,64.5,Normal\n";
+const CHRONY_OK =
+  "C0A80001,192.168.0.1,3,1733460000.123,-0.000812345,0.000001,0.0002,-12.3,0.01,0.02,0.001,0.002,64.5,Normal\n";
 const CHRONY_NOSYNC = "00000000,,0,0.000,0.000000000,0.0,0.0,0.0,0.0,0.0,0.0,0.0,0.0,Not synchronised\n";
 
 describe("time sync parsers", () => {

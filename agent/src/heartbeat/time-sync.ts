@@ -18,7 +18,10 @@ export function parseChronyTracking(text: string): TimeSyncFacts | null {
   const offset = Number(f[4]);
   const leap = f[f.length - 1] ?? "";
   const synced = stratum > 0 && stratum < 16 && !/not synchronised/i.test(leap);
-  return { timeSync: synced ? "synced" : "unsynced", ...(Number.isFinite(offset) ? { clockOffsetMs: Math.round(offset * 1000) } : {}) };
+  return {
+    timeSync: synced ? "synced" : "unsynced",
+    ...(Number.isFinite(offset) ? { clockOffsetMs: Math.round(offset * 1000) } : {}),
+  };
 }
 
 /** `ntpq -c "rv 0 leap,offset"`: `leap=00, offset=-0.123` (offset in ms; leap 11 = not synchronised). */
@@ -26,7 +29,10 @@ export function parseNtpqVars(text: string): TimeSyncFacts | null {
   const leap = /leap=(\d\d)/.exec(text)?.[1];
   if (leap === undefined) return null;
   const off = Number(/offset=(-?[\d.]+)/.exec(text)?.[1]);
-  return { timeSync: leap === "11" ? "unsynced" : "synced", ...(Number.isFinite(off) ? { clockOffsetMs: Math.round(off) } : {}) };
+  return {
+    timeSync: leap === "11" ? "unsynced" : "synced",
+    ...(Number.isFinite(off) ? { clockOffsetMs: Math.round(off) } : {}),
+  };
 }
 
 /** `timedatectl show -p NTPSynchronized --value`: yes / no. */

@@ -28,7 +28,11 @@ describe("inventory", () => {
       image: "BeagleBoard.org Debian Bullseye IoT Image 2023-09-02",
       debian: "11.8",
       overlays: ["BB-ADC-00A0", "BB-UART1-00A0"],
-      uEnv: ["enable_uboot_overlays=1", "uboot_overlay_addr0=BB-UART1-00A0.dtbo", "uboot_overlay_addr1=BB-ADC-00A0.dtbo"],
+      uEnv: [
+        "enable_uboot_overlays=1",
+        "uboot_overlay_addr0=BB-UART1-00A0.dtbo",
+        "uboot_overlay_addr1=BB-ADC-00A0.dtbo",
+      ],
       node: "v18.20.4",
       agent: "0.1.0",
       storage: [{ name: "mmcblk1", kind: "emmc", bytes: 7471104 * 512 }],
@@ -36,7 +40,8 @@ describe("inventory", () => {
   });
 
   it("keeps only uncommented cape and overlay lines of uEnv.txt", () => {
-    const text = "#uboot_overlay_addr0=X.dtbo\nuname_r=5.10\n  uboot_overlay_pru=AM335X-PRU-RPROC.dtbo\ncmdline=coherent_pool=1M\ndisable_uboot_overlay_video=1\n";
+    const text =
+      "#uboot_overlay_addr0=X.dtbo\nuname_r=5.10\n  uboot_overlay_pru=AM335X-PRU-RPROC.dtbo\ncmdline=coherent_pool=1M\ndisable_uboot_overlay_video=1\n";
     expect(uEnvCapeLines(text)).toEqual(["uboot_overlay_pru=AM335X-PRU-RPROC.dtbo", "disable_uboot_overlay_video=1"]);
   });
 

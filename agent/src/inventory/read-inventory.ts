@@ -2,7 +2,8 @@ import type { Inventory } from "@bbb/shared";
 import type { RootedFs } from "../system/rooted-fs.js";
 
 /** uEnv.txt settings that choose capes and overlays (BeagleBoard images' U-Boot overlay support). */
-const UENV_KEYS = /^(uboot_overlay_\w+|dtb_overlay|enable_uboot_overlays|enable_uboot_cape_universal|disable_uboot_overlay_\w+|cape_\w+|dtb)=/;
+const UENV_KEYS =
+  /^(uboot_overlay_\w+|dtb_overlay|enable_uboot_overlays|enable_uboot_cape_universal|disable_uboot_overlay_\w+|cape_\w+|dtb)=/;
 
 /** Lines of /boot/uEnv.txt that pick capes or overlays and are not commented out. */
 export function uEnvCapeLines(text: string): string[] {
@@ -27,7 +28,10 @@ const firstLine = (t: string | null, max: number): string | null => {
 async function appliedOverlays(fs: RootedFs): Promise<string[]> {
   const boot = (await fs.readdir("/proc/device-tree/chosen/overlays")).filter((n) => n !== "name");
   const live = await fs.readdir("/sys/kernel/config/device-tree/overlays");
-  return [...new Set([...boot, ...live])].sort().slice(0, 32).map((n) => n.slice(0, 128));
+  return [...new Set([...boot, ...live])]
+    .sort()
+    .slice(0, 32)
+    .map((n) => n.slice(0, 128));
 }
 
 /** eMMC and SD cards: /sys/block/mmcblkN (size in 512-byte sectors, device/type MMC or SD). */

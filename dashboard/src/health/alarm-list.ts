@@ -18,8 +18,16 @@ export function alarmEntries(hosts: Iterable<HostView>): AlarmEntry[] {
   for (const h of hosts) {
     for (const p of h.problems) {
       if (!HEALTH_CODES.has(p.code)) continue;
-      out.push({ id: h.id, name: displayName(h), sector: h.sector, severity: p.severity ?? "warning", message: p.message });
+      out.push({
+        id: h.id,
+        name: displayName(h),
+        sector: h.sector,
+        severity: p.severity ?? "warning",
+        message: p.message,
+      });
     }
   }
-  return out.sort((a, b) => (a.severity === b.severity ? a.name.localeCompare(b.name) : a.severity === "critical" ? -1 : 1));
+  return out.sort((a, b) =>
+    a.severity === b.severity ? a.name.localeCompare(b.name) : a.severity === "critical" ? -1 : 1,
+  );
 }

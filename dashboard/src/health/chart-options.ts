@@ -2,8 +2,18 @@ import type { HostsMetricsResult, MetricField } from "@bbb/shared";
 import type uPlot from "uplot";
 
 /** The board page's plots: which series each holds and how they read. */
-export const CHARTS: readonly { id: string; title: string; unit: string; series: readonly { field: MetricField; label: string; colour: string }[] }[] = [
-  { id: "temp", title: "Temperature", unit: "°C", series: [{ field: "tempC", label: "CPU temperature", colour: "#e37400" }] },
+export const CHARTS: readonly {
+  id: string;
+  title: string;
+  unit: string;
+  series: readonly { field: MetricField; label: string; colour: string }[];
+}[] = [
+  {
+    id: "temp",
+    title: "Temperature",
+    unit: "°C",
+    series: [{ field: "tempC", label: "CPU temperature", colour: "#e37400" }],
+  },
   { id: "load", title: "Load", unit: "", series: [{ field: "load1", label: "load (1 min)", colour: "#1559c7" }] },
   {
     id: "usage",
@@ -35,9 +45,18 @@ export function chartData(r: HostsMetricsResult, chart: (typeof CHARTS)[number])
   return [x, ...ys] as uPlot.AlignedData;
 }
 
-export function chartOptions(chart: (typeof CHARTS)[number], width: number, css: (name: string) => string): uPlot.Options {
-  const axis = { stroke: css("--muted"), grid: { stroke: css("--border"), width: 1 }, ticks: { stroke: css("--border") } };
-  const fmt = (v: number | null | undefined) => (v === null || v === undefined ? "—" : `${Math.round(v * 100) / 100}${chart.unit ? ` ${chart.unit}` : ""}`);
+export function chartOptions(
+  chart: (typeof CHARTS)[number],
+  width: number,
+  css: (name: string) => string,
+): uPlot.Options {
+  const axis = {
+    stroke: css("--muted"),
+    grid: { stroke: css("--border"), width: 1 },
+    ticks: { stroke: css("--border") },
+  };
+  const fmt = (v: number | null | undefined) =>
+    v === null || v === undefined ? "—" : `${Math.round(v * 100) / 100}${chart.unit ? ` ${chart.unit}` : ""}`;
   return {
     width,
     height: 170,
@@ -45,6 +64,15 @@ export function chartOptions(chart: (typeof CHARTS)[number], width: number, css:
     cursor: { sync: { key: "board-health" }, drag: { x: true, y: false } },
     scales: { x: { time: true } },
     axes: [axis, { ...axis, size: 56, values: (_u, ticks) => ticks.map((t) => `${t}${chart.unit}`) }],
-    series: [{}, ...chart.series.map((s) => ({ label: s.label, stroke: s.colour, width: 1.5, spanGaps: false, value: (_u: uPlot, v: number | null) => fmt(v) }))],
+    series: [
+      {},
+      ...chart.series.map((s) => ({
+        label: s.label,
+        stroke: s.colour,
+        width: 1.5,
+        spanGaps: false,
+        value: (_u: uPlot, v: number | null) => fmt(v),
+      })),
+    ],
   };
 }

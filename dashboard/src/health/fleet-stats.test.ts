@@ -14,7 +14,18 @@ const view = (id: string, sector: string | null, state: HostView["state"], tempC
   session: "s",
   node: null,
   agent: "bbb-agent",
-  heartbeat: { v: 1, id, session: "s", seq: 0, ts: 0, hostname: `h-${id}`, ip: "", type: "t", uptime: 1, ...(tempC === undefined ? {} : { tempC }) },
+  heartbeat: {
+    v: 1,
+    id,
+    session: "s",
+    seq: 0,
+    ts: 0,
+    hostname: `h-${id}`,
+    ip: "",
+    type: "t",
+    uptime: 1,
+    ...(tempC === undefined ? {} : { tempC }),
+  },
   ...(last24h > 0 ? { reboots: { total: last24h, last24h, lastAt: 1 } } : {}),
 });
 

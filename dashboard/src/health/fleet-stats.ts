@@ -34,7 +34,8 @@ export function liveValue(h: HostView, m: FleetMetric): number | null {
   return typeof v === "number" && Number.isFinite(v) ? v : null;
 }
 
-const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+const quantile = (sorted: readonly number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
 /** Min, median, 90th percentile and max of a metric per sector, sectors in name order. */
 export function distributionBySector(hosts: Iterable<HostView>, m: FleetMetric): Distribution[] {
@@ -50,13 +51,19 @@ export function distributionBySector(hosts: Iterable<HostView>, m: FleetMetric):
   return [...by.entries()]
     .map(([sector, vs]) => {
       const s = vs.sort((a, b) => a - b);
-      return { sector, n: s.length, min: s[0] ?? 0, p50: quantile(s, 0.5), p90: quantile(s, 0.9), max: s[s.length - 1] ?? 0 };
+      return {
+        sector,
+        n: s.length,
+        min: s[0] ?? 0,
+        p50: quantile(s, 0.5),
+        p90: quantile(s, 0.9),
+        max: s[s.length - 1] ?? 0,
+      };
     })
     .sort((a, b) => a.sector.localeCompare(b.sector, undefined, { numeric: true }));
 }
 
-export const displayName = (h: HostView) =>
-  hostnameToEpics(h.heartbeat?.hostname ?? h.node?.hostname ?? "") || h.id;
+export const displayName = (h: HostView) => hostnameToEpics(h.heartbeat?.hostname ?? h.node?.hostname ?? "") || h.id;
 
 /** The `n` live boards with the highest value of a metric. */
 export function topBoards(hosts: Iterable<HostView>, m: FleetMetric, n = 20): Ranked[] {

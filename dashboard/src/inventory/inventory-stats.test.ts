@@ -32,7 +32,12 @@ const view = (id: string, i: Inventory | null): HostView => ({
 });
 
 describe("inventory view", () => {
-  const fleet = [view("a", inv("5.10.168", ["B", "A"])), view("b", inv("5.10.168", ["A"])), view("c", inv("4.14", [])), view("d", null)];
+  const fleet = [
+    view("a", inv("5.10.168", ["B", "A"])),
+    view("b", inv("5.10.168", ["A"])),
+    view("c", inv("4.14", [])),
+    view("d", null),
+  ];
   it("counts boards per value, most common first, boards without an inventory as (none)", () => {
     expect(valueCounts(fleet, "kernel")).toEqual([
       { value: "5.10.168", count: 2 },
@@ -51,7 +56,9 @@ describe("inventory view", () => {
     expect(csvCell("=cmd|' /C calc'!A0")).toBe("'=cmd|' /C calc'!A0");
     const lines = inventoryCsv(fleet).split("\r\n");
     expect(lines[0]).toBe("id,name,state,sector,type,kernel,image,debian,overlays,uEnv,node,agent,storage");
-    expect(lines[1]).toBe("a,a,online,1,,5.10.168,BeagleBoard.org Debian Bullseye IoT Image 2023-09-02,11.8,\"A,B\",uboot_overlay_addr0=BB-UART1-00A0.dtbo,v18.20.4,0.1.0,emmc 3.6 GiB");
+    expect(lines[1]).toBe(
+      'a,a,online,1,,5.10.168,BeagleBoard.org Debian Bullseye IoT Image 2023-09-02,11.8,"A,B",uboot_overlay_addr0=BB-UART1-00A0.dtbo,v18.20.4,0.1.0,emmc 3.6 GiB',
+    );
     expect(lines[4]).toBe("d,d,online,1,,,,,,,,,");
   });
 });

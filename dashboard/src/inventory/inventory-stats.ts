@@ -26,11 +26,15 @@ export function valueCounts(hosts: Iterable<HostView>, col: InventoryColumn): { 
     const v = inventoryCell(h.inventory, col);
     m.set(v, (m.get(v) ?? 0) + 1);
   }
-  return [...m.entries()].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
+  return [...m.entries()]
+    .map(([value, count]) => ({ value, count }))
+    .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
 }
 
 export function boardsWith(hosts: Iterable<HostView>, col: InventoryColumn, value: string): HostView[] {
-  return [...hosts].filter((h) => inventoryCell(h.inventory, col) === value).sort((a, b) => displayName(a).localeCompare(displayName(b)));
+  return [...hosts]
+    .filter((h) => inventoryCell(h.inventory, col) === value)
+    .sort((a, b) => displayName(a).localeCompare(displayName(b)));
 }
 
 /**

@@ -6,7 +6,8 @@ import {
   DEFAULT_PORTS,
   DEFAULT_REBOOT_GRACE_MS,
   DEFAULT_TOPIC_ROOT,
-  thresholdsSchema,
+  alarmMetrics,
+  thresholdSchema,
 } from "@bbb/shared";
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -160,7 +161,7 @@ export const configSchema = z
       .default(true)
       .describe(
         "Keep per-board health series (load, temperature, memory, disk, uptime, clock offset) for plots and `hosts.metrics`: " +
-          "1-minute means for 48 h and 15-minute means for 90 days in `health.sqlite` of the data dir (docs/protocol.md §\"Health history\").",
+          '1-minute means for 48 h and 15-minute means for 90 days in `health.sqlite` of the data dir (docs/protocol.md §"Health history").',
       ),
     healthHistoryMaxMb: z.coerce
       .number()
@@ -168,12 +169,13 @@ export const configSchema = z
       .min(1)
       .default(8192)
       .describe(
-        "Size bound of the health series in MiB: beyond it the oldest points are dropped first (about 60 KiB per board per day, BENCHMARKS.md §\"Health history\").",
+        'Size bound of the health series in MiB: beyond it the oldest points are dropped first (about 60 KiB per board per day, BENCHMARKS.md §"Health history").',
       ),
-    thresholds: thresholdsSchema
+    thresholds: z
+      .partialRecord(z.enum(alarmMetrics), thresholdSchema)
       .default({})
       .describe(
-        "Fleet-wide alarm thresholds overriding the built-in defaults per metric (`{tempC: {warn, crit, hysteresis}}`); a type's own `thresholds` override these (docs/protocol.md §\"Alarms\"). Config file only.",
+        'Fleet-wide alarm thresholds overriding the built-in defaults per metric (`{tempC: {warn, crit, hysteresis}}`); a type\'s own `thresholds` override these (docs/protocol.md §"Alarms"). Config file only.',
       ),
     historyRetentionDays: z.coerce
       .number()

@@ -1,6 +1,6 @@
-import type { AlarmState } from "./health-watch.js";
 import {
   heartbeatPvPrefixes,
+  type AlarmLevel,
   type AlarmMetric,
   type AgentKind,
   type BoardLive,
@@ -11,6 +11,14 @@ import {
   type Node,
   type Problem,
 } from "@bbb/shared";
+
+/** A metric's raised alarm level, its highest value since it was raised, and since when. */
+export interface AlarmState {
+  level: Exclude<AlarmLevel, "ok">;
+  value: number;
+  limit: number;
+  since: number;
+}
 
 /** The manager's in-memory record of one board id. */
 export interface BoardRecord {

@@ -247,7 +247,8 @@ export function createRegistry(deps: RegistryDeps) {
     /** Unexpected reboots recorded before a restart (from history), so the counts carry over. */
     seedReboots(counts: ReadonlyMap<string, { total: number; recent: number[]; lastAt: number | null }>): void {
       const t = now();
-      for (const [id, c] of counts) getOrCreate(id, t).reboots = { total: c.total, recent: [...c.recent], lastAt: c.lastAt };
+      for (const [id, c] of counts)
+        getOrCreate(id, t).reboots = { total: c.total, recent: [...c.recent], lastAt: c.lastAt };
     },
 
     /** A host view retained by a previous run of the manager (start-up only). */

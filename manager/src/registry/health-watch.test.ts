@@ -59,7 +59,10 @@ const node: Node = {
   notes: "",
 };
 const threshold = (s: ReturnType<typeof setup>) =>
-  s.reg.records.get("b1")?.problems.filter((p) => p.code === "threshold").map((p) => `${p.field}:${p.severity}`);
+  s.reg.records
+    .get("b1")
+    ?.problems.filter((p) => p.code === "threshold")
+    .map((p) => `${p.field}:${p.severity}`);
 
 describe("health alarms", () => {
   it("raises, holds and clears a temperature alarm with hysteresis, without flapping", () => {
@@ -69,7 +72,12 @@ describe("health alarms", () => {
       s.tick();
       s.reg.applyHeartbeat("b1", beat("s1", { tempC: temp }), false);
     }
-    expect(s.alarms.map((a) => `${a.from}>${a.to}`)).toEqual(["ok>warning", "warning>critical", "critical>warning", "warning>ok"]);
+    expect(s.alarms.map((a) => `${a.from}>${a.to}`)).toEqual([
+      "ok>warning",
+      "warning>critical",
+      "critical>warning",
+      "warning>ok",
+    ]);
     expect(s.reg.records.get("b1")?.state).toBe("online");
     expect(s.problemChanges.map((c) => c.join())).toEqual(["threshold", "threshold", "threshold", ""]);
   });
@@ -89,7 +97,9 @@ describe("health alarms", () => {
 
   it("uses the type's thresholds over the fleet defaults", () => {
     const s = setup();
-    s.reg.setTypes([typeSchema.parse({ name: "mbtemp", thresholds: { diskUsedPct: { warn: 50, crit: 60, hysteresis: 1 } } })]);
+    s.reg.setTypes([
+      typeSchema.parse({ name: "mbtemp", thresholds: { diskUsedPct: { warn: 50, crit: 60, hysteresis: 1 } } }),
+    ]);
     s.reg.applyHeartbeat("b1", beat("s1", { diskUsedPct: 55, tempC: 75 }), false);
     expect(threshold(s)).toEqual(["diskUsedPct:warning", "tempC:warning"]);
   });
@@ -147,7 +157,9 @@ describe("inventory expectations", () => {
   it("makes a board misconfigured with the differing field, and online again when it matches", () => {
     const s = setup();
     s.reg.setNodes([node]);
-    s.reg.setTypes([typeSchema.parse({ name: "mbtemp", expect: { kernel: "5.10.168-ti-r71", overlays: ["BB-UART1-00A0"] } })]);
+    s.reg.setTypes([
+      typeSchema.parse({ name: "mbtemp", expect: { kernel: "5.10.168-ti-r71", overlays: ["BB-UART1-00A0"] } }),
+    ]);
     s.reg.applyHeartbeat("b1", beat("s1"), false);
     expect(s.reg.records.get("b1")?.state).toBe("online");
     s.reg.applyInventory("b1", inv("4.14.108-ti-r131"));

@@ -16,14 +16,6 @@ export const REBOOT_WINDOW_MS = 86_400_000;
 /** Uptime must fall by more than this (s) to be a reboot: beats of one second may arrive out of order. */
 const UPTIME_SLACK_S = 5;
 
-/** A metric's raised level, its highest value since it was raised, and since when. */
-export interface AlarmState {
-  level: Exclude<AlarmLevel, "ok">;
-  value: number;
-  limit: number;
-  since: number;
-}
-
 export interface HealthTransition {
   metric: AlarmMetric | "timeSync";
   from: string;
@@ -75,7 +67,8 @@ export function createHealthWatch(deps: {
         }
         changed = true;
         if (to === "ok") delete rec.alarms[m];
-        else rec.alarms[m] = { level: to, value: v, limit: (to === "critical" ? th[m].crit : th[m].warn) ?? v, since: t };
+        else
+          rec.alarms[m] = { level: to, value: v, limit: (to === "critical" ? th[m].crit : th[m].warn) ?? v, since: t };
         deps.sink.alarmChanged(rec, { metric: m, from, to, value: v }, t);
       }
       const syncWas = prev?.timeSync ?? "unknown";

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { boardIdSchema } from "../ids.js";
 import { metricFieldSchema, metricFields } from "../schemas/health.js";
-import { oneOrManySchema } from "./common.js";
 
 /** Finest step of the stored series: one point a minute (docs/protocol.md §"Health history"). */
 export const METRIC_MIN_STEP_MS = 60_000;
@@ -17,11 +16,19 @@ export const hostsMetricsParamsSchema = z
   .object({
     id: boardIdSchema,
     fields: z
-      .preprocess((v) => (typeof v === "string" ? v.split(",") : v), z.array(metricFieldSchema).min(1).max(metricFields.length))
+      .preprocess(
+        (v) => (typeof v === "string" ? v.split(",") : v),
+        z.array(metricFieldSchema).min(1).max(metricFields.length),
+      )
       .optional(),
     from: z.coerce.number().int().nonnegative().optional(),
     to: z.coerce.number().int().nonnegative().optional(),
-    step: z.coerce.number().int().min(METRIC_MIN_STEP_MS).max(7 * 86_400_000).optional(),
+    step: z.coerce
+      .number()
+      .int()
+      .min(METRIC_MIN_STEP_MS)
+      .max(7 * 86_400_000)
+      .optional(),
   })
   .strict()
   .refine((p) => p.from === undefined || p.to === undefined || p.from < p.to, "from must be before to")
@@ -51,6 +58,8 @@ export function metricStep(from: number, to: number, step?: number): number {
 export function parseDuration(text: string): number | null {
   const m = /^(\d+(?:\.\d+)?)(s|m|h|d|w)$/.exec(text.trim());
   if (!m) return null;
-  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 }[m[2] as "s" | "m" | "h" | "d" | "w"];
+  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 }[
+    m[2] as "s" | "m" | "h" | "d" | "w"
+  ];
   return Math.round(Number(m[1]) * unit);
 }

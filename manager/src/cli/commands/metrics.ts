@@ -30,7 +30,10 @@ export function registerMetrics(program: Command, ctx: CliContext): void {
     .option("--fields <list>", `fields (${metricFields.join(",")})`, list)
     .option("--table", "one row per bucket instead of sparklines")
     .option("--json", "JSON output for scripts")
-    .addHelpText("after", "\nExamples:\n  bbbctl metrics a0f6fd8b1c22 --since 24h\n  bbbctl metrics a0f6fd8b1c22 --since 7d --fields tempC --table")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  bbbctl metrics a0f6fd8b1c22 --since 24h\n  bbbctl metrics a0f6fd8b1c22 --since 7d --fields tempC --table",
+    )
     .action(async (id: string, o: MetricsOpts) => {
       const to = ctx.io.now();
       const params = {

@@ -1,10 +1,4 @@
-import {
-  CodedError,
-  hostsMetricsParamsSchema,
-  hostsMetricsResultSchema,
-  metricFields,
-  metricStep,
-} from "@bbb/shared";
+import { CodedError, hostsMetricsParamsSchema, hostsMetricsResultSchema, metricFields, metricStep } from "@bbb/shared";
 import { ManagerErrorCodes, notFound } from "../../errors.js";
 import { defineMethod, type MethodDef } from "../method.js";
 import type { ServiceDeps } from "./deps.js";
@@ -24,7 +18,8 @@ export function metricMethods(deps: ServiceDeps): MethodDef[] {
       http: { method: "GET", path: "/hosts/{id}/metrics" },
       handler: (p) => {
         const h = deps.health;
-        if (!h) throw new CodedError(ManagerErrorCodes.UNAVAILABLE, "the health history is switched off (healthHistory)");
+        if (!h)
+          throw new CodedError(ManagerErrorCodes.UNAVAILABLE, "the health history is switched off (healthHistory)");
         if (!deps.registry.records.has(p.id) && !h.knows(p.id)) throw notFound(`board ${p.id}`);
         const to = p.to ?? deps.now();
         const from = p.from ?? to - DAY_MS;

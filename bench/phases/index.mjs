@@ -5,7 +5,9 @@ import { runDetectionPhase } from "./detection.mjs";
 import { runCommandsPhase } from "./commands.mjs";
 import { runAgentPhase } from "./agent.mjs";
 import { runAgentArmhfPhase } from "./agent-armhf.mjs";
+import { runHealthPhase } from "./health.mjs";
 import { agentArmhfMarkdown, agentMarkdown, brokerMarkdown, clusterMarkdown, commandsMarkdown, detectionMarkdown, systemMarkdown } from "../lib/tables.mjs";
+import { healthMarkdown } from "../lib/health-table.mjs";
 
 const env = (name, fallback) => (process.env[name] ? process.env[name].split(",").map(Number) : fallback);
 
@@ -67,5 +69,15 @@ export const PHASES = {
       ),
     markdown: clusterMarkdown,
   },
+  health: {
+    // The system part measures 65 s so that its window holds a minute boundary (when 10,000 closed points are written).
+    run: ({ quick, root }) =>
+      runHealthPhase(
+        quick
+          ? { root, boards: 2000, minutes: 20, beatsPerMinute: 2, system: { boards: env("BENCH_HEALTH_BOARDS", [1000])[0], warmupS: 3, measureS: 65, connectsPerSec: 500, workers: 2 } }
+          : { root, boards: 10_000, minutes: 60, beatsPerMinute: 4, system: { boards: env("BENCH_HEALTH_BOARDS", [10_000])[0], warmupS: 5, measureS: 65, connectsPerSec: 500, workers: 2 } },
+      ),
+    markdown: healthMarkdown,
+  },
 };
-export const PHASE_NAMES = ["broker", "system", "detection", "commands", "agent", "agent-armhf", "cluster"];
+export const PHASE_NAMES = ["broker", "system", "detection", "commands", "agent", "agent-armhf", "cluster", "health"];

@@ -17,10 +17,10 @@ const CANARY = fileURLToPath(new URL("../lib/stall-canary.mjs", import.meta.url)
  * sent in the window; processed = heartbeats the manager decoded in the same window (probe);
  * latency = send → manager decode, and heartbeat → registry/hosts view of probe boards.
  */
-export async function systemRun({ boards, warmupS, measureS, connectsPerSec, workers, cpuProfDir }) {
-  const label = `${boards} boards`;
+export async function systemRun({ boards, warmupS, measureS, connectsPerSec, workers, cpuProfDir, serverEnv = {}, tag = "" }) {
+  const label = `${boards} boards${tag}`;
   progress("system", `${label}: starting the server and the generator`);
-  const sys = await startSystem({ boards, workers, connectsPerSec, phase: "system", label });
+  const sys = await startSystem({ boards, workers, connectsPerSec, phase: "system", label, serverEnv });
   try {
     progress("system", `${label}: ${sys.connected} connected, warm-up ${warmupS} s, then measuring ${measureS} s`);
     await sleep(warmupS * 1000);

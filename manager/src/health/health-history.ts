@@ -17,8 +17,10 @@ import { queryMetrics, type MetricsQuery } from "./metric-query.js";
 /** Retention of the two tiers (docs/protocol.md §"Health history"). */
 export const M1_KEEP_MIN = 48 * 60;
 export const M15_KEEP_MIN = 90 * 24 * 60;
-/** Rows per write transaction and per prune step: one event-loop turn each, so beats go between. */
-const CHUNK = 1000;
+/** Rows per write transaction: one event-loop turn each, so beats go between (BENCHMARKS.md §"Health history"). */
+const CHUNK = 500;
+/** Boards whose old points one prune transaction deletes (about an hour of minutes each). */
+const PRUNE_BOARDS = 100;
 /** Points kept in memory while the disk refuses writes; beyond, the oldest are dropped. */
 const MAX_PENDING = 500_000;
 
@@ -126,12 +128,18 @@ export function createHealthHistory(deps: HealthHistoryDeps) {
     const h = db;
     if (!h) return;
     const minute = Math.floor(deps.now() / 60_000);
+    // Board by board along the primary key, PRUNE_BOARDS boards per transaction and turn.
     const cut = (tier: Tier, before: number, done: () => void) => {
-      const sql = `DELETE FROM ${tier} WHERE (b, t) IN (SELECT b, t FROM ${tier} WHERE t < ? LIMIT ${CHUNK * 5})`;
-      const st = h.db.prepare(sql);
+      const st = h.db.prepare(`DELETE FROM ${tier} WHERE b = ? AND t < ?`);
+      const boards = h.indexes();
+      let i = 0;
       const again = () => {
         if (!db) return;
-        if (st.run(before).changes >= CHUNK * 5) setImmediate(again);
+        const end = Math.min(boards.length, i + PRUNE_BOARDS);
+        h.db.transaction(() => {
+          for (; i < end; i++) st.run(boards[i], before);
+        })();
+        if (i < boards.length) setImmediate(again);
         else done();
       };
       again();

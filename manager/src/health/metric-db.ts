@@ -11,7 +11,9 @@ export const HEALTH_DB_FILE = "health.sqlite";
  *
  * Points are integers (SQLite stores small ones in 1-4 bytes): load ×100, temperature, memory
  * and disk ×10, uptime in s, clock offset in ms; `t` in minutes since the epoch; `b` the board's
- * index in `boards`. `m1` holds one-minute means, `m15` fifteen-minute means of those.
+ * index in `boards`. `m1` holds one-minute means, `m15` fifteen-minute means of those. The
+ * primary key (b, t) is the only index: a second one on `t` would double the cost of every
+ * write; retention deletes board by board along the key instead.
  */
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS boards (b INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);
@@ -25,8 +27,6 @@ const SCHEMA = `
     load INTEGER, temp INTEGER, mem INTEGER, disk INTEGER, up INTEGER, off INTEGER,
     PRIMARY KEY (b, t)
   ) WITHOUT ROWID;
-  CREATE INDEX IF NOT EXISTS m1_t ON m1 (t);
-  CREATE INDEX IF NOT EXISTS m15_t ON m15 (t);
 `;
 
 export type Tier = "m1" | "m15";
@@ -39,7 +39,10 @@ export interface HealthDb {
   db: Db;
   boardIndex(id: string): number;
   knownIndex(id: string): number | undefined;
+  /** Every board index (retention runs board by board along the primary key). */
+  indexes(): number[];
   write(tier: Tier, rows: readonly PointRow[]): void;
+  /** The oldest point of a tier: one primary-key lookup per board (there is no index on `t`). */
   oldestMinute(tier: Tier): number | null;
   usedBytes(): number;
   fileBytes(): number;
@@ -74,8 +77,8 @@ function wrap(db: Db): HealthDb {
     for (const r of rows) st.run(r);
   });
   const oldest = {
-    m1: db.prepare("SELECT min(t) AS t FROM m1"),
-    m15: db.prepare("SELECT min(t) AS t FROM m15"),
+    m1: db.prepare("SELECT min(t) AS t FROM m1 WHERE b = ?"),
+    m15: db.prepare("SELECT min(t) AS t FROM m15 WHERE b = ?"),
   };
 
   return {
@@ -90,8 +93,16 @@ function wrap(db: Db): HealthDb {
       return b;
     },
     knownIndex: (id: string): number | undefined => index.get(id),
+    indexes: () => [...index.values()],
     write: (tier: Tier, rows: readonly PointRow[]) => writeBatch(tier, rows),
-    oldestMinute: (tier: Tier): number | null => (oldest[tier].get() as { t: number | null }).t,
+    oldestMinute(tier: Tier): number | null {
+      let min: number | null = null;
+      for (const b of index.values()) {
+        const t = (oldest[tier].get(b) as { t: number | null }).t;
+        if (t !== null && (min === null || t < min)) min = t;
+      }
+      return min;
+    },
     /** Bytes in use (pages not on the free list): what the size bound compares. */
     usedBytes(): number {
       const pages = Number(db.pragma("page_count", { simple: true }));

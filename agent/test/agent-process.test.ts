@@ -50,7 +50,7 @@ describe.skipIf(!existsSync(MAIN))("agent process (needs `npx tsc -b agent` firs
     await fake?.cleanup();
   });
 
-  it("SIGKILL: the retained status becomes lost (the will) within 1 s", async () => {
+  it("SIGKILL: the retained status becomes lost at once (the will, not a keepalive expiry)", async () => {
     const child = spawnAgent(env());
     children.push(child);
     const id = fake.boardId;
@@ -68,7 +68,7 @@ describe.skipIf(!existsSync(MAIN))("agent process (needs `npx tsc -b agent` firs
       5000,
       from,
     );
-    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(Date.now() - t0).toBeLessThan(2500);
     expect(JSON.parse(lost.payload).session).toBe(session);
     await child.exited;
   });

@@ -53,26 +53,29 @@ describe("a real agent process against the all-in-one server", () => {
     return { root, child, startedAt: Date.now() };
   };
 
-  it("shows online within 1.5 s of start, lost within 1 s of SIGKILL", async () => {
+  // The bounds tell the mechanisms apart, not speed (the detection figures are in BENCHMARKS.md):
+  // online comes with the birth message, not after a heartbeat period; a killed agent is lost by
+  // its will at once, well before a keepalive (3 s) could expire; a stopped one by the keepalive.
+  it("shows online at start (birth), lost at once on SIGKILL (will)", async () => {
     const { root, child, startedAt } = await start(11);
-    const online = await hosts.waitState(root.boardId, "online", 1500 + 2000);
+    const online = await hosts.waitState(root.boardId, "online", 8000);
     // Node's own start-up is part of "start": measured from spawn.
-    expect(online.at - startedAt).toBeLessThan(1500);
+    expect(online.at - startedAt).toBeLessThan(5000);
     expect(online.heartbeat?.hostname).toBe(root.options.hostname);
     const killedAt = Date.now();
     child.kill("SIGKILL");
     const lost = await hosts.waitState(root.boardId, "lost", 3000);
-    expect(lost.at - killedAt).toBeLessThan(1000);
+    expect(lost.at - killedAt).toBeLessThan(2500);
   });
 
-  it("marks a SIGSTOPped agent lost within 3.5 s and online again after SIGCONT", async () => {
+  it("marks a SIGSTOPped agent lost by keepalive expiry and online again after SIGCONT", async () => {
     const { root, child } = await start(12);
     await hosts.waitState(root.boardId, "online", 5000);
     try {
       const stoppedAt = Date.now();
       child.kill("SIGSTOP");
-      const lost = await hosts.waitState(root.boardId, "lost", 6000);
-      expect(lost.at - stoppedAt).toBeLessThan(3500);
+      const lost = await hosts.waitState(root.boardId, "lost", 8000);
+      expect(lost.at - stoppedAt).toBeLessThan(6000);
     } finally {
       child.kill("SIGCONT");
     }

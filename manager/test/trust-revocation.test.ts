@@ -163,9 +163,11 @@ describe("sessions end with their user on every door", () => {
     const items = JSON.parse(listed.stdout) as { id: string; username: string }[];
     expect(items.map((i) => i.username)).toEqual(["op-cli"]);
     const revoked = await bbbctl(["tokens", "revoke", items[0]!.id], env);
+    expect(revoked.stderr).toBe("");
     expect(JSON.parse(revoked.stdout)).toEqual({ revoked: true });
     expect((await http("/api/hosts", { headers: bearer(doors.token) })).status).toBe(401);
     const out = await bbbctl(["sign-out", "op-cli"], env);
+    expect(out.stderr).toBe("");
     expect(JSON.parse(out.stdout)).toMatchObject({ username: "op-cli" });
     await Promise.all([doors.mqttClosed, doors.sftpClosed, doors.sockClosed]);
   });

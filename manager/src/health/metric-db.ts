@@ -1,6 +1,3 @@
-import { chmodSync, closeSync, openSync } from "node:fs";
-import Database from "better-sqlite3";
-
 export const HEALTH_DB_FILE = "health.sqlite";
 
 /**
@@ -33,7 +30,7 @@ export type Tier = "m1" | "m15";
 /** One stored point: board index, minute, then the six scaled values (null: nothing received). */
 export type PointRow = [number, number, ...(number | null)[]];
 
-import type { Db } from "../store/open-db.js";
+import { openSqliteFile, type Db } from "../store/open-db.js";
 
 export interface HealthDb {
   db: Db;
@@ -54,12 +51,7 @@ export function openHealthDb(file: string): HealthDb {
 }
 
 function open(file: string): Db {
-  closeSync(openSync(file, "a", 0o600));
-  chmodSync(file, 0o600);
-  const db = new Database(file);
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = NORMAL");
-  db.pragma("busy_timeout = 5000");
+  const db = openSqliteFile(file, "NORMAL");
   db.exec(SCHEMA);
   return db;
 }

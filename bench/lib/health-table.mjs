@@ -14,8 +14,8 @@ export function healthMarkdown(r, meta) {
     meta,
     "",
     table(
-      ["boards", "observe() per beat", "write per minute p50 / p99 / max", "per 500-point transaction (one event-loop turn)", "bytes per point", "per board per day", "10,000 boards, 48 h + 90 d", "longest prune step"],
-      [[fmt(r.boards, 0), `${fmt(r.observeNsPerBeat, 0)} ns`, `${fmt(r.writeMsPerMinute.p50, 1)} / ${fmt(r.writeMsPerMinute.p99, 1)} / ${fmt(r.writeMsPerMinute.max, 1)} ms`, `${fmt(r.msPer500Points, 2)} ms`, fmt(r.bytesPerPoint, 1), `${fmt(r.bytesPerBoardPerDay / 1024, 1)} KiB`, mib(r.bytesAt10kFor48hAnd90d), `${fmt(r.pruneStepMs.max, 1)} ms (${r.pruneStepMs.steps} steps of 100 boards for an hour)`]],
+      ["boards", "observe() per beat", "write per minute p50 / p99 / max", "per 200-point transaction (one event-loop turn)", "bytes per point", "per board per day", "10,000 boards, 48 h + 90 d", "longest prune step"],
+      [[fmt(r.boards, 0), `${fmt(r.observeNsPerBeat, 0)} ns`, `${fmt(r.writeMsPerMinute.p50, 1)} / ${fmt(r.writeMsPerMinute.p99, 1)} / ${fmt(r.writeMsPerMinute.max, 1)} ms`, `${fmt(r.msPer200Points ?? r.msPer500Points * 0.4, 2)} ms`, fmt(r.bytesPerPoint, 1), `${fmt(r.bytesPerBoardPerDay / 1024, 1)} KiB`, mib(r.bytesAt10kFor48hAnd90d), `${fmt(r.pruneStepMs.max, 1)} ms (${r.pruneStepMs.steps} steps of 25 boards for an hour)`]],
     ),
     "",
     table(["history", "boards connected", "processed beats/s", "beat → registry/hosts p50 / p99 ms", "server event-loop delay p50 / p99 ms", "server cores"], sys),

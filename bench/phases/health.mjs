@@ -49,14 +49,14 @@ export async function runHealthPhase({ root, boards, minutes, beatsPerMinute, sy
     const rows1 = boards * minutes;
     const rows15 = boards * Math.floor(minutes / 15);
     out.writeMsPerMinute = { p50: round(percentile(flushMs, 50), 1), p99: round(percentile(flushMs, 99), 1), max: round(Math.max(...flushMs), 1) };
-    // One event-loop turn of the timer's flush: a transaction of at most 1,000 points.
-    out.msPer500Points = round((percentile(flushMs, 50) / (boards + boards / 15)) * 500, 2);
+    // One event-loop turn of the timer's flush: a transaction of at most 200 points.
+    out.msPer200Points = round((percentile(flushMs, 50) / (boards + boards / 15)) * 200, 2);
     out.fileBytes = st.fileBytes;
     out.bytesPerPoint = round(st.fileBytes / (rows1 + rows15), 1);
     out.bytesPerBoardPerDay = round((st.fileBytes / (rows1 + rows15)) * (1440 + 96), 0);
     out.bytesAt10kFor48hAnd90d = round(out.bytesPerPoint * boards * (2880 + 96 * 90), 0);
     // (a3) retention as the manager runs it: an hour of minutes deleted board by board along the
-    // primary key, 100 boards per transaction (one event-loop turn each).
+    // primary key, 25 boards per transaction (one event-loop turn each).
     const db = (await import("better-sqlite3")).default(join(dir, "health.sqlite"));
     const del = db.prepare("DELETE FROM m1 WHERE b = ? AND t < ?");
     const all = db.prepare("SELECT b FROM boards").all().map((r) => r.b);
@@ -64,7 +64,7 @@ export async function runHealthPhase({ root, boards, minutes, beatsPerMinute, sy
     const steps = [];
     for (let i = 0; i < all.length; ) {
       const s = process.hrtime.bigint();
-      const end = Math.min(all.length, i + 100);
+      const end = Math.min(all.length, i + 25);
       db.transaction(() => {
         for (; i < end; i++) del.run(all[i], cut);
       })();

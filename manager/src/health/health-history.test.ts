@@ -95,7 +95,7 @@ describe("health history", () => {
     // Reopened with a bound far under its size: whole hours of the oldest minutes go.
     h = createHealthHistory({ dataDir: dir, log, now: () => now, maxBytes: 4096 * 8, pruneMs: 3_600_000 });
     h.start();
-    await new Promise((r) => setTimeout(r, 50));
+    await h.prune();
     const after = h.query({ id: "b1", fields: ["load1"], from: T0, to: now, step: 60_000 });
     expect(after.series.load1?.[0]).toBeNull();
     expect(after.series.load1?.filter((x) => x !== null).length).toBeLessThan(120);

@@ -18,9 +18,9 @@ import { queryMetrics, type MetricsQuery } from "./metric-query.js";
 export const M1_KEEP_MIN = 48 * 60;
 export const M15_KEEP_MIN = 90 * 24 * 60;
 /** Rows per write transaction: one event-loop turn each, so beats go between (BENCHMARKS.md §"Health history"). */
-const CHUNK = 500;
+const CHUNK = 200;
 /** Boards whose old points one prune transaction deletes (about an hour of minutes each). */
-const PRUNE_BOARDS = 100;
+const PRUNE_BOARDS = 25;
 /** Points kept in memory while the disk refuses writes; beyond, the oldest are dropped. */
 const MAX_PENDING = 500_000;
 
@@ -124,44 +124,50 @@ export function createHealthHistory(deps: HealthHistoryDeps) {
   }
 
   /** Retention, then the size bound, in chunks. */
-  function prune(): void {
-    const h = db;
-    if (!h) return;
+  let pruning: Promise<void> | null = null;
+
+  /** Deletes `tier` points before `before`, board by board along the primary key, one turn per PRUNE_BOARDS boards. */
+  async function cut(h: HealthDb, tier: Tier, before: number): Promise<void> {
+    const st = h.db.prepare(`DELETE FROM ${tier} WHERE b = ? AND t < ?`);
+    const boards = h.indexes();
+    for (let i = 0; i < boards.length && db === h;) {
+      const end = Math.min(boards.length, i + PRUNE_BOARDS);
+      h.db.transaction(() => {
+        for (; i < end; i++) st.run(boards[i], before);
+      })();
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  /** Retention, then the size bound: oldest first, a day of quarter hours, else an hour of minutes. */
+  async function pruneOnce(h: HealthDb): Promise<void> {
     const minute = Math.floor(deps.now() / 60_000);
-    // Board by board along the primary key, PRUNE_BOARDS boards per transaction and turn.
-    const cut = (tier: Tier, before: number, done: () => void) => {
-      const st = h.db.prepare(`DELETE FROM ${tier} WHERE b = ? AND t < ?`);
-      const boards = h.indexes();
-      let i = 0;
-      const again = () => {
-        if (!db) return;
-        const end = Math.min(boards.length, i + PRUNE_BOARDS);
-        h.db.transaction(() => {
-          for (; i < end; i++) st.run(boards[i], before);
-        })();
-        if (i < boards.length) setImmediate(again);
-        else done();
-      };
-      again();
-    };
-    const bound = () => {
-      if (!db || h.usedBytes() <= deps.maxBytes) return;
-      // Oldest first: a day of quarter hours, else an hour of minutes.
+    await cut(h, "m1", minute - M1_KEEP_MIN);
+    await cut(h, "m15", minute - M15_KEEP_MIN);
+    while (db === h && h.usedBytes() > deps.maxBytes) {
       const o15 = h.oldestMinute("m15");
       const o1 = h.oldestMinute("m1");
-      if (o15 !== null && o15 < minute - 1440) cut("m15", o15 + 1440, bound);
-      else if (o1 !== null) cut("m1", o1 + 60, bound);
-      else
+      if (o15 !== null && o15 < minute - 1440) await cut(h, "m15", o15 + 1440);
+      else if (o1 !== null) await cut(h, "m1", o1 + 60);
+      else {
         log.warn(
           { used: h.usedBytes(), max: deps.maxBytes },
           "health history over its size bound with nothing left to drop",
         );
-    };
-    try {
-      cut("m1", minute - M1_KEEP_MIN, () => cut("m15", minute - M15_KEEP_MIN, bound));
-    } catch (err: unknown) {
-      log.error({ err }, "health history prune failed");
+        return;
+      }
     }
+  }
+
+  function prune(): Promise<void> {
+    const h = db;
+    if (!h) return Promise.resolve();
+    pruning ??= pruneOnce(h)
+      .catch((err: unknown) => log.error({ err }, "health history prune failed"))
+      .finally(() => {
+        pruning = null;
+      });
+    return pruning;
   }
 
   return {
@@ -200,6 +206,8 @@ export function createHealthHistory(deps: HealthHistoryDeps) {
         live ? (live.slice(1) as (number | null)[]) : null,
       );
     },
+    /** Retention and the size bound now; resolves when done (the timer runs it every `pruneMs`). */
+    prune,
     knows: (id: string) => accs.has(id) || db?.knownIndex(id) !== undefined,
     stats: () => ({
       boards: accs.size,
@@ -211,11 +219,11 @@ export function createHealthHistory(deps: HealthHistoryDeps) {
     start(): void {
       db = openHealthDb(join(deps.dataDir, HEALTH_DB_FILE));
       const t1 = setInterval(flush, deps.flushMs ?? 10_000);
-      const t2 = setInterval(prune, deps.pruneMs ?? 600_000);
+      const t2 = setInterval(() => void prune(), deps.pruneMs ?? 600_000);
       t1.unref();
       t2.unref();
       timers = [t1, t2];
-      prune();
+      void prune();
     },
     /** Everything still pending is written before the file closes. */
     stop(): void {

@@ -169,7 +169,7 @@ export const configSchema = z
       .min(1)
       .default(8192)
       .describe(
-        'Size bound of the health series in MiB: beyond it the oldest points are dropped first (about 60 KiB per board per day, BENCHMARKS.md §"Health history").',
+        'Size bound of the health series in MiB: beyond it the oldest points are dropped first (about 51 KiB per board per day, BENCHMARKS.md §"Health history").',
       ),
     thresholds: z
       .partialRecord(z.enum(alarmMetrics), thresholdSchema)

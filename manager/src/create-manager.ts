@@ -222,6 +222,7 @@ export function createManager(deps: ManagerDeps) {
     clearBoardTopics: (id) => {
       publish(topics.status(id), "", { qos: 1, retain: true });
       publish(topics.heartbeat(id), "", { qos: 1, retain: true });
+      publish(topics.inventory(id), "", { qos: 1, retain: true });
     },
   });
   let service: ServiceDeps | null = null;

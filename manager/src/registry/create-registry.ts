@@ -48,6 +48,8 @@ export function createRegistry(deps: RegistryDeps) {
   const attrKeys = new Map<string, string>();
   // Board clock minus receive time of the last live beat, for boards beyond the tolerance only.
   const skews = new Map<string, number>();
+  // Inventories by board id: a retained one may arrive before the board's status (docs/protocol.md §"Inventory").
+  const inventories = new Map<string, Inventory>();
   const maxSkew = deps.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
   const nodeTable = createNodeTable((host) => sink.nodeChanged(host));
   const nodes = nodeTable.nodes;
@@ -129,7 +131,10 @@ export function createRegistry(deps: RegistryDeps) {
 
   function getOrCreate(id: string, t: number): BoardRecord {
     let rec = records.get(id);
-    if (!rec) records.set(id, (rec = newRecord(id, t, periodMs)));
+    if (!rec) {
+      records.set(id, (rec = newRecord(id, t, periodMs)));
+      rec.live.inventory = inventories.get(id) ?? null;
+    }
     return rec;
   }
 
@@ -137,7 +142,7 @@ export function createRegistry(deps: RegistryDeps) {
     records,
     conflicts,
     nodeTable,
-    sideMaps: [attrKeys, skews, otherDeadline],
+    sideMaps: [attrKeys, skews, otherDeadline, inventories],
     sink,
     now,
     getOrCreate,
@@ -238,10 +243,12 @@ export function createRegistry(deps: RegistryDeps) {
 
     /** A board's inventory (docs/protocol.md §"Inventory"): compared with its type's expectations. */
     applyInventory(id: string, inv: Inventory): void {
-      const t = now();
-      const rec = getOrCreate(id, t);
+      inventories.set(id, inv);
+      // Kept aside until the board itself shows up: an inventory alone makes no board.
+      const rec = records.get(id);
+      if (!rec) return;
       rec.live.inventory = inv;
-      if (rec.state !== null) evaluate(rec, t, "inventory");
+      if (rec.state !== null) evaluate(rec, now(), "inventory");
     },
 
     /** Unexpected reboots recorded before a restart (from history), so the counts carry over. */

@@ -7,7 +7,8 @@ want=(mosquitto-clients:mosquitto_pub mosquitto:mosquitto openssh-client:sftp so
       iproute2:ip git:git redis-server:redis-server openssl:openssl systemd:systemd-analyze
       qemu-user-static:qemu-arm-static debootstrap:debootstrap proot:proot openssh-server:sshd
       openssh-client:ssh-keygen binutils:objdump binutils-arm-linux-gnueabihf:arm-linux-gnueabihf-strip
-      xz-utils:xz dpkg:dpkg-deb python3-minimal:python3)
+      xz-utils:xz dpkg:dpkg-deb python3-minimal:python3 zsh:zsh prometheus:promtool
+      util-linux:script)
 missing=()
 for w in "${want[@]}"; do
   pkg=${w%%:*}; bin=${w##*:}

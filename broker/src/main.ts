@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import pino from "pino";
 import { DEFAULT_PORTS, DEFAULT_TOPIC_ROOT } from "@bbb/shared";
+import { prettyDestination, resolveLogFormat } from "@bbb/shared/node";
 import { createBroker } from "./create-broker.js";
 import { loadOrCreateFleetSecret } from "./fleet-secret.js";
 import { USERS_FILE, createUserStore } from "./user-store.js";
@@ -13,7 +14,18 @@ import { USERS_FILE, createUserStore } from "./user-store.js";
  * The only place of this workspace that reads the environment.
  */
 const env = process.env;
-const log = pino({ name: "bbb-broker", level: env.BBB_LOG_LEVEL ?? "info", redact: ["password", "*.password", "fleetSecret"] });
+const logFormat = (() => {
+  try {
+    return resolveLogFormat(env.BBB_LOG_FORMAT, process.stdout.isTTY === true);
+  } catch (e: unknown) {
+    process.stderr.write(`bbb-broker: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(2);
+  }
+})();
+const log = pino(
+  { name: "bbb-broker", level: env.BBB_LOG_LEVEL ?? "info", redact: ["password", "*.password", "fleetSecret"] },
+  logFormat === "pretty" ? prettyDestination(process.stdout, true) : undefined,
+);
 
 function flag(name: string): boolean {
   const raw = (env[name] ?? "").toLowerCase();
@@ -59,7 +71,11 @@ async function main(): Promise<void> {
     ...(env.BBB_REDIS_URL ? { cluster: { redisUrl: env.BBB_REDIS_URL } } : {}),
     trustProxy: flag("BBB_TRUST_PROXY"),
   });
-  const ports = await broker.start({ mqttPort: port("BBB_MQTT_PORT", DEFAULT_PORTS.mqtt), bind, mqttsPort: port("BBB_MQTTS_PORT", DEFAULT_PORTS.mqtts) });
+  const ports = await broker.start({
+    mqttPort: port("BBB_MQTT_PORT", DEFAULT_PORTS.mqtt),
+    bind,
+    mqttsPort: port("BBB_MQTTS_PORT", DEFAULT_PORTS.mqtts),
+  });
 
   let httpServer: http.Server | null = null;
   let httpPort: number | null = null;
@@ -71,7 +87,9 @@ async function main(): Promise<void> {
     broker.attachWebSocket(server);
     httpPort = await new Promise<number>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(port("BBB_HTTP_PORT", DEFAULT_PORTS.http), bind, () => resolve((server.address() as AddressInfo).port));
+      server.listen(port("BBB_HTTP_PORT", DEFAULT_PORTS.http), bind, () =>
+        resolve((server.address() as AddressInfo).port),
+      );
     });
     httpServer = server;
   }

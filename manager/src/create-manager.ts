@@ -21,6 +21,7 @@ import { toManagerError } from "./projects/project-methods.js";
 import { checkSource } from "./projects/source-policy.js";
 import { createHealthHistory, type HealthHistory } from "./health/health-history.js";
 import { createHealthRecorder } from "./health/health-events.js";
+import { expireLostBoards } from "./service/forget-board.js";
 
 export type ManagerConfig = Pick<
   Config,
@@ -34,6 +35,7 @@ export type ManagerConfig = Pick<
   | "healthHistory"
   | "healthHistoryMaxMb"
   | "thresholds"
+  | "forgetLostAfterHours"
   | "volatileRefreshMs"
   | "projectRoots"
   | "gitHosts"
@@ -247,6 +249,16 @@ export function createManager(deps: ManagerDeps) {
     log.info({ boards: registry.records.size, nodes: registry.nodes.size }, "registry rebuilt from retained messages");
   }
 
+  function expireLost(): void {
+    if (!ready || !service) return;
+    try {
+      const ids = expireLostBoards(service, cfg.forgetLostAfterHours * 3_600_000);
+      if (ids.length > 0) log.info({ boards: ids, afterHours: cfg.forgetLostAfterHours }, "lost boards forgotten");
+    } catch (err: unknown) {
+      log.error({ err }, "expiry of lost boards failed");
+    }
+  }
+
   function prune(): void {
     const before = now() - cfg.historyRetentionDays * 86_400_000;
     try {
@@ -356,6 +368,7 @@ export function createManager(deps: ManagerDeps) {
       tracker.start();
       timers.push(setInterval(() => registry.sweep(), 100));
       timers.push(setInterval(prune, 3600_000));
+      if (cfg.forgetLostAfterHours > 0) timers.push(setInterval(expireLost, 60_000));
       timers.push(setTimeout(settle, deps.settleMs ?? 1500));
       prune();
     },

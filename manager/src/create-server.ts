@@ -58,7 +58,7 @@ export function createServer(opts: ServerOptions) {
   let broker: Broker | null = null;
   let manager: Manager | null = null;
   let http: HttpServer | null = null;
-  let lock: { release(): void } | null = null;
+  let lock: ReturnType<typeof acquireDataLock> | null = null;
   let detachWsProxy: (() => void) | null = null;
   const started: Extension[] = [];
 
@@ -122,6 +122,8 @@ export function createServer(opts: ServerOptions) {
         ports.mqtts = b.mqttsPort;
         mqttUrl = `mqtt://${hostFor(config.bind)}:${b.mqttPort}`;
         log.info({ port: b.mqttPort, mqttsPort: b.mqttsPort }, "broker listening");
+        // `npm run demo` on the same data dir attaches its boards to this broker (demo/main.ts).
+        lock?.annotate({ mqttUrl });
       }
 
       const staticDir = opts.staticDir === undefined ? (config.dashboardDir ?? defaultDashboardDir()) : opts.staticDir;

@@ -1,4 +1,5 @@
 import { pino, type Logger } from "pino";
+import { prettyDestination, resolveLogFormat } from "@bbb/shared/node";
 
 export type { Logger };
 
@@ -29,6 +30,19 @@ export function createLogger(level: string = "info", destination?: pino.Destinat
     },
     destination,
   );
+}
+
+/**
+ * The root logger's destination for `BBB_LOG_FORMAT` (config `logFormat`): pretty lines with
+ * colours on a terminal, pino's JSON (undefined: stdout) otherwise.
+ */
+export function logDestination(
+  format: string,
+  stdout: NodeJS.WriteStream = process.stdout,
+): pino.DestinationStream | undefined {
+  return resolveLogFormat(format, stdout.isTTY === true) === "pretty"
+    ? prettyDestination(stdout, stdout.isTTY === true)
+    : undefined;
 }
 
 /** A logger that drops everything (tests that do not look at logs). */

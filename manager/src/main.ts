@@ -1,7 +1,7 @@
 import { loadConfig } from "./config/load-config.js";
 import { createServer } from "./create-server.js";
 import { ManagerErrorCodes } from "./errors.js";
-import { createLogger } from "./log.js";
+import { createLogger, logDestination } from "./log.js";
 import { createShutdown } from "./ops/graceful-shutdown.js";
 import { createDefaultExtensions } from "./default-extensions.js";
 import { CodedError } from "@bbb/shared";
@@ -12,7 +12,7 @@ import { CodedError } from "@bbb/shared";
  */
 async function main(): Promise<void> {
   const config = loadConfig({ env: process.env, cwd: process.cwd() });
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, logDestination(config.logFormat));
   if (config.role === "broker") {
     // docker/entrypoint.mjs starts broker/dist/main.js for this role; this program is the manager.
     throw new CodedError(ManagerErrorCodes.CONFIG, "BBB_ROLE=broker runs broker/dist/main.js, not the manager");

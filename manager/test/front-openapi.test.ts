@@ -45,6 +45,7 @@ describe("OpenAPI document", () => {
       in: "path",
       required: true,
       schema: { type: "string", minLength: 1 },
+      example: "a0f6fd8b1c22",
     });
     const list = doc.paths["/hosts"].get.parameters.find((p: Json) => p.name === "state");
     expect(list).toMatchObject({ in: "query", required: false, schema: { type: "array" } });

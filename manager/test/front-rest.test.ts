@@ -18,7 +18,15 @@ describe("REST API", () => {
       log: silentLog,
       tokens: createTokenService({ secret: "s" }),
       limits: { maxBodyBytes: 2048 },
-      throttle: { blockedFor: () => 0, begin: () => 0, end: () => {}, delayFor: () => 0, fail: () => 5, succeed: () => {}, size: () => 0 },
+      throttle: {
+        blockedFor: () => 0,
+        begin: () => 0,
+        end: () => {},
+        delayFor: () => 0,
+        fail: () => 5,
+        succeed: () => {},
+        size: () => 0,
+      },
       version: "1.2.3",
     });
     server = createServer((req, res) => {
@@ -88,7 +96,22 @@ describe("REST API", () => {
     expect(invalid.json.error.issues.map((i: { path: string[] }) => i.path[0]).sort()).toEqual(["description", "name"]);
     const boom = await call("POST", "/api/boom", { auth: VIEW });
     expect(boom.status).toBe(500);
-    expect(boom.json).toEqual({ error: { code: "MGR_E_INTERNAL", message: "internal error" } });
+    // RFC 9457 problem details, with the earlier `error` member kept for existing clients.
+    expect(boom.headers.get("content-type")).toBe("application/problem+json; charset=utf-8");
+    expect(boom.json).toEqual({
+      type: "urn:bbb:error:MGR_E_INTERNAL",
+      title: "An unexpected failure; the manager's log has the details.",
+      status: 500,
+      detail: "internal error",
+      code: "MGR_E_INTERNAL",
+      error: { code: "MGR_E_INTERNAL", message: "internal error" },
+    });
+    expect(invalid.json).toMatchObject({
+      status: 422,
+      code: "MGR_E_INVALID_PARAMS",
+      type: "urn:bbb:error:MGR_E_INVALID_PARAMS",
+    });
+    expect(invalid.json.issues).toEqual(invalid.json.error.issues);
     expect(boom.text).not.toContain("secret");
   });
 

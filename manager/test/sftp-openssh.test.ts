@@ -137,6 +137,30 @@ async function snapshot(root: string): Promise<string[]> {
 }
 
 describe("SFTP server with OpenSSH's sftp as the peer", () => {
+  it("lists nothing at / on an empty store (no project built yet, no projects folder)", async () => {
+    const empty = createSftpServer({
+      projectsDir: join(dir, "data-empty/projects"),
+      hostKeyPath: join(dir, "data/sftp_host_ed25519_key"),
+      log,
+      authenticate: async (u, p) => (u === "op" && p === "secret" ? { kind: "user", role: "operator" } : null),
+    });
+    const saved = port;
+    ({ port } = await empty.start({ port: 0, bind: "127.0.0.1" }));
+    try {
+      const r = await sftp("ls -1 /\nls -la\ncd /\npwd\n");
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      const listed = r.stdout
+        .split("\n")
+        .filter((l) => l !== "" && !l.startsWith("sftp>") && !l.startsWith("Remote working"));
+      expect(listed).toEqual([]);
+      expect(r.stdout).toContain("Remote working directory: /");
+    } finally {
+      port = saved;
+      await empty.stop();
+    }
+  });
+
   it("lists the store root as / and mirrors a project byte for byte with get -r", async () => {
     const dl = join(dir, "dl");
     await mkdir(dl);

@@ -9,6 +9,7 @@ import {
   auditListResultSchema,
   tokensListResultSchema,
   tokensRevokeResultSchema,
+  hostsRemoveResultSchema,
   usersSignOutResultSchema,
   type AuditListParams,
   nodesBindResultSchema,
@@ -72,6 +73,8 @@ export function createManagerApi(req: Requester) {
     /** Sessions (docs/protocol.md "Sessions"): token ids and dates, never the tokens. */
     tokens: async () => (await req.call("tokens.list", {}, tokensListResultSchema)).items,
     revokeToken: (id: string) => req.call("tokens.revoke", { id }, tokensRevokeResultSchema),
+    /** Forgets a board that is not alive: registry entry and retained topics go, history stays. */
+    removeHost: (id: string) => req.call("hosts.remove", { id }, hostsRemoveResultSchema),
     signOut: (username: string) => req.call("users.signOut", { username }, usersSignOutResultSchema),
     audit: async (p: AuditListParams) => (await req.call("audit.list", p, auditListResultSchema)).items,
     /** Starts a run without waiting for it (wait:false): progress comes from result topics and commands.get. */

@@ -15,6 +15,8 @@ export interface CliIo {
   readFile: (path: string) => Promise<string>;
   /** Resolves on Ctrl-C (watch stops on it). */
   interrupted: Promise<void>;
+  /** Asks the operator yes/no on the terminal; absent when stdin or stderr is not a terminal. */
+  confirm?: (question: string) => Promise<boolean>;
 }
 
 export class CliError extends Error {

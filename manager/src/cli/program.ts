@@ -13,7 +13,9 @@ import { registerRestore } from "./commands/restore.js";
 import { registerRollout } from "./commands/rollout.js";
 import { registerSessions } from "./commands/sessions.js";
 import { registerWatch } from "./commands/watch.js";
+import { registerCompletion } from "./completion.js";
 import type { ConnectionFlags } from "./config.js";
+import { MANAGER_VERSION } from "../version.js";
 import { CliError, createCliContext, EXIT, type CliIo } from "./context.js";
 import { RpcCallError } from "./rpc-client.js";
 
@@ -23,7 +25,11 @@ BBB_PASSWORD (or BBB_TOKEN), or a config file (--config, BBBCTL_CONFIG, or
 ~/.config/bbbctl/config.json|yaml with host, port, user, password, token).
 Prefer BBB_PASSWORD over --password: flags show in the process list.
 
-Exit codes: 0 success, 1 some boards failed, 2 usage, connection or server error.`;
+Bulk actions (a filter, or several boards) ask on a terminal; scripts pass --yes.
+Shell completion: bbbctl completion bash|zsh (see bbbctl completion --help).
+
+Exit codes: 0 success, 1 some boards failed, 2 usage, connection or server error
+(or a bulk action not confirmed).`;
 
 /** bbbctl: operator CLI over the command socket (JSON-RPC on port 6789). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -36,6 +42,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option("-u, --user <user>", "user name")
     .option("--password <password>", "password (prefer BBB_PASSWORD)")
     .option("-c, --config <file>", "config file (JSON or YAML)")
+    .version(MANAGER_VERSION, "-V, --version", "print the version")
     .addHelpText("after", HELP_FOOTER)
     .showHelpAfterError()
     .exitOverride()
@@ -54,6 +61,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   registerProvision(program, ctx);
   registerRollout(program, ctx);
   registerMigration(program, ctx);
+  registerCompletion(program, (s) => void io.stdout.write(s));
   for (const c of program.commands)
     c.exitOverride().configureOutput({
       writeOut: (s) => void io.stdout.write(s),

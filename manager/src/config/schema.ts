@@ -124,6 +124,21 @@ export const configSchema = z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info")
       .describe("Level of the JSON log lines on stdout."),
+    logFormat: z
+      .enum(["auto", "json", "pretty"])
+      .default("auto")
+      .describe(
+        "Log lines on stdout: `json` (one object per line, for collectors), `pretty` (for a person), or `auto`: pretty when stdout is a terminal, JSON otherwise.",
+      ),
+    forgetLostAfterHours: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(87_600)
+      .default(0)
+      .describe(
+        "Boards `lost` for longer than this many hours are forgotten automatically, as `hosts.remove` does (registry entry and retained topics go, history stays). 0 (the default): never.",
+      ),
     heartbeatMs: z.coerce
       .number()
       .int()
@@ -272,6 +287,8 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   BBB_LEGACY_DAEMON_COMMAND_PORT: "legacyDaemonCommandPort",
   BBB_TRUST_PROXY: "trustProxy",
   BBB_LOG_LEVEL: "logLevel",
+  BBB_LOG_FORMAT: "logFormat",
+  BBB_FORGET_LOST_AFTER_H: "forgetLostAfterHours",
   BBB_HEARTBEAT_MS: "heartbeatMs",
   BBB_REBOOT_GRACE_MS: "rebootGraceMs",
   BBB_PROJECT_REFRESH_S: "projectRefreshS",

@@ -12,12 +12,15 @@ import { createFakeRoot, createRecordingExec } from "@bbb/agent/sim";
 import { deriveBoardToken, loadOrCreateFleetSecret } from "@bbb/broker";
 import { loadConfig } from "../config/load-config.js";
 import { createServer } from "../create-server.js";
-import { createLogger } from "../log.js";
+import { createLogger, logDestination } from "../log.js";
 import { createDefaultExtensions } from "../default-extensions.js";
+import { inspectLock } from "../ops/data-lock.js";
+import { demoStart } from "./attach.js";
 import { DEMO_TYPES, planFleet, type PlannedBoard } from "./fleet-plan.js";
 
 /**
- * `npm run demo -- --boards 600`: the all-in-one server (or `--connect` to a running one) plus
+ * `npm run demo -- --boards 600`: the all-in-one server (or `--connect` to a running one, or the
+ * server already running on the same data dir: attach.ts) plus
  * N simulated boards running the real agent code on fake roots with a recording exec, so a
  * newcomer sees a live fleet in seconds. Some boards die and come back now and then.
  */
@@ -31,13 +34,26 @@ async function main(): Promise<void> {
     .opts<{ boards: string; connect?: string; churnS: string; simBoards: string }>();
   const n = Math.max(1, Math.min(20_000, Number(opts.boards) || 600));
   const config = loadConfig({ env: process.env, cwd: process.cwd() });
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, logDestination(config.logFormat));
   const plan = planFleet(n);
 
   let mqttUrl = opts.connect ?? "";
   let stopServer: (() => Promise<void>) | null = null;
+  // `make start` may already run on this data dir: attach to its broker rather than fail on the lock.
+  const start = opts.connect ? null : demoStart(inspectLock(config.dataDir), config.dataDir, config.mqttPort);
+  if (start?.kind === "refuse") {
+    process.stderr.write(`demo: ${start.message}\n`);
+    process.exit(2);
+  }
+  if (start?.kind === "attach") {
+    mqttUrl = start.mqttUrl;
+    process.stdout.write(
+      `\n  attaching to the server running on ${config.dataDir} (pid ${start.pid}), MQTT ${mqttUrl}\n` +
+        "  boards without a registered node show as unregistered; Ctrl-C stops only the simulated boards\n",
+    );
+  }
   const fleetSecret = await loadOrCreateFleetSecret(config.dataDir, config.fleetSecret);
-  if (!opts.connect) {
+  if (start?.kind === "own-server") {
     const server = createServer({ config, log, extensions: createDefaultExtensions(config) });
     const s = await server.start();
     stopServer = () => server.stop();

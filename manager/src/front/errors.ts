@@ -22,7 +22,7 @@ export interface AppError {
 }
 
 /** Every catalogue whose codes a method handler may throw. */
-const CATALOGUES = [ManagerErrors, ProjectErrors, BrokerErrors, SharedErrors];
+export const CATALOGUES = [ManagerErrors, ProjectErrors, BrokerErrors, SharedErrors];
 
 /** An application code that no catalogue declares answers as a plain failure. */
 const UNLISTED = { status: 400, rpc: -32000 } as const;

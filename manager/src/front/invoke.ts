@@ -75,8 +75,7 @@ async function dispatch(def: MethodDef, rawParams: unknown, ctx: CallContext, lo
     return { ok: true, data: result === undefined ? null : result };
   } catch (e: unknown) {
     const error = classifyError(e);
-    if (isInternal(error))
-      log.error({ err: e, method: def.name, user: ctx.username, via: ctx.via }, "method failed");
+    if (isInternal(error)) log.error({ err: e, method: def.name, user: ctx.username, via: ctx.via }, "method failed");
     else log.debug({ method: def.name, code: error.code }, "method returned an error");
     return { ok: false, error };
   }

@@ -67,7 +67,10 @@ export function createMqttRequests(deps: MqttRequestsDeps) {
         text = JSON.stringify({
           transaction,
           status: "error",
-          error: { code: ManagerErrorCodes.TOO_LARGE, message: `answer exceeds ${MAX_RESPONSE_BYTES} bytes: ask for fewer items (limit/offset)` },
+          error: {
+            code: ManagerErrorCodes.TOO_LARGE,
+            message: `answer exceeds ${MAX_RESPONSE_BYTES} bytes: ask for fewer items (limit/offset)`,
+          },
         } satisfies ManagerResponse);
       }
       deps.publish(deps.topics.managerResponse(auth.clientId), text, { qos: 1, retain: false });

@@ -48,7 +48,13 @@ export function createTokenFile(file: string, onCorrupt: (err: unknown) => void)
     save(records) {
       const tmp = `${file}.tmp`;
       const body = JSON.stringify({
-        tokens: records.map(({ id, username, role, issuedAt, expiresAt }) => ({ id, username, role, issuedAt, expiresAt })),
+        tokens: records.map(({ id, username, role, issuedAt, expiresAt }) => ({
+          id,
+          username,
+          role,
+          issuedAt,
+          expiresAt,
+        })),
       });
       writeFileSync(tmp, body, { mode: 0o600 });
       const fd = openSync(tmp, "r");

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { checkCsrf } from "./csrf-guard.js";
 import { createStaticFiles } from "./static-files.js";
 import { ManagerErrorCodes } from "../errors.js";
+import { PROBLEM_TYPE, problemBody } from "../front/rest/problem.js";
 
 /** A handler mounted under /api (the REST adapter); returns false when it did not answer. */
 export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
@@ -26,15 +27,18 @@ export interface HttpDeps {
 /** A handler of one exact path outside /api (e.g. /metrics); returns false when it did not answer. */
 export type PathHandler = ApiHandler;
 
-const json = (res: ServerResponse, status: number, body: unknown) => {
+const json = (res: ServerResponse, status: number, body: unknown, type = "application/json") => {
   const text = JSON.stringify(body);
   res.writeHead(status, {
-    "content-type": "application/json; charset=utf-8",
+    "content-type": `${type}; charset=utf-8`,
     "cache-control": "no-store",
     "content-length": Buffer.byteLength(text),
   });
   res.end(text);
 };
+/** An error answer as RFC 9457 problem details (front/rest/problem.ts). */
+const problem = (res: ServerResponse, status: number, code: string, message: string) =>
+  json(res, status, problemBody({ code, message, status }), PROBLEM_TYPE);
 
 /**
  * The HTTP port (docs/protocol.md §"Ports"): dashboard files, /healthz, /readyz, the REST API under
@@ -57,22 +61,22 @@ export function createHttpServer(deps: HttpDeps) {
     const isApi = path === "/api" || path.startsWith("/api/");
     if (isApi) {
       const refused = checkCsrf(req, deps.allowedOrigins ?? [], deps.tls !== undefined);
-      if (refused) return json(res, refused.status, { error: { code: refused.code, message: refused.message } });
+      if (refused) return problem(res, refused.status, refused.code, refused.message);
     }
     const own = paths.get(path);
     if (own && (await own(req, res))) return;
     if (isApi) {
       if (api && (await api(req, res))) return;
-      return json(res, 404, { error: { code: ManagerErrorCodes.NOT_FOUND, message: "no such API route" } });
+      return problem(res, 404, ManagerErrorCodes.NOT_FOUND, "no such API route");
     }
     if (files && (await files(req, res))) return;
-    json(res, 404, { error: { code: ManagerErrorCodes.NOT_FOUND, message: "not found" } });
+    problem(res, 404, ManagerErrorCodes.NOT_FOUND, "not found");
   }
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     route(req, res).catch((err: unknown) => {
       log.error({ err, url: req.url }, "http request failed");
-      if (!res.headersSent) json(res, 500, { error: { code: ManagerErrorCodes.INTERNAL, message: "internal error" } });
+      if (!res.headersSent) problem(res, 500, ManagerErrorCodes.INTERNAL, "internal error");
       else res.destroy();
     });
   };

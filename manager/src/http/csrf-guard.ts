@@ -21,7 +21,11 @@ function hasBody(req: IncomingMessage): boolean {
  * (`allowedOrigins`). Clients that send neither Origin nor Sec-Fetch-Site (curl, bbbctl, scripts)
  * are not browsers acting for someone else and pass.
  */
-export function checkCsrf(req: IncomingMessage, allowedOrigins: readonly string[], secure: boolean): CsrfRefusal | null {
+export function checkCsrf(
+  req: IncomingMessage,
+  allowedOrigins: readonly string[],
+  secure: boolean,
+): CsrfRefusal | null {
   const verb = req.method ?? "GET";
   if (SAFE_VERBS.has(verb)) return null;
   if (hasBody(req)) {

@@ -70,6 +70,13 @@ export function acquireDataLock(dataDir: string, info: Record<string, unknown> =
   });
   let held = true;
   return {
+    /** Adds what others may read (the broker URL `make demo` attaches to) to our lock. */
+    annotate(more: Record<string, unknown>): void {
+      if (!held) return;
+      const now = inspectLock(dataDir);
+      if (now.state === "free" || now.lock.pid !== process.pid) return;
+      writeFileSync(file, JSON.stringify({ ...now.lock, ...more }) + "\n", { mode: 0o600 });
+    },
     release(): void {
       if (!held) return;
       held = false;

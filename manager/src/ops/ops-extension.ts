@@ -41,11 +41,13 @@ export function createOpsExtension(opts: { register?: (r: MetricsRegistry) => vo
       processMetrics.current ??= registerProcessMetrics(metrics.registry, {
         dataDir: config.dataDir,
         startedAtMs: Date.now(),
+        version: MANAGER_VERSION,
       });
       processMetrics.current.start();
       detach = metrics.attach({
         summary: () => manager.publisher.summary(),
         record: (id) => manager.registry.records.get(id),
+        records: () => manager.registry.records.values(),
         heartbeatMs: config.heartbeatMs,
         runsActive: () => manager.service.runner.activeCount(),
         mqttConnected: () => manager.connected(),

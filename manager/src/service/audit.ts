@@ -3,7 +3,12 @@ import type { AuditRepo } from "../store/audit-repo.js";
 import type { CallContext, MethodDef } from "./method.js";
 
 /** Records one call's outcome: "ok" or the error code the caller got. */
-export type AuditSink = (def: Pick<MethodDef, "name" | "http">, params: unknown, ctx: CallContext, result: string) => void;
+export type AuditSink = (
+  def: Pick<MethodDef, "name" | "http">,
+  params: unknown,
+  ctx: CallContext,
+  result: string,
+) => void;
 
 const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|credential/i;
 const MAX_PARAMS_CHARS = 4096;

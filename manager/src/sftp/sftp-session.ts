@@ -59,9 +59,17 @@ export function attachSftpSession(
     sftp.status(reqId, SftpStatus.PERMISSION_DENIED, "Read-only project store");
   };
 
+  // The store folder is made by the first project build: until then "/" is an empty directory.
+  const emptyUntilBuilt =
+    <T>(empty: T) =>
+    (e: unknown): T => {
+      if ((e as NodeJS.ErrnoException | null)?.code === "ENOENT") return empty;
+      throw e;
+    };
+
   async function listRoot(): Promise<FileEntry[]> {
     const out: FileEntry[] = [];
-    for (const name of (await readdir(root)).sort()) {
+    for (const name of (await readdir(root).catch(emptyUntilBuilt<string[]>([]))).sort()) {
       if (!mayRead(name, who, policy)) continue;
       const st = await stat(join(root, name)).catch(() => null);
       if (!st?.isDirectory()) continue;
@@ -84,7 +92,10 @@ export function attachSftpSession(
 
   async function statPath(path: string, follow: boolean): Promise<Attributes> {
     const r = await resolvePath(root, path, who, policy, { noFollow: !follow });
-    if (r.kind === "root") return rootAttrs(Math.floor((await stat(root)).mtimeMs / 1000));
+    if (r.kind === "root") {
+      const st = await stat(root).catch(emptyUntilBuilt(null));
+      return rootAttrs(st ? Math.floor(st.mtimeMs / 1000) : 0);
+    }
     return toAttrs(follow ? await stat(r.real) : await lstat(r.real));
   }
 

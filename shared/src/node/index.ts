@@ -3,3 +3,4 @@
  * the dashboard bundles it for the browser.
  */
 export * from "./atomic-file.js";
+export * from "./log-format.js";

@@ -5,12 +5,14 @@ import {
   firstHost,
   prefixToNetmask,
   type ActionName,
+  type HostView,
   type Run,
   type Sector,
 } from "@bbb/shared";
 import { CliError, EXIT, type CliContext } from "../context.js";
 import { json, list, table } from "../format.js";
 import { addFilterOptions, filterOf, type FilterOpts } from "../filter-options.js";
+import { confirmBulk } from "../confirm.js";
 import { createProgressBar } from "../progress.js";
 
 interface TargetOpts extends FilterOpts {
@@ -54,7 +56,8 @@ const ACTIONS: ActionSpec[] = [
         .option("--gateway <ip>", "gateway (default: the sector subnet's first address)"),
     args: async (o, rpc) => {
       if (o.dhcp) return { mode: "dhcp" };
-      if (typeof o.ip !== "string") throw new CliError("set-ip needs --dhcp, or --ip (with --netmask and --gateway outside the sector table)");
+      if (typeof o.ip !== "string")
+        throw new CliError("set-ip needs --dhcp, or --ip (with --netmask and --gateway outside the sector table)");
       const derived = o.netmask && o.gateway ? null : await subnetOf(rpc, o.ip);
       const netmask = o.netmask ?? derived?.netmask;
       const gateway = o.gateway ?? derived?.gateway;
@@ -119,18 +122,21 @@ function outcomeDetail(o: Run["outcomes"][number]): string {
 }
 
 /**
- * One subcommand per action: targets are board ids, or a filter (--state/--sector/--type/--text)
- * that must be confirmed with --yes. Prints per-board outcomes; exit 1 if any board failed.
+ * One subcommand per action: targets are board ids, or a filter (--state/--sector/--type/--text);
+ * a bulk run is confirmed on the terminal or with --yes (confirm.ts). Prints per-board outcomes; exit 1 if any board failed.
  */
 export function registerActions(program: Command, ctx: CliContext): void {
   for (const spec of ACTIONS) {
-    let cmd = addFilterOptions(program.command(spec.cli).argument("[boards...]", "board ids").description(spec.summary), {
-      state: "target boards in these states",
-      sector: "target boards of these sectors",
-      type: "target boards of these types",
-    })
+    let cmd = addFilterOptions(
+      program.command(spec.cli).argument("[boards...]", "board ids").description(spec.summary),
+      {
+        state: "target boards in these states",
+        sector: "target boards of these sectors",
+        type: "target boards of these types",
+      },
+    )
       .option("--text <text>", "target boards matching this text")
-      .option("--yes", "confirm a filter-selected (bulk) run")
+      .option("--yes", "do not ask: confirm a bulk run (needed by scripts for a filter)")
       .option("--concurrency <n>", "boards in flight at once")
       .option("--timeout <s>", "per-board wait for a final result, seconds")
       .option("--canary <n>", "run n boards first and stop if any fails")
@@ -144,8 +150,6 @@ export function registerActions(program: Command, ctx: CliContext): void {
       if (boards.length > 0 && byFilter) throw new CliError("give board ids or a filter, not both");
       if (boards.length === 0 && !byFilter)
         throw new CliError(`${spec.cli}: give board ids, or a filter (--state, --sector, --type, --text) with --yes`);
-      if (byFilter && !o.yes)
-        throw new CliError(`${spec.cli} of every board matching the filter: add --yes to confirm`);
       const options = {
         ...(o.concurrency ? { concurrency: Number(o.concurrency) } : {}),
         ...(o.timeout ? { timeoutMs: Math.round(Number(o.timeout) * 1000) } : {}),
@@ -153,6 +157,13 @@ export function registerActions(program: Command, ctx: CliContext): void {
         ...(o.includeDead ? { includeDead: true } : {}),
       };
       const rpc = await ctx.client();
+      // The runner selects boards, not nodes without one (hosts.list also lists those as `missing`).
+      const count = byFilter
+        ? (await rpc.call<{ items: HostView[] }>("hosts.list", { ...filter, limit: 10_000 })).items.filter(
+            (h) => h.state !== "missing",
+          ).length
+        : boards.length;
+      await confirmBulk(ctx.io, { what: spec.cli, count, byFilter, yes: o.yes === true });
       const args = spec.args ? await spec.args(o, rpc) : undefined;
       const bar = createProgressBar(ctx.io.stderr, ctx.io.stderrTty && o.progress, spec.cli);
       const params = {

@@ -40,15 +40,18 @@ interface Rule {
 /** users, maintenance windows and webhook rules. */
 export function registerAdmin(program: Command, ctx: CliContext): void {
   const users = program.command("users").description("Users and their roles (admin only)");
-  users.command("list").action(async () => {
-    const r = await (await ctx.client()).call<{ items: { username: string; role: string }[] }>("users.list", {});
-    ctx.io.stdout.write(
-      table(
-        ["USER", "ROLE"],
-        r.items.map((u) => [u.username, u.role]),
-      ),
-    );
-  });
+  users
+    .command("list")
+    .description("List the users and their roles")
+    .action(async () => {
+      const r = await (await ctx.client()).call<{ items: { username: string; role: string }[] }>("users.list", {});
+      ctx.io.stdout.write(
+        table(
+          ["USER", "ROLE"],
+          r.items.map((u) => [u.username, u.role]),
+        ),
+      );
+    });
   users
     .command("set <username>")
     .description("Create a user or change its role; the password comes from BBB_NEW_PASSWORD")
@@ -57,13 +60,17 @@ export function registerAdmin(program: Command, ctx: CliContext): void {
       const password = ctx.io.env.BBB_NEW_PASSWORD;
       await show(ctx, "users.upsert", { username, role: o.role, ...(password ? { password } : {}) });
     });
-  users.command("rm <username>").action(async (username: string) => show(ctx, "users.remove", { username }));
+  users
+    .command("rm <username>")
+    .description("Remove a user (their tokens stop working)")
+    .action(async (username: string) => show(ctx, "users.remove", { username }));
 
   const maint = program
     .command("maintenance")
     .description("Maintenance windows: webhooks stay silent for these boards / sectors");
   maint
     .command("list")
+    .description("List the maintenance windows")
     .option("--json", "JSON output")
     .action(async (o: { json?: boolean }) => {
       const r = await (await ctx.client()).call<{ items: Window[] }>("maintenance.list", {});
@@ -115,6 +122,7 @@ export function registerAdmin(program: Command, ctx: CliContext): void {
     .description("Webhook rules: POST to a URL when boards stay in a state too long");
   hooks
     .command("list")
+    .description("List the webhook rules")
     .option("--json", "JSON output")
     .action(async (o: { json?: boolean }) => {
       const r = await (await ctx.client()).call<{ items: Rule[] }>("webhooks.list", {});
@@ -178,11 +186,14 @@ export function registerAdmin(program: Command, ctx: CliContext): void {
         });
       },
     );
-  hooks.command("rm <id>").action(async (id: string) => show(ctx, "webhooks.remove", { id }));
+  hooks
+    .command("rm <id>")
+    .description("Remove a webhook rule")
+    .action(async (id: string) => show(ctx, "webhooks.remove", { id }));
   hooks
     .command("deliveries")
     .description("Recent notifications and their outcome")
-    .option("--rule <id>")
+    .option("--rule <id>", "only this rule's deliveries")
     .option("--json", "JSON output")
     .action(async (o: { rule?: string; json?: boolean }) => {
       const r = await (

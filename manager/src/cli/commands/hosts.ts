@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import { hostnameToEpics, type HostView } from "@bbb/shared";
-import type { CliContext } from "../context.js";
+import { confirmBulk } from "../confirm.js";
+import { EXIT, type CliContext } from "../context.js";
+import { RpcCallError } from "../rpc-client.js";
 import { age, json, list, table } from "../format.js";
 import { addFilterOptions, filterOf, type FilterOpts } from "../filter-options.js";
 
@@ -84,5 +86,48 @@ export function registerHosts(program: Command, ctx: CliContext): void {
         ),
       );
       if (r.total > r.items.length) ctx.io.stderr.write(`(${r.items.length} of ${r.total} shown; use --limit)\n`);
+    });
+  registerHostsRm(hosts, ctx);
+}
+
+/**
+ * `bbbctl hosts rm ID…`: forgets dead or retired boards (hosts.remove): out of the registry, their
+ * retained topics cleared, their history kept. A board still alive is refused (MGR_E_CONFLICT).
+ */
+export function registerHostsRm(hosts: Command, ctx: CliContext): void {
+  hosts
+    .command("rm")
+    .argument("<ids...>", "board ids")
+    .description("Forget dead or retired boards: registry entry and retained topics go, history stays")
+    .option("--yes", "do not ask on the terminal for several boards")
+    .option("--json", "JSON output for scripts")
+    .addHelpText(
+      "after",
+      "\nA board that is alive is refused (MGR_E_CONFLICT); stop it first. Exit 1 if any board was not removed.\n" +
+        "\nExamples:\n  bbbctl hosts rm a0f6fd8b1c22\n  bbbctl hosts --state lost --json | jq -r '.items[].id' | xargs bbbctl hosts rm --yes",
+    )
+    .action(async (ids: string[], o: { yes?: boolean; json?: boolean }) => {
+      await confirmBulk(ctx.io, { what: "forget", count: ids.length, byFilter: false, yes: o.yes === true });
+      const rpc = await ctx.client();
+      const rows: { id: string; status: string; detail: string }[] = [];
+      for (const id of ids) {
+        try {
+          const r = await rpc.call<{ removed: boolean }>("hosts.remove", { id });
+          rows.push({ id, status: r.removed ? "removed" : "kept", detail: "" });
+        } catch (e: unknown) {
+          if (!(e instanceof RpcCallError)) throw e;
+          rows.push({ id, status: "refused", detail: `${e.code || e.rpcCode}: ${e.message}` });
+        }
+      }
+      if (rows.some((r) => r.status !== "removed")) ctx.exitCode = EXIT.FAILED;
+      ctx.io.stdout.write(
+        o.json
+          ? json(rows)
+          : table(
+              ["BOARD", "STATUS", "DETAIL"],
+              rows.map((r) => [r.id, r.status, r.detail]),
+              100,
+            ),
+      );
     });
 }

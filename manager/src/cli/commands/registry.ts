@@ -31,6 +31,7 @@ function registerTypes(parent: Command, ctx: CliContext): void {
   const types = parent.command("types").description("Board types: the device a board drives and its project");
   types
     .command("list")
+    .description("List the board types with their project source and revision")
     .option("--json", "JSON output")
     .action(async (o: { json?: boolean }) => {
       const r = await (await ctx.client()).call<{ items: BoardType[] }>("types.list", {});
@@ -43,12 +44,15 @@ function registerTypes(parent: Command, ctx: CliContext): void {
             ),
       );
     });
-  types.command("get <name>").action(async (name: string) => show(ctx, "types.get", { name }));
+  types
+    .command("get <name>")
+    .description("Show one type as JSON")
+    .action(async (name: string) => show(ctx, "types.get", { name }));
   types
     .command("set <name>")
     .description("Create or change a type; only the given fields change")
-    .option("--description <text>")
-    .option("--colour <#rrggbb>")
+    .option("--description <text>", "what the type's boards drive")
+    .option("--colour <#rrggbb>", "colour of the type in the dashboard")
     .option("--git <url>", "project from a git repository")
     .option("--ref <ref>", "git branch, tag or commit", "main")
     .option("--local <path>", "project from a folder on the server")
@@ -73,6 +77,7 @@ function registerTypes(parent: Command, ctx: CliContext): void {
     });
   types
     .command("rm <name>")
+    .description("Remove a type (refused while nodes use it, unless --force)")
     .option("--force", "remove even if nodes use it")
     .action(async (name: string, o: { force?: boolean }) => {
       await show(ctx, "types.remove", { name, force: o.force === true });
@@ -85,8 +90,12 @@ function nodeIp(n: NodeView["node"]): string {
 
 function registerNodes(parent: Command, ctx: CliContext): void {
   const nodes = parent.command("nodes").description("Nodes: the registered configuration of each expected board");
-  addFilterOptions(nodes.command("list"), { state: "", sector: "", type: "" })
-    .option("--text <text>")
+  addFilterOptions(nodes.command("list").description("List the nodes with their bound board and state"), {
+    state: "only nodes in these states (online,missing,...)",
+    sector: "only these sectors",
+    type: "only these types",
+  })
+    .option("--text <text>", "substring of hostname, IP, type or board id")
     .option("--json", "JSON output")
     .action(async (o: { state?: string[]; sector?: string[]; type?: string[]; text?: string; json?: boolean }) => {
       const r = await (await ctx.client()).call<{ items: NodeView[] }>("nodes.list", filterOf(o));
@@ -106,20 +115,23 @@ function registerNodes(parent: Command, ctx: CliContext): void {
             ),
       );
     });
-  nodes.command("get <hostname>").action(async (hostname: string) => show(ctx, "nodes.get", { hostname }));
+  nodes
+    .command("get <hostname>")
+    .description("Show one node (EPICS or Linux hostname) as JSON")
+    .action(async (hostname: string) => show(ctx, "nodes.get", { hostname }));
   nodes
     .command("set <hostname>")
     .description("Create or change a node; only the given fields change")
-    .option("--type <type>")
+    .option("--type <type>", "board type")
     .option("--dhcp", "address by DHCP")
-    .option("--ip <ip>")
-    .option("--netmask <mask>")
-    .option("--gateway <ip>")
+    .option("--ip <ip>", "fixed IPv4 address")
+    .option("--netmask <mask>", "netmask of the fixed address")
+    .option("--gateway <ip>", "gateway of the fixed address")
     .option("--nameservers <ips>", "comma-separated", list)
-    .option("--sector <name>")
+    .option("--sector <name>", "sector ('none' to clear)")
     .option("--pv <prefixes>", "PV prefixes, comma-separated", list)
     .option("--board <id>", "bound board id ('none' to unbind)")
-    .option("--notes <text>")
+    .option("--notes <text>", "free text for operators")
     .action(async (hostname: string, o: Record<string, string | string[] | boolean | undefined>) => {
       const rpc = await ctx.client();
       const existing = await current(() => rpc.call<NodeView>("nodes.get", { hostname }));
@@ -144,7 +156,10 @@ function registerNodes(parent: Command, ctx: CliContext): void {
         throw new CliError("a new node needs --type and --dhcp or --ip/--netmask/--gateway");
       ctx.io.stdout.write(json(await rpc.call("nodes.upsert", next)));
     });
-  nodes.command("rm <hostname>").action(async (hostname: string) => show(ctx, "nodes.remove", { hostname }));
+  nodes
+    .command("rm <hostname>")
+    .description("Remove a node (its board, if any, stays in the registry)")
+    .action(async (hostname: string) => show(ctx, "nodes.remove", { hostname }));
   nodes
     .command("bind <hostname> <boardId>")
     .description("Bind a board to a node (swap a dead board for a spare); the board adopts the node unless --no-apply")
@@ -161,6 +176,7 @@ function registerSectors(parent: Command, ctx: CliContext): void {
   const all = async () => (await (await ctx.client()).call<{ items: Sector[] }>("sectors.list", {})).items;
   sectors
     .command("list")
+    .description("List the sectors with their CIDRs")
     .option("--json", "JSON output")
     .action(async (o: { json?: boolean }) => {
       const items = await all();
@@ -174,16 +190,23 @@ function registerSectors(parent: Command, ctx: CliContext): void {
             ),
       );
     });
-  sectors.command("get <name>").action(async (name: string) => {
-    const s = (await all()).find((x) => x.name === name);
-    if (!s) throw new CliError(`no sector ${name}`);
-    ctx.io.stdout.write(json(s));
-  });
+  sectors
+    .command("get <name>")
+    .description("Show one sector as JSON")
+    .action(async (name: string) => {
+      const s = (await all()).find((x) => x.name === name);
+      if (!s) throw new CliError(`no sector ${name}`);
+      ctx.io.stdout.write(json(s));
+    });
   sectors
     .command("set <name>")
+    .description("Create a sector or replace its CIDRs")
     .requiredOption("--cidrs <cidrs>", "comma-separated CIDRs, e.g. 10.128.30.0/24", list)
     .action(async (name: string, o: { cidrs: string[] }) => show(ctx, "sectors.upsert", { name, cidrs: o.cidrs }));
-  sectors.command("rm <name>").action(async (name: string) => show(ctx, "sectors.remove", { name }));
+  sectors
+    .command("rm <name>")
+    .description("Remove a sector")
+    .action(async (name: string) => show(ctx, "sectors.remove", { name }));
 }
 
 export function registerRegistry(program: Command, ctx: CliContext): void {

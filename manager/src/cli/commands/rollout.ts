@@ -54,7 +54,8 @@ async function loadPackages(paths: string[]): Promise<AgentPackage[]> {
   for (const p of paths) {
     const s = await stat(p).catch(() => null);
     if (!s) throw new CliError(`--deb ${p}: not found`);
-    if (s.isDirectory()) files.push(...(await readdir(p)).filter((f) => /^bbb-agent_.*\.deb$/.test(f)).map((f) => join(p, f)));
+    if (s.isDirectory())
+      files.push(...(await readdir(p)).filter((f) => /^bbb-agent_.*\.deb$/.test(f)).map((f) => join(p, f)));
     else files.push(p);
   }
   if (files.length === 0) throw new CliError(`--deb ${paths.join(", ")}: no bbb-agent_*.deb`);
@@ -77,8 +78,16 @@ export function registerRollout(program: Command, ctx: CliContext): void {
     .command("rollout")
     .description("Install the agent package on boards over ssh and wait until each is online with it")
     .requiredOption("--hosts <file>", 'boards, one per line: "<ssh target> <board id>"')
-    .requiredOption("--deb <path>", "agent package, or a folder of them (repeat; each board gets the one it can run)", collect)
-    .option("--configs <dir>", "folder of <boardId>.json agent configs (bbbctl provision <id> > <dir>/<id>.json)", "configs")
+    .requiredOption(
+      "--deb <path>",
+      "agent package, or a folder of them (repeat; each board gets the one it can run)",
+      collect,
+    )
+    .option(
+      "--configs <dir>",
+      "folder of <boardId>.json agent configs (bbbctl provision <id> > <dir>/<id>.json)",
+      "configs",
+    )
     .option("--canary <n>", "boards done first; a failure among them stops the rollout", "1")
     .option("--concurrency <n>", "boards installed at once", "4")
     .option("--max-failures <n>", "stop starting boards once more than this many failed", "0")
@@ -93,9 +102,11 @@ export function registerRollout(program: Command, ctx: CliContext): void {
         "  bbbctl rollout --hosts boards.txt --deb agent/dist-deb --configs configs --concurrency 8",
     )
     .action(async (f: RolloutFlags) => {
-      const parsed = parseHostsFile(await ctx.io.readFile(f.hosts).catch(() => {
-        throw new CliError(`--hosts ${f.hosts}: cannot be read`);
-      }));
+      const parsed = parseHostsFile(
+        await ctx.io.readFile(f.hosts).catch(() => {
+          throw new CliError(`--hosts ${f.hosts}: cannot be read`);
+        }),
+      );
       if (parsed.errors.length > 0) throw new CliError(`--hosts ${f.hosts}:\n  ${parsed.errors.join("\n  ")}`);
       if (parsed.hosts.length === 0) throw new CliError(`--hosts ${f.hosts}: no boards`);
       const packages = await loadPackages(f.deb);
@@ -106,7 +117,9 @@ export function registerRollout(program: Command, ctx: CliContext): void {
       const configs = resolve(f.configs);
       for (const h of parsed.hosts) {
         if (!(await stat(join(configs, `${h.boardId}.json`)).catch(() => null)))
-          throw new CliError(`no config for ${h.boardId}: ${join(configs, `${h.boardId}.json`)} (bbbctl provision ${h.boardId})`);
+          throw new CliError(
+            `no config for ${h.boardId}: ${join(configs, `${h.boardId}.json`)} (bbbctl provision ${h.boardId})`,
+          );
       }
       const rpc = f.dryRun ? null : await ctx.client();
       const bar = createProgressBar(ctx.io.stderr, ctx.io.stderrTty, "rollout");

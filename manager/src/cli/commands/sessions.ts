@@ -8,6 +8,7 @@ export function registerSessions(program: Command, ctx: CliContext): void {
   const tokens = program.command("tokens").description("API tokens: list them, revoke one (admins: anyone's)");
   tokens
     .command("list")
+    .description("List API tokens (yours; admins: everyone's)")
     .option("--of <username>", "only this user's tokens (admins)")
     .option("--json", "JSON output")
     .action(async (o: { of?: string; json?: boolean }) => {
@@ -41,7 +42,11 @@ export function registerSessions(program: Command, ctx: CliContext): void {
     .option("--limit <n>", "rows", "50")
     .option("--json", "JSON output")
     .action(async (o: { of?: string; method?: string; limit: string; json?: boolean }) => {
-      const params = { limit: Number(o.limit), ...(o.of ? { username: o.of } : {}), ...(o.method ? { method: o.method } : {}) };
+      const params = {
+        limit: Number(o.limit),
+        ...(o.of ? { username: o.of } : {}),
+        ...(o.method ? { method: o.method } : {}),
+      };
       const r = await (await ctx.client()).call<{ items: AuditRecordView[] }>("audit.list", params);
       ctx.io.stdout.write(
         o.json

@@ -49,7 +49,9 @@ function resultRow(e: CommandResultEvent): string {
 
 export function registerWatch(program: Command, ctx: CliContext): void {
   addFilterOptions(
-    program.command("watch").description("Live table of state changes (and command results with --results) until Ctrl-C"),
+    program
+      .command("watch")
+      .description("Live table of state changes (and command results with --results) until Ctrl-C"),
     { state: "only changes into these states", sector: "only these sectors", type: "only these types" },
   )
     .option("--board <ids>", "only these boards", list)

@@ -39,7 +39,11 @@ const glibcNumber = (v: string) => {
  * those the one with the newest runtime the board's glibc can run (Node 18 on Debian 10+,
  * Node 16 on Debian 9). Null when none fits.
  */
-export function choosePackage(packages: readonly AgentPackage[], arch: string, glibcVersion: string): AgentPackage | null {
+export function choosePackage(
+  packages: readonly AgentPackage[],
+  arch: string,
+  glibcVersion: string,
+): AgentPackage | null {
   const have = glibcNumber(glibcVersion);
   const fits = packages.filter((p) => p.architecture === arch && glibcNumber(p.minGlibc) <= have);
   fits.sort((a, b) => glibcNumber(b.minGlibc) - glibcNumber(a.minGlibc));

@@ -11,7 +11,9 @@ const amd64 = parsePackageFields("/d/bbb-agent_0.2.0_amd64.deb", fields("0.2.0",
 
 describe("hosts file", () => {
   it("reads targets and board ids, reports every bad line", () => {
-    const r = parseHostsFile("# boards\nroot@10.0.0.5 a0f6fd000001\nbbb-02 a0f6fd000002 # comment\n\n-oProxyCommand=x a0f6fd000003\nroot@h Not_An/Id\nonly-target\nbbb-03 a0f6fd000001\n");
+    const r = parseHostsFile(
+      "# boards\nroot@10.0.0.5 a0f6fd000001\nbbb-02 a0f6fd000002 # comment\n\n-oProxyCommand=x a0f6fd000003\nroot@h Not_An/Id\nonly-target\nbbb-03 a0f6fd000001\n",
+    );
     expect(r.hosts).toEqual([
       { target: "root@10.0.0.5", boardId: "a0f6fd000001", line: 2 },
       { target: "bbb-02", boardId: "a0f6fd000002", line: 3 },
@@ -52,7 +54,8 @@ describe("rollout flow (recorded ssh)", () => {
         calls.push(`${file} ${target.split(":")[0]}`);
         if (failOn(target)) return { code: 255, stdout: "", stderr: "ssh: connect to host: Connection refused" };
         const command = args.at(-1) ?? "";
-        if (command.startsWith("dpkg --print-architecture")) return { code: 0, stdout: "armhf\n2.24-11+deb9u4\n", stderr: "" };
+        if (command.startsWith("dpkg --print-architecture"))
+          return { code: 0, stdout: "armhf\n2.24-11+deb9u4\n", stderr: "" };
         if (command.startsWith("mktemp")) return { code: 0, stdout: "/tmp/bbb-rollout.AbC123xy\n", stderr: "" };
         return { code: 0, stdout: "", stderr: "" };
       },
@@ -65,15 +68,31 @@ describe("rollout flow (recorded ssh)", () => {
     };
     return { deps, calls, lines };
   }
-  const hosts = ["bbb-1", "bbb-2", "bbb-3", "bbb-4"].map((target, i) => ({ target, boardId: `a0f6fd00000${i + 1}`, line: i + 1 }));
-  const opts = { hosts, packages: [node16, node18], canary: 1, concurrency: 2, maxFailures: 0, dryRun: false, sshOptions: [], onlineTimeoutMs: 1000, pollMs: 10 };
+  const hosts = ["bbb-1", "bbb-2", "bbb-3", "bbb-4"].map((target, i) => ({
+    target,
+    boardId: `a0f6fd00000${i + 1}`,
+    line: i + 1,
+  }));
+  const opts = {
+    hosts,
+    packages: [node16, node18],
+    canary: 1,
+    concurrency: 2,
+    maxFailures: 0,
+    dryRun: false,
+    sshOptions: [],
+    onlineTimeoutMs: 1000,
+    pollMs: 10,
+  };
 
   it("installs the Debian 9 package on a glibc 2.24 board, one line per board", async () => {
     const w = world(() => false);
     const s = await rollout(w.deps, opts);
     expect(s).toMatchObject({ ok: 4, failed: 0, skipped: 0 });
     expect(w.lines.filter((l) => l.startsWith("ok   ")).length).toBe(4);
-    expect(w.lines[0]).toMatch(/^ok {3}a0f6fd000001 bbb-1: bbb-agent_0\.2\.0~deb9_armhf\.deb, online with agent 0\.2\.0/);
+    expect(w.lines[0]).toMatch(
+      /^ok {3}a0f6fd000001 bbb-1: bbb-agent_0\.2\.0~deb9_armhf\.deb, online with agent 0\.2\.0/,
+    );
   });
 
   it("stops starting boards once failures pass --max-failures", async () => {

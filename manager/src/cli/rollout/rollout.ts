@@ -74,7 +74,11 @@ export async function rollout(deps: RolloutDeps, o: RolloutOptions): Promise<Rol
     deps.run("ssh", [...o.sshOptions, "-o", "BatchMode=yes", "--", h.target, command], timeoutMs);
   const step = async (name: string, p: Promise<RunResult>): Promise<string> => {
     const r = await p;
-    if (r.code !== 0) throw new StepError(name, (r.stderr.trim() || r.stdout.trim() || `exit ${r.code}`).split("\n").slice(-3).join(" | "));
+    if (r.code !== 0)
+      throw new StepError(
+        name,
+        (r.stderr.trim() || r.stdout.trim() || `exit ${r.code}`).split("\n").slice(-3).join(" | "),
+      );
     return r.stdout;
   };
 
@@ -82,7 +86,9 @@ export async function rollout(deps: RolloutDeps, o: RolloutOptions): Promise<Rol
     const started = deps.now();
     const label = `${h.boardId} ${h.target}`;
     try {
-      const facts = (await step("probe", ssh(h, "dpkg --print-architecture && dpkg-query -W -f '${Version}\\n' libc6"))).trim().split("\n");
+      const facts = (await step("probe", ssh(h, "dpkg --print-architecture && dpkg-query -W -f '${Version}\\n' libc6")))
+        .trim()
+        .split("\n");
       const arch = facts[0]?.trim() ?? "";
       const glibc = /^(\d+\.\d+)/.exec(facts[1]?.trim() ?? "")?.[1] ?? "0";
       const pkg = choosePackage(o.packages, arch, glibc);
@@ -95,8 +101,22 @@ export async function rollout(deps: RolloutDeps, o: RolloutOptions): Promise<Rol
       }
       const dir = (await step("mktemp", ssh(h, "mktemp -d /tmp/bbb-rollout.XXXXXXXX"))).trim();
       if (!REMOTE_DIR.test(dir)) throw new StepError("mktemp", `unexpected remote folder ${JSON.stringify(dir)}`);
-      await step("copy", deps.run("scp", [...o.sshOptions, "-q", "-o", "BatchMode=yes", "--", pkg.path, `${h.target}:${dir}/bbb-agent.deb`], 600_000));
-      await step("copy", deps.run("scp", [...o.sshOptions, "-q", "-o", "BatchMode=yes", "--", config, `${h.target}:${dir}/config.json`], 60_000));
+      await step(
+        "copy",
+        deps.run(
+          "scp",
+          [...o.sshOptions, "-q", "-o", "BatchMode=yes", "--", pkg.path, `${h.target}:${dir}/bbb-agent.deb`],
+          600_000,
+        ),
+      );
+      await step(
+        "copy",
+        deps.run(
+          "scp",
+          [...o.sshOptions, "-q", "-o", "BatchMode=yes", "--", config, `${h.target}:${dir}/config.json`],
+          60_000,
+        ),
+      );
       await step(
         "install",
         ssh(
@@ -112,12 +132,17 @@ export async function rollout(deps: RolloutDeps, o: RolloutOptions): Promise<Rol
         seen = await deps.boardStatus(h.boardId);
         if (seen && ONLINE.has(seen.state) && seen.agentVersion === pkg.agentVersion) break;
         if (deps.now() >= deadline) {
-          throw new StepError("online", `not online with ${pkg.agentVersion} after ${Math.round(o.onlineTimeoutMs / 1000)} s (${seen ? `${seen.state}, agent ${seen.agentVersion ?? "?"}` : "unknown to the registry"})`);
+          throw new StepError(
+            "online",
+            `not online with ${pkg.agentVersion} after ${Math.round(o.onlineTimeoutMs / 1000)} s (${seen ? `${seen.state}, agent ${seen.agentVersion ?? "?"}` : "unknown to the registry"})`,
+          );
         }
         await deps.sleep(o.pollMs);
       }
       outcomes.set(h.boardId, "ok");
-      deps.out(`ok   ${label}: ${pkg.file}, ${seen.state} with agent ${pkg.agentVersion} (${((deps.now() - started) / 1000).toFixed(1)} s)`);
+      deps.out(
+        `ok   ${label}: ${pkg.file}, ${seen.state} with agent ${pkg.agentVersion} (${((deps.now() - started) / 1000).toFixed(1)} s)`,
+      );
     } catch (e: unknown) {
       failed++;
       outcomes.set(h.boardId, "failed");
@@ -143,7 +168,8 @@ export async function rollout(deps: RolloutDeps, o: RolloutOptions): Promise<Rol
   await batch(canary, () => false);
   if (failed > 0 && canary.length > 0) deps.out(`canary failed: ${rest.length} board(s) not started`);
   else await batch(rest, () => failed > o.maxFailures);
-  if (failed > o.maxFailures && rest.length > 0) deps.out(`stopped: ${failed} failure(s), more than --max-failures ${o.maxFailures}`);
+  if (failed > o.maxFailures && rest.length > 0)
+    deps.out(`stopped: ${failed} failure(s), more than --max-failures ${o.maxFailures}`);
   for (const h of o.hosts) if (!outcomes.has(h.boardId)) outcomes.set(h.boardId, "skipped");
   const count = (k: BoardOutcome) => [...outcomes.values()].filter((v) => v === k).length;
   return { outcomes, ok: count("ok"), failed: count("failed"), skipped: count("skipped"), planned: count("planned") };

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ErrorSpec } from "@bbb/shared";
 import { ManagerErrors } from "../../errors.js";
 import { appError, type AppError } from "../errors.js";
+import { PROBLEM_TYPE, problemBody } from "./problem.js";
 
 // Fatal: a body in another encoding (Latin-1, UTF-16) is refused, not stored with U+FFFD
 // (RELIABILITY.md §"Bad input": wrong encodings are rejected; RFC 8259 §8.1: JSON is UTF-8).
@@ -43,19 +44,7 @@ export function sendJson(
 }
 
 export function sendAppError(res: ServerResponse, e: AppError, headers: Record<string, string> = {}): void {
-  sendJson(
-    res,
-    e.status,
-    {
-      error: {
-        code: e.code,
-        message: e.message,
-        ...(e.issues ? { issues: e.issues } : {}),
-        ...(e.details !== undefined ? { details: e.details } : {}),
-      },
-    },
-    headers,
-  );
+  sendJson(res, e.status, problemBody(e), { "content-type": `${PROBLEM_TYPE}; charset=utf-8`, ...headers });
 }
 
 /** Answers a catalogue entry with this occurrence's message (status from the catalogue). */
@@ -69,17 +58,14 @@ export function sendError(
 }
 
 export function sendHttpError(res: ServerResponse, e: HttpError): void {
-  sendJson(res, e.status, { error: { code: e.code, message: e.message } }, e.headers);
+  sendJson(res, e.status, problemBody(e), { "content-type": `${PROBLEM_TYPE}; charset=utf-8`, ...e.headers });
 }
 
 /**
  * Reads a JSON body with a hard size limit: a declared or actual size past the limit is 413
  * without reading the rest (the connection is closed after the answer), invalid JSON is 400.
  */
-export async function readJsonBody(
-  req: IncomingMessage,
-  maxBytes: number,
-): Promise<unknown> {
+export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   const declared = Number(req.headers["content-length"] ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
     throw new HttpError(ManagerErrors.TOO_LARGE, `body larger than ${maxBytes} bytes`, { connection: "close" });

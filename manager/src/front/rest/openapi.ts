@@ -1,5 +1,7 @@
 import type { Logger } from "pino";
 import { hoistDefs, toJsonSchema, type JsonSchema } from "./json-schema.js";
+import { PROBLEM_SCHEMA, PROBLEM_TYPE, problemBody } from "./problem.js";
+import { exampleOf } from "./schema-example.js";
 import type { Route } from "./routes.js";
 
 export interface OpenApiInfo {
@@ -29,33 +31,7 @@ export function buildOpenApi(
   opts: { tokens: boolean; log?: Logger },
 ): Record<string, unknown> {
   const schemas: Record<string, JsonSchema> = {
-    Error: {
-      type: "object",
-      required: ["error"],
-      properties: {
-        error: {
-          type: "object",
-          required: ["code", "message"],
-          properties: {
-            code: { type: "string", description: "Stable error code, e.g. MGR_E_NOT_FOUND." },
-            message: { type: "string" },
-            issues: {
-              type: "array",
-              items: {
-                type: "object",
-                required: ["path", "message", "code"],
-                properties: {
-                  path: { type: "array", items: { type: ["string", "integer"] } },
-                  message: { type: "string" },
-                  code: { type: "string" },
-                },
-              },
-            },
-            details: {},
-          },
-        },
-      },
-    },
+    Problem: PROBLEM_SCHEMA,
   };
   const errorRef = { $ref: "#/components/responses/Error" };
   const paths: Record<string, Record<string, unknown>> = {};
@@ -67,12 +43,16 @@ export function buildOpenApi(
     const paramsSchema = hoistDefs(structuredClone(route.paramsSchema), paramsName, schemas);
     hoistDefs(toJsonSchema(def.result, "output", opts.log), resultName, schemas);
     const props = (paramsSchema.properties ?? {}) as Record<string, JsonSchema>;
+    // Examples on every operation, built from the same schemas (schema-example.ts).
+    const paramsExample = exampleOf(paramsSchema, schemas) as Record<string, unknown>;
+    const resultExample = exampleOf({ $ref: `#/components/schemas/${resultName}` }, schemas);
     const required = new Set((paramsSchema.required ?? []) as string[]);
     const parameters: Record<string, unknown>[] = route.pathParams.map((name) => ({
       name,
       in: "path",
       required: true,
       schema: props[name] ?? { type: "string" },
+      example: paramsExample[name] ?? "a0f6fd8b1c22",
     }));
     const op: Record<string, unknown> = {
       operationId: def.name,
@@ -90,6 +70,7 @@ export function buildOpenApi(
           in: "query",
           required: required.has(name),
           schema,
+          example: paramsExample[name],
           ...(isArray ? { style: "form", explode: true } : {}),
         });
       }
@@ -106,14 +87,21 @@ export function buildOpenApi(
           route.pathParams.length > 0
             ? `Params as JSON; ${route.pathParams.join(", ")} come from the path.`
             : "Params as JSON.",
-        content: { "application/json": { schema: { $ref: `#/components/schemas/${paramsName}` } } },
+        content: {
+          "application/json": {
+            schema: { $ref: `#/components/schemas/${paramsName}` },
+            example: Object.fromEntries(Object.entries(paramsExample).filter(([k]) => !route.pathParams.includes(k))),
+          },
+        },
       };
     }
     if (parameters.length > 0) op.parameters = parameters;
     op.responses = {
       "200": {
         description: "Result.",
-        content: { "application/json": { schema: { $ref: `#/components/schemas/${resultName}` } } },
+        content: {
+          "application/json": { schema: { $ref: `#/components/schemas/${resultName}` }, example: resultExample },
+        },
       },
       ...Object.fromEntries(Object.keys(ERROR_RESPONSES).map((s) => [s, errorRef])),
     };
@@ -164,7 +152,12 @@ export function buildOpenApi(
           description: Object.entries(ERROR_RESPONSES)
             .map(([s, d]) => `${s}: ${d}`)
             .join("\n"),
-          content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+          content: {
+            [PROBLEM_TYPE]: {
+              schema: { $ref: "#/components/schemas/Problem" },
+              example: problemBody({ code: "MGR_E_NOT_FOUND", message: "board a0f6fd8b1c22 not found", status: 404 }),
+            },
+          },
         },
       },
       securitySchemes: {

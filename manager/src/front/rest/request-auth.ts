@@ -13,7 +13,10 @@ export type AuthOutcome = { ok: true; principal: Principal } | { ok: false; reas
  * a token takes the password: a token must not renew itself).
  */
 export function createRequestAuthenticator(deps: { authenticate: Authenticate; tokens?: TokenService | undefined }) {
-  return async function authenticateRequest(req: IncomingMessage, opts: { passwordOnly?: boolean } = {}): Promise<AuthOutcome> {
+  return async function authenticateRequest(
+    req: IncomingMessage,
+    opts: { passwordOnly?: boolean } = {},
+  ): Promise<AuthOutcome> {
     const header = req.headers.authorization;
     if (!header) return { ok: false, reason: "missing" };
     const space = header.indexOf(" ");

@@ -1,3 +1,4 @@
+import { createApiDocs, isDocsPath } from "./api-docs.js";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
@@ -45,7 +46,6 @@ export interface RestHandlerDeps {
 
 export type RestHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
-
 /**
  * The REST front door under /api: one route per method with an `http` mapping (path params,
  * query for GET/DELETE, JSON body otherwise), Basic or Bearer auth, and an OpenAPI document
@@ -55,6 +55,7 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
   const log = deps.log.child({ module: "rest" });
   const base = (deps.basePath ?? "/api").replace(/\/$/, "");
   const maxBody = deps.limits?.maxBodyBytes ?? MAX_REQUEST_BYTES;
+  const docs = createApiDocs(base);
   const throttle = deps.throttle ?? createLoginThrottle();
   const routes: Route[] = compileRoutes(deps.methods, log);
   const authenticateRequest = createRequestAuthenticator({ authenticate: deps.authenticate, tokens: deps.tokens });
@@ -140,6 +141,7 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
 
   async function serve(req: IncomingMessage, res: ServerResponse, sub: string, url: URL): Promise<void> {
     const verb = req.method ?? "GET";
+    if (isDocsPath(sub) && (await docs(req, res, sub))) return;
     if (sub === "/openapi.json" && verb === "GET") {
       const text = openApiText();
       res.writeHead(200, {
@@ -166,10 +168,14 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
     const m = matchRoute(routes, verb, sub);
     if (m.kind === "wrong-verb") {
       // 405, with the code of an unknown method: no method has this verb and path.
-      sendJson(
+      sendAppError(
         res,
-        405,
-        { error: { code: ManagerErrorCodes.UNKNOWN_METHOD, message: `use ${m.allow.join(", ")}` } },
+        {
+          code: ManagerErrorCodes.UNKNOWN_METHOD,
+          message: `use ${m.allow.join(", ")}`,
+          status: 405,
+          rpc: ManagerErrors.UNKNOWN_METHOD.rpc,
+        },
         { allow: m.allow.join(", ") },
       );
       return;
@@ -204,7 +210,7 @@ export function createRestHandler(deps: RestHandlerDeps): RestHandler {
   };
 
   function isKnown(sub: string, verb: string): boolean {
-    if (sub === "/openapi.json" || (sub === "/auth/token" && deps.tokens)) return true;
+    if (sub === "/openapi.json" || isDocsPath(sub) || (sub === "/auth/token" && deps.tokens)) return true;
     if (deps.extraPostRoutes?.[sub]) return true;
     return matchRoute(routes, verb, sub).kind !== "none";
   }

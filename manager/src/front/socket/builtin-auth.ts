@@ -27,19 +27,17 @@ export const authParamsSchema = z.union([
 export async function handleAuth(deps: AuthDeps, state: ConnState, id: RpcId, params: unknown): Promise<RpcResponse> {
   const p = authParamsSchema.safeParse(params ?? {});
   if (!p.success) {
-    return rpcError(
-      id,
-      ManagerErrors.INVALID_PARAMS,
-      "auth needs {username, password} or {token}",
-      {
-        issues: zodIssues(p.error),
-      },
-    );
+    return rpcError(id, ManagerErrors.INVALID_PARAMS, "auth needs {username, password} or {token}", {
+      issues: zodIssues(p.error),
+    });
   }
   const user = "username" in p.data ? p.data.username : null;
   // docs/protocol.md §"Login throttle": refused at once while the address or username waits.
   const wait = user === null ? 0 : deps.throttle.begin(state.peer, user);
-  if (wait > 0) return rpcError(id, ManagerErrors.UNAUTHENTICATED, "too many failed logins; retry later", { details: { retryAfterMs: wait } });
+  if (wait > 0)
+    return rpcError(id, ManagerErrors.UNAUTHENTICATED, "too many failed logins; retry later", {
+      details: { retryAfterMs: wait },
+    });
   let principal: Principal | null = null;
   try {
     if ("token" in p.data) {

@@ -13,12 +13,14 @@ import {
   parseErrorResponse,
   rpcAppError,
   rpcError,
+  rpcResult,
   rpcRequestSchema,
   salvageId,
   type RpcResponse,
 } from "./jsonrpc.js";
 import type { RpcSocketLimits } from "./limits.js";
 import { handleAuth, type AuthDeps } from "./builtin-auth.js";
+import { openRpcDocument } from "./openrpc.js";
 import { handleSubscribe, listMethods } from "./builtin-events.js";
 import type { ConnState } from "./conn-state.js";
 
@@ -108,16 +110,13 @@ export function createConnection(deps: ConnectionDeps): LiveConnection {
     const id = req.id ?? null;
     const answer = (r: RpcResponse) => (isNotification ? null : r);
     if (Array.isArray(req.params)) {
-      return answer(
-        rpcError(id, ManagerErrors.INVALID_PARAMS, "params must be an object (by name)"),
-      );
+      return answer(rpcError(id, ManagerErrors.INVALID_PARAMS, "params must be an object (by name)"));
     }
     if (req.method === "auth") return answer(await handleAuth(deps, state, id, req.params));
+    // Public like GET /api/openapi.json: names and schemas, nothing of the fleet.
+    if (req.method === "rpc.discover") return answer(rpcResult(id, openRpcDocument(deps.methods, log)));
     const principal = state.principal;
-    if (!principal)
-      return answer(
-        rpcError(id, ManagerErrors.UNAUTHENTICATED, "authenticate first: call auth"),
-      );
+    if (!principal) return answer(rpcError(id, ManagerErrors.UNAUTHENTICATED, "authenticate first: call auth"));
     if (req.method === "events.subscribe" || req.method === "events.unsubscribe") {
       return answer(handleSubscribe(deps, state, id, req.method, req.params));
     }

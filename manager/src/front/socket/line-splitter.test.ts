@@ -4,7 +4,11 @@ import { createLineSplitter } from "./line-splitter.js";
 function collect(max = 16) {
   const lines: (string | null)[] = [];
   const overflows: number[] = [];
-  const s = createLineSplitter(max, (l) => lines.push(l), (n) => overflows.push(n));
+  const s = createLineSplitter(
+    max,
+    (l) => lines.push(l),
+    (n) => overflows.push(n),
+  );
   return { s, lines, overflows };
 }
 

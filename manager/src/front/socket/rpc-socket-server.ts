@@ -62,10 +62,7 @@ export function createRpcSocketServer(deps: RpcSocketServerDeps): RpcSocketServe
   const onConnection = (socket: Socket) => {
     if (conns.size >= limits.maxConnections) {
       socket.on("error", () => {});
-      socket.end(
-        JSON.stringify(rpcError(null, ManagerErrors.UNAVAILABLE, "too many connections")) +
-          "\n",
-      );
+      socket.end(JSON.stringify(rpcError(null, ManagerErrors.UNAVAILABLE, "too many connections")) + "\n");
       return;
     }
     const c = createConnection({

@@ -33,7 +33,10 @@ export function keepStoredRuleSecrets(input: WebhookRule, before: WebhookRule | 
   if (!before) return input;
   const url = input.url === redactWebhookUrl(before.url) ? before.url : input.url;
   const headers = Object.fromEntries(
-    Object.entries(input.headers).map(([k, v]) => [k, v === REDACTED && before.headers[k] !== undefined ? before.headers[k] : v]),
+    Object.entries(input.headers).map(([k, v]) => [
+      k,
+      v === REDACTED && before.headers[k] !== undefined ? before.headers[k] : v,
+    ]),
   );
   return { ...input, url, headers };
 }

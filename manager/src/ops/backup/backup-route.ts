@@ -1,3 +1,4 @@
+import { PROBLEM_TYPE, problemBody } from "../../front/rest/problem.js";
 import { createReadStream } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -30,7 +31,10 @@ export function createBackupRoute(deps: {
   const throttle = deps.throttle ?? createLoginThrottle();
   const authenticateRequest = createRequestAuthenticator({ authenticate: deps.authenticate, tokens: deps.tokens });
   const error = (res: ServerResponse, status: number, code: string, message: string, headers = {}) =>
-    sendJson(res, status, { error: { code, message } }, headers);
+    sendJson(res, status, problemBody({ code, message, status }), {
+      "content-type": `${PROBLEM_TYPE}; charset=utf-8`,
+      ...headers,
+    });
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const path = (req.url ?? "/").split("?")[0];

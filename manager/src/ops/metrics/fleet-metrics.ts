@@ -9,6 +9,8 @@ import { createMetricsRegistry, type MetricsRegistry } from "./prometheus.js";
 export interface FleetSource {
   summary(): Summary;
   record(boardId: string): BoardRecord | undefined;
+  /** Every board record (for the one per-board series, bbb_board_up). */
+  records(): Iterable<BoardRecord>;
   heartbeatMs: number;
   runsActive(): number;
   mqttConnected(): boolean;
@@ -79,6 +81,15 @@ export function createFleetMetrics(reg: MetricsRegistry = createMetricsRegistry(
     const out = [];
     for (const [sector, row] of Object.entries(src.summary().bySector))
       for (const [state, value] of Object.entries(row)) out.push({ labels: { sector, state }, value });
+    return out;
+  });
+  // The only per-board series: one per board in the registry (~ the fleet size; a forgotten board
+  // drops out). docs/monitoring.md §"Cardinality" counts the series of every family.
+  reg.gauge("bbb_board_up", "1 while a board is alive (connected and beating), else 0; by board id and sector.", () => {
+    if (!src) return null;
+    const out = [];
+    for (const r of src.records())
+      if (r.state !== null) out.push({ labels: { board: r.id, sector: r.sector ?? "-" }, value: Number(r.alive) });
     return out;
   });
   reg.gauge("bbb_boards_flapping", "Boards flagged flapping.", () => (src ? src.summary().flapping : null));

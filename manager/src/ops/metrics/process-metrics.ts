@@ -1,8 +1,9 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
 import { DB_FILE } from "../../store/create-store.js";
+import { registerEventLoopMetrics } from "./event-loop-metrics.js";
 import type { MetricsRegistry } from "./prometheus.js";
+import { registerRuntimeMetrics } from "./runtime-metrics.js";
 
 const fileSize = (path: string): number | null => {
   try {
@@ -14,20 +15,15 @@ const fileSize = (path: string): number | null => {
 
 /**
  * Process-level metrics: CPU and memory under the names Prometheus' own client libraries use,
- * the event-loop delay (perf_hooks, 20 ms resolution), and the SQLite files' sizes.
- * `start()` enables the event-loop monitor; `stop()` disables it.
+ * the event-loop delay (event-loop-metrics.ts), build info, descriptors and GC
+ * (runtime-metrics.ts), and the SQLite files' sizes. `start()` starts the monitors; `stop()` stops them.
  */
-const LAG_WINDOW_MS = 10_000;
-
-const quantiles = (h: IntervalHistogram) => [
-  ...[0.5, 0.9, 0.99].map((q) => ({ labels: { quantile: String(q) }, value: h.percentile(q * 100) / 1e9 })),
-  { labels: { quantile: "1" }, value: h.max / 1e9 },
-];
-
-export function registerProcessMetrics(reg: MetricsRegistry, opts: { dataDir: string; startedAtMs: number }) {
-  let loop: IntervalHistogram | null = null;
-  let last: ReturnType<typeof quantiles> | null = null;
-  let rotation: NodeJS.Timeout | null = null;
+export function registerProcessMetrics(
+  reg: MetricsRegistry,
+  opts: { dataDir: string; startedAtMs: number; version: string },
+) {
+  const loop = registerEventLoopMetrics(reg);
+  const runtime = registerRuntimeMetrics(reg, { version: opts.version });
 
   reg.counterFn("process_cpu_seconds_total", "User and system CPU time spent by this process.", () => {
     const u = process.cpuUsage();
@@ -36,14 +32,6 @@ export function registerProcessMetrics(reg: MetricsRegistry, opts: { dataDir: st
   reg.gauge("process_resident_memory_bytes", "Resident set size.", () => process.memoryUsage.rss());
   reg.gauge("process_start_time_seconds", "Start of the server, Unix time.", () => opts.startedAtMs / 1000);
   reg.gauge("nodejs_heap_used_bytes", "V8 heap in use.", () => process.memoryUsage().heapUsed);
-  // Quantiles of the last complete 10-s window (the first window: of what was seen so far): a
-  // lag spike shows for a while and does not fade into a since-start average, and scraping more
-  // or less often (or by two Prometheus servers) does not change the figures.
-  reg.gauge(
-    "bbb_event_loop_lag_seconds",
-    "Event-loop delay over the last 10 s (perf_hooks.monitorEventLoopDelay), by quantile (1 = max).",
-    () => last ?? (loop && loop.count > 0 ? quantiles(loop) : null),
-  );
   reg.gauge("bbb_sqlite_bytes", "Size of the SQLite store's files in the data dir.", () => {
     const out = [];
     for (const [file, suffix] of [
@@ -58,22 +46,12 @@ export function registerProcessMetrics(reg: MetricsRegistry, opts: { dataDir: st
 
   return {
     start(): void {
-      if (loop) return;
-      const h = monitorEventLoopDelay({ resolution: 20 });
-      h.enable();
-      loop = h;
-      rotation = setInterval(() => {
-        if (h.count > 0) last = quantiles(h);
-        h.reset();
-      }, LAG_WINDOW_MS);
-      rotation.unref();
+      loop.start();
+      runtime.start();
     },
     stop(): void {
-      if (rotation) clearInterval(rotation);
-      rotation = null;
-      loop?.disable();
-      loop = null;
-      last = null;
+      loop.stop();
+      runtime.stop();
     },
   };
 }

@@ -28,7 +28,7 @@ const keyOf = (labels: Labels | undefined) => (labels ? JSON.stringify(labels) :
 interface Family {
   name: string;
   help: string;
-  type: "counter" | "gauge" | "histogram";
+  type: "counter" | "gauge" | "histogram" | "summary";
   render(out: string[]): void;
 }
 
@@ -44,6 +44,12 @@ export interface Histogram {
 export interface GaugeSample {
   labels?: Labels;
   value: number;
+}
+/** A summary read at scrape time: quantiles (of a recent window) and cumulative sum and count. */
+export interface SummarySample {
+  quantiles: readonly { q: number; value: number }[];
+  sum: number;
+  count: number;
 }
 
 export function createMetricsRegistry() {
@@ -107,6 +113,21 @@ export function createMetricsRegistry() {
         render(out) {
           const v = collect();
           if (v !== null) out.push(`${name} ${num(v)}`);
+        },
+      });
+    },
+
+    /** A summary whose quantiles, sum and count are read at scrape time. */
+    summary(name: string, help: string, collect: () => SummarySample | null): void {
+      add({
+        name,
+        help,
+        type: "summary",
+        render(out) {
+          const v = collect();
+          if (v === null) return;
+          for (const { q, value } of v.quantiles) out.push(`${name}{quantile="${num(q)}"} ${num(value)}`);
+          out.push(`${name}_sum ${num(v.sum)}`, `${name}_count ${num(v.count)}`);
         },
       });
     },

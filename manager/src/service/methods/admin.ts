@@ -1,5 +1,18 @@
 import { BrokerErrors, type UserStore } from "@bbb/broker";
-import { CodedError, historyQueryParamsSchema, historyQueryResultSchema, isCodedError, removedResultSchema, serverInfoParamsSchema, serverInfoResultSchema, usersListParamsSchema, usersListResultSchema, usersRemoveParamsSchema, usersUpsertParamsSchema, usersUpsertResultSchema } from "@bbb/shared";
+import {
+  CodedError,
+  historyQueryParamsSchema,
+  historyQueryResultSchema,
+  isCodedError,
+  removedResultSchema,
+  serverInfoParamsSchema,
+  serverInfoResultSchema,
+  usersListParamsSchema,
+  usersListResultSchema,
+  usersRemoveParamsSchema,
+  usersUpsertParamsSchema,
+  usersUpsertResultSchema,
+} from "@bbb/shared";
 import { ManagerErrorCodes, conflict } from "../../errors.js";
 import { defineMethod, type MethodDef } from "../method.js";
 import type { ServiceDeps } from "./deps.js";

@@ -14,7 +14,8 @@ import {
 } from "@bbb/shared";
 import type { z } from "zod";
 import { allHostViews, createHostMatcher, selectBoardIds } from "../../commands/select-boards.js";
-import { conflict, notFound } from "../../errors.js";
+import { notFound } from "../../errors.js";
+import { forgetBoard } from "../forget-board.js";
 import { defineMethod, type CallContext, type MethodDef } from "../method.js";
 import type { ServiceDeps } from "./deps.js";
 
@@ -94,20 +95,7 @@ export function hostMethods(deps: ServiceDeps): MethodDef[] {
       result: hostsRemoveResultSchema,
       http: { method: "DELETE", path: "/hosts/{id}" },
       handler: (p, ctx) => {
-        const rec = deps.registry.records.get(p.id);
-        if (!rec) throw notFound(`board ${p.id}`);
-        if (rec.alive) throw conflict(`board ${p.id} is alive; only a dead board can be removed`);
-        deps.clearBoardTopics(p.id);
-        const removed = deps.registry.forget(p.id);
-        deps.store.record({
-          ts: deps.now(),
-          kind: "registry",
-          boardId: p.id,
-          hostname: null,
-          by: ctx.username,
-          message: `board ${p.id} removed`,
-          data: { via: ctx.via },
-        });
+        const removed = forgetBoard(deps, p.id, { by: ctx.username, via: ctx.via });
         return { removed };
       },
     }),

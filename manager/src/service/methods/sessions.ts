@@ -35,7 +35,11 @@ export function sessionMethods(deps: ServiceDeps): MethodDef[] {
         const who = isAdmin(ctx) ? p.username : ctx.username;
         if (!isAdmin(ctx) && p.username !== undefined && p.username !== ctx.username)
           throw forbidden("only an admin sees other users' tokens");
-        return { items: sessions().tokens.list().filter((t) => who === undefined || t.username === who) };
+        return {
+          items: sessions()
+            .tokens.list()
+            .filter((t) => who === undefined || t.username === who),
+        };
       },
     }),
     defineMethod({
@@ -46,14 +50,18 @@ export function sessionMethods(deps: ServiceDeps): MethodDef[] {
       result: tokensRevokeResultSchema,
       http: { method: "DELETE", path: "/tokens/{id}" },
       handler: (p, ctx) => {
-        const t = sessions().tokens.list().find((x) => x.id === p.id);
-        if (t && !isAdmin(ctx) && t.username !== ctx.username) throw forbidden("only an admin revokes other users' tokens");
+        const t = sessions()
+          .tokens.list()
+          .find((x) => x.id === p.id);
+        if (t && !isAdmin(ctx) && t.username !== ctx.username)
+          throw forbidden("only an admin revokes other users' tokens");
         return { revoked: t !== undefined && sessions().revokeToken(p.id) };
       },
     }),
     defineMethod({
       name: "users.signOut",
-      description: "Signs a user out everywhere: every token revoked, every live connection closed (yourself by default).",
+      description:
+        "Signs a user out everywhere: every token revoked, every live connection closed (yourself by default).",
       role: "viewer",
       params: usersSignOutParamsSchema,
       result: usersSignOutResultSchema,
@@ -64,9 +72,10 @@ export function sessionMethods(deps: ServiceDeps): MethodDef[] {
         return { username, ...sessions().signOut(username, `signed out by ${ctx.username}`) };
       },
     }),
-      defineMethod({
+    defineMethod({
       name: "audit.list",
-      description: "The audit trail of mutating calls, newest first: who, role, door, peer, method, redacted params, result.",
+      description:
+        "The audit trail of mutating calls, newest first: who, role, door, peer, method, redacted params, result.",
       role: "admin",
       params: auditListParamsSchema,
       result: auditListResultSchema,

@@ -1,0 +1,57 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO } from "./helpers.js";
+import { programEnv } from "./program-env.js";
+
+const MAIN = join(REPO, "manager/dist/main.js");
+
+/**
+ * The real server program until its first "ready" log line, on a pseudo-terminal (util-linux
+ * `script`) or on a pipe; stopped with SIGTERM by its pid.
+ */
+function firstLines(env: Record<string, string>, tty: boolean) {
+  return new Promise<string>((resolve, reject) => {
+    const p = tty
+      ? spawn("script", ["-qec", `exec '${process.execPath}' '${MAIN}'`, "/dev/null"], {
+          env: { ...process.env, ...env },
+        })
+      : spawn(process.execPath, [MAIN], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    const timer = setTimeout(() => p.kill("SIGKILL"), 30_000);
+    p.stdout!.on("data", (b: Buffer) => {
+      out += b.toString();
+      if (out.includes("bbb server ready")) p.kill("SIGTERM");
+    });
+    p.on("error", reject);
+    p.on("close", () => {
+      clearTimeout(timer);
+      resolve(out);
+    });
+  });
+}
+
+describe.skipIf(!existsSync(MAIN) || !existsSync("/usr/bin/script"))("log format of the server program", () => {
+  let dir: string;
+  const env = () => programEnv(dir);
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "bbb-log-format-"));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it("is pretty on a terminal, JSON on a pipe, and BBB_LOG_FORMAT=json wins on a terminal", async () => {
+    const onTty = await firstLines(env(), true);
+    expect(onTty).toContain("\x1b[32mINFO \x1b[0m");
+    // eslint-disable-next-line no-control-regex
+    expect(onTty.replace(/\x1b\[\d+m/g, "")).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO  bbb server ready /m);
+    expect(onTty).not.toContain('"msg":"bbb server ready"');
+    const piped = await firstLines(env(), false);
+    const ready = piped.split("\n").find((l) => l.includes("bbb server ready"));
+    expect(JSON.parse(ready ?? "")).toMatchObject({ level: 30, msg: "bbb server ready" });
+    const forced = await firstLines({ ...env(), BBB_LOG_FORMAT: "json" }, true);
+    expect(forced).toContain('"msg":"bbb server ready"');
+  });
+});

@@ -20,6 +20,8 @@ import type { ResolvedAgentConfig } from "./config/schema.js";
 import { createHeartbeatLoop, type InterfacesFn } from "./heartbeat/heartbeat-loop.js";
 import { createSlowFacts } from "./heartbeat/slow-facts.js";
 import { parseUptime } from "./heartbeat/system-facts.js";
+import { createInventoryReporter } from "./inventory/inventory-reporter.js";
+import { readInventory } from "./inventory/read-inventory.js";
 import { createBoardLog } from "./mqtt/board-log.js";
 import { createConnection, type ConnectFn } from "./mqtt/connection.js";
 import { safeUrl } from "./mqtt/refusal-log.js";
@@ -93,6 +95,18 @@ export function createAgent(deps: AgentDeps) {
   let heartbeat: ReturnType<typeof createHeartbeatLoop> | null = null;
   let slow: ReturnType<typeof createSlowFacts> | null = null;
   let iocs: IocMonitor | null = null;
+  const inventory = createInventoryReporter({
+    read: () =>
+      readInventory(fs, {
+        id: config.boardId,
+        agentVersion: deps.agentVersion ?? AGENT_VERSION,
+        nodeVersion: process.version,
+        now: clock.now(),
+      }),
+    publish: (p) => conn.publishReliable(topics.inventory(config.boardId), p, true),
+    intervalMs: config.inventoryPollMs,
+    log,
+  });
   let started = false;
   let frozen = false;
   let linkWired = false;
@@ -133,6 +147,8 @@ export function createAgent(deps: AgentDeps) {
         services: config.services,
         intervalMs: config.servicePollMs,
         log,
+        now: () => clock.now(),
+        timeSyncPollMs: config.timeSyncPollMs,
       });
       const s = slow;
       dispatcher = createDispatcher({
@@ -221,6 +237,8 @@ export function createAgent(deps: AgentDeps) {
         conn.onConnect(() => {
           if (heartbeat) void heartbeat.beat();
           iocs?.resend();
+          // Retained, so sent again after a reconnect only in case the broker lost it (a restart).
+          if (!firstConnect) void inventory.check(true);
           if (firstConnect)
             boardLog.info(`agent ${deps.agentVersion ?? AGENT_VERSION} started (network backend ${netKind})`);
           firstConnect = false;
@@ -232,6 +250,7 @@ export function createAgent(deps: AgentDeps) {
       conn.start();
       heartbeat.start();
       iocs.start();
+      inventory.start();
     },
     /** Clean stop: pending command aborted, LEDs restored, `offline` published, link closed. */
     async stop(): Promise<void> {
@@ -240,6 +259,7 @@ export function createAgent(deps: AgentDeps) {
       heartbeat?.stop();
       slow?.stop();
       iocs?.stop();
+      inventory.stop();
       await leds.restore();
       const d = dispatcher;
       // Give a running command a moment to settle (it sees the abort); never hang the stop on it.

@@ -8,7 +8,7 @@ import { progress, rampReporter } from "./progress.mjs";
  * heartbeats, real board tokens, birth and will, commands answered) and a subscriber on
  * `bbb/registry/hosts/+` and results as admin. Returns handles; `close()` stops everything.
  */
-export async function startSystem({ boards, workers = 2, connectsPerSec = 500, phase, label, cpuProfDir, probeEvery, respond = true, responders = 1000, extraFilters = [], broker }) {
+export async function startSystem({ boards, workers = 2, connectsPerSec = 500, phase, label, cpuProfDir, probeEvery, respond = true, responders = 1000, extraFilters = [], broker, serverEnv = {} }) {
   const parts = { server: null, sub: null, load: null };
   const close = async () => {
     await parts.load?.close();
@@ -16,7 +16,7 @@ export async function startSystem({ boards, workers = 2, connectsPerSec = 500, p
     await parts.server?.stop();
   };
   try {
-    parts.server = await startServer({ cpuProfDir, ...(broker ? { broker } : {}) });
+    parts.server = await startServer({ cpuProfDir, env: serverEnv, ...(broker ? { broker } : {}) });
     const s = parts.server;
     parts.sub = await startSubscriber({ url: s.url, filters: process.env.BENCH_NO_REGISTRY_SUB ? ["bbb/+/result/+"] : ["bbb/registry/hosts/+", "bbb/+/result/+", ...extraFilters], ...s.admin, clientId: `bench-sub-${process.pid}` });
     // Every board subscribes to `<root>/<id>/cmd/#` and answers commands, as every agent does

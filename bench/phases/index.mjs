@@ -6,7 +6,9 @@ import { runCommandsPhase } from "./commands.mjs";
 import { runAgentPhase } from "./agent.mjs";
 import { runAgentArmhfPhase } from "./agent-armhf.mjs";
 import { runExternalPhase } from "./external.mjs";
+import { runHealthPhase } from "./health.mjs";
 import { agentArmhfMarkdown, agentMarkdown, brokerMarkdown, clusterMarkdown, commandsMarkdown, detectionMarkdown, externalMarkdown, systemMarkdown } from "../lib/tables.mjs";
+import { healthMarkdown } from "../lib/health-table.mjs";
 
 const env = (name, fallback) => (process.env[name] ? process.env[name].split(",").map(Number) : fallback);
 
@@ -77,5 +79,15 @@ export const PHASES = {
       ),
     markdown: externalMarkdown,
   },
+  health: {
+    // The system part measures 65 s so that its window holds a minute boundary (when 10,000 closed points are written).
+    run: ({ quick, root }) =>
+      runHealthPhase(
+        quick
+          ? { root, boards: 2000, minutes: 20, beatsPerMinute: 2, system: { boards: env("BENCH_HEALTH_BOARDS", [1000])[0], warmupS: 3, measureS: 65, connectsPerSec: 500, workers: 2 } }
+          : { root, boards: 10_000, minutes: 60, beatsPerMinute: 4, system: { boards: env("BENCH_HEALTH_BOARDS", [10_000])[0], warmupS: 5, measureS: 65, connectsPerSec: 500, workers: 2 } },
+      ),
+    markdown: healthMarkdown,
+  },
 };
-export const PHASE_NAMES = ["broker", "system", "detection", "commands", "agent", "agent-armhf", "cluster", "external"];
+export const PHASE_NAMES = ["broker", "system", "detection", "commands", "agent", "agent-armhf", "cluster", "external", "health"];

@@ -17,10 +17,10 @@ const CANARY = fileURLToPath(new URL("../lib/stall-canary.mjs", import.meta.url)
  * sent in the window; processed = heartbeats the manager decoded in the same window (probe);
  * latency = send → manager decode, and heartbeat → registry/hosts view of probe boards.
  */
-export async function systemRun({ boards, warmupS, measureS, connectsPerSec, workers, cpuProfDir, broker, phase = "system" }) {
-  const label = `${boards} boards`;
+export async function systemRun({ boards, warmupS, measureS, connectsPerSec, workers, cpuProfDir, broker, phase = "system", serverEnv = {}, tag = "" }) {
+  const label = `${boards} boards${tag}`;
   progress(phase, `${label}: starting the server and the generator`);
-  const sys = await startSystem({ boards, workers, connectsPerSec, phase, label, ...(broker ? { broker } : {}) });
+  const sys = await startSystem({ boards, workers, connectsPerSec, phase, label, serverEnv, ...(broker ? { broker } : {}) });
   try {
     progress(phase, `${label}: ${sys.connected} connected, warm-up ${warmupS} s, then measuring ${measureS} s`);
     await sleep(warmupS * 1000);

@@ -13,7 +13,7 @@ const pub = (id: typeof agent, topic: string, retain = false) => {
 };
 
 describe("publish", () => {
-  it("lets an agent publish only its own status, heartbeat, results and log", () => {
+  it("lets an agent publish only its own status, heartbeat, inventory, results and log", () => {
     expect(pub(agent, "bbb/b1/status", true)).toBe("allow");
     expect(pub(agent, "bbb/b1/heartbeat", true)).toBe("allow");
     expect(pub(agent, "bbb/b1/result/req-1")).toBe("allow");
@@ -24,6 +24,8 @@ describe("publish", () => {
     expect(pub(agent, "bbb/b2/iocs", true)).toBe("not-own-topic");
     expect(pub(agent, "bbb/b1/result/a/b")).toBe("not-own-topic");
     expect(pub(agent, "bbb/b1/result/")).toBe("not-own-topic");
+    expect(pub(agent, "bbb/b1/inventory", true)).toBe("allow");
+    expect(pub(agent, "bbb/b2/inventory", true)).toBe("not-own-topic");
     expect(pub(agent, "bbb/b2/heartbeat")).toBe("not-own-topic");
     expect(pub(agent, "bbb/b1/cmd/reboot")).toBe("not-own-topic");
     expect(pub(agent, "bbb/manager/request/x")).toBe("not-own-topic");

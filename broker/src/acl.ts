@@ -15,6 +15,7 @@ export interface Identity {
   readonly heartbeatTopic: string;
   readonly logTopic: string;
   readonly iocsTopic: string;
+  readonly inventoryTopic: string;
   readonly resultPrefix: string;
   readonly cmdPrefix: string;
 }
@@ -67,6 +68,7 @@ export function createAcl(root: string) {
       heartbeatTopic: agent ? `${b}heartbeat` : "",
       logTopic: agent ? `${b}log` : "",
       iocsTopic: agent ? `${b}iocs` : "",
+      inventoryTopic: agent ? `${b}inventory` : "",
       resultPrefix: agent ? `${b}result/` : "",
       cmdPrefix: agent ? `${b}cmd/` : "",
     };
@@ -91,7 +93,7 @@ export function createAcl(root: string) {
     if (!topic.startsWith(rootPrefix)) return D_OUTSIDE;
     switch (id.role) {
       case "agent":
-        if (topic === id.heartbeatTopic || topic === id.statusTopic || topic === id.iocsTopic) return ALLOW;
+        if (topic === id.heartbeatTopic || topic === id.statusTopic || topic === id.iocsTopic || topic === id.inventoryTopic) return ALLOW;
         if (topic === id.logTopic) return retain ? D_RETAINED : ALLOW;
         if (topic.startsWith(id.resultPrefix) && requestIdSchema.safeParse(topic.slice(id.resultPrefix.length)).success) {
           return retain ? D_RETAINED : ALLOW;

@@ -1,5 +1,5 @@
 import type { UserStore } from "@bbb/broker";
-import { createTopics, defaultSectors, type LoginThrottle, type Topics } from "@bbb/shared";
+import { createTopics, defaultSectors, DEFAULT_THRESHOLDS, mergeThresholds, type LoginThrottle, type Topics } from "@bbb/shared";
 import type { Logger } from "pino";
 import { createCommandTracker } from "./commands/command-tracker.js";
 import { createCommandRunner } from "./commands/run-command.js";
@@ -21,6 +21,8 @@ import type { Sessions } from "./front/sessions.js";
 import { createAuditSink } from "./service/audit.js";
 import { toManagerError } from "./projects/project-methods.js";
 import { checkSource } from "./projects/source-policy.js";
+import { createHealthHistory, type HealthHistory } from "./health/health-history.js";
+import { createHealthRecorder } from "./health/health-events.js";
 import { expireLostBoards } from "./service/forget-board.js";
 
 export type ManagerConfig = Pick<
@@ -32,6 +34,9 @@ export type ManagerConfig = Pick<
   | "flapMaxChanges"
   | "flapWindowMs"
   | "historyRetentionDays"
+  | "healthHistory"
+  | "healthHistoryMaxMb"
+  | "thresholds"
   | "forgetLostAfterHours"
   | "volatileRefreshMs"
   | "projectRoots"
@@ -82,6 +87,9 @@ export function createManager(deps: ManagerDeps) {
   const startedAt = now();
   const retainedSeen = new Map<string, "node" | "type" | "host">();
   let unshareUsers: (() => void) | null = null;
+  let health: HealthHistory | null = null;
+  const fleetThresholds = mergeThresholds(DEFAULT_THRESHOLDS, cfg.thresholds);
+  const healthEvents = createHealthRecorder({ record: (e) => store?.record(e), log });
 
   const publish = (topic: string, payload: string | Buffer, opts: { qos: 0 | 1; retain: boolean }) => {
     client?.publish(topic, payload, opts);
@@ -105,6 +113,7 @@ export function createManager(deps: ManagerDeps) {
     heartbeatMs: cfg.heartbeatMs,
     rebootGraceMs: cfg.rebootGraceMs,
     flap: { maxChanges: cfg.flapMaxChanges, windowMs: cfg.flapWindowMs },
+    health: { fleet: () => fleetThresholds, sink: healthEvents },
     sink: {
       hostChanged: (id, level) => publisher.hostChanged(id, level),
       hostRemoved: (id) => publisher.hostRemoved(id),
@@ -182,6 +191,7 @@ export function createManager(deps: ManagerDeps) {
     topicRoot: cfg.topicRoot,
     registry: () => registry,
     tracker,
+    onHeartbeat: (id, hb) => health?.observe(id, hb, now()),
     onRetainedRegistryTopic: (topic, kind) => {
       if (!ready) retainedSeen.set(topic, kind);
     },
@@ -231,10 +241,12 @@ export function createManager(deps: ManagerDeps) {
           throw toManagerError(e);
         },
       ),
+    ...(health ? { health } : {}),
     clearBoardTopics: (id) => {
       publish(topics.status(id), "", { qos: 1, retain: true });
       publish(topics.heartbeat(id), "", { qos: 1, retain: true });
       publish(topics.iocs(id), "", { qos: 1, retain: true });
+      publish(topics.inventory(id), "", { qos: 1, retain: true });
     },
   });
   let service: ServiceDeps | null = null;
@@ -324,6 +336,16 @@ export function createManager(deps: ManagerDeps) {
       registry.setSectors(store.registry.listSectors());
       registry.setTypes(store.registry.listTypes());
       registry.setNodes(store.registry.listNodes());
+      registry.seedReboots(store.history.rebootCounts(now() - 86_400_000));
+      if (cfg.healthHistory) {
+        health = createHealthHistory({
+          dataDir: cfg.dataDir,
+          log: base,
+          now,
+          maxBytes: cfg.healthHistoryMaxMb * 1024 * 1024,
+        });
+        health.start();
+      }
       service = serviceDeps();
       table = createMethodTable(service, ...(deps.extraMethods ?? []).map((f) => f(service as ServiceDeps)));
 
@@ -366,7 +388,7 @@ export function createManager(deps: ManagerDeps) {
         `${topics.root}/registry/nodes/+`,
         `${topics.root}/registry/types/+`,
       ]);
-      await c.subscribe([f.allStatus, f.allHeartbeats, f.allResults, f.allIocs, f.managerRequests]);
+      await c.subscribe([f.allStatus, f.allHeartbeats, f.allResults, f.allIocs, f.allInventory, f.managerRequests]);
       subscribed = true;
       online();
       shareUsers();
@@ -395,6 +417,8 @@ export function createManager(deps: ManagerDeps) {
         payload: JSON.stringify({ v: 1, state: "offline", ts: now(), version: deps.version }),
         opts: { qos: 1, retain: true },
       });
+      health?.stop();
+      health = null;
       store?.close();
       store = null;
       ready = false;

@@ -38,3 +38,4 @@ export { selectBoardIds, allHostViews, createHostMatcher } from "./commands/sele
 export { validateArgs } from "./commands/run-command.js";
 export type { CommandRunner, RunRequest } from "./commands/run-command.js";
 export { createLegacyExtension } from "./legacy/legacy-extension.js";
+export { createHealthHistory, type HealthHistory } from "./health/health-history.js";

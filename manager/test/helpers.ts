@@ -263,7 +263,7 @@ export async function startSimBoard(
 }
 
 /** The real agent as a process (`node agent/dist/main.js`) on a fake root. */
-export function spawnAgent(mqttUrl: string, root: FakeRoot): ChildProcess {
+export function spawnAgent(mqttUrl: string, root: FakeRoot, env: Record<string, string> = {}): ChildProcess {
   // An explicit, empty config file: the default /etc/bbb-agent/config.json of this machine is never read.
   writeFileSync(join(root.root, "agent-config.json"), "{}");
   return spawn(process.execPath, [join(REPO, "agent/dist/main.js")], {
@@ -276,6 +276,7 @@ export function spawnAgent(mqttUrl: string, root: FakeRoot): ChildProcess {
       BBB_ROOT_PREFIX: root.root,
       BBB_STATE_DIR: root.stateDir,
       BBB_LOG_LEVEL: "warn",
+      ...env,
     },
     stdio: ["ignore", "ignore", "inherit"],
   });

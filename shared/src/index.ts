@@ -15,6 +15,8 @@ export * from "./schemas/status.js";
 export * from "./schemas/log.js";
 export * from "./schemas/heartbeat.js";
 export * from "./schemas/epics.js";
+export * from "./schemas/health.js";
+export * from "./schemas/inventory.js";
 export * from "./schemas/registry.js";
 export * from "./schemas/manifest.js";
 export * from "./schemas/manager-rpc.js";

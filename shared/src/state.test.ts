@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Heartbeat } from "./schemas/heartbeat.js";
 import {
   evaluateBoard,
+  inventoryMismatches,
   isAlive,
   isFlapping,
   lostDeadline,
@@ -125,5 +126,32 @@ describe("network change quiet window", () => {
   });
   it("does not hide a will: a lost status is lost at once", () => {
     expect(evaluateBoard(null, { ...board, status: "lost", quietUntil: 60_000 }, 2_000).state).toBe("lost");
+  });
+});
+
+describe("inventory expectations", () => {
+  const inv = {
+    v: 1 as const,
+    id: "b1",
+    ts: 1,
+    kernel: "5.10.168-ti-r71",
+    image: "BeagleBoard.org Debian Bullseye IoT Image 2023-09-02",
+    debian: "11.8",
+    overlays: ["BB-UART1", "BB-ADC"],
+    uEnv: ["uboot_overlay_addr0=BB-UART1-00A0.dtbo"],
+    node: "v18.20.4",
+    agent: "0.1.0",
+    storage: [],
+  };
+  it("lists each differing field; overlays need only be applied", () => {
+    expect(inventoryMismatches({ kernel: "5.10.168-ti-r71", overlays: ["BB-ADC"] }, inv)).toEqual([]);
+    const p = inventoryMismatches({ kernel: "4.14.108-ti-r131", overlays: ["BB-SPI0"] }, inv);
+    expect(p.map((x) => [x.field, x.expected, x.actual])).toEqual([
+      ["inventory.kernel", "4.14.108-ti-r131", "5.10.168-ti-r71"],
+      ["inventory.overlays", "BB-SPI0", "BB-ADC,BB-UART1"],
+    ]);
+  });
+  it("compares nothing before the board sent an inventory", () => {
+    expect(inventoryMismatches({ kernel: "x" }, null)).toEqual([]);
   });
 });

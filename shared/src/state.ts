@@ -5,7 +5,8 @@ import {
   LOST_AFTER_PERIODS,
 } from "./constants.js";
 import { heartbeatPvPrefixes, type Heartbeat } from "./schemas/heartbeat.js";
-import type { BoardState, Problem } from "./schemas/registry.js";
+import { inventoryValue, type Inventory } from "./schemas/inventory.js";
+import type { BoardState, ExpectedInventory, Problem } from "./schemas/registry.js";
 
 /** What is known live about one board id (the manager's in-memory record). */
 export interface BoardLive {
@@ -24,6 +25,8 @@ export interface BoardLive {
    * reconnects, so silence until then is expected and not a reason for `lost`.
    */
   quietUntil?: number | null;
+  /** Last inventory the board published (docs/protocol.md §"Inventory"). */
+  inventory?: Inventory | null;
 }
 
 /** What the registry expects of a board (its node, with the type's current project). */
@@ -34,6 +37,8 @@ export interface Expected {
   pvPrefixes: string[];
   projectRevision?: string | null;
   rcLocalHash?: string | null;
+  /** Inventory values the type declares (docs/protocol.md §"Inventory"). */
+  inventory?: ExpectedInventory | null;
 }
 
 export interface Evaluation {
@@ -71,6 +76,34 @@ export function mismatches(expected: Expected, hb: Heartbeat): Problem[] {
 }
 
 /**
+ * Inventory fields that differ from what the type expects; overlays: every expected one must be
+ * applied (a board may load more). Nothing is compared before the board sent an inventory.
+ */
+export function inventoryMismatches(expected: ExpectedInventory | null | undefined, inv: Inventory | null | undefined): Problem[] {
+  if (!expected || !inv) return [];
+  const out: Problem[] = [];
+  for (const field of ["kernel", "image", "debian", "node", "agent"] as const) {
+    const exp = expected[field];
+    const act = inventoryValue(inv, field);
+    if (exp !== undefined && act !== exp)
+      out.push({ code: "mismatch", field: `inventory.${field}`, expected: exp, actual: act, message: `${field} is ${act || "(none)"}, expected ${exp}` });
+  }
+  const want = expected.overlays ?? [];
+  const missing = want.filter((o) => !inv.overlays.includes(o));
+  if (missing.length > 0) {
+    const act = inventoryValue(inv, "overlays");
+    out.push({
+      code: "mismatch",
+      field: "inventory.overlays",
+      expected: want.join(","),
+      actual: act,
+      message: `overlay ${missing.join(", ")} not applied (applied: ${act || "none"})`,
+    });
+  }
+  return out;
+}
+
+/**
  * The state of a board: a pure function of (node, board, now) (docs/protocol.md §"Registry states").
  * `expected` is null when no node matches the board; `board` is null for a node with no board.
  */
@@ -94,7 +127,7 @@ export function evaluateBoard(expected: Expected | null, board: BoardLive | null
   }
   const hb = board.heartbeat;
   if (expected === null) return { state: "unregistered", problems: [], alive };
-  const problems = hb ? mismatches(expected, hb) : [];
+  const problems = [...(hb ? mismatches(expected, hb) : []), ...inventoryMismatches(expected.inventory, board.inventory)];
   return { state: problems.length > 0 ? "misconfigured" : "online", problems, alive };
 }
 

@@ -16,6 +16,7 @@ describe("topics", () => {
     expect(parseTopic(t.status("ab12"))).toEqual({ kind: "status", boardId: "ab12" });
     expect(parseTopic(t.heartbeat("ab12"))).toEqual({ kind: "heartbeat", boardId: "ab12" });
     expect(parseTopic(t.log("ab12"))).toEqual({ kind: "log", boardId: "ab12" });
+    expect(parseTopic(t.inventory("ab12"))).toEqual({ kind: "inventory", boardId: "ab12" });
     expect(parseTopic(t.cmd("ab12", "set-ip"))).toEqual({ kind: "cmd", boardId: "ab12", action: "set-ip", known: true });
     expect(parseTopic(t.cmd("ab12", "format-disk"))).toMatchObject({ kind: "cmd", known: false });
     expect(parseTopic(t.result("ab12", "r:1.2"))).toEqual({ kind: "result", boardId: "ab12", requestId: "r:1.2" });

@@ -17,6 +17,7 @@ export function createTopics(root: string = DEFAULT_TOPIC_ROOT) {
     log: (id: string) => `${r}/${id}/log`,
     /** EPICS IOC health report of a board (docs/epics.md). */
     iocs: (id: string) => `${r}/${id}/iocs`,
+    inventory: (id: string) => `${r}/${id}/inventory`,
     registryHost: (id: string) => `${r}/registry/hosts/${id}`,
     registryNode: (hostname: string) => `${r}/registry/nodes/${hostname}`,
     registryType: (name: string) => `${r}/registry/types/${name}`,
@@ -39,6 +40,7 @@ export function createTopics(root: string = DEFAULT_TOPIC_ROOT) {
       allResults: `${r}/+/result/+`,
       allLogs: `${r}/+/log`,
       allIocs: `${r}/+/iocs`,
+      allInventory: `${r}/+/inventory`,
       registry: `${r}/registry/#`,
       managerRequests: `${r}/manager/request/+`,
     },
@@ -53,6 +55,7 @@ export type ParsedTopic =
   | { kind: "result"; boardId: string; requestId: string }
   | { kind: "log"; boardId: string }
   | { kind: "iocs"; boardId: string }
+  | { kind: "inventory"; boardId: string }
   | { kind: "registry-host"; boardId: string }
   | { kind: "registry-node"; hostname: string }
   | { kind: "registry-type"; name: string }
@@ -93,6 +96,7 @@ export function parseTopic(topic: string, root: string = DEFAULT_TOPIC_ROOT): Pa
     if (b === "heartbeat") return { kind: "heartbeat", boardId: a };
     if (b === "log") return { kind: "log", boardId: a };
     if (b === "iocs") return { kind: "iocs", boardId: a };
+    if (b === "inventory") return { kind: "inventory", boardId: a };
     return null;
   }
   if (n === 4 && c !== undefined) {

@@ -25,6 +25,8 @@ const ENV_KEYS: Record<string, [keyof AgentConfig, (s: string) => unknown]> = {
   BBB_AGENT_TYPE: ["type", (s) => s],
   BBB_SERVICES: ["services", list],
   BBB_SERVICE_POLL_MS: ["servicePollMs", int],
+  BBB_TIME_SYNC_POLL_MS: ["timeSyncPollMs", int],
+  BBB_INVENTORY_POLL_MS: ["inventoryPollMs", int],
   BBB_STATE_DIR: ["stateDir", (s) => s],
   BBB_NETWORK_CONFIRM_MS: ["networkConfirmMs", int],
   BBB_NET_BACKEND: ["netBackend", (s) => s.trim()],

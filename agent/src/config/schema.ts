@@ -41,6 +41,10 @@ export const agentConfigSchema = z
     /** systemd units operators may restart/stop; their state goes into the heartbeat. */
     services: z.array(unitNameSchema).max(32).default([]),
     servicePollMs: z.number().int().min(500).max(600_000).default(5000),
+    /** How often the clock's sync state is asked (it may run chronyc / ntpq / timedatectl). */
+    timeSyncPollMs: z.number().int().min(1000).max(3_600_000).default(30_000),
+    /** How often the inventory is read; it is published only when it changed. */
+    inventoryPollMs: z.number().int().min(1000).max(86_400_000).default(60_000),
     /** Host path (not under the root prefix) for dedup records and adopted node settings. */
     stateDir: z.string().min(1).default("/var/lib/bbb-agent"),
     networkConfirmMs: z.number().int().min(1000).max(3_600_000).default(DEFAULT_NETWORK_CONFIRM_MS),

@@ -120,6 +120,8 @@ export function createHeartbeatLoop(deps: HeartbeatDeps) {
         projectRevision,
         rcLocalHash,
         services: slow.services,
+        timeSync: slow.timeSync?.timeSync,
+        clockOffsetMs: slow.timeSync?.clockOffsetMs,
       },
     });
   };

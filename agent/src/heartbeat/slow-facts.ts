@@ -6,11 +6,13 @@ import type { Exec } from "../system/exec.js";
 import type { RootedFs } from "../system/rooted-fs.js";
 import { plainRunner } from "../system/runner.js";
 import { diskUsedPct } from "./system-facts.js";
+import { readTimeSync, type TimeSyncFacts } from "./time-sync.js";
 
 export interface SlowFacts {
   net: NetState | null;
   diskUsedPct?: number;
   services?: Heartbeat["services"];
+  timeSync?: TimeSyncFacts;
 }
 
 /**
@@ -25,12 +27,18 @@ export function createSlowFacts(deps: {
   services: readonly string[];
   intervalMs: number;
   log: Logger;
+  now?: () => number;
+  /** Time sync may spawn chronyc / ntpq / timedatectl: asked at most this often, not every poll. */
+  timeSyncPollMs: number;
 }) {
   const log = deps.log.child({ module: "slow-facts" });
   let facts: SlowFacts = { net: null };
   let timer: NodeJS.Timeout | null = null;
   let busy = false;
   const run = plainRunner(deps.exec);
+  const now = deps.now ?? Date.now;
+  let timeSync: TimeSyncFacts | undefined;
+  let timeSyncAt = -Infinity;
 
   const poll = async () => {
     if (busy) return;
@@ -52,6 +60,12 @@ export function createSlowFacts(deps: {
           log.debug({ err: e }, "service states failed");
         }
       }
+      const t = now();
+      if (timeSync === undefined || t - timeSyncAt >= deps.timeSyncPollMs || t < timeSyncAt) {
+        timeSyncAt = t;
+        timeSync = await readTimeSync(deps.fs, run);
+      }
+      next.timeSync = timeSync;
       facts = next;
     } finally {
       busy = false;

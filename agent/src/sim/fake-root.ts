@@ -23,6 +23,13 @@ export interface FakeRootOptions {
   /** /opt/device.json content; null = no file. */
   device?: { device: number; details?: string; baudrate?: number } | null;
   uptimeS?: number;
+  /** Whether timesyncd says the clock is synchronised (its flag file); default true. */
+  timeSynced?: boolean;
+  /** What the inventory reports (docs/protocol.md §"Inventory"). */
+  kernel?: string;
+  dogtag?: string;
+  debianVersion?: string;
+  overlays?: string[];
 }
 
 export interface FakeRoot {
@@ -60,6 +67,11 @@ export async function createFakeRoot(opts: FakeRootOptions = {}): Promise<FakeRo
     nameservers: opts.nameservers ?? ["10.0.0.71", "10.0.0.72"],
     layout: opts.layout ?? "connman",
     uptimeS: opts.uptimeS ?? 3600 + index,
+    timeSynced: opts.timeSynced ?? true,
+    kernel: opts.kernel ?? "5.10.168-ti-r71",
+    dogtag: opts.dogtag ?? "BeagleBoard.org Debian Bullseye IoT Image 2023-09-02",
+    debianVersion: opts.debianVersion ?? "11.8",
+    overlays: opts.overlays ?? ["BB-UART1-00A0"],
     device:
       opts.device === undefined ? { device: 4, details: "MBTemps connected [1, 2]", baudrate: 115200 } : opts.device,
   };
@@ -78,6 +90,19 @@ export async function createFakeRoot(opts: FakeRootOptions = {}): Promise<FakeRo
   );
   await put("/sys/class/thermal/thermal_zone0/temp", "47250\n");
   await put("/sys/class/net/eth0/address", `${o.mac}\n`);
+  if (o.timeSynced) await put("/run/systemd/timesync/synchronized", "");
+  await put("/proc/sys/kernel/osrelease", `${o.kernel}\n`);
+  await put("/etc/dogtag", `${o.dogtag}\n`);
+  await put("/etc/debian_version", `${o.debianVersion}\n`);
+  await put("/proc/device-tree/chosen/overlays/name", "overlays\0");
+  for (const ov of o.overlays) await put(`/proc/device-tree/chosen/overlays/${ov}`, "Tue Sep  5 12:00:00 2023\0");
+  await put(
+    "/boot/uEnv.txt",
+    `uname_r=${o.kernel}\nenable_uboot_overlays=1\n${o.overlays.map((ov, i) => `uboot_overlay_addr${i}=${ov}.dtbo\n`).join("")}#uboot_overlay_addr4=BB-SPIDEV0-00A0.dtbo\n`,
+  );
+  // The BBB's 4 GB eMMC (mmcblk1; mmcblk0 is the SD slot, empty here).
+  await put("/sys/block/mmcblk1/size", "7471104\n");
+  await put("/sys/block/mmcblk1/device/type", "MMC\n");
   await put("/etc/hostname", `${o.hostname}\n`);
   await put(
     "/etc/hosts",

@@ -1,6 +1,8 @@
 import {
   commandsGetResultSchema,
   hostsListResultSchema,
+  hostsMetricsResultSchema,
+  type HostsMetricsParams,
   historyQueryResultSchema,
   hostsConflictsResultSchema,
   type HostsConflictsParams,
@@ -83,6 +85,8 @@ export function createManagerApi(req: Requester) {
     history: async (id: string, since?: number) => (await req.call("hosts.history", since === undefined ? { id, limit: 500 } : { id, since, limit: 500 }, historyQueryResultSchema)).items,
     /** Who already has an IP or hostname (asked before a set-ip / set-hostname is sent). */
     conflicts: async (p: HostsConflictsParams) => (await req.call("hosts.conflicts", p, hostsConflictsResultSchema)).conflicts,
+    /** Health series of one board (docs/protocol.md §"Health history"). */
+    metrics: (p: HostsMetricsParams) => req.call("hosts.metrics", p, hostsMetricsResultSchema, { timeoutMs: 20_000 }),
     /** Role probe: a call whose params are deliberately empty (see session/role.ts). */
     raw: (method: string, params: unknown) => req.call(method, params, z.unknown()),
   };

@@ -21,3 +21,15 @@ describe("routes in the URL", () => {
     expect(parseRoute("#/manage/bogus")).toEqual({ view: "manage", section: "types" });
   });
 });
+
+describe("health and inventory routes", () => {
+  it("round-trip with their selection", () => {
+    expect(parseRoute("#/health")).toEqual({ view: "health", rebootedMin: 1 });
+    expect(parseRoute("#/health?rebooted=3")).toEqual({ view: "health", rebootedMin: 3 });
+    expect(parseRoute("#/health?rebooted=-2")).toEqual({ view: "health", rebootedMin: 1 });
+    const inv = { view: "inventory" as const, column: "kernel", value: "5.10.168-ti-r71" };
+    expect(parseRoute(formatRoute(inv))).toEqual(inv);
+    expect(formatRoute({ view: "inventory", column: null, value: null })).toBe("#/inventory");
+    expect(formatRoute({ view: "health", rebootedMin: 2 })).toBe("#/health?rebooted=2");
+  });
+});

@@ -10,7 +10,9 @@ export type Route =
   | { view: "boards"; filter: BoardFilter; sort: SortSpec }
   | { view: "board"; id: string }
   | { view: "manage"; section: ManageSection }
-  | { view: "migration" };
+  | { view: "migration" }
+  | { view: "health"; rebootedMin: number }
+  | { view: "inventory"; column: string | null; value: string | null };
 
 function list(v: string | null): string[] {
   return v ? v.split(",").map((s) => s.trim()).filter(Boolean) : [];
@@ -36,6 +38,12 @@ export function parseRoute(hash: string): Route {
       return seg[1] ? { view: "board", id: seg[1] } : { view: "overview" };
     case "migration":
       return { view: "migration" };
+    case "health": {
+      const n = Number(qs.get("rebooted") ?? "1");
+      return { view: "health", rebootedMin: Number.isInteger(n) && n >= 1 ? n : 1 };
+    }
+    case "inventory":
+      return { view: "inventory", column: qs.get("col"), value: qs.get("value") };
     case "manage": {
       const section = (MANAGE_SECTIONS as readonly string[]).includes(seg[1] ?? "") ? (seg[1] as ManageSection) : "types";
       return { view: "manage", section };
@@ -56,6 +64,12 @@ export function formatRoute(r: Route): string {
       return `#/manage/${r.section}`;
     case "migration":
       return "#/migration";
+    case "health":
+      return r.rebootedMin === 1 ? "#/health" : `#/health?rebooted=${r.rebootedMin}`;
+    case "inventory": {
+      if (r.column === null || r.value === null) return "#/inventory";
+      return `#/inventory?${new URLSearchParams({ col: r.column, value: r.value }).toString()}`;
+    }
     case "boards": {
       const qs = new URLSearchParams();
       for (const k of FACETS) if (r.filter[k].length > 0) qs.set(k, r.filter[k].join(","));

@@ -63,6 +63,7 @@ export function decodeMessage(root: string, topic: string, payload: Uint8Array, 
     case "status":
     case "heartbeat":
     case "iocs":
+    case "inventory":
     case "cmd":
     case "manager-request":
     case "manager-response":

@@ -3,6 +3,7 @@ import { registerActions } from "./commands/actions.js";
 import { registerAdmin } from "./commands/admin.js";
 import { registerBackup } from "./commands/backup.js";
 import { registerHosts } from "./commands/hosts.js";
+import { registerMetrics } from "./commands/metrics.js";
 import { registerImport } from "./commands/import.js";
 import { registerMigration } from "./commands/migration.js";
 import { registerMisc } from "./commands/misc.js";
@@ -47,6 +48,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .exitOverride()
     .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) });
   registerHosts(program, ctx);
+  registerMetrics(program, ctx);
   registerWatch(program, ctx);
   registerActions(program, ctx);
   registerRegistry(program, ctx);

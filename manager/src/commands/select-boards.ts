@@ -18,6 +18,7 @@ export function createHostMatcher(f: HostFilter) {
     if (types && !types.includes(type)) return false;
     if (f.flapping !== undefined && v.flapping !== f.flapping) return false;
     if (agents && !agents.includes(v.agent)) return false;
+    if (f.rebootedMin !== undefined && (v.reboots?.last24h ?? 0) < f.rebootedMin) return false;
     if (f.problem !== undefined) {
       if (f.problem === "any" ? v.problems.length === 0 : !v.problems.some((p) => p.code === f.problem)) return false;
     }

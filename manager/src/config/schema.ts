@@ -6,6 +6,8 @@ import {
   DEFAULT_PORTS,
   DEFAULT_REBOOT_GRACE_MS,
   DEFAULT_TOPIC_ROOT,
+  alarmMetrics,
+  thresholdSchema,
 } from "@bbb/shared";
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -170,6 +172,27 @@ export const configSchema = z
       .min(1000)
       .default(DEFAULT_FLAP_WINDOW_MS)
       .describe("Window of the flapping flag."),
+    healthHistory: z
+      .union([z.boolean(), z.stringbool()])
+      .default(true)
+      .describe(
+        "Keep per-board health series (load, temperature, memory, disk, uptime, clock offset) for plots and `hosts.metrics`: " +
+          '1-minute means for 48 h and 15-minute means for 90 days in `health.sqlite` of the data dir (docs/protocol.md §"Health history").',
+      ),
+    healthHistoryMaxMb: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(8192)
+      .describe(
+        'Size bound of the health series in MiB: beyond it the oldest points are dropped first (about 51 KiB per board per day, BENCHMARKS.md §"Health history").',
+      ),
+    thresholds: z
+      .partialRecord(z.enum(alarmMetrics), thresholdSchema)
+      .default({})
+      .describe(
+        'Fleet-wide alarm thresholds overriding the built-in defaults per metric (`{tempC: {warn, crit, hysteresis}}`); a type\'s own `thresholds` override these (docs/protocol.md §"Alarms"). Config file only.',
+      ),
     historyRetentionDays: z.coerce
       .number()
       .min(0.001)
@@ -273,6 +296,8 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   BBB_FLAP_MAX_CHANGES: "flapMaxChanges",
   BBB_FLAP_WINDOW_MS: "flapWindowMs",
   BBB_HISTORY_RETENTION_DAYS: "historyRetentionDays",
+  BBB_HEALTH_HISTORY: "healthHistory",
+  BBB_HEALTH_HISTORY_MAX_MB: "healthHistoryMaxMb",
   BBB_VOLATILE_REFRESH_MS: "volatileRefreshMs",
   BBB_DASHBOARD_DIR: "dashboardDir",
   BBB_METRICS_TOKEN: "metricsToken",

@@ -5,6 +5,8 @@ import {
   hostViewSchema,
   iocsPayloadSchema,
   MAX_IOCS_BYTES,
+  inventorySchema,
+  type Heartbeat,
   decodePayload,
   parseTopic,
   resultSchema,
@@ -18,6 +20,7 @@ import type { Registry } from "../registry/create-registry.js";
 import { ManagerErrorCodes } from "../errors.js";
 
 const MAX_STATUS_BYTES = 512;
+const MAX_INVENTORY_BYTES = 16 * 1024;
 const MAX_RESULT_BYTES = MAX_RESULT_OUTPUT_BYTES * 2 + 4096;
 
 export interface IngestDeps {
@@ -27,6 +30,8 @@ export interface IngestDeps {
   tracker: CommandTracker;
   /** Retained topics of a previous run seen during start-up (ghost detection). */
   onRetainedRegistryTopic?: (topic: string, kind: "node" | "type" | "host") => void;
+  /** A live heartbeat the registry took (health history); on the hot path, so only cheap work. */
+  onHeartbeat?: (boardId: string, hb: Heartbeat) => void;
   /** Counts for /metrics; called on the hot path, so implementations only add. */
   observe?: IngestObserver;
 }
@@ -69,6 +74,7 @@ export function createIngest(deps: IngestDeps) {
           if (d.value.id !== t.boardId)
             return reject(topic, t.boardId, ManagerErrorCodes.ID_MISMATCH, `heartbeat id ${d.value.id}`, payload.byteLength);
           deps.registry().applyHeartbeat(t.boardId, d.value, retained);
+          if (!retained) deps.onHeartbeat?.(t.boardId, d.value);
           observe?.accepted("heartbeat");
           return;
         }
@@ -96,6 +102,16 @@ export function createIngest(deps: IngestDeps) {
           const d = decodePayload(iocsPayloadSchema, payload, MAX_IOCS_BYTES);
           if (!d.ok) return reject(topic, t.boardId, d.code, d.message, payload.byteLength);
           deps.registry().applyIocs(t.boardId, d.value);
+          return;
+        }
+        case "inventory": {
+          // An empty retained payload is a cleared topic (a forgotten board).
+          if (payload.byteLength === 0) return;
+          const d = decodePayload(inventorySchema, payload, MAX_INVENTORY_BYTES);
+          if (!d.ok) return reject(topic, t.boardId, d.code, d.message, payload.byteLength);
+          if (d.value.id !== t.boardId)
+            return reject(topic, t.boardId, ManagerErrorCodes.ID_MISMATCH, `inventory id ${d.value.id}`, payload.byteLength);
+          deps.registry().applyInventory(t.boardId, d.value);
           return;
         }
         case "registry-host": {

@@ -1,5 +1,7 @@
 import {
   heartbeatPvPrefixes,
+  type AlarmLevel,
+  type AlarmMetric,
   type AgentKind,
   type BoardLive,
   type BoardState,
@@ -11,6 +13,14 @@ import {
   type Problem,
 } from "@bbb/shared";
 import { currentIocs, servedPvKeys } from "./ioc-problems.js";
+
+/** A metric's raised alarm level, its highest value since it was raised, and since when. */
+export interface AlarmState {
+  level: Exclude<AlarmLevel, "ok">;
+  value: number;
+  limit: number;
+  since: number;
+}
 
 /** The manager's in-memory record of one board id. */
 export interface BoardRecord {
@@ -44,6 +54,10 @@ export interface BoardRecord {
   agent: AgentKind;
   /** The last IOC report (`<root>/<id>/iocs`, docs/epics.md); judged only while its session is the board's. */
   iocs: IocsPayload | null;
+  /** Raised alarm levels of the health metrics (docs/protocol.md §"Alarms"). */
+  alarms: Partial<Record<AlarmMetric, AlarmState>>;
+  /** Unexpected reboots: times within the last 24 h, how many in all, the last one. */
+  reboots: { recent: number[]; total: number; lastAt: number | null };
 }
 
 export function newRecord(id: string, now: number, periodMs: number): BoardRecord {
@@ -67,6 +81,8 @@ export function newRecord(id: string, now: number, periodMs: number): BoardRecor
     deadline: null,
     agent: "bbb-agent",
     iocs: null,
+    alarms: {},
+    reboots: { recent: [], total: 0, lastAt: null },
   };
 }
 
@@ -80,7 +96,7 @@ export const attrKeyOf = (hb: Heartbeat) =>
 
 export function significantKey(hb: Heartbeat, failed: readonly string[]): string {
   const pv = hb.pvPrefix === undefined ? "" : Array.isArray(hb.pvPrefix) ? hb.pvPrefix.join(",") : hb.pvPrefix;
-  return `${hb.session}|${hb.hostname}|${hb.ip}|${hb.type}|${pv}|${hb.projectRevision ?? ""}|${hb.rcLocalHash ?? ""}|${failed.join(",")}`;
+  return `${hb.session}|${hb.hostname}|${hb.ip}|${hb.type}|${pv}|${hb.projectRevision ?? ""}|${hb.rcLocalHash ?? ""}|${failed.join(",")}|${hb.timeSync ?? ""}`;
 }
 
 export function failedServices(hb: Heartbeat): string[] {
@@ -99,6 +115,7 @@ export function expectedOf(node: Node, type: BoardType | undefined): Expected {
     pvPrefixes: node.pvPrefixes,
     projectRevision: type?.revision ?? null,
     rcLocalHash: type?.rcLocalHash ?? null,
+    inventory: type?.expect ?? null,
   };
 }
 

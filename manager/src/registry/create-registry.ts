@@ -1,4 +1,5 @@
 import {
+  DEFAULT_THRESHOLDS,
   LOST_AFTER_PERIODS,
   buildSectorIndex,
   evaluateBoard,
@@ -10,6 +11,7 @@ import {
   type BoardType,
   type Heartbeat,
   type HostView,
+  type Inventory,
   type Node,
   type NodeView,
   type Problem,
@@ -32,6 +34,8 @@ import {
 import { createConflictIndex } from "./conflict-index.js";
 import { createRecordMoves } from "./record-moves.js";
 import { createIocIntake, problemsChangeEvent } from "./ioc-registry.js";
+import { createHealthWatch } from "./health-watch.js";
+import { createStateChanger } from "./state-change.js";
 
 /**
  * The live registry (docs/protocol.md §"Registry states"): boards fed by status and heartbeat messages,
@@ -45,6 +49,8 @@ export function createRegistry(deps: RegistryDeps) {
   const attrKeys = new Map<string, string>();
   // Board clock minus receive time of the last live beat, for boards beyond the tolerance only.
   const skews = new Map<string, number>();
+  // Inventories by board id: a retained one may arrive before the board's status (docs/protocol.md §"Inventory").
+  const inventories = new Map<string, Inventory>();
   const maxSkew = deps.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
   const nodeTable = createNodeTable((host) => sink.nodeChanged(host));
   const nodes = nodeTable.nodes;
@@ -58,6 +64,11 @@ export function createRegistry(deps: RegistryDeps) {
   let linkUp = true;
   const dupHold = deps.duplicateHoldMs ?? 60_000;
   const periodMs = deps.heartbeatMs;
+  const health = createHealthWatch({
+    fleet: deps.health?.fleet ?? (() => DEFAULT_THRESHOLDS),
+    typeOf: (name) => types.get(name),
+    sink: deps.health?.sink ?? { alarmChanged: () => {}, unexpectedReboot: () => {} },
+  });
 
   const nodeSector = (node: Node | undefined): string | null =>
     node ? (node.sector ?? (node.ip.mode === "manual" ? sectorIndex.sectorOf(node.ip.ip) : null)) : null;
@@ -78,47 +89,7 @@ export function createRegistry(deps: RegistryDeps) {
     if (d < minDeadline) minDeadline = d;
   }
 
-  function onStateChange(rec: BoardRecord, state: BoardState, t: number, reason: string): void {
-    const prev = rec.state === null ? previous.get(rec.id) : undefined;
-    if (prev) previous.delete(rec.id);
-    if (prev && prev.state === state) {
-      // Manager restart: the retained host view already says this; keep its stateSince.
-      rec.state = state;
-      rec.stateSince = prev.stateSince;
-      return;
-    }
-    const from = rec.state ?? prev?.state ?? null;
-    rec.state = state;
-    rec.stateSince = t;
-    const wasFlapping = rec.flapping;
-    if (from !== null) {
-      rec.changes.push(t);
-      while (rec.changes.length > 0 && t - (rec.changes[0] ?? t) > deps.flap.windowMs) rec.changes.shift();
-      if (rec.changes.length > deps.flap.maxChanges + 1) rec.changes.shift();
-      rec.flapping = isFlapping(rec.changes, t, deps.flap);
-    }
-    if (rec.flapping && !wasFlapping) {
-      rec.suppressed = 0;
-      sink.flappingChanged(rec.id, rec.live.heartbeat?.hostname ?? rec.nodeHost, true, 0);
-    }
-    const quiet = rec.flapping && wasFlapping;
-    if (quiet) rec.suppressed++;
-    sink.stateChanged(
-      {
-        kind: "state-change",
-        boardId: rec.id,
-        hostname: rec.live.heartbeat?.hostname ?? rec.nodeHost,
-        sector: rec.sector,
-        type: rec.live.heartbeat?.type ?? null,
-        from,
-        to: state,
-        problems: rec.problems,
-        reason,
-        ts: t,
-      },
-      !quiet,
-    );
-  }
+  const onStateChange = createStateChanger({ flap: deps.flap, sink, previous });
 
   /** Recomputes a board's state and problems and reports what changed. */
   function evaluate(rec: BoardRecord, t: number, reason: string, minLevel: "attr" | "volatile" = "attr"): void {
@@ -155,13 +126,16 @@ export function createRegistry(deps: RegistryDeps) {
     scheduleDeadline(rec, t);
     const attr = problemsChanged || minLevel === "attr" || hostBefore !== rec.nodeHost;
     sink.hostChanged(rec.id, stateChanged ? "state" : attr ? "attr" : "volatile");
-    if (problemsChanged && !stateChanged) sink.problemsChanged?.(problemsChangeEvent(rec, ev.state, t));
+    if (problemsChanged && !stateChanged && rec.state !== null) sink.problemsChanged?.(problemsChangeEvent(rec, ev.state, t));
     if ((stateChanged || problemsChanged) && rec.nodeHost !== null) sink.nodeChanged(rec.nodeHost);
   }
 
   function getOrCreate(id: string, t: number): BoardRecord {
     let rec = records.get(id);
-    if (!rec) records.set(id, (rec = newRecord(id, t, periodMs)));
+    if (!rec) {
+      records.set(id, (rec = newRecord(id, t, periodMs)));
+      rec.live.inventory = inventories.get(id) ?? null;
+    }
     return rec;
   }
 
@@ -169,7 +143,7 @@ export function createRegistry(deps: RegistryDeps) {
     records,
     conflicts,
     nodeTable,
-    sideMaps: [attrKeys, skews, otherDeadline],
+    sideMaps: [attrKeys, skews, otherDeadline, inventories],
     sink,
     now,
     getOrCreate,
@@ -217,6 +191,7 @@ export function createRegistry(deps: RegistryDeps) {
       const t = now();
       const rec = getOrCreate(id, t);
       const live = rec.live;
+      const prev = live.heartbeat;
       if (live.session !== hb.session) {
         if (retained && live.status === null) {
           // Start-up: the retained beat may come before the retained status; wait for it.
@@ -246,6 +221,7 @@ export function createRegistry(deps: RegistryDeps) {
         if (Math.abs(skew) > maxSkew) skews.set(id, skew);
         else skews.delete(id);
         skewChanged = was !== skews.has(id);
+        if (health.beat(rec, prev, hb, t)) skewChanged = true;
       }
       const failed = rec.failedServices.length > 0 || hb.services ? failedServices(hb) : rec.failedServices;
       const key = significantKey(hb, failed);
@@ -266,7 +242,25 @@ export function createRegistry(deps: RegistryDeps) {
       } else sink.hostChanged(id, "volatile");
     },
 
+    /** A board's inventory (docs/protocol.md §"Inventory"): compared with its type's expectations. */
+    applyInventory(id: string, inv: Inventory): void {
+      inventories.set(id, inv);
+      // Kept aside until the board itself shows up: an inventory alone makes no board.
+      const rec = records.get(id);
+      if (!rec) return;
+      rec.live.inventory = inv;
+      if (rec.state !== null) evaluate(rec, now(), "inventory");
+    },
+
+    /** Unexpected reboots recorded before a restart (from history), so the counts carry over. */
+    seedReboots(counts: ReadonlyMap<string, { total: number; recent: number[]; lastAt: number | null }>): void {
+      const t = now();
+      for (const [id, c] of counts)
+        getOrCreate(id, t).reboots = { total: c.total, recent: [...c.recent], lastAt: c.lastAt };
+    },
+
     ...createIocIntake({ records, now, evaluate }),
+
     /** A host view retained by a previous run of the manager (start-up only). */
     applyPreviousView(view: HostView): void {
       if (!records.get(view.id)?.state) previous.set(view.id, { state: view.state, stateSince: view.stateSince });
@@ -388,7 +382,7 @@ export function createRegistry(deps: RegistryDeps) {
     boardOfNode: (hostname: string): BoardRecord | null => nodeTable.boardOf(hostname, records),
 
     hostView: (rec: BoardRecord): HostView =>
-      toHostView(rec, rec.nodeHost !== null ? (nodes.get(rec.nodeHost) ?? null) : null),
+      toHostView(rec, rec.nodeHost !== null ? (nodes.get(rec.nodeHost) ?? null) : null, now()),
 
     nodeView(hostname: string): NodeView | null {
       const node = nodes.get(hostname);

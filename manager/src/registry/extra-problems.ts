@@ -1,6 +1,7 @@
 import type { BoardType, Problem } from "@bbb/shared";
 import type { BoardRecord } from "./board-record.js";
 import { currentIocs, iocProblems } from "./ioc-problems.js";
+import { healthProblems } from "./health-watch.js";
 
 export interface ExtraProblemContext {
   flap: { maxChanges: number; windowMs: number };
@@ -44,5 +45,6 @@ export function boardExtraProblems(rec: BoardRecord, t: number, ctx: ExtraProble
   if (hb && ctx.types.size > 0 && !ctx.types.has(hb.type)) {
     out.push({ code: "unknown-type", actual: hb.type, message: `type ${hb.type || "(none)"} is not registered` });
   }
+  out.push(...healthProblems(rec));
   return out;
 }

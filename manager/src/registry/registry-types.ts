@@ -1,5 +1,7 @@
 import type { Logger } from "pino";
+import type { FullThresholds } from "@bbb/shared";
 import type { ProblemsChangeEvent, StateChangeEvent } from "../service/events.js";
+import type { HealthSink } from "./health-watch.js";
 
 /** How urgently a host view must go out: a state change at once, attributes coalesced. */
 export type ChangeLevel = "state" | "attr" | "volatile";
@@ -29,6 +31,8 @@ export interface RegistryDeps {
   duplicateHoldMs?: number;
   /** A live heartbeat whose board clock differs from receive time by more than this is flagged. */
   maxClockSkewMs?: number;
+  /** Alarm thresholds of the fleet and where alarms and unexpected reboots are reported (docs/protocol.md §"Alarms"). */
+  health?: { fleet: () => FullThresholds; sink: HealthSink };
 }
 
 /** Default clock-skew tolerance: NTP-less boards drift by seconds, a wrong clock is minutes off. */

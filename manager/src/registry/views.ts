@@ -1,9 +1,10 @@
 import type { HostView, Node, NodeView } from "@bbb/shared";
 import type { BoardRecord } from "./board-record.js";
+import { rebootCounts } from "./health-watch.js";
 
 /** The retained `registry/hosts/<id>` payload of a board. */
-export function toHostView(rec: BoardRecord, node: Node | null): HostView {
-  return {
+export function toHostView(rec: BoardRecord, node: Node | null, t: number): HostView {
+  const view: HostView = {
     v: 1,
     id: rec.id,
     state: rec.state ?? "lost",
@@ -16,7 +17,11 @@ export function toHostView(rec: BoardRecord, node: Node | null): HostView {
     node,
     heartbeat: rec.live.heartbeat,
     agent: rec.agent,
+    inventory: rec.live.inventory ?? null,
   };
+  // Only boards that rebooted unexpectedly carry the counts (the view of most boards stays short).
+  if (rec.reboots.total > 0) view.reboots = rebootCounts(rec, t);
+  return view;
 }
 
 /** The retained `registry/nodes/<hostname>` payload: a node and the board matched with it. */

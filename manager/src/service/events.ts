@@ -32,8 +32,9 @@ export interface CommandResultEvent {
 }
 
 /**
- * A board's problems changed while its state stayed (an IOC died on an online board,
- * docs/epics.md): webhooks with `problems` rules and socket subscribers see it.
+ * A board's problems changed while its state stayed: an IOC died on an online board
+ * (docs/epics.md), an alarm was raised or cleared, the clock lost sync (docs/protocol.md
+ * §"Alarms"). Webhooks with `problems` rules and socket subscribers see it.
  */
 export interface ProblemsChangeEvent {
   kind: "problems-change";

@@ -63,6 +63,21 @@ export function createHistoryRepo(db: Db) {
     rekey(from: string, to: string): number {
       return rekey.run(to, from).changes;
     },
+    /** Unexpected reboots recorded per board: how many, the last, and those since `recentSince`. */
+    rebootCounts(recentSince: number): Map<string, { total: number; recent: number[]; lastAt: number | null }> {
+      const out = new Map<string, { total: number; recent: number[]; lastAt: number | null }>();
+      const rows = db
+        .prepare("SELECT board_id AS id, ts FROM history WHERE kind = 'reboot' AND board_id IS NOT NULL ORDER BY ts")
+        .all() as { id: string; ts: number }[];
+      for (const r of rows) {
+        const c = out.get(r.id) ?? { total: 0, recent: [], lastAt: null };
+        c.total++;
+        c.lastAt = Math.max(c.lastAt ?? 0, r.ts);
+        if (r.ts >= recentSince) c.recent.push(r.ts);
+        out.set(r.id, c);
+      }
+      return out;
+    },
     /** Deletes entries older than `before` (retention); returns how many. */
     prune(before: number): number {
       return prune.run(before).changes;

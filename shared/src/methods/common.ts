@@ -32,6 +32,8 @@ export const hostFilterSchema = z
     flapping: boolParamSchema.optional(),
     /** What speaks for the board: our agent or a legacy daemon (docs/protocol.md "Agent kinds"). */
     agent: oneOrManySchema(agentKindSchema).optional(),
+    /** Boards that rebooted unexpectedly at least this many times in the last 24 h. */
+    rebootedMin: z.coerce.number().int().min(1).max(1_000_000).optional(),
   })
   .strict();
 export type HostFilter = z.infer<typeof hostFilterSchema>;

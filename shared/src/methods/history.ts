@@ -1,7 +1,17 @@
 import { z } from "zod";
 import { boardIdSchema } from "../ids.js";
 
-export const historyKinds = ["state-change", "flapping", "command", "result", "run", "registry", "log"] as const;
+export const historyKinds = [
+  "state-change",
+  "flapping",
+  "command",
+  "result",
+  "run",
+  "registry",
+  "log",
+  "alarm",
+  "reboot",
+] as const;
 export const historyKindSchema = z.enum(historyKinds);
 export type HistoryKind = z.infer<typeof historyKindSchema>;
 
@@ -24,7 +34,12 @@ export const historyQueryParamsSchema = z
   .object({
     boardId: boardIdSchema.optional(),
     hostname: z.string().max(253).optional(),
-    kind: z.preprocess((v) => (typeof v === "string" ? v.split(",") : v), z.array(historyKindSchema).max(7)).optional(),
+    kind: z
+      .preprocess(
+        (v) => (typeof v === "string" ? v.split(",") : v),
+        z.array(historyKindSchema).max(historyKinds.length),
+      )
+      .optional(),
     by: z.string().max(128).optional(),
     since: z.coerce.number().int().nonnegative().optional(),
     until: z.coerce.number().int().nonnegative().optional(),

@@ -8,3 +8,4 @@ export * from "./nodes-csv.js";
 export * from "./migration.js";
 export * from "./sessions.js";
 export * from "./conflicts.js";
+export * from "./metrics.js";

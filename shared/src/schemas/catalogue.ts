@@ -3,6 +3,7 @@ import { actionArgsSchemas } from "./actions.js";
 import { commandSchema } from "./command.js";
 import { iocsPayloadSchema } from "./epics.js";
 import { heartbeatSchema } from "./heartbeat.js";
+import { inventorySchema } from "./inventory.js";
 import { logSchema } from "./log.js";
 import { manifestSchema } from "./manifest.js";
 import { managerRequestSchema, managerResponseSchema } from "./manager-rpc.js";
@@ -14,6 +15,7 @@ import { managerStatusSchema, statusSchema } from "./status.js";
 export const wireSchemas: Readonly<Record<string, z.ZodType>> = {
   status: statusSchema,
   heartbeat: heartbeatSchema,
+  inventory: inventorySchema,
   command: commandSchema,
   result: resultSchema,
   log: logSchema,

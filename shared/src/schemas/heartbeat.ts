@@ -33,6 +33,10 @@ export const heartbeatSchema = z.looseObject({
   projectRevision: z.string().max(64).optional(),
   rcLocalHash: z.string().max(64).optional(),
   services: z.record(z.string().max(128), serviceStateSchema).optional(),
+  /** Whether the board's clock is synchronised (timesyncd, timedatectl, chrony or ntpd; docs/protocol.md §"Time sync"). */
+  timeSync: z.enum(["synced", "unsynced", "unknown"]).optional(),
+  /** Offset from the time source as the sync daemon reports it (chrony, ntpd), in ms. */
+  clockOffsetMs: z.number().min(-1e9).max(1e9).optional(),
 });
 export type Heartbeat = z.infer<typeof heartbeatSchema>;
 

@@ -4,6 +4,8 @@ import { cidrSchema, ipv4Schema, manualIpSchema } from "../net.js";
 import { heartbeatSchema } from "./heartbeat.js";
 import { pvPrefixSchema } from "./actions.js";
 import { iocDeclListSchema } from "./epics.js";
+import { thresholdsSchema } from "./health.js";
+import { inventorySchema } from "./inventory.js";
 
 /** Computed state of a board or node (docs/protocol.md §"Registry states"). */
 export const boardStates = ["online", "misconfigured", "unregistered", "rebooting", "offline", "lost", "missing"] as const;
@@ -31,6 +33,19 @@ export const projectPathSchema = z
   .max(512)
   .refine((p) => !p.startsWith("/") && p.split("/").every((s) => s !== ".." && s !== ""), "relative path inside the project, without '..'");
 
+/** Expected inventory of a type: each given field must match (overlays: every listed one applied). */
+export const expectedInventorySchema = z
+  .object({
+    kernel: z.string().max(128).optional(),
+    image: z.string().max(256).optional(),
+    debian: z.string().max(64).optional(),
+    overlays: z.array(z.string().max(128)).max(32).optional(),
+    node: z.string().max(32).optional(),
+    agent: z.string().max(32).optional(),
+  })
+  .strict();
+export type ExpectedInventory = z.infer<typeof expectedInventorySchema>;
+
 export const typeSchema = z
   .object({
     name: nameSchema,
@@ -42,6 +57,10 @@ export const typeSchema = z
     pvPrefixPattern: z.string().max(128).nullable().default(null),
     /** The EPICS IOCs boards of this type run, and PVs to watch (docs/epics.md); absent: none. */
     iocs: iocDeclListSchema.optional(),
+    /** Alarm thresholds this type overrides (docs/protocol.md §"Alarms"). */
+    thresholds: thresholdsSchema.optional(),
+    /** Inventory values a board of this type must report, else it is misconfigured (docs/protocol.md §"Inventory"). */
+    expect: expectedInventorySchema.optional(),
     /** Filled by the project store: current revision and rc.local hash of the materialised project. */
     revision: z.string().max(64).nullable().optional(),
     rcLocalHash: z.string().max(64).nullable().optional(),
@@ -89,7 +108,11 @@ export const problemSchema = z
       "pv-silent",
       "pv-stuck",
       "conflict-pv-served",
+      "threshold",
+      "time-unsynced",
     ]),
+    /** Alarm severity of a `threshold` problem. */
+    severity: z.enum(["warning", "critical"]).optional(),
     field: z.string().max(64).optional(),
     expected: z.string().max(512).optional(),
     actual: z.string().max(512).optional(),
@@ -109,6 +132,15 @@ export const agentKinds = ["bbb-agent", "bbbread", "bbb-daemon"] as const;
 export const agentKindSchema = z.enum(agentKinds);
 export type AgentKind = z.infer<typeof agentKindSchema>;
 
+export const rebootCountsSchema = z
+  .object({
+    total: z.number().int().nonnegative(),
+    last24h: z.number().int().nonnegative(),
+    lastAt: z.number().int().nonnegative().nullable(),
+  })
+  .strict();
+export type RebootCounts = z.infer<typeof rebootCountsSchema>;
+
 export const hostViewSchema = z
   .object({
     v: z.literal(1),
@@ -124,6 +156,10 @@ export const hostViewSchema = z
     heartbeat: heartbeatSchema.nullable(),
     /** What speaks for the board (docs/protocol.md "Agent kinds"); views of older managers lack it. */
     agent: agentKindSchema.default("bbb-agent"),
+    /** Last inventory the board published (docs/protocol.md §"Inventory"); absent from older managers. */
+    inventory: inventorySchema.nullable().optional(),
+    /** Unexpected reboots: all recorded, the last 24 h, and when the last one was seen. */
+    reboots: rebootCountsSchema.optional(),
   })
   .strict();
 export type HostView = z.infer<typeof hostViewSchema>;

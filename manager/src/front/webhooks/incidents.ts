@@ -43,17 +43,26 @@ export function ruleMatches(
   return true;
 }
 
-/** The board is in what the rule watches: one of its problem codes, or else one of its states. */
-export function inRule(rule: WebhookRule, b: BoardInfo): boolean {
-  if (!ruleMatches(rule, b)) return false;
-  if (rule.problems.length > 0) return b.problems.some((p) => rule.problems.includes(p.code));
-  return rule.states.includes(b.state as never);
+/** Problems of a board a rule fires on: its codes, `threshold` from the rule's severity up. */
+export function firingProblems(rule: WebhookRule, b: Pick<BoardInfo, "problems">): Problem[] {
+  if (rule.problems.length === 0) return [];
+  return b.problems.filter(
+    (p) => rule.problems.includes(p.code) && !(p.code === "threshold" && rule.severity === "critical" && p.severity !== "critical"),
+  );
 }
+
+/**
+ * Whether a board is in what a rule watches: a rule with problem codes watches those (in any
+ * state; its states are not used), any other rule its states.
+ */
+const inCondition = (rule: WebhookRule, b: BoardInfo) =>
+  ruleMatches(rule, b) &&
+  (rule.problems.length > 0 ? firingProblems(rule, b).length > 0 : rule.states.includes(b.state as never));
 
 const ruleLabel = (rule: WebhookRule) => (rule.problems.length > 0 ? rule.problems.join("/") : rule.states.join("/"));
 
 /**
- * Turns state changes (and, for problem rules, problem changes) into incidents: a board must stay in a rule's state for `delayMs`
+ * Turns state changes into incidents: a board must stay in a rule's state for `delayMs`
  * (a short blip notifies nobody); boards of one sector firing within `groupWindowMs` form one
  * incident, delivered once; boards firing while it is open join it silently; it resolves when
  * every board has left the state. Maintenance windows swallow firings, and a board still down
@@ -80,22 +89,18 @@ export function createIncidentEngine(deps: {
   const silencedBy = (b: BoardInfo, now: number) => deps.windows().find((w) => windowCovers(w, b, now)) ?? null;
 
   function payload(inc: Incident, event: "firing" | "resolved"): IncidentPayload {
-    const rule = inc.rule;
-    const list = [...inc.boards.values()].map(({ info }) => ({
-      boardId: info.key,
-      hostname: info.hostname,
-      type: info.type,
-      state: info.state,
-      since: info.since,
-      ...(rule.problems.length > 0
-        ? {
-            problems: info.problems
-              .filter((p) => rule.problems.includes(p.code))
-              .map((p) => ({ code: p.code, message: p.message })),
-          }
-        : {}),
-    }));
-    const states = ruleLabel(rule);
+    const list = [...inc.boards.values()].map(({ info }) => {
+      const problems = firingProblems(inc.rule, info);
+      return {
+        boardId: info.key,
+        hostname: info.hostname,
+        type: info.type,
+        state: info.state,
+        since: info.since,
+        ...(inc.rule.problems.length > 0 ? { problems: problems.map((p) => ({ code: p.code, message: p.message })) } : {}),
+      };
+    });
+    const states = ruleLabel(inc.rule);
     const where = inc.sector !== null ? ` in sector ${inc.sector}` : "";
     const what = list.length === 1 ? `${list[0]?.hostname ?? list[0]?.boardId} is` : `${list.length} boards are`;
     const text =
@@ -157,7 +162,7 @@ export function createIncidentEngine(deps: {
         () => {
           pending.delete(pk(rule, b.key));
           const cur = boards.get(b.key);
-          if (cur && inRule(rule, cur)) fire(rule, cur);
+          if (cur && inCondition(rule, cur)) fire(rule, cur);
         },
         Math.max(0, w.until - now),
       );
@@ -198,10 +203,11 @@ export function createIncidentEngine(deps: {
     if (inc.phase === "open" && ![...inc.boards.values()].some((x) => x.active)) close(key, inc, true);
   }
 
-  function update(e: { boardId: string; hostname: string | null; sector: string | null; type: string | null; problems: Problem[]; ts: number }, state: string): void {
+  function onBoard(e: StateChangeEvent | ProblemsChangeEvent): void {
     const key = e.boardId || e.hostname || "";
     if (key === "") return;
     const prev = boards.get(key);
+    const state = e.kind === "state-change" ? e.to : e.state;
     const info: BoardInfo = {
       key,
       hostname: e.hostname,
@@ -213,7 +219,7 @@ export function createIncidentEngine(deps: {
     };
     boards.set(key, info);
     for (const rule of deps.rules()) {
-      if (!inRule(rule, info)) {
+      if (!inCondition(rule, info)) {
         leave(rule, key);
         continue;
       }
@@ -231,13 +237,9 @@ export function createIncidentEngine(deps: {
   }
 
   return {
-    onStateChange(e: StateChangeEvent): void {
-      update(e, e.to);
-    },
-    /** Problems changed while the state stayed: only problem rules can start or end here. */
-    onProblemsChange(e: ProblemsChangeEvent): void {
-      update(e, e.state);
-    },
+    onStateChange: onBoard,
+    /** Alarms and time sync: the state is unchanged but a watched problem may have come or gone. */
+    onProblemsChange: onBoard,
     /** A rule was changed or removed: forget its timers and open incidents (no notifications). */
     resetRule(ruleId: string): void {
       for (const [k, t] of pending) {
@@ -252,8 +254,7 @@ export function createIncidentEngine(deps: {
     armRule(rule: WebhookRule): void {
       for (const b of boards.values()) {
         const k = pk(rule, b.key);
-        if (!inRule(rule, b) || pending.has(k) || membership.has(k))
-          continue;
+        if (!inCondition(rule, b) || pending.has(k) || membership.has(k)) continue;
         pending.set(
           k,
           clock.setTimeout(() => fire(rule, boards.get(b.key) ?? b), rule.delayMs),

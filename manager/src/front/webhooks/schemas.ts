@@ -1,4 +1,4 @@
-import { boardStateSchema, problemSchema } from "@bbb/shared";
+import { boardStateSchema, problemCodeSchema } from "@bbb/shared";
 import { z } from "zod";
 
 const idSchema = z
@@ -24,18 +24,21 @@ const urlSchema = z
  * for longer than `delayMs`. Boards of one sector that fire within `groupWindowMs` of each other
  * are one incident (a sector outage is one notification, not forty).
  */
-export const webhookRuleSchema = z
+export const webhookRuleObjectSchema = z
   .object({
     id: idSchema,
     name: z.string().max(128).default(""),
     url: urlSchema,
     enabled: z.boolean().default(true),
-    states: z.array(boardStateSchema).min(1).max(7).default(["lost"]),
+    states: z.array(boardStateSchema).max(7).default(["lost"]),
     /**
-     * Problem codes (e.g. `ioc-down`, `pv-silent`, docs/epics.md): when given, the rule fires for
-     * boards having one of these problems for longer than `delayMs`, whatever their state.
+     * Problem codes (e.g. `ioc-down`, `pv-silent` of docs/epics.md, `threshold`, `time-unsynced`
+     * of docs/protocol.md §"Alarms"): when given, the rule fires for boards having one of these
+     * problems for longer than `delayMs`, whatever their state (`states` is then not used);
+     * `threshold` counts from `severity` up.
      */
-    problems: z.array(problemSchema.shape.code).max(16).default([]),
+    problems: z.array(problemCodeSchema).max(32).default([]),
+    severity: z.enum(["warning", "critical"]).default("warning"),
     delayMs: z
       .number()
       .int()
@@ -58,6 +61,10 @@ export const webhookRuleSchema = z
     secret: z.string().min(8).max(256).nullable().default(null),
   })
   .strict();
+export const webhookRuleSchema = webhookRuleObjectSchema.refine(
+  (r) => r.states.length > 0 || r.problems.length > 0,
+  "give at least one state or problem code",
+);
 export type WebhookRule = z.infer<typeof webhookRuleSchema>;
 export type WebhookRuleInput = z.input<typeof webhookRuleSchema>;
 

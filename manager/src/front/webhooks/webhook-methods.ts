@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineMethod, type MethodDef } from "../../service/method.js";
-import { deliverySchema, maintenanceWindowSchema, webhookRuleSchema } from "./schemas.js";
+import { deliverySchema, maintenanceWindowSchema, webhookRuleObjectSchema, webhookRuleSchema } from "./schemas.js";
 import type { WebhookService } from "./webhook-service.js";
 import { keepStoredRuleSecrets, redactRule, redactWebhookUrl } from "./webhook-secrets.js";
 
@@ -8,7 +8,7 @@ const idParams = z.object({ id: z.string().min(1).max(64) }).strict();
 const removed = z.object({ removed: z.boolean() }).strict();
 const empty = z.object({}).strict().default({});
 /** Rules as listed: the signing secret is never sent back, only whether one is set. */
-const listedRuleSchema = webhookRuleSchema.omit({ secret: true }).extend({ hasSecret: z.boolean() });
+const listedRuleSchema = webhookRuleObjectSchema.omit({ secret: true }).extend({ hasSecret: z.boolean() });
 
 /**
  * webhooks.* and maintenance.* as service methods, for the manager's method table: they then

@@ -6,6 +6,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import { DB_FILE } from "../../store/create-store.js";
+import { HEALTH_DB_FILE } from "../../health/metric-db.js";
 import { LOCK_FILE } from "../data-lock.js";
 import { BACKUPS_DIR, MANIFEST_FILE, type BackupManifest, type ManifestFile } from "./manifest.js";
 import { END_OF_ARCHIVE, fileHeader, isSafePath, padding } from "./tar.js";
@@ -20,6 +21,11 @@ const SKIP_TOP = new Set([
   BACKUPS_DIR,
   // The materialised project trees: rebuilt from their sources (types in the database).
   "projects",
+  // Health series: large, written all the time, and not needed to run the fleet (docs/protocol.md §"Health history").
+  HEALTH_DB_FILE,
+  `${HEALTH_DB_FILE}-wal`,
+  `${HEALTH_DB_FILE}-shm`,
+  `${HEALTH_DB_FILE}-journal`,
 ]);
 
 export interface BackupDeps {

@@ -7,6 +7,7 @@ import type { RegistryEditor } from "../../registry/registry-editor.js";
 import type { Store } from "../../store/create-store.js";
 import type { Publisher } from "../../publisher/create-publisher.js";
 import type { Sessions } from "../../front/sessions.js";
+import type { HealthHistory } from "../../health/health-history.js";
 
 /** What the built-in service methods need; createManager builds it. */
 export interface ServiceDeps {
@@ -29,6 +30,8 @@ export interface ServiceDeps {
   broker: () => { mode: "embedded" | "external"; clients: number | null };
   /** Refuses a type's project source the source policy does not allow (projects/source-policy.ts). */
   checkSource: (source: ProjectSource) => Promise<void>;
+  /** Per-board health series (hosts.metrics); absent when the history is switched off. */
+  health?: HealthHistory;
   /** Clears a board's retained status and heartbeat (hosts.remove). */
   clearBoardTopics: (boardId: string) => void;
 }

@@ -4,6 +4,7 @@ import { commandMethods } from "./commands.js";
 import { conflictMethods } from "./conflicts.js";
 import type { ServiceDeps } from "./deps.js";
 import { hostMethods } from "./hosts.js";
+import { metricMethods } from "./metrics.js";
 import { nodeMethods } from "./nodes.js";
 import { sessionMethods } from "./sessions.js";
 import { typeAndSectorMethods } from "./types-sectors.js";
@@ -19,6 +20,7 @@ export function createMethodTable(deps: ServiceDeps, ...extra: readonly (readonl
   const table = new Map<string, MethodDef>();
   const lists = [
     hostMethods(deps),
+    metricMethods(deps),
     commandMethods(deps),
     nodeMethods(deps),
     typeAndSectorMethods(deps),

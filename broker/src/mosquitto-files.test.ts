@@ -53,7 +53,10 @@ describe("mosquitto files", () => {
       "topic write bbb/a0f6fd8b1c22/heartbeat",
       "topic write bbb/a0f6fd8b1c22/result/+",
       "topic write bbb/a0f6fd8b1c22/log",
+      "topic write bbb/a0f6fd8b1c22/iocs",
+      "topic write bbb/a0f6fd8b1c22/inventory",
       "topic read bbb/a0f6fd8b1c22/cmd/#",
+      "topic read bbb/registry/types/+",
     ]);
   });
 });

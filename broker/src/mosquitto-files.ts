@@ -63,6 +63,8 @@ export function mosquittoAclFile(i: MosquittoFileInput): string {
       `topic read ${r}/+/heartbeat`,
       `topic read ${r}/+/result/+`,
       `topic read ${r}/+/log`,
+      `topic read ${r}/+/iocs`,
+      `topic read ${r}/+/inventory`,
       `topic read ${r}/registry/#`,
       // Replies to this user only (docs/protocol.md "Manager requests"); requests go to the manager only.
       `topic read ${r}/manager/response/${u.username}/#`,
@@ -79,7 +81,11 @@ export function mosquittoAclFile(i: MosquittoFileInput): string {
       `topic write ${r}/${b.id}/heartbeat`,
       `topic write ${r}/${b.id}/result/+`,
       `topic write ${r}/${b.id}/log`,
+      `topic write ${r}/${b.id}/iocs`,
+      `topic write ${r}/${b.id}/inventory`,
       `topic read ${r}/${b.id}/cmd/#`,
+      // Its type's IOC declaration (docs/epics.md); mosquitto cannot hold it to its own type.
+      `topic read ${r}/registry/types/+`,
     );
   }
   return `${out.join("\n")}\n`;

@@ -50,8 +50,8 @@ describe("createRequester", () => {
     void r.call("types.list", { a: 1 }, z.unknown()).catch(() => undefined);
     await Promise.resolve();
     expect(sent.map((p) => JSON.parse(p) as unknown)).toEqual([
-      { transaction: expect.any(String), replyTo: "dash-x" },
-      { transaction: expect.any(String), params: { a: 1 }, replyTo: "dash-x", token: "id.mac" },
+      { transaction: expect.any(String) as unknown, replyTo: "dash-x" },
+      { transaction: expect.any(String) as unknown, params: { a: 1 }, replyTo: "dash-x", token: "id.mac" },
     ]);
     r.cancelAll();
   });

@@ -158,10 +158,17 @@ export function createConnection(deps: ConnectionDeps) {
       refusals.reset();
       log.info({ url: safeUrl(url) }, "connected");
       c.publish(topics.status(deps.boardId), status("online"), { qos: 1, retain: true });
-      // One SUBSCRIBE packet for the commands and the followed type topic.
-      c.subscribe(followed === null ? topics.cmdAll(deps.boardId) : [topics.cmdAll(deps.boardId), followed], { qos: 1 }, (err) => {
+      // The commands first, in a packet of their own: whatever becomes of the followed type
+      // topic's subscription (its retained lookup, a refusal), commands are never held up by it.
+      c.subscribe(topics.cmdAll(deps.boardId), { qos: 1 }, (err) => {
         if (err) log.warn({ err }, "subscribe failed");
       });
+      if (followed !== null) {
+        const topic = followed;
+        c.subscribe(topic, { qos: 1 }, (err) => {
+          if (err) log.warn({ err, topic }, "subscribe failed");
+        });
+      }
       flush();
       for (const w of [...connectWaiters]) w();
       for (const h of connectHandlers) h();

@@ -105,8 +105,12 @@ export function exampleOf(schema: unknown, components: Record<string, JsonSchema
       const required = new Set(Array.isArray(s.required) ? (s.required as string[]) : []);
       for (const [k, p] of Object.entries(props))
         if (required.has(k) || depth < 4) out[k] = exampleOf(p, components, k, depth + 1);
-      if (Object.keys(props).length === 0 && typeof s.additionalProperties === "object")
-        out[hint === "args" ? "seconds" : "key"] = exampleOf(s.additionalProperties, components, "", depth + 1);
+      if (Object.keys(props).length === 0 && typeof s.additionalProperties === "object") {
+        // A record whose keys are an enum (e.g. the metric names of hosts.metrics) takes its first key.
+        const names = (s.propertyNames as JsonSchema | undefined)?.enum;
+        const key = Array.isArray(names) && typeof names[0] === "string" ? names[0] : hint === "args" ? "seconds" : "key";
+        out[key] = exampleOf(s.additionalProperties, components, "", depth + 1);
+      }
       return out;
     }
     case "array": {

@@ -11,6 +11,7 @@ import { createPublisher } from "./publisher/create-publisher.js";
 import { createRegistry, type Registry } from "./registry/create-registry.js";
 import { createRegistryEditor } from "./registry/registry-editor.js";
 import { createEventBus, type EventBus } from "./service/events.js";
+import { createRegistrySink } from "./service/registry-sink.js";
 import type { MethodDef, MethodTable } from "./service/method.js";
 import { createMethodTable, type ServiceDeps } from "./service/methods/index.js";
 import { createMqttRequests } from "./front/mqtt-requests.js";
@@ -114,67 +115,7 @@ export function createManager(deps: ManagerDeps) {
     rebootGraceMs: cfg.rebootGraceMs,
     flap: { maxChanges: cfg.flapMaxChanges, windowMs: cfg.flapWindowMs },
     health: { fleet: () => fleetThresholds, sink: healthEvents },
-    sink: {
-      hostChanged: (id, level) => publisher.hostChanged(id, level),
-      hostRemoved: (id) => publisher.hostRemoved(id),
-      nodeChanged: (h) => publisher.nodeChanged(h),
-      stateChanged: (e, record) => {
-        events.emit(record ? e : { ...e, quiet: true });
-        if (!record) return;
-        store?.record({
-          ts: e.ts,
-          kind: "state-change",
-          boardId: e.boardId,
-          hostname: e.hostname,
-          by: null,
-          message: `${e.from ?? "new"} → ${e.to}${e.reason ? ` (${e.reason})` : ""}`,
-          data: { from: e.from, to: e.to, reason: e.reason, problems: e.problems.map((p) => p.code) },
-        });
-      },
-      problemsChanged: (e) => events.emit(e),
-      boardRekeyed: (from, to, why) => {
-        // docs/legacy-protocols.md "Registry": the board's history follows it to its new id.
-        const n = store?.rekeyBoard(from, to) ?? 0;
-        store?.record({
-          ts: now(),
-          kind: "registry",
-          boardId: to,
-          hostname: null,
-          by: null,
-          message: why === "moved" ? `board moved from ${from}` : `legacy board ${from} merged into this board`,
-          data: { from, to, why, history: n },
-        });
-      },
-      flappingChanged: (id, hostname, flapping, suppressed) => {
-        const rec = flapping ? undefined : registry.records.get(id);
-        if (rec?.state) {
-          // Subscribers saw no quiet change: the state it settled in is told once, when it calms down.
-          events.emit({
-            kind: "state-change",
-            boardId: id,
-            hostname,
-            sector: rec.sector,
-            type: rec.live.heartbeat?.type ?? null,
-            from: null,
-            to: rec.state,
-            problems: rec.problems,
-            reason: "flapping-ended",
-            ts: now(),
-          });
-        }
-        store?.record({
-          ts: now(),
-          kind: "flapping",
-          boardId: id,
-          hostname,
-          by: null,
-          message: flapping
-            ? "started flapping: further state changes not recorded"
-            : `stopped flapping (${suppressed} state changes not recorded)`,
-          data: { flapping, suppressed },
-        });
-      },
-    },
+    sink: createRegistrySink({ publisher, events, store: () => store, registry: () => registry, now }),
   });
   const tracker = createCommandTracker({
     log: base,

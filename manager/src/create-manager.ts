@@ -285,7 +285,7 @@ export function createManager(deps: ManagerDeps) {
           now,
           maxBytes: cfg.healthHistoryMaxMb * 1024 * 1024,
         });
-        health.start();
+        await health.start();
       }
       service = serviceDeps();
       table = createMethodTable(service, ...(deps.extraMethods ?? []).map((f) => f(service as ServiceDeps)));
@@ -358,7 +358,7 @@ export function createManager(deps: ManagerDeps) {
         payload: JSON.stringify({ v: 1, state: "offline", ts: now(), version: deps.version }),
         opts: { qos: 1, retain: true },
       });
-      health?.stop();
+      await health?.stop();
       health = null;
       store?.close();
       store = null;

@@ -29,7 +29,7 @@ describe("health history", () => {
   let dir = "";
   let h: HealthHistory | null = null;
   afterEach(async () => {
-    h?.stop();
+    await h?.stop();
     h = null;
     if (dir) await rm(dir, { recursive: true, force: true });
   });
@@ -38,7 +38,7 @@ describe("health history", () => {
     dir = await mkdtemp(join(tmpdir(), "bbb-health-"));
     let now = T0;
     h = createHealthHistory({ dataDir: dir, log, now: () => now, maxBytes: 1e9 });
-    h.start();
+    await h.start();
     // Minute 0: temperatures 40 and 60 (mean 50); minute 1: 70; minute 2: nothing; minute 3: 30.
     for (const [dt, temp] of [
       [1000, 40],
@@ -50,9 +50,9 @@ describe("health history", () => {
       h.observe("b1", beat(now, { tempC: temp }), now);
     }
     now = T0 + 300_000;
-    h.stop();
+    await h.stop();
     h = createHealthHistory({ dataDir: dir, log, now: () => now, maxBytes: 1e9 });
-    h.start();
+    await h.start();
     const r = h.query({ id: "b1", fields: ["tempC", "uptime"], from: T0, to: T0 + 300_000, step: 60_000 });
     expect(r.t).toEqual([0, 1, 2, 3, 4].map((i) => T0 + i * 60_000));
     expect(r.series.tempC).toEqual([50, 70, null, 30, null]);
@@ -68,7 +68,7 @@ describe("health history", () => {
     dir = await mkdtemp(join(tmpdir(), "bbb-health-"));
     let now = T0;
     h = createHealthHistory({ dataDir: dir, log, now: () => now, maxBytes: 1e9 });
-    h.start();
+    await h.start();
     for (let m = 0; m < 31; m++) {
       now = T0 + m * 60_000 + 5000;
       h.observe("b1", beat(now, { load1: m < 15 ? 1 : 3 }), now);
@@ -83,7 +83,7 @@ describe("health history", () => {
     dir = await mkdtemp(join(tmpdir(), "bbb-health-"));
     let now = T0;
     h = createHealthHistory({ dataDir: dir, log, now: () => now, maxBytes: 1e9, pruneMs: 3_600_000 });
-    h.start();
+    await h.start();
     for (let m = 0; m < 120; m++) {
       now = T0 + m * 60_000;
       for (let b = 0; b < 50; b++) h.observe(`b${b}`, beat(now), now);
@@ -91,10 +91,10 @@ describe("health history", () => {
     now = T0 + 121 * 60_000;
     const before = h.query({ id: "b1", fields: ["load1"], from: T0, to: now, step: 60_000 });
     expect(before.series.load1?.filter((x) => x !== null)).toHaveLength(120);
-    h.stop();
+    await h.stop();
     // Reopened with a bound far under its size: whole hours of the oldest minutes go.
     h = createHealthHistory({ dataDir: dir, log, now: () => now, maxBytes: 4096 * 8, pruneMs: 3_600_000 });
-    h.start();
+    await h.start();
     await h.prune();
     const after = h.query({ id: "b1", fields: ["load1"], from: T0, to: now, step: 60_000 });
     expect(after.series.load1?.[0]).toBeNull();

@@ -2,7 +2,8 @@ export const HEALTH_DB_FILE = "health.sqlite";
 
 /**
  * The health series live in their own SQLite file beside the registry's (docs/protocol.md
- * §"Health history"): written every few seconds in batches, synchronous=NORMAL (WAL keeps every
+ * §"Health history"): written every few seconds in batches by the health writer thread (its
+ * own connection), read by the main thread's read-only connection, synchronous=NORMAL (WAL keeps every
  * committed batch across kill -9; a power cut may lose the last seconds of points, never the
  * registry), and a backup of the registry does not carry gigabytes of plots.
  *
@@ -30,12 +31,15 @@ export type Tier = "m1" | "m15";
 /** One stored point: board index, minute, then the six scaled values (null: nothing received). */
 export type PointRow = [number, number, ...(number | null)[]];
 
+import Database from "better-sqlite3";
 import { openSqliteFile, type Db } from "../store/open-db.js";
 
 export interface HealthDb {
   db: Db;
   boardIndex(id: string): number;
   knownIndex(id: string): number | undefined;
+  /** After a rolled-back write: the id → index map again as committed. */
+  forgetUncommitted(): void;
   /** Every board index (retention runs board by board along the primary key). */
   indexes(): number[];
   write(tier: Tier, rows: readonly PointRow[]): void;
@@ -58,7 +62,11 @@ function open(file: string): Db {
 
 function wrap(db: Db): HealthDb {
   const index = new Map<string, number>();
-  for (const r of db.prepare("SELECT b, id FROM boards").all() as { b: number; id: string }[]) index.set(r.id, r.b);
+  const load = () => {
+    index.clear();
+    for (const r of db.prepare("SELECT b, id FROM boards").all() as { b: number; id: string }[]) index.set(r.id, r.b);
+  };
+  load();
   const addBoard = db.prepare("INSERT INTO boards (id) VALUES (?)");
   const insert = {
     m1: db.prepare("INSERT OR REPLACE INTO m1 VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
@@ -85,6 +93,7 @@ function wrap(db: Db): HealthDb {
       return b;
     },
     knownIndex: (id: string): number | undefined => index.get(id),
+    forgetUncommitted: load,
     indexes: () => [...index.values()],
     write: (tier: Tier, rows: readonly PointRow[]) => writeBatch(tier, rows),
     oldestMinute(tier: Tier): number | null {
@@ -101,8 +110,39 @@ function wrap(db: Db): HealthDb {
       const free = Number(db.pragma("freelist_count", { simple: true }));
       return (pages - free) * Number(db.pragma("page_size", { simple: true }));
     },
-    fileBytes: (): number =>
-      Number(db.pragma("page_count", { simple: true })) * Number(db.pragma("page_size", { simple: true })),
+    fileBytes: () => fileBytes(db),
+    close: () => db.close(),
+  };
+}
+
+const fileBytes = (db: Db): number =>
+  Number(db.pragma("page_count", { simple: true })) * Number(db.pragma("page_size", { simple: true }));
+
+/** What the main thread reads: one board's points, through a read-only connection. */
+export interface HealthReader {
+  boardIndex(id: string): number | undefined;
+  /** Stored points of board `b` in [fromMin, toMin): [t, ...the columns asked], ordered by t. */
+  rows(tier: Tier, b: number, columns: readonly string[], fromMin: number, toMin: number): (number | null)[][];
+  fileBytes(): number;
+  close(): void;
+}
+
+/**
+ * A read-only connection beside the writer thread's: in WAL mode a reader never waits for the
+ * writer and sees every transaction committed before its read began.
+ */
+export function openHealthReader(file: string): HealthReader {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  db.pragma("busy_timeout = 5000");
+  const byId = db.prepare("SELECT b FROM boards WHERE id = ?").pluck();
+  return {
+    boardIndex: (id) => byId.get(id) as number | undefined,
+    rows: (tier, b, columns, fromMin, toMin) =>
+      db
+        .prepare(`SELECT t, ${columns.join(", ")} FROM ${tier} WHERE b = ? AND t >= ? AND t < ? ORDER BY t`)
+        .raw()
+        .all(b, fromMin, toMin) as (number | null)[][],
+    fileBytes: () => fileBytes(db),
     close: () => db.close(),
   };
 }

@@ -1,6 +1,6 @@
 import { metricFields, type HostsMetricsResult, type MetricField } from "@bbb/shared";
 import { METRIC_SCALE } from "./accumulator.js";
-import type { HealthDb } from "./metric-db.js";
+import type { HealthReader, Tier } from "./metric-db.js";
 
 export interface MetricsQuery {
   id: string;
@@ -12,13 +12,21 @@ export interface MetricsQuery {
 
 const COLUMNS = ["load", "temp", "mem", "disk", "up", "off"] as const;
 
+/** Where a query's points come from besides the file: closed points not yet acknowledged written. */
+export interface PointSources {
+  reader: HealthReader;
+  /** Closed points of the board not yet acknowledged by the writer: [minute, ...the six values]. */
+  unwritten: (tier: Tier) => (number | null)[][];
+}
+
 /**
  * Buckets of `step` ms from `from` to `to`, each the mean of the stored points inside it (uptime:
  * the last), null where there are none, so a plot shows a gap instead of a line across it. The
- * one-minute tier answers when it still covers `from` and the step is under 15 min.
+ * one-minute tier answers when it still covers `from` and the step is under 15 min. Points still
+ * on their way to the file count too (one per minute: a written copy is not counted twice).
  */
 export function queryMetrics(
-  db: HealthDb,
+  src: PointSources,
   q: MetricsQuery,
   m1Since: number,
   /** The minute in progress: [minute, ...scaled values in `metricFields` order]. */
@@ -31,19 +39,22 @@ export function queryMetrics(
   const idx = q.fields.map((f) => metricFields.indexOf(f));
   const sums = idx.map(() => new Float64Array(count));
   const ns = idx.map(() => new Uint32Array(count));
-  const b = db.knownIndex(q.id);
-  const rows: (number | null)[][] = [];
-  if (b !== undefined && count > 0) {
+  const byMinute = new Map<number, (number | null)[]>();
+  if (count > 0) {
     const fromMin = Math.floor(start / 60_000);
+    const toMin = Math.ceil(q.to / 60_000);
     const tier = fromMin >= m1Since && stepMin < 15 ? "m1" : "m15";
-    const cols = idx.map((i) => COLUMNS[i] ?? "load").join(", ");
-    rows.push(
-      ...(db.db
-        .prepare(`SELECT t, ${cols} FROM ${tier} WHERE b = ? AND t >= ? AND t < ? ORDER BY t`)
-        .raw()
-        .all(b, fromMin, Math.ceil(q.to / 60_000)) as (number | null)[][]),
-    );
+    const b = src.reader.boardIndex(q.id);
+    if (b !== undefined) {
+      const cols = idx.map((i) => COLUMNS[i] ?? "load");
+      for (const r of src.reader.rows(tier, b, cols, fromMin, toMin)) byMinute.set(r[0] ?? 0, r);
+    }
+    for (const r of src.unwritten(tier)) {
+      const m = r[0] ?? 0;
+      if (m >= fromMin && m < toMin) byMinute.set(m, [m, ...idx.map((i) => r[i + 1] ?? null)]);
+    }
   }
+  const rows = [...byMinute.values()];
   if (live) rows.push([live[0] ?? 0, ...idx.map((i) => live[i + 1] ?? null)]);
   for (const r of rows) {
     const k = Math.floor(((r[0] ?? 0) * 60_000 - start) / q.step);

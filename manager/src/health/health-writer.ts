@@ -1,0 +1,202 @@
+import { Worker, type WorkerOptions } from "node:worker_threads";
+import type { Logger } from "pino";
+import type { PendingRow } from "./accumulator.js";
+import type { Tier } from "./metric-db.js";
+import { createWriteQueue, type WriteQueueLimits } from "./write-queue.js";
+import { packBatch, type FromWriter, type ToWriter } from "./writer-protocol.js";
+
+/** The writer thread's script: the compiled file beside this one (from the sources, under vitest: the build's). */
+export function writerScript(): URL {
+  const here = import.meta.url;
+  return here.endsWith(".ts") ? new URL("../../dist/health/writer-worker.js", here) : new URL("./writer-worker.js", here);
+}
+
+export interface HealthWriterDeps {
+  file: string;
+  log: Logger;
+  /** Production default: `new Worker(writerScript(), opts)`; tests wrap it to reach the thread. */
+  spawn?: (opts: WorkerOptions) => Worker;
+  limits?: Partial<WriteQueueLimits>;
+  /** First wait before a restart after the thread died (doubles to 30 s while it keeps dying). */
+  restartMs?: number;
+  /** A handed-over batch unacknowledged for longer is logged as a lagging writer. */
+  lagWarnMs?: number;
+  /** How long a clean stop waits for the writer to commit what is left. */
+  closeTimeoutMs?: number;
+}
+
+const LIMITS: WriteQueueLimits = { maxPoints: 1_000_000, batchPoints: 5_000, maxInFlight: 50_000 };
+
+/**
+ * The main thread's side of the health writer thread (docs/protocol.md §"Health history"):
+ * hands the closed points over in batches, keeps each until its commit is acknowledged, and
+ * restarts a thread that died (logged as an error, batches handed over again).
+ */
+export function createHealthWriter(deps: HealthWriterDeps) {
+  const log = deps.log.child({ module: "health-writer" });
+  const queue = createWriteQueue({ ...LIMITS, ...deps.limits });
+  const spawn = deps.spawn ?? ((opts: WorkerOptions) => new Worker(writerScript(), opts));
+  let w: Worker | null = null;
+  let ready = false;
+  let closing = false;
+  let restarts = 0;
+  let crashesInRow = 0;
+  let restartTimer: NodeJS.Timeout | null = null;
+  let written = 0;
+  let writeMs = 0;
+  let pruneSeq = 0;
+  let dropEpisode = 0;
+  let lagging = false;
+  let failing = false;
+  const pruneWaiters = new Map<number, () => void>();
+  let closed: (() => void) | null = null;
+
+  let drainWaiters: (() => void)[] = [];
+  const post = (m: ToWriter) => w?.postMessage(m);
+  const drained = () => {
+    const q = queue.stats();
+    if (q.queued + q.inFlight > 0) return;
+    for (const d of drainWaiters) d();
+    drainWaiters = [];
+  };
+
+  function onMessage(m: FromWriter): void {
+    switch (m.kind) {
+      case "ready":
+        return;
+      case "written":
+        written += queue.ack(m.seq);
+        writeMs += m.ms;
+        crashesInRow = 0;
+        if (failing) log.info({ seq: m.seq }, "health points written again");
+        failing = false;
+        // Room again under the back-pressure bound: hand over what waited.
+        if (queue.stats().queued > 0) flush(closing);
+        drained();
+        return;
+      case "pruned":
+      case "failed":
+        if (m.kind === "failed" && m.op === "write") {
+          // Kept and handed over again at the next flush (a full disk may free up).
+          queue.repost(m.seq);
+          if (!failing) log.error({ err: { message: m.message, code: m.code } }, "health points not written; kept");
+          failing = true;
+          return;
+        }
+        if (m.kind === "failed") log.error({ err: { message: m.message, code: m.code } }, "health history prune failed");
+        pruneWaiters.get(m.seq)?.();
+        pruneWaiters.delete(m.seq);
+        return;
+      case "warn":
+        log.warn({ used: m.used, max: m.max }, `health history ${m.message}`);
+        return;
+      case "closed":
+        return;
+    }
+  }
+
+  /** Starts a thread; resolves once its file is open, rejects if it dies before. */
+  function launch(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const t = spawn({ workerData: { file: deps.file } });
+      w = t;
+      let lastErr: Error | null = null;
+      t.on("message", (m: FromWriter) => {
+        if (m.kind === "ready" && w === t) {
+          ready = true;
+          resolve();
+          flush();
+        }
+        onMessage(m);
+      });
+      t.on("error", (err) => (lastErr = err));
+      t.on("exit", (code) => {
+        if (w !== t) return;
+        w = null;
+        const wasReady = ready;
+        ready = false;
+        queue.repost();
+        for (const done of pruneWaiters.values()) done();
+        pruneWaiters.clear();
+        if (closing && closed) return closed();
+        const err = lastErr ?? new Error(`health writer thread exited with code ${code}`);
+        if (!wasReady) reject(err);
+        if (wasReady || restarts > 0) died(err, code);
+      });
+    });
+  }
+
+  function died(err: unknown, code: number): void {
+    restarts++;
+    crashesInRow++;
+    const waitMs = Math.min(30_000, (deps.restartMs ?? 1000) * 2 ** (crashesInRow - 1));
+    log.error({ err, code, restarts, unwritten: queue.stats(), waitMs }, "health writer thread died; restarting");
+    if (closing) return;
+    restartTimer = setTimeout(() => {
+      restartTimer = null;
+      launch().catch(() => undefined);
+    }, waitMs);
+  }
+
+  /** Hands over what is due (everything with `all`). */
+  function flush(all = false): void {
+    if (!ready) return;
+    const at = performance.now();
+    for (const b of queue.take(at, all)) post(packBatch(b.seq, b.points));
+    const oldest = queue.oldestPostedAt();
+    const lag = oldest === null ? 0 : at - oldest;
+    if (lag > (deps.lagWarnMs ?? 60_000) !== lagging) {
+      lagging = !lagging;
+      if (lagging) log.warn({ lagMs: Math.round(lag), queue: queue.stats() }, "health writer lagging");
+      else log.info({ queue: queue.stats() }, "health writer caught up");
+    }
+  }
+
+  return {
+    start: launch,
+    enqueue(tier: Tier, row: PendingRow): void {
+      const n = queue.push(tier, row);
+      if (n > 0 && dropEpisode++ % 10_000 === 0)
+        log.warn({ dropped: queue.stats().dropped, queue: queue.stats() }, "health points dropped: writer behind");
+    },
+    flush: () => flush(),
+    /** Hands over everything now; resolves once all of it is committed (across writer restarts). */
+    drain(): Promise<void> {
+      flush(true);
+      return new Promise((r) => {
+        drainWaiters.push(r);
+        drained();
+      });
+    },
+    /** Retention and the size bound in the writer thread; resolves when done (or the thread died). */
+    prune(nowMin: number, maxBytes: number): Promise<void> {
+      if (!ready) return Promise.resolve();
+      const seq = ++pruneSeq;
+      return new Promise((resolve) => {
+        pruneWaiters.set(seq, resolve);
+        post({ kind: "prune", seq, nowMin, maxBytes });
+      });
+    },
+    unwritten: (id: string, tier: Tier) => queue.unwritten(id, tier),
+    stats: () => ({ ...queue.stats(), written, writeMs: Math.round(writeMs), restarts, running: ready }),
+    /** Hands over everything left and waits for its commit (a thread that is down is started for it). */
+    async close(): Promise<void> {
+      closing = true;
+      if (restartTimer) clearTimeout(restartTimer);
+      restartTimer = null;
+      if (!ready) await launch().catch((err: unknown) => log.error({ err }, "health writer not started for the stop"));
+      if (ready) {
+        flush(true);
+        const t = w;
+        const done = new Promise<void>((r) => (closed = r));
+        post({ kind: "close" });
+        const timer = setTimeout(() => void t?.terminate(), deps.closeTimeoutMs ?? 30_000);
+        await done;
+        clearTimeout(timer);
+      }
+      const left = queue.stats();
+      if (left.queued + left.inFlight > 0) log.error({ queue: left }, "health points not written at the stop");
+    },
+  };
+}
+export type HealthWriter = ReturnType<typeof createHealthWriter>;

@@ -86,6 +86,9 @@ describe("GET /metrics, /healthz, /readyz", () => {
     expect(m.get('bbb_boards_by_sector{sector="-",state="lost"}') ?? 0).toBeLessThanOrEqual(2);
     expect(m.get("bbb_manager_mqtt_connected")).toBe(1);
     expect(m.get('bbb_sqlite_bytes{file="db"}')).toBeGreaterThan(0);
+    expect(m.get("bbb_health_history_writer_up")).toBe(1);
+    expect(m.get("bbb_health_history_writer_restarts_total")).toBe(0);
+    expect(m.get('bbb_health_history_points_pending{where="queued"}')).toBeGreaterThanOrEqual(0);
     expect(m.get("process_cpu_seconds_total")).toBeGreaterThan(0);
     expect(m.get("process_resident_memory_bytes")).toBeGreaterThan(0);
     expect(m.get('bbb_event_loop_lag_seconds{quantile="0.99"}')).toBeGreaterThan(0);

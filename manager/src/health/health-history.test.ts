@@ -79,6 +79,25 @@ describe("health history", () => {
     expect(r.series.load1?.slice(-2)).toEqual([1, 3]);
   });
 
+  it("answers points not yet committed, and the same once they are", async () => {
+    dir = await mkdtemp(join(tmpdir(), "bbb-health-"));
+    let now = T0;
+    h = createHealthHistory({ dataDir: dir, log, now: () => now, maxBytes: 1e9, flushMs: 3_600_000 });
+    await h.start();
+    for (let m = 0; m < 6; m++) {
+      now = T0 + m * 60_000 + 1000;
+      h.observe("b1", beat(now, { tempC: 40 + m }), now);
+    }
+    now = T0 + 6 * 60_000;
+    const q = { id: "b1", fields: ["tempC"] as const, from: T0, to: now, step: 120_000 };
+    const before = h.query({ ...q, fields: [...q.fields] });
+    expect(h.stats()).toMatchObject({ written: 0 });
+    expect(before.series.tempC).toEqual([40.5, 42.5, 44.5]);
+    await h.drain();
+    expect(h.stats()).toMatchObject({ written: 6, queued: 0, inFlight: 0 });
+    expect(h.query({ ...q, fields: [...q.fields] }).series.tempC).toEqual([40.5, 42.5, 44.5]);
+  });
+
   it("drops the oldest points when over its size bound", async () => {
     dir = await mkdtemp(join(tmpdir(), "bbb-health-"));
     let now = T0;

@@ -8,7 +8,9 @@ import { packBatch, type FromWriter, type ToWriter } from "./writer-protocol.js"
 /** The writer thread's script: the compiled file beside this one (from the sources, under vitest: the build's). */
 export function writerScript(): URL {
   const here = import.meta.url;
-  return here.endsWith(".ts") ? new URL("../../dist/health/writer-worker.js", here) : new URL("./writer-worker.js", here);
+  return here.endsWith(".ts")
+    ? new URL("../../dist/health/writer-worker.js", here)
+    : new URL("./writer-worker.js", here);
 }
 
 export interface HealthWriterDeps {
@@ -83,7 +85,8 @@ export function createHealthWriter(deps: HealthWriterDeps) {
           failing = true;
           return;
         }
-        if (m.kind === "failed") log.error({ err: { message: m.message, code: m.code } }, "health history prune failed");
+        if (m.kind === "failed")
+          log.error({ err: { message: m.message, code: m.code } }, "health history prune failed");
         pruneWaiters.get(m.seq)?.();
         pruneWaiters.delete(m.seq);
         return;
@@ -178,7 +181,11 @@ export function createHealthWriter(deps: HealthWriterDeps) {
       });
     },
     unwritten: (id: string, tier: Tier) => queue.unwritten(id, tier),
-    stats: () => ({ ...queue.stats(), written, writeMs: Math.round(writeMs), restarts, running: ready }),
+    stats() {
+      const oldest = queue.oldestPostedAt();
+      const lagMs = oldest === null ? 0 : Math.round(performance.now() - oldest);
+      return { ...queue.stats(), written, writeMs: Math.round(writeMs), lagMs, restarts, running: ready };
+    },
     /** Hands over everything left and waits for its commit (a thread that is down is started for it). */
     async close(): Promise<void> {
       closing = true;

@@ -19,7 +19,7 @@ export interface PruneDeps {
 async function cut(h: HealthDb, d: PruneDeps, tier: Tier, before: number): Promise<void> {
   const st = h.db.prepare(`DELETE FROM ${tier} WHERE b = ? AND t < ?`);
   const boards = h.indexes();
-  for (let i = 0; i < boards.length && d.open(); ) {
+  for (let i = 0; i < boards.length && d.open();) {
     const end = Math.min(boards.length, i + PRUNE_BOARDS);
     h.db.transaction(() => {
       for (; i < end; i++) st.run(boards[i], before);

@@ -46,7 +46,8 @@ function prune(msg: Extract<ToWriter, { kind: "prune" }>): void {
         {
           open: () => open,
           yieldTurn: () => new Promise((r) => setImmediate(r)),
-          warn: (used, max) => send({ kind: "warn", message: "over its size bound with nothing left to drop", used, max }),
+          warn: (used, max) =>
+            send({ kind: "warn", message: "over its size bound with nothing left to drop", used, max }),
         },
         msg.nowMin,
         msg.maxBytes,

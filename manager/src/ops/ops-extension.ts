@@ -6,6 +6,7 @@ import { createBackupRoute } from "./backup/backup-route.js";
 import { createBackupService, type BackupService } from "./backup/backup-service.js";
 import { createFleetMetrics } from "./metrics/fleet-metrics.js";
 import { createMetricsRoute } from "./metrics/metrics-route.js";
+import { registerHealthHistoryMetrics, type HealthHistoryStats } from "./metrics/health-history-metrics.js";
 import { registerProcessMetrics } from "./metrics/process-metrics.js";
 import type { MetricsRegistry } from "./metrics/prometheus.js";
 import { CodedError } from "@bbb/shared";
@@ -22,6 +23,9 @@ export function createOpsExtension(opts: { register?: (r: MetricsRegistry) => vo
   // Other extensions' metrics (the legacy bridges' dropped datagrams) join the same registry.
   opts.register?.(metrics.registry);
   const processMetrics = { current: null as ReturnType<typeof registerProcessMetrics> | null };
+  // The running server's health history (null while stopped or switched off).
+  let healthStats: (() => HealthHistoryStats | null) | null = null;
+  registerHealthHistoryMetrics(metrics.registry, () => healthStats?.() ?? null);
   let backups: BackupService | null = null;
   let detach: (() => void) | null = null;
   let unmount: (() => void) | null = null;
@@ -44,6 +48,7 @@ export function createOpsExtension(opts: { register?: (r: MetricsRegistry) => vo
         version: MANAGER_VERSION,
       });
       processMetrics.current.start();
+      healthStats = () => manager.service.health?.stats() ?? null;
       detach = metrics.attach({
         summary: () => manager.publisher.summary(),
         record: (id) => manager.registry.records.get(id),
@@ -84,6 +89,7 @@ export function createOpsExtension(opts: { register?: (r: MetricsRegistry) => vo
       detach?.();
       detach = null;
       processMetrics.current?.stop();
+      healthStats = null;
       backups = null;
       return Promise.resolve();
     },

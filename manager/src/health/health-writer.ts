@@ -3,7 +3,8 @@ import type { Logger } from "pino";
 import type { PendingRow } from "./accumulator.js";
 import type { Tier } from "./metric-db.js";
 import { createWriteQueue, type WriteQueueLimits } from "./write-queue.js";
-import { packBatch, type FromWriter, type ToWriter } from "./writer-protocol.js";
+import { packBatch, type FromWriter, type QueuedPoint, type ToWriter } from "./writer-protocol.js";
+import { createWriterReplies } from "./writer-replies.js";
 
 /** The writer thread's script: the compiled file beside this one (from the sources, under vitest: the build's). */
 export function writerScript(): URL {
@@ -27,7 +28,7 @@ export interface HealthWriterDeps {
   closeTimeoutMs?: number;
 }
 
-const LIMITS: WriteQueueLimits = { maxPoints: 1_000_000, batchPoints: 5_000, maxInFlight: 50_000 };
+const LIMITS: WriteQueueLimits = { maxPoints: 1_000_000, batchPoints: 1_000, maxInFlight: 50_000 };
 
 /**
  * The main thread's side of the health writer thread (docs/protocol.md §"Health history"):
@@ -44,62 +45,22 @@ export function createHealthWriter(deps: HealthWriterDeps) {
   let restarts = 0;
   let crashesInRow = 0;
   let restartTimer: NodeJS.Timeout | null = null;
-  let written = 0;
-  let writeMs = 0;
-  let pruneSeq = 0;
   let dropEpisode = 0;
   let lagging = false;
-  let failing = false;
-  const pruneWaiters = new Map<number, () => void>();
   let closed: (() => void) | null = null;
-
-  let drainWaiters: (() => void)[] = [];
   const post = (m: ToWriter) => w?.postMessage(m);
-  const drained = () => {
-    const q = queue.stats();
-    if (q.queued + q.inFlight > 0) return;
-    for (const d of drainWaiters) d();
-    drainWaiters = [];
-  };
+  const replies = createWriterReplies({ queue, log, handOver: () => flush(closing) });
 
-  function onMessage(m: FromWriter): void {
-    switch (m.kind) {
-      case "ready":
-        return;
-      case "written":
-        written += queue.ack(m.seq);
-        writeMs += m.ms;
-        crashesInRow = 0;
-        if (failing) log.info({ seq: m.seq }, "health points written again");
-        failing = false;
-        // Room again under the back-pressure bound: hand over what waited.
-        if (queue.stats().queued > 0) flush(closing);
-        drained();
-        return;
-      case "pruned":
-      case "failed":
-        if (m.kind === "failed" && m.op === "write") {
-          // Kept and handed over again at the next flush (a full disk may free up).
-          queue.repost(m.seq);
-          if (!failing) log.error({ err: { message: m.message, code: m.code } }, "health points not written; kept");
-          failing = true;
-          return;
-        }
-        if (m.kind === "failed")
-          log.error({ err: { message: m.message, code: m.code } }, "health history prune failed");
-        pruneWaiters.get(m.seq)?.();
-        pruneWaiters.delete(m.seq);
-        return;
-      case "warn":
-        log.warn({ used: m.used, max: m.max }, `health history ${m.message}`);
-        return;
-      case "closed":
-        return;
-    }
+  let starting: Promise<void> | null = null;
+  /** Starts a thread (or joins the start under way); resolves once its file is open, rejects if it dies before. */
+  function launch(): Promise<void> {
+    starting ??= spawnThread().finally(() => {
+      starting = null;
+    });
+    return starting;
   }
 
-  /** Starts a thread; resolves once its file is open, rejects if it dies before. */
-  function launch(): Promise<void> {
+  function spawnThread(): Promise<void> {
     return new Promise((resolve, reject) => {
       const t = spawn({ workerData: { file: deps.file } });
       w = t;
@@ -110,7 +71,7 @@ export function createHealthWriter(deps: HealthWriterDeps) {
           resolve();
           flush();
         }
-        onMessage(m);
+        if (replies.handle(m)) crashesInRow = 0;
       });
       t.on("error", (err) => (lastErr = err));
       t.on("exit", (code) => {
@@ -118,9 +79,10 @@ export function createHealthWriter(deps: HealthWriterDeps) {
         w = null;
         const wasReady = ready;
         ready = false;
+        // Every unacknowledged batch, posted or not, goes to the next thread.
         queue.repost();
-        for (const done of pruneWaiters.values()) done();
-        pruneWaiters.clear();
+        handing = [];
+        replies.threadGone();
         if (closing && closed) return closed();
         const err = lastErr ?? new Error(`health writer thread exited with code ${code}`);
         if (!wasReady) reject(err);
@@ -141,11 +103,28 @@ export function createHealthWriter(deps: HealthWriterDeps) {
     }, waitMs);
   }
 
+  /** Batches taken from the queue, not yet posted. */
+  let handing: { seq: number; points: QueuedPoint[] }[] = [];
+
+  /** Packs and posts one batch per event-loop turn, so beats go between; all at once for a stop. */
+  function handOver(all: boolean): void {
+    for (let b = handing.shift(); b && ready; b = handing.shift()) {
+      post(packBatch(b.seq, b.points));
+      if (!all && handing.length > 0) {
+        setImmediate(() => handOver(false));
+        return;
+      }
+    }
+  }
+
   /** Hands over what is due (everything with `all`). */
   function flush(all = false): void {
     if (!ready) return;
     const at = performance.now();
-    for (const b of queue.take(at, all)) post(packBatch(b.seq, b.points));
+    const idle = handing.length === 0;
+    handing.push(...queue.take(at, all));
+    // With a chain of turns under way, it takes the new batches along.
+    if (all || idle) handOver(all);
     const oldest = queue.oldestPostedAt();
     const lag = oldest === null ? 0 : at - oldest;
     if (lag > (deps.lagWarnMs ?? 60_000) !== lagging) {
@@ -163,28 +142,20 @@ export function createHealthWriter(deps: HealthWriterDeps) {
         log.warn({ dropped: queue.stats().dropped, queue: queue.stats() }, "health points dropped: writer behind");
     },
     flush: () => flush(),
-    /** Hands over everything now; resolves once all of it is committed (across writer restarts). */
+    /** Hands over everything due; resolves once all of it is committed (across writer restarts). */
     drain(): Promise<void> {
-      flush(true);
-      return new Promise((r) => {
-        drainWaiters.push(r);
-        drained();
-      });
+      flush();
+      return replies.drain();
     },
     /** Retention and the size bound in the writer thread; resolves when done (or the thread died). */
     prune(nowMin: number, maxBytes: number): Promise<void> {
-      if (!ready) return Promise.resolve();
-      const seq = ++pruneSeq;
-      return new Promise((resolve) => {
-        pruneWaiters.set(seq, resolve);
-        post({ kind: "prune", seq, nowMin, maxBytes });
-      });
+      return ready ? replies.prune(post, nowMin, maxBytes) : Promise.resolve();
     },
     unwritten: (id: string, tier: Tier) => queue.unwritten(id, tier),
     stats() {
       const oldest = queue.oldestPostedAt();
       const lagMs = oldest === null ? 0 : Math.round(performance.now() - oldest);
-      return { ...queue.stats(), written, writeMs: Math.round(writeMs), lagMs, restarts, running: ready };
+      return { ...queue.stats(), ...replies.stats(), lagMs, restarts, running: ready };
     },
     /** Hands over everything left and waits for its commit (a thread that is down is started for it). */
     async close(): Promise<void> {

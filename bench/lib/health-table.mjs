@@ -15,8 +15,8 @@ export function healthMarkdown(r, meta) {
     meta,
     "",
     table(
-      ["boards", "observe() per beat", "main thread: longest event-loop delay while a minute is handed over, p50 / p99 / max", "commit per minute in the writer thread p50 / p99 / max", "bytes per point", "per board per day", "10,000 boards, 48 h + 90 d", "longest prune step (writer thread)"],
-      [[fmt(r.boards, 0), `${fmt(r.observeNsPerBeat, 0)} ns`, ms3(r.handOverMsPerMinute), ms3(r.writeMsPerMinute), fmt(r.bytesPerPoint, 1), `${fmt(r.bytesPerBoardPerDay / 1024, 1)} KiB`, mib(r.bytesAt10kFor48hAnd90d), `${fmt(r.pruneStepMs.max, 1)} ms (${r.pruneStepMs.steps} steps of 25 boards for an hour)`]],
+      ["boards", "observe() per beat", "main thread: longest event-loop delay while a minute is handed over (the same window idle), p50 / p99 / max", "commit per minute in the writer thread p50 / p99 / max", "bytes per point", "per board per day", "10,000 boards, 48 h + 90 d", "longest prune step (writer thread)"],
+      [[fmt(r.boards, 0), `${fmt(r.observeNsPerBeat, 0)} ns`, `${ms3(r.handOverMsPerMinute)} (${ms3(r.idleLoopMs)})`, ms3(r.writeMsPerMinute), fmt(r.bytesPerPoint, 1), `${fmt(r.bytesPerBoardPerDay / 1024, 1)} KiB`, mib(r.bytesAt10kFor48hAnd90d), `${fmt(r.pruneStepMs.max, 1)} ms (${r.pruneStepMs.steps} steps of 25 boards for an hour)`]],
     ),
     "",
     table(["history", "boards connected", "processed beats/s", "beat → registry/hosts p50 / p99 ms", "server event-loop delay p50 / p99 ms", "server cores"], sys),

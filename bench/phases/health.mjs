@@ -35,6 +35,7 @@ export async function runHealthPhase({ root, boards, minutes, beatsPerMinute, sy
     let n = 0;
     const handOverMs = [];
     const commitMs = [];
+    const idleMs = [];
     for (let m = 1; m <= minutes; m++) {
       now += 60_000;
       const o0 = process.hrtime.bigint();
@@ -45,11 +46,18 @@ export async function runHealthPhase({ root, boards, minutes, beatsPerMinute, sy
       // The main thread packs and posts one batch per event-loop turn: the longest delay a
       // timer saw while the minute was handed over and committed is what a beat could wait.
       const loop = monitorEventLoopDelay({ resolution: 1 });
+      const d0 = performance.now();
       loop.enable();
       await h.drain();
       loop.disable();
       handOverMs.push(loop.max / 1e6);
       commitMs.push(h.stats().writeMs - w0);
+      // The same window with nothing to do: the delay the machine adds on its own (load of others, GC).
+      const idle = monitorEventLoopDelay({ resolution: 1 });
+      idle.enable();
+      await new Promise((r) => setTimeout(r, Math.max(1, performance.now() - d0)));
+      idle.disable();
+      idleMs.push(idle.max / 1e6);
       if (m % 10 === 0) progress("health", `${m}/${minutes} simulated minutes, ${h.stats().fileBytes} bytes`);
     }
     out.observeNsPerBeat = round(observeNs / n, 0);
@@ -58,6 +66,7 @@ export async function runHealthPhase({ root, boards, minutes, beatsPerMinute, sy
     const rows15 = boards * Math.floor(minutes / 15);
     const dist = (xs) => ({ p50: round(percentile(xs, 50), 1), p99: round(percentile(xs, 99), 1), max: round(Math.max(...xs), 1) });
     out.handOverMsPerMinute = dist(handOverMs);
+    out.idleLoopMs = dist(idleMs);
     // The writer thread's transactions of each minute (its own clock, whole milliseconds).
     out.writeMsPerMinute = dist(commitMs);
     out.fileBytes = st.fileBytes;

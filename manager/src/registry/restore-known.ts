@@ -16,7 +16,7 @@ export function createRestore(deps: {
 }) {
   return {
     /** Seeds the registry with the last known views; returns how many boards it restored. */
-    restoreKnown(views: readonly HostView[], graceMs: number): number {
+    restoreKnown: (views: readonly HostView[], graceMs: number): number => {
       const t = deps.now();
       let n = 0;
       for (const v of views) {

@@ -11,6 +11,8 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const SERVER_MAIN = join(ROOT, "manager", "dist", "main.js");
 
 /**
+ * BENCH_SERVER_MAIN=<file>: the server every phase runs, instead of this checkout's (a phase
+ * without a reference mode run against the previous design, with --no-write).
  * BENCH_REFERENCE_ROOT=<dir>: a built checkout of the previous design (e.g. `git archive` of the
  * reference commit, built with `npx tsc -b`) whose server the system and restart phases run
  * beside this one, in the same run. Null when unset.
@@ -40,7 +42,7 @@ export const ADMIN_PASSWORD = "bench-admin-password";
  * preloaded. Its file-descriptor limit is raised for this process only (prlimit) so that
  * 20,000 boards fit.
  */
-export async function startServer({ cpuProfDir, env = {}, broker, dataDir: reuse, main = SERVER_MAIN } = {}) {
+export async function startServer({ cpuProfDir, env = {}, broker, dataDir: reuse, main = process.env.BENCH_SERVER_MAIN ?? SERVER_MAIN } = {}) {
   if (!existsSync(main)) throw new Error(`${main} not built (npx tsc -b manager)`);
   // `reuse`: the data dir of a server killed before (the restart phase); removed by the last stop().
   const dataDir = reuse ?? mkdtempSync(join(tmpdir(), "bench-server-"));

@@ -143,3 +143,21 @@ export function restartMarkdown(res, meta) {
     table(["server", "boards + victims", "kill → accepting connections", "kill → every surviving board alive in registry/hosts", "survivors shown `lost` meanwhile", "survivors `lost` at the end", "survivors' `lost` in history since the kill", "victims `lost` at the end (true alarms)", "`awaiting-reconnect` at the end"], rows),
   ].join("\n");
 }
+
+/** The manager's heartbeat path alone (manager-path phase). */
+export function managerPathMarkdown(res, meta) {
+  const rows = res.runs.map((r) => [
+    r.design,
+    r.run,
+    fmt(r.boards, 0),
+    fmt(r.beats, 0),
+    fmt(r.cpuUsPerBeat, 1),
+    fmt(r.oldGarbageMbPerS, 1),
+    fmt(r.oldGarbageBytesPerBeat, 0),
+    `${fmt(r.majorGcs, 0)} (${fmt(r.majorGcsPerMinute, 1)}/min)`,
+    fmt(r.heapAfterMajorMb, 0),
+    `${fmt(r.published.retained, 0)} / ${fmt(r.published.other, 0)}`,
+    fmt(r.published.bytes / 1048576 / (r.beats / r.boards), 2),
+  ]);
+  return [meta, "", table(["manager", "run", "boards", "beats", "CPU µs per beat", "old-generation garbage MB per s (at 1 Hz)", "… bytes per beat", "mark-compacts", "heap after a mark-compact MB", "messages published retained / not", "MiB published per s"], rows)].join("\n");
+}

@@ -8,7 +8,8 @@ import { runAgentArmhfPhase } from "./agent-armhf.mjs";
 import { runExternalPhase } from "./external.mjs";
 import { runHealthPhase } from "./health.mjs";
 import { runRestartPhase } from "./restart.mjs";
-import { agentArmhfMarkdown, agentMarkdown, brokerMarkdown, clusterMarkdown, commandsMarkdown, detectionMarkdown, externalMarkdown, restartMarkdown, systemMarkdown } from "../lib/tables.mjs";
+import { runManagerPathPhase } from "./manager-path.mjs";
+import { agentArmhfMarkdown, agentMarkdown, brokerMarkdown, clusterMarkdown, commandsMarkdown, detectionMarkdown, externalMarkdown, managerPathMarkdown, restartMarkdown, systemMarkdown } from "../lib/tables.mjs";
 import { healthMarkdown } from "../lib/health-table.mjs";
 
 const env = (name, fallback) => (process.env[name] ? process.env[name].split(",").map(Number) : fallback);
@@ -80,6 +81,10 @@ export const PHASES = {
       ),
     markdown: externalMarkdown,
   },
+  "manager-path": {
+    run: ({ quick }) => runManagerPathPhase(quick ? { boards: 2000, seconds: 20, runs: 1 } : { boards: env("BENCH_PATH_BOARDS", [10_000])[0], seconds: 60, runs: 2 }),
+    markdown: managerPathMarkdown,
+  },
   restart: {
     run: ({ quick }) =>
       runRestartPhase(
@@ -100,4 +105,4 @@ export const PHASES = {
     markdown: healthMarkdown,
   },
 };
-export const PHASE_NAMES = ["broker", "system", "detection", "commands", "restart", "agent", "agent-armhf", "cluster", "external", "health"];
+export const PHASE_NAMES = ["broker", "system", "detection", "commands", "manager-path", "restart", "agent", "agent-armhf", "cluster", "external", "health"];

@@ -59,7 +59,7 @@ async function restartAt({ boards, victims: nVictims, warmupS, timeoutS, connect
   let sub2 = null;
   try {
     const vproc = await sys.load.addGroup(nVictims, 0x200000, "dv");
-    for (let i = 0; i < 100 && (await request(vproc, { cmd: "counts" })).connected < nVictims; i++) await sleep(200);
+    for (let i = 0; i < 300 && (await request(vproc, { cmd: "counts" })).connected < nVictims; i++) await sleep(200);
     const victims = new Set((await request(vproc, { cmd: "ids" })).ids);
     progress("restart", `${label}: ${sys.connected} + ${victims.size} victims connected; warm-up ${warmupS} s`);
     await sleep(warmupS * 1000);
@@ -84,7 +84,8 @@ async function restartAt({ boards, victims: nVictims, warmupS, timeoutS, connect
       const awaiting = st.states["awaiting-reconnect"] ?? 0;
       const c = await sys.load.counts();
       // Victims may still await (until the grace ends): only the survivors must be back.
-      if (alive >= boards && awaiting <= victims.size && c.connected >= boards) {
+      // The boards that were connected before the kill (all of them, unless the ramp fell short).
+      if (alive >= sys.connected && awaiting <= victims.size && c.connected >= sys.connected) {
         tAll = nowMs();
         break;
       }
@@ -98,7 +99,8 @@ async function restartAt({ boards, victims: nVictims, warmupS, timeoutS, connect
     const history = await lostInHistory(server2.api, tKill);
     const survivors = (ids) => ids.filter((id) => !victims.has(id));
     const res = {
-      boards,
+      boards: sys.connected,
+      requested: boards,
       victims: victims.size,
       restartS: round((tUp - tKill) / 1000, 1),
       allAliveS: tAll ? round((tAll - tKill) / 1000, 1) : null,

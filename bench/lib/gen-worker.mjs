@@ -1,6 +1,6 @@
 import { connect } from "node:net";
 import { randomBytes } from "node:crypto";
-import { createTopics } from "@bbb/shared";
+import { backoffDelay, createTopics, RECONNECT_BACKOFF_CAP_MS } from "@bbb/shared";
 import { DISCONNECT, PINGREQ, createParser, encodeConnect, encodePuback, encodePublish, encodeSubscribe } from "./mqtt-raw.mjs";
 import { boardId, boardToken, heartbeatPayload, nowMs, resultPayload, statusPayload } from "./payloads.mjs";
 
@@ -65,10 +65,13 @@ function onClose(b, sock) {
   if (wasUp) connectsDone--;
   if (cfg.reconnect && b.state === "down") {
     // Reconnect with backoff and jitter (what agents do), to the next broker URL of the list.
+    // "backoff": the agent's own schedule (agent/src/mqtt/backoff.ts: 500 ms doubling to 30 s,
+    // full jitter), reset by a successful CONNACK.
     b.urlIndex++;
+    const delay = cfg.reconnect === "backoff" ? backoffDelay(b.attempt++, { baseMs: 500, capMs: RECONNECT_BACKOFF_CAP_MS, jitter: "full" }) : 300 + Math.random() * 1200;
     setTimeout(() => {
       if (b.state === "down") openBoard(b);
-    }, 300 + Math.random() * 1200);
+    }, delay);
   }
 }
 
@@ -82,6 +85,7 @@ function onPacket(b, p) {
         b.sock?.destroy();
         return;
       }
+      b.attempt = 0;
       b.state = "up";
       b.connects++;
       connectsDone++;
@@ -180,7 +184,7 @@ const handlers = {
     for (let k = 0; k < cfg.count; k++) {
       const index = cfg.from + k;
       const id = boardId(cfg.prefix, index);
-      boards.push({ id, index, hbTopic: topics.heartbeat(id), session: randomBytes(6).toString("hex"), seq: 0, state: "idle", connects: 0, msgId: 0, nextDue: 0, lastTx: 0, urlIndex: index, paused: false, sock: null, probe: cfg.probeEvery ? index % cfg.probeEvery === 0 : false });
+      boards.push({ id, index, hbTopic: topics.heartbeat(id), session: randomBytes(6).toString("hex"), seq: 0, state: "idle", attempt: 0, connects: 0, msgId: 0, nextDue: 0, lastTx: 0, urlIndex: index, paused: false, sock: null, probe: cfg.probeEvery ? index % cfg.probeEvery === 0 : false });
     }
     rampTimer = setInterval(ramp, 20);
     tickTimer = setInterval(tick, 5);

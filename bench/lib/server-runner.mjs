@@ -9,6 +9,22 @@ import { START_FLAGS } from "./node-flags.mjs";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const SERVER_MAIN = join(ROOT, "manager", "dist", "main.js");
+
+/**
+ * BENCH_SERVER_MAIN=<file>: the server every phase runs, instead of this checkout's (a phase
+ * without a reference mode run against the previous design, with --no-write).
+ * BENCH_REFERENCE_ROOT=<dir>: a built checkout of the previous design (e.g. `git archive` of the
+ * reference commit, built with `npx tsc -b`) whose server the system and restart phases run
+ * beside this one, in the same run. Null when unset.
+ */
+export function referenceServer() {
+  const root = process.env.BENCH_REFERENCE_ROOT;
+  if (!root) return null;
+  const main = join(root, "manager", "dist", "main.js");
+  if (!existsSync(main)) throw new Error(`BENCH_REFERENCE_ROOT: ${main} not built`);
+  const rev = spawnSync("git", ["-C", root, "rev-parse", "--short", "HEAD"], { encoding: "utf8" });
+  return { main, label: process.env.BENCH_REFERENCE_LABEL ?? (rev.status === 0 ? rev.stdout.trim() : root) };
+}
 const PROBE = fileURLToPath(new URL("./server-probe.mjs", import.meta.url));
 
 /** Whether this process may raise a child's open-file limit (needs CAP_SYS_RESOURCE). */
@@ -26,16 +42,17 @@ export const ADMIN_PASSWORD = "bench-admin-password";
  * preloaded. Its file-descriptor limit is raised for this process only (prlimit) so that
  * 20,000 boards fit.
  */
-export async function startServer({ cpuProfDir, env = {}, broker } = {}) {
-  if (!existsSync(SERVER_MAIN)) throw new Error(`${SERVER_MAIN} not built (npx tsc -b manager)`);
-  const dataDir = mkdtempSync(join(tmpdir(), "bench-server-"));
+export async function startServer({ cpuProfDir, env = {}, broker, dataDir: reuse, main = process.env.BENCH_SERVER_MAIN ?? SERVER_MAIN } = {}) {
+  if (!existsSync(main)) throw new Error(`${main} not built (npx tsc -b manager)`);
+  // `reuse`: the data dir of a server killed before (the restart phase); removed by the last stop().
+  const dataDir = reuse ?? mkdtempSync(join(tmpdir(), "bench-server-"));
   // An external broker (external-broker.mjs): started first, the manager then runs against it.
   const ext = broker ? await broker(dataDir) : null;
   env = { ...env, ...(ext?.env ?? {}) };
   // BENCH_SERVER_NODE_ARGS: extra node flags for the server under test (exploring V8 settings).
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const nodeArgs = ["--max-old-space-size=4096", ...START_FLAGS, ...extra, "--import", PROBE];
-  const argv = canRaiseNofile() ? ["/usr/bin/prlimit", "--nofile=65536:65536", "--", process.execPath, ...nodeArgs, SERVER_MAIN] : [process.execPath, ...nodeArgs, SERVER_MAIN];
+  const argv = canRaiseNofile() ? ["/usr/bin/prlimit", "--nofile=65536:65536", "--", process.execPath, ...nodeArgs, main] : [process.execPath, ...nodeArgs, main];
   const child = spawn(argv[0], argv.slice(1), {
     cwd: dataDir,
     stdio: ["ignore", "pipe", "pipe", "ipc"],

@@ -18,6 +18,7 @@ let hbLat = [];
 let regLat = [];
 let since = Infinity;
 const lastState = new Map();
+const awaiting = new Set();
 const lastSeq = new Map();
 const transitions = [];
 const results = new Map();
@@ -49,6 +50,9 @@ function onPublish(p) {
     }
     if (!v || typeof v.state !== "string") return;
     const id = parsed.boardId;
+    // Boards a restarted manager still waits for (docs/protocol.md §"Liveness").
+    if (Array.isArray(v.problems) && v.problems.some((x) => x?.code === "awaiting-reconnect")) awaiting.add(id);
+    else awaiting.delete(id);
     if (lastState.get(id) !== v.state) {
       lastState.set(id, v.state);
       transitions.push({ id, state: v.state, t });
@@ -160,6 +164,7 @@ const handlers = {
 function stateCounts() {
   const out = {};
   for (const s of lastState.values()) out[s] = (out[s] ?? 0) + 1;
+  if (awaiting.size > 0) out["awaiting-reconnect"] = awaiting.size;
   return out;
 }
 

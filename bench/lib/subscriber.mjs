@@ -6,7 +6,8 @@ const WORKER = fileURLToPath(new URL("./sub-worker.mjs", import.meta.url));
 /** A measuring subscriber in its own process (see sub-worker.mjs). */
 export async function startSubscriber({ url, filters, username, password, clientId = `bench-sub-${process.pid}`, root = "bbb" }) {
   const child = forkHelper(WORKER);
-  const r = await request(child, { cmd: "start", cfg: { url, filters, username, password, clientId, root } }, 20_000);
+  // A busy machine (or a server just restarted) may take a while to answer the first CONNECT.
+  const r = await request(child, { cmd: "start", cfg: { url, filters, username, password, clientId, root } }, 60_000);
   if (r.error) throw new Error(`subscriber: ${r.error}`);
   return {
     pid: child.pid,

@@ -8,7 +8,7 @@ import { progress, rampReporter } from "./progress.mjs";
  * heartbeats, real board tokens, birth and will, commands answered) and a subscriber on
  * `bbb/registry/hosts/+` and results as admin. Returns handles; `close()` stops everything.
  */
-export async function startSystem({ boards, workers = 2, connectsPerSec = 500, phase, label, cpuProfDir, probeEvery, respond = true, responders = 1000, extraFilters = [], broker, serverEnv = {} }) {
+export async function startSystem({ boards, workers = 2, connectsPerSec = 500, phase, label, cpuProfDir, probeEvery, respond = true, responders = 1000, extraFilters = [], broker, serverEnv = {}, reconnect = false, serverMain }) {
   const parts = { server: null, sub: null, load: null };
   const close = async () => {
     await parts.load?.close();
@@ -16,7 +16,7 @@ export async function startSystem({ boards, workers = 2, connectsPerSec = 500, p
     await parts.server?.stop();
   };
   try {
-    parts.server = await startServer({ cpuProfDir, env: serverEnv, ...(broker ? { broker } : {}) });
+    parts.server = await startServer({ cpuProfDir, env: serverEnv, ...(broker ? { broker } : {}), ...(serverMain ? { main: serverMain } : {}) });
     const s = parts.server;
     parts.sub = await startSubscriber({ url: s.url, filters: process.env.BENCH_NO_REGISTRY_SUB ? ["bbb/+/result/+"] : ["bbb/registry/hosts/+", "bbb/+/result/+", ...extraFilters], ...s.admin, clientId: `bench-sub-${process.pid}` });
     // Every board subscribes to `<root>/<id>/cmd/#` and answers commands, as every agent does
@@ -25,7 +25,7 @@ export async function startSystem({ boards, workers = 2, connectsPerSec = 500, p
     const t0 = Date.now();
     const probe = probeEvery ?? Math.max(1, Math.floor(boards / 200));
     const nr = respond ? Math.min(boards, responders) : 0;
-    const common = { urls: [s.url], auth: { kind: "token", secret: FLEET_SECRET }, connectsPerSec, probeEvery: probe };
+    const common = { urls: [s.url], auth: { kind: "token", secret: FLEET_SECRET }, connectsPerSec, probeEvery: probe, reconnect };
     const loads = [];
     if (nr > 0) {
       const a = await startLoad({ ...common, boards: nr, workers: 1, prefix: "be", respond: true, onProgress: rampReporter(phase, `${label}, command-answering boards`) });

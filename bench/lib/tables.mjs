@@ -37,14 +37,19 @@ export function systemMarkdown(res, meta) {
   const rows = [];
   for (const s of res.sizes) {
     for (const r of s.runs) {
+      const boards = r.design ? `${fmt(s.boards, 0)} (${r.design})` : fmt(s.boards, 0);
       if (r.error) {
-        rows.push([fmt(s.boards, 0), "**broke**", r.error.slice(0, 160), null, null, null, null, null, null, null, null, null]);
+        rows.push([boards, "**broke**", r.error.slice(0, 160), null, null, null, null, null, null, null, null, null, null, null]);
         continue;
       }
-      rows.push([fmt(r.boards, 0), `${fmt(r.connected, 0)} in ${fmt(r.rampS, 0)} s${r.connectFailures ? ` (${r.connectFailures} refused)` : ""}`, fmt(r.offeredPerS, 0), fmt(r.processedPerS, 0), pct(r.processedRatio, 3), fmt(r.metricsHeartbeatsPerS, 0), fmt(r.cpuCores, 2), fmt(r.rssMiB, 0), lat(r.decodeLatencyMs), lat(r.registryLatencyMs), lat(r.eventLoopDelayMs), fmt(r.generatorCores, 2)]);
+      const gc = r.gc ? `${fmt(r.gc.major, 0)} / ${fmt(r.gc.majorMaxMs, 0)}` : "–";
+      const st = r.stallsOver50Ms ?? null;
+      const stalls = st ? `${st.length}${st.length ? ` (max ${fmt(Math.max(...st.map((x) => x.ms)), 0)})` : ""}` : "–";
+      rows.push([boards, `${fmt(r.connected, 0)} in ${fmt(r.rampS, 0)} s${r.connectFailures ? ` (${r.connectFailures} refused)` : ""}`, fmt(r.offeredPerS, 0), fmt(r.processedPerS, 0), pct(r.processedRatio, 3), fmt(r.metricsHeartbeatsPerS, 0), fmt(r.cpuCores, 2), fmt(r.rssMiB, 0), lat(r.decodeLatencyMs), lat(r.registryLatencyMs), lat(r.eventLoopDelayMs), gc, stalls, fmt(r.generatorCores, 2)]);
     }
   }
-  return [meta, "", table(["boards", "connected", "offered beats/s", "processed/s", "processed", "/metrics beats/s", "server cores", "server RSS MiB", "beat → manager p50 / p99 ms", "beat → registry/hosts p50 / p99 ms", "server event-loop delay p50 / p99 ms", "generator cores"], rows)].join("\n");
+  const ref = res.reference ? ` Each size ran on the previous design (reference ${res.reference}) and on this build, one after the other.` : "";
+  return [meta + ref, "", table(["boards", "connected", "offered beats/s", "processed/s", "processed", "/metrics beats/s", "server cores", "server RSS MiB", "beat → manager p50 / p99 ms", "beat → registry/hosts p50 / p99 ms", "server event-loop delay p50 / p99 ms", "major GCs / longest ms", "stalls > 50 ms (max ms)", "generator cores"], rows)].join("\n");
 }
 
 const heldNote = (r) => (r.tried?.length ? `Asked for ${fmt(r.requested, 0)} boards; ${r.tried.map((t) => `${fmt(t.boards, 0)} did not hold (${t.error})`).join("; ")}; measured with ${fmt(r.boards, 0)}.` : "");
@@ -113,4 +118,46 @@ export function externalMarkdown(res, meta) {
     }
   }
   return [meta, "", table(["boards", "system", "connected", "offered beats/s", "processed", "system cores", "of which mosquitto", "system RSS MiB", "beat → manager p50 / p99 ms", "beat → registry/hosts p50 / p99 ms"], rows)].join("\n");
+}
+
+/** Server restart with N boards (restart phase). */
+export function restartMarkdown(res, meta) {
+  const rows = res.runs.map((r) =>
+    r.error
+      ? [r.design ?? "this build", fmt(r.boards, 0), "**broke**", r.error.slice(0, 160), null, null, null, null, null]
+      : [
+          r.design ?? "this build",
+          `${fmt(r.boards, 0)} + ${fmt(r.victims, 0)}`,
+          `${fmt(r.restartS, 1)} s`,
+          r.allAliveS === null ? `not within ${fmt(r.timeoutS, 0)} s` : `${fmt(r.allAliveS, 1)} s (${fmt(r.allAliveAfterUpS, 1)} s after it accepted)`,
+          fmt(r.lostFlashed, 0),
+          fmt(r.lostAtEnd, 0),
+          fmt(r.historyLostSinceKill, 0),
+          `${fmt(r.victimsLostAtEnd, 0)} of ${fmt(r.victims, 0)}`,
+          fmt(r.awaitingAtEnd, 0),
+        ],
+  );
+  return [
+    `${meta} Grace for boards of the last run: ${fmt(res.graceMs / 1000, 0)} s (default); the end is read ${fmt(res.graceMs / 1000 + 5, 0)} s after the server accepted connections.`,
+    "",
+    table(["server", "boards + victims", "kill → accepting connections", "kill → every surviving board alive in registry/hosts", "survivors shown `lost` meanwhile", "survivors `lost` at the end", "survivors' `lost` in history since the kill", "victims `lost` at the end (true alarms)", "`awaiting-reconnect` at the end"], rows),
+  ].join("\n");
+}
+
+/** The manager's heartbeat path alone (manager-path phase). */
+export function managerPathMarkdown(res, meta) {
+  const rows = res.runs.map((r) => [
+    r.design,
+    r.run,
+    fmt(r.boards, 0),
+    fmt(r.beats, 0),
+    fmt(r.cpuUsPerBeat, 1),
+    fmt(r.oldGarbageMbPerS, 1),
+    fmt(r.oldGarbageBytesPerBeat, 0),
+    `${fmt(r.majorGcs, 0)} (${fmt(r.majorGcsPerMinute, 1)}/min)`,
+    fmt(r.heapAfterMajorMb, 0),
+    `${fmt(r.published.retained, 0)} / ${fmt(r.published.other, 0)}`,
+    fmt(r.published.bytes / 1048576 / (r.beats / r.boards), 2),
+  ]);
+  return [meta, "", table(["manager", "run", "boards", "beats", "CPU µs per beat", "old-generation garbage MB per s (at 1 Hz)", "… bytes per beat", "mark-compacts", "heap after a mark-compact MB", "messages published retained / not", "MiB published per s"], rows)].join("\n");
 }

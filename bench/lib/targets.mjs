@@ -14,8 +14,13 @@ const verdict = (ok) => (ok === null || ok === undefined ? "not measured" : ok ?
 export function targetsMarkdown(dir) {
   const rows = [];
   const sys = load(dir, "system")?.result;
-  const at = (n) => sys?.sizes.find((s) => s.boards === n)?.runs?.[0] ?? null;
-  const s10 = at(10_000);
+  // With a reference build in the same run, the rows of this build are the ones judged.
+  const at = (n) => sys?.sizes.find((s) => s.boards === n)?.runs?.find((r) => !r.design || r.design === "this build") ?? null;
+  const s10raw = at(10_000);
+  // A run whose ramp fell short (a machine busy with other work) says nothing about 10,000 boards.
+  const short = s10raw && !s10raw.error && s10raw.connected < 9_990;
+  if (short) rows.push(["10,000 boards: every target of this size", `the last run connected only ${fmt(s10raw.connected, 0)} of 10,000 boards (load average in the system table): its figures are not judged`, "not measured"]);
+  const s10 = short ? null : s10raw;
   const ok10 = s10 && !s10.error;
   rows.push(["10,000 boards: ≥ 99.99 % of heartbeats processed", s10 ? (ok10 ? `${fmt(s10.processedRatio * 100, 3)} %` : `broke: ${s10.error.slice(0, 100)}`) : null, verdict(s10 ? ok10 && s10.processedRatio >= 0.9999 : null)]);
   rows.push(["10,000 boards: server ≤ 1 core", ok10 ? `${fmt(s10.cpuCores, 2)} core` : null, verdict(ok10 ? s10.cpuCores <= 1 : s10 ? false : null)]);
@@ -23,24 +28,30 @@ export function targetsMarkdown(dir) {
   // The registry is updated in memory synchronously after the decode (ingest → applyHeartbeat),
   // so beat → manager is beat → registry; the retained topic is republished for attribute
   // changes at most once per second per board by design, shown beside it.
-  rows.push(["10,000 boards: heartbeat → registry p99 ≤ 250 ms", ok10 ? `${fmt(s10.decodeLatencyMs?.p99, 0)} ms to the registry in memory; ${fmt(s10.registryLatencyMs?.p99, 0)} ms to the \`registry/hosts\` topic (attribute change, ≤ 1/s coalescing)` : null, verdict(ok10 ? s10.decodeLatencyMs?.p99 <= 250 : s10 ? false : null)]);
+  rows.push(["10,000 boards: heartbeat → registry p99 ≤ 50 ms", ok10 ? `${fmt(s10.decodeLatencyMs?.p99, 0)} ms to the registry in memory; ${fmt(s10.registryLatencyMs?.p99, 0)} ms to the \`registry/hosts\` topic (attribute change, ≤ 1/s coalescing)` : null, verdict(ok10 ? s10.decodeLatencyMs?.p99 <= 50 : s10 ? false : null)]);
   const s20 = at(19_500) ?? at(20_000);
-  // Held = every board connected and every beat processed; met = also the 10,000-board latency target.
+  // Held = every board connected and every beat processed; met = also p99 ≤ 100 ms, ≤ 0.8 core, ≤ 800 MiB.
   const held = s20 && !s20.error && s20.processedRatio >= 0.9999 && s20.connected >= s20.boards * 0.999;
-  const fast = held && s20.decodeLatencyMs?.p99 <= 250;
+  const fast = held && s20.decodeLatencyMs?.p99 <= 100 && s20.cpuCores <= 0.8 && s20.rssMiB <= 800;
   rows.push([
-    "stretch: 20,000 boards (19,500: the file limit here is 20,000)",
+    "19,500 boards (the file limit here is 20,000): heartbeat → registry p99 ≤ 100 ms, server ≤ 0.8 core, ≤ 800 MiB",
     s20 ? (s20.error ? `broke: ${s20.error.slice(0, 100)}` : `${fmt(s20.connected, 0)} connected, ${fmt(s20.processedRatio * 100, 3)} % processed, ${fmt(s20.cpuCores, 2)} core, ${fmt(s20.rssMiB, 0)} MiB; heartbeat → registry p50 ${fmt(s20.decodeLatencyMs?.p50, 0)} ms, p99 ${fmt(s20.decodeLatencyMs?.p99, 0)} ms`) : null,
-    s20 ? (fast ? "**met**" : held ? "**held** (latency p99 over 250 ms)" : "**missed**") : "not measured",
+    s20 ? (fast ? "**met**" : held ? "**held** (over a latency, CPU or memory bound)" : "**missed**") : "not measured",
   ]);
   const det = load(dir, "detection")?.result;
   rows.push([`crash → lost p99 ≤ 250 ms at 10,000 boards`, det ? `${fmt(det.crashToLostMs.p99, 0)} ms with ${fmt(det.boards, 0)} boards` : null, verdict(det ? det.crashToLostMs.p99 <= 250 && det.boards >= 10_000 : null)]);
   rows.push([`freeze → lost ≤ 3.5 s at 10,000 boards`, det ? `p99 ${fmt(det.freezeToLostMs.p99, 0)} ms, max ${fmt(det.freezeToLostMs.max, 0)} ms with ${fmt(det.boards, 0)} boards` : null, verdict(det ? det.freezeToLostMs.max <= 3500 && det.boards >= 10_000 : null)]);
   const cmd = load(dir, "commands")?.result;
   const all = cmd?.mosquittoPubToAcceptedMs?.all;
-  rows.push([`command round trip p99 ≤ 100 ms at 10,000 boards`, cmd ? `mosquitto_pub → accepted ${fmt(all?.p99, 0)} ms; connected client → accepted ${fmt(cmd.connectedClientToAcceptedMs?.p99, 0)} ms (${fmt(cmd.boards, 0)} boards)` : null, verdict(cmd ? all?.p99 <= 100 && cmd.boards >= 10_000 : null)]);
+  rows.push([`command round trip (\`mosquitto_pub\` → \`accepted\`) p99 ≤ 50 ms at 10,000 boards`, cmd ? `mosquitto_pub → accepted ${fmt(all?.p99, 0)} ms; connected client → accepted ${fmt(cmd.connectedClientToAcceptedMs?.p99, 0)} ms (${fmt(cmd.boards, 0)} boards)` : null, verdict(cmd ? all?.p99 <= 50 && cmd.boards >= 10_000 : null)]);
   const bulk = cmd?.bulkReboot?.[0];
   rows.push([`bulk reboot of 600 boards, all results ≤ 5 s`, bulk ? `${fmt(bulk.elapsedMs, 0)} ms (default options)` : null, verdict(bulk ? bulk.status === "ok" && bulk.elapsedMs <= 5000 : null)]);
+  const rs = load(dir, "restart")?.result?.runs?.find((r) => !r.design || r.design === "this build");
+  rows.push([
+    "server restart with 10,000 boards: every board alive again ≤ 30 s after the kill, 0 false `lost` left",
+    rs ? (rs.error ? `broke: ${rs.error.slice(0, 100)}` : `${rs.allAliveS === null ? "not all back" : `${fmt(rs.allAliveS, 1)} s`} (server accepting after ${fmt(rs.restartS, 1)} s); ${fmt(rs.lostFlashed, 0)} shown \`lost\` meanwhile, ${fmt(rs.lostAtEnd, 0)} left, ${fmt(rs.historyLostSinceKill, 0)} in history; ${fmt(rs.victimsLostAtEnd, 0)} of ${fmt(rs.victims, 0)} dead boards reported`) : null,
+    verdict(rs && !rs.error ? rs.boards >= 10_000 && rs.allAliveS !== null && rs.allAliveS <= 30 && rs.lostAtEnd === 0 && rs.historyLostSinceKill === 0 : rs ? false : null),
+  ]);
   const br = load(dir, "broker")?.result;
   for (const s of br?.sizes ?? []) rows.push([`broker CPU per message ≤ 2.5 × mosquitto, ${fmt(s.boards, 0)} boards`, s.ratioOursToMosquitto ? `${fmt(s.ratioOursToMosquitto, 2)}× (plain Aedes ${fmt(s.ratioAedesToMosquitto, 2)}×)` : null, verdict(s.ratioOursToMosquitto ? s.ratioOursToMosquitto <= 2.5 : null)]);
   const ag = load(dir, "agent")?.result;

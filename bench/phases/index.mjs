@@ -7,7 +7,9 @@ import { runAgentPhase } from "./agent.mjs";
 import { runAgentArmhfPhase } from "./agent-armhf.mjs";
 import { runExternalPhase } from "./external.mjs";
 import { runHealthPhase } from "./health.mjs";
-import { agentArmhfMarkdown, agentMarkdown, brokerMarkdown, clusterMarkdown, commandsMarkdown, detectionMarkdown, externalMarkdown, systemMarkdown } from "../lib/tables.mjs";
+import { runRestartPhase } from "./restart.mjs";
+import { runManagerPathPhase } from "./manager-path.mjs";
+import { agentArmhfMarkdown, agentMarkdown, brokerMarkdown, clusterMarkdown, commandsMarkdown, detectionMarkdown, externalMarkdown, managerPathMarkdown, restartMarkdown, systemMarkdown } from "../lib/tables.mjs";
 import { healthMarkdown } from "../lib/health-table.mjs";
 
 const env = (name, fallback) => (process.env[name] ? process.env[name].split(",").map(Number) : fallback);
@@ -79,6 +81,19 @@ export const PHASES = {
       ),
     markdown: externalMarkdown,
   },
+  "manager-path": {
+    run: ({ quick }) => runManagerPathPhase(quick ? { boards: 2000, seconds: 20, runs: 1 } : { boards: env("BENCH_PATH_BOARDS", [10_000])[0], seconds: 60, runs: 2 }),
+    markdown: managerPathMarkdown,
+  },
+  restart: {
+    run: ({ quick }) =>
+      runRestartPhase(
+        quick
+          ? { boards: env("BENCH_RESTART_BOARDS", [1000])[0], victims: 20, warmupS: 5, timeoutS: 90, connectsPerSec: 500, workers: 2 }
+          : { boards: env("BENCH_RESTART_BOARDS", [10_000])[0], victims: 50, warmupS: 10, timeoutS: 120, connectsPerSec: 500, workers: 2 },
+      ),
+    markdown: restartMarkdown,
+  },
   health: {
     // The system part measures 65 s so that its window holds a minute boundary (when 10,000 closed points are written).
     run: ({ quick, root }) =>
@@ -90,4 +105,4 @@ export const PHASES = {
     markdown: healthMarkdown,
   },
 };
-export const PHASE_NAMES = ["broker", "system", "detection", "commands", "agent", "agent-armhf", "cluster", "external", "health"];
+export const PHASE_NAMES = ["broker", "system", "detection", "commands", "manager-path", "restart", "agent", "agent-armhf", "cluster", "external", "health"];

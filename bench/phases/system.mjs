@@ -5,6 +5,7 @@ import { round } from "../lib/stats.mjs";
 import { forkHelper, request, sleep, stop } from "../lib/children.mjs";
 import { progress } from "../lib/progress.mjs";
 import { topFunctions } from "../lib/cpu-profile.mjs";
+import { referenceServer } from "../lib/server-runner.mjs";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,10 +18,10 @@ const CANARY = fileURLToPath(new URL("../lib/stall-canary.mjs", import.meta.url)
  * sent in the window; processed = heartbeats the manager decoded in the same window (probe);
  * latency = send → manager decode, and heartbeat → registry/hosts view of probe boards.
  */
-export async function systemRun({ boards, warmupS, measureS, connectsPerSec, workers, cpuProfDir, broker, phase = "system", serverEnv = {}, tag = "" }) {
+export async function systemRun({ boards, warmupS, measureS, connectsPerSec, workers, cpuProfDir, broker, phase = "system", serverEnv = {}, tag = "", serverMain }) {
   const label = `${boards} boards${tag}`;
   progress(phase, `${label}: starting the server and the generator`);
-  const sys = await startSystem({ boards, workers, connectsPerSec, phase, label, serverEnv, ...(broker ? { broker } : {}) });
+  const sys = await startSystem({ boards, workers, connectsPerSec, phase, label, serverEnv, ...(broker ? { broker } : {}), ...(serverMain ? { serverMain } : {}) });
   try {
     progress(phase, `${label}: ${sys.connected} connected, warm-up ${warmupS} s, then measuring ${measureS} s`);
     await sleep(warmupS * 1000);
@@ -116,14 +117,20 @@ function roundLat(l) {
 }
 
 export async function runSystemPhase({ sizes, warmupS, measureS, connectsPerSec, workers, runs = 1 }) {
-  const out = { sizes: [] };
+  const ref = referenceServer();
+  const out = { sizes: [], reference: ref?.label ?? null };
+  // With a reference build (BENCH_REFERENCE_ROOT), each size runs on it and on this build, in
+  // alternating order from one run to the next.
+  const designs = ref ? [{ design: `reference ${ref.label}`, serverMain: ref.main }, { design: "this build" }] : [{ design: null }];
   for (const boards of sizes) {
     const rs = [];
-    for (let r = 0; r < runs; r++) {
+    for (let r = 0; r < runs * designs.length; r++) {
+      const d = designs[(r + Math.floor(r / designs.length)) % designs.length];
       // BENCH_CPU_PROF=1: the server runs under `node --cpu-prof`; the top functions go into the results.
       const cpuProfDir = process.env.BENCH_CPU_PROF ? mkdtempSync(join(tmpdir(), "bench-prof-")) : undefined;
       try {
-        const res = await systemRun({ boards, warmupS, measureS, connectsPerSec, workers, cpuProfDir });
+        const res = await systemRun({ boards, warmupS, measureS, connectsPerSec, workers, cpuProfDir, tag: d.design ? ` (${d.design})` : "", ...(d.serverMain ? { serverMain: d.serverMain } : {}) });
+        res.design = d.design;
         if (cpuProfDir) {
           res.profileTop = topFunctions(cpuProfDir);
           res.profileDir = cpuProfDir;
@@ -131,7 +138,7 @@ export async function runSystemPhase({ sizes, warmupS, measureS, connectsPerSec,
         rs.push(res);
       } catch (e) {
         progress("system", `${boards} boards: failed: ${e?.message ?? e}`);
-        rs.push({ boards, error: String(e?.message ?? e) });
+        rs.push({ boards, design: d.design, error: String(e?.message ?? e) });
       }
     }
     out.sizes.push({ boards, runs: rs });

@@ -40,6 +40,8 @@ export type ManagerConfig = Pick<
   | "thresholds"
   | "forgetLostAfterHours"
   | "volatileRefreshMs"
+  | "viewRefreshMs"
+  | "restartGraceMs"
   | "projectRoots"
   | "gitHosts"
 >;
@@ -107,6 +109,7 @@ export function createManager(deps: ManagerDeps) {
     publish,
     registry: () => registry,
     volatileRefreshMs: cfg.volatileRefreshMs,
+    viewRefreshMs: cfg.viewRefreshMs,
   });
   const registry: Registry = createRegistry({
     log: base,
@@ -278,6 +281,8 @@ export function createManager(deps: ManagerDeps) {
       registry.setTypes(store.registry.listTypes());
       registry.setNodes(store.registry.listNodes());
       registry.seedReboots(store.history.rebootCounts(now() - 86_400_000));
+      const restored = registry.restoreKnown(store.knownBoards(), cfg.restartGraceMs);
+      if (restored > 0) log.info({ boards: restored, graceMs: cfg.restartGraceMs }, "boards of the last run restored");
       if (cfg.healthHistory) {
         health = createHealthHistory({
           dataDir: cfg.dataDir,

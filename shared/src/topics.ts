@@ -22,6 +22,8 @@ export function createTopics(root: string = DEFAULT_TOPIC_ROOT) {
     registryNode: (hostname: string) => `${r}/registry/nodes/${hostname}`,
     registryType: (name: string) => `${r}/registry/types/${name}`,
     registrySummary: () => `${r}/registry/summary`,
+    /** Volatile heartbeat fields of many boards at once (not retained; docs/protocol.md §"Topic tree"). */
+    registryVolatile: () => `${r}/registry/volatile`,
     managerStatus: () => `${r}/manager/status`,
     managerRequest: (method: string) => `${r}/manager/request/${method}`,
     managerResponse: (clientId: string) => `${r}/manager/response/${clientId}`,
@@ -60,6 +62,7 @@ export type ParsedTopic =
   | { kind: "registry-node"; hostname: string }
   | { kind: "registry-type"; name: string }
   | { kind: "registry-summary" }
+  | { kind: "registry-volatile" }
   | { kind: "manager-status" }
   | { kind: "manager-request"; method: string }
   | { kind: "manager-response"; clientId: string }
@@ -76,6 +79,7 @@ export function parseTopic(topic: string, root: string = DEFAULT_TOPIC_ROOT): Pa
   if (a === undefined || b === undefined) return null;
   if (a === "registry") {
     if (b === "summary" && n === 3) return { kind: "registry-summary" };
+    if (b === "volatile" && n === 3) return { kind: "registry-volatile" };
     if (c === undefined || n !== 4) return null;
     if (b === "hosts") return { kind: "registry-host", boardId: c };
     if (b === "nodes") return { kind: "registry-node", hostname: c };
@@ -84,7 +88,8 @@ export function parseTopic(topic: string, root: string = DEFAULT_TOPIC_ROOT): Pa
   }
   if (a === "manager") {
     if (b === "status" && n === 3) return { kind: "manager-status" };
-    if (b === "response" && n === 5 && c !== undefined && d !== undefined) return { kind: "manager-reply", username: c, replyTo: d };
+    if (b === "response" && n === 5 && c !== undefined && d !== undefined)
+      return { kind: "manager-reply", username: c, replyTo: d };
     if (c === undefined || n !== 4) return null;
     if (b === "request") return { kind: "manager-request", method: c };
     if (b === "response") return { kind: "manager-response", clientId: c };

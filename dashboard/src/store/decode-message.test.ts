@@ -11,6 +11,13 @@ describe("decodeMessage", () => {
     expect(ev).toMatchObject({ kind: "host", id: "a1", view: { state: "online" } });
   });
 
+  it("parses the volatile fields of many boards (registry/volatile)", () => {
+    const hb = hostView("a1", { hb: { seq: 9 } }).heartbeat;
+    const ev = decodeMessage("bbb", t.registryVolatile(), enc({ v: 1, ts: 3, hosts: [{ id: "a1", lastSeen: 3_000, heartbeat: hb }] }), 5);
+    expect(ev).toEqual({ kind: "volatile", hosts: [{ id: "a1", lastSeen: 3_000, heartbeat: hb }] });
+    expect(decodeMessage("bbb", t.registryVolatile(), enc({ v: 1, ts: 3, hosts: [{ id: "a1" }] }), 5)).toBeNull();
+  });
+
   it("turns an empty retained payload into a removal", () => {
     expect(decodeMessage("bbb", t.registryHost("a1"), new Uint8Array(), 5)).toEqual({ kind: "host", id: "a1", view: null });
   });

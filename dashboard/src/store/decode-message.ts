@@ -1,5 +1,6 @@
 import {
   decodePayload,
+  hostsVolatileSchema,
   hostViewSchema,
   logSchema,
   managerStatusSchema,
@@ -31,6 +32,10 @@ export function decodeMessage(root: string, topic: string, payload: Uint8Array, 
       if (empty) return { kind: "host", id: t.boardId, view: null };
       const d = decodePayload(hostViewSchema, payload, MAX_REGISTRY_BYTES);
       return d.ok ? { kind: "host", id: t.boardId, view: d.value } : null;
+    }
+    case "registry-volatile": {
+      const d = decodePayload(hostsVolatileSchema, payload, MAX_PACKET_BYTES);
+      return d.ok ? { kind: "volatile", hosts: d.value.hosts } : null;
     }
     case "registry-node": {
       if (empty) return { kind: "node", hostname: t.hostname, view: null };

@@ -1,8 +1,10 @@
-import type { BoardType, HostView, LogLine, ManagerStatus, NodeView, Result, Summary } from "@bbb/shared";
+import type { BoardType, HostsVolatile, HostView, LogLine, ManagerStatus, NodeView, Result, Summary } from "@bbb/shared";
 
 /** What the reducer consumes: decoded wire messages and local facts, all plain data. */
 export type FleetEvent =
   | { kind: "host"; id: string; view: HostView | null }
+  /** Volatile heartbeat fields of boards already known (`registry/volatile`). */
+  | { kind: "volatile"; hosts: HostsVolatile["hosts"] }
   | { kind: "node"; hostname: string; view: NodeView | null }
   | { kind: "type"; name: string; type: BoardType | null }
   | { kind: "summary"; summary: Summary | null }

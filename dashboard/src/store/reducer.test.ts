@@ -15,6 +15,18 @@ describe("reduce", () => {
     expect(s.changes).toEqual([{ id: "a1", hostname: "BO-Srv-1", from: "online", to: "lost", at: 5_000 }]);
   });
 
+  it("applies registry/volatile entries to the views it knows, keeping their state and problems", () => {
+    let s = reduce(emptyFleetState(), [{ kind: "host", id: "a1", view: hostView("a1", { state: "misconfigured" }) }], ctx);
+    const hb = { ...hostView("a1").heartbeat, v: 1 as const, id: "a1", session: "s1", seq: 7, ts: 62_000, hostname: "h", ip: "10.0.0.1", type: "mbtemp", uptime: 160, load1: 1.5 };
+    s = reduce(s, [{ kind: "volatile", hosts: [{ id: "a1", lastSeen: 62_000, heartbeat: hb }, { id: "zz", lastSeen: 62_000, heartbeat: hb }] }], ctx);
+    expect(s.hosts.get("a1")).toMatchObject({ state: "misconfigured", lastSeen: 62_000, heartbeat: { seq: 7, load1: 1.5 } });
+    expect(s.hosts.has("zz")).toBe(false);
+    expect(s.samples.get("a1")?.at(-1)).toMatchObject({ t: 62_000, load1: 1.5 });
+    // An older entry never overwrites a newer view.
+    s = reduce(s, [{ kind: "volatile", hosts: [{ id: "a1", lastSeen: 10_000, heartbeat: { ...hb, seq: 1 } }] }], ctx);
+    expect(s.hosts.get("a1")?.heartbeat?.seq).toBe(7);
+  });
+
   it("lists the newest change first and caps the list", () => {
     let s = reduce(emptyFleetState(), [{ kind: "host", id: "a1", view: hostView("a1") }], ctx);
     const evs = [];

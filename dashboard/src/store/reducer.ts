@@ -92,29 +92,39 @@ export function reduce(state: FleetState, events: readonly FleetEvent[], ctx: Re
   let summary = state.summary;
   let manager = state.manager;
   const changes: StateChange[] = [];
+  const putHost = (id: string, view: HostView) => {
+    const prev = hosts.get(id);
+    if (prev && freshness(prev) > freshness(view)) return;
+    hosts.set(id, view);
+    if (prev && prev.state !== view.state) {
+      changes.push({ id, hostname: view.heartbeat?.hostname ?? view.node?.hostname ?? null, from: prev.state, to: view.state, at: view.stateSince });
+    }
+    const s = sampleOf(view);
+    if (s) {
+      const spacing = ctx.watched.has(id) ? LIMITS.watchedSpacingMs : LIMITS.sampleSpacingMs;
+      const next = addSample(samples.get(id), s, spacing);
+      if (next) samples.set(id, next);
+    }
+  };
 
   for (const ev of events) {
     switch (ev.kind) {
       case "host": {
-        const prev = hosts.get(ev.id);
         if (ev.view === null) {
           hosts.delete(ev.id);
           samples.delete(ev.id);
           break;
         }
-        if (prev && freshness(prev) > freshness(ev.view)) break;
-        hosts.set(ev.id, ev.view);
-        if (prev && prev.state !== ev.view.state) {
-          changes.push({ id: ev.id, hostname: ev.view.heartbeat?.hostname ?? ev.view.node?.hostname ?? null, from: prev.state, to: ev.view.state, at: ev.view.stateSince });
-        }
-        const s = sampleOf(ev.view);
-        if (s) {
-          const spacing = ctx.watched.has(ev.id) ? LIMITS.watchedSpacingMs : LIMITS.sampleSpacingMs;
-          const next = addSample(samples.get(ev.id), s, spacing);
-          if (next) samples.set(ev.id, next);
-        }
+        putHost(ev.id, ev.view);
         break;
       }
+      case "volatile":
+        // docs/protocol.md §"Topic tree": the newest heartbeat of boards whose view is already known.
+        for (const h of ev.hosts) {
+          const prev = hosts.get(h.id);
+          if (prev) putHost(h.id, { ...prev, lastSeen: h.lastSeen, heartbeat: h.heartbeat });
+        }
+        break;
       case "node":
         if (ev.view === null) nodes.delete(ev.hostname);
         else nodes.set(ev.hostname, ev.view);

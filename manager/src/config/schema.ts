@@ -203,7 +203,23 @@ export const configSchema = z
       .int()
       .min(1000)
       .default(5000)
-      .describe("Refresh of a host view when only volatile heartbeat fields changed (seq, uptime, load)."),
+      .describe(
+        "How often a board's volatile heartbeat fields (seq, uptime, load) go out on registry/volatile when nothing else changed.",
+      ),
+    restartGraceMs: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(60_000)
+      .describe(
+        "After a restart, how long a board that was alive before it is kept in its last state (problem awaiting-reconnect) before it is lost for not reconnecting.",
+      ),
+    viewRefreshMs: z.coerce
+      .number()
+      .int()
+      .min(1000)
+      .default(60_000)
+      .describe("Refresh of a board's retained registry/hosts view when only volatile heartbeat fields changed."),
     dashboardDir: z
       .string()
       .optional()
@@ -299,6 +315,8 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   BBB_HEALTH_HISTORY: "healthHistory",
   BBB_HEALTH_HISTORY_MAX_MB: "healthHistoryMaxMb",
   BBB_VOLATILE_REFRESH_MS: "volatileRefreshMs",
+  BBB_VIEW_REFRESH_MS: "viewRefreshMs",
+  BBB_RESTART_GRACE_MS: "restartGraceMs",
   BBB_DASHBOARD_DIR: "dashboardDir",
   BBB_METRICS_TOKEN: "metricsToken",
   BBB_PROJECT_ROOTS: "projectRoots",

@@ -130,6 +130,7 @@ export function createIngest(deps: IngestDeps) {
         case "cmd":
         case "log":
         case "registry-summary":
+        case "registry-volatile":
         case "manager-status":
         case "manager-request":
         case "manager-response":

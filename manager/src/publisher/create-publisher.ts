@@ -1,4 +1,5 @@
 import { REGISTRY_COALESCE_MS, SUMMARY_INTERVAL_MS, type BoardType, type Summary, type Topics } from "@bbb/shared";
+import { createVolatileBatch } from "./volatile-batch.js";
 import type { Logger } from "pino";
 import type { Registry } from "../registry/create-registry.js";
 import type { ChangeLevel } from "../registry/registry-types.js";
@@ -16,15 +17,22 @@ export interface PublisherDeps {
   topics: Topics;
   publish: Publish;
   registry: () => Registry;
+  /** Volatile heartbeat fields of a board go out on `registry/volatile` at most this often. */
   volatileRefreshMs: number;
+  /** The retained view of a board whose heartbeat changed only in volatile fields: at most this often. */
+  viewRefreshMs: number;
   coalesceMs?: number;
   tickMs?: number;
 }
 
 /**
  * Retained registry topics (docs/protocol.md §"Topic tree"): a state change goes out at once (death
- * detection must not wait), attribute changes at most once per second per board, volatile
- * heartbeat fields (seq, uptime, load) on a slower refresh, the summary at most once per second.
+ * detection must not wait), attribute changes at most once per second per board, the summary at
+ * most once per second. Volatile heartbeat fields (seq, uptime, load) go out in batches on the
+ * unretained `registry/volatile` every `volatileRefreshMs`, and the retained view of a board that
+ * changed only in those fields is refreshed every `viewRefreshMs`: a retained view replaced every
+ * few seconds for every board was a large share of the server's old-generation garbage
+ * (BENCHMARKS.md, "The latency tail is the old generation's marking").
  */
 export function createPublisher(deps: PublisherDeps) {
   const log = deps.log.child({ module: "publisher" });
@@ -32,6 +40,11 @@ export function createPublisher(deps: PublisherDeps) {
   const coalesceMs = deps.coalesceMs ?? REGISTRY_COALESCE_MS;
   const hosts = createDueQueue();
   const lastPublished = new Map<string, number>();
+  const volatile = createVolatileBatch({
+    now,
+    topic: topics.registryVolatile(),
+    send: (t, p) => deps.publish(t, p, { qos: 0, retain: false }),
+  });
   const nodes = new Set<string>();
   let summaryDirty = true;
   let lastSummary = 0;
@@ -50,6 +63,7 @@ export function createPublisher(deps: PublisherDeps) {
     const rec = reg.records.get(id);
     if (!rec || rec.state === null) return;
     lastPublished.set(id, now());
+    volatile.cancel(id);
     send(topics.registryHost(id), JSON.stringify(reg.hostView(rec)));
   }
 
@@ -85,6 +99,15 @@ export function createPublisher(deps: PublisherDeps) {
   function tick(): void {
     const t = now();
     for (const id of hosts.take(t)) publishHost(id);
+    const reg = deps.registry();
+    try {
+      volatile.flush(t, (id) => {
+        const rec = reg.records.get(id);
+        return rec && rec.state !== null && rec.live.heartbeat ? rec : null;
+      });
+    } catch (err: unknown) {
+      log.warn({ err }, "publish of volatile fields failed");
+    }
     for (const h of nodes) publishNode(h);
     nodes.clear();
     if (summaryDirty && t - lastSummary >= SUMMARY_INTERVAL_MS) {
@@ -104,10 +127,15 @@ export function createPublisher(deps: PublisherDeps) {
         return;
       }
       const last = lastPublished.get(id) ?? 0;
-      hosts.schedule(id, last + (level === "attr" ? coalesceMs : deps.volatileRefreshMs));
+      if (level === "attr") return hosts.schedule(id, last + coalesceMs);
+      if (hosts.has(id)) return;
+      const t = now();
+      if (t - last >= deps.viewRefreshMs) hosts.schedule(id, t);
+      else volatile.schedule(id, t, last, deps.volatileRefreshMs);
     },
     hostRemoved(id: string): void {
       hosts.cancel(id);
+      volatile.cancel(id);
       lastPublished.delete(id);
       send(topics.registryHost(id), "");
       summaryDirty = true;

@@ -58,6 +58,11 @@ export interface BoardRecord {
   alarms: Partial<Record<AlarmMetric, AlarmState>>;
   /** Unexpected reboots: times within the last 24 h, how many in all, the last one. */
   reboots: { recent: number[]; total: number; lastAt: number | null };
+  /**
+   * Known from the last run and not reconnected since this one started: kept in its last state
+   * (not `lost`) until this time (docs/protocol.md §"Liveness").
+   */
+  restoredUntil: number | null;
 }
 
 export function newRecord(id: string, now: number, periodMs: number): BoardRecord {
@@ -83,6 +88,7 @@ export function newRecord(id: string, now: number, periodMs: number): BoardRecor
     iocs: null,
     alarms: {},
     reboots: { recent: [], total: 0, lastAt: null },
+    restoredUntil: null,
   };
 }
 

@@ -310,4 +310,69 @@ describe("registry", () => {
     expect(s.reg.records.get("a1")?.sector).toBe("LINAC");
     expect(s.reg.records.get("a2")?.sector).toBe("Outros");
   });
+
+  describe("after a restart (docs/protocol.md §Liveness)", () => {
+    const view = (id: string, state: "online" | "lost" | "unregistered", session: string) => ({
+      v: 1 as const,
+      id,
+      state,
+      stateSince: 500_000,
+      lastSeen: 900_000,
+      problems: [],
+      flapping: false,
+      sector: null,
+      session,
+      node: null,
+      heartbeat: hb(id, session),
+      agent: "bbb-agent" as const,
+    });
+    const problems = (s: ReturnType<typeof setup>, id: string) => s.reg.records.get(id)?.problems.map((p) => p.code);
+
+    it("keeps a board that was alive in its state, awaiting its reconnect, without any event", () => {
+      const s = setup();
+      expect(s.reg.restoreKnown([view("a1", "unregistered", "s1"), view("a2", "lost", "s2")], 60_000)).toBe(2);
+      s.reg.settle();
+      expect(stateOf(s, "a1")).toBe("unregistered");
+      expect(s.reg.records.get("a1")?.stateSince).toBe(500_000);
+      expect(problems(s, "a1")).toEqual(["awaiting-reconnect"]);
+      expect(stateOf(s, "a2")).toBe("lost");
+      s.advance(59_000);
+      expect(stateOf(s, "a1")).toBe("unregistered");
+      expect(s.changes).toEqual([]);
+    });
+
+    it("ends the wait when the board reconnects with its session: still no event, and the problem goes", () => {
+      const s = setup();
+      s.reg.restoreKnown([view("a1", "unregistered", "s1")], 60_000);
+      s.reg.settle();
+      s.advance(20_000);
+      s.reg.applyStatus("a1", status("online", "s1"), false);
+      s.reg.applyHeartbeat("a1", hb("a1", "s1", { seq: 2 }), false);
+      expect(stateOf(s, "a1")).toBe("unregistered");
+      expect(problems(s, "a1")).toEqual([]);
+      expect(s.changes).toEqual([]);
+      // Back to normal liveness: silent for 3 periods is lost, the grace no longer covers it.
+      s.advance(3_500);
+      expect(stateOf(s, "a1")).toBe("lost");
+      expect(s.changes.map((c) => c.reason)).toEqual(["heartbeat-timeout"]);
+    });
+
+    it("declares a board that did not come back lost once the grace has passed", () => {
+      const s = setup();
+      s.reg.restoreKnown([view("a1", "unregistered", "s1")], 60_000);
+      s.reg.settle();
+      s.advance(60_100);
+      expect(stateOf(s, "a1")).toBe("lost");
+      expect(problems(s, "a1")).toEqual([]);
+      expect(s.recorded.map((c) => [c.from, c.to, c.reason])).toEqual([["unregistered", "lost", "not-reconnected"]]);
+    });
+
+    it("leaves a board that reconnected before the store was read as the messages say", () => {
+      const s = setup();
+      s.reg.applyStatus("a1", status("online", "s9"), false);
+      s.reg.applyHeartbeat("a1", hb("a1", "s9"), false);
+      expect(s.reg.restoreKnown([view("a1", "lost", "s1")], 60_000)).toBe(0);
+      expect(stateOf(s, "a1")).toBe("unregistered");
+    });
+  });
 });

@@ -6,7 +6,6 @@ import {
   isFlapping,
   lostDeadline,
   NETWORK_CHANGE_QUIET_MS,
-  RECONNECT_BACKOFF_CAP_MS,
   type BoardState,
   type BoardType,
   type Heartbeat,
@@ -36,6 +35,8 @@ import { createRecordMoves } from "./record-moves.js";
 import { createIocIntake, problemsChangeEvent } from "./ioc-registry.js";
 import { createHealthWatch } from "./health-watch.js";
 import { createStateChanger } from "./state-change.js";
+import { mergeHeartbeat } from "./heartbeat-merge.js";
+import { createRestore } from "./restore-known.js";
 
 /**
  * The live registry (docs/protocol.md §"Registry states"): boards fed by status and heartbeat messages,
@@ -103,6 +104,7 @@ export function createRegistry(deps: RegistryDeps) {
     if (ev.state === "offline" && ev.problems.some((p) => p.code === "reboot-timeout")) ev.state = "lost";
     const rb = rec.live.reboot;
     if (rb && ev.alive && ev.state !== "rebooting") rec.live.reboot = null;
+    if (!ev.alive) rec.restoredUntil = null;
     rec.alive = ev.alive;
     const hb = rec.live.heartbeat;
     const keys = ev.alive && hb ? conflictKeys(hb, rec) : [];
@@ -139,6 +141,8 @@ export function createRegistry(deps: RegistryDeps) {
     return rec;
   }
 
+  const restore = createRestore({ records, previous, getOrCreate, now });
+
   const moves = createRecordMoves({
     records,
     conflicts,
@@ -168,6 +172,7 @@ export function createRegistry(deps: RegistryDeps) {
       const live = rec.live;
       if (st.state === "online") {
         if (st.session !== live.session) rec.sigKey = "";
+        restore.backAfterRestart(rec);
         live.session = st.session;
         live.status = "online";
         live.lastSeen = t;
@@ -196,7 +201,7 @@ export function createRegistry(deps: RegistryDeps) {
         if (retained && live.status === null) {
           // Start-up: the retained beat may come before the retained status; wait for it.
           live.session = hb.session;
-          live.heartbeat = hb;
+          live.heartbeat = mergeHeartbeat(prev, hb);
           rec.failedServices = failedServices(hb);
           return;
         }
@@ -205,13 +210,16 @@ export function createRegistry(deps: RegistryDeps) {
         live.status = "online";
       } else if (live.status !== "online") {
         // A late beat of a session that already ended shows data, not life.
-        live.heartbeat = hb;
+        live.heartbeat = mergeHeartbeat(prev, hb);
         if (live.status === null) return;
         rec.failedServices = failedServices(hb);
         evaluate(rec, t, "heartbeat");
         return;
       }
-      live.heartbeat = hb;
+      if (!retained) restore.backAfterRestart(rec);
+      // What the health watch compares with, read before the stored beat is updated in place.
+      const before = prev ? { uptime: prev.uptime, timeSync: prev.timeSync } : null;
+      live.heartbeat = mergeHeartbeat(prev, hb);
       live.lastSeen = t;
       // Only a live beat says anything about the board's clock (a retained one is old by nature).
       let skewChanged = false;
@@ -221,7 +229,7 @@ export function createRegistry(deps: RegistryDeps) {
         if (Math.abs(skew) > maxSkew) skews.set(id, skew);
         else skews.delete(id);
         skewChanged = was !== skews.has(id);
-        if (health.beat(rec, prev, hb, t)) skewChanged = true;
+        if (health.beat(rec, before, hb, t)) skewChanged = true;
       }
       const failed = rec.failedServices.length > 0 || hb.services ? failedServices(hb) : rec.failedServices;
       const key = significantKey(hb, failed);
@@ -260,6 +268,8 @@ export function createRegistry(deps: RegistryDeps) {
     },
 
     ...createIocIntake({ records, now, evaluate }),
+
+    restoreKnown: restore.restoreKnown,
 
     /** A host view retained by a previous run of the manager (start-up only). */
     applyPreviousView(view: HostView): void {
@@ -304,23 +314,10 @@ export function createRegistry(deps: RegistryDeps) {
       evaluate(rec, t, "duplicate-connection");
     },
 
-    /**
-     * The manager's own link to the broker is down: silence then says nothing about the boards,
-     * so staleness is suspended; on resume every online board has its reconnect back-off's
-     * ceiling to beat again (a will or an `offline` still counts at once).
-     */
     setLinkUp(up: boolean): void {
       if (linkUp === up) return;
       linkUp = up;
-      if (!up) return;
-      const t = now();
-      for (const rec of records.values()) {
-        if (rec.live.status === "online" && rec.alive) {
-          rec.live.lastSeen = t;
-          rec.live.quietUntil = Math.max(rec.live.quietUntil ?? 0, t + RECONNECT_BACKOFF_CAP_MS);
-          scheduleDeadline(rec, t);
-        }
-      }
+      if (up) restore.linkResumed(scheduleDeadline);
     },
 
     /** Time-driven changes: lost after 3 silent periods, reboot timeout, flags expiring. */
@@ -337,7 +334,8 @@ export function createRegistry(deps: RegistryDeps) {
             sink.flappingChanged(rec.id, rec.live.heartbeat?.hostname ?? rec.nodeHost, false, rec.suppressed);
             rec.suppressed = 0;
           }
-          evaluate(rec, t, rec.alive ? "heartbeat-timeout" : "timer", "volatile");
+          const why = rec.restoredUntil !== null ? "not-reconnected" : "heartbeat-timeout";
+          evaluate(rec, t, rec.alive ? why : "timer", "volatile");
         } else if (rec.deadline < minDeadline) minDeadline = rec.deadline;
       }
     },

@@ -16,6 +16,8 @@ export interface ExtraProblemContext {
  */
 export function boardExtraProblems(rec: BoardRecord, t: number, ctx: ExtraProblemContext): Problem[] {
   const out: Problem[] = [];
+  if (rec.restoredUntil !== null && rec.alive)
+    out.push({ code: "awaiting-reconnect", message: "not reconnected since the manager restarted" });
   if (rec.flapping)
     out.push({
       code: "flapping",

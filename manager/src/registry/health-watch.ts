@@ -48,7 +48,7 @@ export function createHealthWatch(deps: {
   const thresholdsOf = (hb: Heartbeat) => mergeThresholds(deps.fleet(), deps.typeOf(hb.type)?.thresholds);
 
   return {
-    beat(rec: BoardRecord, prev: Heartbeat | null, hb: Heartbeat, t: number): boolean {
+    beat(rec: BoardRecord, prev: Pick<Heartbeat, "uptime" | "timeSync"> | null, hb: Heartbeat, t: number): boolean {
       let changed = false;
       const th = thresholdsOf(hb);
       for (const m of alarmMetrics) {

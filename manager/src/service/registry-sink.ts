@@ -19,10 +19,16 @@ export function createRegistrySink(deps: {
   const { publisher, events, now } = deps;
   return {
     hostChanged: (id, level) => publisher.hostChanged(id, level),
-    hostRemoved: (id) => publisher.hostRemoved(id),
+    hostRemoved: (id) => {
+      publisher.hostRemoved(id);
+      deps.store()?.noteBoard(id, null, now());
+    },
     nodeChanged: (h) => publisher.nodeChanged(h),
     stateChanged: (e, record) => {
       events.emit(record ? e : { ...e, quiet: true });
+      // The last known state of every board survives a restart (docs/protocol.md §"Liveness").
+      const rec = deps.registry().records.get(e.boardId);
+      if (rec) deps.store()?.noteBoard(e.boardId, JSON.stringify(deps.registry().hostView(rec)), e.ts);
       if (!record) return;
       deps.store()?.record({
         ts: e.ts,

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type Database from "better-sqlite3";
 import type { Logger } from "pino";
 import { createAuditRepo } from "./audit-repo.js";
+import { createBoardsRepo } from "./boards-repo.js";
 import { createHistoryRepo, type HistoryInput } from "./history-repo.js";
 import { openDb } from "./open-db.js";
 import { createRegistryRepo } from "./registry-repo.js";
@@ -49,14 +50,22 @@ export function createStore(deps: StoreDeps) {
   const registry = createRegistryRepo(db, history);
   const runs = createRunsRepo(db, history);
   const audit = createAuditRepo(db);
+  const boards = createBoardsRepo(db);
   let queue: HistoryInput[] = [];
+  // Last known host views by board id, written with the next history batch (the newest wins).
+  let boardQueue = new Map<string, { view: string | null; ts: number }>();
   let timer: NodeJS.Timeout | null = null;
   let health: StoreHealth = { ok: true, error: null, since: null, pending: 0 };
   let dropped = 0;
 
   const failed = (err: unknown) => {
     if (health.ok) log.error({ err }, "data dir not writable (disk full?): edits fail, history is kept in memory");
-    health = { ok: false, error: err instanceof Error ? err.message : String(err), since: health.since ?? Date.now(), pending: 0 };
+    health = {
+      ok: false,
+      error: err instanceof Error ? err.message : String(err),
+      since: health.since ?? Date.now(),
+      pending: 0,
+    };
   };
   const succeeded = () => {
     if (!health.ok) log.warn({ downSince: health.since, dropped }, "data dir writable again");
@@ -65,11 +74,16 @@ export function createStore(deps: StoreDeps) {
   };
 
   const flush = () => {
-    if (queue.length === 0) return;
+    if (queue.length === 0 && boardQueue.size === 0) return;
     const batch = queue;
+    const views = boardQueue;
     queue = [];
+    boardQueue = new Map();
     try {
-      history.append(batch);
+      db.transaction(() => {
+        history.append(batch);
+        boards.apply(views);
+      })();
       succeeded();
     } catch (err: unknown) {
       if (!isDiskError(err)) {
@@ -79,6 +93,7 @@ export function createStore(deps: StoreDeps) {
       // Kept and retried: a full disk must not lose what happened meanwhile (bounded).
       failed(err);
       queue = batch.concat(queue);
+      for (const [id, v] of views) if (!boardQueue.has(id)) boardQueue.set(id, v);
       if (queue.length > MAX_PENDING) {
         dropped += queue.length - MAX_PENDING;
         queue = queue.slice(-MAX_PENDING);
@@ -91,6 +106,15 @@ export function createStore(deps: StoreDeps) {
         timer.unref();
       }
     }
+  };
+
+  const later = () => {
+    if (timer !== null) return;
+    timer = setTimeout(() => {
+      timer = null;
+      flush();
+    }, deps.flushMs ?? 200);
+    timer.unref();
   };
 
   return {
@@ -114,14 +138,16 @@ export function createStore(deps: StoreDeps) {
     record(e: HistoryInput): void {
       queue.push(e);
       if (queue.length >= 5000) flush();
-      else if (timer === null) {
-        timer = setTimeout(() => {
-          timer = null;
-          flush();
-        }, deps.flushMs ?? 200);
-        timer.unref();
-      }
+      else later();
     },
+    /** Queues a board's last known host view (null: the board was forgotten) for the next flush. */
+    noteBoard(id: string, view: string | null, ts: number): void {
+      boardQueue.set(id, { view, ts });
+      if (boardQueue.size >= 5000) flush();
+      else later();
+    },
+    /** The last known host views (start-up). */
+    knownBoards: () => boards.list(),
     flush,
     /** Queued records first, so none is left under the old id. */
     rekeyBoard(from: string, to: string): number {

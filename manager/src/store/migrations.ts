@@ -70,4 +70,12 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX audit_user ON audit (username, id);
     `,
   },
+  {
+    // The last host view of every known board, so that a restart of the all-in-one server (whose
+    // broker keeps retained messages in memory only) knows whom to wait for (docs/protocol.md §"Liveness").
+    version: 3,
+    sql: `
+      CREATE TABLE boards (id TEXT PRIMARY KEY, view TEXT NOT NULL, updated_at INTEGER NOT NULL);
+    `,
+  },
 ];

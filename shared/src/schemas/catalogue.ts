@@ -7,7 +7,7 @@ import { inventorySchema } from "./inventory.js";
 import { logSchema } from "./log.js";
 import { manifestSchema } from "./manifest.js";
 import { managerRequestSchema, managerResponseSchema } from "./manager-rpc.js";
-import { hostViewSchema, nodeSchema, nodeViewSchema, sectorSchema, summarySchema, typeSchema } from "./registry.js";
+import { hostsVolatileSchema, hostViewSchema, nodeSchema, nodeViewSchema, sectorSchema, summarySchema, typeSchema } from "./registry.js";
 import { resultSchema } from "./result.js";
 import { managerStatusSchema, statusSchema } from "./status.js";
 
@@ -24,6 +24,7 @@ export const wireSchemas: Readonly<Record<string, z.ZodType>> = {
   "registry-node": nodeViewSchema,
   "registry-type": typeSchema,
   "registry-summary": summarySchema,
+  "registry-volatile": hostsVolatileSchema,
   "manager-status": managerStatusSchema,
   "manager-request": managerRequestSchema,
   "manager-response": managerResponseSchema,

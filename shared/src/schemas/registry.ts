@@ -110,6 +110,8 @@ export const problemSchema = z
       "conflict-pv-served",
       "threshold",
       "time-unsynced",
+      // Known before a restart of the manager, not reconnected yet (docs/protocol.md §"Liveness").
+      "awaiting-reconnect",
     ]),
     /** Alarm severity of a `threshold` problem. */
     severity: z.enum(["warning", "critical"]).optional(),
@@ -163,6 +165,28 @@ export const hostViewSchema = z
   })
   .strict();
 export type HostView = z.infer<typeof hostViewSchema>;
+
+/**
+ * Payload of `<root>/registry/volatile` (not retained): the boards whose heartbeat changed only in
+ * volatile fields (seq, uptime, load …) since their last message, with their whole last
+ * heartbeat. Applied on top of the retained `registry/hosts/<id>` view of the same board.
+ */
+export const hostsVolatileSchema = z
+  .object({
+    v: z.literal(1),
+    ts: z.number().int().nonnegative(),
+    hosts: z.array(
+      z
+        .object({
+          id: z.string().max(64),
+          lastSeen: z.number().int().nonnegative().nullable(),
+          heartbeat: heartbeatSchema,
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+export type HostsVolatile = z.infer<typeof hostsVolatileSchema>;
 
 /** Payload of `<root>/registry/nodes/<hostname>`: a node and the board it is matched with, if any. */
 export const nodeViewSchema = z

@@ -116,6 +116,7 @@ export function expectedOf(node: Node, type: BoardType | undefined): Expected {
     projectRevision: type?.revision ?? null,
     rcLocalHash: type?.rcLocalHash ?? null,
     inventory: type?.expect ?? null,
+    spare: node.spare,
   };
 }
 

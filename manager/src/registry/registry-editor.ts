@@ -99,16 +99,20 @@ export function createRegistryEditor(deps: EditorDeps) {
       return removed;
     },
 
-    /** Binds a board to a node (swap of a dead board for a spare); the history records the swap. */
+    /**
+     * Binds a board to a node (swap of a dead board for a spare); the history records the swap.
+     * A spare node given a board is in service: it stops being a spare (docs/protocol.md
+     * §"Registry states"). A spare node whose board is taken is left empty, `spare` again.
+     */
     bind(hostname: string, boardId: string, who: Actor): { node: Node; previousBoardId: string | null } {
       const node = registry.nodes.get(hostname);
       if (!node) throw notFound(`node ${hostname}`);
       const previousBoardId = node.boardId;
-      const next: Node = { ...node, boardId };
+      const next: Node = { ...node, boardId, spare: false };
       const message =
-        previousBoardId && previousBoardId !== boardId
+        (previousBoardId && previousBoardId !== boardId
           ? `board ${boardId} replaces ${previousBoardId} on node ${hostname}`
-          : `board ${boardId} bound to node ${hostname}`;
+          : `board ${boardId} bound to node ${hostname}`) + (node.spare ? " (spare slot now in service)" : "");
       const unbound = store.registry.upsertNode(
         next,
         audit(who, message, { previousBoardId, boardId }, hostname, boardId),

@@ -63,7 +63,8 @@ export function createRegistryEditor(deps: EditorDeps) {
     },
 
     /** Creates or replaces nodes (one transaction); returns the stored nodes. */
-    upsertNodes(list: readonly Node[], who: Actor): Node[] {
+    /** `reason`: why a node is saved over a conflict the client was told about (kept in the history). */
+    upsertNodes(list: readonly Node[], who: Actor, reason?: string): Node[] {
       const touched = new Set<string>();
       store.transaction(() => {
         for (const node of list) {
@@ -73,7 +74,7 @@ export function createRegistryEditor(deps: EditorDeps) {
             audit(
               who,
               before ? `node ${node.hostname} updated` : `node ${node.hostname} created`,
-              { before, after: node },
+              reason === undefined ? { before, after: node } : { before, after: node, reason },
               node.hostname,
               node.boardId,
             ),

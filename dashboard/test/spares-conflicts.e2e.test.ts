@@ -1,47 +1,42 @@
-import { rm } from "node:fs/promises";
-import type { MqttClient } from "mqtt";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousViolations } from "./support/axe.js";
-import { launchBrowser, login, missingForBrowserSuite } from "./support/browser.js";
+import { missingForBrowserSuite } from "./support/browser.js";
+import type { LiveSuite } from "./support/live-suite.js";
 
 const missing = missingForBrowserSuite("spares-conflicts e2e", {
   "manager/dist/create-server.js": "npx tsc -b manager",
   "agent/dist/sim/live-board.js": "npx tsc -b agent",
 });
 
-type Fleet = typeof import("./support/fleet.js");
-type Live = Awaited<ReturnType<Fleet["startLiveBoard"]>>;
-
 /**
  * Spare slots, whole hostnames and conflict checks before a node is saved, on demo boards against
  * the real server in Debian's Chromium. One sector whose hostnames all share "IA-20RaBbB:CO-".
  */
 describe.skipIf(missing.length > 0)("spares, hostname prefixes and node conflicts in headless Chromium", () => {
-  let fleet: Fleet;
-  let server: Awaited<ReturnType<Fleet["startServer"]>>;
-  let staticDir: string;
-  let admin: MqttClient;
-  const b: Record<string, Live> = {};
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let suite: LiveSuite;
   let page: Page;
   let url: string;
+  const b: LiveSuite["boards"] = {};
   const found: string[] = [];
   const axe = async (where: string) => found.push(...(await seriousViolations(page)).map((v) => `${where} ${v}`));
   const row = (id: string) => `[data-testid="board-row"][data-board="${id}"]`;
   const net = { netmask: "255.255.255.128", gateway: "10.128.200.1" };
+  /** Types `value` into `field`, saves, and answers the conflict warning shown in `panel`. */
+  const warningAfter = async (panel: string, field: string, value: string, save: string) => {
+    await page.fill(field, value);
+    await page.click(save);
+    await page.waitForSelector(`${panel} [data-testid="conflicts"]`);
+    return (await page.textContent(`${panel} [data-testid="conflicts"]`)) ?? "";
+  };
   const historyOf = async (hostname: string) =>
-    ((await fleet.ok(admin, "history.query", { hostname, kind: ["registry"] })) as { items: { message: string; data: { reason?: string } }[] }).items;
+    ((await suite.fleet.ok(suite.admin, "history.query", { hostname, kind: ["registry"] })) as { items: { message: string; data: { reason?: string } }[] }).items;
 
   beforeAll(async () => {
-    fleet = await import("./support/fleet.js");
-    const { buildDashboard } = await import("./support/build.js");
-    staticDir = await buildDashboard();
-    server = await fleet.startServer(staticDir);
-    url = server.started.urls.http;
-    const mqttUrl = server.started.urls.mqtt;
-    admin = await fleet.connectAdmin(mqttUrl);
-    await fleet.addUser(admin, "op", "operator", "operator-password");
+    const { startLiveSuite } = await import("./support/live-suite.js");
+    suite = await startLiveSuite();
+    url = suite.url;
+    const { fleet, admin } = suite;
     await fleet.ok(admin, "types.upsert", { name: "mbtemp", colour: "#2e7d32" });
     const node = (host: string, ip: string, spare = false) =>
       fleet.ok(admin, "nodes.upsert", { hostname: host, ip: { mode: "manual", ip, ...net }, type: "mbtemp", spare });
@@ -49,27 +44,15 @@ describe.skipIf(missing.length > 0)("spares, hostname prefixes and node conflict
     await node("IA-20RaBbB--CO-PSCtrl-2", "10.128.200.12");
     await node("IA-20RaBbB--CO-Spare-1", "10.128.200.20", true);
     await node("IA-20RaBbB--CO-Spare-2", "10.128.200.21", true);
-    const start = async (key: string, index: number, hostname: string, ip: string) => (b[key] = await fleet.startLiveBoard(mqttUrl, index, hostname, ip));
-    await start("ps1", 51, "IA-20RaBbB--CO-PSCtrl-1", "10.128.200.11");
-    await start("ps2", 52, "IA-20RaBbB--CO-PSCtrl-2", "10.128.200.12");
-    await start("shelf", 53, "IA-20RaBbB--CO-Spare-1", "10.128.200.20");
-    await start("stranger", 54, "IA-20RaBbB--CO-PSCtrl-5", "10.128.200.15");
-    browser = await launchBrowser({ width: 1280, height: 720 });
-    page = browser.page;
-    await login(page, url, "op", "operator-password");
+    b.ps1 = await suite.start("ps1", 51, "IA-20RaBbB--CO-PSCtrl-1", "10.128.200.11");
+    b.ps2 = await suite.start("ps2", 52, "IA-20RaBbB--CO-PSCtrl-2", "10.128.200.12");
+    b.shelf = await suite.start("shelf", 53, "IA-20RaBbB--CO-Spare-1", "10.128.200.20");
+    b.stranger = await suite.start("stranger", 54, "IA-20RaBbB--CO-PSCtrl-5", "10.128.200.15");
+    page = (await suite.openBrowser()).page;
   });
 
   afterAll(async () => {
-    const errors = browser?.consoleLines.filter((l) => /^(error|pageerror)/.test(l)) ?? [];
-    if (errors.length > 0) console.warn(`browser console errors:\n${errors.slice(-20).join("\n")}`);
-    await browser?.close();
-    for (const x of Object.values(b)) {
-      await x.close();
-      await x.root.cleanup();
-    }
-    admin?.end(true);
-    await server?.stop();
-    if (staticDir) await rm(staticDir, { recursive: true, force: true });
+    await suite?.stop();
   });
 
   it("an empty spare slot is spare in its sector, counted apart and never as needing attention", async () => {
@@ -148,10 +131,7 @@ describe.skipIf(missing.length > 0)("spares, hostname prefixes and node conflict
     await page.goto(`${url}/#/board/${b.stranger!.boardId}`);
     await page.waitForSelector('[data-testid="board-state"][data-state="unregistered"]', { timeout: 15_000 });
     await page.click('[data-testid="register-board"]');
-    await page.fill("#reg-ip", "10.128.200.12");
-    await page.click('[data-testid="register-save"]');
-    await page.waitForSelector('[data-testid="register-panel"] [data-testid="conflicts"]');
-    const warned = (await page.textContent('[data-testid="conflicts"]')) ?? "";
+    const warned = await warningAfter('[data-testid="register-panel"]', "#reg-ip", "10.128.200.12", '[data-testid="register-save"]');
     expect(warned).toContain("IP 10.128.200.12 is already taken");
     expect(warned).toContain(`board IA-20RaBbB:CO-PSCtrl-2 (${b.ps2!.boardId}`);
     expect(warned).toContain("node IA-20RaBbB:CO-PSCtrl-2 is registered with it");
@@ -182,10 +162,7 @@ describe.skipIf(missing.length > 0)("spares, hostname prefixes and node conflict
     expect(await page.$('[data-testid="conflicts"]')).toBeNull();
     // A hostname a board and a node already have.
     await page.click('tr[data-node="IA-20RaBbB--CO-Spare-2"] [data-testid="node-edit"]');
-    await page.fill("#nd-host", "IA-20RaBbB:CO-PSCtrl-2");
-    await page.click('[data-testid="node-save"]');
-    await page.waitForSelector('[data-testid="node-form"] [data-testid="conflicts"]');
-    const warned = (await page.textContent('[data-testid="conflicts"]')) ?? "";
+    const warned = await warningAfter('[data-testid="node-form"]', "#nd-host", "IA-20RaBbB:CO-PSCtrl-2", '[data-testid="node-save"]');
     expect(warned).toContain("Hostname IA-20RaBbB:CO-PSCtrl-2 is already taken");
     expect(warned).toContain(`board IA-20RaBbB:CO-PSCtrl-2 (${b.ps2!.boardId}`);
     expect(await page.isDisabled('[data-testid="node-save"]')).toBe(true);
@@ -193,10 +170,7 @@ describe.skipIf(missing.length > 0)("spares, hostname prefixes and node conflict
     await page.click('[data-testid="node-form"] button:text-is("Reset")');
     // An IP the replaced board now has: saved anyway with a reason, kept in the history.
     await page.click('tr[data-node="IA-20RaBbB--CO-Spare-2"] [data-testid="node-edit"]');
-    await page.fill("#nd-ip", "10.128.200.11");
-    await page.click('[data-testid="node-save"]');
-    await page.waitForSelector('[data-testid="node-form"] [data-testid="conflicts"]');
-    expect(await page.textContent('[data-testid="conflicts"]')).toContain(`board IA-20RaBbB:CO-PSCtrl-1 (${b.shelf!.boardId}`);
+    expect(await warningAfter('[data-testid="node-form"]', "#nd-ip", "10.128.200.11", '[data-testid="node-save"]')).toContain(`board IA-20RaBbB:CO-PSCtrl-1 (${b.shelf!.boardId}`);
     await page.fill('[data-testid="conflict-reason"]', "slot takes over PSCtrl-1's address");
     await page.click('[data-testid="node-save"]');
     await page.waitForSelector('tr[data-node="IA-20RaBbB--CO-Spare-2"] td:text-is("10.128.200.11")', { timeout: 10_000 });

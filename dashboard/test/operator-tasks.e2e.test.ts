@@ -1,31 +1,24 @@
-import { rm } from "node:fs/promises";
-import type { MqttClient } from "mqtt";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousViolations } from "./support/axe.js";
-import { launchBrowser, login, missingForBrowserSuite, screenshot } from "./support/browser.js";
+import { login, missingForBrowserSuite, screenshot } from "./support/browser.js";
+import type { LiveSuite } from "./support/live-suite.js";
 
 const missing = missingForBrowserSuite("operator-tasks e2e", {
   "manager/dist/create-server.js": "npx tsc -b manager",
   "agent/dist/sim/live-board.js": "npx tsc -b agent",
 });
 
-type Fleet = typeof import("./support/fleet.js");
-type Live = Awaited<ReturnType<Fleet["startLiveBoard"]>>;
-
 /**
  * An operator's real tasks on demo boards (boards that really reboot and change address),
  * against the real server in Debian's Chromium: each test is a trap the dashboard used to set.
  */
 describe.skipIf(missing.length > 0)("operator tasks in headless Chromium on demo boards", () => {
-  let fleet: Fleet;
-  let server: Awaited<ReturnType<Fleet["startServer"]>>;
-  let staticDir: string;
-  let admin: MqttClient;
-  const b: Record<string, Live> = {};
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let suite: LiveSuite;
+  let browser: Awaited<ReturnType<LiveSuite["openBrowser"]>>;
   let page: Page;
   let url: string;
+  const b: LiveSuite["boards"] = {};
 
   const state = (id: string) => `[data-testid="board-row"][data-board="${id}"] [data-state]`;
   const waitState = async (id: string, s: string, timeout = 15_000) => {
@@ -34,16 +27,12 @@ describe.skipIf(missing.length > 0)("operator tasks in headless Chromium on demo
   };
 
   beforeAll(async () => {
-    fleet = await import("./support/fleet.js");
-    const { buildDashboard } = await import("./support/build.js");
-    staticDir = await buildDashboard();
-    server = await fleet.startServer(staticDir);
-    url = server.started.urls.http;
-    const mqttUrl = server.started.urls.mqtt;
-    admin = await fleet.connectAdmin(mqttUrl);
-    await fleet.addUser(admin, "op", "operator", "operator-password");
+    const { startLiveSuite } = await import("./support/live-suite.js");
+    suite = await startLiveSuite();
+    url = suite.url;
+    const { fleet, admin } = suite;
     await fleet.ok(admin, "types.upsert", { name: "mbtemp", description: "MBTemp thermometer boards", colour: "#2e7d32" });
-    const start = async (key: string, index: number, hostname: string, ip: string) => (b[key] = await fleet.startLiveBoard(mqttUrl, index, hostname, ip));
+    const start = async (key: string, index: number, hostname: string, ip: string) => (b[key] = await suite.start(key, index, hostname, ip));
     await start("ok", 31, "SI-01RaCtrl--CO-Srv-1", "10.128.10.11");
     await start("wrong", 32, "SI-02RaCtrl--CO-Srv-1", "10.128.20.21");
     await start("stranger", 33, "SI-02RaCtrl--CO-Srv-2", "10.128.20.22");
@@ -57,22 +46,12 @@ describe.skipIf(missing.length > 0)("operator tasks in headless Chromium on demo
     // Registered at .99, the board says .21: misconfigured.
     await fleet.ok(admin, "nodes.upsert", { hostname: "SI-02RaCtrl--CO-Srv-1", ip: { mode: "manual", ip: "10.128.20.99", ...s2 }, type: "mbtemp", sector: "2" });
     await fleet.ok(admin, "nodes.upsert", { hostname: "CON-RaCtrl--CO-Srv-1", ip: { mode: "manual", ip: "10.128.0.50", netmask: "255.255.255.0", gateway: "10.128.0.1" }, type: "mbtemp" });
-    browser = await launchBrowser({ width: 1280, height: 720 });
+    browser = await suite.openBrowser();
     page = browser.page;
-    await login(page, url, "op", "operator-password");
   });
 
   afterAll(async () => {
-    const errors = browser?.consoleLines.filter((l) => /^(error|pageerror)/.test(l)) ?? [];
-    if (errors.length > 0) console.warn(`browser console errors:\n${errors.slice(-20).join("\n")}`);
-    await browser?.close();
-    for (const x of Object.values(b)) {
-      await x.close();
-      await x.root.cleanup();
-    }
-    admin?.end(true);
-    await server?.stop();
-    if (staticDir) await rm(staticDir, { recursive: true, force: true });
+    await suite?.stop();
   });
 
   it("two boards on one IP need attention on the overview and in their sector's tile, and no tile cuts its text", async () => {

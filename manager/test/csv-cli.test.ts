@@ -56,7 +56,7 @@ describe("bbbctl import and export", () => {
     const exp = await bbbctl(["export", "--sector", "3"], env);
     expect(exp.code).toBe(0);
     expect(exp.stdout).toBe(
-      "hostname,ip,type,sector,pv,netmask,gateway,nameservers,board,notes\nbbb-a,10.128.30.9,mbtemp,3,SI-03:A,,,,,\n",
+      "hostname,ip,type,sector,pv,netmask,gateway,nameservers,board,notes,spare\nbbb-a,10.128.30.9,mbtemp,3,SI-03:A,,,,,,\n",
     );
   });
 });

@@ -118,22 +118,27 @@ describe("nodes.import / nodes.export", () => {
   it("exports CSV that imports back unchanged", async () => {
     await importCsv(
       [
-        "hostname,ip,type,sector,pv,netmask,gateway,notes",
-        'bbb-odd,10.128.30.9,mbtemp,,,255.255.254.0,10.128.30.1,"rack 3, top"',
-        "LA-RaCtrl:CO-Srv-1,10.128.1.20,mbtemp,LINAC,LA-CO,,,",
+        "hostname,ip,type,sector,pv,netmask,gateway,notes,spare",
+        'bbb-odd,10.128.30.9,mbtemp,,,255.255.254.0,10.128.30.1,"rack 3, top",',
+        "LA-RaCtrl:CO-Srv-1,10.128.1.20,mbtemp,LINAC,LA-CO,,,,no",
+        "LA-RaCtrl:CO-Spare-1,10.128.1.21,mbtemp,LINAC,,,,,yes",
       ].join("\n"),
     );
     const e = (await call("nodes.export", {})) as { csv: string; count: number };
-    expect(e.count).toBe(4);
+    expect(e.count).toBe(5);
     const lines = e.csv.trimEnd().split("\n");
-    expect(lines[0]).toBe("hostname,ip,type,sector,pv,netmask,gateway,nameservers,board,notes");
-    expect(lines).toContain('bbb-odd,10.128.30.9,mbtemp,,,255.255.254.0,10.128.30.1,,,"rack 3, top"');
-    expect(lines).toContain("LA-RaCtrl--CO-Srv-1,10.128.1.20,mbtemp,LINAC,LA-CO,,,,,");
+    expect(lines[0]).toBe("hostname,ip,type,sector,pv,netmask,gateway,nameservers,board,notes,spare");
+    expect(lines).toContain('bbb-odd,10.128.30.9,mbtemp,,,255.255.254.0,10.128.30.1,,,"rack 3, top",');
+    expect(lines).toContain("LA-RaCtrl--CO-Srv-1,10.128.1.20,mbtemp,LINAC,LA-CO,,,,,,");
+    expect(lines).toContain("LA-RaCtrl--CO-Spare-1,10.128.1.21,mbtemp,LINAC,,,,,,,yes");
+    expect((await nodes()).get("LA-RaCtrl--CO-Spare-1")?.spare).toBe(true);
     const before = await nodes();
     const back: NodesImportResult = await importCsv(e.csv, { replace: true });
-    expect(back.counts).toEqual({ added: 0, changed: 0, unchanged: 4, removed: 0, errors: 0 });
+    expect(back.counts).toEqual({ added: 0, changed: 0, unchanged: 5, removed: 0, errors: 0 });
     expect(await nodes()).toEqual(before);
     const onlyLinac = (await call("nodes.export", { sector: "LINAC" })) as { csv: string; count: number };
-    expect(onlyLinac.count).toBe(1);
+    expect(onlyLinac.count).toBe(2);
+    const bad = await importCsv("hostname,spare\nbbb-odd,maybe", { dryRun: true });
+    expect(bad.errors[0]?.message).toBe("spare: yes or no, not maybe");
   });
 });

@@ -182,7 +182,7 @@ describe("webhooks", () => {
     expect(first.body.event).toBe("firing");
     expect(first.body.incident.problems).toEqual(["ioc-down", "pv-silent"]);
     expect(first.body.incident.boards[0]?.problems).toEqual([{ code: "pv-silent", message: "pv-silent on ioc-ps" }]);
-    expect(first.body.text).toBe("h-b1 is ioc-down/pv-silent in sector 3 for more than 10 s");
+    expect(first.body.text).toBe("h-b1 is pv-silent in sector 3 for more than 10 s");
     problems([]);
     t.advance(1000);
     await settle(2);

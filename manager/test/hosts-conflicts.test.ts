@@ -60,4 +60,16 @@ describe("hosts.conflicts", () => {
       expect(await request(admin, "hosts.conflicts", params)).toMatchObject({ status: "error", error: { code: "MGR_E_INVALID_PARAMS" } });
     }
   });
+
+  it("a node saved over a conflict keeps the operator's reason in its history; an empty reason is refused", async () => {
+    const node = { hostname: "SI-05RaCtrl--CO-Srv-8", ip: { mode: "manual", ip: "10.128.50.40", netmask: "255.255.255.0", gateway: "10.128.50.1" }, type: "mbtemp" };
+    expect(await request(admin, "nodes.upsert", { ...node, reason: "  " })).toMatchObject({ status: "error", error: { code: "MGR_E_INVALID_PARAMS" } });
+    expect((await request(admin, "nodes.upsert", { ...node, reason: "Srv-9 is being retired" })).status).toBe("ok");
+    const hist = await request(admin, "history.query", { hostname: node.hostname, kind: ["registry"] });
+    const entry = (hist.data as { items: { message: string; data: { reason?: string; after: { hostname: string } } }[] }).items[0];
+    expect(entry?.message).toBe(`node ${node.hostname} created`);
+    expect(entry?.data).toMatchObject({ reason: "Srv-9 is being retired", after: { hostname: node.hostname } });
+    // The reason is the audit's, not the node's.
+    expect((await request(admin, "nodes.get", { hostname: node.hostname })).data).not.toHaveProperty("node.reason");
+  });
 });

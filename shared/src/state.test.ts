@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Heartbeat } from "./schemas/heartbeat.js";
 import {
+  boardlessState,
   evaluateBoard,
   inventoryMismatches,
   isAlive,
@@ -39,6 +40,15 @@ describe("evaluateBoard", () => {
   it("is missing for a node without a board", () => {
     expect(evaluateBoard(expected, null, 0)).toEqual({ state: "missing", problems: [], alive: false });
   });
+
+  it("is spare for a spare node without a board, and evaluated as any node once a board is there", () => {
+    expect(evaluateBoard({ ...expected, spare: true }, null, 0)).toEqual({ state: "spare", problems: [], alive: false });
+    expect(boardlessState({ spare: true })).toBe("spare");
+    expect(boardlessState({ spare: false })).toBe("missing");
+    expect(boardlessState(null)).toBe("missing");
+    expect(evaluateBoard({ ...expected, spare: true }, live(), 10_000).state).toBe("online");
+  });
+
   it("is online while heartbeats are within 3 periods and everything matches", () => {
     expect(evaluateBoard(expected, live(), 10_000).state).toBe("online");
     expect(evaluateBoard(expected, live(), 13_000).state).toBe("online");

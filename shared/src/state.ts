@@ -39,6 +39,8 @@ export interface Expected {
   rcLocalHash?: string | null;
   /** Inventory values the type declares (docs/protocol.md §"Inventory"). */
   inventory?: ExpectedInventory | null;
+  /** The node is a spare slot: with no board it is `spare`, not `missing`. */
+  spare?: boolean;
 }
 
 export interface Evaluation {
@@ -108,7 +110,7 @@ export function inventoryMismatches(expected: ExpectedInventory | null | undefin
  * `expected` is null when no node matches the board; `board` is null for a node with no board.
  */
 export function evaluateBoard(expected: Expected | null, board: BoardLive | null, now: number): Evaluation {
-  if (board === null) return { state: "missing", problems: [], alive: false };
+  if (board === null) return { state: boardlessState(expected), problems: [], alive: false };
   const alive = isAlive(board, now);
   const reboot = board.reboot;
   if (reboot && now < reboot.until) {
@@ -129,6 +131,14 @@ export function evaluateBoard(expected: Expected | null, board: BoardLive | null
   if (expected === null) return { state: "unregistered", problems: [], alive };
   const problems = [...(hb ? mismatches(expected, hb) : []), ...inventoryMismatches(expected.inventory, board.inventory)];
   return { state: problems.length > 0 ? "misconfigured" : "online", problems, alive };
+}
+
+/**
+ * The state of a node no board is matched with: `spare` for a spare slot (expected to be empty,
+ * nothing to do), else `missing` (docs/protocol.md §"Registry states").
+ */
+export function boardlessState(node: { spare?: boolean } | null | undefined): "missing" | "spare" {
+  return node?.spare === true ? "spare" : "missing";
 }
 
 /** When a live board turns lost if nothing more arrives (for the staleness sweep). */
@@ -160,4 +170,5 @@ export const STATE_SEVERITY: Readonly<Record<BoardState, number>> = {
   unregistered: 4,
   offline: 5,
   online: 6,
+  spare: 7,
 };

@@ -65,7 +65,8 @@ export function createManagerApi(req: Requester) {
     types: async () => (await req.call("types.list", {}, typesListResultSchema)).items,
     upsertType: (t: z.input<typeof typesUpsertResultSchema> | BoardType) => req.call("types.upsert", t, typesUpsertResultSchema),
     removeType: (name: string, force = false) => req.call("types.remove", { name, force }, anyOk),
-    upsertNode: (n: NodeInput) => req.call("nodes.upsert", n, nodesUpsertResultSchema),
+    /** `reason`: why it is saved over a conflict hosts.conflicts reported (kept in the history). */
+    upsertNode: (n: NodeInput, reason?: string) => req.call("nodes.upsert", reason ? { ...n, reason } : n, nodesUpsertResultSchema),
     removeNode: (hostname: string) => req.call("nodes.remove", { hostname }, anyOk),
     bindNode: (hostname: string, boardId: string) => req.call("nodes.bind", { hostname, boardId, apply: true }, nodesBindResultSchema, { timeoutMs: 60_000 }),
     importNodes: (csv: string, dryRun: boolean) => req.call("nodes.import", { csv, dryRun }, importReportSchema, { timeoutMs: 60_000 }),

@@ -37,4 +37,16 @@ describe("aggregate", () => {
     expect(aggregate(new Map(), nodes).tiles.map((t) => t.sector)).toEqual(["(none)"]);
     expect(aggregate(new Map(), nodes, (a) => (a.startsWith("10.128.200.") ? "20" : null)).tiles.map((t) => t.sector)).toEqual(["20"]);
   });
+
+  it("counts an empty spare slot in its sector as spare, never as needing attention", () => {
+    const ip = { mode: "manual" as const, ip: "10.128.200.201", netmask: "255.255.255.128", gateway: "10.128.200.129" };
+    const nodes = new Map([
+      ["s1", nodeView("IA-20RaBbB--CO-Spare-1", "spare", { sector: null, ip, spare: true })],
+      ["m1", nodeView("IA-20RaBbB--CO-PSup-3", "missing", { sector: null, ip: { ...ip, ip: "10.128.200.202" } })],
+    ]);
+    const a = aggregate(new Map(), nodes, () => "20");
+    expect(a.totals).toMatchObject({ spare: 1, missing: 1 });
+    expect(a.attention).toBe(1);
+    expect(a.tiles).toEqual([expect.objectContaining({ sector: "20", total: 2, alarm: 1, counts: expect.objectContaining({ spare: 1, missing: 1 }) as unknown })]);
+  });
 });

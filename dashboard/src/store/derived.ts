@@ -1,5 +1,5 @@
 import { boardStates, type BoardState, type HostView, type NodeView } from "@bbb/shared";
-import type { BoardRow, SectorOf } from "../table/board-row.js";
+import { isBoardless, type BoardRow, type SectorOf } from "../table/board-row.js";
 import { NONE } from "../table/filters.js";
 import { needsAttention } from "../ui/attention.js";
 
@@ -57,7 +57,7 @@ export function aggregate(hosts: ReadonlyMap<string, HostView>, nodes: ReadonlyM
   };
   for (const v of hosts.values()) add(v.sector ?? v.node?.sector ?? "", v.state, v.problems);
   for (const n of nodes.values()) {
-    if (n.state === "missing" && (n.boardId === null || !hosts.has(n.boardId))) add(n.node.sector ?? (n.node.ip.mode === "manual" ? sectorOf(n.node.ip.ip) : null) ?? "", n.state, []);
+    if (isBoardless(n.state) && (n.boardId === null || !hosts.has(n.boardId))) add(n.node.sector ?? (n.node.ip.mode === "manual" ? sectorOf(n.node.ip.ip) : null) ?? "", n.state, []);
   }
   const tiles = [...by.values()].sort((a, b) => (b.alarm > 0 ? 1 : 0) - (a.alarm > 0 ? 1 : 0) || collator.compare(a.sector, b.sector));
   return { total, totals, attention, tiles };

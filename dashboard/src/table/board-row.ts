@@ -77,7 +77,7 @@ export function rowOfHost(v: HostView): BoardRow {
     pvPrefix: pv.join(" "),
     agentVersion: hb?.agentVersion ?? "",
     ipMode: hb?.ipMode ?? node?.ip.mode ?? "",
-    agent: v.state === "missing" ? "" : v.agent,
+    agent: isBoardless(v.state) ? "" : v.agent,
     problemCodes,
     problem: problemText(v.problems[0]),
     flapping: v.flapping,
@@ -129,12 +129,15 @@ export function rowOfMissingNode(n: NodeView, sectorOf: SectorOf = noSector): Bo
   return row;
 }
 
-/** Every board, plus every registered node whose board is not connected (state `missing`). */
+/** A node with no board: `missing`, or `spare` for a spare slot (docs/protocol.md §"Registry states"). */
+export const isBoardless = (s: BoardState): boolean => s === "missing" || s === "spare";
+
+/** Every board, plus every registered node whose board is not connected (state `missing` or `spare`). */
 export function buildRows(hosts: ReadonlyMap<string, HostView>, nodes: ReadonlyMap<string, NodeView>, sectorOf: SectorOf = noSector): BoardRow[] {
   const rows: BoardRow[] = [];
   for (const v of hosts.values()) rows.push(rowOfHost(v));
   for (const n of nodes.values()) {
-    if (n.state === "missing" && (n.boardId === null || !hosts.has(n.boardId))) rows.push(rowOfMissingNode(n, sectorOf));
+    if (isBoardless(n.state) && (n.boardId === null || !hosts.has(n.boardId))) rows.push(rowOfMissingNode(n, sectorOf));
   }
   return rows;
 }

@@ -27,7 +27,7 @@ export function hostView(id: string, o: Partial<HostView> & { hb?: Partial<Heart
 export function nodeView(hostname: string, state: BoardState = "missing", o: Partial<Node> = {}): NodeView {
   return {
     v: 1,
-    node: { hostname, ip: { mode: "dhcp" }, nameservers: [], type: "mbtemp", sector: "5", pvPrefixes: [], boardId: null, notes: "", ...o },
+    node: { hostname, ip: { mode: "dhcp" }, nameservers: [], type: "mbtemp", sector: "5", pvPrefixes: [], boardId: null, notes: "", spare: false, ...o },
     boardId: o.boardId ?? null,
     state,
   };

@@ -8,7 +8,7 @@ import type { BoardState, Problem } from "@bbb/shared";
 export const ATTENTION_STATES: readonly BoardState[] = ["lost", "offline", "missing", "misconfigured"];
 
 /** Problems that make a board need attention whatever its state: two boards claiming one identity. */
-export const CONFLICT_CODES: readonly Problem["code"][] = ["conflict-ip", "conflict-hostname", "conflict-pv-prefix", "duplicate-connection"];
+export const CONFLICT_CODES: readonly Problem["code"][] = ["conflict-ip", "conflict-hostname", "conflict-node-ip", "conflict-pv-prefix", "duplicate-connection"];
 
 export function hasConflict(problems: readonly { code: string }[]): boolean {
   return problems.some((p) => (CONFLICT_CODES as readonly string[]).includes(p.code));

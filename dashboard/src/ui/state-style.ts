@@ -9,6 +9,7 @@ export const STATE_LABEL: Readonly<Record<BoardState, string>> = {
   offline: "offline",
   lost: "LOST",
   missing: "missing",
+  spare: "spare",
 };
 
 /** Short glyph drawn inside map cells and badges, so states differ without colour vision. */
@@ -20,6 +21,7 @@ export const STATE_GLYPH: Readonly<Record<BoardState, string>> = {
   offline: "–",
   lost: "✕",
   missing: "∅",
+  spare: "◇",
 };
 
 export const STATES_BY_SEVERITY: readonly BoardState[] = [...boardStates].sort((a, b) => STATE_SEVERITY[a] - STATE_SEVERITY[b]);

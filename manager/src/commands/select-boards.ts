@@ -1,4 +1,4 @@
-import { STATE_SEVERITY, type BoardState, type HostFilter, type HostView } from "@bbb/shared";
+import { boardlessState, STATE_SEVERITY, type BoardState, type HostFilter, type HostView } from "@bbb/shared";
 import type { Registry } from "../registry/create-registry.js";
 
 const asList = <T>(v: T | T[] | undefined): T[] | undefined =>
@@ -32,7 +32,7 @@ export function createHostMatcher(f: HostFilter) {
   };
 }
 
-/** Host views of every board plus every node without a board (state `missing`), worst first. */
+/** Host views of every board plus every node without a board (state `missing` or `spare`), worst first. */
 export function allHostViews(reg: Registry, now: number): HostView[] {
   const out: HostView[] = [];
   for (const rec of reg.records.values()) if (rec.state !== null) out.push(reg.hostView(rec));
@@ -41,7 +41,7 @@ export function allHostViews(reg: Registry, now: number): HostView[] {
     out.push({
       v: 1,
       id: node.boardId ?? "",
-      state: "missing",
+      state: boardlessState(node),
       stateSince: now,
       lastSeen: null,
       problems: [],

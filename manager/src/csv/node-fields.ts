@@ -12,6 +12,7 @@ export function nodeFields(n: Node): Record<string, string> {
     nameservers: n.nameservers.join(" "),
     board: n.boardId ?? "",
     notes: n.notes,
+    spare: n.spare ? "yes" : "",
   };
 }
 

@@ -91,6 +91,9 @@ export function rowToNode(columns: ColumnMap, fields: readonly string[], ctx: Ro
   const ns = get("nameservers");
   const board = get("board");
   const notes = get("notes");
+  const spareText = get("spare")?.toLowerCase();
+  const spare = spareText === undefined ? (base?.spare ?? false) : ["yes", "true", "1", "y"].includes(spareText) ? true : ["", "no", "false", "0", "n"].includes(spareText) ? false : null;
+  if (spare === null) return fail(`spare: yes or no, not ${spareText ?? ""}`);
   const input: NodeInput = {
     hostname,
     ip,
@@ -100,6 +103,7 @@ export function rowToNode(columns: ColumnMap, fields: readonly string[], ctx: Ro
     nameservers: ns === undefined ? (base?.nameservers ?? []) : words(ns),
     boardId: board === undefined ? (base?.boardId ?? null) : board === "" ? null : board.toLowerCase(),
     notes: notes === undefined ? (base?.notes ?? "") : notes,
+    spare,
   };
   const r = nodeSchema.safeParse(input);
   if (!r.success) return fail(r.error.issues.map((i) => `${i.path.join(".") || "(row)"}: ${i.message}`).join("; "));

@@ -99,9 +99,10 @@ const DEVICE_ABBR: Readonly<Record<number, string>> = {
 /**
  * A plausible fleet, deterministic for a given size: boards spread over the default sectors,
  * EPICS-style hostnames, device codes 1–7; most registered, some misconfigured (the node says
- * another IP), some unregistered, plus a few nodes with no board at all (missing).
+ * another IP), some unregistered, plus a few nodes with no board at all: spare slots (`spare`,
+ * docs/protocol.md §"Registry states") and, every third one, a slot whose board is gone (missing).
  */
-export function planFleet(n: number): { boards: PlannedBoard[]; missingNodes: Node[] } {
+export function planFleet(n: number): { boards: PlannedBoard[]; emptyNodes: Node[] } {
   const sectors = defaultSectors().filter((s) => s.cidrs.length > 0);
   const boards: PlannedBoard[] = [];
   const used = new Map<string, number>();
@@ -133,18 +134,20 @@ export function planFleet(n: number): { boards: PlannedBoard[]; missingNodes: No
             pvPrefixes: [],
             boardId: null,
             notes: "",
+            spare: false,
           };
     boards.push({ index: i + 1, hostname, ip, netmask, gateway, device, node });
   }
-  const missingNodes: Node[] = Array.from({ length: Math.max(1, Math.floor(n / 50)) }, (_, j) => ({
-    hostname: `IA-20RaBbB--CO-Spare-${j + 1}`,
+  const emptyNodes: Node[] = Array.from({ length: Math.max(1, Math.floor(n / 50)) }, (_, j) => ({
+    hostname: j % 3 === 2 ? `IA-20RaBbB--CO-PSup-${j + 1}` : `IA-20RaBbB--CO-Spare-${j + 1}`,
     ip: { mode: "manual", ip: `10.128.200.${200 + (j % 50)}`, netmask: "255.255.255.128", gateway: "10.128.200.129" },
     nameservers: [],
     type: "power-supply",
     sector: null,
     pvPrefixes: [],
     boardId: null,
-    notes: "planned slot, board not installed",
+    notes: j % 3 === 2 ? "board removed for repair" : "spare slot: a board on the shelf, configured for this address",
+    spare: j % 3 !== 2,
   }));
-  return { boards, missingNodes };
+  return { boards, emptyNodes };
 }

@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     const m = server.manager;
     const who = { by: "demo", via: "internal" };
     for (const t of DEMO_TYPES) if (!m.registry.types.has(t.name)) m.service.editor.upsertType(t, who);
-    const nodes = [...plan.boards.flatMap((b) => (b.node ? [b.node] : [])), ...plan.missingNodes].filter(
+    const nodes = [...plan.boards.flatMap((b) => (b.node ? [b.node] : [])), ...plan.emptyNodes].filter(
       (x) => !m.registry.nodes.has(x.hostname),
     );
     if (nodes.length > 0) m.service.editor.upsertNodes(nodes, who);

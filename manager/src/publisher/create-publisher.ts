@@ -1,4 +1,4 @@
-import { REGISTRY_COALESCE_MS, SUMMARY_INTERVAL_MS, type BoardType, type Summary, type Topics } from "@bbb/shared";
+import { boardlessState, REGISTRY_COALESCE_MS, SUMMARY_INTERVAL_MS, type BoardType, type Summary, type Topics } from "@bbb/shared";
 import { createVolatileBatch } from "./volatile-batch.js";
 import type { Logger } from "pino";
 import type { Registry } from "../registry/create-registry.js";
@@ -91,7 +91,7 @@ export function createPublisher(deps: PublisherDeps) {
       if (rec.flapping) flapping++;
     }
     for (const [hostname, node] of reg.nodes) {
-      if (reg.boardOfNode(hostname) === null) add("missing", reg.nodeSectorOf(node));
+      if (reg.boardOfNode(hostname) === null) add(boardlessState(node), reg.nodeSectorOf(node));
     }
     return { v: 1, ts: now(), total, byState, bySector, flapping };
   }

@@ -122,6 +122,7 @@ export function expectedOf(node: Node, type: BoardType | undefined): Expected {
     projectRevision: type?.revision ?? null,
     rcLocalHash: type?.rcLocalHash ?? null,
     inventory: type?.expect ?? null,
+    spare: node.spare,
   };
 }
 

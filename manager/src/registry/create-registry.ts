@@ -75,7 +75,7 @@ export function createRegistry(deps: RegistryDeps) {
     node ? (node.sector ?? (node.ip.mode === "manual" ? sectorIndex.sectorOf(node.ip.ip) : null)) : null;
 
   const extraProblems = (rec: BoardRecord, t: number): Problem[] =>
-    boardExtraProblems(rec, t, { flap: deps.flap, skew: skews.get(rec.id), types });
+    boardExtraProblems(rec, t, { flap: deps.flap, skew: skews.get(rec.id), types, nodesWithIp: nodeTable.nodesWithIp });
 
   function scheduleDeadline(rec: BoardRecord, t: number): void {
     let d = Infinity;
@@ -349,17 +349,13 @@ export function createRegistry(deps: RegistryDeps) {
      * single-node edits stays linear.
      */
     setNodes(list: readonly Node[]): void {
-      const { changed, ids } = nodeTable.replace(list);
+      const { changed, ids, ips } = nodeTable.replace(list);
       if (changed.size === 0) return;
       const t = now();
       for (const rec of records.values()) {
         if (rec.state === null) continue;
-        const hbHost = rec.live.heartbeat?.hostname;
-        if (
-          (rec.nodeHost !== null && changed.has(rec.nodeHost)) ||
-          ids.has(rec.id) ||
-          (hbHost !== undefined && changed.has(hbHost))
-        ) {
+        const hb = rec.live.heartbeat;
+        if ((rec.nodeHost !== null && changed.has(rec.nodeHost)) || ids.has(rec.id) || (hb && (changed.has(hb.hostname) || ips.has(hb.ip)))) {
           evaluate(rec, t, "registry-edit", "volatile");
         }
       }

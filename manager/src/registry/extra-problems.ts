@@ -1,4 +1,4 @@
-import type { BoardType, Problem } from "@bbb/shared";
+import { hostnameToEpics, type BoardType, type Problem } from "@bbb/shared";
 import type { BoardRecord } from "./board-record.js";
 import { currentIocs, iocProblems } from "./ioc-problems.js";
 import { healthProblems } from "./health-watch.js";
@@ -8,11 +8,13 @@ export interface ExtraProblemContext {
   /** Board clock minus receive time, when beyond the tolerance. */
   skew: number | undefined;
   types: ReadonlyMap<string, BoardType>;
+  /** Hostnames of the nodes registered with a manual IP. */
+  nodesWithIp?: (ip: string) => readonly string[];
 }
 
 /**
  * Problems beside the node mismatches of the shared evaluation: flapping, a duplicate
- * connection, failed services, a skewed clock, an unregistered type.
+ * connection, failed services, a skewed clock, an unregistered type, an IP another node owns.
  */
 export function boardExtraProblems(rec: BoardRecord, t: number, ctx: ExtraProblemContext): Problem[] {
   const out: Problem[] = [];
@@ -48,5 +50,16 @@ export function boardExtraProblems(rec: BoardRecord, t: number, ctx: ExtraProble
     out.push({ code: "unknown-type", actual: hb.type, message: `type ${hb.type || "(none)"} is not registered` });
   }
   out.push(...healthProblems(rec));
+  // The IP belongs to another node: its board (now or when it comes back) collides with this one.
+  const owners = hb && rec.alive ? (ctx.nodesWithIp?.(hb.ip) ?? []).filter((h) => h !== rec.nodeHost) : [];
+  if (hb && owners.length > 0) {
+    out.push({
+      code: "conflict-node-ip",
+      field: "ip",
+      actual: hb.ip,
+      with: owners.slice(0, 64),
+      message: `IP ${hb.ip} is registered to node ${owners.map(hostnameToEpics).join(", ")}`,
+    });
+  }
   return out;
 }

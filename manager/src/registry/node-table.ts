@@ -9,6 +9,9 @@ export function createNodeTable(onNodeChanged: (hostname: string) => void) {
   const nodes = new Map<string, Node>();
   const boundNode = new Map<string, string>();
   const matches = new Map<string, Set<string>>();
+  /** Manual IP -> hostnames of the nodes registered with it. */
+  const byIp = new Map<string, string[]>();
+  const ipOf = (n: Node | undefined) => (n?.ip.mode === "manual" ? n.ip.ip : null);
 
   return {
     nodes: nodes as ReadonlyMap<string, Node>,
@@ -39,27 +42,35 @@ export function createNodeTable(onNodeChanged: (hostname: string) => void) {
       }
     },
 
-    /** Replaces the table; answers the hostnames and bound board ids an edit concerns. */
-    replace(list: readonly Node[]): { changed: Set<string>; ids: Set<string> } {
+    /** Hostnames of the nodes registered with a manual IP. */
+    nodesWithIp: (ip: string): readonly string[] => byIp.get(ip) ?? [],
+
+    /** Replaces the table; answers the hostnames, bound board ids and IPs an edit concerns. */
+    replace(list: readonly Node[]): { changed: Set<string>; ids: Set<string>; ips: Set<string> } {
       const before = new Map(nodes);
       nodes.clear();
       boundNode.clear();
+      byIp.clear();
       for (const n of list) {
         nodes.set(n.hostname, n);
         if (n.boardId !== null) boundNode.set(n.boardId, n.hostname);
+        const ip = ipOf(n);
+        if (ip !== null) byIp.set(ip, [...(byIp.get(ip) ?? []), n.hostname]);
       }
       const changed = new Set<string>();
       const ids = new Set<string>();
+      const ips = new Set<string>();
       const mark = (n: Node) => {
         changed.add(n.hostname);
         if (n.boardId !== null) ids.add(n.boardId);
+        for (const ip of [ipOf(n), ipOf(before.get(n.hostname)), ipOf(nodes.get(n.hostname))]) if (ip !== null) ips.add(ip);
       };
       for (const [h, n] of before) {
         const cur = nodes.get(h);
         if (!cur || JSON.stringify(cur) !== JSON.stringify(n)) mark(n);
       }
       for (const [h, n] of nodes) if (!before.has(h) || changed.has(h)) mark(n);
-      return { changed, ids };
+      return { changed, ids, ips };
     },
 
     /** The board a node is matched with: its bound board, else the live one reporting its hostname. */

@@ -63,7 +63,8 @@ export function createRegistryEditor(deps: EditorDeps) {
     },
 
     /** Creates or replaces nodes (one transaction); returns the stored nodes. */
-    upsertNodes(list: readonly Node[], who: Actor): Node[] {
+    /** `reason`: why a node is saved over a conflict the client was told about (kept in the history). */
+    upsertNodes(list: readonly Node[], who: Actor, reason?: string): Node[] {
       const touched = new Set<string>();
       store.transaction(() => {
         for (const node of list) {
@@ -73,7 +74,7 @@ export function createRegistryEditor(deps: EditorDeps) {
             audit(
               who,
               before ? `node ${node.hostname} updated` : `node ${node.hostname} created`,
-              { before, after: node },
+              reason === undefined ? { before, after: node } : { before, after: node, reason },
               node.hostname,
               node.boardId,
             ),
@@ -99,16 +100,20 @@ export function createRegistryEditor(deps: EditorDeps) {
       return removed;
     },
 
-    /** Binds a board to a node (swap of a dead board for a spare); the history records the swap. */
+    /**
+     * Binds a board to a node (swap of a dead board for a spare); the history records the swap.
+     * A spare node given a board is in service: it stops being a spare (docs/protocol.md
+     * §"Registry states"). A spare node whose board is taken is left empty, `spare` again.
+     */
     bind(hostname: string, boardId: string, who: Actor): { node: Node; previousBoardId: string | null } {
       const node = registry.nodes.get(hostname);
       if (!node) throw notFound(`node ${hostname}`);
       const previousBoardId = node.boardId;
-      const next: Node = { ...node, boardId };
+      const next: Node = { ...node, boardId, spare: false };
       const message =
-        previousBoardId && previousBoardId !== boardId
+        (previousBoardId && previousBoardId !== boardId
           ? `board ${boardId} replaces ${previousBoardId} on node ${hostname}`
-          : `board ${boardId} bound to node ${hostname}`;
+          : `board ${boardId} bound to node ${hostname}`) + (node.spare ? " (spare slot now in service)" : "");
       const unbound = store.registry.upsertNode(
         next,
         audit(who, message, { previousBoardId, boardId }, hostname, boardId),

@@ -1,4 +1,4 @@
-import type { HostView, Node, NodeView } from "@bbb/shared";
+import { boardlessState, type HostView, type Node, type NodeView } from "@bbb/shared";
 import type { BoardRecord } from "./board-record.js";
 import { rebootCounts } from "./health-watch.js";
 
@@ -26,5 +26,5 @@ export function toHostView(rec: BoardRecord, node: Node | null, t: number): Host
 
 /** The retained `registry/nodes/<hostname>` payload: a node and the board matched with it. */
 export function toNodeView(node: Node, board: BoardRecord | null): NodeView {
-  return { v: 1, node, boardId: board?.id ?? node.boardId, state: board?.state ?? "missing" };
+  return { v: 1, node, boardId: board?.id ?? node.boardId, state: board?.state ?? boardlessState(node) };
 }

@@ -11,7 +11,8 @@ export type HostsListParams = z.input<typeof hostsListParamsSchema>;
 
 /**
  * A row of hosts.list: the host view of a live (or dead) board, or of a node with no board
- * (state `missing`; `id` is the node's bound board id, or "" when it has none).
+ * (state `missing`, or `spare` for a spare node; `id` is the node's bound board id, or "" when
+ * it has none).
  */
 export const hostsListResultSchema = z
   .object({

@@ -23,6 +23,7 @@ export const NODES_CSV_COLUMNS = [
   "nameservers",
   "board",
   "notes",
+  "spare",
 ] as const;
 export type NodesCsvColumn = (typeof NODES_CSV_COLUMNS)[number];
 

@@ -25,8 +25,12 @@ export const nodesListResultSchema = z
 export const nodesGetParamsSchema = z.object({ hostname: hostnameSchema }).strict();
 export const nodesGetResultSchema = nodeViewSchema;
 
-/** Creates or replaces the node with this hostname (REST: PUT /nodes/{hostname}). */
-export const nodesUpsertParamsSchema = nodeSchema;
+/**
+ * Creates or replaces the node with this hostname (REST: PUT /nodes/{hostname}). `reason`: why
+ * it is saved although hosts.conflicts named someone holding its IP or hostname; the history
+ * keeps it (docs/protocol.md §"Registry states").
+ */
+export const nodesUpsertParamsSchema = nodeSchema.extend({ reason: z.string().trim().min(1).max(512).optional() });
 export const nodesUpsertResultSchema = nodeViewSchema;
 
 export const nodesRemoveParamsSchema = z.object({ hostname: hostnameSchema }).strict();

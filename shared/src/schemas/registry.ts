@@ -8,7 +8,7 @@ import { thresholdsSchema } from "./health.js";
 import { inventorySchema } from "./inventory.js";
 
 /** Computed state of a board or node (docs/protocol.md §"Registry states"). */
-export const boardStates = ["online", "misconfigured", "unregistered", "rebooting", "offline", "lost", "missing"] as const;
+export const boardStates = ["online", "misconfigured", "unregistered", "rebooting", "offline", "lost", "missing", "spare"] as const;
 export const boardStateSchema = z.enum(boardStates);
 export type BoardState = z.infer<typeof boardStateSchema>;
 
@@ -84,6 +84,11 @@ export const nodeSchema = z
     pvPrefixes: z.array(pvPrefixSchema).max(16).default([]),
     boardId: boardIdSchema.nullable().default(null),
     notes: z.string().max(1024).default(""),
+    /**
+     * A spare slot: with no board it is `spare`, not `missing` (docs/protocol.md §"Registry
+     * states"); binding a board to it (nodes.bind) puts it in service and clears the flag.
+     */
+    spare: z.boolean().default(false),
   })
   .strict();
 export type Node = z.infer<typeof nodeSchema>;
@@ -96,6 +101,8 @@ export const problemSchema = z
       "mismatch",
       "conflict-hostname",
       "conflict-ip",
+      // A live board reports the IP another node is registered with (docs/protocol.md §"Registry states").
+      "conflict-node-ip",
       "conflict-pv-prefix",
       "duplicate-connection",
       "flapping",
@@ -118,7 +125,7 @@ export const problemSchema = z
     field: z.string().max(64).optional(),
     expected: z.string().max(512).optional(),
     actual: z.string().max(512).optional(),
-    /** Other boards involved in a conflict. */
+    /** Other boards involved in a conflict (node hostnames for `conflict-node-ip`). */
     with: z.array(z.string().max(64)).max(64).optional(),
     message: z.string().max(512),
   })

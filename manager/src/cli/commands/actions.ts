@@ -157,10 +157,10 @@ export function registerActions(program: Command, ctx: CliContext): void {
         ...(o.includeDead ? { includeDead: true } : {}),
       };
       const rpc = await ctx.client();
-      // The runner selects boards, not nodes without one (hosts.list also lists those as `missing`).
+      // The runner selects boards, not nodes without one (hosts.list also lists those as `missing` / `spare`).
       const count = byFilter
         ? (await rpc.call<{ items: HostView[] }>("hosts.list", { ...filter, limit: 10_000 })).items.filter(
-            (h) => h.state !== "missing",
+            (h) => h.state !== "missing" && h.state !== "spare",
           ).length
         : boards.length;
       await confirmBulk(ctx.io, { what: spec.cli, count, byFilter, yes: o.yes === true });

@@ -4,6 +4,7 @@ import type { Problem } from "@bbb/shared";
 import type { ProblemsChangeEvent, StateChangeEvent } from "../../service/events.js";
 import type { Clock } from "./clock.js";
 import type { Deliverer } from "./delivery.js";
+import { problemLabel } from "./problem-words.js";
 import type { IncidentPayload, MaintenanceWindow, WebhookRule } from "./schemas.js";
 
 interface BoardInfo {
@@ -59,7 +60,8 @@ const inCondition = (rule: WebhookRule, b: BoardInfo) =>
   ruleMatches(rule, b) &&
   (rule.problems.length > 0 ? firingProblems(rule, b).length > 0 : rule.states.includes(b.state as never));
 
-const ruleLabel = (rule: WebhookRule) => (rule.problems.length > 0 ? rule.problems.join("/") : rule.states.join("/"));
+const ruleLabel = (rule: WebhookRule, had: readonly { code: string }[]) =>
+  rule.problems.length > 0 ? problemLabel(rule.problems, had) : rule.states.join("/");
 
 /**
  * Turns state changes into incidents: a board must stay in a rule's state for `delayMs`
@@ -100,7 +102,7 @@ export function createIncidentEngine(deps: {
         ...(inc.rule.problems.length > 0 ? { problems: problems.map((p) => ({ code: p.code, message: p.message })) } : {}),
       };
     });
-    const states = ruleLabel(inc.rule);
+    const states = ruleLabel(inc.rule, list.flatMap((b) => b.problems ?? []));
     const where = inc.sector !== null ? ` in sector ${inc.sector}` : "";
     const what = list.length === 1 ? `${list[0]?.hostname ?? list[0]?.boardId} is` : `${list.length} boards are`;
     const text =

@@ -30,7 +30,7 @@ export const webhookRuleObjectSchema = z
     name: z.string().max(128).default(""),
     url: urlSchema,
     enabled: z.boolean().default(true),
-    states: z.array(boardStateSchema).max(7).default(["lost"]),
+    states: z.array(boardStateSchema).max(8).default(["lost"]),
     /**
      * Problem codes (e.g. `ioc-down`, `pv-silent` of docs/epics.md, `threshold`, `time-unsynced`
      * of docs/protocol.md §"Alarms"): when given, the rule fires for boards having one of these

@@ -73,7 +73,7 @@ export function createFleetMetrics(reg: MetricsRegistry = createMetricsRegistry(
     "Connections that took over a connected client id.",
   );
 
-  reg.gauge("bbb_boards", "Boards (and nodes without a board: `missing`) per state.", () =>
+  reg.gauge("bbb_boards", "Boards (and nodes without a board: `missing`, or `spare` for spare slots) per state.", () =>
     src ? Object.entries(src.summary().byState).map(([state, value]) => ({ labels: { state }, value })) : null,
   );
   reg.gauge("bbb_boards_by_sector", "Boards per sector and state (`-`: no sector).", () => {

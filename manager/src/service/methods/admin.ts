@@ -1,5 +1,6 @@
 import { BrokerErrors, type UserStore } from "@bbb/broker";
 import {
+  boardlessState,
   CodedError,
   historyQueryParamsSchema,
   historyQueryResultSchema,
@@ -128,8 +129,11 @@ export function adminMethods(deps: ServiceDeps): MethodDef[] {
           if (rec.alive) alive++;
           byState[rec.state] = (byState[rec.state] ?? 0) + 1;
         }
-        const missing = [...deps.registry.nodes.keys()].filter((h) => deps.registry.boardOfNode(h) === null).length;
-        if (missing > 0) byState.missing = missing;
+        for (const [h, node] of deps.registry.nodes) {
+          if (deps.registry.boardOfNode(h) !== null) continue;
+          const s = boardlessState(node);
+          byState[s] = (byState[s] ?? 0) + 1;
+        }
         const b = deps.broker();
         return {
           version: deps.version,

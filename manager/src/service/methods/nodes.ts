@@ -78,8 +78,9 @@ export function nodeMethods(deps: ServiceDeps): MethodDef[] {
       result: nodesUpsertResultSchema,
       http: { method: "PUT", path: "/nodes/{hostname}" },
       handler: (p, ctx) => {
-        deps.editor.upsertNodes([p], { by: ctx.username, via: ctx.via });
-        return view(p.hostname);
+        const { reason, ...node } = p;
+        deps.editor.upsertNodes([node], { by: ctx.username, via: ctx.via }, reason);
+        return view(node.hostname);
       },
     }),
     defineMethod({

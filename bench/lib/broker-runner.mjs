@@ -12,7 +12,7 @@ const PROC = fileURLToPath(new URL("../broker-proc.mjs", import.meta.url));
 export async function startBroker(kind, { redisUrl, cpuProf } = {}) {
   if (kind === "mosquitto") {
     const m = await startMosquitto();
-    return { kind, pid: m.pid, url: m.url, viewer: {}, stop: m.stop, eld: async () => null };
+    return { kind, pid: m.pid, url: m.url, viewer: {}, stop: m.stop, eldStart: async () => null, eld: async () => null };
   }
   // Ours runs with the product's node flags (as the image runs the broker role); plain Aedes is
   // the reference point and runs with Node's defaults.
@@ -26,6 +26,7 @@ export async function startBroker(kind, { redisUrl, cpuProf } = {}) {
     url: { host: "127.0.0.1", port: ready.port },
     viewer: ready.viewer ?? {},
     stop: () => stop(child, 5000),
+    eldStart: () => request(child, { cmd: "eld-start" }, 5000).catch(() => null),
     eld: () => request(child, { cmd: "eld" }, 5000).catch(() => null),
   };
 }

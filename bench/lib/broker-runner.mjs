@@ -12,11 +12,11 @@ const PROC = fileURLToPath(new URL("../broker-proc.mjs", import.meta.url));
 export async function startBroker(kind, { redisUrl, cpuProf } = {}) {
   if (kind === "mosquitto") {
     const m = await startMosquitto();
-    return { kind, pid: m.pid, url: m.url, viewer: {}, stop: m.stop, eldStart: async () => null, eld: async () => null };
+    return { kind, pid: m.pid, url: m.url, viewer: {}, stop: m.stop, eldStart: async () => null, gcReset: async () => null, gc: async () => null, eld: async () => null };
   }
   // Ours runs with the product's node flags (as the image runs the broker role); plain Aedes is
   // the reference point and runs with Node's defaults.
-  const execArgv = ["--max-old-space-size=4096", ...(kind === "ours" ? START_FLAGS : [])];
+  const execArgv = ["--max-old-space-size=4096", ...(kind.startsWith("ours") ? START_FLAGS : [])];
   if (cpuProf) execArgv.push("--cpu-prof", `--cpu-prof-dir=${cpuProf}`);
   const child = forkHelper(PROC, redisUrl ? [kind, redisUrl] : [kind], { execArgv });
   const ready = await waitMessage(child, (m) => m?.type === "ready", 20_000, `${kind} broker ready`);
@@ -27,6 +27,8 @@ export async function startBroker(kind, { redisUrl, cpuProf } = {}) {
     viewer: ready.viewer ?? {},
     stop: () => stop(child, 5000),
     eldStart: () => request(child, { cmd: "eld-start" }, 5000).catch(() => null),
+    gcReset: () => request(child, { cmd: "gc-reset" }, 5000).catch(() => null),
+    gc: () => request(child, { cmd: "gc" }, 5000).catch(() => null),
     eld: () => request(child, { cmd: "eld" }, 5000).catch(() => null),
   };
 }

@@ -42,7 +42,7 @@ export function targetsMarkdown(dir) {
   const bulk = cmd?.bulkReboot?.[0];
   rows.push([`bulk reboot of 600 boards, all results ≤ 5 s`, bulk ? `${fmt(bulk.elapsedMs, 0)} ms (default options)` : null, verdict(bulk ? bulk.status === "ok" && bulk.elapsedMs <= 5000 : null)]);
   const br = load(dir, "broker")?.result;
-  for (const s of br?.sizes ?? []) rows.push([`broker CPU per message ≤ 2.5 × mosquitto, ${fmt(s.boards, 0)} boards`, s.ratioOursToMosquitto ? `${fmt(s.ratioOursToMosquitto, 2)}× (plain Aedes ${fmt(s.ratioAedesToMosquitto, 2)}×)` : null, verdict(s.ratioOursToMosquitto ? s.ratioOursToMosquitto <= 2.5 : null)]);
+  for (const s of br?.sizes ?? []) rows.push([`broker CPU per message ≤ 2 × mosquitto, ${fmt(s.boards, 0)} boards`, s.ratioOursToMosquitto ? `${fmt(s.ratioOursToMosquitto, 2)}× (plain Aedes ${fmt(s.ratioAedesToMosquitto, 2)}×)` : null, verdict(s.ratioOursToMosquitto ? s.ratioOursToMosquitto <= 2 : null)]);
   const ag = load(dir, "agent")?.result;
   for (const r of ag?.runs ?? []) {
     rows.push([`agent (${r.program}) ≤ 60 MB RSS`, `${fmt(r.rssMiB, 1)} MiB (peak ${fmt(r.peakRssMiB, 1)})`, verdict(r.rssMiB * 1.048576 <= 60)]);

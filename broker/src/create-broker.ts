@@ -135,7 +135,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       throw e;
     }
     // Aedes 1.2's typings do not declare `persistence`, which it sets in its constructor.
-    if (!cluster) useRetainedStore((aedes as unknown as { persistence: RetainedPersistence }).persistence, createRetainedStore());
+    if (!cluster && deps.retainedStore !== "packets") useRetainedStore((aedes as unknown as { persistence: RetainedPersistence }).persistence, createRetainedStore());
     skipRetainedLookupForCommands(aedes, deps.topicRoot);
     // Every client's keepalive on one timer (keepalive-wheel.ts), from the moment it is registered.
     const keepalive = createKeepaliveWheel();

@@ -28,6 +28,12 @@ export interface BrokerDeps {
    * Only behind a proxy that sets them: anyone else could claim any address. Default false.
    */
   trustProxy?: boolean;
+  /**
+   * Where a single broker keeps retained messages: `bytes` (default, retained-store.ts) or
+   * `packets`, Aedes' own store of packet copies (the previous design; the benchmark compares
+   * the two). A cluster keeps them in Redis either way.
+   */
+  retainedStore?: "bytes" | "packets";
   /** CONNECTs worked on at once before "server busy" (docs/protocol.md §"Server busy"); defaults in connect-admission.ts. */
   admission?: ConnectAdmissionOptions;
   /** Back-off of repeated authentication failures per address (tests shorten it). */

@@ -43,7 +43,7 @@ async function startOurs() {
   await users.upsert(VIEWER.username, "viewer", VIEWER.password);
   const fleetSecret = process.env.BENCH_FLEET_SECRET ?? "bench-fleet-secret";
   const broker = createBroker({ log, topicRoot: "bbb", fleetSecret, users, ...(redisUrl ? { cluster: { redisUrl } } : {}), ...(mode === "ours-packets" ? { retainedStore: "packets" } : {}) });
-  const { mqttPort } = await broker.start({ mqttPort: 0, bind: "127.0.0.1" });
+  const { mqttPort } = await broker.start({ mqttPort: Number(process.env.BENCH_BROKER_PORT ?? 0), bind: "127.0.0.1" });
   stopFn = async () => {
     await broker.stop();
     rmSync(dir, { recursive: true, force: true });

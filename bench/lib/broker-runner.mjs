@@ -9,7 +9,7 @@ const PROC = fileURLToPath(new URL("../broker-proc.mjs", import.meta.url));
  * Starts one broker under test: `mosquitto`, `aedes` (plain) or `ours` (createBroker with hooks),
  * optionally clustered over Redis. Returns its URL, PID and the subscriber credentials.
  */
-export async function startBroker(kind, { redisUrl, cpuProf } = {}) {
+export async function startBroker(kind, { redisUrl, cpuProf, port } = {}) {
   if (kind === "mosquitto") {
     const m = await startMosquitto();
     return { kind, pid: m.pid, url: m.url, viewer: {}, stop: m.stop, eldStart: async () => null, gcReset: async () => null, gc: async () => null, eld: async () => null };
@@ -18,7 +18,7 @@ export async function startBroker(kind, { redisUrl, cpuProf } = {}) {
   // the reference point and runs with Node's defaults.
   const execArgv = ["--max-old-space-size=4096", ...(kind.startsWith("ours") ? START_FLAGS : [])];
   if (cpuProf) execArgv.push("--cpu-prof", `--cpu-prof-dir=${cpuProf}`);
-  const child = forkHelper(PROC, redisUrl ? [kind, redisUrl] : [kind], { execArgv });
+  const child = forkHelper(PROC, redisUrl ? [kind, redisUrl] : [kind], { execArgv, ...(port ? { env: { BENCH_BROKER_PORT: String(port) } } : {}) });
   const ready = await waitMessage(child, (m) => m?.type === "ready", 20_000, `${kind} broker ready`);
   return {
     kind,

@@ -92,7 +92,7 @@ process.on("disconnect", () => process.exit(0));
 
 try {
   const port = mode === "aedes" ? await startAedes() : await startOurs();
-  process.send({ type: "ready", port, viewer: mode === "ours" ? VIEWER : null });
+  process.send({ type: "ready", port, viewer: mode.startsWith("ours") ? VIEWER : null });
 } catch (e) {
   process.stderr.write(`${e?.stack ?? e}\n`);
   process.exit(1);

@@ -22,7 +22,7 @@ export interface KeepaliveClient {
 }
 
 export interface KeepaliveWheelDeps {
-  /** Milliseconds; default Date.now. */
+  /** Milliseconds on a monotonic clock (a wall-clock step must not suspend expiry); default performance.now. */
   now?: () => number;
   /** Granularity: how late an expiry may be. Default 100 ms. */
   tickMs?: number;
@@ -49,7 +49,7 @@ interface Entry {
 const DEFAULT_TICK_MS = 100;
 
 export function createKeepaliveWheel(deps: KeepaliveWheelDeps = {}): KeepaliveWheel {
-  const now = deps.now ?? Date.now;
+  const now = deps.now ?? (() => performance.now());
   const tickMs = deps.tickMs ?? DEFAULT_TICK_MS;
   const setIntervalFn = deps.setInterval ?? setInterval;
   const clearIntervalFn = deps.clearInterval ?? ((t: unknown) => clearInterval(t as NodeJS.Timeout));

@@ -2,18 +2,36 @@ import net from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { PerformanceObserver, constants, monitorEventLoopDelay } from "node:perf_hooks";
 
 /**
  * A broker in its own process for the broker-tier benchmark, so that its CPU and RSS can be
  * read from /proc/<pid>: `ours` is createBroker of @bbb/broker with the real user store and
  * the auth/ACL hooks; `aedes` is plain Aedes with a noDelay TCP server (the reference
- * point for the hooks' cost). argv: <ours|aedes> [redisUrl]. Replies over IPC.
+ * point for the hooks' cost); `ours-packets` is ours with Aedes' own retained store (packet
+ * copies, the previous design). argv: <ours|ours-packets|aedes> [redisUrl]. Replies over IPC.
+ *
+ * The event-loop delay monitor runs only between `eld-start` and `eld`: at 1 ms resolution it
+ * is a timer waking the process 1,000 times a second, which cost ~0.03 core (a third of our
+ * broker's CPU at 600 boards, none of it the broker's) when it ran during the CPU window.
  */
 const [mode = "ours", redisUrl] = process.argv.slice(2);
 const VIEWER = { username: "bench-viewer", password: "bench-viewer-password" };
 let stopFn = async () => {};
 const eld = monitorEventLoopDelay({ resolution: 1 });
+
+/** Garbage-collection pauses on the main thread by kind (perf_hooks 'gc' entries), since `gc-reset`. */
+const GC_KINDS = { [constants.NODE_PERFORMANCE_GC_MINOR]: "minor", [constants.NODE_PERFORMANCE_GC_MAJOR]: "major", [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: "incremental", [constants.NODE_PERFORMANCE_GC_WEAKCB]: "weakcb" };
+const gcEmpty = () => ({ t0: performance.now(), minor: { n: 0, ms: 0, max: 0 }, major: { n: 0, ms: 0, max: 0 }, incremental: { n: 0, ms: 0, max: 0 }, weakcb: { n: 0, ms: 0, max: 0 } });
+let gc = gcEmpty();
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    const k = gc[GC_KINDS[e.detail?.kind] ?? "weakcb"];
+    k.n++;
+    k.ms += e.duration;
+    k.max = Math.max(k.max, e.duration);
+  }
+}).observe({ entryTypes: ["gc"] });
 
 async function startOurs() {
   const { createBroker, createUserStore } = await import("@bbb/broker");
@@ -24,8 +42,8 @@ async function startOurs() {
   await users.load();
   await users.upsert(VIEWER.username, "viewer", VIEWER.password);
   const fleetSecret = process.env.BENCH_FLEET_SECRET ?? "bench-fleet-secret";
-  const broker = createBroker({ log, topicRoot: "bbb", fleetSecret, users, ...(redisUrl ? { cluster: { redisUrl } } : {}) });
-  const { mqttPort } = await broker.start({ mqttPort: 0, bind: "127.0.0.1" });
+  const broker = createBroker({ log, topicRoot: "bbb", fleetSecret, users, ...(redisUrl ? { cluster: { redisUrl } } : {}), ...(mode === "ours-packets" ? { retainedStore: "packets" } : {}) });
+  const { mqttPort } = await broker.start({ mqttPort: Number(process.env.BENCH_BROKER_PORT ?? 0), bind: "127.0.0.1" });
   stopFn = async () => {
     await broker.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -50,7 +68,18 @@ async function startAedes() {
 }
 
 process.on("message", async (msg) => {
+  if (msg?.cmd === "eld-start") {
+    eld.reset();
+    eld.enable();
+    process.send({ rid: msg.rid });
+  }
+  if (msg?.cmd === "gc-reset") {
+    gc = gcEmpty();
+    process.send({ rid: msg.rid });
+  }
+  if (msg?.cmd === "gc") process.send({ rid: msg.rid, windowS: (performance.now() - gc.t0) / 1000, ...gc });
   if (msg?.cmd === "eld") {
+    eld.disable();
     process.send({ rid: msg.rid, p50: eld.percentile(50) / 1e6 - 1, p99: eld.percentile(99) / 1e6 - 1, max: eld.max / 1e6 - 1 });
     eld.reset();
   }
@@ -63,8 +92,7 @@ process.on("disconnect", () => process.exit(0));
 
 try {
   const port = mode === "aedes" ? await startAedes() : await startOurs();
-  eld.enable();
-  process.send({ type: "ready", port, viewer: mode === "ours" ? VIEWER : null });
+  process.send({ type: "ready", port, viewer: mode.startsWith("ours") ? VIEWER : null });
 } catch (e) {
   process.stderr.write(`${e?.stack ?? e}\n`);
   process.exit(1);

@@ -17,6 +17,7 @@ let sentSince = 0;
 let markSince = Infinity;
 let connectsDone = 0;
 let failed = 0;
+let busy = 0;
 let cmdsReceived = 0;
 let resultsSent = 0;
 let publishing = true;
@@ -55,6 +56,10 @@ function openBoard(b) {
 
 function onClose(b, sock) {
   if (b.sock !== sock) return;
+  if (b.state === "busy") {
+    b.sock = null;
+    return;
+  }
   if (b.state === "connecting") {
     inFlight--;
     failed++;
@@ -79,6 +84,20 @@ function onPacket(b, p) {
   switch (p.cmd) {
     case "connack":
       inFlight--;
+      if (p.returnCode === 3) {
+        // "Server busy" (docs/protocol.md §"Server busy"): back off with full jitter and try
+        // again, as the agent does (0.5 s doubling, capped at 30 s).
+        busy++;
+        b.state = "busy";
+        b.sock?.destroy();
+        const delay = Math.random() * Math.min(30_000, 500 * 2 ** (b.busyAttempts ?? 0));
+        b.busyAttempts = (b.busyAttempts ?? 0) + 1;
+        setTimeout(() => {
+          if (b.state === "busy") openBoard(b);
+        }, delay);
+        return;
+      }
+      b.busyAttempts = 0;
       if (p.returnCode !== 0) {
         failed++;
         b.state = "refused";
@@ -168,7 +187,7 @@ function ramp() {
 }
 
 function counts() {
-  return { sent, sentSince, connected: connectsDone, failed, cmdsReceived, resultsSent, t: nowMs(), pid: process.pid };
+  return { sent, sentSince, connected: connectsDone, failed, busy, cmdsReceived, resultsSent, t: nowMs(), pid: process.pid };
 }
 
 function pick(msg) {

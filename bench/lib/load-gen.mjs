@@ -45,8 +45,8 @@ export async function startLoad(opts) {
     async counts() {
       const all = await Promise.all(procs.filter((p) => p.exitCode === null && p.signalCode === null).map((p) => request(p, { cmd: "counts" })));
       return all.reduce(
-        (a, c) => ({ sent: a.sent + c.sent, sentSince: a.sentSince + (c.sentSince ?? 0), connected: a.connected + c.connected, failed: a.failed + c.failed, cmdsReceived: a.cmdsReceived + c.cmdsReceived, resultsSent: a.resultsSent + c.resultsSent }),
-        { sent: 0, sentSince: 0, connected: 0, failed: 0, cmdsReceived: 0, resultsSent: 0 },
+        (a, c) => ({ sent: a.sent + c.sent, sentSince: a.sentSince + (c.sentSince ?? 0), connected: a.connected + c.connected, failed: a.failed + c.failed, busy: a.busy + (c.busy ?? 0), cmdsReceived: a.cmdsReceived + c.cmdsReceived, resultsSent: a.resultsSent + c.resultsSent }),
+        { sent: 0, sentSince: 0, connected: 0, failed: 0, busy: 0, cmdsReceived: 0, resultsSent: 0 },
       );
     },
     /** Waits until every board is connected (or `timeoutMs`), reporting progress. */

@@ -6,15 +6,36 @@ export function brokerMarkdown(res, meta) {
   for (const s of res.sizes) {
     for (const [kind, m] of Object.entries(s.median)) {
       const ratio = kind === "ours" ? s.ratioOursToMosquitto : kind === "aedes" ? s.ratioAedesToMosquitto : 1;
-      rows.push([fmt(s.boards, 0), kind === "ours" ? "ours (createBroker + hooks)" : kind === "aedes" ? "plain Aedes" : "mosquitto", fmt(m.msgPerS, 0), fmt(m.cpuUsPerMsg, 1), ratio === null ? null : `${fmt(ratio, 2)}×`, fmt(m.cpuCores, 3), fmt(m.rssMiB, 0), pct(m.delivery, 3), fmt(m.latencyMs?.p50, 2), fmt(m.latencyMs?.p99, 2), m.eventLoopDelayMs ? fmt(m.eventLoopDelayMs.p99, 1) : "–"]);
+      rows.push([fmt(s.boards, 0), kind === "ours" ? "ours (createBroker + hooks)" : kind === "aedes" ? "plain Aedes" : "mosquitto", m.connected === undefined ? "–" : `${fmt(m.connected, 0)}${m.busyConnacks ? ` (${fmt(m.busyConnacks, 0)} busy)` : ""}`, fmt(m.msgPerS, 0), fmt(m.cpuUsPerMsg, 1), ratio === null ? null : `${fmt(ratio, 2)}×`, fmt(m.cpuCores, 3), fmt(m.rssMiB, 0), pct(m.delivery, 3), fmt(m.latencyMs?.p50, 2), fmt(m.latencyMs?.p99, 2), m.eventLoopDelayMs ? fmt(m.eventLoopDelayMs.p99, 1) : "–", m.gc ? fmt(m.gc.pauseMsPerS, 1) : "–"]);
     }
   }
+  const gcRows = (res.gcCompare?.runs ?? []).map((r) => [
+    fmt(r.boards, 0),
+    r.kind === "ours" ? "ours, retained bytes (retained-store.ts)" : "ours, Aedes' packet store (before)",
+    fmt(r.connected, 0),
+    fmt(r.gc?.windowS, 0),
+    fmt(r.cpuUsPerMsg, 1),
+    fmt(r.rssMiB, 0),
+    fmt(r.gc?.pauseMsPerS, 2),
+    r.gc ? `${r.gc.minor.n} / ${fmt(r.gc.minor.ms, 0)} / ${fmt(r.gc.minor.max, 1)}` : "–",
+    r.gc ? `${r.gc.major.n} / ${fmt(r.gc.major.ms, 0)} / ${fmt(r.gc.major.max, 1)}` : "–",
+    r.gc ? `${r.gc.incremental.n} / ${fmt(r.gc.incremental.ms, 0)}` : "–",
+    fmt(r.latencyMs?.p99, 1),
+  ]);
   return [
     `${meta} Median of ${res.runsPerSize ?? 1} run(s) per row; CPU ratio = median CPU per message / mosquitto's median.`,
     "",
-    table(["boards", "broker", "msg/s", "CPU µs/msg", "× mosquitto", "cores", "RSS MiB", "delivered", "p50 ms", "p99 ms", "loop delay p99 ms"], rows),
+    table(["boards", "broker", "connected", "msg/s", "CPU µs/msg", "× mosquitto", "cores", "RSS MiB", "delivered", "p50 ms", "p99 ms", "loop delay p99 ms", "GC pause ms/s"], rows),
     "",
-    "One SUBSCRIBE to an agent's own `bbb/<id>/cmd/#` in Aedes' in-memory retained store (aedes-persistence), with every board's retained heartbeat and status stored; the last column is the CPU all boards' connects cost (n²/2 scans):",
+    ...(gcRows.length
+      ? [
+          "Garbage collection of our broker with the retained store before and after, back to back in the same run (perf_hooks 'gc' entries over the window: count / total ms / longest ms):",
+          "",
+          table(["boards", "retained messages kept as", "connected", "window s", "CPU µs/msg", "RSS MiB", "GC pause ms/s", "scavenges n / ms / max", "mark-compacts n / ms / max", "incremental marking n / ms", "p99 ms"], gcRows),
+          "",
+        ]
+      : []),
+    "One SUBSCRIBE in Aedes' own in-memory retained store (aedes-persistence, which a single broker no longer uses: retained-store.ts looks up by the first two topic levels), with every board's retained heartbeat and status stored; the last column is the CPU all boards' connects cost (n²/2 scans):",
     "",
     table(["boards", "retained messages", "ms per SUBSCRIBE", "CPU s to connect all boards"], (res.retainedScan ?? []).map((r) => [fmt(r.boards, 0), fmt(r.retained, 0), fmt(r.msPerSubscribe, 2), fmt(r.cpuSecondsToConnectAll, 1)])),
   ].join("\n");

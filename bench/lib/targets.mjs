@@ -53,7 +53,7 @@ export function targetsMarkdown(dir) {
     verdict(rs && !rs.error ? rs.boards >= 10_000 && rs.allAliveS !== null && rs.allAliveS <= 30 && rs.lostAtEnd === 0 && rs.historyLostSinceKill === 0 : rs ? false : null),
   ]);
   const br = load(dir, "broker")?.result;
-  for (const s of br?.sizes ?? []) rows.push([`broker CPU per message ≤ 2.5 × mosquitto, ${fmt(s.boards, 0)} boards`, s.ratioOursToMosquitto ? `${fmt(s.ratioOursToMosquitto, 2)}× (plain Aedes ${fmt(s.ratioAedesToMosquitto, 2)}×)` : null, verdict(s.ratioOursToMosquitto ? s.ratioOursToMosquitto <= 2.5 : null)]);
+  for (const s of br?.sizes ?? []) rows.push([`broker CPU per message ≤ 2 × mosquitto, ${fmt(s.boards, 0)} boards`, s.ratioOursToMosquitto ? `${fmt(s.ratioOursToMosquitto, 2)}× (plain Aedes ${fmt(s.ratioAedesToMosquitto, 2)}×)` : null, verdict(s.ratioOursToMosquitto ? s.ratioOursToMosquitto <= 2 : null)]);
   const ag = load(dir, "agent")?.result;
   for (const r of ag?.runs ?? []) {
     rows.push([`agent (${r.program}) ≤ 60 MB RSS`, `${fmt(r.rssMiB, 1)} MiB (peak ${fmt(r.peakRssMiB, 1)})`, verdict(r.rssMiB * 1.048576 <= 60)]);

@@ -47,8 +47,8 @@ export async function brokerRun({ kind, boards, warmupS, measureS, connectsPerSe
     subMeter.start();
     const redisMeter = cluster ? createCpuMeter([cluster.redis.pid]) : null;
     redisMeter?.start();
-    await Promise.all(brokers.map((b) => b.eld()));
     await sub.window(nowMs());
+    await Promise.all(brokers.map((b) => b.gcReset()));
     const c0 = await load.counts();
     meter.start();
     await sleep(measureS * 1000);
@@ -56,6 +56,11 @@ export async function brokerRun({ kind, boards, warmupS, measureS, connectsPerSe
     const redisCpu = redisMeter?.stop();
     const benchCpu = subMeter.stop();
     const c1 = await load.counts();
+    const gc = await brokers[0].gc();
+    // The delay monitor's 1 ms timer would wake the broker 1,000 times a second: measured after
+    // the CPU window, in a window of its own (broker-proc.mjs).
+    await Promise.all(brokers.map((b) => b.eldStart()));
+    await sleep(Math.min(3, measureS) * 1000);
     const eld = await Promise.all(brokers.map((b) => b.eld()));
     const mem = brokers.map((b) => memory(b.pid));
     await load.setPublishing(false);
@@ -80,6 +85,8 @@ export async function brokerRun({ kind, boards, warmupS, measureS, connectsPerSe
       sent: final.sent,
       received: s.counts.heartbeat,
       latencyMs: s.hbLatency,
+      gc: gc ? gcSummary(gc) : null,
+      busyConnacks: c.busy ?? 0,
       eventLoopDelayMs: eld[0] ? { p50: round(eld[0].p50, 2), p99: round(eld[0].p99, 2), max: round(eld[0].max, 2) } : null,
     };
   } finally {
@@ -87,6 +94,18 @@ export async function brokerRun({ kind, boards, warmupS, measureS, connectsPerSe
     await sub?.close();
     for (const b of brokers) await b.stop();
   }
+}
+
+/** GC pauses per second of the window, and the major (mark-compact) collections in it. */
+function gcSummary(gc) {
+  const all = ["minor", "major", "incremental", "weakcb"].reduce((a, k) => a + gc[k].ms, 0);
+  return {
+    windowS: round(gc.windowS, 1),
+    pauseMsPerS: round(all / gc.windowS, 2),
+    minor: { n: gc.minor.n, ms: round(gc.minor.ms, 1), max: round(gc.minor.max, 1) },
+    major: { n: gc.major.n, ms: round(gc.major.ms, 1), max: round(gc.major.max, 1) },
+    incremental: { n: gc.incremental.n, ms: round(gc.incremental.ms, 1), max: round(gc.incremental.max, 1) },
+  };
 }
 
 export async function runBrokerPhase(opts) {
@@ -111,6 +130,18 @@ export async function runBrokerPhase(opts) {
     const ratio = (k) => (ref && med[k]?.cpuUsPerMsg ? round(med[k].cpuUsPerMsg / ref, 2) : null);
     // Ratio per run pair (same run index) too, then its median: robust to drift between runs.
     out.sizes.push({ boards, median: med, ratioOursToMosquitto: ratio("ours"), ratioAedesToMosquitto: ratio("aedes") });
+  }
+  if (opts.gcCompare) {
+    // The old generation's churn from retained heartbeats, before (Aedes' packet store) and after.
+    const { boards, measureS: gcS } = opts.gcCompare;
+    out.gcCompare = { runs: [] };
+    for (const kind of ["ours-packets", "ours"]) {
+      const label = `${kind} ${boards} boards, GC window ${gcS} s`;
+      progress("broker", `${label}: starting`);
+      const res = await brokerRun({ kind, boards, warmupS, measureS: gcS, connectsPerSec, workers, label });
+      progress("broker", `${label}: GC ${JSON.stringify(res.gc)}`);
+      out.gcCompare.runs.push(res);
+    }
   }
   progress("broker", "cost of one SUBSCRIBE in the retained store");
   out.retainedScan = await retainedScanCost();

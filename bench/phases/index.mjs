@@ -13,6 +13,7 @@ import { agentArmhfMarkdown, agentMarkdown, brokerMarkdown, clusterMarkdown, com
 import { healthMarkdown } from "../lib/health-table.mjs";
 
 const env = (name, fallback) => (process.env[name] ? process.env[name].split(",").map(Number) : fallback);
+const kinds = process.env.BENCH_BROKER_KINDS ? process.env.BENCH_BROKER_KINDS.split(",") : ["mosquitto", "ours", "aedes"];
 
 /**
  * The phases of `npm run bench`, each with its full and quick parameters and its report.
@@ -23,8 +24,8 @@ export const PHASES = {
     run: ({ quick }) =>
       runBrokerPhase(
         quick
-          ? { sizes: env("BENCH_BROKER_SIZES", [300, 1000]), runs: 1, kinds: ["mosquitto", "ours", "aedes"], warmupS: 2, measureS: 4, connectsPerSec: 1000, workers: 2 }
-          : { sizes: env("BENCH_BROKER_SIZES", [600, 2000, 10_000]), runs: 3, kinds: ["mosquitto", "ours", "aedes"], warmupS: 2, measureS: 6, connectsPerSec: 1000, workers: 2 },
+          ? { sizes: env("BENCH_BROKER_SIZES", [300, 1000]), runs: 1, kinds, warmupS: 2, measureS: 4, connectsPerSec: 1000, workers: 2, gcCompare: { boards: env("BENCH_BROKER_GC_BOARDS", [2000])[0], measureS: 10 } }
+          : { sizes: env("BENCH_BROKER_SIZES", [600, 2000, 10_000]), runs: 3, kinds, warmupS: 2, measureS: 6, connectsPerSec: 1000, workers: 2, gcCompare: { boards: env("BENCH_BROKER_GC_BOARDS", [10_000])[0], measureS: 20 } },
       ),
     markdown: brokerMarkdown,
   },

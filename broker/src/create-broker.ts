@@ -18,6 +18,9 @@ import { createClusterPresence, type ClusterPresence } from "./cluster-presence.
 import { createClusterParts, type ClusterParts } from "./redis-cluster.js";
 import type { Broker, BrokerDeps, BrokerEvents } from "./types.js";
 import { skipRetainedLookupForCommands } from "./retained-lookup.js";
+import { createRetainedStore, useRetainedStore, type RetainedPersistence } from "./retained-store.js";
+import { createConnectAdmission } from "./connect-admission.js";
+import { createKeepaliveWheel, type KeepaliveClient, type KeepaliveWheel } from "./keepalive-wheel.js";
 import { createWebSocketGateway } from "./websocket.js";
 
 const CLUSTER_STOP_TIMEOUT_MS = 2000;
@@ -30,6 +33,7 @@ interface Running {
   trackers: ReturnType<typeof trackConnections>[];
   cluster: ClusterParts | null;
   presence: ClusterPresence | null;
+  keepalive: KeepaliveWheel;
 }
 
 /** A client whose socket has not drained for this long is dropped (Aedes `drainTimeout`). */
@@ -47,6 +51,7 @@ export function createBroker(deps: BrokerDeps): Broker {
   const trustProxy = deps.trustProxy ?? false;
   const heartbeatMs = deps.cluster?.heartbeatMs ?? CLUSTER_HEARTBEAT_MS;
   const acl = createAcl(deps.topicRoot);
+  const admission = createConnectAdmission<Client>(deps.admission);
   const { hooks, identityOf } = createHooks({
     acl,
     authenticate: createAuthenticator({ acl, users: deps.users, fleetSecret: deps.fleetSecret }),
@@ -57,6 +62,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     stampKey: deriveStampKey(deps.fleetSecret),
     clientIds: createClientIdPolicy({ clock, ...(deps.isKnownBoard ? { isKnownBoard: deps.isKnownBoard } : {}) }),
     presence: () => running?.presence ?? null,
+    admission,
   });
   let running: Running | null = null;
   const locals = new Set<AttachableLocalClient>();
@@ -104,7 +110,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     emit: (_event, err) => log.debug({ err }, "socket error before the PROXY header"),
   };
 
-  async function createAedes(): Promise<{ aedes: Aedes; cluster: ClusterParts | null; presence: ClusterPresence | null }> {
+  async function createAedes(): Promise<Omit<Running, "servers" | "trackers">> {
     const cluster = deps.cluster ? createClusterParts(deps.cluster.redisUrl, log) : null;
     const opts: AedesOptions = {
       ...hooks,
@@ -128,8 +134,15 @@ export function createBroker(deps: BrokerDeps): Broker {
       cluster?.disconnect();
       throw e;
     }
-    // An 'error' without a listener would throw and kill the process (a bad message never does).
+    // Aedes 1.2's typings do not declare `persistence`, which it sets in its constructor.
+    if (!cluster && deps.retainedStore !== "packets") useRetainedStore((aedes as unknown as { persistence: RetainedPersistence }).persistence, createRetainedStore());
     skipRetainedLookupForCommands(aedes, deps.topicRoot);
+    // Every client's keepalive on one timer (keepalive-wheel.ts), from the moment it is registered.
+    const keepalive = createKeepaliveWheel();
+    keepalive.start();
+    aedes.on("client", (client) => keepalive.track(client as unknown as KeepaliveClient));
+    aedes.on("connackSent", (_packet, client) => admission.done(client));
+    // An 'error' without a listener would throw and kill the process (a bad message never does).
     (aedes as EventEmitter).on("error", (err: Error) => log.error({ err }, "broker error"));
     aedes.on("clientError", (client, err) => log.debug({ clientId: client.id, err: err.message }, "client error"));
     aedes.on("connectionError", (_client, err) => log.debug({ err: err.message }, "connection error"));
@@ -152,7 +165,7 @@ export function createBroker(deps: BrokerDeps): Broker {
           log,
         })
       : null;
-    return { aedes, cluster, presence };
+    return { aedes, cluster, presence, keepalive };
   }
 
   async function stop(): Promise<void> {
@@ -184,6 +197,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     } else {
       await closed;
     }
+    state.keepalive.stop();
     log.info("broker stopped");
   }
 
@@ -192,12 +206,11 @@ export function createBroker(deps: BrokerDeps): Broker {
 
     async start(opts) {
       if (running) throw new CodedError(BrokerErrorCodes.ALREADY_STARTED, "broker already started");
-      const { aedes, cluster, presence } = await createAedes();
-      const state: Running = { aedes, servers: [], trackers: [], cluster, presence };
+      const state: Running = { ...(await createAedes()), servers: [], trackers: [] };
       running = state;
       try {
         // In-process clients (the all-in-one manager) subscribe again before any board can connect.
-        await Promise.all([...locals].map((c) => c.attach(aedes)));
+        await Promise.all([...locals].map((c) => c.attach(state.aedes)));
         const tcp = createMqttServer(sink, { trustProxy });
         state.trackers.push(trackConnections(tcp));
         state.servers.push(tcp);
@@ -209,7 +222,7 @@ export function createBroker(deps: BrokerDeps): Broker {
           state.servers.push(secure);
           mqttsPort = await listen(secure, opts.mqttsPort ?? DEFAULT_PORTS.mqtts, opts.bind);
         }
-        log.info({ mqttPort, mqttsPort, bind: opts.bind, cluster: Boolean(cluster), maxPacketBytes, trustProxy }, "broker listening");
+        log.info({ mqttPort, mqttsPort, bind: opts.bind, cluster: Boolean(state.cluster), maxPacketBytes, trustProxy }, "broker listening");
         return { mqttPort, mqttsPort };
       } catch (e: unknown) {
         await stop();

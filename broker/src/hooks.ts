@@ -8,6 +8,7 @@ import type { Authenticator } from "./authenticator.js";
 import type { ClientIdPolicy } from "./client-ids.js";
 import type { ClusterPresence } from "./cluster-presence.js";
 import type { ConnectionRequest } from "./listeners.js";
+import type { ConnectAdmission } from "./connect-admission.js";
 import { BrokerErrorCodes } from "./errors.js";
 import { stampRequest } from "./request-stamp.js";
 
@@ -23,7 +24,12 @@ export interface HookDeps {
   clientIds: ClientIdPolicy;
   /** Cluster mode: who holds which board across the replicas (null on a single broker). */
   presence: () => ClusterPresence | null;
+  /** CONNECTs in progress; the rest are answered "server busy" (connect-admission.ts). */
+  admission: ConnectAdmission<Client>;
 }
+
+/** A summary line of the CONNECTs refused as busy at most this often. */
+const SHED_LOG_INTERVAL_MS = 10_000;
 
 /** Address of the peer: the socket's for TCP/TLS, the HTTP request's for WebSocket. */
 /** The client's address: the one a trusted proxy reported (docs/configuration.md `trustProxy`), else the socket's. */
@@ -73,6 +79,20 @@ export function createHooks(deps: HookDeps) {
 
   function isAlive(c: Client): boolean {
     return !c.closed && !c.conn.destroyed;
+  }
+
+  let shed = 0;
+  let shedLoggedAt = -Infinity;
+  function refuseBusy(client: Client, address: string, callback: (e: AuthenticateError, ok: false) => void): void {
+    shed++;
+    const now = Date.now();
+    if (now - shedLoggedAt >= SHED_LOG_INTERVAL_MS) {
+      log.warn({ refused: shed, inProgress: deps.admission.pending(), lastClientId: capField(client.id), address }, "CONNECTs refused: server busy");
+      shed = 0;
+      shedLoggedAt = now;
+    }
+    events.emit("connect-shed", { clientId: client.id, address });
+    callback(connackError(3, "server busy"), false);
   }
 
   function refuseDuplicate(clientId: string, username: string | undefined, address: string, callback: (e: AuthenticateError, ok: false) => void): void {
@@ -127,6 +147,9 @@ export function createHooks(deps: HookDeps) {
       callback(connackError(2, "identifier rejected"), false);
       return;
     }
+    // docs/protocol.md §"Server busy": more CONNECTs in progress than the broker admits at once.
+    if (!deps.admission.admit(client)) return refuseBusy(client, address, callback);
+    client.conn.once("close", () => deps.admission.done(client));
     // docs/protocol.md §"Login throttle": an address in its back-off window is refused at once,
     // so parallel CONNECTs gain nothing; the username's window is checked once the login is known
     // not to be a board's (a board is never slowed by failures from another address).
@@ -147,6 +170,8 @@ export function createHooks(deps: HookDeps) {
           return;
         }
         if (!outcome.ok) {
+          // A refusal held for its back-off window is not work in progress.
+          deps.admission.done(client);
           const delay = deps.throttle.fail(address, outcome.reason === "bad-password" || outcome.reason === "unknown-user" ? username : null);
           // Never the password: only who, from where and why.
           log.warn({ username: who, clientId: capField(clientId), address, reason: outcome.reason, delayMs: delay }, "authentication failed");

@@ -4,6 +4,7 @@ import type https from "node:https";
 import type pino from "pino";
 import type { BrokerRole } from "./acl.js";
 import type { AuthThrottleOptions } from "@bbb/shared";
+import type { ConnectAdmissionOptions } from "./connect-admission.js";
 import type { LocalClient, LocalHandlers } from "./local-client.js";
 import type { UserStore } from "./user-store.js";
 
@@ -27,6 +28,14 @@ export interface BrokerDeps {
    * Only behind a proxy that sets them: anyone else could claim any address. Default false.
    */
   trustProxy?: boolean;
+  /**
+   * Where a single broker keeps retained messages: `bytes` (default, retained-store.ts) or
+   * `packets`, Aedes' own store of packet copies (the previous design; the benchmark compares
+   * the two). A cluster keeps them in Redis either way.
+   */
+  retainedStore?: "bytes" | "packets";
+  /** CONNECTs worked on at once before "server busy" (docs/protocol.md §"Server busy"); defaults in connect-admission.ts. */
+  admission?: ConnectAdmissionOptions;
   /** Back-off of repeated authentication failures per address (tests shorten it). */
   authThrottle?: Partial<AuthThrottleOptions>;
 }
@@ -63,6 +72,8 @@ export interface BrokerEvents {
   "duplicate-client": { clientId: string; address: string };
   "auth-failed": { username: string; address: string; reason: AuthFailureReason };
   "packet-too-large": { clientId?: string; address: string; size: number };
+  /** A CONNECT answered "server busy" (CONNACK 3). */
+  "connect-shed": { clientId: string; address: string };
   "client-connected": { clientId: string; username: string; role: BrokerRole };
   "client-disconnected": { clientId: string; username: string; role: BrokerRole };
 }

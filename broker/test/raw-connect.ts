@@ -18,12 +18,22 @@ export function remainingLength(n: number): Buffer {
 }
 
 /** An MQTT 3.1.1 CONNECT built by hand: MQTT.js refuses an empty client id without a clean session. */
-export function connectPacket(o: { clientId: string; clean: boolean; username?: string; password?: string }): Buffer {
-  const flags = (o.username !== undefined ? 0x80 : 0) | (o.password !== undefined ? 0x40 : 0) | (o.clean ? 0x02 : 0);
+export function connectPacket(o: {
+  clientId: string;
+  clean: boolean;
+  username?: string;
+  password?: string;
+  keepaliveS?: number;
+  will?: { topic: string; payload: string; qos: 0 | 1; retain: boolean };
+}): Buffer {
+  const willFlags = o.will ? 0x04 | (o.will.qos << 3) | (o.will.retain ? 0x20 : 0) : 0;
+  const flags = (o.username !== undefined ? 0x80 : 0) | (o.password !== undefined ? 0x40 : 0) | willFlags | (o.clean ? 0x02 : 0);
+  const keepalive = o.keepaliveS ?? 30;
   const body = Buffer.concat([
     str("MQTT"),
-    Buffer.from([4, flags, 0, 30]),
+    Buffer.from([4, flags, keepalive >> 8, keepalive & 0xff]),
     str(o.clientId),
+    ...(o.will ? [str(o.will.topic), str(o.will.payload)] : []),
     ...(o.username !== undefined ? [str(o.username)] : []),
     ...(o.password !== undefined ? [str(o.password)] : []),
   ]);

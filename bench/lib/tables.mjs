@@ -87,7 +87,7 @@ export function agentArmhfMarkdown(r, meta) {
     "",
     agentRuns("runtime", r.runs),
     "",
-    `Ratio qemu / native: RSS ${fmt(r.ratio.rss, 2)}×, CPU per heartbeat ${fmt(r.ratio.cpuPerBeat, 1)}×.`,
+    `Ratio qemu / native, now: RSS ${fmt(r.ratio.rss, 2)}×, CPU per heartbeat ${fmt(r.ratio.cpuPerBeat, 1)}×${r.ratioBefore ? `; before (${r.reference}): RSS ${fmt(r.ratioBefore.rss, 2)}×, CPU per heartbeat ${fmt(r.ratioBefore.cpuPerBeat, 1)}×` : ""}. All rows ran at the same time, each its own board on one broker.`,
   ].join("\n");
 }
 

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { buildReferenceAgent } from "../lib/agent-reference.mjs";
 import { startBroker } from "../lib/broker-runner.mjs";
 import { startSubscriber } from "../lib/subscriber.mjs";
@@ -9,6 +10,9 @@ import { cpuSeconds, memory } from "../lib/proc-stat.mjs";
 import { sleep, spawnProgram, stop } from "../lib/children.mjs";
 import { round } from "../lib/stats.mjs";
 import { progress } from "../lib/progress.mjs";
+import { boardId, boardToken } from "../lib/payloads.mjs";
+
+const FLOOR = fileURLToPath(new URL("../lib/floor-agent.mjs", import.meta.url));
 
 /**
  * Figure 5: real agent processes at 1 Hz against our broker (its own process): RSS and CPU time
@@ -34,7 +38,7 @@ export async function measureTogether(specs, { beats, warmupS }) {
   try {
     let index = 20;
     for (const spec of specs) {
-      const agent = await startAgent({ url: broker.url, secret: "bench-fleet-secret", program: spec.program, node: spec.node, unitFile: spec.unitFile, index: index++ });
+      const agent = spec.floor ? startFloor(broker.url, spec.node, index++) : await startAgent({ url: broker.url, secret: "bench-fleet-secret", program: spec.program, node: spec.node, unitFile: spec.unitFile, index: index++ });
       const sub = await startSubscriber({ url: broker.url, filters: [`bbb/${agent.boardId}/heartbeat`], clientId: `bench-sub-${agent.boardId}`, ...broker.viewer });
       started.push({ spec, agent, sub });
     }
@@ -63,6 +67,14 @@ export async function measureTogether(specs, { beats, warmupS }) {
     }
     await broker.stop();
   }
+}
+
+/** bench/lib/floor-agent.mjs as a board of its own, with its real token and the unit's node flags. */
+function startFloor(url, node, index) {
+  const id = boardId("f100", index);
+  const unit = unitNodeSetup();
+  const child = spawnProgram(node[0], [...node.slice(1), ...unit.nodeArgs, FLOOR], { env: { ...unit.env, BBB_MQTT_URL: `mqtt://${url.host}:${url.port}`, FLOOR_ID: id, BBB_TOKEN: boardToken("bench-fleet-secret", id) } });
+  return { pid: child.pid, boardId: id, stop: () => stop(child) };
 }
 
 /** RSS of a bare Node process with one timer: the floor under any Node program here. */
@@ -96,6 +108,7 @@ export async function runAgentPhase({ beats, warmupS }) {
       specs.push({ label: `bundle, ${r.name}, before (${ref.rev})`, program: ref.bundle, unitFile: ref.unit, node: r.node, tags: { node: r.major, design: "before" } });
       specs.push({ label: `bundle, ${r.name}, now`, program: AGENT_BUNDLE, node: r.node, tags: { node: r.major, design: "now" } });
     }
+    for (const r of runtimes) specs.push({ label: `floor: a bare 1 s timer writing a hand-encoded heartbeat, ${r.name}`, floor: true, node: r.node, tags: { node: r.major, design: "floor" } });
     specs.push({ label: `dist/main.js, Node ${process.version.slice(1)}, now`, program: AGENT_MAIN, node: [process.execPath], tags: { node: runtimes.at(-1).major, design: "now", unbundled: true } });
     out.runs = await measureTogether(specs, { beats, warmupS });
   } finally {

@@ -38,8 +38,15 @@ function phase(name, args) {
       failed++;
       failures.push({ where, title: "(file did not run)", message: file.message ?? "" });
     }
+    const before = failures.length;
     for (const a of file.assertionResults ?? []) {
       if (a.status === "failed") failures.push({ where, title: a.fullName ?? a.title, message: (a.failureMessages ?? [])[0] ?? "" });
+    }
+    // A file that failed with none of its tests failed: a beforeAll/afterAll hook threw and its
+    // tests were skipped. vitest's counts leave it out; it is a failure all the same.
+    if (file.status === "failed" && (file.assertionResults ?? []).length > 0 && failures.length === before) {
+      failed++;
+      failures.push({ where, title: "(a hook failed; its tests were skipped)", message: file.message ?? "" });
     }
   }
   return { passed, failed, failures, ok: r.status === 0 };

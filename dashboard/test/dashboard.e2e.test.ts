@@ -191,4 +191,8 @@ describe.skipIf(missing.length > 0)("dashboard in headless Chromium against the 
     await tab.close();
   });
 
+  it("raised no script error in the page through all of the above", () => {
+    // Console errors from the cut connection are expected; an uncaught exception never is.
+    expect(browser.consoleLines.filter((l) => l.startsWith("pageerror"))).toEqual([]);
+  });
 });

@@ -192,4 +192,8 @@ describe.skipIf(missing.length > 0)("health plots and inventory in Chromium", ()
     expect(lines).toHaveLength(5);
     expect(lines.slice(1).every((l) => l.includes("5.10.168-ti-r71"))).toBe(true);
   });
+
+  it("raised no script error in the page through all of the above", () => {
+    expect(browser.consoleLines.filter((l) => l.startsWith("pageerror"))).toEqual([]);
+  });
 });

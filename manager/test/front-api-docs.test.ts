@@ -120,5 +120,6 @@ describe("/api/docs and the examples of the OpenAPI document", () => {
         await browser?.close();
       }
     },
+    90_000, // a bound on a hang: Chromium and Swagger UI start slowly on a loaded machine
   );
 });

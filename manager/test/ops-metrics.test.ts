@@ -22,8 +22,10 @@ describe("GET /metrics, /healthz, /readyz", () => {
   };
 
   beforeAll(async () => {
-    // 500 ms heartbeats: a silent board is lost after 1.5 s, long after the other board's will.
-    srv = await startTestServer({ heartbeatMs: 500, metricsToken: TOKEN }, opsServer());
+    // 2 s heartbeats: a silent board is lost after 6 s, long after the other board's will, and
+    // no board goes lost between two of the test's own beats even on a loaded machine (which
+    // would count extra detections).
+    srv = await startTestServer({ heartbeatMs: 2000, metricsToken: TOKEN }, opsServer());
   });
   afterAll(async () => {
     for (const c of clients) c.end(true);
@@ -69,7 +71,7 @@ describe("GET /metrics, /healthz, /readyz", () => {
         const x = parseMetrics(await scrape());
         return (x.get('bbb_boards{state="lost"}') ?? 0) === 2 ? x : null;
       },
-      5000,
+      20_000,
       "both boards lost",
     );
     expect(m.get("bbb_heartbeats_total")).toBe(6);

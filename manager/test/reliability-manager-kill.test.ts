@@ -97,7 +97,7 @@ describe.skipIf(!existsSync(MAIN))("manager SIGKILLed during writes (needs `npx 
       },
       stdio: ["ignore", "ignore", "inherit"],
     });
-    const c = await waitFor(() => lineClient(cmdPort).catch(() => null), 20_000, "command socket");
+    const c = await waitFor(() => lineClient(cmdPort).catch(() => null), 60_000, "command socket");
     c.send({ jsonrpc: "2.0", id: "auth", method: "auth", params: { username: "admin", password: ADMIN_PASSWORD } });
     expect((await c.next((m) => m.id === "auth", 10_000)).result).toMatchObject({ role: "admin" });
     fig["restart to answering (ms, max)"] = Math.max(fig["restart to answering (ms, max)"], Date.now() - t0);

@@ -46,6 +46,9 @@ describe("other action forms", () => {
     expect(checkService("rm -rf /").ok).toBe(false);
     expect(checkIdentify("")).toEqual({ ok: true, args: {} });
     expect(checkIdentify("30")).toEqual({ ok: true, args: { seconds: 30 } });
+    // What v-model gives once the operator has typed into the number field.
+    expect(checkIdentify(45)).toEqual({ ok: true, args: { seconds: 45 } });
+    expect(checkIdentify(0).ok).toBe(false);
     expect(checkIdentify("9999").ok).toBe(false);
   });
 });

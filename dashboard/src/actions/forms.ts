@@ -83,7 +83,8 @@ export function checkService(name: string): Checked<{ name: string }> {
   return check(serviceArgsSchema, { name: name.trim() });
 }
 
-export function checkIdentify(seconds: string): Checked<{ seconds?: number | undefined }> {
-  const s = seconds.trim();
+/** `seconds` comes from an `<input type="number">`, which Vue's v-model turns into a number once typed in. */
+export function checkIdentify(seconds: string | number): Checked<{ seconds?: number | undefined }> {
+  const s = String(seconds).trim();
   return check(identifyArgsSchema, s === "" ? {} : { seconds: Number(s) });
 }

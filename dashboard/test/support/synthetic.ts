@@ -27,6 +27,7 @@ export function syntheticHost(n: number, total: number, now: number, tick = 0): 
     flapping: false,
     sector: sector.name,
     session: "s1",
+    agent: "bbb-agent",
     node: state === "unregistered" ? null : {
       hostname, ip: { mode: "manual", ip, netmask: "255.255.255.0", gateway: firstHost(cidr) }, nameservers: ["10.0.0.71", "10.0.0.72"],
       type, sector: sector.name, pvPrefixes: [`SI-${sector.name}:DI-${type}-${n}`], boardId: id, notes: "",

@@ -69,8 +69,9 @@ export function createAgent(deps: AgentDeps) {
   const nodeSettings = createNodeSettings(files);
   const systemd = createSystemdBackend(deps.exec);
   const leds = createLedBackend({ fs, log });
-  // One wake-up per period for the heartbeat and the keepalive check (CPU per beat, BENCHMARKS.md §"Agent footprint").
-  const intervals = createSharedIntervals();
+  // One wake-up per heartbeat period for all periodic work: the heartbeat, the keepalive check and
+  // the polls whose periods are multiples of it (CPU per beat, BENCHMARKS.md §"Agent footprint").
+  const intervals = createSharedIntervals(config.heartbeatMs);
   const conn = createConnection({
     intervals,
     urls: config.mqttUrls,
@@ -106,6 +107,7 @@ export function createAgent(deps: AgentDeps) {
     publish: (p) => conn.publishReliable(topics.inventory(config.boardId), p, true),
     intervalMs: config.inventoryPollMs,
     log,
+    intervals,
   });
   let started = false;
   let frozen = false;
@@ -149,6 +151,7 @@ export function createAgent(deps: AgentDeps) {
         log,
         now: () => clock.now(),
         timeSyncPollMs: config.timeSyncPollMs,
+        intervals,
       });
       const s = slow;
       dispatcher = createDispatcher({
@@ -213,6 +216,7 @@ export function createAgent(deps: AgentDeps) {
         follow: (t) => conn.follow(t),
         publish: (p) => void conn.publishReliable(topics.iocs(config.boardId), p, true),
         pollMs: config.iocPollMs,
+        intervals,
       });
       // The link's handlers are registered once and reach the current dispatcher and heartbeat:
       // an agent stopped and started again must not answer a command twice (once from the

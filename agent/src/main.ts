@@ -2,7 +2,6 @@
 import { existsSync } from "node:fs";
 import { CodedError, errorMessage } from "@bbb/shared";
 import { readFile } from "node:fs/promises";
-import mqtt from "mqtt";
 import { pino } from "pino";
 import { createAgent, type Agent } from "./create-agent.js";
 import { AGENT_HELP, parseAgentArgs } from "./cli/args.js";
@@ -10,6 +9,7 @@ import { describeConfig } from "./cli/check-config.js";
 import { DEFAULT_CONFIG_PATH, loadConfig, resolveConfig } from "./config/load-config.js";
 import type { ResolvedAgentConfig } from "./config/schema.js";
 import { AgentErrorCodes } from "./errors.js";
+import { createPlainConnect } from "./mqtt/plain-connect.js";
 import { createProjectSync } from "./sync/index.js";
 import { createExec } from "./system/exec.js";
 import { createRootedFs } from "./system/rooted-fs.js";
@@ -147,7 +147,7 @@ async function runAgent(): Promise<void> {
     if (!agentRef) throw new Error("agent not created");
     return agentRef;
   });
-  const agent = createAgent({ config, log, exec: createExec(), connect: mqtt.connect, ca, projectSync });
+  const agent = createAgent({ config, log, exec: createExec(), connect: createPlainConnect(process.env.MQTTJS_SOCKS_PROXY), ca, projectSync });
   agentRef = agent;
   const notify = createSdNotify({
     env: process.env,

@@ -47,14 +47,15 @@ export function bundleSize() {
  * One real agent process (`node agent/dist/main.js`, or the shipped bundle) on a generated fake
  * root (createFakeRoot of @bbb/agent/sim: every system read goes under it; no services to poll),
  * with the board's real token, started with the unit's node flags and environment
- * (`unitNodeSetup()`; `shipped: false` for a bare `node <program>`).
+ * (`unitNodeSetup(unitFile)`, by default this checkout's unit; `shipped: false` for a bare
+ * `node <program>`).
  */
-export async function startAgent({ url, secret, index = 7, program = AGENT_MAIN, heartbeatMs = 1000, shipped = true, node = [process.execPath] }) {
+export async function startAgent({ url, secret, index = 7, program = AGENT_MAIN, heartbeatMs = 1000, shipped = true, node = [process.execPath], unitFile = AGENT_UNIT }) {
   const { createFakeRoot } = await import("@bbb/agent/sim");
   const fake = await createFakeRoot({ index });
   const cfgFile = join(fake.root, "agent-config.json");
   await writeFile(cfgFile, JSON.stringify({ services: [] }));
-  const unit = shipped ? unitNodeSetup() : { nodeArgs: [], env: {} };
+  const unit = shipped ? unitNodeSetup(unitFile) : { nodeArgs: [], env: {} };
   const child = spawnProgram(node[0], [...node.slice(1), ...unit.nodeArgs, program], {
     env: {
       ...unit.env,

@@ -113,17 +113,18 @@ export function agentArmhfMarkdown(r, meta) {
     "",
     agentRuns("runtime", r.runs),
     "",
-    `Ratio qemu / native: RSS ${fmt(r.ratio.rss, 2)}×, CPU per heartbeat ${fmt(r.ratio.cpuPerBeat, 1)}×.`,
+    `Ratio qemu / native, now: RSS ${fmt(r.ratio.rss, 2)}×, CPU per heartbeat ${fmt(r.ratio.cpuPerBeat, 1)}×${r.ratioBefore ? `; before (${r.reference}): RSS ${fmt(r.ratioBefore.rss, 2)}×, CPU per heartbeat ${fmt(r.ratioBefore.cpuPerBeat, 1)}×` : ""}. All rows ran at the same time, each its own board on one broker.`,
   ].join("\n");
 }
 
 export function agentMarkdown(r, meta) {
+  const bare = typeof r.bareNodeRssMiB === "object" ? Object.entries(r.bareNodeRssMiB).map(([v, m]) => `${fmt(m, 1)} MiB (Node ${v})`).join(", ") : `${fmt(r.bareNodeRssMiB, 1)} MiB`;
   return [
     meta,
     "",
-    agentRuns("agent program", r.runs),
+    agentRuns("agent program, runtime, design", r.runs),
     "",
-    `Bundle \`agent/dist-bundle/bbb-agent.cjs\`: ${r.bundleBytes === null ? "not built" : `${fmt(r.bundleBytes / 1024, 0)} KiB`}. A bare \`node -e "setInterval(() => {}, 1000)"\` has ${fmt(r.bareNodeRssMiB, 1)} MiB RSS on this machine.`,
+    `Bundle \`agent/dist-bundle/bbb-agent.cjs\`: ${r.bundleBytes === null ? "not built" : `${fmt(r.bundleBytes / 1024, 0)} KiB`}${r.referenceBundleBytes ? ` (before: ${fmt(r.referenceBundleBytes / 1024, 0)} KiB)` : ""}. Node flags now: \`${(r.nodeArgs ?? []).join(" ")}\`${r.referenceNodeArgs ? `; before: \`${r.referenceNodeArgs.join(" ")}\`` : ""}. All rows ran at the same time, each its own board on one broker. A bare \`node -e "setInterval(() => {}, 1000)"\` has ${bare} RSS on this machine.`,
   ].join("\n");
 }
 

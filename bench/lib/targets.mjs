@@ -55,9 +55,14 @@ export function targetsMarkdown(dir) {
   const br = load(dir, "broker")?.result;
   for (const s of br?.sizes ?? []) rows.push([`broker CPU per message ≤ 2 × mosquitto, ${fmt(s.boards, 0)} boards`, s.ratioOursToMosquitto ? `${fmt(s.ratioOursToMosquitto, 2)}× (plain Aedes ${fmt(s.ratioAedesToMosquitto, 2)}×)` : null, verdict(s.ratioOursToMosquitto ? s.ratioOursToMosquitto <= 2 : null)]);
   const ag = load(dir, "agent")?.result;
-  for (const r of ag?.runs ?? []) {
-    rows.push([`agent (${r.program}) ≤ 60 MB RSS`, `${fmt(r.rssMiB, 1)} MiB (peak ${fmt(r.peakRssMiB, 1)})`, verdict(r.rssMiB * 1.048576 <= 60)]);
-    rows.push([`agent (${r.program}) ≤ 1 ms CPU per heartbeat`, `${fmt(r.cpuMsPerBeat, 2)} ms`, verdict(r.cpuMsPerBeat <= 1)]);
+  // Runs of the previous design (the reference) carry no verdict. The shipped bundle on the
+  // boards' runtime (Node 18) has the tighter targets of the footprint work; the rest the old ones.
+  for (const r of (ag?.runs ?? []).filter((x) => x.design === "now")) {
+    const tight = r.node === 18 && !r.unbundled;
+    const mib = tight ? 45 : 60 / 1.048576;
+    const ms = tight ? 0.5 : 1;
+    rows.push([`agent (${r.program}) ≤ ${tight ? "45 MiB" : "60 MB"} RSS`, `${fmt(r.rssMiB, 1)} MiB (peak ${fmt(r.peakRssMiB, 1)})`, verdict(r.rssMiB <= mib)]);
+    rows.push([`agent (${r.program}) ≤ ${ms} ms CPU per heartbeat`, `${fmt(r.cpuMsPerBeat, 2)} ms`, verdict(r.cpuMsPerBeat <= ms)]);
   }
   return table(["target", "measured", "verdict"], rows);
 }

@@ -57,11 +57,11 @@ export const PHASES = {
     markdown: commandsMarkdown,
   },
   agent: {
-    run: ({ quick }) => runAgentPhase(quick ? { beats: 10, warmupS: 3 } : { beats: 60, warmupS: 5 }),
+    run: ({ quick }) => runAgentPhase(quick ? { beats: 10, warmupS: 3 } : { beats: 120, warmupS: 5 }),
     markdown: agentMarkdown,
   },
   "agent-armhf": {
-    run: ({ quick }) => runAgentArmhfPhase(quick ? { beats: 10, warmupS: 5 } : { beats: 30, warmupS: 10 }),
+    run: ({ quick }) => runAgentArmhfPhase(quick ? { beats: 10, warmupS: 5 } : { beats: 60, warmupS: 10 }),
     markdown: agentArmhfMarkdown,
   },
   cluster: {

@@ -10,6 +10,7 @@ import {
 } from "@bbb/shared";
 import type { IocServiceProbe } from "./ioc-service.js";
 import type { PvWatch } from "./pv-watch.js";
+import { startPoll, type SharedIntervals } from "../system/shared-intervals.js";
 
 export interface IocMonitorDeps {
   session: string;
@@ -25,6 +26,8 @@ export interface IocMonitorDeps {
   follow: (topic: string | null) => void;
   publish: (payload: string) => void;
   pollMs: number;
+  /** The agent's shared timers (the poll ticks with the heartbeat); default: a timer of its own. */
+  intervals?: SharedIntervals;
   /** A report that did not change is sent again this often, with fresh values. */
   refreshMs?: number;
 }
@@ -43,7 +46,7 @@ export function createIocMonitor(deps: IocMonitorDeps) {
   let type: string | null = null;
   /** Null until the type's retained declaration arrived. */
   let decls: IocDecl[] | null = null;
-  let timer: NodeJS.Timeout | null = null;
+  let stopPoll: (() => void) | null = null;
   let inflight: Promise<void> | null = null;
   let again = false;
   let lastKey = "";
@@ -159,12 +162,11 @@ export function createIocMonitor(deps: IocMonitorDeps) {
     },
     start(): void {
       followType();
-      timer = setInterval(() => void poll(), deps.pollMs);
-      timer.unref();
+      stopPoll = startPoll(() => void poll(), deps.pollMs, deps.intervals);
     },
     stop(): void {
-      if (timer) clearInterval(timer);
-      timer = null;
+      stopPoll?.();
+      stopPoll = null;
       deps.follow(null);
       deps.pvs.close();
       type = null;

@@ -83,7 +83,7 @@ export function createHeartbeatLoop(deps: HeartbeatDeps) {
       const m = await deps.fs.tryReadSmall(`/sys/class/net/${deps.iface}/address`, 64);
       mac = m?.trim().toLowerCase() ?? "";
     }
-    const fast = readFast();
+    const fast = readFast.read();
     const dev = await device.get();
     const slow = deps.slow();
     const net = slow.net;
@@ -150,6 +150,7 @@ export function createHeartbeatLoop(deps: HeartbeatDeps) {
     stop() {
       intervals.clear(timer);
       timer = null;
+      readFast.close();
     },
     running: () => timer !== null,
   };

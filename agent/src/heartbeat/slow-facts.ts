@@ -4,6 +4,7 @@ import type { NetBackend, NetState } from "../backends/net/types.js";
 import type { SystemdBackend } from "../backends/systemd.js";
 import type { Exec } from "../system/exec.js";
 import type { RootedFs } from "../system/rooted-fs.js";
+import { startPoll, type SharedIntervals } from "../system/shared-intervals.js";
 import { plainRunner } from "../system/runner.js";
 import { diskUsedPct } from "./system-facts.js";
 import { readTimeSync, type TimeSyncFacts } from "./time-sync.js";
@@ -30,10 +31,12 @@ export function createSlowFacts(deps: {
   now?: () => number;
   /** Time sync may spawn chronyc / ntpq / timedatectl: asked at most this often, not every poll. */
   timeSyncPollMs: number;
+  /** The agent's shared timers (the poll ticks with the heartbeat); default: a timer of its own. */
+  intervals?: SharedIntervals;
 }) {
   const log = deps.log.child({ module: "slow-facts" });
   let facts: SlowFacts = { net: null };
-  let timer: NodeJS.Timeout | null = null;
+  let stopPoll: (() => void) | null = null;
   let busy = false;
   const run = plainRunner(deps.exec);
   const now = deps.now ?? Date.now;
@@ -77,12 +80,11 @@ export function createSlowFacts(deps: {
     poll,
     async start() {
       await poll();
-      timer = setInterval(() => void poll(), deps.intervalMs);
-      timer.unref();
+      stopPoll = startPoll(() => void poll(), deps.intervalMs, deps.intervals);
     },
     stop() {
-      if (timer) clearInterval(timer);
-      timer = null;
+      stopPoll?.();
+      stopPoll = null;
     },
   };
 }

@@ -77,38 +77,64 @@ const FAST_PATHS = {
 } as const;
 
 /**
- * The per-beat reads, synchronous: each file is one open/read/close of a few hundred bytes
- * into one reused buffer. /proc and /sys answer from memory, so this never blocks the loop for
- * long, while the promise API costs three libuv thread-pool round trips and four allocations
- * per file (the per-beat CPU budget: ≤ 1 ms per heartbeat, BENCHMARKS.md §"Agent footprint").
+ * The per-beat reads, synchronous, into one reused buffer: /proc and /sys answer from memory, so
+ * this never blocks the loop for long, while the promise API costs three libuv thread-pool round
+ * trips and four allocations per file. The procfs and sysfs files stay open and are read with
+ * pread(2) at offset 0, which makes the kernel generate them afresh: one system call per file
+ * and beat instead of three (CPU per heartbeat, BENCHMARKS.md §"Agent footprint").
+ * /etc/hostname is a regular file that set-hostname replaces by rename, so it is opened every
+ * time. `close()` gives the descriptors back (the agent's stop); a later read opens them again.
  */
 export function createFastFactsReader(fs: RootedFs, processUptime: () => number) {
-  const host = {
-    uptime: fs.resolve(FAST_PATHS.uptime),
-    loadavg: fs.resolve(FAST_PATHS.loadavg),
-    meminfo: fs.resolve(FAST_PATHS.meminfo),
-    temp: fs.resolve(FAST_PATHS.temp),
-    hostname: fs.resolve(FAST_PATHS.hostname),
-  };
   const buf = Buffer.allocUnsafe(8192);
-  const read = (p: string, max: number): string | null => {
+  const kept = (path: string) => ({ path: fs.resolve(path), fd: -1 });
+  const files = {
+    uptime: kept(FAST_PATHS.uptime),
+    loadavg: kept(FAST_PATHS.loadavg),
+    meminfo: kept(FAST_PATHS.meminfo),
+    temp: kept(FAST_PATHS.temp),
+  };
+  const hostname = fs.resolve(FAST_PATHS.hostname);
+  const readAt = (fd: number, max: number) => buf.toString("utf8", 0, readSync(fd, buf, 0, Math.min(max, buf.length), 0));
+  const readOnce = (p: string, max: number): string | null => {
     let fd = -1;
     try {
       fd = openSync(p, "r");
-      const n = readSync(fd, buf, 0, Math.min(max, buf.length), 0);
-      return buf.toString("utf8", 0, n);
+      return readAt(fd, max);
     } catch {
       return null;
     } finally {
       if (fd >= 0) closeSync(fd);
     }
   };
-  return (): FastFacts => {
-    const up = read(host.uptime, 128);
-    const load = read(host.loadavg, 128);
-    const mem = read(host.meminfo, 8192);
-    const temp = read(host.temp, 32);
-    const name = read(host.hostname, 256);
+  const closeKept = (f: { fd: number }) => {
+    if (f.fd >= 0) {
+      try {
+        closeSync(f.fd);
+      } catch {
+        // Already gone: nothing to give back.
+      }
+    }
+    f.fd = -1;
+  };
+  /** A failed read (a file that vanished, a descriptor gone bad) is retried once on a fresh one. */
+  const readKept = (f: { path: string; fd: number }, max: number): string | null => {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        if (f.fd < 0) f.fd = openSync(f.path, "r");
+        return readAt(f.fd, max);
+      } catch {
+        closeKept(f);
+      }
+    }
+    return null;
+  };
+  const read = (): FastFacts => {
+    const up = readKept(files.uptime, 128);
+    const load = readKept(files.loadavg, 128);
+    const mem = readKept(files.meminfo, 8192);
+    const temp = readKept(files.temp, 32);
+    const name = readOnce(hostname, 256);
     const f: FastFacts = {
       uptime: (up !== null ? parseUptime(up) : null) ?? Math.round(processUptime()),
       hostname: name?.trim().split(/\s+/)[0] ?? "",
@@ -120,5 +146,14 @@ export function createFastFactsReader(fs: RootedFs, processUptime: () => number)
     const t = temp !== null ? parseTempC(temp) : null;
     if (t !== null) f.tempC = t;
     return f;
+  };
+  return {
+    read,
+    close() {
+      closeKept(files.uptime);
+      closeKept(files.loadavg);
+      closeKept(files.meminfo);
+      closeKept(files.temp);
+    },
   };
 }

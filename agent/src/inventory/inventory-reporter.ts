@@ -1,11 +1,14 @@
 import type { Inventory } from "@bbb/shared";
 import type { Logger } from "pino";
+import { startPoll, type SharedIntervals } from "../system/shared-intervals.js";
 
 export interface InventoryReporterDeps {
   read: () => Promise<Inventory>;
   /** Retained QoS 1 publish; resolves false when it could not be queued. */
   publish: (payload: string) => Promise<boolean>;
   intervalMs: number;
+  /** The agent's shared timers (the poll ticks with the heartbeat); default: a timer of its own. */
+  intervals?: SharedIntervals;
   log: Logger;
 }
 
@@ -19,7 +22,7 @@ const contentKey = (inv: Inventory) => JSON.stringify({ ...inv, ts: 0 });
 export function createInventoryReporter(deps: InventoryReporterDeps) {
   const log = deps.log.child({ module: "inventory" });
   let sentKey: string | null = null;
-  let timer: NodeJS.Timeout | null = null;
+  let stopPoll: (() => void) | null = null;
   let busy = false;
 
   const check = async (force: boolean): Promise<void> => {
@@ -43,12 +46,11 @@ export function createInventoryReporter(deps: InventoryReporterDeps) {
     check,
     start() {
       void check(false);
-      timer = setInterval(() => void check(false), deps.intervalMs);
-      timer.unref();
+      stopPoll = startPoll(() => void check(false), deps.intervalMs, deps.intervals);
     },
     stop() {
-      if (timer) clearInterval(timer);
-      timer = null;
+      stopPoll?.();
+      stopPoll = null;
     },
   };
 }

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { createTopics, PROTOCOL_VERSION, type Status } from "@bbb/shared";
 import { backoffDelay, DEFAULT_BACKOFF } from "./backoff.js";
 import { createOutbox } from "./outbox.js";
+import { createQos0Writer } from "./qos0-writer.js";
 import { classifyConnectError, createRefusalLog, safeUrl } from "./refusal-log.js";
 import type { Clock } from "../system/clock.js";
 import type { SharedIntervals } from "../system/shared-intervals.js";
@@ -44,6 +45,7 @@ export function createConnection(deps: ConnectionDeps) {
   const random = deps.random ?? Math.random;
   const backoff = { ...DEFAULT_BACKOFF, ...deps.backoff, random };
   const outbox = createOutbox();
+  const qos0 = createQos0Writer();
   const refusals = createRefusalLog({ log, clock: deps.clock, intervalMs: deps.refusalLogIntervalMs });
   const messageHandlers: MessageHandler[] = [];
   const connectHandlers: Array<() => void> = [];
@@ -264,9 +266,12 @@ export function createConnection(deps: ConnectionDeps) {
           if (err) log.warn({ err, topic }, "subscribe failed");
         });
     },
-    /** QoS 0, only while connected (heartbeats: a stale beat is worth nothing). */
+    /**
+     * QoS 0, only while connected (heartbeats: a stale beat is worth nothing), encoded here and
+     * written straight to the client's socket (see qos0-writer.ts).
+     */
     publishVolatile(topic: string, payload: string, retain: boolean) {
-      if (client && connected && !frozen) client.publish(topic, payload, { qos: 0, retain });
+      if (client && connected && !frozen) qos0.write(client.stream, topic, payload, retain);
     },
     /** QoS 1 through the outbox; resolves true once acknowledged, false if dropped. */
     publishReliable(topic: string, payload: string, retain = false): Promise<boolean> {

@@ -69,4 +69,39 @@ describe("createSharedIntervals", () => {
     vi.advanceTimersByTime(2000);
     expect(second).not.toHaveBeenCalled();
   });
+
+  it("runs multiples of the base period on the base timer, each at its own period", () => {
+    const iv = createSharedIntervals(1000);
+    const beat = vi.fn();
+    const poll = vi.fn();
+    const hourly = vi.fn();
+    const odd = vi.fn();
+    const b = iv.set(beat, 1000);
+    const p = iv.set(poll, 5000);
+    iv.set(hourly, 3_600_000);
+    iv.set(odd, 1500);
+    // 1000, 5000 and 3,600,000 share one timer; 1500 is no multiple and keeps its own.
+    expect(vi.getTimerCount()).toBe(2);
+    vi.advanceTimersByTime(10_000);
+    expect(beat).toHaveBeenCalledTimes(10);
+    expect(poll).toHaveBeenCalledTimes(2);
+    expect(hourly).not.toHaveBeenCalled();
+    expect(odd).toHaveBeenCalledTimes(6);
+    iv.clear(b);
+    vi.advanceTimersByTime(5000);
+    expect(poll).toHaveBeenCalledTimes(3);
+    iv.clear(p);
+    expect(vi.getTimerCount()).toBe(2);
+  });
+
+  it("starts a multiple's period when it is added, not at the group's start", () => {
+    const iv = createSharedIntervals(1000);
+    iv.set(() => undefined, 1000);
+    vi.advanceTimersByTime(3000);
+    const at: number[] = [];
+    const t0 = Date.now();
+    iv.set(() => at.push(Date.now() - t0), 5000);
+    vi.advanceTimersByTime(11_000);
+    expect(at).toEqual([5000, 10_000]);
+  });
 });

@@ -176,7 +176,9 @@ describe.skipIf(missing.length > 0)("operator tasks in headless Chromium on demo
     expect(await page.isDisabled('[data-testid="board-actions"] [data-action="replace"]')).toBe(false);
     await page.goto(`${url}/#/overview`);
     // twinA no longer conflicts (its twin is gone), but the offline twin needs attention.
-    await page.waitForFunction(() => document.querySelector('[data-testid="alarm"]')?.textContent?.includes("1 need attention"), undefined, { timeout: 15_000 });
+    await page.waitForSelector('[data-testid="alarm"]');
+    // Polled, so that a failure shows what the overview said instead.
+    await expect.poll(() => page.textContent('[data-testid="alarm"]'), { timeout: 15_000 }).toContain("1 need attention");
   });
 
   it("the table shows each board's problem in words, whole hostnames on hover, every column reachable at 1280×720", async () => {

@@ -64,14 +64,16 @@ it("boards that keep talking within their keepalive stay connected", async () =>
 
 it("retained heartbeats: the last one per board reaches a later subscriber, an empty payload clears it", async () => {
   const board = await asBoard(tb.port, "ka5");
-  await board.publishAsync(t.heartbeat("ka5"), '{"n":1}', { retain: true });
-  await board.publishAsync(t.heartbeat("ka5"), '{"n":2, "longer": true}', { retain: true });
+  // QoS 1 here (boards use 0): the PUBACK comes after the broker stored the message, so the
+  // later subscriber's connection cannot overtake it.
+  await board.publishAsync(t.heartbeat("ka5"), '{"n":1}', { retain: true, qos: 1 });
+  await board.publishAsync(t.heartbeat("ka5"), '{"n":2, "longer": true}', { retain: true, qos: 1 });
   const viewer = await asUser(tb.port, "vera");
   const got = collect(viewer);
   await viewer.subscribeAsync("bbb/+/heartbeat");
   expect(await until(() => got.length === 1)).toBe(true);
   expect(got[0]).toEqual({ topic: t.heartbeat("ka5"), payload: '{"n":2, "longer": true}', retain: true });
-  await board.publishAsync(t.heartbeat("ka5"), "", { retain: true });
+  await board.publishAsync(t.heartbeat("ka5"), "", { retain: true, qos: 1 });
   const again = await asUser(tb.port, "otto");
   const got2 = collect(again);
   await again.subscribeAsync(`bbb/ka5/#`);

@@ -25,7 +25,9 @@ export function createSilenceWatch(deps: SilenceWatchDeps): { silent: Ref<boolea
   const setTimer = deps.setTimer ?? ((fn, ms) => setInterval(fn, ms));
   const clearTimer = deps.clearTimer ?? ((t) => clearInterval(t as ReturnType<typeof setInterval>));
   const idleMs = deps.idleMs ?? 500;
-  const answerMs = deps.answerMs ?? 2000;
+  // 0.5 s quiet + 1.5 s unanswered + two ticks: stale by about 2.5 s, inside the 3 s promised
+  // with room for a late timer and the repaint.
+  const answerMs = deps.answerMs ?? 1500;
   const silent = shallowRef(false);
   let last = now();
   let pingAt: number | null = null;
@@ -48,7 +50,7 @@ export function createSilenceWatch(deps: SilenceWatchDeps): { silent: Ref<boolea
       last = now();
       pingAt = null;
       silent.value = false;
-      if (timer === null) timer = setTimer(tick, deps.tickMs ?? 250);
+      if (timer === null) timer = setTimer(tick, deps.tickMs ?? 200);
     },
     stop() {
       if (timer !== null) clearTimer(timer);

@@ -11,6 +11,7 @@ import type { ConnectionRequest } from "./listeners.js";
 import type { ConnectAdmission } from "./connect-admission.js";
 import { BrokerErrorCodes } from "./errors.js";
 import { stampRequest } from "./request-stamp.js";
+import { useExactDedupe, type DeliveringClient } from "./exact-dedupe.js";
 
 export interface HookDeps {
   acl: Acl;
@@ -102,6 +103,7 @@ export function createHooks(deps: HookDeps) {
   }
 
   const preConnect: NonNullable<AedesOptions["preConnect"]> = (client, packet, callback) => {
+    useExactDedupe(client as unknown as DeliveringClient);
     wills.set(client, packet.will ? { topic: packet.will.topic, retain: packet.will.retain === true } : null);
     connects.set(client, { emptyId: packet.clientId === "", packet });
     callback(null, true);

@@ -27,6 +27,36 @@ describe("reduce", () => {
     expect(s.hosts.get("a1")?.heartbeat?.seq).toBe(7);
   });
 
+  it("orders two views of one board by when the manager made them, not by lastSeen", () => {
+    const conflict = [{ code: "conflict-ip" as const, field: "ip", actual: "10.0.0.1", with: ["b2"], message: "ip 10.0.0.1 is also used by b2" }];
+    // The retained view (made at 2,000: the twin went away) arrives before a hosts.list answer
+    // made at 1,000 with the same lastSeen: the older answer must not bring the conflict back.
+    let s = reduce(emptyFleetState(), [{ kind: "host", id: "a1", view: hostView("a1", { lastSeen: 900, at: 2_000, problems: [] }) }], ctx);
+    s = reduce(s, [{ kind: "host", id: "a1", view: hostView("a1", { lastSeen: 900, at: 1_000, problems: conflict }) }], ctx);
+    expect(s.hosts.get("a1")?.problems).toEqual([]);
+    // The other order: the newer view replaces the older one.
+    s = reduce(emptyFleetState(), [{ kind: "host", id: "a1", view: hostView("a1", { lastSeen: 900, at: 1_000, problems: conflict }) }], ctx);
+    s = reduce(s, [{ kind: "host", id: "a1", view: hostView("a1", { lastSeen: 900, at: 2_000, problems: [] }) }], ctx);
+    expect(s.hosts.get("a1")?.problems).toEqual([]);
+  });
+
+  it("a newer view keeps the newer heartbeat a volatile entry brought meanwhile", () => {
+    const base = hostView("a1", { lastSeen: 4_000, at: 4_100 });
+    let s = reduce(emptyFleetState(), [{ kind: "host", id: "a1", view: { ...base, problems: [{ code: "conflict-ip", field: "ip", actual: "10.0.0.1", with: ["b2"], message: "m" }] } }], ctx);
+    const hb = { ...base.heartbeat!, seq: 9, uptime: 999 };
+    s = reduce(s, [{ kind: "volatile", hosts: [{ id: "a1", lastSeen: 6_000, heartbeat: hb }] }], ctx);
+    s = reduce(s, [{ kind: "host", id: "a1", view: { ...base, at: 5_000, problems: [] } }], ctx);
+    expect(s.hosts.get("a1")).toMatchObject({ problems: [], lastSeen: 6_000, heartbeat: { seq: 9, uptime: 999 }, at: 5_000 });
+  });
+
+  it("views of an older manager (no at) are ordered by lastSeen / stateSince", () => {
+    let s = reduce(emptyFleetState(), [{ kind: "host", id: "a1", view: hostView("a1", { lastSeen: 5_000, state: "misconfigured" }) }], ctx);
+    s = reduce(s, [{ kind: "host", id: "a1", view: hostView("a1", { lastSeen: 3_000 }) }], ctx);
+    expect(s.hosts.get("a1")?.state).toBe("misconfigured");
+    s = reduce(s, [{ kind: "host", id: "a1", view: hostView("a1", { lastSeen: 7_000 }) }], ctx);
+    expect(s.hosts.get("a1")?.state).toBe("online");
+  });
+
   it("lists the newest change first and caps the list", () => {
     let s = reduce(emptyFleetState(), [{ kind: "host", id: "a1", view: hostView("a1") }], ctx);
     const evs = [];

@@ -8,12 +8,30 @@ export interface ReduceContext {
 }
 
 /**
- * How recent a host view is: the manager's own clock in lastSeen / stateSince. A view from the
- * hosts.list snapshot and the same board's retained message may arrive in either order; the
- * older one must not overwrite the newer.
+ * How recent a host view's heartbeat is: the manager's own clock in lastSeen / stateSince.
+ * Orders views of older managers (without `at`), and the volatile fields of any two views.
  */
 export function freshness(v: HostView): number {
   return Math.max(v.lastSeen ?? 0, v.stateSince);
+}
+
+/**
+ * The view to keep when `next` arrives for a board already shown as `prev`, or null to keep
+ * `prev`. A hosts.list answer and the board's retained message may arrive in either order: the
+ * one the manager made later (`at`, docs/protocol.md) wins, even when both carry the same
+ * lastSeen (a twin went away between two beats and the conflict cleared). A volatile entry
+ * applied meanwhile may hold a newer heartbeat than the winning view: that heartbeat is kept.
+ */
+export function newerView(prev: HostView, next: HostView): HostView | null {
+  if (prev.at !== undefined && next.at !== undefined) {
+    if (next.at < prev.at) return null;
+  } else if (freshness(prev) > freshness(next)) {
+    return null;
+  }
+  if ((prev.lastSeen ?? 0) > (next.lastSeen ?? 0) && prev.heartbeat && next.state === prev.state) {
+    return { ...next, lastSeen: prev.lastSeen, heartbeat: prev.heartbeat };
+  }
+  return next;
 }
 
 /** Copy-on-write map: copied at most once per reduce() call, only if something changes. */
@@ -92,9 +110,10 @@ export function reduce(state: FleetState, events: readonly FleetEvent[], ctx: Re
   let summary = state.summary;
   let manager = state.manager;
   const changes: StateChange[] = [];
-  const putHost = (id: string, view: HostView) => {
+  const putHost = (id: string, incoming: HostView) => {
     const prev = hosts.get(id);
-    if (prev && freshness(prev) > freshness(view)) return;
+    const view = prev ? newerView(prev, incoming) : incoming;
+    if (!view) return;
     hosts.set(id, view);
     if (prev && prev.state !== view.state) {
       changes.push({ id, hostname: view.heartbeat?.hostname ?? view.node?.hostname ?? null, from: prev.state, to: view.state, at: view.stateSince });
@@ -122,7 +141,7 @@ export function reduce(state: FleetState, events: readonly FleetEvent[], ctx: Re
         // docs/protocol.md §"Topic tree": the newest heartbeat of boards whose view is already known.
         for (const h of ev.hosts) {
           const prev = hosts.get(h.id);
-          if (prev) putHost(h.id, { ...prev, lastSeen: h.lastSeen, heartbeat: h.heartbeat });
+          if (prev && (h.lastSeen ?? 0) >= (prev.lastSeen ?? 0)) putHost(h.id, { ...prev, lastSeen: h.lastSeen, heartbeat: h.heartbeat });
         }
         break;
       case "node":

@@ -10,6 +10,7 @@ export function toHostView(rec: BoardRecord, node: Node | null, t: number): Host
     state: rec.state ?? "lost",
     stateSince: Math.round(rec.stateSince),
     lastSeen: rec.live.lastSeen === null ? null : Math.round(rec.live.lastSeen),
+    at: Math.round(t),
     problems: rec.problems,
     flapping: rec.flapping,
     sector: rec.sector,

@@ -157,6 +157,11 @@ export const hostViewSchema = z
     state: boardStateSchema,
     stateSince: z.number().int().nonnegative(),
     lastSeen: z.number().int().nonnegative().nullable(),
+    /**
+     * When the manager made this view (its clock, ms). Orders two views of one board that reach a
+     * subscriber by different paths (a hosts.list answer, the retained topic); older managers' views lack it.
+     */
+    at: z.number().int().nonnegative().optional(),
     problems: z.array(problemSchema),
     flapping: z.boolean().default(false),
     sector: z.string().max(64).nullable().default(null),

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimBoard, startTestServer, waitFor, type SimBoard, type TestServer } from "./helpers.js";
 import { invokeMethod } from "../src/front/invoke.js";
 import { silentLogger } from "../src/log.js";
-import type { Node, Run } from "@bbb/shared";
+import type { Run } from "@bbb/shared";
+import { node } from "./registry-fixture.js";
 
 // Bulk reboot of many simulated boards (the real agent code, in process, fake roots and a
 // recording exec): one aggregated result with every per-board outcome; then the rebooting state.
@@ -22,16 +23,10 @@ describe(`bulk reboot of ${N} simulated boards`, () => {
       );
       boards.push(...batch);
     }
-    const nodes: Node[] = boards.map((b) => ({
-      hostname: b.root.options.hostname,
-      ip: { mode: "manual", ip: b.root.options.ip, netmask: b.root.options.netmask, gateway: b.root.options.gateway },
-      nameservers: [],
-      type: "mbtemp",
-      sector: null,
-      pvPrefixes: [],
-      boardId: null,
-      notes: "",
-    }));
+    const nodes = boards.map((b) => {
+      const { hostname, ip, netmask, gateway } = b.root.options;
+      return node(hostname, { ip: { mode: "manual", ip, netmask, gateway } });
+    });
     srv.server.manager.service.editor.upsertNodes(nodes, { by: "test", via: "internal" });
     const reg = srv.server.manager.registry;
     await waitFor(

@@ -1,74 +1,40 @@
 import { describe, expect, it } from "vitest";
-import { pino } from "pino";
-import { RECONNECT_BACKOFF_CAP_MS, type Heartbeat, type Node } from "@bbb/shared";
+import { RECONNECT_BACKOFF_CAP_MS } from "@bbb/shared";
+import { heartbeat as hb, node, registryFixture, status } from "../../test/registry-fixture.js";
 import type { StateChangeEvent } from "../service/events.js";
-import { createRegistry } from "./create-registry.js";
 import type { ChangeLevel } from "./registry-types.js";
 
 // The registry with a hand-driven clock and a recording sink: no broker, plain numbers.
 function setup(over: { flapMaxChanges?: number } = {}) {
-  let t = 1_000_000;
   const changes: StateChangeEvent[] = [];
   const recorded: StateChangeEvent[] = [];
   const published: [string, ChangeLevel][] = [];
   const flaps: boolean[] = [];
-  const reg = createRegistry({
-    log: pino({ level: "silent" }),
-    now: () => t,
-    heartbeatMs: 1000,
-    rebootGraceMs: 10_000,
-    flap: { maxChanges: over.flapMaxChanges ?? 4, windowMs: 60_000 },
-    // The fixtures' beats carry ts 0: clock skew is tested in test/reliability-clock-skew.test.ts.
-    maxClockSkewMs: Infinity,
+  const f = registryFixture({
+    flapMaxChanges: over.flapMaxChanges ?? 4,
     sink: {
       hostChanged: (id, level) => published.push([id, level]),
-      hostRemoved: () => undefined,
-      nodeChanged: () => undefined,
       stateChanged: (e, record) => {
         changes.push(e);
         if (record) recorded.push(e);
       },
-      flappingChanged: (_id, _h, f) => flaps.push(f),
+      flappingChanged: (_id, _h, fl) => flaps.push(fl),
     },
   });
   return {
-    reg,
+    reg: f.reg,
     changes,
     recorded,
     published,
     flaps,
     advance(ms: number) {
-      t += ms;
-      reg.sweep();
+      f.advance(ms);
+      f.reg.sweep();
     },
-    now: () => t,
+    now: f.now,
   };
 }
 
-const hb = (id: string, session: string, over: Partial<Heartbeat> = {}): Heartbeat => ({
-  v: 1,
-  id,
-  session,
-  seq: 1,
-  ts: 0,
-  hostname: `h-${id}`,
-  ip: "10.128.20.5",
-  type: "mbtemp",
-  uptime: 1,
-  ...over,
-});
-const status = (state: "online" | "offline" | "lost", session: string) => ({ v: 1 as const, state, session, ts: 0 });
-const node = (hostname: string, over: Partial<Node> = {}): Node => ({
-  hostname,
-  ip: { mode: "dhcp" },
-  nameservers: [],
-  type: "mbtemp",
-  sector: null,
-  pvPrefixes: [],
-  boardId: null,
-  notes: "",
-  ...over,
-});
 const stateOf = (s: ReturnType<typeof setup>, id: string) => s.reg.records.get(id)?.state;
 
 describe("registry", () => {

@@ -1,30 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { pino } from "pino";
-import { DEFAULT_THRESHOLDS, typeSchema, type Heartbeat, type Inventory, type Node } from "@bbb/shared";
-import { createRegistry } from "./create-registry.js";
+import { DEFAULT_THRESHOLDS, typeSchema, type Heartbeat, type Inventory } from "@bbb/shared";
+import { node as fixtureNode, heartbeat, registryFixture } from "../../test/registry-fixture.js";
 import type { HealthTransition } from "./health-watch.js";
 
 // The registry with a hand-driven clock and recording sinks: alarms, reboots and inventory.
 function setup() {
-  let t = 1_000_000;
   const alarms: HealthTransition[] = [];
   const reboots: [number, number][] = [];
   const problemChanges: string[][] = [];
-  const reg = createRegistry({
-    log: pino({ level: "silent" }),
-    now: () => t,
-    heartbeatMs: 1000,
-    rebootGraceMs: 10_000,
-    flap: { maxChanges: 100, windowMs: 60_000 },
-    maxClockSkewMs: Infinity,
-    sink: {
-      hostChanged: () => undefined,
-      hostRemoved: () => undefined,
-      nodeChanged: () => undefined,
-      stateChanged: () => undefined,
-      flappingChanged: () => undefined,
-      problemsChanged: (e) => problemChanges.push(e.problems.map((p) => p.code)),
-    },
+  const f = registryFixture({
+    sink: { problemsChanged: (e) => problemChanges.push(e.problems.map((p) => p.code)) },
     health: {
       fleet: () => DEFAULT_THRESHOLDS,
       sink: {
@@ -33,31 +18,13 @@ function setup() {
       },
     },
   });
-  return { reg, alarms, reboots, problemChanges, tick: (ms = 1000) => (t += ms), now: () => t };
+  return { reg: f.reg, alarms, reboots, problemChanges, tick: (ms = 1000) => f.advance(ms), now: f.now };
 }
 
-const beat = (session: string, over: Partial<Heartbeat> = {}): Heartbeat => ({
-  v: 1,
-  id: "b1",
-  session,
-  seq: 1,
-  ts: 0,
-  hostname: "h-b1",
-  ip: "10.128.20.5",
-  type: "mbtemp",
-  uptime: 1000,
-  ...over,
-});
-const node: Node = {
-  hostname: "h-b1",
-  ip: { mode: "dhcp" },
-  nameservers: [],
-  type: "mbtemp",
-  sector: null,
-  pvPrefixes: [],
-  boardId: null,
-  notes: "",
-};
+const beat = (session: string, over: Partial<Heartbeat> = {}): Heartbeat =>
+  heartbeat("b1", session, { uptime: 1000, ...over });
+const node = fixtureNode("h-b1");
+
 const threshold = (s: ReturnType<typeof setup>) =>
   s.reg.records
     .get("b1")

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { pino } from "pino";
 import type { IocReport, IocsPayload, PvReport } from "@bbb/shared";
+import { heartbeat, registryFixture, status } from "../../test/registry-fixture.js";
 import type { ProblemsChangeEvent } from "../service/events.js";
-import { createRegistry } from "./create-registry.js";
 import { iocProblems, servedPvKeys } from "./ioc-problems.js";
 
 const pv = (name: string, state: PvReport["state"], over: Partial<PvReport> = {}): PvReport => ({
@@ -50,27 +49,11 @@ describe("iocProblems", () => {
 
 describe("registry with IOC reports", () => {
   it("a PV served by two live boards is a conflict on both; a stale session's report is not judged", () => {
-    let t = 1000;
     const events: ProblemsChangeEvent[] = [];
-    const reg = createRegistry({
-      log: pino({ level: "silent" }),
-      now: () => t,
-      heartbeatMs: 1000,
-      rebootGraceMs: 10_000,
-      flap: { maxChanges: 4, windowMs: 60_000 },
-      maxClockSkewMs: Infinity,
-      sink: {
-        hostChanged: () => undefined,
-        hostRemoved: () => undefined,
-        nodeChanged: () => undefined,
-        stateChanged: () => undefined,
-        flappingChanged: () => undefined,
-        problemsChanged: (e) => events.push(e),
-      },
-    });
+    const { reg, advance } = registryFixture({ start: 1000, flapMaxChanges: 4, sink: { problemsChanged: (e) => events.push(e) } });
     for (const [id, ip] of [["b1", "10.0.0.1"], ["b2", "10.0.0.2"]] as const) {
-      reg.applyStatus(id, { v: 1, state: "online", session: `s-${id}`, ts: 0 }, false);
-      reg.applyHeartbeat(id, { v: 1, id, session: `s-${id}`, seq: 1, ts: 0, hostname: `h-${id}`, ip, type: "ps", uptime: 1 }, false);
+      reg.applyStatus(id, status("online", `s-${id}`), false);
+      reg.applyHeartbeat(id, heartbeat(id, `s-${id}`, { ip, type: "ps" }), false);
     }
     const codes = (id: string) => reg.records.get(id)?.problems.map((p) => `${p.code}:${p.with?.join(",") ?? ""}`);
     reg.applyIocs("b1", report("old-session", [ioc({ running: false, pvs: [pv("P:Hb", "ok")] })]));
@@ -80,7 +63,7 @@ describe("registry with IOC reports", () => {
     expect(codes("b1")).toEqual(["conflict-pv-served:b2"]);
     expect(codes("b2")).toEqual(["conflict-pv-served:b1"]);
     expect(reg.records.get("b1")?.state).toBe("unregistered");
-    t += 100;
+    advance(100);
     reg.applyIocs("b2", report("s-b2", [ioc({ running: false, pvs: [pv("P:Hb", "silent")] })]));
     expect(codes("b1")).toEqual([]);
     expect(codes("b2")).toEqual(["ioc-down:", "pv-silent:"]);

@@ -1,55 +1,28 @@
-import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import type { Heartbeat } from "@bbb/shared";
-import { createRegistry } from "../registry/create-registry.js";
+import { heartbeat, registryFixture, status } from "../../test/registry-fixture.js";
 import { expireLostBoards, forgetBoard, type ForgetDeps } from "./forget-board.js";
 
 const HOUR = 3_600_000;
 
 // A real registry on a hand-driven clock; the store and the retained-topic clearing record calls.
 function setup() {
-  let t = 1_000_000;
   const removedViews: string[] = [];
   const cleared: string[] = [];
   const history: { boardId: string | null; by: string | null; message: string }[] = [];
-  const registry = createRegistry({
-    log: pino({ level: "silent" }),
-    now: () => t,
-    heartbeatMs: 1000,
-    rebootGraceMs: 10_000,
-    flap: { maxChanges: 100, windowMs: 60_000 },
-    maxClockSkewMs: Infinity,
-    sink: {
-      hostChanged: () => undefined,
-      hostRemoved: (id) => removedViews.push(id),
-      nodeChanged: () => undefined,
-      stateChanged: () => undefined,
-      flappingChanged: () => undefined,
-    },
-  });
+  const f = registryFixture({ sink: { hostRemoved: (id) => removedViews.push(id) } });
+  const registry = f.reg;
   const deps = {
     registry,
-    now: () => t,
+    now: f.now,
     clearBoardTopics: (id: string) => cleared.push(id),
     store: { record: (e: { boardId: string | null; by: string | null; message: string }) => history.push(e) },
   } as unknown as ForgetDeps;
   const board = (id: string, state: "online" | "offline" | "lost") => {
-    const hb: Heartbeat = {
-      v: 1,
-      id,
-      session: "s",
-      seq: 1,
-      ts: 0,
-      hostname: `h-${id}`,
-      ip: "10.0.0.5",
-      type: "t",
-      uptime: 1,
-    };
-    registry.applyStatus(id, { v: 1, state: "online", session: "s", ts: 0 }, false);
-    registry.applyHeartbeat(id, hb, false);
-    if (state !== "online") registry.applyStatus(id, { v: 1, state, session: "s", ts: 0 }, false);
+    registry.applyStatus(id, status("online", "s"), false);
+    registry.applyHeartbeat(id, heartbeat(id, "s", { ip: "10.0.0.5", type: "t" }), false);
+    if (state !== "online") registry.applyStatus(id, status(state, "s"), false);
   };
-  return { registry, deps, board, cleared, removedViews, history, advance: (ms: number) => void (t += ms) };
+  return { registry, deps, board, cleared, removedViews, history, advance: f.advance };
 }
 
 describe("forgetting boards", () => {

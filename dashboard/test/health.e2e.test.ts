@@ -184,6 +184,17 @@ describe.skipIf(missing.length > 0)("health plots and inventory in Chromium", ()
     await page.waitForSelector('[data-testid="inventory-boards"] tbody tr');
     expect(await page.locator('[data-testid="inventory-boards"] tbody tr').count()).toBe(4);
     expect(page.url()).toContain("col=overlays");
+    // A header orders the list from the keyboard as well: Enter sorts by name, Space reverses.
+    const list = '[data-testid="inventory-boards"]';
+    const names = () => page.locator(`${list} tbody tr td:first-child`).allTextContents();
+    await page.focus(`${list} [role="columnheader"] [data-sort="board"]`);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector(`${list} [role="columnheader"][aria-sort="ascending"] [data-sort="board"]`);
+    const asc = await names();
+    expect(asc).toHaveLength(4);
+    await page.keyboard.press("Space");
+    await page.waitForSelector(`${list} [role="columnheader"][aria-sort="descending"] [data-sort="board"]`);
+    expect(await names()).toEqual([...asc].reverse());
     await screenshot(page, "inventory");
     const [download] = await Promise.all([page.waitForEvent("download"), page.click('[data-testid="inventory-csv"]')]);
     const csv = await readFile((await download.path()) ?? "", "utf8");

@@ -184,6 +184,7 @@ describe.skipIf(missing.length > 0)("health plots and inventory in Chromium", ()
     await page.waitForSelector('[data-testid="inventory-boards"] tbody tr');
     expect(await page.locator('[data-testid="inventory-boards"] tbody tr').count()).toBe(4);
     expect(page.url()).toContain("col=overlays");
+    await screenshot(page, "inventory");
     // A header orders the list from the keyboard as well: Enter sorts by name, Space reverses.
     const list = '[data-testid="inventory-boards"]';
     const names = () => page.locator(`${list} tbody tr td:first-child`).allTextContents();
@@ -195,7 +196,6 @@ describe.skipIf(missing.length > 0)("health plots and inventory in Chromium", ()
     await page.keyboard.press("Space");
     await page.waitForSelector(`${list} [role="columnheader"][aria-sort="descending"] [data-sort="board"]`);
     expect(await names()).toEqual([...asc].reverse());
-    await screenshot(page, "inventory");
     const [download] = await Promise.all([page.waitForEvent("download"), page.click('[data-testid="inventory-csv"]')]);
     const csv = await readFile((await download.path()) ?? "", "utf8");
     const lines = csv.trim().split("\r\n");

@@ -6,7 +6,7 @@ export interface TableColumn<T> {
   key: string;
   label: string;
   value: (row: T) => SortValue;
-  /** Classes of the header and of each cell of the column (`num`, `mono`). */
+  /** Classes of each cell of the column (`num`, `mono`). */
   class?: string;
 }
 

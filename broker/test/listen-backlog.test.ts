@@ -1,14 +1,10 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { LISTEN_BACKLOG } from "../src/listeners.js";
-import { startBroker, type TestBroker } from "./helpers.js";
+import { useBroker } from "./helpers.js";
 
-let tb: TestBroker;
-beforeAll(async () => {
-  tb = await startBroker();
-});
-afterAll(async () => tb.stop());
+const tb = useBroker();
 
 it("the MQTT listener queues as many connections as the kernel allows, not Node's 511", () => {
   const somaxconn = Number(readFileSync("/proc/sys/net/core/somaxconn", "utf8"));

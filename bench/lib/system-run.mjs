@@ -31,7 +31,7 @@ export async function startSystem({ boards, workers = 2, connectsPerSec = 500, p
     const common = { urls: s.boardUrls, auth: { kind: "token", secret: FLEET_SECRET }, connectsPerSec, probeEvery: probe, reconnect };
     const loads = [];
     // Every process of the system, the generator's workers as one group; the file limit is per process.
-    const procs = () => [...s.processes.map((p) => ({ ...p, files: true })), ...loads.flatMap((l) => l.pids()).map((pid) => ({ name: "generator", pid }))];
+    const procs = () => [...s.processes.map((p) => ({ ...p, files: true })), ...loads.flatMap((l) => l.pids()).map((pid) => ({ name: "generator", pid })), { name: "measuring subscriber", pid: parts.sub.pid }];
     const tl = withTimeline ? createTimeline(procs) : null;
     parts.timeline = tl;
     const report = (r) => (tl ? (connected, target, left) => (r(connected, target, left), tl.sample(connected)) : r);

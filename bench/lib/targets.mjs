@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fmt, table } from "./report.mjs";
+import { CLUSTER_P99_MS, clusterVerdict } from "./cluster-system-table.mjs";
 
 /** Reads bench/results/<phase>.json (reference runs only, not quick ones). */
 function load(dir, phase) {
@@ -54,6 +55,13 @@ export function targetsMarkdown(dir) {
   ]);
   const br = load(dir, "broker")?.result;
   for (const s of br?.sizes ?? []) rows.push([`broker CPU per message ≤ 2 × mosquitto, ${fmt(s.boards, 0)} boards`, s.ratioOursToMosquitto ? `${fmt(s.ratioOursToMosquitto, 2)}× (plain Aedes ${fmt(s.ratioAedesToMosquitto, 2)}×)` : null, verdict(s.ratioOursToMosquitto ? s.ratioOursToMosquitto <= 2 : null)]);
+  const cs = load(dir, "cluster-system")?.result?.sizes ?? null;
+  if (cs) {
+    const held = cs.filter((r) => clusterVerdict(r).held).map((r) => r.boards);
+    const big = cs.find((r) => r.boards >= 40_000) ?? null;
+    const text = `${held.length ? `held at ${held.map((n) => fmt(n, 0)).join(", ")} boards` : "held at no size"}${big && !clusterVerdict(big).held ? `; ${fmt(big.boards, 0)}: ${clusterVerdict(big).why}` : ""}`;
+    rows.push([`clustered tier (two replicas + Redis + manager): 40,000 boards, each process under the file limit, all beats processed, p99 ≤ ${CLUSTER_P99_MS} ms`, text, verdict(big ? clusterVerdict(big).held : null)]);
+  }
   const ag = load(dir, "agent")?.result;
   // Runs of the previous design (the reference) carry no verdict. The shipped bundle on the
   // boards' runtime (Node 18) has the tighter targets of the footprint work; the rest the old ones.

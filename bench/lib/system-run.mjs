@@ -13,8 +13,10 @@ import { createTimeline } from "./proc-meter.mjs";
  */
 export async function startSystem({ boards, workers = 2, connectsPerSec = 500, phase, label, cpuProfDir, probeEvery, respond = true, responders = 1000, extraFilters = [], broker, serverEnv = {}, reconnect = false, serverMain, timeline: withTimeline = false }) {
   const parts = { server: null, sub: null, load: null, timeline: null };
+  const loads = [];
   const close = async () => {
-    await parts.load?.close();
+    // The generator groups started so far, also when the ramp failed before they were combined.
+    await (parts.load ?? combineLoads(loads)).close();
     await parts.sub?.close();
     await parts.server?.stop();
   };
@@ -29,7 +31,6 @@ export async function startSystem({ boards, workers = 2, connectsPerSec = 500, p
     const probe = probeEvery ?? Math.max(1, Math.floor(boards / 200));
     const nr = respond ? Math.min(boards, responders) : 0;
     const common = { urls: s.boardUrls, auth: { kind: "token", secret: FLEET_SECRET }, connectsPerSec, probeEvery: probe, reconnect };
-    const loads = [];
     // Every process of the system, the generator's workers as one group; the file limit is per process.
     const procs = () => [...s.processes.map((p) => ({ ...p, files: true })), ...loads.flatMap((l) => l.pids()).map((pid) => ({ name: "generator", pid })), { name: "measuring subscriber", pid: parts.sub.pid }];
     const tl = withTimeline ? createTimeline(procs) : null;

@@ -45,6 +45,9 @@ export function clusterSystemMarkdown(res, meta) {
   const procRows = res.sizes.flatMap((r) =>
     Object.entries(r.processes ?? {}).map(([name, g]) => [fmt(r.boards, 0), g.processes > 1 ? `${name} (${g.processes} processes)` : name, fmt(g.cores, 2), fmt(g.mainCores, 2), fmt(g.waitCores, 2), fmt(g.rssMiB, 0), g.openFiles === null ? "–" : fmt(g.openFiles, 0)]),
   );
+  const diagRows = res.sizes
+    .filter((r) => r.diagnostics)
+    .map(({ boards, diagnostics: d }) => [fmt(boards, 0), fmt(d.redis.pubsubPatterns, 0), fmt(d.redis.publish.calls / d.seconds, 0), fmt(d.redis.publish.usecPerCall, 1), fmt(d.redis.commands / d.seconds, 0), d.redis.outputBufferDisconnections ?? "–", Object.entries(d.replicaErrors).map(([k, n]) => `${k}: ${n}`).join(", ")]);
   const notHeld = res.sizes.filter((r) => !clusterVerdict(r).held && r.timeline?.length);
   const tlRows = notHeld.flatMap((r) =>
     thin(r.timeline, 10).map((e) => [fmt(r.boards, 0), fmt(e.s, 0), fmt(e.connected, 0), fmt(e.machineCores, 2), busiest(e.groups), Object.entries(e.openFiles ?? {}).filter(([k]) => k.startsWith("replica")).map(([k, n]) => `${k}: ${fmt(n, 0)}`).join(", ")]),
@@ -57,6 +60,14 @@ export function clusterSystemMarkdown(res, meta) {
     "Each process over the measuring window: cores of all its threads, its main thread alone (1.00 = a saturated event loop), time its threads were ready to run but waited for a core, peak RSS, open files at the end:",
     "",
     table(["boards", "process", "cores", "main thread cores", "waiting for a core (cores)", "RSS MiB", "open files"], procRows),
+    ...(diagRows.length
+      ? [
+          "",
+          "Redis from the window's start to the end of the drain (`INFO` after `CONFIG RESETSTAT`): pattern subscriptions (mqemitter-redis makes one per distinct wildcard filter of any client, and Redis tests every PUBLISH against every pattern), PUBLISH calls and their cost, all commands; the replicas' error log lines over the run:",
+          "",
+          table(["boards", "pattern subscriptions", "PUBLISH /s", "µs per PUBLISH", "Redis commands /s", "subscribers cut at the output-buffer limit", "replicas' error lines"], diagRows),
+        ]
+      : []),
     ...(tlRows.length
       ? [
           "",

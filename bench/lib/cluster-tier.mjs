@@ -1,4 +1,6 @@
 import { mkdirSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawnProgram, stop, waitOutput } from "./children.mjs";
@@ -8,6 +10,31 @@ import { ADMIN_PASSWORD, FLEET_SECRET } from "./server-runner.mjs";
 
 const BROKER_MAIN = fileURLToPath(new URL("../../broker/dist/main.js", import.meta.url));
 const REDIS_PASSWORD = "bench-redis-password-0123456789";
+const run = promisify(execFile);
+
+/** `redis-cli` against the benchmark's Redis; the reply's `key:value` lines as an object. */
+async function redisInfo(port, args) {
+  const { stdout } = await run("redis-cli", ["-p", String(port), "-a", REDIS_PASSWORD, "--no-auth-warning", ...args], { timeout: 10_000 });
+  return Object.fromEntries(
+    stdout
+      .split("\n")
+      .map((l) => l.trim().split(":"))
+      .filter((kv) => kv.length === 2),
+  );
+}
+
+/** Redis's share of the window: pattern subscriptions (one per distinct wildcard filter, mqemitter-redis), PUBLISH calls and their cost. */
+async function redisFigures(port) {
+  const [stats, cmds, clients] = await Promise.all([redisInfo(port, ["INFO", "stats"]), redisInfo(port, ["INFO", "commandstats"]), redisInfo(port, ["INFO", "clients"])]);
+  const cmd = (name) => Object.fromEntries((cmds[`cmdstat_${name}`] ?? "").split(",").map((kv) => kv.split("=")).map(([k, v]) => [k, Number(v)]));
+  return {
+    pubsubPatterns: Number(stats.pubsub_patterns),
+    publish: { calls: cmd("publish").calls ?? 0, usecPerCall: cmd("publish").usec_per_call ?? null },
+    commands: Number(stats.total_commands_processed),
+    outputBufferDisconnections: stats.client_output_buffer_limit_disconnections === undefined ? null : Number(stats.client_output_buffer_limit_disconnections),
+    clients: Number(clients.connected_clients),
+  };
+}
 
 /**
  * docker-stack.yml's clustered tier as processes on loopback, for startServer's `broker`:
@@ -52,6 +79,7 @@ export function clusterTier({ replicas = 2 } = {}) {
         reps.push({ name: `replica ${i}`, child, url: { host: "127.0.0.1", port: Number(m[1]) }, httpPort: Number(m[2]) });
       }
       const managers = reps[reps.length - 1];
+      let resetAt = Date.now();
       const all = [...reps, { name: "redis", child: redis.child }];
       return {
         processes: all.map((p) => ({ name: p.name, pid: p.child.pid })),
@@ -59,6 +87,19 @@ export function clusterTier({ replicas = 2 } = {}) {
         boardUrls: reps.map((r) => r.url),
         viewerUrl: reps[0].url,
         keepFileLimit: true,
+        diagnostics: {
+          /** Starts Redis's counters afresh (the measuring window). */
+          reset: async () => {
+            await run("redis-cli", ["-p", String(redis.port), "-a", REDIS_PASSWORD, "--no-auth-warning", "CONFIG", "RESETSTAT"], { timeout: 10_000 });
+            resetAt = Date.now();
+          },
+          /** Redis's figures since reset(), and the error lines each replica logged. */
+          read: async () => ({
+            seconds: (Date.now() - resetAt) / 1000,
+            redis: await redisFigures(redis.port),
+            replicaErrors: Object.fromEntries(reps.map((r) => [r.name, (r.child.stdoutText ?? "").split("\n").filter((l) => /"level":[56]0/.test(l)).length])),
+          }),
+        },
         /** Every replica has taken the manager's user store (the admin can log in everywhere). */
         ready: () => Promise.all(reps.map((r) => waitOutput(r.child, /user store taken from the manager/, 30_000, `${r.name} taking the manager's users`))),
         dead() {

@@ -28,6 +28,7 @@ export async function startRedis({ appendonly = false, password } = {}) {
   return {
     pid: child.pid,
     child,
+    port,
     url: `redis://${password ? `:${encodeURIComponent(password)}@` : ""}127.0.0.1:${port}`,
     async stop() {
       await stop(child);

@@ -108,6 +108,8 @@ export async function startServer({ cpuProfDir, env = {}, broker, dataDir: reuse
     /** Where the generator's boards connect, and the measuring subscriber (an external tier may have several brokers). */
     boardUrls: ext?.boardUrls ?? [url],
     viewerUrl: ext?.viewerUrl ?? url,
+    /** An external tier's own counters (`reset()` at the window's start, `read()` at its end), or null. */
+    diagnostics: ext?.diagnostics ?? null,
     /** Null while every process of the system runs, else which one ended and why. */
     dead() {
       if (child.exitCode !== null || child.signalCode !== null) {

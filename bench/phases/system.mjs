@@ -40,6 +40,7 @@ export async function systemRun({ boards, warmupS, measureS, connectsPerSec, wor
     await sys.sub.window(since);
     await sys.server.window(since);
     await sys.load.mark(since);
+    if (perProcess) await sys.server.diagnostics?.reset();
     await sleep(Math.max(0, since - nowMs()));
     const c0 = await sys.load.counts();
     const m0 = await sys.server.heartbeatsTotal();
@@ -82,6 +83,7 @@ export async function systemRun({ boards, warmupS, measureS, connectsPerSec, wor
     const machine = await request(canary, { cmd: "stats" });
     await stop(canary);
     const m1 = await sys.server.heartbeatsTotal();
+    const diagnostics = perProcess && sys.server.diagnostics ? await sys.server.diagnostics.read() : null;
     const st = await sys.sub.stats();
     // Both sides count beats by their send time (>= since): exact, whatever is in flight.
     const offered = c2.sentSince;
@@ -120,6 +122,7 @@ export async function systemRun({ boards, warmupS, measureS, connectsPerSec, wor
             machineCores: round(perProc.machineCores, 2),
             processes: Object.fromEntries(Object.entries(roundGroups(perProc.groups)).map(([k, g]) => [k, { ...g, rssMiB: round(footprint[k]?.rssMiB, 0), openFiles: footprint[k]?.openFiles ?? null }])),
             timeline: sys.timeline.entries,
+            diagnostics,
           }
         : {}),
     };

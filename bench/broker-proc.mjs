@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PerformanceObserver, constants, monitorEventLoopDelay } from "node:perf_hooks";
+import { Session } from "node:inspector/promises";
+import { writeFileSync } from "node:fs";
 
 /**
  * A broker in its own process for the broker-tier benchmark, so that its CPU and RSS can be
@@ -67,7 +69,24 @@ async function startAedes() {
   return server.address().port;
 }
 
+/** CPU profile of the measuring window only (`prof-start` … `prof-stop <file>`), without start-up and ramp. */
+let profiler = null;
+
 process.on("message", async (msg) => {
+  if (msg?.cmd === "prof-start") {
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post("Profiler.enable");
+    await profiler.post("Profiler.start");
+    process.send({ rid: msg.rid });
+  }
+  if (msg?.cmd === "prof-stop") {
+    const { profile } = await profiler.post("Profiler.stop");
+    writeFileSync(msg.file, JSON.stringify(profile));
+    profiler.disconnect();
+    profiler = null;
+    process.send({ rid: msg.rid });
+  }
   if (msg?.cmd === "eld-start") {
     eld.reset();
     eld.enable();

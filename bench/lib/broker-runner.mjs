@@ -12,7 +12,7 @@ const PROC = fileURLToPath(new URL("../broker-proc.mjs", import.meta.url));
 export async function startBroker(kind, { redisUrl, cpuProf, port } = {}) {
   if (kind === "mosquitto") {
     const m = await startMosquitto();
-    return { kind, pid: m.pid, url: m.url, viewer: {}, stop: m.stop, eldStart: async () => null, gcReset: async () => null, gc: async () => null, eld: async () => null };
+    return { kind, pid: m.pid, url: m.url, viewer: {}, stop: m.stop, profStart: async () => null, profStop: async () => null, eldStart: async () => null, gcReset: async () => null, gc: async () => null, eld: async () => null };
   }
   // Ours runs with the product's node flags (as the image runs the broker role); plain Aedes is
   // the reference point and runs with Node's defaults.
@@ -26,6 +26,8 @@ export async function startBroker(kind, { redisUrl, cpuProf, port } = {}) {
     url: { host: "127.0.0.1", port: ready.port },
     viewer: ready.viewer ?? {},
     stop: () => stop(child, 5000),
+    profStart: () => request(child, { cmd: "prof-start" }, 5000),
+    profStop: (file) => request(child, { cmd: "prof-stop", file }, 30_000),
     eldStart: () => request(child, { cmd: "eld-start" }, 5000).catch(() => null),
     gcReset: () => request(child, { cmd: "gc-reset" }, 5000).catch(() => null),
     gc: () => request(child, { cmd: "gc" }, 5000).catch(() => null),

@@ -55,6 +55,14 @@ export function targetsMarkdown(dir) {
   ]);
   const br = load(dir, "broker")?.result;
   for (const s of br?.sizes ?? []) rows.push([`broker CPU per message ≤ 2 × mosquitto, ${fmt(s.boards, 0)} boards`, s.ratioOursToMosquitto ? `${fmt(s.ratioOursToMosquitto, 2)}× (plain Aedes ${fmt(s.ratioAedesToMosquitto, 2)}×)` : null, verdict(s.ratioOursToMosquitto ? s.ratioOursToMosquitto <= 2 : null)]);
+  // `node bench/broker-storm.mjs` (12,000 boards at 500/s, hold, broker restart, hold).
+  const st = load(dir, "storm");
+  const stormHeld = (h) => h && h.minConnected >= st.boards;
+  rows.push([
+    "12,000 boards connect at 500/s and hold (broker tier), and again after a broker restart",
+    st ? `${fmt(st.ramp.connected, 0)} of ${fmt(st.boards, 0)} in ${st.ramp.allInS === null ? "–" : `${fmt(st.ramp.allInS, 1)} s`}, ${stormHeld(st.hold) ? "held" : `down to ${fmt(st.hold?.minConnected, 0)}`}; after the restart ${fmt(st.restart.connected, 0)} in ${st.restart.allInS === null ? "–" : `${fmt(st.restart.allInS, 1)} s`} (${fmt(st.restart.busy, 0)} busy CONNACKs), ${stormHeld(st.holdAfter) ? "held" : "not held"}` : null,
+    verdict(st ? st.boards >= 12_000 && st.ramp.allInS !== null && stormHeld(st.hold) && st.restart.allInS !== null && stormHeld(st.holdAfter) : null),
+  ]);
   const cs = load(dir, "cluster-system")?.result?.sizes ?? null;
   if (cs) {
     const held = cs.filter((r) => clusterVerdict(r).held).map((r) => r.boards);

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { startBroker } from "../lib/broker-runner.mjs";
 import { startLoad } from "../lib/load-gen.mjs";
 import { startSubscriber } from "../lib/subscriber.mjs";
@@ -14,7 +15,7 @@ const SECRET = "bench-fleet-secret";
  * One measured run: N boards at 1 Hz, retained QoS 0 heartbeats, one subscriber on
  * `bbb/+/heartbeat`; CPU of the broker process only, over a steady-state window.
  */
-export async function brokerRun({ kind, boards, warmupS, measureS, connectsPerSec, workers, cluster, label, phase = "broker", respond = false, cpuProf }) {
+export async function brokerRun({ kind, boards, warmupS, measureS, connectsPerSec, workers, cluster, label, phase = "broker", respond = false, cpuProf, windowProfDir = process.env.BENCH_WINDOW_PROF }) {
   const brokers = [];
   let load = null;
   let sub = null;
@@ -50,9 +51,12 @@ export async function brokerRun({ kind, boards, warmupS, measureS, connectsPerSe
     await sub.window(nowMs());
     await Promise.all(brokers.map((b) => b.gcReset()));
     const c0 = await load.counts();
+    // BENCH_WINDOW_PROF=<dir>: a CPU profile of each broker's window (BENCHMARKS.md's profiles).
+    if (windowProfDir) await Promise.all(brokers.map((b) => b.profStart()));
     meter.start();
     await sleep(measureS * 1000);
     const cpu = meter.stop();
+    if (windowProfDir) await Promise.all(brokers.map((b, i) => b.profStop(join(windowProfDir, `${kind}-${boards}-${i}-${Date.now()}.cpuprofile`))));
     const redisCpu = redisMeter?.stop();
     const benchCpu = subMeter.stop();
     const c1 = await load.counts();

@@ -1,15 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createTopics } from "@bbb/shared";
-import { MOSQUITTO, PASSWORDS, granted, asBoard, connect, managerPassword, asUser, closeAll, closed, collect, mosquitto, sleep, startBroker, until, type TestBroker } from "./helpers.js";
+import { MOSQUITTO, PASSWORDS, granted, asBoard, connect, managerPassword, asUser, closed, collect, mosquitto, sleep, until, useBroker } from "./helpers.js";
 
 const t = createTopics("bbb");
 const asManager = () => connect(tb.port, { clientId: "bbb-manager", username: "manager", password: managerPassword() });
-let tb: TestBroker;
-beforeAll(async () => {
-  tb = await startBroker();
-});
-afterEach(closeAll);
-afterAll(async () => tb.stop());
+const tb = useBroker();
 
 const pubArgs = (user: keyof typeof PASSWORDS, topic: string, extra: string[] = []) => [
   "-h", "127.0.0.1", "-p", String(tb.port), "-u", user, "-P", PASSWORDS[user], "-q", "1", "-t", topic, "-m", "{}", ...extra,

@@ -1,12 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { MOSQUITTO, PASSWORDS, asBoard, asUser, boardToken, closeAll, connect, managerPassword, mosquitto, startBroker, type TestBroker } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { MOSQUITTO, PASSWORDS, asBoard, asUser, boardToken, connect, managerPassword, mosquitto, useBroker } from "./helpers.js";
 
-let tb: TestBroker;
-beforeAll(async () => {
-  tb = await startBroker();
-});
-afterEach(closeAll);
-afterAll(async () => tb.stop());
+const tb = useBroker();
 
 describe("authentication", () => {
   it("accepts a board with its token, the manager and each user role", async () => {

@@ -1,14 +1,9 @@
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { createTopics } from "@bbb/shared";
-import { asBoard, asUser, closeAll, closed, collect, startBroker, until, type TestBroker } from "./helpers.js";
+import { asBoard, asUser, closed, collect, until, useBroker } from "./helpers.js";
 
 const t = createTopics("bbb");
-let tb: TestBroker;
-beforeAll(async () => {
-  tb = await startBroker();
-});
-afterEach(closeAll);
-afterAll(async () => tb.stop());
+const tb = useBroker();
 
 it("a board's second connection takes over (MQTT-3.1.4-2): the new one is served, one takeover is no problem", async () => {
   const dup: unknown[] = [];

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import pino from "pino";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { createBroker, createUserStore, deriveBoardToken, deriveManagerPassword, type Broker, type BrokerDeps, type UserStore } from "../src/index.js";
 
 export const ROOT = "bbb";
@@ -52,6 +53,18 @@ export async function startBroker(extra: Partial<BrokerDeps> & { mqttsPort?: num
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * One broker for a test file: started before its tests, stopped after them, with every client a
+ * test opened closed after each test. The returned object is filled in before the first test.
+ */
+export function useBroker(extra: Parameters<typeof startBroker>[0] = {}): TestBroker {
+  const tb = {} as TestBroker;
+  beforeAll(async () => void Object.assign(tb, await startBroker(extra)));
+  afterEach(closeAll);
+  afterAll(async () => tb.stop?.());
+  return tb;
 }
 
 const open = new Set<MqttClient>();

@@ -1,14 +1,9 @@
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { createTopics } from "@bbb/shared";
-import { asBoard, asUser, closeAll, collect, startBroker, until, type TestBroker } from "./helpers.js";
+import { asBoard, asUser, collect, until, useBroker } from "./helpers.js";
 
 const t = createTopics("bbb");
-let tb: TestBroker;
-beforeAll(async () => {
-  tb = await startBroker();
-});
-afterEach(closeAll);
-afterAll(async () => tb.stop());
+const tb = useBroker();
 
 it("a QoS 1 result followed at once by a QoS 0 heartbeat reaches a subscriber of both, every time, each once", async () => {
   const watcher = await asUser(tb.port, "vera");

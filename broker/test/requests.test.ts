@@ -1,15 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createTopics, managerRequestSchema } from "@bbb/shared";
 import { deriveStampKey, verifyRequestAuth } from "../src/request-sig.js";
-import { SECRET, asUser, closeAll, closed, collect, connect, managerPassword, sleep, startBroker, until, type TestBroker } from "./helpers.js";
+import { SECRET, asUser, closed, collect, connect, managerPassword, sleep, until, useBroker } from "./helpers.js";
 
 const t = createTopics("bbb");
-let tb: TestBroker;
-beforeAll(async () => {
-  tb = await startBroker();
-});
-afterEach(closeAll);
-afterAll(async () => tb.stop());
+const tb = useBroker();
 
 const asManager = () => connect(tb.port, { clientId: "bbb-manager", username: "manager", password: managerPassword() });
 

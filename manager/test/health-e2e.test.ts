@@ -8,6 +8,7 @@ import { hostsMetricsResultSchema, type HistoryEntry, type HostsMetricsResult } 
 import type { MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFrontExtension } from "../src/front/front-extension.js";
+import { createOpsExtension } from "../src/ops/ops-extension.js";
 import type { IncidentPayload } from "../src/front/webhooks/schemas.js";
 import { adminEnv, bbbctl } from "./cli-runner.js";
 import {
@@ -63,7 +64,8 @@ describe("board health with real agents", () => {
     await once(receiver, "listening");
     const addr = receiver.address();
     hookUrl = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}/hook`;
-    srv = await startTestServer({}, { extensions: [createFrontExtension()] });
+    // The ops extension serves /metrics (the alarm counts Prometheus alerts on).
+    srv = await startTestServer({}, { extensions: [createFrontExtension(), createOpsExtension()] });
     admin = await connectClient(srv.mqttUrl, "admin", ADMIN_PASSWORD);
     hosts = await watchHosts(admin);
     await call("types.upsert", {
@@ -112,6 +114,9 @@ describe("board health with real agents", () => {
     );
     expect(hot).toMatchObject({ field: "tempC", actual: "85.5", expected: "< 80" });
     expect(hosts.views.get(root.boardId)?.state).toBe("online");
+    // Prometheus sees the raised alarm as a count (docs/monitoring.md: BbbBoardsTemperatureCritical).
+    const alarmed = async () => (await (await fetch(`${srv.http}/metrics`)).text()).match(/^bbb_boards_alarmed\{metric="tempC",level="critical"\} (\d+)$/m)?.[1];
+    expect(await alarmed()).toBe("1");
     const firing = await waitFor(() => hooks.find((h) => h.event === "firing") ?? null, 10_000, "firing webhook");
     expect(firing.incident.boards[0]).toMatchObject({ boardId: root.boardId, problems: [expect.objectContaining({ code: "threshold" })] });
     // 79 is under the critical limit but within its hysteresis: still critical.
@@ -124,6 +129,7 @@ describe("board health with real agents", () => {
       10_000,
       "cleared",
     );
+    expect(await alarmed()).toBe("0");
     await waitFor(() => hooks.find((h) => h.event === "resolved") ?? null, 10_000, "resolved webhook");
     const hist = (await call("hosts.history", { id: root.boardId })) as { items: HistoryEntry[] };
     expect(

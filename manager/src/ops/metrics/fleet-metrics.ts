@@ -1,5 +1,5 @@
 import type { EventEmitter } from "node:events";
-import { LOST_AFTER_PERIODS, type Summary } from "@bbb/shared";
+import { alarmMetrics, LOST_AFTER_PERIODS, type Summary } from "@bbb/shared";
 import type { IngestObserver } from "../../mqtt/create-ingest.js";
 import type { BoardRecord } from "../../registry/board-record.js";
 import type { EventBus, RegistryEvent } from "../../service/events.js";
@@ -93,6 +93,23 @@ export function createFleetMetrics(reg: MetricsRegistry = createMetricsRegistry(
     return out;
   });
   reg.gauge("bbb_boards_flapping", "Boards flagged flapping.", () => (src ? src.summary().flapping : null));
+  // Raised health alarms (docs/protocol.md §"Health history"): 5 metrics × 2 levels, every series
+  // always present, so an alert on a critical disk or temperature needs no per-board series.
+  reg.gauge("bbb_boards_alarmed", "Alive boards with a raised health alarm, by metric and level.", () => {
+    if (!src) return null;
+    const counts = new Map<string, { labels: { metric: string; level: string }; value: number }>();
+    for (const metric of alarmMetrics)
+      for (const level of ["warning", "critical"]) counts.set(`${metric}/${level}`, { labels: { metric, level }, value: 0 });
+    for (const r of src.records()) {
+      if (!r.alive) continue;
+      for (const metric of alarmMetrics) {
+        const a = r.alarms[metric];
+        const c = a ? counts.get(`${metric}/${a.level}`) : undefined;
+        if (c) c.value++;
+      }
+    }
+    return [...counts.values()];
+  });
   reg.gauge("bbb_bulk_runs_active", "Bulk command runs in progress.", () => (src ? src.runsActive() : null));
   reg.gauge("bbb_manager_mqtt_connected", "1 while the manager's own MQTT client is connected.", () =>
     src ? Number(src.mqttConnected()) : null,

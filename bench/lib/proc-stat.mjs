@@ -15,20 +15,55 @@ try {
  * light process like the agent are measured exactly); /proc/<pid>/stat ticks as a fallback.
  */
 export function cpuSeconds(pid) {
+  const t = schedTimes(pid);
+  return t && t.cpuS > 0 ? t.cpuS : tickSeconds(pid);
+}
+
+/**
+ * A process's threads from /proc/<pid>/task/<tid>/schedstat, in seconds: `cpuS` run time of all
+ * threads, `mainS` of the main thread alone (a Node process's JavaScript: one second per second
+ * is a saturated event loop), `waitS` time its threads were runnable but waited for a core (the
+ * machine's cores were busy). Null when the process is gone or has no schedstat.
+ */
+export function schedTimes(pid) {
+  let tids;
   try {
-    let ns = 0;
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      try {
-        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
-      } catch {
-        /* thread ended meanwhile */
-      }
-    }
-    if (ns > 0) return ns / 1e9;
+    tids = readdirSync(`/proc/${pid}/task`);
   } catch {
-    /* no schedstat: use the ticks */
+    return null;
   }
-  return tickSeconds(pid);
+  const t = { cpuS: 0, mainS: 0, waitS: 0 };
+  for (const tid of tids) {
+    try {
+      const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ").map(Number);
+      t.cpuS += run / 1e9;
+      t.waitS += wait / 1e9;
+      if (tid === String(pid)) t.mainS = run / 1e9;
+    } catch {
+      /* thread ended meanwhile */
+    }
+  }
+  return t;
+}
+
+/** Open file descriptors of a process (its sockets included), or null when it is gone. */
+export function openFiles(pid) {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds of the whole machine so far (/proc/stat): busy (all but idle and iowait) and total. */
+export function machineCpu() {
+  try {
+    const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+    return { busyS: (total - f[3] - f[4]) / clkTck, totalS: total / clkTck };
+  } catch {
+    return null;
+  }
 }
 
 function tickSeconds(pid) {

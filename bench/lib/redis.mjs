@@ -13,16 +13,23 @@ export function ensureRedis() {
   }
 }
 
-/** Debian's redis-server on a free loopback port, no persistence, in a temp dir. */
-export async function startRedis() {
+/**
+ * Debian's redis-server on a free loopback port in a temp dir; no persistence, or with
+ * `appendonly` and a `password` as docker-stack.yml runs it (`--appendonly yes --save ""
+ * --requirepass`).
+ */
+export async function startRedis({ appendonly = false, password } = {}) {
   ensureRedis();
   const dir = mkdtempSync(join(tmpdir(), "bench-redis-"));
   const port = await freePort();
-  const child = spawnProgram("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--protected-mode", "yes"]);
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", appendonly ? "yes" : "no", "--dir", dir, "--protected-mode", "yes"];
+  const child = spawnProgram("redis-server", password ? [...args, "--requirepass", password] : args);
   await waitOutput(child, /Ready to accept connections/, 10_000, "redis start");
   return {
     pid: child.pid,
-    url: `redis://127.0.0.1:${port}`,
+    child,
+    port,
+    url: `redis://${password ? `:${encodeURIComponent(password)}@` : ""}127.0.0.1:${port}`,
     async stop() {
       await stop(child);
       rmSync(dir, { recursive: true, force: true });

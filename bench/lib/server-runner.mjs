@@ -52,7 +52,8 @@ export async function startServer({ cpuProfDir, env = {}, broker, dataDir: reuse
   // BENCH_SERVER_NODE_ARGS: extra node flags for the server under test (exploring V8 settings).
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const nodeArgs = ["--max-old-space-size=4096", ...START_FLAGS, ...extra, "--import", PROBE];
-  const argv = canRaiseNofile() ? ["/usr/bin/prlimit", "--nofile=65536:65536", "--", process.execPath, ...nodeArgs, main] : [process.execPath, ...nodeArgs, main];
+  // A tier whose processes must each hold their share under the machine's limit keeps it (cluster-tier.mjs).
+  const argv = !ext?.keepFileLimit && canRaiseNofile() ? ["/usr/bin/prlimit", "--nofile=65536:65536", "--", process.execPath, ...nodeArgs, main] : [process.execPath, ...nodeArgs, main];
   const child = spawn(argv[0], argv.slice(1), {
     cwd: dataDir,
     stdio: ["ignore", "pipe", "pipe", "ipc"],
@@ -79,17 +80,44 @@ export async function startServer({ cpuProfDir, env = {}, broker, dataDir: reuse
     if (child.stdoutText.length < 1 << 20) child.stdoutText += d.toString();
     if (logFile) appendFileSync(logFile, d);
   });
-  const m = await waitOutput(child, /MQTT\s+mqtt:\/\/127\.0\.0\.1:(\d+)/, 60_000, "server ready");
+  let m;
+  try {
+    m = await waitOutput(child, /MQTT\s+mqtt:\/\/127\.0\.0\.1:(\d+)/, 60_000, "server ready");
+    // An external tier may need the manager before it serves everyone (the replicas of a
+    // cluster take the manager's users).
+    await ext?.ready?.();
+  } catch (e) {
+    await stop(child, 10_000);
+    await ext?.stop();
+    if (!reuse) rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
   // The banner goes to stdout or stderr depending on the version of main.ts: read both.
   const banner = `${child.stdoutText}\n${child.stderrText ?? ""}`;
   const http = (banner.match(/REST API\s+(http:\/\/\S+)/) ?? [])[1] ?? null;
+  const url = { host: "127.0.0.1", port: Number(m[1]) };
+  /** The processes of the system under test by name: the server, and the external broker's if any. */
+  const processes = [{ name: ext ? "manager" : "server", pid: child.pid }, ...(ext ? (ext.processes ?? [{ name: "broker", pid: ext.pid }]) : [])];
   return {
     pid: child.pid,
-    /** The processes of the system under test: the server, and the external broker if any. */
-    pids: ext ? [child.pid, ext.pid] : [child.pid],
+    pids: processes.map((p) => p.pid),
+    processes,
     child,
     dataDir,
-    url: { host: "127.0.0.1", port: Number(m[1]) },
+    url,
+    /** Where the generator's boards connect, and the measuring subscriber (an external tier may have several brokers). */
+    boardUrls: ext?.boardUrls ?? [url],
+    viewerUrl: ext?.viewerUrl ?? url,
+    /** An external tier's own counters (`reset()` at the window's start, `read()` at its end), or null. */
+    diagnostics: ext?.diagnostics ?? null,
+    /** Null while every process of the system runs, else which one ended and why. */
+    dead() {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        const why = (child.stderrText ?? "").split("\n").find((l) => /Error/.test(l)) ?? `exit ${child.exitCode ?? child.signalCode}`;
+        return `${processes[0].name}: ${why.trim()}`;
+      }
+      return ext?.dead?.() ?? null;
+    },
     api: http,
     admin: { username: "admin", password: ADMIN_PASSWORD },
     window: (since) => request(child, { cmd: "probe-window", since }, 10_000),

@@ -2,48 +2,56 @@ import { startServer, FLEET_SECRET } from "./server-runner.mjs";
 import { combineLoads, startLoad } from "./load-gen.mjs";
 import { startSubscriber } from "./subscriber.mjs";
 import { progress, rampReporter } from "./progress.mjs";
+import { createTimeline } from "./proc-meter.mjs";
 
 /**
  * The whole system under load: the all-in-one server, N generated boards (schema-valid
  * heartbeats, real board tokens, birth and will, commands answered) and a subscriber on
  * `bbb/registry/hosts/+` and results as admin. Returns handles; `close()` stops everything.
+ * `timeline`: the returned `timeline` records the boards connected and each process's cores
+ * during the ramp (and whenever sampled after).
  */
-export async function startSystem({ boards, workers = 2, connectsPerSec = 500, phase, label, cpuProfDir, probeEvery, respond = true, responders = 1000, extraFilters = [], broker, serverEnv = {}, reconnect = false, serverMain }) {
-  const parts = { server: null, sub: null, load: null };
+export async function startSystem({ boards, workers = 2, connectsPerSec = 500, phase, label, cpuProfDir, probeEvery, respond = true, responders = 1000, extraFilters = [], broker, serverEnv = {}, reconnect = false, serverMain, timeline: withTimeline = false }) {
+  const parts = { server: null, sub: null, load: null, timeline: null };
+  const loads = [];
   const close = async () => {
-    await parts.load?.close();
+    // The generator groups started so far, also when the ramp failed before they were combined.
+    await (parts.load ?? combineLoads(loads)).close();
     await parts.sub?.close();
     await parts.server?.stop();
   };
   try {
     parts.server = await startServer({ cpuProfDir, env: serverEnv, ...(broker ? { broker } : {}), ...(serverMain ? { main: serverMain } : {}) });
     const s = parts.server;
-    parts.sub = await startSubscriber({ url: s.url, filters: process.env.BENCH_NO_REGISTRY_SUB ? ["bbb/+/result/+"] : ["bbb/registry/hosts/+", "bbb/+/result/+", ...extraFilters], ...s.admin, clientId: `bench-sub-${process.pid}` });
+    parts.sub = await startSubscriber({ url: s.viewerUrl, filters: process.env.BENCH_NO_REGISTRY_SUB ? ["bbb/+/result/+"] : ["bbb/registry/hosts/+", "bbb/+/result/+", ...extraFilters], ...s.admin, clientId: `bench-sub-${process.pid}` });
     // Every board subscribes to `<root>/<id>/cmd/#` and answers commands, as every agent does
     // (the broker skips the retained scan for command filters: BENCHMARKS.md, findings). The
     // first `responders` ("be…") connect first and are the ones the command phases address.
     const t0 = Date.now();
     const probe = probeEvery ?? Math.max(1, Math.floor(boards / 200));
     const nr = respond ? Math.min(boards, responders) : 0;
-    const common = { urls: [s.url], auth: { kind: "token", secret: FLEET_SECRET }, connectsPerSec, probeEvery: probe, reconnect };
-    const loads = [];
+    const common = { urls: s.boardUrls, auth: { kind: "token", secret: FLEET_SECRET }, connectsPerSec, probeEvery: probe, reconnect };
+    // Every process of the system, the generator's workers as one group; the file limit is per process.
+    const procs = () => [...s.processes.map((p) => ({ ...p, files: true })), ...loads.flatMap((l) => l.pids()).map((pid) => ({ name: "generator", pid })), { name: "measuring subscriber", pid: parts.sub.pid }];
+    const tl = withTimeline ? createTimeline(procs) : null;
+    parts.timeline = tl;
+    const report = (r) => (tl ? (connected, target, left) => (r(connected, target, left), tl.sample(connected)) : r);
     if (nr > 0) {
-      const a = await startLoad({ ...common, boards: nr, workers: 1, prefix: "be", respond: true, onProgress: rampReporter(phase, `${label}, command-answering boards`) });
+      const a = await startLoad({ ...common, boards: nr, workers: 1, prefix: "be", respond: true, onProgress: report(rampReporter(phase, `${label}, command-answering boards`)) });
       loads.push(a);
       await a.waitConnected((nr / connectsPerSec) * 3000 + 60_000);
     }
     if (boards > nr) loads.push(await startLoad({ ...common, boards: boards - nr, workers, prefix: nr > 0 ? "bf" : "be", respond, onProgress: rampReporter(phase, label) }));
-    parts.load = combineLoads(loads, rampReporter(phase, label));
-    const alive = () => s.child.exitCode === null && s.child.signalCode === null;
+    parts.load = combineLoads(loads, report(rampReporter(phase, label)));
+    const alive = () => s.dead() === null;
     const c = await parts.load.waitConnected((boards / connectsPerSec) * 1500 + 30_000, alive);
-    if (c.died || !alive()) {
-      const why = (s.child.stderrText ?? "").split("\n").find((l) => /Error/.test(l)) ?? `exit ${s.child.exitCode ?? s.child.signalCode}`;
-      throw new Error(`server exited during the ramp (at most ${c.peak} boards were connected at once): ${why.trim()}`);
-    }
+    if (c.died || !alive()) throw new Error(`a process of the system exited during the ramp (at most ${c.peak} boards were connected at once): ${s.dead()}`);
     if (c.connected < boards) progress(phase, `${label}: only ${c.connected}/${boards} connected after the ramp (peak ${c.peak})`);
-    return { ...parts, connected: c.connected, failed: c.failed, rampS: (Date.now() - t0) / 1000, close };
+    return { ...parts, procs, connected: c.connected, failed: c.failed, rampS: (Date.now() - t0) / 1000, close };
   } catch (e) {
     await close();
+    // What the run saw until it failed (the ramp's timeline) goes with the error.
+    if (parts.timeline && e && typeof e === "object") e.timeline = parts.timeline.entries;
     throw e;
   }
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fmt, table } from "./report.mjs";
+import { CLUSTER_P99_MS, clusterVerdict } from "./cluster-system-table.mjs";
 
 /** Reads bench/results/<phase>.json (reference runs only, not quick ones). */
 function load(dir, phase) {
@@ -62,6 +63,13 @@ export function targetsMarkdown(dir) {
     st ? `${fmt(st.ramp.connected, 0)} of ${fmt(st.boards, 0)} in ${st.ramp.allInS === null ? "–" : `${fmt(st.ramp.allInS, 1)} s`}, ${stormHeld(st.hold) ? "held" : `down to ${fmt(st.hold?.minConnected, 0)}`}; after the restart ${fmt(st.restart.connected, 0)} in ${st.restart.allInS === null ? "–" : `${fmt(st.restart.allInS, 1)} s`} (${fmt(st.restart.busy, 0)} busy CONNACKs), ${stormHeld(st.holdAfter) ? "held" : "not held"}` : null,
     verdict(st ? st.boards >= 12_000 && st.ramp.allInS !== null && stormHeld(st.hold) && st.restart.allInS !== null && stormHeld(st.holdAfter) : null),
   ]);
+  const cs = load(dir, "cluster-system")?.result?.sizes ?? null;
+  if (cs) {
+    const held = cs.filter((r) => clusterVerdict(r).held).map((r) => r.boards);
+    const big = cs.find((r) => r.boards >= 40_000) ?? null;
+    const text = `${held.length ? `held at ${held.map((n) => fmt(n, 0)).join(", ")} boards` : "held at no size"}${big && !clusterVerdict(big).held ? `; ${fmt(big.boards, 0)}: ${clusterVerdict(big).why}` : ""}`;
+    rows.push([`clustered tier (two replicas + Redis + manager): 40,000 boards, each process under the file limit, all beats processed, p99 ≤ ${CLUSTER_P99_MS} ms`, text, verdict(big ? clusterVerdict(big).held : null)]);
+  }
   const ag = load(dir, "agent")?.result;
   // Runs of the previous design (the reference) carry no verdict. The shipped bundle on the
   // boards' runtime (Node 18) has the tighter targets of the footprint work; the rest the old ones.

@@ -1,5 +1,6 @@
 import { runBrokerPhase } from "./broker.mjs";
 import { runClusterPhase } from "./cluster.mjs";
+import { runClusterSystemPhase } from "./cluster-system.mjs";
 import { runSystemPhase } from "./system.mjs";
 import { runDetectionPhase } from "./detection.mjs";
 import { runCommandsPhase } from "./commands.mjs";
@@ -11,6 +12,7 @@ import { runRestartPhase } from "./restart.mjs";
 import { runManagerPathPhase } from "./manager-path.mjs";
 import { agentArmhfMarkdown, agentMarkdown, brokerMarkdown, clusterMarkdown, commandsMarkdown, detectionMarkdown, externalMarkdown, managerPathMarkdown, restartMarkdown, systemMarkdown } from "../lib/tables.mjs";
 import { healthMarkdown } from "../lib/health-table.mjs";
+import { clusterSystemMarkdown } from "../lib/cluster-system-table.mjs";
 
 const env = (name, fallback) => (process.env[name] ? process.env[name].split(",").map(Number) : fallback);
 const kinds = process.env.BENCH_BROKER_KINDS ? process.env.BENCH_BROKER_KINDS.split(",") : ["mosquitto", "ours", "aedes"];
@@ -73,6 +75,17 @@ export const PHASES = {
       ),
     markdown: clusterMarkdown,
   },
+  "cluster-system": {
+    // Boards per generator process stay well under the file limit (20,000 here); 2,000 boards
+    // in the full run too, a size the tier holds beside those it does not.
+    run: ({ quick }) =>
+      runClusterSystemPhase(
+        quick
+          ? { sizes: env("BENCH_CLUSTER_SYSTEM_SIZES", [2000]), warmupS: 3, measureS: 5, connectsPerSec: 500, boardsPerWorker: 10_000 }
+          : { sizes: env("BENCH_CLUSTER_SYSTEM_SIZES", [2000, 10_000, 20_000, 40_000]), warmupS: 5, measureS: 15, connectsPerSec: 500, boardsPerWorker: 10_000 },
+      ),
+    markdown: clusterSystemMarkdown,
+  },
   external: {
     run: ({ quick }) =>
       runExternalPhase(
@@ -106,4 +119,4 @@ export const PHASES = {
     markdown: healthMarkdown,
   },
 };
-export const PHASE_NAMES = ["broker", "system", "detection", "commands", "manager-path", "restart", "agent", "agent-armhf", "cluster", "external", "health"];
+export const PHASE_NAMES = ["broker", "system", "detection", "commands", "manager-path", "restart", "agent", "agent-armhf", "cluster", "cluster-system", "external", "health"];

@@ -1,5 +1,6 @@
 import { startSystem } from "../lib/system-run.mjs";
 import { createCpuMeter, memory } from "../lib/proc-stat.mjs";
+import { createProcMeter, groupFootprint, roundGroups } from "../lib/proc-meter.mjs";
 import { nowMs } from "../lib/payloads.mjs";
 import { round } from "../lib/stats.mjs";
 import { forkHelper, request, sleep, stop } from "../lib/children.mjs";
@@ -17,11 +18,13 @@ const CANARY = fileURLToPath(new URL("../lib/stall-canary.mjs", import.meta.url)
  * Figure 2: the all-in-one server with N boards at 1 Hz. Offered = heartbeats the generator
  * sent in the window; processed = heartbeats the manager decoded in the same window (probe);
  * latency = send → manager decode, and heartbeat → registry/hosts view of probe boards.
+ * `perProcess`: also each process's (group's) cores, main thread, wait for a core, RSS and open
+ * files in the window, the machine's busy cores, and the timeline of the run.
  */
-export async function systemRun({ boards, warmupS, measureS, connectsPerSec, workers, cpuProfDir, broker, phase = "system", serverEnv = {}, tag = "", serverMain }) {
+export async function systemRun({ boards, warmupS, measureS, connectsPerSec, workers, cpuProfDir, broker, phase = "system", serverEnv = {}, tag = "", serverMain, perProcess = false }) {
   const label = `${boards} boards${tag}`;
   progress(phase, `${label}: starting the server and the generator`);
-  const sys = await startSystem({ boards, workers, connectsPerSec, phase, label, serverEnv, ...(broker ? { broker } : {}), ...(serverMain ? { serverMain } : {}) });
+  const sys = await startSystem({ boards, workers, connectsPerSec, phase, label, serverEnv, timeline: perProcess, ...(broker ? { broker } : {}), ...(serverMain ? { serverMain } : {}) });
   try {
     progress(phase, `${label}: ${sys.connected} connected, warm-up ${warmupS} s, then measuring ${measureS} s`);
     await sleep(warmupS * 1000);
@@ -29,12 +32,15 @@ export async function systemRun({ boards, warmupS, measureS, connectsPerSec, wor
     // With an external broker: its share of the cores on its own.
     const brokerMeter = sys.server.pids.length > 1 ? createCpuMeter(sys.server.pids.slice(1)) : null;
     const genMeter = createCpuMeter(sys.load.pids());
+    const procMeter = perProcess ? createProcMeter(sys.procs) : null;
+    const footprint = {};
     // The window opens a moment in the future so that every counter has its start time
     // before the first beat it must count.
     const since = nowMs() + 300;
     await sys.sub.window(since);
     await sys.server.window(since);
     await sys.load.mark(since);
+    if (perProcess) await sys.server.diagnostics?.reset();
     await sleep(Math.max(0, since - nowMs()));
     const c0 = await sys.load.counts();
     const m0 = await sys.server.heartbeatsTotal();
@@ -44,15 +50,21 @@ export async function systemRun({ boards, warmupS, measureS, connectsPerSec, wor
     meter.start();
     brokerMeter?.start();
     genMeter.start();
+    procMeter?.start();
     let peakRss = 0;
     for (let left = measureS; left > 0; left -= 5) {
       await sleep(Math.min(5, left) * 1000);
       peakRss = Math.max(peakRss, sys.server.pids.reduce((sum, pid) => sum + (memory(pid).rssMiB ?? 0), 0));
+      if (procMeter) {
+        for (const [name, g] of Object.entries(groupFootprint(sys.procs()))) footprint[name] = { rssMiB: Math.max(footprint[name]?.rssMiB ?? 0, g.rssMiB), openFiles: g.openFiles };
+        sys.timeline.sample((await sys.load.counts()).connected);
+      }
       if (left > 5) progress(phase, `${label}: measuring, ${left - 5} s left`);
     }
     const cpu = meter.stop();
     const brokerCpu = brokerMeter?.stop() ?? null;
     const genCpu = genMeter.stop();
+    const perProc = procMeter?.read() ?? null;
     const c1 = await sys.load.counts();
     if (cpuProfDir) await sys.server.profileStop(join(cpuProfDir, `server-${boards}.cpuprofile`));
     // Beats in flight at the end of the window are decoded a moment later: read the probe after
@@ -71,6 +83,7 @@ export async function systemRun({ boards, warmupS, measureS, connectsPerSec, wor
     const machine = await request(canary, { cmd: "stats" });
     await stop(canary);
     const m1 = await sys.server.heartbeatsTotal();
+    const diagnostics = perProcess && sys.server.diagnostics ? await sys.server.diagnostics.read() : null;
     const st = await sys.sub.stats();
     // Both sides count beats by their send time (>= since): exact, whatever is in flight.
     const offered = c2.sentSince;
@@ -78,6 +91,7 @@ export async function systemRun({ boards, warmupS, measureS, connectsPerSec, wor
     const res = {
       boards,
       connected: sys.connected,
+      connectedAtEnd: c2.connected,
       connectFailures: sys.failed,
       rampS: round(sys.rampS, 1),
       offeredPerS: round((c1.sent - c0.sent) / cpu.wallS, 0),
@@ -103,9 +117,20 @@ export async function systemRun({ boards, warmupS, measureS, connectsPerSec, wor
       machineStallsOver50Ms: machine.stalls,
       profiled: Boolean(cpuProfDir),
       registryStates: st.states,
+      ...(perProc
+        ? {
+            machineCores: round(perProc.machineCores, 2),
+            processes: Object.fromEntries(Object.entries(roundGroups(perProc.groups)).map(([k, g]) => [k, { ...g, rssMiB: round(footprint[k]?.rssMiB, 0), openFiles: footprint[k]?.openFiles ?? null }])),
+            timeline: sys.timeline.entries,
+            diagnostics,
+          }
+        : {}),
     };
     progress(phase, `${label}: processed ${res.processedPerS}/s of ${res.offeredPerS}/s offered (${(res.processedRatio * 100).toFixed(3)} %; /metrics ${res.metricsHeartbeatsPerS}/s), ${res.cpuCores} cores, RSS ${res.rssMiB} MiB, decode p99 ${res.decodeLatencyMs.p99} ms, registry p99 ${res.registryLatencyMs.p99} ms, loop delay p99 ${res.eventLoopDelayMs.p99} ms`);
     return res;
+  } catch (e) {
+    if (sys.timeline && e && typeof e === "object") e.timeline = sys.timeline.entries;
+    throw e;
   } finally {
     await sys.close();
   }

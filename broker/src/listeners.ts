@@ -34,21 +34,12 @@ export function createMqttServer(sink: ConnectionSink, opts: { tls?: TlsOptions;
   return server;
 }
 
-/**
- * Connections the kernel queues for accept() before it drops new SYNs. Node's default, 511, is
- * what 10,000 boards reconnecting after a restart overflow while the event loop is busy: a
- * dropped SYN is retried by the board's kernel after 1, 3, 7, 15 … s, so boards came back in
- * steps long after the server was ready (BENCHMARKS.md §"Server restart"). The kernel caps it at
- * net.core.somaxconn (4096 on current kernels).
- */
-export const LISTEN_BACKLOG = 4096;
-
 /** Listens and resolves with the real port (port 0 picks a free one). */
 export function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => reject(err);
     server.once("error", onError);
-    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
+    server.listen(port, host, () => {
       server.off("error", onError);
       resolve((server.address() as AddressInfo).port);
     });

@@ -47,12 +47,12 @@ export function sortByColumn<T>(
   });
 }
 
-/** A click on a column's header: that column ascending, or the other way if it already orders. */
-export function nextSort(current: TableSort | null, key: string): TableSort {
+/** A click on a column's header: that column ascending, or the other way if it already orders (every table, the boards table too). */
+export function nextSort<K extends string>(current: { key: K; desc: boolean } | null, key: K): { key: K; desc: boolean } {
   return current?.key === key ? { key, desc: !current.desc } : { key, desc: false };
 }
 
 /** The aria-sort of a column header (WAI-ARIA: only the ordering column is not "none"). */
-export function ariaSort(sort: TableSort | null, key: string): "ascending" | "descending" | "none" {
+export function ariaSort(sort: { key: string; desc: boolean } | null, key: string): "ascending" | "descending" | "none" {
   return sort?.key === key ? (sort.desc ? "descending" : "ascending") : "none";
 }

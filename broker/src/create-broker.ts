@@ -111,7 +111,15 @@ export function createBroker(deps: BrokerDeps): Broker {
   };
 
   async function createAedes(): Promise<Omit<Running, "servers" | "trackers">> {
-    const cluster = deps.cluster ? createClusterParts(deps.cluster.redisUrl, log) : null;
+    const cluster = deps.cluster ? createClusterParts(deps.cluster.redisUrl, log, { beatMs: heartbeatMs, topicRoot: deps.topicRoot }) : null;
+    if (cluster) {
+      try {
+        await cluster.mq.start();
+      } catch (e: unknown) {
+        cluster.disconnect();
+        throw e;
+      }
+    }
     const opts: AedesOptions = {
       ...hooks,
       // Board ids and dashboard ids may be longer than MQTT 3.1's 23 characters.
@@ -125,7 +133,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       drainTimeout: DRAIN_TIMEOUT_MS,
       // In a cluster the $SYS heartbeat tells replicas which brokers live: a dead one's claims
       // on board ids lapse after 3 beats, and its boards' wills are published 4 beats later.
-      ...(cluster ? { mq: cluster.mq, persistence: cluster.persistence, heartbeatInterval: heartbeatMs } : {}),
+      ...(cluster ? { id: cluster.id, mq: cluster.mq as unknown as AedesOptions["mq"], persistence: cluster.persistence, heartbeatInterval: heartbeatMs } : {}),
     };
     let aedes: Aedes;
     try {

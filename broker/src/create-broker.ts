@@ -133,7 +133,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       drainTimeout: DRAIN_TIMEOUT_MS,
       // In a cluster the $SYS heartbeat tells replicas which brokers live: a dead one's claims
       // on board ids lapse after 3 beats, and its boards' wills are published 4 beats later.
-      ...(cluster ? { id: cluster.id, mq: cluster.mq as unknown as AedesOptions["mq"], persistence: cluster.persistence, heartbeatInterval: heartbeatMs } : {}),
+      ...(cluster ? { id: cluster.id, mq: cluster.mq, persistence: cluster.persistence, heartbeatInterval: heartbeatMs } : {}),
     };
     let aedes: Aedes;
     try {

@@ -180,6 +180,7 @@ export function createRoutedEmitter(deps: RoutedEmitterDeps) {
       local.on(topic, listener);
       const n = (counts.get(topic) ?? 0) + 1;
       counts.set(topic, n);
+      if (closed) return void setImmediate(() => done?.());
       // SUBACK waits until Redis has the announcement: a message published after it by a client
       // of any replica, through Redis, comes behind it (docs/architecture.md).
       if (n > 1) setImmediate(() => done?.());
@@ -189,7 +190,8 @@ export function createRoutedEmitter(deps: RoutedEmitterDeps) {
       local.removeListener(topic, listener, done);
       const n = (counts.get(topic) ?? 0) - 1;
       if (n > 0) return void counts.set(topic, n);
-      if (!counts.delete(topic)) return;
+      // Clients closing with the broker leave after this replica said it stops.
+      if (!counts.delete(topic) || closed) return;
       send(control, { k: "-", from: deps.id, filter: topic }).catch(fail("withdrawing a filter failed"));
     },
     emit(packet: RoutedPacket, done?: (err?: Error) => void): void {

@@ -23,7 +23,7 @@ async function redisInfo(port, args) {
   );
 }
 
-/** Redis's share of the window: pattern subscriptions (one per distinct wildcard filter, mqemitter-redis), PUBLISH calls and their cost. */
+/** Redis's share of the window: pattern subscriptions (none with the routing by filter sets), PUBLISH calls and their cost. */
 async function redisFigures(port) {
   const [stats, cmds, clients] = await Promise.all([redisInfo(port, ["INFO", "stats"]), redisInfo(port, ["INFO", "commandstats"]), redisInfo(port, ["INFO", "clients"])]);
   const cmd = (name) => Object.fromEntries((cmds[`cmdstat_${name}`] ?? "").split(",").map((kv) => kv.split("=")).map(([k, v]) => [k, Number(v)]));

@@ -54,7 +54,15 @@ export function clusterTier({ replicas = 2 } = {}) {
     };
     try {
       const redis = await startRedis({ appendonly: true, password: REDIS_PASSWORD });
-      started.push(redis);
+      started.push({
+        stop: async () => {
+          if (process.env.BENCH_KEEP_LOGS) {
+            mkdirSync(process.env.BENCH_KEEP_LOGS, { recursive: true });
+            writeFileSync(join(process.env.BENCH_KEEP_LOGS, `redis-${redis.pid}.log`), `${redis.child.stdoutText ?? ""}${redis.child.stderrText ?? ""}`);
+          }
+          await redis.stop();
+        },
+      });
       const reps = [];
       for (let i = 1; i <= replicas; i++) {
         const dir = join(dataDir, `broker-${i}`);

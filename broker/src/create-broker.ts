@@ -13,7 +13,6 @@ import { deriveStampKey } from "./request-sig.js";
 import { closeServer, createMqttServer, listen, trackConnections, type ConnectionRequest, type ConnectionSink } from "./listeners.js";
 import { createLocalClient, type AttachableLocalClient } from "./local-client.js";
 import { batchWrites } from "./write-batching.js";
-import { WRITE_ALLOWANCE, allowBufferedWrites } from "./write-allowance.js";
 import { guardPacketSize } from "./packet-size-guard.js";
 import { createClusterPresence, type ClusterPresence } from "./cluster-presence.js";
 import { createClusterParts, type ClusterParts } from "./redis-cluster.js";
@@ -67,8 +66,6 @@ export function createBroker(deps: BrokerDeps): Broker {
   });
   let running: Running | null = null;
   const locals = new Set<AttachableLocalClient>();
-  /** Set once the client's role is known (write-allowance.ts). */
-  const allowances = new WeakMap<Duplex, { set(bytes: number): void }>();
 
   function emit<K extends keyof BrokerEvents>(name: K, payload: BrokerEvents[K]): void {
     events.emit(name, payload);
@@ -84,7 +81,6 @@ export function createBroker(deps: BrokerDeps): Broker {
   function accept(conn: Duplex, address: string, req?: IncomingMessage): boolean {
     if (!running) return false;
     guardPacketSize(conn, maxPacketBytes, (size) => tooLarge(conn, address, size));
-    allowances.set(conn, allowBufferedWrites(conn));
     running.aedes.handle(conn, req);
     return true;
   }
@@ -160,9 +156,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     aedes.on("connectionError", (_client, err) => log.debug({ err: err.message }, "connection error"));
     aedes.on("client", (client) => {
       const id = identityOf(client);
-      if (!id) return;
-      allowances.get((client as unknown as { conn: Duplex }).conn)?.set(WRITE_ALLOWANCE[id.role]);
-      emit("client-connected", { clientId: client.id, username: id.username, role: id.role });
+      if (id) emit("client-connected", { clientId: client.id, username: id.username, role: id.role });
     });
     aedes.on("clientDisconnect", (client) => {
       const id = identityOf(client);

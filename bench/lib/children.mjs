@@ -43,7 +43,8 @@ export function spawnProgram(cmd, args, opts = {}) {
   collectStderr(child, cmd);
   child.stdoutText = "";
   child.stdout.on("data", (d) => {
-    if (child.stdoutText.length < 1 << 20) child.stdoutText += d.toString();
+    // BENCH_KEEP_LOGS: whole logs are kept (up to 256 MiB) to be written out for a diagnosis.
+    if (child.stdoutText.length < (process.env.BENCH_KEEP_LOGS ? 1 << 28 : 1 << 20)) child.stdoutText += d.toString();
   });
   return track(child, cmd);
 }

@@ -39,8 +39,9 @@ export function clusterSystemMarkdown(res, meta) {
   const rows = res.sizes.map((r) => {
     const v = clusterVerdict(r);
     const verdict = v.held ? "**held**" : `**did not hold**: ${v.why}`;
-    if (r.error) return [`${fmt(r.boards, 0)} (${r.workers + 1})`, null, null, null, null, null, null, null, null, verdict];
-    return [`${fmt(r.boards, 0)} (${r.processes?.generator?.processes ?? r.workers + 1})`, `${fmt(r.connected, 0)} in ${fmt(r.rampS, 0)} s${r.connectFailures ? ` (${fmt(r.connectFailures, 0)} refused)` : ""}`, fmt(r.connectedAtEnd, 0), fmt(r.offeredPerS, 0), pct(r.processedRatio, 3), lat(r.decodeLatencyMs), lat(r.registryLatencyMs), fmt(r.eventLoopDelayMs?.p99, 1), fmt(r.machineCores, 2), verdict];
+    const replicas = r.replicas ? `, ${r.replicas} replicas` : "";
+    if (r.error) return [`${fmt(r.boards, 0)} (${r.workers + 1}${replicas})`, null, null, null, null, null, null, null, null, verdict];
+    return [`${fmt(r.boards, 0)} (${r.processes?.generator?.processes ?? r.workers + 1}${replicas})`, `${fmt(r.connected, 0)} in ${fmt(r.rampS, 0)} s${r.connectFailures ? ` (${fmt(r.connectFailures, 0)} refused)` : ""}`, fmt(r.connectedAtEnd, 0), fmt(r.offeredPerS, 0), pct(r.processedRatio, 3), lat(r.decodeLatencyMs), lat(r.registryLatencyMs), fmt(r.eventLoopDelayMs?.p99, 1), fmt(r.machineCores, 2), verdict];
   });
   const procRows = res.sizes.flatMap((r) =>
     Object.entries(r.processes ?? {}).map(([name, g]) => [fmt(r.boards, 0), g.processes > 1 ? `${name} (${g.processes} processes)` : name, fmt(g.cores, 2), fmt(g.mainCores, 2), fmt(g.waitCores, 2), fmt(g.rssMiB, 0), g.openFiles === null ? "–" : fmt(g.openFiles, 0)]),
@@ -53,7 +54,7 @@ export function clusterSystemMarkdown(res, meta) {
     thin(r.timeline, 10).map((e) => [fmt(r.boards, 0), fmt(e.s, 0), fmt(e.connected, 0), fmt(e.machineCores, 2), busiest(e.groups), Object.entries(e.openFiles ?? {}).filter(([k]) => k.startsWith("replica")).map(([k, n]) => `${k}: ${fmt(n, 0)}`).join(", ")]),
   );
   return [
-    `${meta} Target: every board connected and kept, ≥ 99.99 % of beats processed by the manager, beat → manager p99 ≤ ${CLUSTER_P99_MS} ms, no process over the file limit. Boards in the first column with the generator's processes in brackets.`,
+    `${meta} Target: every board connected and kept, ≥ 99.99 % of beats processed by the manager, beat → manager p99 ≤ ${CLUSTER_P99_MS} ms, no process over the file limit. Boards in the first column with the generator's processes (and the broker replicas) in brackets.`,
     "",
     table(["boards (generator processes)", "connected", "still connected at the end", "offered beats/s", "processed", "beat → manager p50 / p99 ms", "beat → registry/hosts p50 / p99 ms", "manager event-loop delay p99 ms", `machine busy cores (of ${cores})`, "verdict"], rows),
     "",
@@ -63,7 +64,7 @@ export function clusterSystemMarkdown(res, meta) {
     ...(diagRows.length
       ? [
           "",
-          "Redis from the window's start to the end of the drain (`INFO` after `CONFIG RESETSTAT`): pattern subscriptions (mqemitter-redis makes one per distinct wildcard filter of any client, and Redis tests every PUBLISH against every pattern), PUBLISH calls and their cost, all commands; the replicas' error log lines over the run:",
+          "Redis from the window's start to the end of the drain (`INFO` after `CONFIG RESETSTAT`): pattern subscriptions (none since the replicas route by filter sets, docs/architecture.md §\"Routing between replicas\"; the former routing made one per distinct wildcard filter of any client, and Redis tested every PUBLISH against every pattern), PUBLISH calls and their cost, all commands; the replicas' error log lines over the run:",
           "",
           table(["boards", "pattern subscriptions", "PUBLISH /s", "µs per PUBLISH", "Redis commands /s", "subscribers cut at the output-buffer limit", "replicas' error lines"], diagRows),
         ]

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { join } from "node:path";
@@ -23,7 +23,7 @@ async function redisInfo(port, args) {
   );
 }
 
-/** Redis's share of the window: pattern subscriptions (one per distinct wildcard filter, mqemitter-redis), PUBLISH calls and their cost. */
+/** Redis's share of the window: pattern subscriptions (none with the routing by filter sets), PUBLISH calls and their cost. */
 async function redisFigures(port) {
   const [stats, cmds, clients] = await Promise.all([redisInfo(port, ["INFO", "stats"]), redisInfo(port, ["INFO", "commandstats"]), redisInfo(port, ["INFO", "clients"])]);
   const cmd = (name) => Object.fromEntries((cmds[`cmdstat_${name}`] ?? "").split(",").map((kv) => kv.split("=")).map(([k, v]) => [k, Number(v)]));
@@ -69,12 +69,21 @@ export function clusterTier({ replicas = 2 } = {}) {
             BBB_BIND: "127.0.0.1",
             BBB_DATA_DIR: dir,
             BBB_TOPIC_ROOT: "bbb",
-            BBB_LOG_LEVEL: "info",
+            BBB_LOG_LEVEL: process.env.BENCH_REPLICA_LOG_LEVEL ?? "info",
             BBB_FLEET_SECRET: FLEET_SECRET,
             BBB_ADMIN_PASSWORD: ADMIN_PASSWORD,
           },
         });
-        started.push({ stop: () => stop(child, 15_000) });
+        started.push({
+          stop: async () => {
+            await stop(child, 15_000);
+            // BENCH_KEEP_LOGS=<dir>: each replica's log (its first MiB) kept for diagnosis.
+            if (process.env.BENCH_KEEP_LOGS) {
+              mkdirSync(process.env.BENCH_KEEP_LOGS, { recursive: true });
+              writeFileSync(join(process.env.BENCH_KEEP_LOGS, `replica-${i}-${child.pid}.log`), `${child.stdoutText ?? ""}${child.stderrText ?? ""}`);
+            }
+          },
+        });
         const m = await waitOutput(child, /"mqttPort":(\d+).*"httpPort":(\d+).*"msg":"broker ready"/, 30_000, `replica ${i} ready`);
         reps.push({ name: `replica ${i}`, child, url: { host: "127.0.0.1", port: Number(m[1]) }, httpPort: Number(m[2]) });
       }

@@ -67,7 +67,8 @@ export async function startServer({ cpuProfDir, env = {}, broker, dataDir: reuse
       BBB_DATA_DIR: dataDir,
       BBB_FLEET_SECRET: FLEET_SECRET,
       BBB_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      BBB_LOG_LEVEL: "warn",
+      // BENCH_LOG_LEVEL: the server's log level for a diagnosis (with BENCH_SERVER_LOG).
+      BBB_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
       ...env,
     },
   });

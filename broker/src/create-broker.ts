@@ -13,6 +13,7 @@ import { deriveStampKey } from "./request-sig.js";
 import { closeServer, createMqttServer, listen, trackConnections, type ConnectionRequest, type ConnectionSink } from "./listeners.js";
 import { createLocalClient, type AttachableLocalClient } from "./local-client.js";
 import { batchWrites } from "./write-batching.js";
+import { WRITE_ALLOWANCE, allowBufferedWrites } from "./write-allowance.js";
 import { guardPacketSize } from "./packet-size-guard.js";
 import { createClusterPresence, type ClusterPresence } from "./cluster-presence.js";
 import { createClusterParts, type ClusterParts } from "./redis-cluster.js";
@@ -66,6 +67,8 @@ export function createBroker(deps: BrokerDeps): Broker {
   });
   let running: Running | null = null;
   const locals = new Set<AttachableLocalClient>();
+  /** Set once the client's role is known (write-allowance.ts). */
+  const allowances = new WeakMap<Duplex, { set(bytes: number): void }>();
 
   function emit<K extends keyof BrokerEvents>(name: K, payload: BrokerEvents[K]): void {
     events.emit(name, payload);
@@ -81,6 +84,7 @@ export function createBroker(deps: BrokerDeps): Broker {
   function accept(conn: Duplex, address: string, req?: IncomingMessage): boolean {
     if (!running) return false;
     guardPacketSize(conn, maxPacketBytes, (size) => tooLarge(conn, address, size));
+    allowances.set(conn, allowBufferedWrites(conn));
     running.aedes.handle(conn, req);
     return true;
   }
@@ -111,7 +115,15 @@ export function createBroker(deps: BrokerDeps): Broker {
   };
 
   async function createAedes(): Promise<Omit<Running, "servers" | "trackers">> {
-    const cluster = deps.cluster ? createClusterParts(deps.cluster.redisUrl, log) : null;
+    const cluster = deps.cluster ? createClusterParts(deps.cluster.redisUrl, log, { beatMs: heartbeatMs, topicRoot: deps.topicRoot }) : null;
+    if (cluster) {
+      try {
+        await cluster.mq.start();
+      } catch (e: unknown) {
+        cluster.disconnect();
+        throw e;
+      }
+    }
     const opts: AedesOptions = {
       ...hooks,
       // Board ids and dashboard ids may be longer than MQTT 3.1's 23 characters.
@@ -125,7 +137,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       drainTimeout: DRAIN_TIMEOUT_MS,
       // In a cluster the $SYS heartbeat tells replicas which brokers live: a dead one's claims
       // on board ids lapse after 3 beats, and its boards' wills are published 4 beats later.
-      ...(cluster ? { mq: cluster.mq, persistence: cluster.persistence, heartbeatInterval: heartbeatMs } : {}),
+      ...(cluster ? { id: cluster.id, mq: cluster.mq, persistence: cluster.persistence, heartbeatInterval: heartbeatMs } : {}),
     };
     let aedes: Aedes;
     try {
@@ -148,7 +160,9 @@ export function createBroker(deps: BrokerDeps): Broker {
     aedes.on("connectionError", (_client, err) => log.debug({ err: err.message }, "connection error"));
     aedes.on("client", (client) => {
       const id = identityOf(client);
-      if (id) emit("client-connected", { clientId: client.id, username: id.username, role: id.role });
+      if (!id) return;
+      allowances.get((client as unknown as { conn: Duplex }).conn)?.set(WRITE_ALLOWANCE[id.role]);
+      emit("client-connected", { clientId: client.id, username: id.username, role: id.role });
     });
     aedes.on("clientDisconnect", (client) => {
       const id = identityOf(client);

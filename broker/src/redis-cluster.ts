@@ -1,8 +1,11 @@
-import type { EventEmitter } from "node:events";
+import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import { Readable } from "node:stream";
 import { Redis, type RedisOptions } from "ioredis";
 import type pino from "pino";
+import { createTopics } from "@bbb/shared";
+import { coalesceRetainedWrites, type CoalescedPersistence } from "./retained-coalescer.js";
+import { createRoutedEmitter, type RoutedEmitter } from "./routed-emitter.js";
 
 const require = createRequire(import.meta.url);
 
@@ -21,15 +24,17 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
   };
 }
 
-interface RedisPersistence {
-  createRetainedStreamCombi(patterns: string[]): AsyncIterable<unknown> | Readable;
-  createRetainedStream(pattern: string): AsyncIterable<unknown> | Readable;
+interface RedisPersistence extends CoalescedPersistence {
   outgoingStream(client: unknown): AsyncIterable<unknown> | Readable;
-  destroy(): Promise<void>;
 }
 
+/** How long a retained message may wait to be written to Redis with others (retained-coalescer.ts). */
+const RETAINED_FLUSH_MS = 100;
+
 export interface ClusterParts {
-  mq: unknown;
+  /** This replica's id in the cluster (Aedes's broker id). */
+  id: string;
+  mq: RoutedEmitter;
   /** The persistence's connection, shared with the cluster presence. */
   db: Redis;
   persistence: RedisPersistence;
@@ -44,31 +49,32 @@ export interface ClusterParts {
  * aedes-persistence-redis's main export wraps the store in its callback API, which Aedes 1.x
  * refuses (it requires an async `setup`), so the async store class is used directly.
  */
-export function createClusterParts(redisUrl: string, log: pino.Logger): ClusterParts {
+export function createClusterParts(redisUrl: string, log: pino.Logger, opts: { beatMs: number; topicRoot: string }): ClusterParts {
   const options = redisOptionsFromUrl(redisUrl);
   const conns = ["persistence", "subscriber", "publisher"].map((role) => {
-    const c = new Redis(options);
+    // The publisher sends one PUBLISH per crossing message: pipelined per event-loop turn.
+    const c = new Redis({ ...options, enableAutoPipelining: role === "publisher" });
     c.on("error", (err: Error) => log.error({ role, err: err.message }, "redis connection error"));
     return c;
   });
   const [db, subConn, pubConn] = conns as [Redis, Redis, Redis];
-  const mqemitterRedis = require("mqemitter-redis") as (opts: Record<string, unknown>) => { state: EventEmitter };
   const AsyncRedisPersistence = require("aedes-persistence-redis/asyncPersistence.js") as new (
     opts: Record<string, unknown>,
   ) => RedisPersistence;
   const persistence = new AsyncRedisPersistence({ conn: db });
-  // The store yields async generators where Aedes 1.2 calls `.pipe()` on the retained stream
-  // (handlers/subscribe.js): hand Aedes real Readables, as its memory persistence does.
-  const combi = persistence.createRetainedStreamCombi.bind(persistence);
+  // The store yields async generators where Aedes 1.2 calls `.pipe()` on its streams
+  // (handlers/subscribe.js): hand Aedes real Readables, as its memory persistence does (the
+  // retained ones come from the coalescer).
   const outgoing = persistence.outgoingStream.bind(persistence);
-  persistence.createRetainedStreamCombi = (patterns) => Readable.from(combi(patterns));
-  persistence.createRetainedStream = (pattern) => Readable.from(combi([pattern]));
   persistence.outgoingStream = (client) => Readable.from(outgoing(client));
-  // Same matching as Aedes's default emitter [MQTT-4.7.1-3].
-  const mq = mqemitterRedis({ subConn, pubConn, matchEmptyLevels: true });
-  // The emitter re-emits its connections' errors on `state`; unheard, that would throw.
-  mq.state.on("error", () => undefined);
+  const heartbeat = createTopics(opts.topicRoot).heartbeat("");
+  const suffix = heartbeat.slice(heartbeat.lastIndexOf("/"));
+  const root = `${opts.topicRoot}/`;
+  coalesceRetainedWrites(persistence, { db, log, flushMs: RETAINED_FLUSH_MS, coalesce: (t) => t.startsWith(root) && t.endsWith(suffix) && t.indexOf("/", root.length) === t.length - suffix.length });
+  const id = randomUUID();
+  const mq = createRoutedEmitter({ id, sub: subConn, pub: pubConn, log, beatMs: opts.beatMs });
   return {
+    id,
     mq,
     db,
     persistence,

@@ -1,45 +1,22 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
-import net from "node:net";
+import type net from "node:net";
+import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createTopics } from "@bbb/shared";
-import { asBoard, asUser, closeAll, collect, sleep, startBroker, until, type TestBroker } from "./helpers.js";
+import { haveRedis, startRedis } from "../../manager/test/redis-process.js";
+import { redisOptionsFromUrl } from "../src/redis-cluster.js";
+import { asBoard, asUser, closeAll, collect, sleep, until, startBroker, type TestBroker } from "./helpers.js";
 
 const t = createTopics("bbb");
-const REDIS = "/usr/bin/redis-server";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = net.connect(port, "127.0.0.1");
-    c.once("connect", () => {
-      c.destroy();
-      resolve(true);
-    });
-    c.once("error", () => resolve(false));
-  });
-}
-
-describe.skipIf(!existsSync(REDIS))("cluster mode over Redis (skipped: Debian's redis-server is not installed)", () => {
-  let redis: ChildProcess;
+describe.skipIf(!haveRedis)("cluster mode over Redis (skipped: Debian's redis-server is not installed)", () => {
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+  let db: Redis;
   let a: TestBroker;
   let b: TestBroker;
   beforeAll(async () => {
-    const port = await freePort();
-    redis = spawn(REDIS, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
-    const end = Date.now() + 5000;
-    while (!(await canConnect(port)) && Date.now() < end) await sleep(50);
-    const cluster = { redisUrl: `redis://127.0.0.1:${port}`, heartbeatMs: 300 };
+    redis = await startRedis();
+    db = new Redis(redisOptionsFromUrl(redis.url));
+    const cluster = { redisUrl: redis.url, heartbeatMs: 300 };
     a = await startBroker({ cluster });
     b = await startBroker({ cluster });
   });
@@ -47,14 +24,33 @@ describe.skipIf(!existsSync(REDIS))("cluster mode over Redis (skipped: Debian's 
   afterAll(async () => {
     await a?.stop();
     await b?.stop();
-    if (redis && redis.exitCode === null) {
-      const exited = new Promise((r) => redis.once("exit", r));
-      redis.kill("SIGTERM");
-      await exited;
-    }
+    db?.disconnect();
+    await redis?.stop();
   });
 
-  it("delivers across brokers and shares retained messages", async () => {
+  it("routes without a Redis pattern per client filter: a command crosses to the board's replica alone", async () => {
+    const boards = await Promise.all(["r1", "r2", "r3"].map((id) => asBoard(b.port, id)));
+    const got = boards.map((c) => collect(c));
+    await Promise.all(boards.map((c, i) => c.subscribeAsync(`bbb/r${i + 1}/cmd/#`, { qos: 1 })));
+    const operator = await asUser(a.port, "otto");
+    // The boards' filters reach replica a through Redis a moment after their SUBACKs.
+    for (let i = 0; i < 30 && got[1]!.length === 0; i++) {
+      await operator.publishAsync(t.cmd("r2", "ping"), "{}", { qos: 1 });
+      await until(() => got[1]!.length > 0, 100);
+    }
+    expect(got[1]!.length).toBeGreaterThan(0);
+    await sleep(200);
+    expect(got[0]).toEqual([]);
+    expect(got[2]).toEqual([]);
+    // Redis holds the replicas' own channels and the control channel, and not one pattern.
+    expect(await db.pubsub("NUMPAT")).toBe(0);
+    const channels = ((await db.pubsub("CHANNELS", "bbb:mq:*")) as string[]).sort();
+    expect(channels).toHaveLength(3);
+    expect(channels[0]).toBe("bbb:mq:ctl");
+    expect(channels.slice(1).every((c) => /^bbb:mq:r:[0-9a-f-]{36}$/.test(c))).toBe(true);
+  });
+
+  it("delivers across brokers and shares retained messages: a status at once, a heartbeat within its batch", async () => {
     const viewer = await asUser(a.port, "vera");
     const got = collect(viewer);
     await viewer.subscribeAsync(t.filters.allHeartbeats);
@@ -62,12 +58,21 @@ describe.skipIf(!existsSync(REDIS))("cluster mode over Redis (skipped: Debian's 
     const board = await asBoard(b.port, "b1");
     await board.publishAsync(t.heartbeat("b1"), '{"seq":1}', { retain: true, qos: 1 });
     expect(await until(() => got.length === 1)).toBe(true);
+    await board.publishAsync(t.status("b1"), '{"state":"online"}', { retain: true, qos: 1 });
 
     const late = await asUser(a.port, "otto");
     const lateGot = collect(late);
-    await late.subscribeAsync(t.heartbeat("b1"));
+    await late.subscribeAsync(t.status("b1"));
     expect(await until(() => lateGot.length === 1)).toBe(true);
-    expect(lateGot[0]).toMatchObject({ payload: '{"seq":1}', retain: true });
+    expect(lateGot[0]).toMatchObject({ payload: '{"state":"online"}', retain: true });
+    // Heartbeats reach Redis in batches (100 ms): a subscriber on the other replica gets the
+    // newest one once its batch is written.
+    for (let i = 0; i < 20 && !lateGot.some((m) => m.payload === '{"seq":1}'); i++) {
+      await late.unsubscribeAsync(t.heartbeat("b1"));
+      await late.subscribeAsync(t.heartbeat("b1"));
+      await until(() => lateGot.some((m) => m.payload === '{"seq":1}'), 100);
+    }
+    expect(lateGot.filter((m) => m.topic === t.heartbeat("b1"))).toContainEqual(expect.objectContaining({ payload: '{"seq":1}', retain: true }));
   });
 
   it("publishes a board's will on the other broker when its connection dies", async () => {

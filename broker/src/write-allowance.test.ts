@@ -9,7 +9,7 @@ afterEach(() => {
 });
 
 /** A connected socket whose peer reads nothing until `resume()`. */
-async function stalledPair(): Promise<{ socket: net.Socket; resume(): void }> {
+async function stalledPair(): Promise<{ socket: net.Socket; resume: () => void }> {
   let peer: net.Socket | null = null;
   const server = net.createServer((s) => {
     s.pause();

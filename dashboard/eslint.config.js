@@ -19,6 +19,13 @@ export default tseslint.config(
     rules: typeChecked,
   },
   {
+    // The end-to-end tests (real Chromium, real manager), typed by tsconfig.node.json.
+    files: ["test/**/*.ts"],
+    extends: [...tseslint.configs.recommendedTypeChecked],
+    languageOptions: { parserOptions: { project: ["tsconfig.node.json"], tsconfigRootDir: import.meta.dirname } },
+    rules: typeChecked,
+  },
+  {
     files: ["src/**/*.vue"],
     extends: [...tseslint.configs.recommendedTypeChecked, ...pluginVue.configs["flat/recommended"]],
     languageOptions: {

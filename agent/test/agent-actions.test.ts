@@ -174,9 +174,9 @@ describe("sync-project with an injected ProjectSync", () => {
     obs = await startObserver(broker.url, ["bbb/+/heartbeat", "bbb/+/result/+"]);
     let revision: string | null = null;
     const ps: ProjectSync = {
-      async sync({ dryRun, onProgress }) {
+      async sync({ dryRun, ...opts }) {
         for (let i = 1; i <= 4; i++) {
-          onProgress({ files: i, totalFiles: 4, bytes: i * 100, totalBytes: 400 });
+          opts.onProgress({ files: i, totalFiles: 4, bytes: i * 100, totalBytes: 400 });
           await new Promise((r) => setTimeout(r, 300));
         }
         if (!dryRun) revision = "abc123";

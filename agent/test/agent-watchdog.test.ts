@@ -49,7 +49,7 @@ describe.skipIf(!existsSync(MAIN))("agent under systemd's watchdog (needs `npx t
     const receiver = spawn("python3", ["-c", RECEIVER, sock], { stdio: ["ignore", "pipe", "inherit"] });
     children.push(receiver);
     let buf = "";
-    receiver.stdout!.on("data", (b: Buffer) => {
+    receiver.stdout.on("data", (b: Buffer) => {
       buf += b.toString();
       const lines = buf.split("\n");
       buf = lines.pop() ?? "";

@@ -260,7 +260,7 @@ export async function runBundle(bundle: string, node: string[], opts: RunOptions
       offlineSession: retained?.session ?? null,
       exitCode,
       rssKb: last.rssKb,
-      cpuTicks: first?.ticks !== null && first !== null && last.ticks !== null ? last.ticks - first.ticks! : null,
+      cpuTicks: first?.ticks !== null && first !== null && last.ticks !== null ? last.ticks - first.ticks : null,
       windowMs,
       stderr,
       errorLogs,

@@ -29,7 +29,7 @@ const runtimes: Runtime[] = readFileSync(join(agentDir, "packaging", "deb", "run
   .split("\n")
   .filter((l) => l.trim() !== "" && !l.startsWith("#"))
   .map((l) => {
-    const [arch, suffix, , node, debian, glibc, glibcxx] = l.trim().split(/\s+/) as string[];
+    const [arch, suffix, , node, debian, glibc, glibcxx] = l.trim().split(/\s+/);
     return { arch: arch!, suffix: suffix === "-" ? "" : suffix!, node: node!, debian: debian!, glibc: glibc!, glibcxx: glibcxx! };
   });
 const debOf = (r: Runtime) => (r.arch === "amd64" ? debs.amd64 : r.suffix === "~deb9" ? debs.armhfDeb9 : debs.armhf);

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_COMMAND_BYTES, actionArgsSchemas, actionNames, createTopics, resultSchema, type Result } from "@bbb/shared";
+import { MAX_COMMAND_BYTES, actionArgsSchemas, actionNames, createTopics, resultSchema } from "@bbb/shared";
 import { scaled, writeFigure } from "../../scripts/reliability.mjs";
 import { AgentErrorCodes } from "../src/errors.js";
 import { startBroker, startObserver } from "./helpers/broker.js";
@@ -56,7 +56,7 @@ describe("agent under garbage commands", () => {
   const results = () =>
     obs.received
       .filter((m) => m.topic.startsWith(`bbb/${sim.config.boardId}/result/`))
-      .map((m) => resultSchema.parse(JSON.parse(m.payload)) as Result);
+      .map((m) => resultSchema.parse(JSON.parse(m.payload)));
 
   it(`rejects ${N} generated commands with a stable code and changes nothing`, { timeout: 120_000 }, async () => {
     const id = sim.config.boardId;
@@ -77,11 +77,11 @@ describe("agent under garbage commands", () => {
     const sample = fc.sample(
       fc.oneof(
         // Arguments that break the action's schema, with an id (the answer lands on it).
-        actionLevel.chain((action) => badArgs(action).map((args) => ({ action, payload: { args } as unknown, raw: null as Buffer | null }))),
+        actionLevel.chain((action) => badArgs(action).map((args) => ({ action, payload: { args }, raw: null as Buffer | null }))),
         // Raw garbage: bytes, text, JSON of the wrong shape.
         fc.record({
           action: actionLevel,
-          payload: fc.constant(null as unknown),
+          payload: fc.constant(null),
           raw: fc.oneof(
             fc.uint8Array({ minLength: 1, maxLength: 300 }).map((b) => Buffer.from(b)),
             fc.jsonValue().map((v) => Buffer.from(JSON.stringify(v) ?? "null")),

@@ -45,7 +45,7 @@ describe.skipIf(missing.length > 0)("health plots and inventory in Chromium", ()
     let now = Date.now() - 7 * DAY;
     const end = Date.now();
     const seed = createHealthHistory({ dataDir, log: silentLogger(), now: () => now, maxBytes: 1e9 });
-    seed.start();
+    await seed.start();
     for (; now < end; now += 60_000) {
       const day = (now % DAY) / DAY;
       ids.forEach((id, k) => {
@@ -70,7 +70,7 @@ describe.skipIf(missing.length > 0)("health plots and inventory in Chromium", ()
         );
       });
     }
-    seed.stop();
+    await seed.stop();
     server = await fleet.startServer(staticDir, { dataDir });
     url = server.started.urls.http;
     admin = await fleet.connectAdmin(server.started.urls.mqtt);

@@ -158,7 +158,7 @@ describe.skipIf(missing.length > 0)("spares, hostname prefixes and node conflict
     // Its own hostname and IP unchanged: saved straight away.
     await page.fill("#nd-pv", "IA-20RaBbB:PS-Spare");
     await page.click('[data-testid="node-save"]');
-    await page.waitForFunction(() => (document.querySelector("#nd-host") as HTMLInputElement | null)?.value === "");
+    await page.waitForFunction(() => document.querySelector<HTMLInputElement>("#nd-host")?.value === "");
     expect(await page.$('[data-testid="conflicts"]')).toBeNull();
     // A hostname a board and a node already have.
     await page.click('tr[data-node="IA-20RaBbB--CO-Spare-2"] [data-testid="node-edit"]');

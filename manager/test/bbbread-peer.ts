@@ -60,7 +60,7 @@ export function startBbbreadPeer(o: BbbreadPeerOptions) {
 
   async function run(line: string): Promise<void> {
     commands.push(line);
-    const [code, ...args] = line.split(";");
+    const [code = "", ...args] = line.split(";");
     switch (code) {
       case "1":
         writing = false;

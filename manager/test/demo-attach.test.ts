@@ -39,8 +39,8 @@ describe.skipIf(!existsSync(SERVER) || !existsSync(DEMO))("demo beside a running
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
-    demo.stdout!.on("data", (b: Buffer) => (out += b.toString()));
-    demo.stderr!.on("data", (b: Buffer) => (out += b.toString()));
+    demo.stdout.on("data", (b: Buffer) => (out += b.toString()));
+    demo.stderr.on("data", (b: Buffer) => (out += b.toString()));
     try {
       await waitFor(() => out.includes("3 simulated boards started") || demo.exitCode !== null, 30_000, "demo boards");
       expect(out).toMatch(/attaching to the server running on .* \(pid \d+\), MQTT mqtt:\/\/127\.0\.0\.1:\d+/);

@@ -130,7 +130,7 @@ describe.skipIf(notBuilt !== "")(`server image runtime layout ${notBuilt}`, () =
   it("a broker and a manager sharing the fleet secret file: both healthy, the manager ready", async () => {
     const broker = start({ ...ports0, BBB_ROLE: "broker", BBB_DATA_DIR: join(work, "data-broker"), BBB_FLEET_SECRET_FILE: join(work, "fleet-secret") });
     const b = await broker.line("broker ready");
-    const mqttPort = String(b.mqttPort as number);
+    const mqttPort = String(b.mqttPort);
     expect(await health({ BBB_ROLE: "broker", BBB_MQTT_PORT: mqttPort })).toBe(0);
 
     const manager = start({

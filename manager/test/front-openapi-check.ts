@@ -33,7 +33,10 @@ function checkSchema(s: unknown, at: string, errors: string[]): void {
 function refs(v: unknown, out: string[] = []): string[] {
   if (Array.isArray(v)) v.forEach((x) => refs(x, out));
   else if (v && typeof v === "object")
-    for (const [k, x] of Object.entries(v)) k === "$ref" && typeof x === "string" ? out.push(x) : refs(x, out);
+    for (const [k, x] of Object.entries(v)) {
+      if (k === "$ref" && typeof x === "string") out.push(x);
+      else refs(x, out);
+    }
   return out;
 }
 

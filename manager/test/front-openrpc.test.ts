@@ -52,9 +52,9 @@ describe("rpc.discover: the socket's OpenRPC document from the method table", ()
   });
 
   it("validates against the OpenRPC meta-schema", () => {
-    const meta = metaSchemaModule as unknown as Json;
+    const meta: Json = metaSchemaModule;
     // The OpenRPC meta-schema refers to JSON Schema's own (meta.json-schema.tools) for every schema in the document.
-    const jsonSchemaMeta = jsonSchemaMetaModule as unknown as Json;
+    const jsonSchemaMeta: Json = jsonSchemaMetaModule;
     const ajv = new Ajv({
       strict: false,
       allErrors: true,

@@ -22,7 +22,6 @@ describe("REST API", () => {
         blockedFor: () => 0,
         begin: () => 0,
         end: () => {},
-        delayFor: () => 0,
         fail: () => 5,
         succeed: () => {},
         size: () => 0,

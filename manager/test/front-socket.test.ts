@@ -33,7 +33,7 @@ describe("command socket", () => {
       tokens,
       log: silentLog,
       limits: { maxLineBytes: 4096, authTimeoutMs: 1500 },
-      throttle: { blockedFor: () => 0, begin: () => 0, end: () => {}, delayFor: () => 0, fail: () => 10, succeed: () => {}, size: () => 0 },
+      throttle: { blockedFor: () => 0, begin: () => 0, end: () => {}, fail: () => 10, succeed: () => {}, size: () => 0 },
     });
     ({ port } = await server.start({ port: 0, bind: "127.0.0.1" }));
   });

@@ -1,6 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { createServer as createHttpServer, type Server } from "node:http";
 import { join } from "node:path";
 import { createFakeRoot, type FakeRoot } from "@bbb/agent/sim";
@@ -146,7 +146,7 @@ describe("board health with real agents", () => {
       headers: { authorization: basic },
     });
     expect(rest.status).toBe(200);
-    const r = hostsMetricsResultSchema.parse(await rest.json()) as HostsMetricsResult;
+    const r = hostsMetricsResultSchema.parse(await rest.json());
     expect(r.step).toBe(60_000);
     expect(r.series.tempC?.filter((v) => v !== null).length).toBeGreaterThan(0);
     expect(r.series.load1?.some((v) => v === 0.12)).toBe(true);

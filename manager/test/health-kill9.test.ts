@@ -55,7 +55,7 @@ describe("health history across kill -9", () => {
     child = c;
     const exited = new Promise<void>((r) => c.once("exit", () => r()));
     let committed = -1;
-    const lines = createInterface({ input: c.stdout! });
+    const lines = createInterface({ input: c.stdout });
     // Killed a moment after the 6th acknowledgement, while the next rounds are being written.
     await new Promise<void>((resolve, reject) => {
       let seen = 0;

@@ -80,7 +80,7 @@ describe.skipIf(!haveRedis)("bbbread bridge against a real redis-server and a bb
       legacySector: "1",
     });
     expect(v.heartbeat?.diskUsedPct).toBeGreaterThan(9);
-    const st = await srv.manager.service.registry;
+    const st = srv.manager.service.registry;
     expect(st.records.get(id)?.live.periodMs).toBe(PERIOD);
   });
 

@@ -22,7 +22,7 @@ function firstLines(env: Record<string, string>, tty: boolean) {
       : spawn(process.execPath, [MAIN], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     const timer = setTimeout(() => p.kill("SIGKILL"), 30_000);
-    p.stdout!.on("data", (b: Buffer) => {
+    p.stdout.on("data", (b: Buffer) => {
       out += b.toString();
       if (out.includes("bbb server ready")) p.kill("SIGTERM");
     });
@@ -45,7 +45,6 @@ describe.skipIf(!existsSync(MAIN) || !existsSync("/usr/bin/script"))("log format
   it("is pretty on a terminal, JSON on a pipe, and BBB_LOG_FORMAT=json wins on a terminal", async () => {
     const onTty = await firstLines(env(), true);
     expect(onTty).toContain("\x1b[32mINFO \x1b[0m");
-    // eslint-disable-next-line no-control-regex
     expect(onTty.replace(/\x1b\[\d+m/g, "")).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO  bbb server ready /m);
     expect(onTty).not.toContain('"msg":"bbb server ready"');
     const piped = await firstLines(env(), false);

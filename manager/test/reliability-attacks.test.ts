@@ -11,7 +11,7 @@ import type { BbbServer } from "../src/create-server.js";
 import { createFrontExtension } from "../src/front/front-extension.js";
 import { createProjectsExtension } from "../src/projects/projects-extension.js";
 import { lineClient } from "./front-fixtures.js";
-import { ADMIN_PASSWORD, FLEET_SECRET, captureLogger, request, topics, waitFor, startTestServer } from "./helpers.js";
+import { ADMIN_PASSWORD, FLEET_SECRET, captureLogger, request, topics, startTestServer } from "./helpers.js";
 
 /**
  * RELIABILITY.md §"Attacks per role", what the earlier tests do not already cover (listed in

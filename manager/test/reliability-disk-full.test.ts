@@ -41,7 +41,7 @@ describe.skipIf(skip !== null)(`disk full in the data dir ${skip ?? ""}`, () => 
     http = s.urls.http;
     board = await startSimBoard(s.urls.mqtt, 960, { hostname: "disk-b1" });
     await waitFor(() => server.manager.registry.records.get(board.boardId)?.alive, 10_000, "board alive");
-    await server.manager.table.get("types.upsert")!.handler({ name: "mbtemp" } as never, admin);
+    await server.manager.table.get("types.upsert")!.handler({ name: "mbtemp" }, admin);
   });
   afterAll(async () => {
     await board?.stop().catch(() => undefined);
@@ -55,7 +55,7 @@ describe.skipIf(skip !== null)(`disk full in the data dir ${skip ?? ""}`, () => 
   });
 
   const upsert = async (hostname: string) =>
-    server.manager.table.get("nodes.upsert")!.handler({ hostname, ip: { mode: "dhcp" }, type: "mbtemp" } as never, admin);
+    server.manager.table.get("nodes.upsert")!.handler({ hostname, ip: { mode: "dhcp" }, type: "mbtemp" }, admin);
 
   it("keeps monitoring, says so loudly, and recovers when space returns", { timeout: 60_000 }, async () => {
     // Fill the disk.

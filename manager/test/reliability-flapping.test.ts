@@ -46,8 +46,8 @@ describe("a flapping board", () => {
     const url = `http://127.0.0.1:${typeof a === "object" && a ? a.port : 0}/hook`;
     const admin = { username: "admin", role: "admin" as const, via: "socket" as const };
     // One rule as shipped (30 s delay) and one that fires on any outage longer than 300 ms.
-    await server.manager.table.get("webhooks.upsert")!.handler({ id: "default", url, states: ["lost"] } as never, admin);
-    await server.manager.table.get("webhooks.upsert")!.handler({ id: "eager", url, states: ["lost"], delayMs: 300 } as never, admin);
+    await server.manager.table.get("webhooks.upsert")!.handler({ id: "default", url, states: ["lost"] }, admin);
+    await server.manager.table.get("webhooks.upsert")!.handler({ id: "eager", url, states: ["lost"], delayMs: 300 }, admin);
     sock = await lineClient(s.ports.cmd!);
     sock.send({ jsonrpc: "2.0", id: 1, method: "auth", params: { username: "admin", password: ADMIN_PASSWORD } });
     await sock.next((m) => m.id === 1);

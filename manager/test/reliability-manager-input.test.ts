@@ -55,8 +55,8 @@ describe("manager under garbage on every front door", () => {
     await waitFor(() => m.registry.records.get(board.boardId)?.state === "unregistered", 10_000, "board up");
     // A node and a type, so edits would show.
     const admin = { username: "admin", role: "admin" as const, via: "socket" as const };
-    await m.table.get("types.upsert")!.handler({ name: "mbtemp" } as never, admin);
-    await m.table.get("nodes.upsert")!.handler({ hostname: "rel-input-1", ip: { mode: "manual", ip: "10.128.1.50", netmask: "255.255.255.0", gateway: "10.128.1.1" }, type: "mbtemp" } as never, admin);
+    await m.table.get("types.upsert")!.handler({ name: "mbtemp" }, admin);
+    await m.table.get("nodes.upsert")!.handler({ hostname: "rel-input-1", ip: { mode: "manual", ip: "10.128.1.50", netmask: "255.255.255.0", gateway: "10.128.1.1" }, type: "mbtemp" }, admin);
     const store = m.store;
     snapshot = () =>
       JSON.stringify({

@@ -97,7 +97,7 @@ exec /usr/bin/install "$@"
       { stdio: ["ignore", "ignore", "pipe"] },
     );
     let log = "";
-    proc.stderr!.on("data", (b: Buffer) => (log += b.toString()));
+    proc.stderr.on("data", (b: Buffer) => (log += b.toString()));
     const end = Date.now() + 15_000;
     while (!log.includes("Server listening")) {
       if (Date.now() > end || proc.exitCode !== null) throw new Error(`sshd did not start: ${log}`);

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AuditRecord } from "../src/store/audit-repo.js";
 import { bbbctl } from "./cli-runner.js";
 import { byId, lineClient, type LineClient } from "./front-fixtures.js";
 import { ADMIN_PASSWORD, FLEET_SECRET, REPO, connectClient, freePort, request, waitFor } from "./helpers.js";
@@ -65,7 +66,7 @@ describe("audit trail of mutating calls", () => {
     proc!.kill("SIGKILL");
     await new Promise((r) => proc!.once("exit", r));
     const db = new Database(join(dir, "bbb.sqlite"), { readonly: true });
-    const rows = db.prepare("SELECT username, role, via, peer, method, params, result FROM audit ORDER BY id").all() as Record<string, string>[];
+    const rows = db.prepare("SELECT username, role, via, peer, method, params, result FROM audit ORDER BY id").all() as Omit<AuditRecord, "id" | "ts">[];
     db.close();
     expect(rows.map((r) => [r.username, r.via, r.method, r.result])).toEqual([
       ["admin", "socket", "users.upsert", "ok"],
@@ -78,7 +79,7 @@ describe("audit trail of mutating calls", () => {
     const text = JSON.stringify(rows);
     expect(text).not.toContain("secret-pass-123");
     expect(text).not.toContain("tok-SECRET");
-    expect(JSON.parse(rows[0]!.params)).toMatchObject({ username: "op1", password: "***" });
+    expect(JSON.parse(rows[0]?.params ?? "null")).toMatchObject({ username: "op1", password: "***" });
 
     // Restarted: audit.list and bbbctl audit show the same rows, newest first.
     const again = await start();

@@ -25,7 +25,7 @@ describe("LED backend", () => {
       fs,
       log: pino({ level: "silent" }),
       setTimer,
-      clearTimer: (() => undefined) as typeof clearTimeout,
+      clearTimer: () => undefined,
     });
     expect(await leds.blink(5)).toHaveLength(4);
     expect(await fs.readText("/sys/class/leds/beaglebone:green:usr0/trigger")).toBe("timer");

@@ -13,7 +13,7 @@ export async function startBroker(host = "127.0.0.1", port = 0) {
     aedes,
     port: p,
     url: `mqtt://${host}:${p}`,
-    async close() {
+    close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
     },

@@ -166,6 +166,7 @@ describe("registry", () => {
       session: "s",
       node: null,
       heartbeat: null,
+      agent: "bbb-agent",
     });
     s.reg.applyPreviousView({
       v: 1,
@@ -179,6 +180,7 @@ describe("registry", () => {
       session: "s",
       node: null,
       heartbeat: null,
+      agent: "bbb-agent",
     });
     s.reg.applyStatus("a1", status("online", "s"), true);
     s.reg.applyHeartbeat("a1", hb("a1", "s"), true);

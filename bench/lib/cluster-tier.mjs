@@ -67,7 +67,9 @@ export function clusterTier({ replicas = 2 } = {}) {
       for (let i = 1; i <= replicas; i++) {
         const dir = join(dataDir, `broker-${i}`);
         mkdirSync(dir, { recursive: true });
-        const child = spawnProgram(process.execPath, [...START_FLAGS, BROKER_MAIN], {
+        // BENCH_REPLICA_NODE_ARGS: extra node flags for the replicas (e.g. `--cpu-prof --cpu-prof-dir=<dir>`).
+        const extra = (process.env.BENCH_REPLICA_NODE_ARGS ?? "").split(" ").filter(Boolean);
+        const child = spawnProgram(process.execPath, [...START_FLAGS, ...extra, BROKER_MAIN], {
           cwd: dir,
           env: {
             BBB_ROLE: "broker",

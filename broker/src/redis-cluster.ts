@@ -6,6 +6,7 @@ import type pino from "pino";
 import { createTopics } from "@bbb/shared";
 import { coalesceRetainedWrites, type CoalescedPersistence } from "./retained-coalescer.js";
 import { createRoutedEmitter, type RoutedEmitter } from "./routed-emitter.js";
+import { sweepOnlyDeadBrokersWills, type WillStore } from "./will-sweep.js";
 
 const require = createRequire(import.meta.url);
 
@@ -24,7 +25,7 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
   };
 }
 
-interface RedisPersistence extends CoalescedPersistence {
+interface RedisPersistence extends CoalescedPersistence, WillStore {
   outgoingStream(client: unknown): AsyncIterable<unknown> | Readable;
 }
 
@@ -71,6 +72,7 @@ export function createClusterParts(redisUrl: string, log: pino.Logger, opts: { b
   const suffix = heartbeat.slice(heartbeat.lastIndexOf("/"));
   const root = `${opts.topicRoot}/`;
   coalesceRetainedWrites(persistence, { db, log, flushMs: RETAINED_FLUSH_MS, coalesce: (t) => t.startsWith(root) && t.endsWith(suffix) && t.indexOf("/", root.length) === t.length - suffix.length });
+  sweepOnlyDeadBrokersWills(persistence, db);
   const id = randomUUID();
   const mq = createRoutedEmitter({ id, sub: subConn, pub: pubConn, log, beatMs: opts.beatMs });
   return {

@@ -72,9 +72,9 @@ export function createClusterParts(redisUrl: string, log: pino.Logger, opts: { b
   const suffix = heartbeat.slice(heartbeat.lastIndexOf("/"));
   const root = `${opts.topicRoot}/`;
   coalesceRetainedWrites(persistence, { db, log, flushMs: RETAINED_FLUSH_MS, coalesce: (t) => t.startsWith(root) && t.endsWith(suffix) && t.indexOf("/", root.length) === t.length - suffix.length });
-  sweepOnlyDeadBrokersWills(persistence, db);
   const id = randomUUID();
   const mq = createRoutedEmitter({ id, sub: subConn, pub: pubConn, log, beatMs: opts.beatMs });
+  sweepOnlyDeadBrokersWills(persistence, db, (broker) => (mq.lastHeard(broker) ?? 0) + 3 * opts.beatMs >= Date.now());
   return {
     id,
     mq,

@@ -207,6 +207,8 @@ export function createRoutedEmitter(deps: RoutedEmitterDeps) {
       if (deps.pub.status === "ready") send(control, { k: "Q", from: deps.id }).catch(() => undefined);
       local.close(done);
     },
+    /** When this replica last heard from another one (any control frame), if it knows it. */
+    lastHeard: (id: string): number | undefined => remotes.get(id)?.heard,
     stats: (): RoutedEmitterStats => ({ replicas: Object.fromEntries([...remotes].map(([id, r]) => [id, [...r.filters]])), ...stats }),
   };
 }

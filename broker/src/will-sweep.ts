@@ -20,9 +20,12 @@ export interface WillStore {
  * before looking at its key, which names the broker, and lists only the first 10,001 wills, so a
  * dead replica's boards beyond them waited for later sweeps. Here the keys are filtered first and
  * read to the end of the list: only a dead broker's wills cost a GET, all of them in one sweep.
- * A key whose value is gone leaves the list, as in the store itself.
+ * A key whose value is gone leaves the list, as in the store itself. `alive` adds the brokers the
+ * cluster's routing hears: a replica that joined a moment ago has not sent its first $SYS beat,
+ * and without it its boards' wills were taken for a dead broker's (and, the boards being
+ * connected, dropped for good).
  */
-export function sweepOnlyDeadBrokersWills(persistence: WillStore, db: Redis): void {
+export function sweepOnlyDeadBrokersWills(persistence: WillStore, db: Redis, alive: (brokerId: string) => boolean): void {
   persistence.streamWill = async function* (brokers) {
     // The dead brokers' keys first, all of them: publishing a will removes its key from the list,
     // which would shift a later LRANGE past keys not yet seen.
@@ -31,7 +34,7 @@ export function sweepOnlyDeadBrokersWills(persistence: WillStore, db: Redis): vo
       const keys = await db.lrange(WILLS_KEY, start, start + CHUNK - 1);
       for (const key of keys) {
         const broker = key.split(":")[1];
-        if (!(brokers && broker !== undefined && brokers[broker])) dead.push(key);
+        if (broker === undefined || !((brokers && brokers[broker]) || alive(broker))) dead.push(key);
       }
       if (keys.length < CHUNK) break;
     }

@@ -1,10 +1,14 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
 import type net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createTopics } from "@bbb/shared";
 import { haveRedis, startRedis } from "../../manager/test/redis-process.js";
 import { redisOptionsFromUrl } from "../src/redis-cluster.js";
-import { asBoard, asUser, closeAll, collect, sleep, until, startBroker, type TestBroker } from "./helpers.js";
+import { SECRET, asBoard, asUser, closeAll, collect, sleep, until, startBroker, type TestBroker } from "./helpers.js";
 
 const t = createTopics("bbb");
 
@@ -110,5 +114,42 @@ describe.skipIf(!haveRedis)("cluster mode over Redis (skipped: Debian's redis-se
     await sleep(300);
     expect(moved.connected).toBe(true);
     expect(got.filter((m) => m.payload === '{"state":"lost"}')).toEqual([]);
+  });
+
+  it("publishes the wills of a replica killed with -9 for its boards that did not come back", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "bbb-replica-"));
+    const proc = spawn(process.execPath, [join(import.meta.dirname, "fixtures", "cluster-replica.mjs"), redis.url, SECRET, dir, "300"], { stdio: ["ignore", "pipe", "inherit"] });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        proc.stdout.on("data", (d: Buffer) => {
+          const m = /port (\d+)/.exec(d.toString());
+          if (m) resolve(Number(m[1]));
+        });
+        proc.once("exit", (code) => reject(new Error(`replica exited (${code})`)));
+      });
+      const viewer = await asUser(a.port, "vera");
+      const got = collect(viewer);
+      await viewer.subscribeAsync(t.status("+"), { qos: 1 });
+      const ids = ["k1", "k2", "k3"];
+      const boards = [];
+      for (const id of ids) {
+        boards.push(await asBoard(port, id, { reconnectPeriod: 0, will: { topic: t.status(id), payload: Buffer.from('{"state":"lost"}'), qos: 1, retain: true } }));
+      }
+      await sleep(500);
+      // A replica that has just joined is alive for the others before its first $SYS beat: its
+      // boards' wills are not a dead broker's.
+      expect(boards.every((b) => b.connected)).toBe(true);
+      const ours = () => got.filter((m) => ids.some((id) => m.topic === t.status(id)));
+      expect(ours().map((m) => `${m.topic} ${m.payload}`)).toEqual([]);
+      proc.kill("SIGKILL");
+      // 3 missed beats make it dead, and the others sweep its wills every 4 beats (300 ms here).
+      expect(await until(() => ids.every((id) => got.some((m) => m.topic === t.status(id) && m.payload === '{"state":"lost"}')), 10_000)).toBe(true);
+      // Published once, by one of the two live replicas' sweeps at most once each.
+      await sleep(1500);
+      for (const id of ids) expect(got.filter((m) => m.topic === t.status(id)).length).toBeLessThanOrEqual(2);
+    } finally {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -44,7 +44,7 @@ describe.skipIf(!haveRedis)("sweeping the wills of dead brokers (real redis-serv
     conns.push(db);
     const persistence = new Persistence({ conn: db });
     brokers.push(await Aedes.createBroker({ id, persistence: persistence as never }));
-    if (swept) sweepOnlyDeadBrokersWills(persistence, db);
+    if (swept) sweepOnlyDeadBrokersWills(persistence, db, (broker) => broker === "joined-broker");
     return persistence;
   }
 
@@ -83,6 +83,14 @@ describe.skipIf(!haveRedis)("sweeping the wills of dead brokers (real redis-serv
     await pipe.exec();
     expect((await collect(dead, { "live-broker": Date.now() })).length).toBe(10_001);
     expect((await collect(live, { "live-broker": Date.now() })).length).toBe(10_500);
+  });
+
+  it("counts a broker the routing hears as alive before its first $SYS beat", async () => {
+    const joined = await store("joined-broker", false);
+    const live = await store("live-broker", true);
+    await joined.putWill({ id: "j1" }, will("j1"));
+    expect(await collect(live, { "live-broker": Date.now() })).toEqual([]);
+    expect(await collect(joined, { "live-broker": Date.now() })).toEqual(["j1"]);
   });
 
   it("drops a listed will whose value is gone", async () => {

@@ -1,15 +1,9 @@
-import { createRequire } from "node:module";
-import { Aedes } from "aedes";
-import { Redis } from "ioredis";
 import pino from "pino";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { haveRedis, startRedis } from "../../manager/test/redis-process.js";
-import { redisOptionsFromUrl } from "../src/redis-cluster.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { haveRedis } from "../../manager/test/redis-process.js";
 import { coalesceRetainedWrites, type CoalescedPersistence } from "../src/retained-coalescer.js";
 import { until } from "./helpers.js";
-
-const require = createRequire(import.meta.url);
-const Persistence = require("aedes-persistence-redis/asyncPersistence.js") as new (opts: Record<string, unknown>) => CoalescedPersistence;
+import { useRedisStores } from "./redis-stores.js";
 
 const packet = (topic: string, payload: string) => ({ cmd: "publish", topic, payload: Buffer.from(payload), qos: 0, retain: true, dup: false, brokerId: "r", brokerCounter: 1 });
 
@@ -20,57 +14,38 @@ async function read(p: CoalescedPersistence, patterns: string[]): Promise<Record
 }
 
 describe.skipIf(!haveRedis)("retained writes coalesced into Redis (real redis-server)", () => {
-  let redis: Awaited<ReturnType<typeof startRedis>>;
-  let admin: Redis;
-  const conns: Redis[] = [];
-  const brokers: Aedes[] = [];
+  const stores = useRedisStores();
   const logs: Record<string, unknown>[] = [];
   const log = pino({ level: "info" }, { write: (s: string) => void logs.push(JSON.parse(s) as Record<string, unknown>) });
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    admin = new Redis(redisOptionsFromUrl(redis.url));
-  });
-  afterEach(async () => {
-    for (const b of brokers.splice(0)) await new Promise<void>((res) => b.close(() => res()));
-    for (const c of conns.splice(0)) c.disconnect();
-    await admin.flushall();
+  afterEach(() => {
     logs.length = 0;
-  });
-  afterAll(async () => {
-    admin?.disconnect();
-    await redis?.stop();
   });
 
   async function replica(flushMs: number, coalesce: (topic: string) => boolean = () => true) {
-    const db = new Redis(redisOptionsFromUrl(redis.url));
-    conns.push(db);
-    const persistence = new Persistence({ conn: db });
-    // A real Aedes sets the store up (it subscribes the store's broadcasts through the broker).
-    brokers.push(await Aedes.createBroker({ persistence: persistence as never }));
+    const { db, persistence } = await stores.open<CoalescedPersistence>();
     const writes = coalesceRetainedWrites(persistence, { db, log, flushMs, coalesce });
     return { persistence, writes };
   }
 
   it("writes thousands of retained messages in a few commands", async () => {
     const { persistence, writes } = await replica(50);
-    await admin.config("RESETSTAT");
+    await stores.admin.config("RESETSTAT");
     for (let i = 0; i < 2500; i++) await persistence.storeRetained(packet(`bbb/b${i}/heartbeat`, `{"seq":${i}}`));
     expect(await until(() => writes.pending() === 0)).toBe(true);
-    expect(await admin.hlen("retained")).toBe(2500);
-    const stats = (await admin.info("commandstats")).split("\n").find((l) => l.startsWith("cmdstat_hset:")) ?? "";
+    expect(await stores.admin.hlen("retained")).toBe(2500);
+    const stats = (await stores.admin.info("commandstats")).split("\n").find((l) => l.startsWith("cmdstat_hset:")) ?? "";
     expect(Number(/calls=(\d+)/.exec(stats)?.[1])).toBeLessThanOrEqual(3);
   });
 
   it("keeps only the newest unwritten message of a topic, and a clearing one deletes the topic", async () => {
     const { persistence, writes } = await replica(60_000);
-    await admin.hset("retained", "bbb/b2/status", "old");
+    await stores.admin.hset("retained", "bbb/b2/status", "old");
     await persistence.storeRetained(packet("bbb/b1/heartbeat", "1"));
     await persistence.storeRetained(packet("bbb/b1/heartbeat", "2"));
     await persistence.storeRetained(packet("bbb/b2/status", ""));
     expect(writes.pending()).toBe(2);
     await writes.flush();
-    expect(await admin.hkeys("retained")).toEqual(["bbb/b1/heartbeat"]);
+    expect(await stores.admin.hkeys("retained")).toEqual(["bbb/b1/heartbeat"]);
     const other = await replica(60_000);
     expect(await read(other.persistence, ["bbb/#"])).toEqual({ "bbb/b1/heartbeat": "2" });
   });
@@ -98,36 +73,36 @@ describe.skipIf(!haveRedis)("retained writes coalesced into Redis (real redis-se
     const { persistence, writes } = await replica(60_000, heartbeats);
     await persistence.storeRetained(packet("bbb/b1/heartbeat", "beat"));
     await persistence.storeRetained(packet("bbb/b1/status", "online"));
-    expect(await admin.hkeys("retained")).toEqual(["bbb/b1/status"]);
+    expect(await stores.admin.hkeys("retained")).toEqual(["bbb/b1/status"]);
     expect(writes.pending()).toBe(1);
     // A topic the predicate does not coalesce drops its own unwritten copy: the newest wins.
     const { persistence: mixed, writes: mixedWrites } = await replica(60_000, (t) => t === "x/y" && mixedWrites.pending() === 0);
     await mixed.storeRetained(packet("x/y", "first"));
     await mixed.storeRetained(packet("x/y", "second"));
     await mixedWrites.flush();
-    expect((await admin.hgetBuffer("retained", "x/y"))?.includes(Buffer.from("second"))).toBe(true);
+    expect((await stores.admin.hgetBuffer("retained", "x/y"))?.includes(Buffer.from("second"))).toBe(true);
     expect(await read(mixed, ["x/y"])).toEqual({ "x/y": "second" });
   });
 
   it("keeps a batch Redis refused and writes it on a later flush", async () => {
     const { persistence, writes } = await replica(60_000);
-    await admin.set("retained", "not a hash");
+    await stores.admin.set("retained", "not a hash");
     await persistence.storeRetained(packet("bbb/b1/heartbeat", "1"));
     await writes.flush();
     expect(writes.pending()).toBe(1);
     expect(logs.some((l) => l.msg === "writing retained messages to redis failed; retried")).toBe(true);
     await persistence.storeRetained(packet("bbb/b2/heartbeat", "2"));
-    await admin.del("retained");
+    await stores.admin.del("retained");
     await writes.flush();
     expect(writes.pending()).toBe(0);
-    expect((await admin.hkeys("retained")).sort()).toEqual(["bbb/b1/heartbeat", "bbb/b2/heartbeat"]);
+    expect((await stores.admin.hkeys("retained")).sort()).toEqual(["bbb/b1/heartbeat", "bbb/b2/heartbeat"]);
   });
 
   it("writes every unwritten message when the store is destroyed", async () => {
     const { persistence } = await replica(60_000);
     for (let i = 0; i < 10; i++) await persistence.storeRetained(packet(`bbb/b${i}/status`, "online"));
-    expect(await admin.hlen("retained")).toBe(0);
+    expect(await stores.admin.hlen("retained")).toBe(0);
     await persistence.destroy();
-    expect(await admin.hlen("retained")).toBe(10);
+    expect(await stores.admin.hlen("retained")).toBe(10);
   });
 });

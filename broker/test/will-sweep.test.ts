@@ -1,14 +1,12 @@
 import { createRequire } from "node:module";
-import { Aedes } from "aedes";
-import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { haveRedis, startRedis } from "../../manager/test/redis-process.js";
-import { redisOptionsFromUrl } from "../src/redis-cluster.js";
+import type { Redis } from "ioredis";
+import { describe, expect, it } from "vitest";
+import { haveRedis } from "../../manager/test/redis-process.js";
 import { sweepOnlyDeadBrokersWills, type WillStore } from "../src/will-sweep.js";
+import { useRedisStores } from "./redis-stores.js";
 
 const require = createRequire(import.meta.url);
 type Store = WillStore & { putWill(client: { id: string }, packet: Record<string, unknown>): Promise<void> };
-const Persistence = require("aedes-persistence-redis/asyncPersistence.js") as new (opts: Record<string, unknown>) => Store;
 const msgpack = require("msgpack-lite") as { encode(v: unknown): Buffer };
 
 const will = (id: string) => ({ topic: `bbb/${id}/status`, payload: Buffer.from('{"state":"lost"}'), qos: 1, retain: true });
@@ -19,31 +17,11 @@ async function gets(admin: Redis): Promise<number> {
 }
 
 describe.skipIf(!haveRedis)("sweeping the wills of dead brokers (real redis-server)", () => {
-  let redis: Awaited<ReturnType<typeof startRedis>>;
-  let admin: Redis;
-  const conns: Redis[] = [];
-  const brokers: Aedes[] = [];
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    admin = new Redis(redisOptionsFromUrl(redis.url));
-  });
-  afterEach(async () => {
-    for (const b of brokers.splice(0)) await new Promise<void>((res) => b.close(() => res()));
-    for (const c of conns.splice(0)) c.disconnect();
-    await admin.flushall();
-  });
-  afterAll(async () => {
-    admin?.disconnect();
-    await redis?.stop();
-  });
+  const stores = useRedisStores();
 
   /** A store set up by a real Aedes with this broker id; `swept` adds the filtering. */
   async function store(id: string, swept: boolean): Promise<Store> {
-    const db = new Redis(redisOptionsFromUrl(redis.url));
-    conns.push(db);
-    const persistence = new Persistence({ conn: db });
-    brokers.push(await Aedes.createBroker({ id, persistence: persistence as never }));
+    const { db, persistence } = await stores.open<Store>(id);
     if (swept) sweepOnlyDeadBrokersWills(persistence, db, (broker) => broker === "joined-broker");
     return persistence;
   }
@@ -60,13 +38,13 @@ describe.skipIf(!haveRedis)("sweeping the wills of dead brokers (real redis-serv
     for (let i = 0; i < 50; i++) await live.putWill({ id: `l${i}` }, will(`l${i}`));
     for (let i = 0; i < 3; i++) await dead.putWill({ id: `d${i}` }, will(`d${i}`));
     // The store as it comes reads all 53 values for its answer; the sweep reads 3.
-    await admin.config("RESETSTAT");
+    await stores.admin.config("RESETSTAT");
     const expected = await collect(dead, { "live-broker": Date.now() });
     expect(expected).toEqual(["d0", "d1", "d2"]);
-    expect(await gets(admin)).toBe(53);
-    await admin.config("RESETSTAT");
+    expect(await gets(stores.admin)).toBe(53);
+    await stores.admin.config("RESETSTAT");
     expect(await collect(live, { "live-broker": Date.now() })).toEqual(expected);
-    expect(await gets(admin)).toBe(3);
+    expect(await gets(stores.admin)).toBe(3);
     // With no broker alive, every will is a dead broker's.
     expect((await collect(live, {})).length).toBe(53);
   });
@@ -77,7 +55,7 @@ describe.skipIf(!haveRedis)("sweeping the wills of dead brokers (real redis-serv
     // The store as it comes lists only the first 10,001 wills in a sweep.
     const keys = Array.from({ length: 10_500 }, (_, i) => `will:dead-broker:b${i}`);
     // Written as the store's putWill writes them, in bulk.
-    const pipe = admin.pipeline();
+    const pipe = stores.admin.pipeline();
     pipe.rpush("will", ...keys);
     for (const [i, key] of keys.entries()) pipe.set(key, msgpack.encode({ ...will(`b${i}`), clientId: `b${i}`, brokerId: "dead-broker" }));
     await pipe.exec();
@@ -95,9 +73,9 @@ describe.skipIf(!haveRedis)("sweeping the wills of dead brokers (real redis-serv
 
   it("drops a listed will whose value is gone", async () => {
     const live = await store("live-broker", true);
-    await admin.rpush("will", "will:dead-broker:ghost");
+    await stores.admin.rpush("will", "will:dead-broker:ghost");
     expect(await collect(live, {})).toEqual([]);
-    for (let i = 0; i < 20 && (await admin.llen("will")) > 0; i++) await new Promise((r) => setTimeout(r, 25));
-    expect(await admin.lrange("will", 0, -1)).toEqual([]);
+    for (let i = 0; i < 20 && (await stores.admin.llen("will")) > 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await stores.admin.lrange("will", 0, -1)).toEqual([]);
   });
 });

@@ -23,6 +23,14 @@ async function redisInfo(port, args) {
   );
 }
 
+/** BENCH_KEEP_LOGS=<dir>: a process's output (up to 256 MiB, children.mjs) written there for a diagnosis. */
+function keepLog(name, child) {
+  const dir = process.env.BENCH_KEEP_LOGS;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.log`), `${child.stdoutText ?? ""}${child.stderrText ?? ""}`);
+}
+
 /** Redis's share of the window: pattern subscriptions (none with the routing by filter sets), PUBLISH calls and their cost. */
 async function redisFigures(port) {
   const [stats, cmds, clients] = await Promise.all([redisInfo(port, ["INFO", "stats"]), redisInfo(port, ["INFO", "commandstats"]), redisInfo(port, ["INFO", "clients"])]);
@@ -56,10 +64,7 @@ export function clusterTier({ replicas = 2 } = {}) {
       const redis = await startRedis({ appendonly: true, password: REDIS_PASSWORD });
       started.push({
         stop: async () => {
-          if (process.env.BENCH_KEEP_LOGS) {
-            mkdirSync(process.env.BENCH_KEEP_LOGS, { recursive: true });
-            writeFileSync(join(process.env.BENCH_KEEP_LOGS, `redis-${redis.pid}.log`), `${redis.child.stdoutText ?? ""}${redis.child.stderrText ?? ""}`);
-          }
+          keepLog(`redis-${redis.pid}`, redis.child);
           await redis.stop();
         },
       });
@@ -87,11 +92,7 @@ export function clusterTier({ replicas = 2 } = {}) {
         started.push({
           stop: async () => {
             await stop(child, 15_000);
-            // BENCH_KEEP_LOGS=<dir>: each replica's log (its first MiB) kept for diagnosis.
-            if (process.env.BENCH_KEEP_LOGS) {
-              mkdirSync(process.env.BENCH_KEEP_LOGS, { recursive: true });
-              writeFileSync(join(process.env.BENCH_KEEP_LOGS, `replica-${i}-${child.pid}.log`), `${child.stdoutText ?? ""}${child.stderrText ?? ""}`);
-            }
+            keepLog(`replica-${i}-${child.pid}`, child);
           },
         });
         const m = await waitOutput(child, /"mqttPort":(\d+).*"httpPort":(\d+).*"msg":"broker ready"/, 30_000, `replica ${i} ready`);

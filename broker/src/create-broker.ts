@@ -170,8 +170,8 @@ export function createBroker(deps: BrokerDeps): Broker {
           // moment it joins: a replica started a moment ago has not beaten yet, and its boards'
           // wills must not be taken for a dead broker's).
           isBrokerAlive: (id) => {
-            const last = Math.max(aedes.brokers[id] ?? 0, cluster.mq.lastHeard(id) ?? 0);
-            return last + 3 * heartbeatMs >= Date.now();
+            const last = aedes.brokers[id];
+            return (last !== undefined && last + 3 * heartbeatMs >= Date.now()) || cluster.mq.alive(id);
           },
           log,
         })

@@ -74,7 +74,7 @@ export function createClusterParts(redisUrl: string, log: pino.Logger, opts: { b
   coalesceRetainedWrites(persistence, { db, log, flushMs: RETAINED_FLUSH_MS, coalesce: (t) => t.startsWith(root) && t.endsWith(suffix) && t.indexOf("/", root.length) === t.length - suffix.length });
   const id = randomUUID();
   const mq = createRoutedEmitter({ id, sub: subConn, pub: pubConn, log, beatMs: opts.beatMs });
-  sweepOnlyDeadBrokersWills(persistence, db, (broker) => (mq.lastHeard(broker) ?? 0) + 3 * opts.beatMs >= Date.now());
+  sweepOnlyDeadBrokersWills(persistence, db, mq.alive);
   return {
     id,
     mq,

@@ -24,6 +24,8 @@ const { QlobberTrue } = require("qlobber") as { QlobberTrue: new (opts: Record<s
 const MATCHING = { separator: "/", wildcard_one: "+", wildcard_some: "#", match_empty_levels: true };
 /** A replica unheard for this many beats is forgotten (its filters stop drawing messages). */
 const LAPSE_BEATS = 4;
+/** A replica heard within this many beats counts as alive, as Aedes counts a broker by its $SYS beat. */
+const ALIVE_BEATS = 3;
 
 interface Remote {
   filters: Set<string>;
@@ -82,7 +84,7 @@ export function createRoutedEmitter(deps: RoutedEmitterDeps) {
     let r = remotes.get(id);
     const fresh = r === undefined;
     if (!r) {
-      r = { filters: new Set(), trie: new QlobberTrue(MATCHING), heard: clock() };
+      r = { filters: new Set(), trie: new QlobberTrue(MATCHING), heard: 0 };
       remotes.set(id, r);
       log.info({ replica: id }, "replica joined the routing");
     }
@@ -207,8 +209,14 @@ export function createRoutedEmitter(deps: RoutedEmitterDeps) {
       if (deps.pub.status === "ready") send(control, { k: "Q", from: deps.id }).catch(() => undefined);
       local.close(done);
     },
-    /** When this replica last heard from another one (any control frame), if it knows it. */
-    lastHeard: (id: string): number | undefined => remotes.get(id)?.heard,
+    /**
+     * Whether another replica was heard (any control frame) within the last 3 beats: from its
+     * join on, before Aedes has its first $SYS beat.
+     */
+    alive: (id: string): boolean => {
+      const r = remotes.get(id);
+      return r !== undefined && r.heard + ALIVE_BEATS * deps.beatMs >= clock();
+    },
     stats: (): RoutedEmitterStats => ({ replicas: Object.fromEntries([...remotes].map(([id, r]) => [id, [...r.filters]])), ...stats }),
   };
 }

@@ -156,6 +156,8 @@ describe.skipIf(!haveRedis)("routing between replicas over a real redis-server",
     const b = await replica("b");
     const c = await replica("c");
     expect(await until(() => "b" in a.mq.stats().replicas && "c" in a.mq.stats().replicas)).toBe(true);
+    expect(a.mq.alive("c")).toBe(true);
+    expect(a.mq.alive("never-joined")).toBe(false);
     await new Promise<void>((res) => b.mq.close(res));
     expect(await until(() => !("b" in a.mq.stats().replicas))).toBe(true);
     // c dies without a word: its connections are cut and its beats stop.
@@ -163,6 +165,7 @@ describe.skipIf(!haveRedis)("routing between replicas over a real redis-server",
     c.pub.disconnect();
     await new Promise<void>((res) => c.mq.close(res));
     expect(await until(() => !("c" in a.mq.stats().replicas), 20 * BEAT_MS)).toBe(true);
+    expect(a.mq.alive("c")).toBe(false);
     expect(a.logs.some((l) => l.msg === "replica silent, dropped from the routing" && l.replica === "c")).toBe(true);
   });
 

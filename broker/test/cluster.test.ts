@@ -32,7 +32,7 @@ describe.skipIf(!haveRedis)("cluster mode over Redis (skipped: Debian's redis-se
     await redis?.stop();
   });
 
-  it("routes without a Redis pattern per client filter: a command crosses to the board's replica alone", async () => {
+  it("routes without a Redis pattern per client filter: an operator's command on one replica reaches that board on the other, and no other board", async () => {
     const boards = await Promise.all(["r1", "r2", "r3"].map((id) => asBoard(b.port, id)));
     const got = boards.map((c) => collect(c));
     await Promise.all(boards.map((c, i) => c.subscribeAsync(`bbb/r${i + 1}/cmd/#`, { qos: 1 })));

@@ -45,6 +45,8 @@ try {
       const phase = PHASES[name];
       const result = await phase.run({ quick, root: ROOT });
       const meta = `Measured ${machine.date.slice(0, 16).replace("T", " ")} UTC${quick ? " (quick run: small sizes, short windows — not the reference figures)" : ""} in ${Math.round((Date.now() - started) / 1000)} s. Machine: ${machineLine(machine)}.`;
+      // BENCH_DUMP=<dir>: with --no-write, each phase's results go there instead (exploratory runs).
+      if (noWrite && process.env.BENCH_DUMP) writeJson(join(process.env.BENCH_DUMP, `${name}${quick ? ".quick" : ""}.json`), { machine, quick, result });
       if (!noWrite) {
         writeJson(join(ROOT, "bench", "results", `${name}${quick ? ".quick" : ""}.json`), { machine, quick, result });
         replaceSection(join(ROOT, "BENCHMARKS.md"), name, phase.markdown(result, meta));

@@ -12,7 +12,7 @@ const MAX_CREDENTIAL_BYTES = 1024;
  * docs/protocol.md §"Authentication and ACL": a user of the store with its role; else the manager with its
  * derived password; else a board id with its token, whose client id must equal the board id.
  */
-export function createAuthenticator(deps: { acl: Acl; users: UserStore; fleetSecret: string }) {
+export function createAuthenticator(deps: { acl: Acl; users: Pick<UserStore, "has" | "verify">; fleetSecret: string }) {
   const managerPassword = deriveManagerPassword(deps.fleetSecret);
 
   return async function authenticate(

@@ -8,8 +8,11 @@ export type ClientIdVerdict = "ok" | "fresh-session" | "refuse";
 
 export interface ClientIdPolicyDeps {
   clock: () => number;
-  /** Board ids the deployment knows (the manager's registry); ids seen with board credentials count too. */
-  isKnownBoard?: (clientId: string) => boolean;
+  /**
+   * Board ids the deployment knows (the manager's registry); ids seen with board credentials
+   * count too. May answer later (a broker on its own thread asks the manager's thread).
+   */
+  isKnownBoard?: (clientId: string) => boolean | Promise<boolean>;
 }
 
 /**
@@ -24,13 +27,20 @@ export function createClientIdPolicy(deps: ClientIdPolicyDeps) {
   const owners = new Map<string, string>();
   const takeovers = new Map<string, number[]>();
 
-  const isBoard = (id: string) => boards.has(id) || (deps.isKnownBoard?.(id) ?? false);
-
   return {
+    /**
+     * Asks the deployment whether a client id that is not yet known here is a board's; call
+     * before check() for a login that is not a board's. A board id, once known, stays known.
+     */
+    async learn(clientId: string): Promise<void> {
+      if (boards.has(clientId) || !deps.isKnownBoard) return;
+      if (await deps.isKnownBoard(clientId)) boards.add(clientId);
+    },
+
     check(identity: Identity, clientId: string): ClientIdVerdict {
       const owner = owners.get(clientId);
       if (identity.role === "agent") return owner !== undefined && owner !== identity.username ? "fresh-session" : "ok";
-      if (isBoard(clientId)) return "refuse";
+      if (boards.has(clientId)) return "refuse";
       return owner !== undefined && owner !== identity.username ? "refuse" : "ok";
     },
 

@@ -245,6 +245,8 @@ export function createBroker(deps: BrokerDeps): Broker {
       ws.attach(server, path);
     },
 
+    acceptConnection: (conn, address, req) => accept(conn, address, req as IncomingMessage | undefined),
+
     stop,
 
     connectedClients: () => (running ? running.aedes.connectedClients : 0),

@@ -183,6 +183,17 @@ export function createHooks(deps: HookDeps) {
           callback(connackError(outcome.returnCode, outcome.reason), false);
           return;
         }
+        if (outcome.identity.role !== "agent") {
+          try {
+            await deps.clientIds.learn(clientId);
+          } catch (err: unknown) {
+            // Unknown whether the id is a board's: refuse rather than risk handing one over.
+            log.error({ err, clientId: capField(clientId) }, "known-board lookup failed");
+            deps.admission.done(client);
+            callback(connackError(3, "server unavailable"), false);
+            return;
+          }
+        }
         if (!admitClientId(client, outcome.identity, address, callback)) return;
         live.set(clientId, client);
         deps.clientIds.accepted(outcome.identity, clientId);

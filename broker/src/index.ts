@@ -1,4 +1,6 @@
 export { createBroker } from "./create-broker.js";
+export { createThreadedBroker } from "./thread/threaded-broker.js";
+export type { ThreadedBrokerDeps } from "./thread/threaded-broker.js";
 export type { Broker, BrokerDeps, BrokerEvents, AuthFailureReason, StartOptions } from "./types.js";
 export type { LocalClient, LocalHandlers } from "./local-client.js";
 export { createUserStore, ADMIN_USERNAME, USERS_FILE, MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH } from "./user-store.js";

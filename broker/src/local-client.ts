@@ -23,7 +23,10 @@ export interface LocalHandlers {
  * are made again on the new instance.
  */
 export interface LocalClient {
-  /** Subscribes, then replays the retained messages matching the filters (`retained` true). */
+  /**
+   * Subscribes, then replays the retained messages matching the filters (`retained` true).
+   * While the broker is not running the filters are kept, and subscribed when it starts.
+   */
   subscribe(filters: readonly string[]): Promise<void>;
   unsubscribe(filters: readonly string[]): Promise<void>;
   /** Resolves once stored (retained) and handed to every subscriber; refused while the broker is down. */
@@ -116,10 +119,11 @@ export function createLocalClient(handlers: LocalHandlers, onClose: (c: Attachab
       return closed;
     },
     async subscribe(filters) {
-      const b = usable();
+      if (closed) throw new CodedError(BrokerErrorCodes.NOT_RUNNING, "local client closed");
       const fresh = filters.filter((f) => !subscribed.has(f));
       for (const f of fresh) subscribed.add(f);
-      await subscribeOn(b, fresh);
+      // While the broker is down the filters are kept: attach() subscribes them and replays.
+      if (broker) await subscribeOn(broker, fresh);
     },
 
     async unsubscribe(filters) {

@@ -1,10 +1,12 @@
 import type { EventEmitter } from "node:events";
 import type http from "node:http";
 import type https from "node:https";
+import type { Duplex } from "node:stream";
 import type pino from "pino";
 import type { BrokerRole } from "./acl.js";
 import type { AuthThrottleOptions } from "@bbb/shared";
 import type { ConnectAdmissionOptions } from "./connect-admission.js";
+import type { ConnectionRequest } from "./listeners.js";
 import type { LocalClient, LocalHandlers } from "./local-client.js";
 import type { UserStore } from "./user-store.js";
 
@@ -12,7 +14,8 @@ export interface BrokerDeps {
   log: pino.Logger;
   topicRoot: string;
   fleetSecret: string;
-  users: UserStore;
+  /** Who may log in: the broker only asks whether a name is a user's and checks passwords. */
+  users: Pick<UserStore, "has" | "verify">;
   /** Largest MQTT packet (fixed header included) on TCP, TLS and WebSocket; default MAX_PACKET_BYTES. */
   maxPacketBytes?: number;
   /** Enables MQTTS. */
@@ -21,7 +24,7 @@ export interface BrokerDeps {
   cluster?: { redisUrl: string; /** $SYS heartbeat of the replicas; default 5 s. */ heartbeatMs?: number };
   clock?: () => number;
   /** Board ids the deployment knows (the manager's registry): no user may connect with one. */
-  isKnownBoard?: (clientId: string) => boolean;
+  isKnownBoard?: (clientId: string) => boolean | Promise<boolean>;
   /**
    * Take the client address from a PROXY protocol header (TCP) or X-Forwarded-For / X-Real-IP
    * (WebSocket) instead of the socket, for the log, the audit trail and the login throttle.
@@ -51,6 +54,11 @@ export interface Broker {
   start(opts: StartOptions): Promise<{ mqttPort: number; mqttsPort: number | null }>;
   /** MQTT over WebSocket on 'upgrade' for that path only (default MQTT_WS_PATH); other paths are left alone. */
   attachWebSocket(server: http.Server | https.Server, path?: string): void;
+  /**
+   * A connection that arrived elsewhere (another thread's WebSocket, a test's stream), from
+   * `address`; the size guard applies as to every transport. False when the broker is not running.
+   */
+  acceptConnection(conn: Duplex, address: string, req?: ConnectionRequest): boolean;
   /** Undoes all of start(): servers, sockets, WebSocket hooks, Aedes, Redis connections. */
   stop(): Promise<void>;
   connectedClients(): number;
@@ -76,6 +84,8 @@ export interface BrokerEvents {
   "connect-shed": { clientId: string; address: string };
   "client-connected": { clientId: string; username: string; role: BrokerRole };
   "client-disconnected": { clientId: string; username: string; role: BrokerRole };
+  /** The broker's thread (threaded-broker.ts) died and runs again; its clients reconnect. */
+  restarted: Record<string, never>;
 }
 
 export type AuthFailureReason =

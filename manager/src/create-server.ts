@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  createBroker,
+  createThreadedBroker,
   createUserStore,
   deriveManagerPassword,
   deriveStampKey,
@@ -106,7 +106,8 @@ export function createServer(opts: ServerOptions) {
           }
         : null;
       if (mqttUrl === null) {
-        broker = createBroker({
+        // On its own thread (docs/architecture.md §"The broker's thread").
+        broker = createThreadedBroker({
           log,
           topicRoot: config.topicRoot,
           fleetSecret,

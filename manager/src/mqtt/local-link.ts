@@ -5,7 +5,8 @@ import type { ManagerLink } from "./link.js";
 /**
  * The manager inside the embedded broker's process: every board message reaches it without a
  * loopback socket, a second MQTT encode/parse or that socket's backpressure, so a busy manager
- * can no longer back the broker up (BENCHMARKS.md, whole system). No will is needed: if this
+ * can no longer back the broker up (BENCHMARKS.md, whole system); from the broker's thread they
+ * come in batches (docs/architecture.md §"The broker's thread"). No will is needed: if this
  * process dies, the broker and its clients' connections die with it. A stop/start of the
  * embedded broker is a disconnect/reconnect for the manager.
  */

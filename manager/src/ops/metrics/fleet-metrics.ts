@@ -72,6 +72,10 @@ export function createFleetMetrics(reg: MetricsRegistry = createMetricsRegistry(
     "bbb_broker_duplicate_clients_total",
     "Connections that took over a connected client id.",
   );
+  const brokerRestarts = reg.counter(
+    "bbb_broker_thread_restarts_total",
+    "Times the embedded broker's thread died and was started again (its clients reconnected).",
+  );
 
   reg.gauge("bbb_boards", "Boards (and nodes without a board: `missing`, or `spare` for spare slots) per state.", () =>
     src ? Object.entries(src.summary().byState).map(([state, value]) => ({ labels: { state }, value })) : null,
@@ -181,7 +185,9 @@ export function createFleetMetrics(reg: MetricsRegistry = createMetricsRegistry(
       const onAuth = (e: { reason: string }) => authFailures.inc({ reason: e.reason });
       const onLarge = () => tooLarge.inc();
       const onDup = () => duplicates.inc();
+      const onRestart = () => brokerRestarts.inc();
       b?.on("auth-failed", onAuth);
+      b?.on("restarted", onRestart);
       b?.on("packet-too-large", onLarge);
       b?.on("duplicate-client", onDup);
       return () => {
@@ -189,6 +195,7 @@ export function createFleetMetrics(reg: MetricsRegistry = createMetricsRegistry(
         b?.off("auth-failed", onAuth);
         b?.off("packet-too-large", onLarge);
         b?.off("duplicate-client", onDup);
+        b?.off("restarted", onRestart);
         src = null;
       };
     },

@@ -70,3 +70,36 @@ describe("retained store", () => {
     expect(s.match(["bbb/b3/#", "bbb/b1/cmd/#"])).toEqual([]);
   });
 });
+
+describe("retained stream (a subscriber's replay)", () => {
+  const read = async (r: AsyncIterable<unknown>) => {
+    const out: { topic: string; payload: Buffer }[] = [];
+    for await (const p of r) out.push(p as { topic: string; payload: Buffer });
+    return out;
+  };
+
+  it("copies each message when it is read: a newer publish made after the SUBSCRIBE is what the replay sends", async () => {
+    const s = createRetainedStore();
+    for (let i = 0; i < 5; i++) s.store({ topic: `bbb/registry/hosts/b${i}`, payload: `old ${i}`, qos: 1 });
+    const stream = s.stream(["bbb/registry/hosts/+"]);
+    for (let i = 0; i < 5; i++) s.store({ topic: `bbb/registry/hosts/b${i}`, payload: `new ${i}`, qos: 1 });
+    expect(text(await read(stream))).toEqual([0, 1, 2, 3, 4].map((i) => `bbb/registry/hosts/b${i}=new ${i}`));
+  });
+
+  it("skips a topic cleared after the SUBSCRIBE, and hands out copies that later publishes do not change", async () => {
+    const s = createRetainedStore();
+    s.store({ topic: "bbb/b1/status", payload: "online", qos: 1 });
+    s.store({ topic: "bbb/b2/status", payload: "online", qos: 1 });
+    const stream = s.stream(["bbb/+/status"]);
+    s.store({ topic: "bbb/b1/status", payload: "", qos: 1 });
+    const got = await read(stream);
+    expect(got.map((p) => p.topic)).toEqual(["bbb/b2/status"]);
+    // The payload is read as Aedes reads it, just before the write: that copy stays as it was.
+    const written = got[0]!.payload;
+    s.store({ topic: "bbb/b2/status", payload: "lost!!", qos: 1 });
+    expect(written.toString()).toBe("online");
+    // Cleared in the last moment (after the stream handed the packet out): replayed as a clear.
+    s.store({ topic: "bbb/b2/status", payload: "", qos: 1 });
+    expect(got[0]!.payload.length).toBe(0);
+  });
+});

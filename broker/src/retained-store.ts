@@ -36,6 +36,15 @@ export interface RetainedStore {
   store(packet: { topic: string; payload: Buffer | string; qos?: number }): void;
   /** Retained messages matching any of the filters, each once (copies). */
   match(filters: readonly string[]): RetainedPacket[];
+  /**
+   * The same messages as a stream whose packets copy their payload when it is read (Aedes reads
+   * it just before it writes the packet), not when the stream is made: a replay to a subscriber
+   * can take seconds (10,000 views to one socket, with the stream read ahead of the writes), and
+   * a copy taken earlier would reach the client after newer live messages of its topic and undo
+   * them. A topic cleared before its turn is skipped, or replayed empty (a clear) if it is
+   * cleared in the last moment.
+   */
+  stream(filters: readonly string[]): Readable;
   size(): number;
 }
 
@@ -91,6 +100,32 @@ export function createRetainedStore(): RetainedStore {
     return byTopic.values();
   }
 
+  function slotsOf(filters: readonly string[]): Slot[] {
+    const out: Slot[] = [];
+    const seen = new Set<string>();
+    for (const filter of filters) {
+      for (const s of candidates(filter)) {
+        if (seen.has(s.topic) || !topicMatches(filter, s.topic)) continue;
+        seen.add(s.topic);
+        out.push(s);
+      }
+    }
+    return out;
+  }
+
+  const copyOf = (s: Slot): RetainedPacket => ({ cmd: "publish", topic: s.topic, payload: Buffer.from(s.buf.subarray(0, s.len)), qos: s.qos, retain: true });
+  const lateCopyOf = (s: Slot): RetainedPacket => ({
+    cmd: "publish",
+    topic: s.topic,
+    get payload() {
+      return byTopic.get(s.topic) === s ? Buffer.from(s.buf.subarray(0, s.len)) : Buffer.alloc(0);
+    },
+    get qos() {
+      return s.qos;
+    },
+    retain: true,
+  });
+
   return {
     store(packet) {
       const payload = typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload;
@@ -113,16 +148,26 @@ export function createRetainedStore(): RetainedStore {
       slot.qos = qos;
     },
     match(filters) {
-      const out: RetainedPacket[] = [];
-      const seen = new Set<string>();
-      for (const filter of filters) {
-        for (const s of candidates(filter)) {
-          if (seen.has(s.topic) || !topicMatches(filter, s.topic)) continue;
-          seen.add(s.topic);
-          out.push({ cmd: "publish", topic: s.topic, payload: Buffer.from(s.buf.subarray(0, s.len)), qos: s.qos, retain: true });
-        }
-      }
-      return out;
+      return slotsOf(filters).map(copyOf);
+    },
+    stream(filters) {
+      const slots = slotsOf(filters);
+      let i = 0;
+      return new Readable({
+        objectMode: true,
+        read() {
+          for (;;) {
+            if (i >= slots.length) {
+              this.push(null);
+              return;
+            }
+            const s = slots[i++] as Slot;
+            // Removed (an empty publish) since the SUBSCRIBE: nothing to replay.
+            if (byTopic.get(s.topic) !== s) continue;
+            if (!this.push(lateCopyOf(s))) return;
+          }
+        },
+      });
     },
     size: () => byTopic.size,
   };
@@ -145,6 +190,6 @@ export function useRetainedStore(persistence: RetainedPersistence, store: Retain
     store.store(packet);
     return stored;
   };
-  persistence.createRetainedStream = (pattern) => Readable.from(store.match([pattern]));
-  persistence.createRetainedStreamCombi = (patterns) => Readable.from(store.match(patterns));
+  persistence.createRetainedStream = (pattern) => store.stream([pattern]);
+  persistence.createRetainedStreamCombi = (patterns) => store.stream(patterns);
 }

@@ -212,3 +212,25 @@ describe("broker thread that dies", () => {
     }
   }, 30_000);
 });
+
+describe("broker thread's log lines", () => {
+  it("reach the owner's destination with its bindings, redacted as the owner's logger redacts", async () => {
+    const dir3 = await mkdtemp(join(tmpdir(), "bbb-thread-log-"));
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: "info", base: { app: "owner" } }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) }).child({ role: "all-in-one" });
+    const store = createUserStore({ file: join(dir3, "users.json"), log: pino({ level: "silent" }) });
+    await store.load();
+    await store.upsert("vera", "viewer", PASSWORDS.vera);
+    const b = createThreadedBroker({ log, logRedact: ["username"], topicRoot: ROOT, fleetSecret: SECRET, users: store });
+    try {
+      const p = (await b.start({ mqttPort: 0, bind: "127.0.0.1" })).mqttPort;
+      await expect(asUser(p, "vera", { password: "wrong-password" })).rejects.toThrow(/Bad username or password/i);
+      expect(await until(() => lines.some((l) => l.msg === "authentication failed"))).toBe(true);
+      const line = lines.find((l) => l.msg === "authentication failed")!;
+      expect(line).toMatchObject({ app: "owner", role: "all-in-one", module: "broker", username: "[redacted]", level: 40 });
+    } finally {
+      await b.stop();
+      await rm(dir3, { recursive: true, force: true });
+    }
+  });
+});

@@ -11,6 +11,7 @@ import {
 } from "@bbb/broker";
 import { MANAGER_USERNAME, MQTT_WS_PATH, createLoginThrottle } from "@bbb/shared";
 import type { Logger } from "pino";
+import { REDACT_PATHS } from "./log.js";
 import type { Config } from "./config/schema.js";
 import { createSessions } from "./front/sessions.js";
 import { createTokenFile, TOKENS_FILE } from "./front/token-file.js";
@@ -109,6 +110,7 @@ export function createServer(opts: ServerOptions) {
         // On its own thread (docs/architecture.md §"The broker's thread").
         broker = createThreadedBroker({
           log,
+          logRedact: REDACT_PATHS,
           topicRoot: config.topicRoot,
           fleetSecret,
           users,

@@ -16,6 +16,9 @@ export const SECRET_KEYS = [
   "cookie",
 ];
 
+/** Where secrets are redacted: the keys at the top and one or two levels down (pino's wildcards match one level). */
+export const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
+
 /** The root logger (main.ts only); modules take `log.child({ module })`. Secrets are redacted. */
 export function createLogger(level: string = "info", destination?: pino.DestinationStream): Logger {
   return pino(
@@ -23,8 +26,7 @@ export function createLogger(level: string = "info", destination?: pino.Destinat
       level,
       base: { app: "bbb-manager" },
       redact: {
-        // Secret-bearing keys at the top and one or two levels down (pino's wildcards match one level).
-        paths: SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),
+        paths: REDACT_PATHS,
         censor: "[redacted]",
       },
     },

@@ -22,7 +22,7 @@ const send = (item: Parameters<typeof outbox.push>[0]) => outbox.push(item);
 
 // Log lines go to the owner's destination, as if this thread's logger were a child of its own.
 const log = pino(
-  { level: settings.logLevel, base: settings.logBindings },
+  { level: settings.logLevel, base: settings.logBindings, ...(settings.logRedact.length > 0 ? { redact: { paths: settings.logRedact, censor: "[redacted]" } } : {}) },
   { write: (line: string) => send({ k: "log", line }) },
 );
 

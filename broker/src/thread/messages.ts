@@ -56,6 +56,7 @@ export interface WorkerSettings {
   /** The owner's log level and bindings: the thread's lines go to the owner's destination. */
   logLevel: string;
   logBindings: Record<string, unknown>;
+  logRedact: string[];
   /** Users' names at start; later changes come as `users` messages. */
   usernames: string[];
 }

@@ -15,6 +15,8 @@ export type ThreadedBrokerDeps = Omit<BrokerDeps, "users" | "clock" | "retainedS
   users: Pick<UserStore, "has" | "verify" | "list" | "onChange">;
   /** The thread's module; default the built broker-worker.js (tests wrap it). */
   workerFile?: URL;
+  /** pino redact paths for the thread's log lines, as the owner's logger redacts its own. */
+  logRedact?: string[];
 };
 
 /** How long stop() waits for the broker's thread to close its clients before ending the thread. */
@@ -64,6 +66,7 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
   const locals = new Map<number, LocalProxy>();
   let nextConn = 1;
   const conns = new Map<number, Duplex>();
+  const held = new Set<number>();
   let clients = 0;
   const byUser = new Map<string, number>();
   let offUsers: (() => void) | null = null;
@@ -142,15 +145,21 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
         return;
       case "conn-data": {
         const s = conns.get(m.c);
-        if (s && !s.write(sliceOf(bytes, m))) {
+        // The socket is full: the broker's thread holds its writes until it drains (once per fill).
+        if (s && !s.write(sliceOf(bytes, m)) && !held.has(m.c)) {
+          held.add(m.c);
           send({ k: "conn-pause", c: m.c });
-          s.once("drain", () => send({ k: "conn-resume", c: m.c }));
+          s.once("drain", () => {
+            held.delete(m.c);
+            send({ k: "conn-resume", c: m.c });
+          });
         }
         return;
       }
       case "conn-end":
         conns.get(m.c)?.end();
         conns.delete(m.c);
+        held.delete(m.c);
         return;
       case "conn-pause":
         conns.get(m.c)?.pause();
@@ -169,6 +178,7 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
     send({ k: "conn-open", c, address });
     stream.on("data", (chunk: Buffer) => send({ k: "conn-data", c, bytes: chunk }));
     const closed = () => {
+      held.delete(c);
       if (conns.delete(c)) send({ k: "conn-end", c });
     };
     stream.once("end", closed);
@@ -194,8 +204,14 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
     pending.clear();
     for (const s of conns.values()) s.destroy();
     conns.clear();
+    held.clear();
     clients = 0;
     byUser.clear();
+    localsDown();
+  }
+
+  /** The manager's client is told at once, before the broker's thread has closed anything. */
+  function localsDown(): void {
     for (const p of locals.values()) {
       if (!p.up || p.closed) continue;
       p.up = false;
@@ -213,6 +229,7 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
       maxPacketBytes,
       logLevel: deps.log.level,
       logBindings: deps.log.bindings(),
+      logRedact: deps.logRedact ?? [],
       usernames: deps.users.list().map((u) => u.username),
     };
     const w = new Worker(deps.workerFile ?? workerFile(), { workerData: settings, name: "broker" });
@@ -238,11 +255,7 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
   function died(w: Worker, why: { err?: Error; code?: number }): void {
     if (worker !== w || stopping) return;
     log.error({ ...why, retryInMs: restartDelay }, "the broker's thread ended; starting it again");
-    worker = null;
-    outbox = null;
-    offUsers?.();
-    offUsers = null;
-    failAll("broker thread ended");
+    release("broker thread ended");
     void w.terminate();
     scheduleRestart();
   }
@@ -275,14 +288,19 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
     try {
       return await request<{ mqttPort: number; mqttsPort: number | null }>({ k: "start", opts, locals: live });
     } catch (e: unknown) {
-      worker = null;
-      outbox = null;
-      offUsers?.();
-      offUsers = null;
-      failAll("broker failed to start");
+      release("broker failed to start");
       await w.terminate();
       throw e;
     }
+  }
+
+  /** Forgets the current thread: its requests, connections and counts end, the local clients go down. */
+  function release(reason: string): void {
+    worker = null;
+    outbox = null;
+    offUsers?.();
+    offUsers = null;
+    failAll(reason);
   }
 
   async function stop(): Promise<void> {
@@ -294,11 +312,7 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
     const w = worker;
     if (!w) return;
     stopping = true;
-    for (const p of locals.values()) {
-      if (!p.up || p.closed) continue;
-      p.up = false;
-      p.handlers.down?.();
-    }
+    localsDown();
     try {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
@@ -310,11 +324,7 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
     } catch (err: unknown) {
       log.warn({ err }, "stopping the broker's thread failed");
     }
-    offUsers?.();
-    offUsers = null;
-    worker = null;
-    outbox = null;
-    failAll("broker stopped");
+    release("broker stopped");
     await w.terminate();
     stopping = false;
   }

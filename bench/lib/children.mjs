@@ -1,4 +1,6 @@
 import { fork, spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { createServer } from "node:net";
 
 /**
@@ -181,4 +183,12 @@ export async function waitPort(port, timeoutMs, child) {
     if (Date.now() > deadline) throw new Error(`port ${port} not open after ${timeoutMs} ms`);
     await sleep(50);
   }
+}
+
+/** BENCH_KEEP_LOGS=<dir>: a process's output (up to 256 MiB, see trackChild) written there for a diagnosis. */
+export function keepLog(name, child) {
+  const dir = process.env.BENCH_KEEP_LOGS;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.log`), `${child.stdoutText ?? ""}${child.stderrText ?? ""}`);
 }

@@ -1,9 +1,9 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { spawnProgram, stop, waitOutput } from "./children.mjs";
+import { keepLog, spawnProgram, stop, waitOutput } from "./children.mjs";
 import { startRedis } from "./redis.mjs";
 import { START_FLAGS } from "./node-flags.mjs";
 import { ADMIN_PASSWORD, FLEET_SECRET } from "./server-runner.mjs";
@@ -21,14 +21,6 @@ async function redisInfo(port, args) {
       .map((l) => l.trim().split(":"))
       .filter((kv) => kv.length === 2),
   );
-}
-
-/** BENCH_KEEP_LOGS=<dir>: a process's output (up to 256 MiB, children.mjs) written there for a diagnosis. */
-function keepLog(name, child) {
-  const dir = process.env.BENCH_KEEP_LOGS;
-  if (!dir) return;
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${name}.log`), `${child.stdoutText ?? ""}${child.stderrText ?? ""}`);
 }
 
 /** Redis's share of the window: pattern subscriptions (none with the routing by filter sets), PUBLISH calls and their cost. */

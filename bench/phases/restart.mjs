@@ -2,7 +2,7 @@ import { startServer, referenceServer, ADMIN_PASSWORD } from "../lib/server-runn
 import { startSubscriber } from "../lib/subscriber.mjs";
 import { startSystem } from "../lib/system-run.mjs";
 import { nowMs } from "../lib/payloads.mjs";
-import { request, sleep, stop } from "../lib/children.mjs";
+import { keepLog, request, sleep, stop } from "../lib/children.mjs";
 import { progress } from "../lib/progress.mjs";
 import { round } from "../lib/stats.mjs";
 
@@ -119,6 +119,8 @@ async function restartAt({ boards, victims: nVictims, warmupS, timeoutS, connect
   } finally {
     await sub2?.close();
     await sys.load.close();
+    // BENCH_KEEP_LOGS: the restarted server's log (its start-up phases have timestamps).
+    if (server2) keepLog(`restarted-server-${server2.pid}`, server2.child);
     if (server2) await server2.stop();
     else await sys.server.stop();
   }

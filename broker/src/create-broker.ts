@@ -251,6 +251,8 @@ export function createBroker(deps: BrokerDeps): Broker {
 
     connectedClients: () => (running ? running.aedes.connectedClients : 0),
 
+    threadUtilization: () => null,
+
     disconnectUser(username, act = true) {
       if (!running) return 0;
       let n = 0;

@@ -63,6 +63,11 @@ export interface Broker {
   stop(): Promise<void>;
   connectedClients(): number;
   /**
+   * Share of the time (0–1) the broker's own thread was busy since the previous call; null when
+   * the broker runs on the caller's thread (the process's own figures cover it then).
+   */
+  threadUtilization(): number | null;
+  /**
    * Closes every connection of a user (signed out, removed, re-passworded); returns how many.
    * With `act` false only counts them.
    */

@@ -7,7 +7,7 @@ import mqtt from "mqtt";
 import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createTopics } from "@bbb/shared";
-import { createThreadedBroker, createUserStore, type Broker, type LocalClient, type UserStore } from "../src/index.js";
+import { createBroker, createThreadedBroker, createUserStore, type Broker, type LocalClient, type UserStore } from "../src/index.js";
 import { PASSWORDS, ROOT, SECRET, asBoard, asUser, closeAll, closed, collect, connect, until } from "./helpers.js";
 
 /**
@@ -69,6 +69,19 @@ describe("broker on its own thread", () => {
     expect(inbox.map((m) => (JSON.parse(m.payload) as { seq: number }).seq)).toEqual([...Array(300).keys()]);
     expect(inbox.every((m) => m.topic === t.heartbeat("b1") && !m.retained)).toBe(true);
     expect(broker.connectedClients()).toBe(1);
+  });
+
+  it("reports how busy its thread was since the last call; a broker on the caller's thread reports nothing", async () => {
+    broker.threadUtilization();
+    const board = await asBoard(port, "b-load");
+    const n = inbox.length;
+    for (let i = 0; i < 2000; i++) board.publish(t.heartbeat("b-load"), JSON.stringify({ seq: i, pad: "x".repeat(200) }));
+    expect(await until(() => inbox.length >= n + 2000, 10_000)).toBe(true);
+    const busy = broker.threadUtilization();
+    expect(busy).toBeGreaterThan(0);
+    expect(busy).toBeLessThanOrEqual(1);
+    const plain = createBroker({ log: pino({ level: "silent" }), topicRoot: ROOT, fleetSecret: SECRET, users });
+    expect(plain.threadUtilization()).toBeNull();
   });
 
   it("publishes for the local client, retained messages kept by the broker's thread", async () => {

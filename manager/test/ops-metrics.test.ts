@@ -85,6 +85,9 @@ describe("GET /metrics, /healthz, /readyz", () => {
     expect(m.get('bbb_mqtt_request_duration_seconds_count{method="server.info",outcome="ok"}')).toBe(1);
     expect(m.get('bbb_broker_auth_failures_total{reason="bad-password"}')).toBe(1);
     expect(m.get("bbb_broker_connected_clients")).toBeGreaterThanOrEqual(2);
+    // The embedded broker runs on its own thread: its busy share since the previous scrape.
+    expect(m.get("bbb_broker_thread_utilization")).toBeGreaterThanOrEqual(0);
+    expect(m.get("bbb_broker_thread_utilization")).toBeLessThanOrEqual(1);
     expect(m.get('bbb_boards_by_sector{sector="-",state="lost"}') ?? 0).toBeLessThanOrEqual(2);
     expect(m.get("bbb_manager_mqtt_connected")).toBe(1);
     expect(m.get('bbb_sqlite_bytes{file="db"}')).toBeGreaterThan(0);

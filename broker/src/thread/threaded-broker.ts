@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { Duplex } from "node:stream";
+import type { EventLoopUtilization } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import { pino } from "pino";
 import { CodedError, MAX_PACKET_BYTES, MQTT_WS_PATH } from "@bbb/shared";
@@ -249,6 +250,7 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
   }
 
   let started: StartOptions | null = null;
+  let lastElu: EventLoopUtilization | null = null;
   let restartTimer: NodeJS.Timeout | null = null;
   let restartDelay = RESTART_FIRST_MS;
 
@@ -297,6 +299,7 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
   /** Forgets the current thread: its requests, connections and counts end, the local clients go down. */
   function release(reason: string): void {
     worker = null;
+    lastElu = null;
     outbox = null;
     offUsers?.();
     offUsers = null;
@@ -386,6 +389,15 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
     stop,
 
     connectedClients: () => clients,
+
+    threadUtilization() {
+      if (!worker) return null;
+      // Since the previous call (the previous /metrics scrape), as a busy-thread gauge wants it.
+      const now = worker.performance.eventLoopUtilization();
+      const since = lastElu ? worker.performance.eventLoopUtilization(now, lastElu) : now;
+      lastElu = now;
+      return since.utilization;
+    },
 
     disconnectUser(username, act = true) {
       const n = byUser.get(username) ?? 0;

@@ -19,7 +19,7 @@ export interface FleetSource {
   methodKnown(name: string): boolean;
   events: EventBus;
   /** The embedded broker; null with an external one. */
-  broker: { events: EventEmitter; connectedClients(): number } | null;
+  broker: { events: EventEmitter; connectedClients(): number; threadUtilization(): number | null } | null;
   now?: () => number;
 }
 
@@ -120,6 +120,11 @@ export function createFleetMetrics(reg: MetricsRegistry = createMetricsRegistry(
   );
   reg.gauge("bbb_manager_ready", "1 once the registry is rebuilt and requests are answered.", () =>
     src ? Number(src.ready()) : null,
+  );
+  reg.gauge(
+    "bbb_broker_thread_utilization",
+    "Share of time (0-1) the embedded broker's thread was busy since the previous scrape; near 1 it is the fleet's bottleneck.",
+    () => src?.broker?.threadUtilization() ?? null,
   );
   reg.gauge("bbb_broker_connected_clients", "Clients connected to the embedded broker.", () =>
     src?.broker ? src.broker.connectedClients() : null,

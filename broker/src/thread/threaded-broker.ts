@@ -103,7 +103,8 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
     switch (m.k) {
       case "msg": {
         const p = locals.get(m.l);
-        if (!p || p.closed) return;
+        // As with a broker on this thread: nothing reaches a local client once stop() began.
+        if (!p || p.closed || stopping) return;
         try {
           p.handlers.message(m.t, sliceOf(bytes, m), m.r);
         } catch (err: unknown) {

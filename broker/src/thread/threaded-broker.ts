@@ -9,6 +9,7 @@ import type { LocalClient, LocalHandlers } from "../local-client.js";
 import type { Broker, BrokerDeps, StartOptions } from "../types.js";
 import type { UserStore } from "../user-store.js";
 import { createWebSocketGateway } from "../websocket.js";
+import { createConnectionBridge } from "./connection-bridge.js";
 import { createOutbox, sliceOf, type Batch, type FromWorker, type ToWorker, type WorkerSettings } from "./messages.js";
 
 export type ThreadedBrokerDeps = Omit<BrokerDeps, "users" | "clock" | "retainedStore" | "admission" | "authThrottle"> & {
@@ -65,9 +66,6 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
   const pending = new Map<number, Pending>();
   let nextLocal = 1;
   const locals = new Map<number, LocalProxy>();
-  let nextConn = 1;
-  const conns = new Map<number, Duplex>();
-  const held = new Set<number>();
   let clients = 0;
   const byUser = new Map<string, number>();
   let offUsers: (() => void) | null = null;
@@ -145,47 +143,21 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
       case "log":
         destination?.write(m.line);
         return;
-      case "conn-data": {
-        const s = conns.get(m.c);
-        // The socket is full: the broker's thread holds its writes until it drains (once per fill).
-        if (s && !s.write(sliceOf(bytes, m)) && !held.has(m.c)) {
-          held.add(m.c);
-          send({ k: "conn-pause", c: m.c });
-          s.once("drain", () => {
-            held.delete(m.c);
-            send({ k: "conn-resume", c: m.c });
-          });
-        }
-        return;
-      }
+      case "conn-data":
       case "conn-end":
-        conns.get(m.c)?.end();
-        conns.delete(m.c);
-        held.delete(m.c);
-        return;
       case "conn-pause":
-        conns.get(m.c)?.pause();
-        return;
       case "conn-resume":
-        conns.get(m.c)?.resume();
+        connections.handle(m, bytes);
         return;
     }
   }
 
+  const connections = createConnectionBridge({ send, log });
+
   /** A connection of this thread (MQTT over WebSocket) carried to the broker's thread. */
   function bridge(stream: Duplex, address: string): boolean {
     if (!outbox || stopping) return false;
-    const c = nextConn++;
-    conns.set(c, stream);
-    send({ k: "conn-open", c, address });
-    stream.on("data", (chunk: Buffer) => send({ k: "conn-data", c, bytes: chunk }));
-    const closed = () => {
-      held.delete(c);
-      if (conns.delete(c)) send({ k: "conn-end", c });
-    };
-    stream.once("end", closed);
-    stream.once("close", closed);
-    stream.on("error", (err) => log.debug({ err, address }, "bridged connection error"));
+    connections.open(stream, address);
     return true;
   }
 
@@ -204,9 +176,7 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
   function failAll(reason: string): void {
     for (const w of pending.values()) w.reject(new CodedError(BrokerErrorCodes.NOT_RUNNING, reason));
     pending.clear();
-    for (const s of conns.values()) s.destroy();
-    conns.clear();
-    held.clear();
+    connections.destroyAll();
     clients = 0;
     byUser.clear();
     localsDown();

@@ -1,10 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { createKeepaliveWheel, type KeepaliveClient } from "./keepalive-wheel.js";
 
-/** A wheel on a hand-driven clock: `advance` runs the interval for every tick it passes. */
+/**
+ * A wheel on a hand-driven clock: `advance` runs the interval for every tick it passes, each
+ * followed by the loop's I/O phase (nothing read) and the deferred expiry check; `stall` makes
+ * the loop late by `ms` and runs one tick, then `io` (packets read), then the check.
+ */
 function rig(tickMs = 100) {
   let t = 1_000_000;
   let fn: (() => void) | null = null;
+  let deferred: (() => void)[] = [];
   const wheel = createKeepaliveWheel({
     now: () => t,
     tickMs,
@@ -15,8 +20,14 @@ function rig(tickMs = 100) {
     clearInterval: () => {
       fn = null;
     },
+    afterIo: (f) => deferred.push(f),
   });
   wheel.start();
+  const checks = () => {
+    const list = deferred;
+    deferred = [];
+    for (const f of list) f();
+  };
   return {
     wheel,
     now: () => t,
@@ -24,7 +35,14 @@ function rig(tickMs = 100) {
       for (let left = ms; left > 0; left -= Math.min(tickMs, left)) {
         t += Math.min(tickMs, left);
         fn?.();
+        checks();
       }
+    },
+    stall(ms: number, io: () => void) {
+      t += ms;
+      fn?.();
+      io();
+      checks();
     },
     running: () => fn !== null,
   };
@@ -74,6 +92,27 @@ describe("keepalive wheel", () => {
     r.advance(100);
     expect(c.events).toHaveLength(2);
     expect(r.now() - last).toBeLessThanOrEqual(3001 + 100);
+  });
+
+  it("after a stall of its own thread, keeps the clients whose packets waited in the socket buffers and expires the silent ones", () => {
+    const r = rig();
+    const spoke = client(2);
+    const silent = client(2);
+    r.wheel.track(spoke);
+    r.wheel.track(silent);
+    r.advance(1000);
+    // The loop is 5 s late: both look silent at the tick; the I/O phase that follows reads the
+    // heartbeat that `spoke` sent during the stall.
+    r.stall(5000, () => (spoke._keepaliveTimer as { refresh(): void }).refresh());
+    expect(spoke.events).toEqual([]);
+    expect(silent.events.map((e) => e.what)).toEqual(["keepaliveTimeout", "keep alive timeout"]);
+    expect(r.wheel.size()).toBe(1);
+    // Still watched: it expires 1.5 × keepalive after the packet read, not before.
+    r.advance(3000);
+    expect(spoke.events).toEqual([]);
+    r.advance(100);
+    expect(spoke.events).toHaveLength(2);
+    expect(r.wheel.size()).toBe(0);
   });
 
   it("drops closed clients without expiring them, and leaves clients without keepalive alone", () => {

@@ -10,6 +10,12 @@
  * exactly as Aedes would (`keepaliveTimeout` on the broker, then a `keep alive timeout` error,
  * which closes the connection and publishes the will). A client is never expired before
  * 1.5 × keepalive, and at most one tick after it (docs/protocol.md §"Liveness").
+ *
+ * An expiry is confirmed only after the event loop's next I/O phase (`afterIo`, setImmediate):
+ * timers run before I/O, so after a stall of the broker's own thread (a reconnect storm, a long
+ * collection) every client would look silent although its packets wait, unread, in the socket
+ * buffers. Those packets are read first; a client that spoke is kept, and only the silent ones
+ * lose their connection and have their will published.
  */
 
 /** The parts of an Aedes 1.2 client this module reads and replaces (lib/handlers/connect.js). */
@@ -28,6 +34,8 @@ export interface KeepaliveWheelDeps {
   tickMs?: number;
   setInterval?: (fn: () => void, ms: number) => { unref?(): unknown };
   clearInterval?: (t: unknown) => void;
+  /** Runs `fn` once the loop has read the sockets that are ready; default setImmediate. */
+  afterIo?: (fn: () => void) => void;
 }
 
 export interface KeepaliveWheel {
@@ -53,6 +61,7 @@ export function createKeepaliveWheel(deps: KeepaliveWheelDeps = {}): KeepaliveWh
   const tickMs = deps.tickMs ?? DEFAULT_TICK_MS;
   const setIntervalFn = deps.setInterval ?? setInterval;
   const clearIntervalFn = deps.clearInterval ?? ((t: unknown) => clearInterval(t as NodeJS.Timeout));
+  const afterIo = deps.afterIo ?? ((fn: () => void) => void setImmediate(fn));
   // Bucket number (deadline / tickMs, rounded up) → entries due then.
   const buckets = new Map<number, Entry[]>();
   let watched = 0;
@@ -74,22 +83,44 @@ export function createKeepaliveWheel(deps: KeepaliveWheelDeps = {}): KeepaliveWh
     c.emit("error", new Error("keep alive timeout"));
   }
 
+  const gone = (e: Entry) => e.client.closed || e.client._keepaliveTimer !== e;
+
+  /** Entries past their deadline at a tick, confirmed after the next I/O phase. */
+  let due: Entry[] = [];
+
+  function confirm(): void {
+    const list = due;
+    due = [];
+    const t = now();
+    for (const e of list) {
+      if (gone(e)) {
+        watched--;
+      } else if (e.seen + e.intervalMs <= t) {
+        watched--;
+        expire(e);
+      } else {
+        // A packet read in the I/O phase: it is alive, due again at its new deadline.
+        place(e);
+      }
+    }
+  }
+
   function tick(): void {
     const t = now();
     const upTo = Math.floor(t / tickMs);
     if (done < 0) done = upTo - 1;
+    const before = due.length;
     for (let b = done + 1; b <= upTo; b++) {
       const list = buckets.get(b);
       if (!list) continue;
       buckets.delete(b);
       for (const e of list) {
-        if (e.client.closed || e.client._keepaliveTimer !== e) {
+        if (gone(e)) {
           watched--;
           continue;
         }
         if (e.seen + e.intervalMs <= t) {
-          watched--;
-          expire(e);
+          due.push(e);
         } else {
           // Spoke since: look again at its new deadline (never in a bucket already done).
           done = b;
@@ -98,6 +129,7 @@ export function createKeepaliveWheel(deps: KeepaliveWheelDeps = {}): KeepaliveWh
       }
     }
     done = upTo;
+    if (before === 0 && due.length > 0) afterIo(confirm);
   }
 
   return {
@@ -129,6 +161,7 @@ export function createKeepaliveWheel(deps: KeepaliveWheelDeps = {}): KeepaliveWh
       if (timer) clearIntervalFn(timer);
       timer = null;
       buckets.clear();
+      due = [];
       watched = 0;
     },
   };

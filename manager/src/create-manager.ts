@@ -341,7 +341,10 @@ export function createManager(deps: ManagerDeps) {
       if (deps.users) unshareUsers = deps.users.onChange(shareUsers);
       publisher.start();
       tracker.start();
-      timers.push(setInterval(() => registry.sweep(), 100));
+      // After the loop's next I/O phase: timers run before I/O, so after a stall of this thread
+      // the heartbeats queued behind it (the broker's thread, the link's socket) would be read
+      // only after every board had been judged silent and shown `lost`.
+      timers.push(setInterval(() => setImmediate(() => registry.sweep()), 100));
       timers.push(setInterval(prune, 3600_000));
       if (cfg.forgetLostAfterHours > 0) timers.push(setInterval(expireLost, 60_000));
       timers.push(setTimeout(settle, deps.settleMs ?? 1500));

@@ -52,7 +52,7 @@ export function createBroker(deps: BrokerDeps): Broker {
   const heartbeatMs = deps.cluster?.heartbeatMs ?? CLUSTER_HEARTBEAT_MS;
   const acl = createAcl(deps.topicRoot);
   const admission = createConnectAdmission<Client>(deps.admission);
-  const { hooks, identityOf } = createHooks({
+  const { hooks, identityOf, keepaliveExpired } = createHooks({
     acl,
     authenticate: createAuthenticator({ acl, users: deps.users, fleetSecret: deps.fleetSecret }),
     throttle: createLoginThrottle({ address: { ...BROKER_AUTH_THROTTLE, ...deps.authThrottle }, user: { ...DEFAULT_LOGIN_THROTTLE.user, ...deps.authThrottle, maxMs: Math.min(DEFAULT_LOGIN_THROTTLE.user.maxMs ?? 2000, deps.authThrottle?.maxMs ?? Infinity) } }, clock),
@@ -150,6 +150,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     keepalive.start();
     aedes.on("client", (client) => keepalive.track(client as unknown as KeepaliveClient));
     aedes.on("connackSent", (_packet, client) => admission.done(client));
+    aedes.on("keepaliveTimeout", (client) => keepaliveExpired(client));
     // An 'error' without a listener would throw and kill the process (a bad message never does).
     (aedes as EventEmitter).on("error", (err: Error) => log.error({ err }, "broker error"));
     aedes.on("clientError", (client, err) => log.debug({ clientId: client.id, err: err.message }, "client error"));

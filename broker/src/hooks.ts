@@ -82,6 +82,36 @@ export function createHooks(deps: HookDeps) {
     return !c.closed && !c.conn.destroyed;
   }
 
+  // Bytes a board's socket had read when its CONNECT was accepted: a connection that ends with
+  // the same count never sent a packet after it (no birth, no heartbeat, no PINGREQ). If the
+  // board closed it, it gave up on that attempt (its connect timeout) and is retrying. TCP and
+  // TLS sockets count; a bridged WebSocket connection does not, and keeps the plain rule.
+  const readAtConnect = new WeakMap<Client, number>();
+  const bytesRead = (c: Client): number | undefined => {
+    const n = (c.conn as { bytesRead?: unknown }).bytesRead;
+    return typeof n === "number" ? n : undefined;
+  };
+  // Board connections the broker closed for a keepalive expiry: a frozen board, whose will says
+  // what happened to it, however silent it was.
+  const expired = new WeakSet<Client>();
+  /** The board itself closed this connection without ever sending a packet after its CONNECT. */
+  function gaveUp(c: Client): boolean {
+    const at = readAtConnect.get(c);
+    return at !== undefined && bytesRead(c) === at && !expired.has(c);
+  }
+  // CONNECTs whose connection had closed before they were handled (see authenticate): a summary
+  // line at most every 10 s, as for the busy refusals.
+  let abandoned = 0;
+  let abandonedLoggedAt = -Infinity;
+  function noteAbandoned(): void {
+    abandoned++;
+    const now = Date.now();
+    if (now - abandonedLoggedAt < SHED_LOG_INTERVAL_MS) return;
+    log.warn({ abandoned }, "CONNECTs not handled: their clients had already closed the connection (connect timeout)");
+    abandoned = 0;
+    abandonedLoggedAt = now;
+  }
+
   let shed = 0;
   let shedLoggedAt = -Infinity;
   function refuseBusy(client: Client, address: string, callback: (e: AuthenticateError, ok: false) => void): void {
@@ -138,7 +168,25 @@ export function createHooks(deps: HookDeps) {
     return true;
   }
 
+  /**
+   * A CONNECT whose client has already given up (its connect timeout passed while the CONNECT
+   * waited in the listen queue or behind a storm: the FIN came with the CONNECT) is not worked
+   * on. The check waits for the loop's I/O phase, where that FIN is read: without it, the broker
+   * restored the session, stored the will and answered a socket nobody read, and the will then
+   * said `lost` for a board that was only retrying (BENCHMARKS.md §4b).
+   */
   const authenticate: NonNullable<AedesOptions["authenticate"]> = (client, username, password, callback) => {
+    setImmediate(() => {
+      if (client.closed || client.conn.destroyed) {
+        noteAbandoned();
+        callback(connackError(3, "connection closed before its CONNECT was handled"), false);
+        return;
+      }
+      authenticateNow(client, username, password, callback);
+    });
+  };
+
+  const authenticateNow: NonNullable<AedesOptions["authenticate"]> = (client, username, password, callback) => {
     const address = addressOf(client);
     const clientId = client.id;
     const will = wills.get(client) ?? null;
@@ -195,6 +243,8 @@ export function createHooks(deps: HookDeps) {
           }
         }
         if (!admitClientId(client, outcome.identity, address, callback)) return;
+        const readSoFar = outcome.identity.role === "agent" ? bytesRead(client) : undefined;
+        if (readSoFar !== undefined) readAtConnect.set(client, readSoFar);
         live.set(clientId, client);
         deps.clientIds.accepted(outcome.identity, clientId);
         client.conn.once("close", () => {
@@ -258,6 +308,12 @@ export function createHooks(deps: HookDeps) {
       return;
     }
     if (supplanted.has(client)) return callback(new CodedError(BrokerErrorCodes.PUBLISH_DENIED, "will of a taken-over connection"));
+    if (client.closed && gaveUp(client)) {
+      // docs/protocol.md §"Liveness": the board closed this connection before using it (its
+      // connect timeout passed while the broker worked on the CONNECT); it is retrying, not dead.
+      log.info({ clientId: client.id }, "will of a board connection that never spoke after its CONNECT dropped");
+      return callback(new CodedError(BrokerErrorCodes.PUBLISH_DENIED, "will of a connection that never spoke"));
+    }
     const id = identities.get(client);
     if (presence && id?.role === "agent" && packet.topic === id.statusTopic) {
       // The will of a board connection another replica took over says `lost` while the board is
@@ -315,5 +371,7 @@ export function createHooks(deps: HookDeps) {
   return {
     hooks: { preConnect, authenticate, authorizePublish, authorizeSubscribe, authorizeForward },
     identityOf: (client: Client): Identity | undefined => identities.get(client),
+    /** The broker is closing this client for its keepalive: its will is published whatever it sent. */
+    keepaliveExpired: (client: Client): void => void expired.add(client),
   };
 }

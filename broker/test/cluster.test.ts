@@ -85,6 +85,9 @@ describe.skipIf(!haveRedis)("cluster mode over Redis (skipped: Debian's redis-se
     await viewer.subscribeAsync(t.status("b2"), { qos: 1 });
     await sleep(100);
     const board = await asBoard(b.port, "b2", { will: { topic: t.status("b2"), payload: Buffer.from('{"state":"lost"}'), qos: 1, retain: true } });
+    // Its birth, as an agent sends on every connect: a connection closed before it sent anything
+    // is an attempt the board gave up on, not its death (docs/protocol.md §"Liveness").
+    await board.publishAsync(t.status("b2"), '{"state":"online"}', { qos: 1, retain: true });
     (board.stream as net.Socket).destroy();
     expect(await until(() => got.some((m) => m.payload === '{"state":"lost"}'))).toBe(true);
   });

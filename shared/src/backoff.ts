@@ -1,3 +1,5 @@
+import { REFUSED_BACKOFF_CAP_MS } from "./constants.js";
+
 /**
  * Exponential back-off, the one formula behind every retry and throttle: the agent's and the
  * dashboard's reconnects, webhook retries and the login throttles of the broker and manager.
@@ -29,4 +31,13 @@ export function backoffDelay(attempt: number, o: BackoffOptions): number {
   const r = (o.random ?? Math.random)();
   if (jitter === "full") return Math.floor(r * ceiling);
   return Math.round(Math.min(o.capMs, ceiling * (1 - jitter + 2 * jitter * r)));
+}
+
+/**
+ * An agent's delay before reconnect attempt `attempt` (docs/protocol.md §"Liveness"): the
+ * back-off `o`, its ceiling held at REFUSED_BACKOFF_CAP_MS after an attempt whose TCP connection
+ * was refused outright (nothing listening), so boards are back within seconds of a restart.
+ */
+export function reconnectDelay(attempt: number, refused: boolean, o: BackoffOptions): number {
+  return backoffDelay(attempt, refused ? { ...o, capMs: Math.min(o.capMs, REFUSED_BACKOFF_CAP_MS) } : o);
 }

@@ -24,6 +24,18 @@ export const LOST_AFTER_PERIODS = 3;
  * reconnecting, not lost (no false `lost` storm after a broker restart).
  */
 export const RECONNECT_BACKOFF_CAP_MS = 30_000;
+/**
+ * Ceiling of an agent's back-off while the broker's address refuses the TCP connection outright
+ * (nothing listening: a server restarting). Such a try costs the server nothing, and a board
+ * whose back-off grew to 30 s while the server was down would come back that much later.
+ */
+export const REFUSED_BACKOFF_CAP_MS = 4_000;
+/**
+ * An agent gives up on a connection attempt (TCP connect to CONNACK) after this long. After a
+ * restart with thousands of boards, CONNECTs wait in the listen queue and behind each other;
+ * one abandoned at 5 s was work lost for the server and a doubled back-off for the board.
+ */
+export const AGENT_CONNECT_TIMEOUT_MS = 10_000;
 /** MQTT keepalive of agents in seconds: Aedes drops a frozen client at 1.5 x keepalive. */
 export const AGENT_KEEPALIVE_S = 2;
 /** Grace period after an accepted reboot / apply-node before a silent board is `lost`. */

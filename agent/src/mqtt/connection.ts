@@ -1,7 +1,7 @@
 import type { IClientOptions, MqttClient } from "mqtt";
 import type { Logger } from "pino";
-import { createTopics, PROTOCOL_VERSION, type Status } from "@bbb/shared";
-import { backoffDelay, DEFAULT_BACKOFF } from "./backoff.js";
+import { AGENT_CONNECT_TIMEOUT_MS, createTopics, PROTOCOL_VERSION, type Status } from "@bbb/shared";
+import { DEFAULT_BACKOFF, reconnectDelay } from "./backoff.js";
 import { createOutbox } from "./outbox.js";
 import { createQos0Writer } from "./qos0-writer.js";
 import { classifyConnectError, createRefusalLog, safeUrl } from "./refusal-log.js";
@@ -54,6 +54,8 @@ export function createConnection(deps: ConnectionDeps) {
   let gen = 0;
   let connected = false;
   let attempt = 0;
+  /** The last attempt's TCP connection was refused outright (nothing listening there). */
+  let refused = false;
   let urlIndex = 0;
   let timer: NodeJS.Timeout | null = null;
   let running = false;
@@ -115,8 +117,8 @@ export function createConnection(deps: ConnectionDeps) {
 
   const schedule = () => {
     if (!running || held || timer) return;
-    const delay = backoffDelay(attempt++, backoff);
-    log.debug({ delay, attempt }, "reconnect scheduled");
+    const delay = reconnectDelay(attempt++, refused, backoff);
+    log.debug({ delay, attempt, refused }, "reconnect scheduled");
     timer = setTimeout(() => {
       timer = null;
       open();
@@ -127,6 +129,7 @@ export function createConnection(deps: ConnectionDeps) {
     if (!running) return;
     const url = deps.urls[urlIndex++ % deps.urls.length] ?? "mqtt://127.0.0.1:1883";
     const myGen = ++gen;
+    refused = false;
     let c: MqttClient;
     try {
       c = deps.connect(url, {
@@ -137,7 +140,7 @@ export function createConnection(deps: ConnectionDeps) {
         keepalive: deps.keepaliveS,
         clean: false,
         reconnectPeriod: 0,
-        connectTimeout: deps.connectTimeoutMs ?? 5000,
+        connectTimeout: deps.connectTimeoutMs ?? AGENT_CONNECT_TIMEOUT_MS,
         resubscribe: false,
         // MQTT.js would otherwise pre-build 65,536 two-byte Buffers (mqtt-packet's number cache,
         // several MB of heap) at the first write; a board sends a few packets a second.
@@ -180,6 +183,7 @@ export function createConnection(deps: ConnectionDeps) {
       for (const h of messageHandlers) h(topic, payload, packet.retain);
     });
     c.on("error", (err) => {
+      if (myGen === gen && !connected && (err as { code?: unknown }).code === "ECONNREFUSED") refused = true;
       const refusal = classifyConnectError(err);
       // A wrong CA, a bad certificate or a refused token never heals by retrying: say so at warn,
       // rate-limited (docs/deployment.md §"On a board"); network failures stay at debug.

@@ -34,12 +34,22 @@ export function createMqttServer(sink: ConnectionSink, opts: { tls?: TlsOptions;
   return server;
 }
 
+/**
+ * Connections the kernel completes and holds for the broker before it accepts them (the listen
+ * backlog; Node's default, kept on purpose). A deeper queue was measured worse in a restart
+ * with 10,000 boards (BENCHMARKS.md §4b): at the broker's accept rate, 4,096 queued connections
+ * wait longer than a board's connect timeout, so most of them were abandoned by the time the
+ * broker read their CONNECT. With 511, a board the queue cannot take has its SYN retried by
+ * the kernel and gets in while it still waits for the answer.
+ */
+export const LISTEN_BACKLOG = 511;
+
 /** Listens and resolves with the real port (port 0 picks a free one). */
 export function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => reject(err);
     server.once("error", onError);
-    server.listen(port, host, () => {
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
       server.off("error", onError);
       resolve((server.address() as AddressInfo).port);
     });

@@ -85,7 +85,11 @@ export function createServer(opts: ServerOptions) {
       const fleetSecret = await loadOrCreateFleetSecret(config.dataDir, config.fleetSecret);
       const users = createUserStore({ file: join(config.dataDir, "users.json"), log });
       await users.load();
-      const { generatedPassword } = await users.ensureAdmin(config.adminPassword);
+      // The admin's check (a scrypt hash when BBB_ADMIN_PASSWORD is set) runs while the broker's
+      // thread starts: boards reconnecting after a restart need the broker, not the admin. A
+      // failure still fails the start, below, before the manager is created.
+      const adminReady = users.ensureAdmin(config.adminPassword);
+      adminReady.catch(() => undefined);
       // One token service for every door (REST, socket, backups), its ids kept in the data dir.
       const sessions = createSessions({
         tokens: createTokenService({
@@ -131,6 +135,8 @@ export function createServer(opts: ServerOptions) {
         // `npm run demo` on the same data dir attaches its boards to this broker (demo/main.ts).
         lock?.annotate({ mqttUrl });
       }
+
+      const { generatedPassword } = await adminReady;
 
       // One throttle for the manager's doors (docs/protocol.md §"Login throttle"), MQTT's auth.login included.
       const loginThrottle = createLoginThrottle();

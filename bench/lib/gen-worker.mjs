@@ -1,6 +1,6 @@
 import { connect } from "node:net";
 import { randomBytes } from "node:crypto";
-import { backoffDelay, createTopics, RECONNECT_BACKOFF_CAP_MS } from "@bbb/shared";
+import { AGENT_CONNECT_TIMEOUT_MS, createTopics, RECONNECT_BACKOFF_CAP_MS, reconnectDelay } from "@bbb/shared";
 import { DISCONNECT, PINGREQ, createParser, encodeConnect, encodePuback, encodePublish, encodeSubscribe } from "./mqtt-raw.mjs";
 import { boardId, boardToken, heartbeatPayload, nowMs, resultPayload, statusPayload } from "./payloads.mjs";
 
@@ -46,8 +46,18 @@ function openBoard(b) {
   b.sock = sock;
   sock.setNoDelay(true);
   sock.on("data", (d) => b.parser.parse(d));
-  sock.on("error", () => {});
-  sock.on("close", () => onClose(b, sock));
+  b.refused = false;
+  sock.on("error", (e) => {
+    b.refused = e?.code === "ECONNREFUSED";
+  });
+  sock.on("close", () => {
+    clearTimeout(b.connectTimer);
+    onClose(b, sock);
+  });
+  // As an agent does (agent/src/mqtt/connection.ts: MQTT.js's 10 s connect timeout, from the TCP
+  // connect to the CONNACK): a CONNECT not answered in time is abandoned and retried after the
+  // back-off, however long the broker's listen queue or its own work held it.
+  if (cfg.reconnect === "backoff") b.connectTimer = setTimeout(() => b.state === "connecting" && b.sock === sock && sock.destroy(), AGENT_CONNECT_TIMEOUT_MS);
   b.parser.on("packet", (p) => onPacket(b, p));
   b.parser.on("error", () => sock.destroy());
   const will = cfg.will ? { topic: topics.status(b.id), payload: statusPayload("lost", b.session), qos: 1, retain: true } : undefined;
@@ -70,10 +80,10 @@ function onClose(b, sock) {
   if (wasUp) connectsDone--;
   if (cfg.reconnect && b.state === "down") {
     // Reconnect with backoff and jitter (what agents do), to the next broker URL of the list.
-    // "backoff": the agent's own schedule (agent/src/mqtt/backoff.ts: 500 ms doubling to 30 s,
-    // full jitter), reset by a successful CONNACK.
+    // "backoff": the agent's own schedule (agent/src/mqtt/connection.ts: 500 ms doubling to 30 s,
+    // full jitter, at most 4 s after a refused TCP connection), reset by a successful CONNACK.
     b.urlIndex++;
-    const delay = cfg.reconnect === "backoff" ? backoffDelay(b.attempt++, { baseMs: 500, capMs: RECONNECT_BACKOFF_CAP_MS, jitter: "full" }) : 300 + Math.random() * 1200;
+    const delay = cfg.reconnect === "backoff" ? reconnectDelay(b.attempt++, b.refused, { baseMs: 500, capMs: RECONNECT_BACKOFF_CAP_MS, jitter: "full" }) : 300 + Math.random() * 1200;
     setTimeout(() => {
       if (b.state === "down") openBoard(b);
     }, delay);
@@ -83,6 +93,7 @@ function onClose(b, sock) {
 function onPacket(b, p) {
   switch (p.cmd) {
     case "connack":
+      clearTimeout(b.connectTimer);
       inFlight--;
       if (p.returnCode === 3) {
         // "Server busy" (docs/protocol.md §"Server busy"): back off with full jitter and try

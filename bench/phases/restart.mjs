@@ -10,15 +10,33 @@ const ALIVE = new Set(["online", "unregistered", "misconfigured"]);
 /** The server's default grace for boards of the last run (docs/configuration.md restartGraceMs). */
 const GRACE_MS = 60_000;
 
-/** State-change history entries to `lost` from `since` on (what webhooks and the event stream saw), by board. */
+/**
+ * State-change history entries to `lost` from `since` on (what webhooks and the event stream
+ * saw): the boards, and how many of each reason. Paged with the `before` cursor: a restart of
+ * 10,000 boards writes more entries than one page holds.
+ */
 async function lostInHistory(api, since) {
   if (!api) return null;
   const auth = `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString("base64")}`;
-  const res = await fetch(`${api}/history?kind=state-change&since=${Math.floor(since)}&limit=5000`, { headers: { authorization: auth }, signal: AbortSignal.timeout(20_000) });
-  if (!res.ok) throw new Error(`GET /api/history: HTTP ${res.status}`);
-  const body = await res.json();
-  const items = body.items ?? body.data?.items ?? [];
-  return items.filter((e) => e.data?.to === "lost").map((e) => e.boardId);
+  const ids = [];
+  const reasons = {};
+  let before = null;
+  for (let page = 0; page < 100; page++) {
+    const q = `kind=state-change&since=${Math.floor(since)}&limit=5000${before ? `&before=${before}` : ""}`;
+    const res = await fetch(`${api}/history?${q}`, { headers: { authorization: auth }, signal: AbortSignal.timeout(20_000) });
+    if (!res.ok) throw new Error(`GET /api/history: HTTP ${res.status}`);
+    const body = await res.json();
+    const items = body.items ?? body.data?.items ?? [];
+    for (const e of items) {
+      if (e.data?.to !== "lost") continue;
+      ids.push(e.boardId);
+      const why = e.data.reason ?? "none";
+      reasons[why] = (reasons[why] ?? 0) + 1;
+    }
+    if (items.length < 5000) break;
+    before = items[items.length - 1].id;
+  }
+  return { ids, reasons };
 }
 
 /** The last state of each board from the subscriber's transitions, and who awaits a reconnect. */
@@ -57,6 +75,8 @@ async function restartAt({ boards, victims: nVictims, warmupS, timeoutS, connect
   const sys = await startSystem({ boards, workers, connectsPerSec, phase: "restart", label, reconnect: "backoff", ...(main ? { serverMain: main } : {}) });
   let server2 = null;
   let sub2 = null;
+  let tSpawn = 0;
+  let exitS = null;
   try {
     const vproc = await sys.load.addGroup(nVictims, 0x200000, "dv");
     for (let i = 0; i < 300 && (await request(vproc, { cmd: "counts" })).connected < nVictims; i++) await sleep(200);
@@ -69,9 +89,13 @@ async function restartAt({ boards, victims: nVictims, warmupS, timeoutS, connect
     const tKill = nowMs();
     process.kill(sys.server.pid, "SIGKILL");
     await new Promise((r) => (sys.server.child.exitCode !== null || sys.server.child.signalCode !== null ? r() : sys.server.child.once("exit", r)));
+    const tExit = nowMs();
     // The victims die while the server is down: they never come back.
     await stop(vproc, 0);
     progress("restart", `${label}: server killed; starting it again on port ${port}`);
+    tSpawn = nowMs();
+    progress("restart", `${label}: killed process gone after ${round((tExit - tKill) / 1000, 1)} s; new server spawned ${round((tSpawn - tKill) / 1000, 1)} s after the kill (epoch ms ${Date.now()})`);
+    exitS = round((tExit - tKill) / 1000, 1);
     server2 = await startServer({ dataDir, env: { BBB_MQTT_PORT: String(port) }, ...(main ? { main } : {}) });
     const tUp = nowMs();
     sub2 = await startSubscriber({ url: server2.url, filters: ["bbb/registry/hosts/+"], ...server2.admin, clientId: `bench-sub2-${process.pid}` });
@@ -103,14 +127,19 @@ async function restartAt({ boards, victims: nVictims, warmupS, timeoutS, connect
       requested: boards,
       victims: victims.size,
       restartS: round((tUp - tKill) / 1000, 1),
+      // Where the restart's seconds went: the killed process gone, and the new one started.
+      exitS,
+      spawnS: round((tSpawn - tKill) / 1000, 1),
       allAliveS: tAll ? round((tAll - tKill) / 1000, 1) : null,
       allAliveAfterUpS: tAll ? round((tAll - tUp) / 1000, 1) : null,
       timeoutS,
       lostFlashed: new Set(survivors(trs.map((x) => x.id))).size,
       lostAtEnd: survivors([...last].filter(([, s]) => s === "lost").map(([id]) => id)).length,
-      historyLostSinceKill: history ? new Set(survivors(history)).size : null,
+      historyLostSinceKill: history ? new Set(survivors(history.ids)).size : null,
+      // Why the registry said `lost` (will, heartbeat-timeout, not-reconnected), victims included.
+      historyLostReasons: history?.reasons ?? null,
       victimsLostAtEnd: [...victims].filter((id) => last.get(id) === "lost").length,
-      victimsLostInHistory: history ? new Set(history.filter((id) => victims.has(id))).size : null,
+      victimsLostInHistory: history ? new Set(history.ids.filter((id) => victims.has(id))).size : null,
       awaitingAtEnd: st.states["awaiting-reconnect"] ?? 0,
       statesAtEnd: st.states,
     };

@@ -179,6 +179,7 @@ export function createHooks(deps: HookDeps) {
     setImmediate(() => {
       if (client.closed || client.conn.destroyed) {
         noteAbandoned();
+        events.emit("connect-abandoned", { clientId: client.id, address: addressOf(client) });
         callback(connackError(3, "connection closed before its CONNECT was handled"), false);
         return;
       }

@@ -87,6 +87,8 @@ export interface BrokerEvents {
   "packet-too-large": { clientId?: string; address: string; size: number };
   /** A CONNECT answered "server busy" (CONNACK 3). */
   "connect-shed": { clientId: string; address: string };
+  /** A CONNECT not worked on: its client had closed the connection before the broker came to it. */
+  "connect-abandoned": { clientId: string; address: string };
   "client-connected": { clientId: string; username: string; role: BrokerRole };
   "client-disconnected": { clientId: string; username: string; role: BrokerRole };
   /** The broker's thread (threaded-broker.ts) died and runs again; its clients reconnect. */

@@ -1,8 +1,10 @@
 import { rm } from "node:fs/promises";
+import { connect as tcp } from "node:net";
+import { deriveBoardToken } from "@bbb/broker";
 import type { MqttClient } from "mqtt";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_PASSWORD, connectClient, request, topics, waitFor, startTestServer, type TestServer } from "./helpers.js";
+import { ADMIN_PASSWORD, FLEET_SECRET, connectClient, request, topics, waitFor, startTestServer, type TestServer } from "./helpers.js";
 import { beat, connectBoard, parseMetrics, opsServer } from "./ops-fixtures.js";
 
 const TOKEN = "metrics-token-0123456789";
@@ -10,6 +12,17 @@ const TOKEN = "metrics-token-0123456789";
 const SAMPLE =
   /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\[\\"n])*",?)*\})? (-?[0-9.]+(e[+-]?[0-9]+)?|NaN|[+-]Inf)$/;
 const COMMENT = /^# (HELP [a-zA-Z_:][a-zA-Z0-9_:]* .*|TYPE [a-zA-Z_:][a-zA-Z0-9_:]* (counter|gauge|histogram|summary))$/;
+
+/** A board's CONNECT (MQTT 3.1.1, clean session, its token), built by hand: sent with the FIN right behind it. */
+function connectBytes(id: string): Buffer {
+  const str = (v: string) => {
+    const b = Buffer.from(v);
+    return Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
+  };
+  const body = Buffer.concat([str("MQTT"), Buffer.from([4, 0xc2, 0, 2]), str(id), str(id), str(deriveBoardToken(FLEET_SECRET, id))]);
+  if (body.length > 127) throw new Error("CONNECT too long for a one-byte length");
+  return Buffer.concat([Buffer.from([0x10, body.length]), body]);
+}
 
 describe("GET /metrics, /healthz, /readyz", () => {
   let srv: TestServer;
@@ -56,6 +69,13 @@ describe("GET /metrics, /healthz, /readyz", () => {
     });
     await new Promise<void>((r) => refused.once("error", () => r()));
     refused.end(true);
+    // A board that gave up on its CONNECT before the broker came to it (docs/protocol.md §"Liveness").
+    await new Promise<void>((resolve) => {
+      const s = tcp({ host: "127.0.0.1", port: srv.started.ports.mqtt ?? 0 });
+      s.on("error", () => undefined);
+      s.on("close", () => resolve());
+      s.on("connect", () => s.end(connectBytes("0000000000a3")));
+    });
     for (let seq = 1; seq <= 3; seq++) {
       // QoS 1 here (boards use 0): this test counts what the manager got, not what the transport may drop.
       await a.publishAsync(topics.heartbeat(willId), beat(willId, "s1", seq), { qos: 1, retain: true });
@@ -84,6 +104,7 @@ describe("GET /metrics, /healthz, /readyz", () => {
     expect(m.get('bbb_state_changes_total{state="lost"}')).toBe(2);
     expect(m.get('bbb_mqtt_request_duration_seconds_count{method="server.info",outcome="ok"}')).toBe(1);
     expect(m.get('bbb_broker_auth_failures_total{reason="bad-password"}')).toBe(1);
+    expect(m.get('bbb_broker_connects_unserved_total{reason="abandoned"}')).toBe(1);
     expect(m.get("bbb_broker_connected_clients")).toBeGreaterThanOrEqual(2);
     // The embedded broker runs on its own thread: its busy share since the previous scrape.
     expect(m.get("bbb_broker_thread_utilization")).toBeGreaterThanOrEqual(0);

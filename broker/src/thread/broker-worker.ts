@@ -53,7 +53,7 @@ const broker: Broker = createBroker({
   ...(settings.maxPacketBytes !== undefined ? { maxPacketBytes: settings.maxPacketBytes } : {}),
 });
 
-const EVENTS: (keyof BrokerEvents)[] = ["duplicate-client", "auth-failed", "packet-too-large", "connect-shed", "client-connected", "client-disconnected"];
+const EVENTS: (keyof BrokerEvents)[] = ["duplicate-client", "auth-failed", "packet-too-large", "connect-shed", "connect-abandoned", "client-connected", "client-disconnected"];
 for (const name of EVENTS) broker.events.on(name, (payload: unknown) => send({ k: "event", name, payload }));
 
 const locals = new Map<number, LocalClient>();

@@ -72,6 +72,10 @@ export function createFleetMetrics(reg: MetricsRegistry = createMetricsRegistry(
     "bbb_broker_duplicate_clients_total",
     "Connections that took over a connected client id.",
   );
+  const unserved = reg.counter(
+    "bbb_broker_connects_unserved_total",
+    "CONNECTs the embedded broker did not work on: answered server busy (busy), or closed by their client before the broker came to them (abandoned).",
+  );
   const brokerRestarts = reg.counter(
     "bbb_broker_thread_restarts_total",
     "Times the embedded broker's thread died and was started again (its clients reconnected).",
@@ -191,6 +195,10 @@ export function createFleetMetrics(reg: MetricsRegistry = createMetricsRegistry(
       const onLarge = () => tooLarge.inc();
       const onDup = () => duplicates.inc();
       const onRestart = () => brokerRestarts.inc();
+      const onShed = () => unserved.inc({ reason: "busy" });
+      const onAbandoned = () => unserved.inc({ reason: "abandoned" });
+      b?.on("connect-shed", onShed);
+      b?.on("connect-abandoned", onAbandoned);
       b?.on("auth-failed", onAuth);
       b?.on("restarted", onRestart);
       b?.on("packet-too-large", onLarge);
@@ -201,6 +209,8 @@ export function createFleetMetrics(reg: MetricsRegistry = createMetricsRegistry(
         b?.off("packet-too-large", onLarge);
         b?.off("duplicate-client", onDup);
         b?.off("restarted", onRestart);
+        b?.off("connect-shed", onShed);
+        b?.off("connect-abandoned", onAbandoned);
         src = null;
       };
     },

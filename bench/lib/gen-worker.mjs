@@ -1,6 +1,6 @@
 import { connect } from "node:net";
 import { randomBytes } from "node:crypto";
-import { AGENT_CONNECT_TIMEOUT_MS, createTopics, RECONNECT_BACKOFF_CAP_MS, reconnectDelay } from "@bbb/shared";
+import { AGENT_CONNECT_TIMEOUT_MS, createTopics, RECONNECT_BACKOFF_CAP_MS, reconnectStep } from "@bbb/shared";
 import { DISCONNECT, PINGREQ, createParser, encodeConnect, encodePuback, encodePublish, encodeSubscribe } from "./mqtt-raw.mjs";
 import { boardId, boardToken, heartbeatPayload, nowMs, resultPayload, statusPayload } from "./payloads.mjs";
 
@@ -83,7 +83,12 @@ function onClose(b, sock) {
     // "backoff": the agent's own schedule (agent/src/mqtt/connection.ts: 500 ms doubling to 30 s,
     // full jitter, at most 4 s after a refused TCP connection), reset by a successful CONNACK.
     b.urlIndex++;
-    const delay = cfg.reconnect === "backoff" ? reconnectDelay(b.attempt++, b.refused, { baseMs: 500, capMs: RECONNECT_BACKOFF_CAP_MS, jitter: "full" }) : 300 + Math.random() * 1200;
+    let delay = 300 + Math.random() * 1200;
+    if (cfg.reconnect === "backoff") {
+      const step = reconnectStep(b.attempt, b.refused, { baseMs: 500, capMs: RECONNECT_BACKOFF_CAP_MS, jitter: "full" });
+      delay = step.delayMs;
+      b.attempt = step.next;
+    }
     setTimeout(() => {
       if (b.state === "down") openBoard(b);
     }, delay);

@@ -36,13 +36,15 @@ export function createMqttServer(sink: ConnectionSink, opts: { tls?: TlsOptions;
 
 /**
  * Connections the kernel completes and holds for the broker before it accepts them (the listen
- * backlog; Node's default, kept on purpose). A deeper queue was measured worse in a restart
- * with 10,000 boards (BENCHMARKS.md §4b): at the broker's accept rate, 4,096 queued connections
- * wait longer than a board's connect timeout, so most of them were abandoned by the time the
- * broker read their CONNECT. With 511, a board the queue cannot take has its SYN retried by
- * the kernel and gets in while it still waits for the answer.
+ * backlog; Linux caps it at net.core.somaxconn, 4,096 by default since 5.4; Node's default is
+ * 511). After a restart with 10,000 boards (BENCHMARKS.md §4b) the queue is full for seconds:
+ * with 511, the kernel drops further SYNs and boards wait out TCP's retransmit steps (1, 3, 7 s)
+ * until their connect timeout, then back off; with 4,096 they wait their turn in the queue,
+ * which the broker drains within the agents' 10 s connect timeout (every board back 28 s after
+ * the kill against 36 s with 511, same build). With the old 5 s timeout the deeper queue was
+ * worse: most of its connections had been given up by the time the broker read them.
  */
-export const LISTEN_BACKLOG = 511;
+export const LISTEN_BACKLOG = 4096;
 
 /** Listens and resolves with the real port (port 0 picks a free one). */
 export function listen(server: Server, port: number, host: string): Promise<number> {

@@ -34,10 +34,15 @@ export function backoffDelay(attempt: number, o: BackoffOptions): number {
 }
 
 /**
- * An agent's delay before reconnect attempt `attempt` (docs/protocol.md §"Liveness"): the
- * back-off `o`, its ceiling held at REFUSED_BACKOFF_CAP_MS after an attempt whose TCP connection
- * was refused outright (nothing listening), so boards are back within seconds of a restart.
+ * An agent's next reconnect (docs/protocol.md §"Liveness"): the delay before it and the attempt
+ * count after it, on the back-off `o`. After an attempt whose TCP connection was refused outright
+ * (nothing listening: a server restarting) the ceiling stays at REFUSED_BACKOFF_CAP_MS and the
+ * count stops where that ceiling is reached: the first failure once the server listens again
+ * backs off from there, not from the count the outage ran up.
  */
-export function reconnectDelay(attempt: number, refused: boolean, o: BackoffOptions): number {
-  return backoffDelay(attempt, refused ? { ...o, capMs: Math.min(o.capMs, REFUSED_BACKOFF_CAP_MS) } : o);
+export function reconnectStep(attempt: number, refused: boolean, o: BackoffOptions): { delayMs: number; next: number } {
+  if (!refused) return { delayMs: backoffDelay(attempt, o), next: attempt + 1 };
+  const capMs = Math.min(o.capMs, REFUSED_BACKOFF_CAP_MS);
+  const level = Math.max(0, Math.ceil(Math.log2(capMs / o.baseMs)));
+  return { delayMs: backoffDelay(Math.min(attempt, level), { ...o, capMs }), next: Math.min(attempt + 1, level) };
 }

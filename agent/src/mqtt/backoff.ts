@@ -1,6 +1,6 @@
 import { RECONNECT_BACKOFF_CAP_MS } from "@bbb/shared";
 
-export { backoffCeiling, backoffDelay, reconnectDelay, type BackoffOptions } from "@bbb/shared";
+export { backoffCeiling, backoffDelay, reconnectStep, type BackoffOptions } from "@bbb/shared";
 
 /**
  * The agent's reconnect back-off: full jitter from 500 ms doubling up to the shared ceiling, so

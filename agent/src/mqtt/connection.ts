@@ -1,7 +1,7 @@
 import type { IClientOptions, MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import { AGENT_CONNECT_TIMEOUT_MS, createTopics, PROTOCOL_VERSION, type Status } from "@bbb/shared";
-import { DEFAULT_BACKOFF, reconnectDelay } from "./backoff.js";
+import { DEFAULT_BACKOFF, reconnectStep } from "./backoff.js";
 import { createOutbox } from "./outbox.js";
 import { createQos0Writer } from "./qos0-writer.js";
 import { classifyConnectError, createRefusalLog, safeUrl } from "./refusal-log.js";
@@ -117,7 +117,9 @@ export function createConnection(deps: ConnectionDeps) {
 
   const schedule = () => {
     if (!running || held || timer) return;
-    const delay = reconnectDelay(attempt++, refused, backoff);
+    const step = reconnectStep(attempt, refused, backoff);
+    const delay = step.delayMs;
+    attempt = step.next;
     log.debug({ delay, attempt, refused }, "reconnect scheduled");
     timer = setTimeout(() => {
       timer = null;

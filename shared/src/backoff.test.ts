@@ -16,18 +16,18 @@ function ceilings(refusals: boolean[]): number[] {
 
 describe("reconnectStep (docs/protocol.md §Liveness)", () => {
   it("doubles from 0.5 s to the 30 s ceiling when the broker answers but fails", () => {
-    expect(ceilings(Array(8).fill(false))).toEqual([500, 1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+    expect(ceilings(Array<boolean>(8).fill(false))).toEqual([500, 1000, 2000, 4000, 8000, 16000, 30000, 30000]);
   });
 
   it("holds 4 s while the port refuses connections, however long the outage", () => {
-    const c = ceilings(Array(12).fill(true));
+    const c = ceilings(Array<boolean>(12).fill(true));
     expect(c).toEqual([500, 1000, 2000, 4000, 4000, 4000, 4000, 4000, 4000, 4000, 4000, 4000]);
     expect(Math.max(...c)).toBe(REFUSED_BACKOFF_CAP_MS);
   });
 
   it("backs off from the refused ceiling, not from the outage's count, once the server answers", () => {
     // Ten refusals while the server was down, then timeouts or busy answers in the storm.
-    expect(ceilings([...Array(10).fill(true), false, false, false, false]).slice(10)).toEqual([4000, 8000, 16000, 30000]);
+    expect(ceilings([...Array<boolean>(10).fill(true), false, false, false, false]).slice(10)).toEqual([4000, 8000, 16000, 30000]);
   });
 
   it("keeps the delays within [0, ceiling) with full jitter", () => {

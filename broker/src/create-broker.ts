@@ -254,6 +254,8 @@ export function createBroker(deps: BrokerDeps): Broker {
 
     threadUtilization: () => null,
 
+    threadLag: () => null,
+
     disconnectUser(username, act = true) {
       if (!running) return 0;
       let n = 0;

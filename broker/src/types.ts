@@ -5,6 +5,7 @@ import type { Duplex } from "node:stream";
 import type pino from "pino";
 import type { BrokerRole } from "./acl.js";
 import type { AuthThrottleOptions } from "@bbb/shared";
+import type { LoopLagSample } from "@bbb/shared/node";
 import type { ConnectAdmissionOptions } from "./connect-admission.js";
 import type { ConnectionRequest } from "./listeners.js";
 import type { LocalClient, LocalHandlers } from "./local-client.js";
@@ -67,6 +68,12 @@ export interface Broker {
    * the broker runs on the caller's thread (the process's own figures cover it then).
    */
   threadUtilization(): number | null;
+  /**
+   * The broker's own thread's event-loop delay as of its last 10 s window (quantiles in seconds,
+   * q = 1 the max; sum and count since the thread started); null when the broker runs on the
+   * caller's thread, or before the first window closed.
+   */
+  threadLag(): LoopLagSample | null;
   /**
    * Closes every connection of a user (signed out, removed, re-passworded); returns how many.
    * With `act` false only counts them.

@@ -35,7 +35,8 @@ beforeAll(async () => {
   await users.load();
   await users.upsert("vera", "viewer", PASSWORDS.vera);
   await users.upsert("ada", "admin", PASSWORDS.ada);
-  broker = createThreadedBroker({ log, topicRoot: ROOT, fleetSecret: SECRET, users, isKnownBoard: (id) => known.has(id) });
+  // Event-loop delay windows of 300 ms instead of 10 s, so a test sees several close.
+  broker = createThreadedBroker({ log, topicRoot: ROOT, fleetSecret: SECRET, users, isKnownBoard: (id) => known.has(id), lagWindowMs: 300 });
   // Subscribed before the start: the filters are taken with the start, before any board connects.
   local = broker.localClient({
     message: (topic, payload, retained) => inbox.push({ topic, payload: payload.toString(), retained }),
@@ -82,6 +83,21 @@ describe("broker on its own thread", () => {
     expect(busy).toBeLessThanOrEqual(1);
     const plain = createBroker({ log: pino({ level: "silent" }), topicRoot: ROOT, fleetSecret: SECRET, users });
     expect(plain.threadUtilization()).toBeNull();
+    expect(plain.threadLag()).toBeNull();
+  });
+
+  it("reports its thread's event-loop delay of the last window, with counts that only grow", async () => {
+    expect(await until(() => broker.threadLag() !== null, 5000)).toBe(true);
+    const first = broker.threadLag();
+    if (!first) throw new Error("no lag sample");
+    expect(first.quantiles.map((q) => q.q)).toEqual([0.5, 0.9, 0.99, 1]);
+    for (const q of first.quantiles) expect(q.value).toBeGreaterThanOrEqual(0);
+    // The max (q = 1) is at least every quantile; the figures are seconds, not nanoseconds.
+    const max = first.quantiles[3]?.value ?? 0;
+    expect(first.quantiles.every((q) => q.value <= max)).toBe(true);
+    expect(max).toBeLessThan(5);
+    expect(await until(() => (broker.threadLag()?.count ?? 0) > first.count, 5000)).toBe(true);
+    expect(broker.threadLag()?.sum ?? 0).toBeGreaterThanOrEqual(first.sum);
   });
 
   it("publishes for the local client, retained messages kept by the broker's thread", async () => {

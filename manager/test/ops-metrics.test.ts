@@ -1,5 +1,5 @@
 import { rm } from "node:fs/promises";
-import { connect as tcp } from "node:net";
+import { connect as tcp, type Socket } from "node:net";
 import { deriveBoardToken } from "@bbb/broker";
 import type { MqttClient } from "mqtt";
 import mqtt from "mqtt";
@@ -27,6 +27,7 @@ function connectBytes(id: string): Buffer {
 describe("GET /metrics, /healthz, /readyz", () => {
   let srv: TestServer;
   const clients: MqttClient[] = [];
+  const sockets: Socket[] = [];
   const scrape = async () => {
     const r = await fetch(`${srv.http}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(r.status).toBe(200);
@@ -42,6 +43,7 @@ describe("GET /metrics, /healthz, /readyz", () => {
   });
   afterAll(async () => {
     for (const c of clients) c.end(true);
+    for (const s of sockets) s.destroy();
     await srv?.server.stop();
     if (srv) await rm(srv.dataDir, { recursive: true, force: true });
   });
@@ -70,12 +72,10 @@ describe("GET /metrics, /healthz, /readyz", () => {
     await new Promise<void>((r) => refused.once("error", () => r()));
     refused.end(true);
     // A board that gave up on its CONNECT before the broker came to it (docs/protocol.md §"Liveness").
-    await new Promise<void>((resolve) => {
-      const s = tcp({ host: "127.0.0.1", port: srv.started.ports.mqtt ?? 0 });
-      s.on("error", () => undefined);
-      s.on("close", () => resolve());
-      s.on("connect", () => s.end(connectBytes("0000000000a3")));
-    });
+    const gaveUp = tcp({ host: "127.0.0.1", port: srv.started.ports.mqtt ?? 0 });
+    gaveUp.on("error", () => undefined);
+    gaveUp.on("connect", () => gaveUp.end(connectBytes("0000000000a3")));
+    sockets.push(gaveUp);
     for (let seq = 1; seq <= 3; seq++) {
       // QoS 1 here (boards use 0): this test counts what the manager got, not what the transport may drop.
       await a.publishAsync(topics.heartbeat(willId), beat(willId, "s1", seq), { qos: 1, retain: true });
@@ -89,10 +89,10 @@ describe("GET /metrics, /healthz, /readyz", () => {
     const m = await waitFor(
       async () => {
         const x = parseMetrics(await scrape());
-        return (x.get('bbb_boards{state="lost"}') ?? 0) === 2 ? x : null;
+        return (x.get('bbb_boards{state="lost"}') ?? 0) === 2 && x.has('bbb_broker_connects_unserved_total{reason="abandoned"}') ? x : null;
       },
       20_000,
-      "both boards lost",
+      "both boards lost and the abandoned CONNECT counted",
     );
     expect(m.get("bbb_heartbeats_total")).toBe(6);
     expect(m.get('bbb_payloads_rejected_total{kind="heartbeat",code="PROTO_E_INVALID_JSON"}')).toBe(1);

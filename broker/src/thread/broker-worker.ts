@@ -1,6 +1,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { pino } from "pino";
 import type { Role } from "@bbb/shared";
+import { createLoopLag } from "@bbb/shared/node";
 import { createBroker } from "../create-broker.js";
 import type { LocalClient } from "../local-client.js";
 import type { Broker, BrokerEvents } from "../types.js";
@@ -52,6 +53,9 @@ const broker: Broker = createBroker({
   ...(settings.trustProxy !== undefined ? { trustProxy: settings.trustProxy } : {}),
   ...(settings.maxPacketBytes !== undefined ? { maxPacketBytes: settings.maxPacketBytes } : {}),
 });
+
+// This thread's event-loop delay, told to the owner as each window closes (its /metrics).
+createLoopLag({ onWindow: (sample) => send({ k: "lag", sample }), ...(settings.lagWindowMs ? { windowMs: settings.lagWindowMs } : {}) }).start();
 
 const EVENTS: (keyof BrokerEvents)[] = ["duplicate-client", "auth-failed", "packet-too-large", "connect-shed", "connect-abandoned", "client-connected", "client-disconnected"];
 for (const name of EVENTS) broker.events.on(name, (payload: unknown) => send({ k: "event", name, payload }));

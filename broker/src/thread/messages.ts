@@ -1,3 +1,4 @@
+import type { LoopLagSample } from "@bbb/shared/node";
 import type { StartOptions } from "../types.js";
 
 /**
@@ -22,6 +23,7 @@ export type FromWorker =
   | { k: "ask-known"; id: number; clientId: string }
   | { k: "event"; name: string; payload: unknown }
   | { k: "log"; line: string }
+  | { k: "lag"; sample: LoopLagSample }
   | ({ k: "conn-data"; c: number } & Slice)
   | { k: "conn-end" | "conn-pause" | "conn-resume"; c: number };
 
@@ -59,6 +61,8 @@ export interface WorkerSettings {
   logRedact: string[];
   /** Users' names at start; later changes come as `users` messages. */
   usernames: string[];
+  /** Window of the thread's event-loop delay figures (default 10 s; tests shorten it). */
+  lagWindowMs?: number;
 }
 
 type Sized<T> = T extends Slice ? Omit<T, "o" | "n"> & { bytes: Uint8Array } : T;

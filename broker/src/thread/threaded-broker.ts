@@ -4,6 +4,7 @@ import type { EventLoopUtilization } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import { pino } from "pino";
 import { CodedError, MAX_PACKET_BYTES, MQTT_WS_PATH } from "@bbb/shared";
+import type { LoopLagSample } from "@bbb/shared/node";
 import { BrokerErrorCodes } from "../errors.js";
 import type { LocalClient, LocalHandlers } from "../local-client.js";
 import type { Broker, BrokerDeps, StartOptions } from "../types.js";
@@ -19,6 +20,8 @@ export type ThreadedBrokerDeps = Omit<BrokerDeps, "users" | "clock" | "retainedS
   workerFile?: URL;
   /** pino redact paths for the thread's log lines, as the owner's logger redacts its own. */
   logRedact?: string[];
+  /** Window of the thread's event-loop delay figures (default 10 s). */
+  lagWindowMs?: number;
 };
 
 /** How long stop() waits for the broker's thread to close its clients before ending the thread. */
@@ -127,6 +130,9 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
         else w.resolve(m.value);
         return;
       }
+      case "lag":
+        lastLag = m.sample;
+        return;
       case "ask-verify":
         answer(m.id, () => deps.users.verify(m.username, m.password));
         return;
@@ -203,6 +209,7 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
       logBindings: deps.log.bindings(),
       logRedact: deps.logRedact ?? [],
       usernames: deps.users.list().map((u) => u.username),
+      ...(deps.lagWindowMs ? { lagWindowMs: deps.lagWindowMs } : {}),
     };
     const w = new Worker(deps.workerFile ?? workerFile(), { workerData: settings, name: "broker" });
     const box = createOutbox<ToWorker>((batch, transfer) => w.postMessage(batch, transfer));
@@ -222,6 +229,8 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
 
   let started: StartOptions | null = null;
   let lastElu: EventLoopUtilization | null = null;
+  // The thread's last event-loop delay window (a thread started again begins with none).
+  let lastLag: LoopLagSample | null = null;
   let restartTimer: NodeJS.Timeout | null = null;
   let restartDelay = RESTART_FIRST_MS;
 
@@ -271,6 +280,7 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
   function release(reason: string): void {
     worker = null;
     lastElu = null;
+    lastLag = null;
     outbox = null;
     offUsers?.();
     offUsers = null;
@@ -360,6 +370,8 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
     stop,
 
     connectedClients: () => clients,
+
+    threadLag: () => (worker ? lastLag : null),
 
     threadUtilization() {
       if (!worker) return null;

@@ -1,5 +1,6 @@
 import type { EventEmitter } from "node:events";
 import { alarmMetrics, LOST_AFTER_PERIODS, type Summary } from "@bbb/shared";
+import type { LoopLagSample } from "@bbb/shared/node";
 import type { IngestObserver } from "../../mqtt/create-ingest.js";
 import type { BoardRecord } from "../../registry/board-record.js";
 import type { EventBus, RegistryEvent } from "../../service/events.js";
@@ -19,7 +20,7 @@ export interface FleetSource {
   methodKnown(name: string): boolean;
   events: EventBus;
   /** The embedded broker; null with an external one. */
-  broker: { events: EventEmitter; connectedClients(): number; threadUtilization(): number | null } | null;
+  broker: { events: EventEmitter; connectedClients(): number; threadUtilization(): number | null; threadLag(): LoopLagSample | null } | null;
   now?: () => number;
 }
 
@@ -129,6 +130,11 @@ export function createFleetMetrics(reg: MetricsRegistry = createMetricsRegistry(
     "bbb_broker_thread_utilization",
     "Share of time (0-1) the embedded broker's thread was busy since the previous scrape; near 1 it is the fleet's bottleneck.",
     () => src?.broker?.threadUtilization() ?? null,
+  );
+  reg.summary(
+    "bbb_broker_thread_event_loop_lag_seconds",
+    "Event-loop delay of the embedded broker's thread: quantiles of its last 10 s (1 = max); sum and count since the thread started.",
+    () => src?.broker?.threadLag() ?? null,
   );
   reg.gauge("bbb_broker_connected_clients", "Clients connected to the embedded broker.", () =>
     src?.broker ? src.broker.connectedClients() : null,

@@ -25,6 +25,8 @@ let tickTimer = null;
 let rampTimer = null;
 let nextToConnect = 0;
 let inFlight = 0;
+/** The agent's reconnect back-off (agent/src/mqtt/backoff.ts DEFAULT_BACKOFF). */
+const AGENT_BACKOFF = { baseMs: 500, capMs: RECONNECT_BACKOFF_CAP_MS, jitter: "full" };
 
 function reply(msg, data) {
   process.send?.({ ...data, rid: msg.rid });
@@ -85,7 +87,7 @@ function onClose(b, sock) {
     b.urlIndex++;
     let delay = 300 + Math.random() * 1200;
     if (cfg.reconnect === "backoff") {
-      const step = reconnectStep(b.attempt, b.refused, { baseMs: 500, capMs: RECONNECT_BACKOFF_CAP_MS, jitter: "full" });
+      const step = reconnectStep(b.attempt, b.refused, AGENT_BACKOFF);
       delay = step.delayMs;
       b.attempt = step.next;
     }
@@ -101,19 +103,18 @@ function onPacket(b, p) {
       clearTimeout(b.connectTimer);
       inFlight--;
       if (p.returnCode === 3) {
-        // "Server busy" (docs/protocol.md §"Server busy"): back off with full jitter and try
-        // again, as the agent does (0.5 s doubling, capped at 30 s).
+        // "Server busy" (docs/protocol.md §"Server busy"): a failed attempt like any other, as
+        // the agent counts it (the same back-off and count, reset by an accepted CONNECT).
         busy++;
         b.state = "busy";
         b.sock?.destroy();
-        const delay = Math.random() * Math.min(30_000, 500 * 2 ** (b.busyAttempts ?? 0));
-        b.busyAttempts = (b.busyAttempts ?? 0) + 1;
+        const step = reconnectStep(b.attempt, false, AGENT_BACKOFF);
+        b.attempt = step.next;
         setTimeout(() => {
           if (b.state === "busy") openBoard(b);
-        }, delay);
+        }, step.delayMs);
         return;
       }
-      b.busyAttempts = 0;
       if (p.returnCode !== 0) {
         failed++;
         b.state = "refused";

@@ -371,7 +371,7 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
 
     connectedClients: () => clients,
 
-    threadLag: () => (worker ? lastLag : null),
+    threadLag: () => lastLag,
 
     threadUtilization() {
       if (!worker) return null;

@@ -23,8 +23,12 @@ function rawBoard(id: string, endAtOnce: boolean): Promise<Socket> {
     s.on("connect", () => {
       s.write(connectPacket({ clientId: id, clean: false, username: id, password: boardToken(id), keepaliveS: 2, will: will(id) }));
       // The client gives up before the broker has answered: CONNECT and FIN arrive together.
+      // The broker runs on this thread: holding it a moment puts both in its socket buffer
+      // before it reads, as in a storm where the CONNECT waited in the listen queue.
       if (endAtOnce) {
         s.end();
+        const until = Date.now() + 20;
+        while (Date.now() < until);
         resolve(s);
       }
     });

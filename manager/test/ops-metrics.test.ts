@@ -71,11 +71,15 @@ describe("GET /metrics, /healthz, /readyz", () => {
     });
     await new Promise<void>((r) => refused.once("error", () => r()));
     refused.end(true);
-    // A board that gave up on its CONNECT before the broker came to it (docs/protocol.md §"Liveness").
-    const gaveUp = tcp({ host: "127.0.0.1", port: srv.started.ports.mqtt ?? 0 });
-    gaveUp.on("error", () => undefined);
-    gaveUp.on("connect", () => gaveUp.end(connectBytes("0000000000a3")));
-    sockets.push(gaveUp);
+    // Boards that gave up on their CONNECT before the broker came to it (docs/protocol.md
+    // §"Liveness"). The broker sees that only when the FIN is read with the CONNECT, which a
+    // loaded machine may split into two reads: several tries, at least one counted.
+    for (let i = 0; i < 20; i++) {
+      const gaveUp = tcp({ host: "127.0.0.1", port: srv.started.ports.mqtt ?? 0 });
+      gaveUp.on("error", () => undefined);
+      gaveUp.on("connect", () => gaveUp.end(connectBytes(`0000000000${(0xb0 + i).toString(16)}`)));
+      sockets.push(gaveUp);
+    }
     for (let seq = 1; seq <= 3; seq++) {
       // QoS 1 here (boards use 0): this test counts what the manager got, not what the transport may drop.
       await a.publishAsync(topics.heartbeat(willId), beat(willId, "s1", seq), { qos: 1, retain: true });
@@ -104,7 +108,7 @@ describe("GET /metrics, /healthz, /readyz", () => {
     expect(m.get('bbb_state_changes_total{state="lost"}')).toBe(2);
     expect(m.get('bbb_mqtt_request_duration_seconds_count{method="server.info",outcome="ok"}')).toBe(1);
     expect(m.get('bbb_broker_auth_failures_total{reason="bad-password"}')).toBe(1);
-    expect(m.get('bbb_broker_connects_unserved_total{reason="abandoned"}')).toBe(1);
+    expect(m.get('bbb_broker_connects_unserved_total{reason="abandoned"}')).toBeGreaterThanOrEqual(1);
     expect(m.get("bbb_broker_connected_clients")).toBeGreaterThanOrEqual(2);
     // The embedded broker runs on its own thread: its busy share since the previous scrape.
     expect(m.get("bbb_broker_thread_utilization")).toBeGreaterThanOrEqual(0);

@@ -1,6 +1,6 @@
 import { connect } from "node:net";
 import { randomBytes } from "node:crypto";
-import { AGENT_CONNECT_TIMEOUT_MS, createTopics, RECONNECT_BACKOFF_CAP_MS, reconnectStep } from "@bbb/shared";
+import { AGENT_CONNECT_TIMEOUT_MS, AGENT_TCP_CONNECT_TIMEOUT_MS, createTopics, RECONNECT_BACKOFF_CAP_MS, reconnectStep } from "@bbb/shared";
 import { DISCONNECT, PINGREQ, createParser, encodeConnect, encodePuback, encodePublish, encodeSubscribe } from "./mqtt-raw.mjs";
 import { boardId, boardToken, heartbeatPayload, nowMs, resultPayload, statusPayload } from "./payloads.mjs";
 
@@ -54,12 +54,17 @@ function openBoard(b) {
   });
   sock.on("close", () => {
     clearTimeout(b.connectTimer);
+    clearTimeout(b.tcpTimer);
     onClose(b, sock);
   });
-  // As an agent does (agent/src/mqtt/connection.ts: MQTT.js's 10 s connect timeout, from the TCP
-  // connect to the CONNACK): a CONNECT not answered in time is abandoned and retried after the
-  // back-off, however long the broker's listen queue or its own work held it.
-  if (cfg.reconnect === "backoff") b.connectTimer = setTimeout(() => b.state === "connecting" && b.sock === sock && sock.destroy(), AGENT_CONNECT_TIMEOUT_MS);
+  // As an agent does (agent/src/mqtt/connection.ts): an attempt whose TCP connection is not
+  // established within 10 s, or that has no CONNACK 30 s after it began, is abandoned and
+  // retried after the back-off, however long the broker's listen queue or its own work held it.
+  // cfg.connectTimeouts: another build's agents (the restart phase's reference).
+  if (cfg.reconnect === "backoff") {
+    b.tcpTimer = setTimeout(() => sock.connecting && b.sock === sock && sock.destroy(), cfg.connectTimeouts?.tcpMs ?? AGENT_TCP_CONNECT_TIMEOUT_MS);
+    b.connectTimer = setTimeout(() => b.state === "connecting" && b.sock === sock && sock.destroy(), cfg.connectTimeouts?.connackMs ?? AGENT_CONNECT_TIMEOUT_MS);
+  }
   b.parser.on("packet", (p) => onPacket(b, p));
   b.parser.on("error", () => sock.destroy());
   const will = cfg.will ? { topic: topics.status(b.id), payload: statusPayload("lost", b.session), qos: 1, retain: true } : undefined;

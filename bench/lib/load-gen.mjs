@@ -33,6 +33,7 @@ export async function startLoad(opts) {
         will: opts.will ?? true,
         respond: opts.respond ?? false,
         reconnect: opts.reconnect ?? false,
+        connectTimeouts: opts.connectTimeouts ?? null,
         keepalive: opts.keepalive ?? 2,
         probeEvery: opts.probeEvery ?? 0,
       },

@@ -11,7 +11,7 @@ import { createTimeline } from "./proc-meter.mjs";
  * `timeline`: the returned `timeline` records the boards connected and each process's cores
  * during the ramp (and whenever sampled after).
  */
-export async function startSystem({ boards, workers = 2, connectsPerSec = 500, phase, label, cpuProfDir, probeEvery, respond = true, responders = 1000, extraFilters = [], broker, serverEnv = {}, reconnect = false, serverMain, timeline: withTimeline = false }) {
+export async function startSystem({ boards, workers = 2, connectsPerSec = 500, phase, label, cpuProfDir, probeEvery, respond = true, responders = 1000, extraFilters = [], broker, serverEnv = {}, reconnect = false, connectTimeouts = null, serverMain, timeline: withTimeline = false }) {
   const parts = { server: null, sub: null, load: null, timeline: null };
   const loads = [];
   const close = async () => {
@@ -30,7 +30,7 @@ export async function startSystem({ boards, workers = 2, connectsPerSec = 500, p
     const t0 = Date.now();
     const probe = probeEvery ?? Math.max(1, Math.floor(boards / 200));
     const nr = respond ? Math.min(boards, responders) : 0;
-    const common = { urls: s.boardUrls, auth: { kind: "token", secret: FLEET_SECRET }, connectsPerSec, probeEvery: probe, reconnect };
+    const common = { urls: s.boardUrls, auth: { kind: "token", secret: FLEET_SECRET }, connectsPerSec, probeEvery: probe, reconnect, connectTimeouts };
     // Every process of the system, the generator's workers as one group; the file limit is per process.
     const procs = () => [...s.processes.map((p) => ({ ...p, files: true })), ...loads.flatMap((l) => l.pids()).map((pid) => ({ name: "generator", pid })), { name: "measuring subscriber", pid: parts.sub.pid }];
     const tl = withTimeline ? createTimeline(procs) : null;

@@ -59,9 +59,14 @@ async function lastStates(sub) {
 export async function runRestartPhase(opts) {
   const ref = referenceServer();
   const runs = [];
-  for (const d of ref ? [{ design: `reference ${ref.label}`, main: ref.main }, { design: "this build" }] : [{ design: null }]) {
+  // BENCH_REFERENCE_AGENT_TIMEOUTS=<tcp ms>,<CONNACK ms>: the reference build's boards give up
+  // an attempt as its agents did (e.g. 10000,10000 before the TCP and CONNACK timeouts split).
+  const [tcpMs, connackMs] = (process.env.BENCH_REFERENCE_AGENT_TIMEOUTS ?? "").split(",").map(Number);
+  const refTimeouts = tcpMs > 0 && connackMs > 0 ? { tcpMs, connackMs } : null;
+  for (const d of ref ? [{ design: `reference ${ref.label}`, main: ref.main, connectTimeouts: refTimeouts }, { design: "this build" }] : [{ design: null }]) {
     try {
-      runs.push({ design: d.design, ...(await restartAt({ ...opts, main: d.main, tag: d.design ? ` (${d.design})` : "" })) });
+      const tag = d.design ? ` (${d.design})` : "";
+      runs.push({ design: d.design, ...(d.connectTimeouts ? { agentTimeouts: d.connectTimeouts } : {}), ...(await restartAt({ ...opts, main: d.main, connectTimeouts: d.connectTimeouts, tag })) });
     } catch (e) {
       progress("restart", `failed: ${e?.message ?? e}`);
       runs.push({ design: d.design, boards: opts.boards, error: String(e?.message ?? e) });
@@ -70,9 +75,9 @@ export async function runRestartPhase(opts) {
   return { runs, graceMs: GRACE_MS };
 }
 
-async function restartAt({ boards, victims: nVictims, warmupS, timeoutS, connectsPerSec, workers, main, tag }) {
+async function restartAt({ boards, victims: nVictims, warmupS, timeoutS, connectsPerSec, workers, main, connectTimeouts, tag }) {
   const label = `${boards} boards${tag}`;
-  const sys = await startSystem({ boards, workers, connectsPerSec, phase: "restart", label, reconnect: "backoff", ...(main ? { serverMain: main } : {}) });
+  const sys = await startSystem({ boards, workers, connectsPerSec, phase: "restart", label, reconnect: "backoff", connectTimeouts, ...(main ? { serverMain: main } : {}) });
   let server2 = null;
   let sub2 = null;
   let tSpawn = 0;

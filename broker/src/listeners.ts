@@ -39,9 +39,10 @@ export function createMqttServer(sink: ConnectionSink, opts: { tls?: TlsOptions;
  * backlog; Linux caps it at net.core.somaxconn, 4,096 by default since 5.4; Node's default is
  * 511). After a restart with 10,000 boards (BENCHMARKS.md §4b) the queue is full for seconds:
  * with 511, the kernel drops further SYNs and boards wait out TCP's retransmit steps (1, 3, 7 s)
- * until their connect timeout, then back off; with 4,096 they wait their turn in the queue,
- * which the broker drains within the agents' 10 s connect timeout (every board back 28 s after
- * the kill against 36 s with 511, same build). With the old 5 s timeout the deeper queue was
+ * until their TCP connect timeout, then back off; with 4,096 they wait their turn in the queue,
+ * which the broker drains while the agents wait up to 30 s for an established connection's
+ * CONNACK (every board back 28 s after the kill against 36 s with 511, same build, when the
+ * agents gave up any attempt after 10 s). With an earlier 5 s timeout the deeper queue was
  * worse: most of its connections had been given up by the time the broker read them.
  */
 export const LISTEN_BACKLOG = 4096;

@@ -6,7 +6,7 @@ import { connectPacket } from "./raw-connect.js";
 
 /**
  * docs/protocol.md §"Liveness": after a restart, thousands of boards reconnect at once and some
- * give up on a CONNECT (their 5 s connect timeout) that the broker handles later. Such a
+ * give up on a CONNECT (their connect timeout) that the broker handles later. Such a
  * connection is not the board dying: no session work is done for a CONNECT whose connection
  * closed before it was handled, and the will of a board connection that never sent a packet
  * after its CONNECT is not published. A board that spoke and then died still has its will.

@@ -66,7 +66,7 @@ describe.skipIf(!existsSync(SIM))(`broker restart under ${N} simulated boards (n
       if (e.role === "agent" && !connects.has(e.clientId)) connects.set(e.clientId, Date.now());
     };
     broker.events.on("client-connected", onConnect);
-    // A connect the agent gave up on (its 5 s connect timeout) that the broker still completed
+    // A connect the agent gave up on (its connect timeout) that the broker still completed
     // makes the retry a refused duplicate, and the abandoned connection's will says `lost`.
     let duplicates = 0;
     const onDuplicate = () => duplicates++;

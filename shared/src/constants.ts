@@ -31,11 +31,20 @@ export const RECONNECT_BACKOFF_CAP_MS = 30_000;
  */
 export const REFUSED_BACKOFF_CAP_MS = 4_000;
 /**
- * An agent gives up on a connection attempt (TCP connect to CONNACK) after this long. After a
- * restart with thousands of boards, CONNECTs wait in the listen queue and behind each other;
- * one abandoned at 5 s was work lost for the server and a doubled back-off for the board.
+ * An agent gives up on a connection attempt whose TCP connection is not established this long
+ * after the attempt began: nothing answers at that address (a host down, a dropped route, a
+ * listen queue that stays full), so the next broker URL is tried after the back-off.
  */
-export const AGENT_CONNECT_TIMEOUT_MS = 10_000;
+export const AGENT_TCP_CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * An agent gives up on a connection attempt without a CONNACK this long after the attempt began,
+ * once its TCP connection is established. An established connection means the broker's host
+ * answered and a broker is listening: a late CONNACK is a busy broker (after a restart with
+ * thousands of boards, CONNECTs wait in the listen queue and behind each other), and an attempt
+ * abandoned in the queue is work lost for the broker, which reaches the dead connection anyway,
+ * and a doubled back-off for the board (BENCHMARKS.md §4b).
+ */
+export const AGENT_CONNECT_TIMEOUT_MS = 30_000;
 /** MQTT keepalive of agents in seconds: Aedes drops a frozen client at 1.5 x keepalive. */
 export const AGENT_KEEPALIVE_S = 2;
 /** Grace period after an accepted reboot / apply-node before a silent board is `lost`. */

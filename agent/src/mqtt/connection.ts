@@ -1,10 +1,11 @@
 import type { IClientOptions, MqttClient } from "mqtt";
 import type { Logger } from "pino";
-import { AGENT_CONNECT_TIMEOUT_MS, createTopics, PROTOCOL_VERSION, type Status } from "@bbb/shared";
+import { AGENT_CONNECT_TIMEOUT_MS, AGENT_TCP_CONNECT_TIMEOUT_MS, createTopics, PROTOCOL_VERSION, type Status } from "@bbb/shared";
 import { DEFAULT_BACKOFF, reconnectStep } from "./backoff.js";
 import { createOutbox } from "./outbox.js";
 import { createQos0Writer } from "./qos0-writer.js";
 import { classifyConnectError, createRefusalLog, safeUrl } from "./refusal-log.js";
+import { watchTransport } from "./transport-timeout.js";
 import type { Clock } from "../system/clock.js";
 import type { SharedIntervals } from "../system/shared-intervals.js";
 
@@ -23,7 +24,10 @@ export interface ConnectionDeps {
   log: Logger;
   random?: () => number;
   backoff?: { baseMs: number; capMs: number };
+  /** No CONNACK this long after an attempt began: given up (AGENT_CONNECT_TIMEOUT_MS). */
   connectTimeoutMs?: number;
+  /** TCP not established this long after an attempt began: given up (AGENT_TCP_CONNECT_TIMEOUT_MS). */
+  tcpConnectTimeoutMs?: number;
   /** Timers for MQTT.js's keepalive check, shared with the heartbeat (one wake-up per period). */
   intervals?: SharedIntervals;
   /** Spacing of repeated `warn` lines about a broker that refuses the agent (TLS, CONNACK). */
@@ -37,7 +41,9 @@ export type MessageHandler = (topic: string, payload: Buffer, retained: boolean)
  * client per connection attempt, MQTT 3.1.1, clean:false so QoS 1 commands queued during a short
  * outage still arrive, last will `lost`, birth `online` on every connect, `offline` before a
  * clean stop. MQTT.js's fixed reconnectPeriod is off; reconnects follow our jittered backoff and
- * rotate over the configured broker URLs.
+ * rotate over the configured broker URLs. An attempt is given up when its TCP connection is not
+ * established within 10 s (nothing answers there) or no CONNACK came within 30 s (a busy broker
+ * gets the time to answer, docs/protocol.md §"Liveness").
  */
 export function createConnection(deps: ConnectionDeps) {
   const topics = createTopics(deps.topicRoot);
@@ -158,7 +164,11 @@ export function createConnection(deps: ConnectionDeps) {
       return;
     }
     client = c;
+    const stopWatch = watchTransport(c, deps.tcpConnectTimeoutMs ?? AGENT_TCP_CONNECT_TIMEOUT_MS, () =>
+      log.debug({ url: safeUrl(url) }, "TCP connect timed out"),
+    );
     c.on("connect", () => {
+      stopWatch();
       if (myGen !== gen) return;
       connected = true;
       attempt = 0;
@@ -193,6 +203,7 @@ export function createConnection(deps: ConnectionDeps) {
       else log.debug({ err: err.message, url: safeUrl(url) }, "mqtt error");
     });
     c.on("close", () => {
+      stopWatch();
       if (myGen !== gen) return;
       if (connected) log.warn({ url: safeUrl(url) }, "connection lost");
       connected = false;

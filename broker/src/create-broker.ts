@@ -15,7 +15,7 @@ import { createLocalClient, type AttachableLocalClient } from "./local-client.js
 import { batchWrites } from "./write-batching.js";
 import { guardPacketSize } from "./packet-size-guard.js";
 import { createClusterPresence, type ClusterPresence } from "./cluster-presence.js";
-import { createClusterParts, type ClusterParts } from "./redis-cluster.js";
+import type { ClusterParts } from "./redis-cluster.js";
 import type { Broker, BrokerDeps, BrokerEvents } from "./types.js";
 import { skipRetainedLookupForCommands } from "./retained-lookup.js";
 import { createRetainedStore, useRetainedStore, type RetainedPersistence } from "./retained-store.js";
@@ -111,7 +111,10 @@ export function createBroker(deps: BrokerDeps): Broker {
   };
 
   async function createAedes(): Promise<Omit<Running, "servers" | "trackers">> {
-    const cluster = deps.cluster ? createClusterParts(deps.cluster.redisUrl, log, { beatMs: heartbeatMs, topicRoot: deps.topicRoot }) : null;
+    // The Redis client and its persistence load only for a clustered broker (~0.1 s of start-up).
+    const cluster = deps.cluster
+      ? (await import("./redis-cluster.js")).createClusterParts(deps.cluster.redisUrl, log, { beatMs: heartbeatMs, topicRoot: deps.topicRoot })
+      : null;
     if (cluster) {
       try {
         await cluster.mq.start();

@@ -1,17 +1,8 @@
-import { chmodSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  createThreadedBroker,
-  createUserStore,
-  deriveManagerPassword,
-  deriveStampKey,
-  loadOrCreateFleetSecret,
-  type Broker,
-} from "@bbb/broker";
-import { MANAGER_USERNAME, MQTT_WS_PATH, createLoginThrottle } from "@bbb/shared";
+import { deriveManagerPassword, deriveStampKey, type Broker } from "@bbb/broker";
+import { CodedError, MANAGER_USERNAME, MQTT_WS_PATH, createLoginThrottle } from "@bbb/shared";
 import type { Logger } from "pino";
-import { REDACT_PATHS } from "./log.js";
 import type { Config } from "./config/schema.js";
 import { createSessions } from "./front/sessions.js";
 import { createTokenFile, TOKENS_FILE } from "./front/token-file.js";
@@ -20,11 +11,12 @@ import { createRequestTokens, requestTokenKey } from "./front/request-tokens.js"
 import { createManager, type Manager } from "./create-manager.js";
 import { createHttpServer, type ApiHandler, type HttpServer } from "./http/create-http-server.js";
 import { createLocalLink } from "./mqtt/local-link.js";
-import { acquireDataLock } from "./ops/data-lock.js";
 import { createReadiness } from "./ops/health.js";
 import { attachWsProxy } from "./ops/ws-proxy.js";
 import { attachWsTcpBridge } from "./ops/ws-tcp-bridge.js";
 import type { Extension, ServerContext } from "./extension.js";
+import { ManagerErrorCodes } from "./errors.js";
+import { bootServer, type ServerBoot } from "./server-boot.js";
 import { MANAGER_VERSION } from "./version.js";
 
 export interface ServerOptions {
@@ -35,6 +27,8 @@ export interface ServerOptions {
   staticDir?: string | null;
   /** Start-up settle window of the registry (tests shorten it). */
   settleMs?: number;
+  /** bootServer()'s result when it ran before this module loaded (main.ts); else start() runs it. */
+  boot?: ServerBoot;
 }
 
 export interface StartedServer {
@@ -62,7 +56,7 @@ export function createServer(opts: ServerOptions) {
   let broker: Broker | null = null;
   let manager: Manager | null = null;
   let http: HttpServer | null = null;
-  let lock: ReturnType<typeof acquireDataLock> | null = null;
+  let lock: ServerBoot["lock"] | null = null;
   let detachWsProxy: (() => void) | null = null;
   const started: Extension[] = [];
 
@@ -77,19 +71,16 @@ export function createServer(opts: ServerOptions) {
     ports,
 
     async start(): Promise<StartedServer> {
-      // Owner only: users' hashes, the fleet secret, the host key and backups live here.
-      mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-      chmodSync(config.dataDir, 0o700);
-      // One server per data dir; `bbbctl restore` refuses while the lock is held.
-      lock = acquireDataLock(config.dataDir, { role: config.role });
-      const fleetSecret = await loadOrCreateFleetSecret(config.dataDir, config.fleetSecret);
-      const users = createUserStore({ file: join(config.dataDir, "users.json"), log });
-      await users.load();
-      // The admin's check (a scrypt hash when BBB_ADMIN_PASSWORD is set) runs while the broker's
-      // thread starts: boards reconnecting after a restart need the broker, not the admin. A
-      // failure still fails the start, below, before the manager is created.
-      const adminReady = users.ensureAdmin(config.adminPassword);
-      adminReady.catch(() => undefined);
+      // The data dir, its lock, the secrets and the broker's thread (server-boot.ts): main.ts
+      // runs that before it loads this module, so the broker may be listening already.
+      const boot = opts.boot ?? (await bootServer(config, log));
+      lock = boot.lock;
+      broker = boot.broker;
+      const { fleetSecret, users, adminReady, tls } = boot;
+      boot.setKnownBoard((id) => {
+        const reg = manager?.registry;
+        return reg !== undefined && (reg.records.has(id) || [...reg.nodes.values()].some((n) => n.boardId === id));
+      });
       // One token service for every door (REST, socket, backups), its ids kept in the data dir.
       const sessions = createSessions({
         tokens: createTokenService({
@@ -102,39 +93,17 @@ export function createServer(opts: ServerOptions) {
       });
 
       let mqttUrl = config.mqttUrl ?? null;
-      // PEM files read once: MQTTS of the embedded broker, HTTPS/WSS on the HTTP port.
-      const tls = config.tls
-        ? {
-            cert: readFileSync(config.tls.cert),
-            key: readFileSync(config.tls.key),
-            ...(config.tls.ca ? { ca: readFileSync(config.tls.ca) } : {}),
-          }
-        : null;
-      if (mqttUrl === null) {
+      if (boot.brokerListening) {
         // On its own thread (docs/architecture.md §"The broker's thread").
-        broker = createThreadedBroker({
-          log,
-          logRedact: REDACT_PATHS,
-          topicRoot: config.topicRoot,
-          fleetSecret,
-          users,
-          // Boards the registry knows (seen, or bound to a node): no user may take their client id.
-          isKnownBoard: (id) => {
-            const reg = manager?.registry;
-            return reg !== undefined && (reg.records.has(id) || [...reg.nodes.values()].some((n) => n.boardId === id));
-          },
-          ...(tls ? { tls } : {}),
-          ...(config.redisUrl ? { cluster: { redisUrl: config.redisUrl } } : {}),
-          trustProxy: config.trustProxy,
-        });
-        const b = await broker.start({ mqttPort: config.mqttPort, bind: config.bind, mqttsPort: config.mqttsPort });
+        const b = await boot.brokerListening;
         ports.mqtt = b.mqttPort;
         ports.mqtts = b.mqttsPort;
         mqttUrl = `mqtt://${hostFor(config.bind)}:${b.mqttPort}`;
         log.info({ port: b.mqttPort, mqttsPort: b.mqttsPort }, "broker listening");
         // `npm run demo` on the same data dir attaches its boards to this broker (demo/main.ts).
-        lock?.annotate({ mqttUrl });
+        lock.annotate({ mqttUrl });
       }
+      if (mqttUrl === null) throw new CodedError(ManagerErrorCodes.CONFIG, "no broker: the boot ran without the embedded one and BBB_MQTT_URL is unset");
 
       const { generatedPassword } = await adminReady;
 

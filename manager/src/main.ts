@@ -1,9 +1,8 @@
 import { loadConfig } from "./config/load-config.js";
-import { createServer } from "./create-server.js";
 import { ManagerErrorCodes } from "./errors.js";
 import { createLogger, logDestination } from "./log.js";
 import { createShutdown } from "./ops/graceful-shutdown.js";
-import { createDefaultExtensions } from "./default-extensions.js";
+import { bootServer } from "./server-boot.js";
 import { CodedError } from "@bbb/shared";
 import { programArgs } from "@bbb/shared/node";
 import { MANAGER_VERSION } from "./version.js";
@@ -39,7 +38,14 @@ async function main(): Promise<void> {
     // docker/entrypoint.mjs starts broker/dist/main.js for this role; this program is the manager.
     throw new CodedError(ManagerErrorCodes.CONFIG, "BBB_ROLE=broker runs broker/dist/main.js, not the manager");
   }
-  const server = createServer({ config, log, extensions: createDefaultExtensions(config) });
+  // The broker's thread starts first and listens while the manager's modules load (the static
+  // imports above are only what that needs): after a restart, thousands of boards are waiting.
+  const boot = await bootServer(config, log);
+  const [{ createServer }, { createDefaultExtensions }] = await Promise.all([
+    import("./create-server.js"),
+    import("./default-extensions.js"),
+  ]);
+  const server = createServer({ config, log, extensions: createDefaultExtensions(config), boot });
   // server.stop(): extensions (socket, SFTP, webhooks) first, then the manager (manager/status
   // `offline`, MQTT client, the history queue flushed and SQLite closed), HTTP, the broker, the data-dir lock.
   const stop = createShutdown({

@@ -151,6 +151,14 @@ const handlers = {
     const out = transitions.filter((x) => (!ids || ids.has(x.id)) && (!msg.state || x.state === msg.state) && (!msg.after || x.t >= msg.after));
     process.send?.({ rid: msg.rid, transitions: out });
   },
+  /** How many boards' last state is one of `states`, leaving out `exclude`: a count, not the list (asked twice a second in a storm). */
+  countIn(msg) {
+    const states = new Set(msg.states);
+    const exclude = new Set(msg.exclude ?? []);
+    let n = 0;
+    for (const [id, st] of lastState) if (states.has(st) && !exclude.has(id)) n++;
+    process.send?.({ rid: msg.rid, n });
+  },
   results(msg) {
     const out = {};
     for (const id of msg.ids) out[id] = results.get(id) ?? null;

@@ -14,6 +14,7 @@ export async function startSubscriber({ url, filters, username, password, client
     window: (since) => request(child, { cmd: "window", since }),
     stats: () => request(child, { cmd: "stats" }),
     transitions: (q) => request(child, { cmd: "transitions", ...q }).then((m) => m.transitions),
+    countIn: (states, exclude) => request(child, { cmd: "countIn", states, exclude }).then((m) => m.n),
     results: (ids) => request(child, { cmd: "results", ids }).then((m) => m.results),
     close: () => stop(child),
   };

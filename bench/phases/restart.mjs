@@ -107,9 +107,7 @@ async function restartAt({ boards, victims: nVictims, warmupS, timeoutS, connect
     let tAll = null;
     for (const deadline = tKill + timeoutS * 1000; nowMs() < deadline; await sleep(500)) {
       const st = await sub2.stats();
-      const last = await lastStates(sub2);
-      let alive = 0;
-      for (const [id, s] of last) if (!victims.has(id) && ALIVE.has(s)) alive++;
+      const alive = await sub2.countIn([...ALIVE], [...victims]);
       const awaiting = st.states["awaiting-reconnect"] ?? 0;
       const c = await sys.load.counts();
       // Victims may still await (until the grace ends): only the survivors must be back.

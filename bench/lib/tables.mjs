@@ -144,14 +144,15 @@ export function externalMarkdown(res, meta) {
 
 /** Server restart with N boards (restart phase). */
 export function restartMarkdown(res, meta) {
+  const name = (r) => `${r.design ?? "this build"}${r.round ? `, run ${r.round}` : ""}`;
   const rows = res.runs.map((r) =>
     r.error
-      ? [r.design ?? "this build", fmt(r.boards, 0), "**broke**", r.error.slice(0, 160), null, null, null, null, null]
+      ? [name(r), fmt(r.boards, 0), "**broke**", r.error.slice(0, 160), null, null, null, null, null]
       : [
-          r.design ?? "this build",
+          name(r),
           `${fmt(r.boards, 0)} + ${fmt(r.victims, 0)}`,
           `${fmt(r.restartS, 1)} s`,
-          r.allAliveS === null ? `not within ${fmt(r.timeoutS, 0)} s` : `${fmt(r.allAliveS, 1)} s (${fmt(r.allAliveAfterUpS, 1)} s after it accepted)`,
+          r.allAliveS === null ? `not within ${fmt(r.timeoutS, 0)} s` : `${fmt(r.allAliveS, 1)} s (${fmt(r.allAliveAfterUpS, 1)} s after it was ready)`,
           fmt(r.lostFlashed, 0),
           fmt(r.lostAtEnd, 0),
           fmt(r.historyLostSinceKill, 0),
@@ -160,9 +161,9 @@ export function restartMarkdown(res, meta) {
         ],
   );
   return [
-    `${meta} Grace for boards of the last run: ${fmt(res.graceMs / 1000, 0)} s (default); the end is read ${fmt(res.graceMs / 1000 + 5, 0)} s after the server accepted connections.`,
+    `${meta} Grace for boards of the last run: ${fmt(res.graceMs / 1000, 0)} s (default); the end is read ${fmt(res.graceMs / 1000 + 5, 0)} s after the server was ready.`,
     "",
-    table(["server", "boards + victims", "kill → accepting connections", "kill → every surviving board alive in registry/hosts", "survivors shown `lost` meanwhile", "survivors `lost` at the end", "survivors' `lost` in history since the kill", "victims `lost` at the end (true alarms)", "`awaiting-reconnect` at the end"], rows),
+    table(["server", "boards + victims", "kill → server ready (every port; the broker listens earlier)", "kill → every surviving board alive in registry/hosts", "survivors shown `lost` meanwhile", "survivors `lost` at the end", "survivors' `lost` in history since the kill", "victims `lost` at the end (true alarms)", "`awaiting-reconnect` at the end"], rows),
   ].join("\n");
 }
 

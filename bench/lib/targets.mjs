@@ -11,6 +11,19 @@ function load(dir, phase) {
 
 const verdict = (ok) => (ok === null || ok === undefined ? "not measured" : ok ? "**met**" : "**missed**");
 
+/** Every run of this build must meet the restart target: one row over all of them. */
+function restartRow(runs) {
+  const name = "server restart with 10,000 boards: every board alive again ≤ 30 s after the kill, 0 false `lost` left";
+  if (runs.length === 0) return [name, null, verdict(null)];
+  const ok = (r) => !r.error && r.boards >= 10_000 && r.allAliveS !== null && r.allAliveS <= 30 && r.lostAtEnd === 0 && r.historyLostSinceKill === 0;
+  const one = (r) =>
+    r.error
+      ? `broke: ${r.error.slice(0, 100)}`
+      : `${r.allAliveS === null ? "not all back" : `${fmt(r.allAliveS, 1)} s`} (server ready after ${fmt(r.restartS, 1)} s), ${fmt(r.lostFlashed, 0)} shown \`lost\`, ${fmt(r.lostAtEnd, 0)} left, ${fmt(r.historyLostSinceKill, 0)} in history, ${fmt(r.victimsLostAtEnd, 0)} of ${fmt(r.victims, 0)} dead boards reported`;
+  const measured = runs.length === 1 ? one(runs[0]) : `${runs.filter(ok).length} of ${runs.length} runs met it: ${runs.map(one).join("; ")}`;
+  return [name, measured, verdict(runs.every(ok))];
+}
+
 /** The targets (BENCHMARKS.md §"Targets") against the latest reference results: one row per target. */
 export function targetsMarkdown(dir) {
   const rows = [];
@@ -47,12 +60,7 @@ export function targetsMarkdown(dir) {
   rows.push([`command round trip (\`mosquitto_pub\` → \`accepted\`) p99 ≤ 50 ms at 10,000 boards`, cmd ? `mosquitto_pub → accepted ${fmt(all?.p99, 0)} ms; connected client → accepted ${fmt(cmd.connectedClientToAcceptedMs?.p99, 0)} ms (${fmt(cmd.boards, 0)} boards)` : null, verdict(cmd ? all?.p99 <= 50 && cmd.boards >= 10_000 : null)]);
   const bulk = cmd?.bulkReboot?.[0];
   rows.push([`bulk reboot of 600 boards, all results ≤ 5 s`, bulk ? `${fmt(bulk.elapsedMs, 0)} ms (default options)` : null, verdict(bulk ? bulk.status === "ok" && bulk.elapsedMs <= 5000 : null)]);
-  const rs = load(dir, "restart")?.result?.runs?.find((r) => !r.design || r.design === "this build");
-  rows.push([
-    "server restart with 10,000 boards: every board alive again ≤ 30 s after the kill, 0 false `lost` left",
-    rs ? (rs.error ? `broke: ${rs.error.slice(0, 100)}` : `${rs.allAliveS === null ? "not all back" : `${fmt(rs.allAliveS, 1)} s`} (server accepting after ${fmt(rs.restartS, 1)} s); ${fmt(rs.lostFlashed, 0)} shown \`lost\` meanwhile, ${fmt(rs.lostAtEnd, 0)} left, ${fmt(rs.historyLostSinceKill, 0)} in history; ${fmt(rs.victimsLostAtEnd, 0)} of ${fmt(rs.victims, 0)} dead boards reported`) : null,
-    verdict(rs && !rs.error ? rs.boards >= 10_000 && rs.allAliveS !== null && rs.allAliveS <= 30 && rs.lostAtEnd === 0 && rs.historyLostSinceKill === 0 : rs ? false : null),
-  ]);
+  rows.push(restartRow(load(dir, "restart")?.result?.runs?.filter((r) => !r.design || r.design === "this build") ?? []));
   const br = load(dir, "broker")?.result;
   for (const s of br?.sizes ?? []) rows.push([`broker CPU per message ≤ 2 × mosquitto, ${fmt(s.boards, 0)} boards`, s.ratioOursToMosquitto ? `${fmt(s.ratioOursToMosquitto, 2)}× (plain Aedes ${fmt(s.ratioAedesToMosquitto, 2)}×)` : null, verdict(s.ratioOursToMosquitto ? s.ratioOursToMosquitto <= 2 : null)]);
   // `node bench/broker-storm.mjs` (12,000 boards at 500/s, hold, broker restart, hold).

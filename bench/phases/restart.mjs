@@ -63,13 +63,17 @@ export async function runRestartPhase(opts) {
   // an attempt as its agents did (e.g. 10000,10000 before the TCP and CONNACK timeouts split).
   const [tcpMs, connackMs] = (process.env.BENCH_REFERENCE_AGENT_TIMEOUTS ?? "").split(",").map(Number);
   const refTimeouts = tcpMs > 0 && connackMs > 0 ? { tcpMs, connackMs } : null;
-  for (const d of ref ? [{ design: `reference ${ref.label}`, main: ref.main, connectTimeouts: refTimeouts }, { design: "this build" }] : [{ design: null }]) {
-    try {
-      const tag = d.design ? ` (${d.design})` : "";
-      runs.push({ design: d.design, ...(d.connectTimeouts ? { agentTimeouts: d.connectTimeouts } : {}), ...(await restartAt({ ...opts, main: d.main, connectTimeouts: d.connectTimeouts, tag })) });
-    } catch (e) {
-      progress("restart", `failed: ${e?.message ?? e}`);
-      runs.push({ design: d.design, boards: opts.boards, error: String(e?.message ?? e) });
+  const designs = ref ? [{ design: `reference ${ref.label}`, main: ref.main, connectTimeouts: refTimeouts }, { design: "this build" }] : [{ design: null }];
+  const repeats = Math.max(1, opts.repeats ?? 1);
+  for (let round = 1; round <= repeats; round++) {
+    for (const d of designs) {
+      try {
+        const tag = `${d.design ? ` (${d.design})` : ""}${repeats > 1 ? `, run ${round} of ${repeats}` : ""}`;
+        runs.push({ design: d.design, round, ...(d.connectTimeouts ? { agentTimeouts: d.connectTimeouts } : {}), ...(await restartAt({ ...opts, main: d.main, connectTimeouts: d.connectTimeouts, tag })) });
+      } catch (e) {
+        progress("restart", `failed: ${e?.message ?? e}`);
+        runs.push({ design: d.design, round, boards: opts.boards, error: String(e?.message ?? e) });
+      }
     }
   }
   return { runs, graceMs: GRACE_MS };

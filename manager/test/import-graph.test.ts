@@ -13,15 +13,19 @@ function files(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-/** Relative imports and re-exports of each source file, type-only ones included. */
+/** Relative imports and re-exports of each source file, type-only and dynamic (`import("./x.js")`) ones included. */
 function graph(): Map<string, string[]> {
   const g = new Map<string, string[]>();
   for (const f of files(src)) {
     const text = readFileSync(f, "utf8");
-    const deps = [...text.matchAll(/^(?:import|export)\b[^;]*?from\s+"(\.{1,2}\/[^"]+)";/gms)].map((m) =>
-      resolve(dirname(f), m[1]!.replace(/\.js$/, ".ts")),
+    const specs = [
+      ...[...text.matchAll(/^(?:import|export)\b[^;]*?from\s+"(\.{1,2}\/[^"]+)";/gms)].map((m) => m[1]!),
+      ...[...text.matchAll(/\bimport\(\s*"(\.{1,2}\/[^"]+)"\s*\)/g)].map((m) => m[1]!),
+    ];
+    g.set(
+      f,
+      specs.map((s) => resolve(dirname(f), s.replace(/\.js$/, ".ts"))),
     );
-    g.set(f, deps);
   }
   return g;
 }

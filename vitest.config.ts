@@ -8,6 +8,8 @@ const node = (name: string, extra: string[] = []) => ({
     name,
     environment: "node" as const,
     include: [`${name}/src/**/*.test.ts`, `${name}/test/**/*.test.ts`, ...extra],
+    // Removes the fake board roots a test file left in the temp dir.
+    setupFiles: ["scripts/vitest-setup.ts"],
   },
 });
 

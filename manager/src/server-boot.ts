@@ -1,6 +1,12 @@
 import { chmodSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createThreadedBroker, createUserStore, loadOrCreateFleetSecret, type Broker, type UserStore } from "@bbb/broker/owner";
+import {
+  createThreadedBroker,
+  createUserStore,
+  loadOrCreateFleetSecret,
+  type Broker,
+  type UserStore,
+} from "@bbb/broker/owner";
 import type { Logger } from "pino";
 import type { Config } from "./config/schema.js";
 import { REDACT_PATHS } from "./log.js";

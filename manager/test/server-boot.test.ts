@@ -20,7 +20,16 @@ describe("server boot", () => {
   });
   const log = pino({ level: "silent" });
   const configFor = (dataDir: string, over: Record<string, unknown> = {}) =>
-    configSchema.parse({ mqttPort: 0, httpPort: 0, cmdPort: 0, bind: "127.0.0.1", dataDir, fleetSecret: FLEET_SECRET, adminPassword: ADMIN_PASSWORD, ...over });
+    configSchema.parse({
+      mqttPort: 0,
+      httpPort: 0,
+      cmdPort: 0,
+      bind: "127.0.0.1",
+      dataDir,
+      fleetSecret: FLEET_SECRET,
+      adminPassword: ADMIN_PASSWORD,
+      ...over,
+    });
   const tempDir = async () => {
     const dir = await mkdtemp(join(tmpdir(), "bbb-boot-"));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
@@ -56,7 +65,11 @@ describe("server boot", () => {
     // The same broker: its port, and the board still connected to it.
     expect(started.ports.mqtt).toBe(listening?.mqttPort);
     expect(board.connected).toBe(true);
-    board.publish(`bbb/${boardId}/status`, JSON.stringify({ v: 1, state: "online", session: "s-boot", ts: Date.now() }), { qos: 1, retain: true });
+    board.publish(
+      `bbb/${boardId}/status`,
+      JSON.stringify({ v: 1, state: "online", session: "s-boot", ts: Date.now() }),
+      { qos: 1, retain: true },
+    );
     await waitFor(() => server.manager.registry.records.has(boardId), 5000);
     // isKnownBoard reaches the registry now: an admin login may not take the board's client id.
     const thief = connectClient(url, "admin", ADMIN_PASSWORD, boardId);
@@ -72,9 +85,9 @@ describe("server boot", () => {
 
   it("releases the data dir's lock when the boot fails", async () => {
     const dir = await tempDir();
-    await expect(bootServer(configFor(dir, { tls: { cert: join(dir, "missing.pem"), key: join(dir, "missing.key") } }), log)).rejects.toThrow(
-      /missing\.pem/,
-    );
+    await expect(
+      bootServer(configFor(dir, { tls: { cert: join(dir, "missing.pem"), key: join(dir, "missing.key") } }), log),
+    ).rejects.toThrow(/missing\.pem/);
     // No lock file left behind (this process would take its own stale lock over: look at the file).
     expect(inspectLock(dir).state).toBe("free");
     const boot = await bootServer(configFor(dir), log);

@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { netmaskToPrefix } from "@bbb/shared";
 import { BBB_LEDS } from "../backends/leds.js";
+import { tempRoots } from "./temp-roots.js";
 
 export type FakeNetLayout = "connman" | "networkd" | "ifupdown" | "none";
 
@@ -56,6 +57,7 @@ export function simMac(index: number): string {
 export async function createFakeRoot(opts: FakeRootOptions = {}): Promise<FakeRoot> {
   const index = opts.index ?? 1;
   const root = opts.dir ?? (await fsp.mkdtemp(path.join(os.tmpdir(), "bbb-fakeroot-")));
+  if (opts.dir === undefined) tempRoots().add(root);
   const o = {
     index,
     mac: opts.mac ?? simMac(index),
@@ -156,6 +158,9 @@ export async function createFakeRoot(opts: FakeRootOptions = {}): Promise<FakeRo
     stateDir,
     options: o,
     writeDevice: (d) => put("/opt/device.json", JSON.stringify({ ...d, time: new Date().toISOString() })),
-    cleanup: () => fsp.rm(root, { recursive: true, force: true }),
+    cleanup: async () => {
+      await fsp.rm(root, { recursive: true, force: true });
+      tempRoots().delete(root);
+    },
   };
 }

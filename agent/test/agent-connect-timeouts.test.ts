@@ -4,6 +4,7 @@ import { Duplex } from "node:stream";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
+import { until } from "./helpers/until.js";
 import { createConnection, type ConnectFn } from "../src/mqtt/connection.js";
 
 /**
@@ -24,14 +25,6 @@ class HangingSocket extends Duplex {
   override _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
     this.destroyedAt = Date.now();
     cb(err);
-  }
-}
-
-async function until(cond: () => boolean, ms: number): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
   }
 }
 

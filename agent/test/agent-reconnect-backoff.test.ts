@@ -5,6 +5,7 @@ import mqtt from "mqtt";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { REFUSED_BACKOFF_CAP_MS } from "@bbb/shared";
+import { until } from "./helpers/until.js";
 import { createConnection } from "../src/mqtt/connection.js";
 
 /**
@@ -30,14 +31,6 @@ function delays() {
     },
   });
   return { log: pino({ level: "debug" }, stream), seen };
-}
-
-async function until(cond: () => boolean, ms: number): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe("agent reconnect back-off", () => {

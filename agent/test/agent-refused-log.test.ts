@@ -11,6 +11,7 @@ import mqtt from "mqtt";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { createConnection } from "../src/mqtt/connection.js";
+import { until } from "./helpers/until.js";
 
 // A broker that will not have the agent (wrong CA, bad certificate, refused token) is said at
 // `warn` with the reason and the URL, never the token, and rate-limited (docs/deployment.md §"On a board").
@@ -45,13 +46,7 @@ function capture() {
   return { log, raw, warns };
 }
 
-const waitUntil = async (cond: () => boolean, ms: number) => {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+const waitUntil = (cond: () => boolean, ms: number) => until(cond, ms, 20);
 
 describe("refused broker connections are logged at warn, rate-limited", () => {
   const cleanups: Array<() => Promise<void> | void> = [];

@@ -98,10 +98,9 @@ export interface TestServerOptions {
 
 type ServerOptions = Parameters<typeof createServer>[0];
 
-/** The real all-in-one server on port 0 (every port) with a temp data dir. */
-export async function startTestServer(over: Partial<ConfigInput> = {}, opts: TestServerOptions = {}): Promise<TestServer> {
-  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "bbb-mgr-test-")));
-  const config = configSchema.parse({
+/** A test server's configuration: every port 0 on 127.0.0.1, the tests' secrets, `dataDir`. */
+export function testConfig(dataDir: string, over: Partial<ConfigInput> = {}) {
+  return configSchema.parse({
     mqttPort: 0,
     httpPort: 0,
     cmdPort: 0,
@@ -111,6 +110,12 @@ export async function startTestServer(over: Partial<ConfigInput> = {}, opts: Tes
     adminPassword: ADMIN_PASSWORD,
     ...over,
   });
+}
+
+/** The real all-in-one server on port 0 (every port) with a temp data dir. */
+export async function startTestServer(over: Partial<ConfigInput> = {}, opts: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "bbb-mgr-test-")));
+  const config = testConfig(dataDir, over);
   const server = createServer({
     config,
     log: opts.log ?? pino({ level: "silent" }),

@@ -4,10 +4,9 @@ import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { deriveBoardToken } from "@bbb/broker";
-import { configSchema } from "../src/config/schema.js";
 import { inspectLock } from "../src/ops/data-lock.js";
 import { bootServer } from "../src/server-boot.js";
-import { ADMIN_PASSWORD, FLEET_SECRET, connectClient, waitFor } from "./helpers.js";
+import { ADMIN_PASSWORD, FLEET_SECRET, connectClient, testConfig, waitFor } from "./helpers.js";
 
 /**
  * server-boot.ts: what boards need (data dir lock, secrets, the broker's thread) starts before
@@ -19,17 +18,6 @@ describe("server boot", () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
   const log = pino({ level: "silent" });
-  const configFor = (dataDir: string, over: Record<string, unknown> = {}) =>
-    configSchema.parse({
-      mqttPort: 0,
-      httpPort: 0,
-      cmdPort: 0,
-      bind: "127.0.0.1",
-      dataDir,
-      fleetSecret: FLEET_SECRET,
-      adminPassword: ADMIN_PASSWORD,
-      ...over,
-    });
   const tempDir = async () => {
     const dir = await mkdtemp(join(tmpdir(), "bbb-boot-"));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
@@ -38,7 +26,7 @@ describe("server boot", () => {
 
   it("admits a board before the manager exists, and the server adopts the running broker", async () => {
     const dir = await tempDir();
-    const config = configFor(dir);
+    const config = testConfig(dir);
     const boot = await bootServer(config, log);
     let stopped = false;
     cleanups.push(async () => {
@@ -77,7 +65,7 @@ describe("server boot", () => {
     await server.stop();
     stopped = true;
     // The lock went with the server: the data dir boots again.
-    const again = await bootServer(configFor(dir), log);
+    const again = await bootServer(testConfig(dir), log);
     await again.brokerListening;
     await again.broker?.stop();
     again.lock.release();
@@ -86,11 +74,11 @@ describe("server boot", () => {
   it("releases the data dir's lock when the boot fails", async () => {
     const dir = await tempDir();
     await expect(
-      bootServer(configFor(dir, { tls: { cert: join(dir, "missing.pem"), key: join(dir, "missing.key") } }), log),
+      bootServer(testConfig(dir, { tls: { cert: join(dir, "missing.pem"), key: join(dir, "missing.key") } }), log),
     ).rejects.toThrow(/missing\.pem/);
     // No lock file left behind (this process would take its own stale lock over: look at the file).
     expect(inspectLock(dir).state).toBe("free");
-    const boot = await bootServer(configFor(dir), log);
+    const boot = await bootServer(testConfig(dir), log);
     await boot.brokerListening;
     await boot.broker?.stop();
     boot.lock.release();

@@ -258,6 +258,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     threadUtilization: () => null,
 
     threadLag: () => null,
+    threadRuntime: () => null,
 
     disconnectUser(username, act = true) {
       if (!running) return 0;

@@ -51,6 +51,12 @@ export interface StartOptions {
   mqttsPort?: number;
 }
 
+/** The broker's thread's garbage collection (pauses of the last window, totals since start) and heap in use. */
+export interface ThreadRuntime {
+  gc: LoopLagSample;
+  heapUsedBytes: number;
+}
+
 export interface Broker {
   start(opts: StartOptions): Promise<{ mqttPort: number; mqttsPort: number | null }>;
   /** MQTT over WebSocket on 'upgrade' for that path only (default MQTT_WS_PATH); other paths are left alone. */
@@ -74,6 +80,8 @@ export interface Broker {
    * caller's thread, or before the first window closed.
    */
   threadLag(): LoopLagSample | null;
+  /** The broker's own thread's garbage collection and heap, as of its last window; null as threadLag(). */
+  threadRuntime(): ThreadRuntime | null;
   /**
    * Closes every connection of a user (signed out, removed, re-passworded); returns how many.
    * With `act` false only counts them.

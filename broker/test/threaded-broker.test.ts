@@ -84,6 +84,7 @@ describe("broker on its own thread", () => {
     const plain = createBroker({ log: pino({ level: "silent" }), topicRoot: ROOT, fleetSecret: SECRET, users });
     expect(plain.threadUtilization()).toBeNull();
     expect(plain.threadLag()).toBeNull();
+    expect(plain.threadRuntime()).toBeNull();
   });
 
   it("reports its thread's event-loop delay of the last window, with counts that only grow", async () => {
@@ -98,6 +99,16 @@ describe("broker on its own thread", () => {
     expect(max).toBeLessThan(5);
     expect(await until(() => (broker.threadLag()?.count ?? 0) > first.count, 5000)).toBe(true);
     expect(broker.threadLag()?.sum ?? 0).toBeGreaterThanOrEqual(first.sum);
+    // The same window carries the thread's garbage collection and heap (the main thread's
+    // nodejs_* figures do not cover this thread).
+    const rt = broker.threadRuntime();
+    if (!rt) throw new Error("no runtime sample");
+    expect(rt.heapUsedBytes).toBeGreaterThan(1_000_000);
+    // It has collected since it started: it loaded Aedes and parsed 2,000 heartbeats.
+    expect(rt.gc.count).toBeGreaterThan(0);
+    expect(rt.gc.sum).toBeGreaterThan(0);
+    expect(rt.gc.quantiles.map((q) => q.q)).toEqual([0.5, 0.9, 0.99, 1]);
+    expect(rt.gc.quantiles.every((q) => q.value >= 0 && q.value < 5)).toBe(true);
   });
 
   it("publishes for the local client, retained messages kept by the broker's thread", async () => {

@@ -1,7 +1,8 @@
+import { getHeapStatistics } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 import { pino } from "pino";
 import type { Role } from "@bbb/shared";
-import { createLoopLag } from "@bbb/shared/node";
+import { createGcPauses, createLoopLag } from "@bbb/shared/node";
 import { createBroker } from "../create-broker.js";
 import type { LocalClient } from "../local-client.js";
 import type { Broker, BrokerEvents } from "../types.js";
@@ -54,8 +55,14 @@ const broker: Broker = createBroker({
   ...(settings.maxPacketBytes !== undefined ? { maxPacketBytes: settings.maxPacketBytes } : {}),
 });
 
-// This thread's event-loop delay, told to the owner as each window closes (its /metrics).
-createLoopLag({ onWindow: (sample) => send({ k: "lag", sample }), ...(settings.lagWindowMs ? { windowMs: settings.lagWindowMs } : {}) }).start();
+// This thread's event-loop delay, garbage-collection pauses and heap, told to the owner as each
+// window closes (its /metrics: the main thread's own figures do not cover this thread).
+const gcPauses = createGcPauses();
+gcPauses.start();
+createLoopLag({
+  onWindow: (sample) => send({ k: "lag", sample, gc: gcPauses.rotate(), heapUsed: getHeapStatistics().used_heap_size }),
+  ...(settings.lagWindowMs ? { windowMs: settings.lagWindowMs } : {}),
+}).start();
 
 const EVENTS: (keyof BrokerEvents)[] = ["duplicate-client", "auth-failed", "packet-too-large", "connect-shed", "connect-abandoned", "client-connected", "client-disconnected"];
 for (const name of EVENTS) broker.events.on(name, (payload: unknown) => send({ k: "event", name, payload }));

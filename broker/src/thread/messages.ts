@@ -23,7 +23,7 @@ export type FromWorker =
   | { k: "ask-known"; id: number; clientId: string }
   | { k: "event"; name: string; payload: unknown }
   | { k: "log"; line: string }
-  | { k: "lag"; sample: LoopLagSample }
+  | { k: "lag"; sample: LoopLagSample; gc: LoopLagSample; heapUsed: number }
   | ({ k: "conn-data"; c: number } & Slice)
   | { k: "conn-end" | "conn-pause" | "conn-resume"; c: number };
 

@@ -7,7 +7,7 @@ import { CodedError, MAX_PACKET_BYTES, MQTT_WS_PATH } from "@bbb/shared";
 import type { LoopLagSample } from "@bbb/shared/node";
 import { BrokerErrorCodes } from "../errors.js";
 import type { LocalClient, LocalHandlers } from "../local-client.js";
-import type { Broker, BrokerDeps, StartOptions } from "../types.js";
+import type { Broker, BrokerDeps, StartOptions, ThreadRuntime } from "../types.js";
 import type { UserStore } from "../user-store.js";
 import { createWebSocketGateway } from "../websocket.js";
 import { createConnectionBridge } from "./connection-bridge.js";
@@ -132,6 +132,7 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
       }
       case "lag":
         lastLag = m.sample;
+        lastRuntime = { gc: m.gc, heapUsedBytes: m.heapUsed };
         return;
       case "ask-verify":
         answer(m.id, () => deps.users.verify(m.username, m.password));
@@ -231,6 +232,7 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
   let lastElu: EventLoopUtilization | null = null;
   // The thread's last event-loop delay window (a thread started again begins with none).
   let lastLag: LoopLagSample | null = null;
+  let lastRuntime: ThreadRuntime | null = null;
   let restartTimer: NodeJS.Timeout | null = null;
   let restartDelay = RESTART_FIRST_MS;
 
@@ -281,6 +283,7 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
     worker = null;
     lastElu = null;
     lastLag = null;
+    lastRuntime = null;
     outbox = null;
     offUsers?.();
     offUsers = null;
@@ -372,6 +375,8 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
     connectedClients: () => clients,
 
     threadLag: () => lastLag,
+
+    threadRuntime: () => lastRuntime,
 
     threadUtilization() {
       if (!worker) return null;

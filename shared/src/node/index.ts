@@ -6,3 +6,4 @@ export * from "./atomic-file.js";
 export * from "./log-format.js";
 export * from "./program-args.js";
 export * from "./loop-lag.js";
+export * from "./gc-pauses.js";

@@ -20,7 +20,13 @@ export interface FleetSource {
   methodKnown(name: string): boolean;
   events: EventBus;
   /** The embedded broker; null with an external one. */
-  broker: { events: EventEmitter; connectedClients(): number; threadUtilization(): number | null; threadLag(): LoopLagSample | null } | null;
+  broker: {
+    events: EventEmitter;
+    connectedClients(): number;
+    threadUtilization(): number | null;
+    threadLag(): LoopLagSample | null;
+    threadRuntime(): { gc: LoopLagSample; heapUsedBytes: number } | null;
+  } | null;
   now?: () => number;
 }
 
@@ -135,6 +141,14 @@ export function createFleetMetrics(reg: MetricsRegistry = createMetricsRegistry(
     "bbb_broker_thread_event_loop_lag_seconds",
     "Event-loop delay of the embedded broker's thread: quantiles of its last 10 s (1 = max); sum and count since the thread started.",
     () => src?.broker?.threadLag() ?? null,
+  );
+  reg.summary(
+    "bbb_broker_thread_gc_pause_seconds",
+    "Garbage-collection pauses of the embedded broker's thread: quantiles of its last 10 s (1 = longest, 0 without a pause); sum and count since the thread started.",
+    () => src?.broker?.threadRuntime()?.gc ?? null,
+  );
+  reg.gauge("bbb_broker_thread_heap_used_bytes", "V8 heap in use on the embedded broker's thread, as of its last 10 s window.", () =>
+    src?.broker?.threadRuntime()?.heapUsedBytes ?? null,
   );
   reg.gauge("bbb_broker_connected_clients", "Clients connected to the embedded broker.", () =>
     src?.broker ? src.broker.connectedClients() : null,

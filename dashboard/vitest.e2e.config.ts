@@ -13,5 +13,7 @@ export default defineConfig({
     pool: "forks",
     maxWorkers: 1,
     fileParallelism: false,
+    // Removes the fake board roots a test file left in the temp dir (as for the Node projects).
+    setupFiles: ["../scripts/vitest-setup.ts"],
   },
 });

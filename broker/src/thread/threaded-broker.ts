@@ -4,10 +4,9 @@ import type { EventLoopUtilization } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import { pino } from "pino";
 import { CodedError, MAX_PACKET_BYTES, MQTT_WS_PATH } from "@bbb/shared";
-import type { LoopLagSample } from "@bbb/shared/node";
 import { BrokerErrorCodes } from "../errors.js";
 import type { LocalClient, LocalHandlers } from "../local-client.js";
-import type { Broker, BrokerDeps, StartOptions, ThreadRuntime } from "../types.js";
+import type { Broker, BrokerDeps, StartOptions } from "../types.js";
 import type { UserStore } from "../user-store.js";
 import { createWebSocketGateway } from "../websocket.js";
 import { createConnectionBridge } from "./connection-bridge.js";
@@ -131,8 +130,7 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
         return;
       }
       case "lag":
-        lastLag = m.sample;
-        lastRuntime = { gc: m.gc, heapUsedBytes: m.heapUsed };
+        lastWindow = m;
         return;
       case "ask-verify":
         answer(m.id, () => deps.users.verify(m.username, m.password));
@@ -230,9 +228,8 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
 
   let started: StartOptions | null = null;
   let lastElu: EventLoopUtilization | null = null;
-  // The thread's last event-loop delay window (a thread started again begins with none).
-  let lastLag: LoopLagSample | null = null;
-  let lastRuntime: ThreadRuntime | null = null;
+  // The thread's last window: event-loop delay, GC and heap (a thread started again begins with none).
+  let lastWindow: Extract<FromWorker, { k: "lag" }> | null = null;
   let restartTimer: NodeJS.Timeout | null = null;
   let restartDelay = RESTART_FIRST_MS;
 
@@ -282,8 +279,7 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
   function release(reason: string): void {
     worker = null;
     lastElu = null;
-    lastLag = null;
-    lastRuntime = null;
+    lastWindow = null;
     outbox = null;
     offUsers?.();
     offUsers = null;
@@ -374,9 +370,9 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
 
     connectedClients: () => clients,
 
-    threadLag: () => lastLag,
+    threadLag: () => lastWindow?.sample ?? null,
 
-    threadRuntime: () => lastRuntime,
+    threadRuntime: () => (lastWindow ? { gc: lastWindow.gc, heapUsedBytes: lastWindow.heapUsed } : null),
 
     threadUtilization() {
       if (!worker) return null;

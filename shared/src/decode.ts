@@ -17,13 +17,15 @@ export function describeZodError(err: z.ZodError, max = 3): string {
 
 /**
  * Decodes a wire payload (bytes or text) with a size limit, JSON parsing and a schema.
- * Never throws: every outside payload goes through here at a boundary.
+ * Never throws: every outside payload goes through here at a boundary. `check`: the same rules
+ * as the schema's in plain code (schemas/heartbeat-check.ts), tried first; what it does not
+ * accept goes to the schema, so a refusal always carries the schema's reasons.
  */
 export function decodePayload<S extends z.ZodType>(
   schema: S,
   payload: Uint8Array | string,
   maxBytes: number,
-  opts: { emptyAs?: unknown } = {},
+  opts: { emptyAs?: unknown; check?: (value: unknown) => z.output<S> | null } = {},
 ): Decoded<z.output<S>> {
   const size = typeof payload === "string" ? payload.length : payload.byteLength;
   if (size > maxBytes) return { ok: false, code: SharedErrorCodes.TOO_LARGE, message: `payload of ${size} bytes exceeds ${maxBytes}` };
@@ -43,6 +45,8 @@ export function decodePayload<S extends z.ZodType>(
       return { ok: false, code: SharedErrorCodes.INVALID_JSON, message: "payload is not valid JSON" };
     }
   }
+  const checked = opts.check?.(value) ?? null;
+  if (checked !== null) return { ok: true, value: checked };
   const r = schema.safeParse(value);
   if (!r.success) return { ok: false, code: SharedErrorCodes.INVALID_PAYLOAD, message: describeZodError(r.error) };
   return { ok: true, value: r.data };

@@ -3,18 +3,22 @@ import { z } from "zod";
 /** Top-level topic segments under the root that belong to the server, never to a board. */
 export const RESERVED_IDS = ["registry", "manager"] as const;
 
+/** The syntax of a board id (boardIdSchema; the heartbeat's fast check reads the same). */
+export const BOARD_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
 /**
  * A board id: by default eth0's MAC in lower-case hex without separators; configurable, so
  * any lower-case topic-safe token is allowed. It is an MQTT topic level, client id and username.
  */
 export const boardIdSchema = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "board id: 1-64 of a-z 0-9 _ -, starting with a letter or digit")
+  .regex(BOARD_ID_PATTERN, "board id: 1-64 of a-z 0-9 _ -, starting with a letter or digit")
   .refine((s) => !(RESERVED_IDS as readonly string[]).includes(s), "board id is reserved");
 export type BoardId = z.infer<typeof boardIdSchema>;
 
 /** Session id an agent picks at every start (birth, will and heartbeats carry it). */
-export const sessionSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "session: 1-64 of A-Z a-z 0-9 _ -");
+export const SESSION_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const sessionSchema = z.string().regex(SESSION_PATTERN, "session: 1-64 of A-Z a-z 0-9 _ -");
 
 /** Request id of a command: also the last level of its result topic. */
 export const requestIdSchema = z

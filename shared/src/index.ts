@@ -14,6 +14,7 @@ export * from "./schemas/result.js";
 export * from "./schemas/status.js";
 export * from "./schemas/log.js";
 export * from "./schemas/heartbeat.js";
+export * from "./schemas/heartbeat-check.js";
 export * from "./schemas/epics.js";
 export * from "./schemas/health.js";
 export * from "./schemas/inventory.js";

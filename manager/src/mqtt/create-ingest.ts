@@ -7,6 +7,7 @@ import {
   MAX_IOCS_BYTES,
   inventorySchema,
   type Heartbeat,
+  checkHeartbeat,
   decodePayload,
   parseTopic,
   resultSchema,
@@ -69,7 +70,7 @@ export function createIngest(deps: IngestDeps) {
       switch (t.kind) {
         case "heartbeat": {
           if (payload.byteLength === 0) return;
-          const d = decodePayload(heartbeatSchema, payload, MAX_HEARTBEAT_BYTES);
+          const d = decodePayload(heartbeatSchema, payload, MAX_HEARTBEAT_BYTES, { check: checkHeartbeat });
           if (!d.ok) return reject(topic, t.boardId, d.code, d.message, payload.byteLength);
           if (d.value.id !== t.boardId)
             return reject(topic, t.boardId, ManagerErrorCodes.ID_MISMATCH, `heartbeat id ${d.value.id}`, payload.byteLength);

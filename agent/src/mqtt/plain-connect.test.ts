@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from "vitest";
+import net from "node:net";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { MqttClient } from "mqtt";
 import { startBroker } from "../../test/helpers/broker.js";
 import { createPlainConnect } from "./plain-connect.js";
@@ -9,6 +10,7 @@ describe("createPlainConnect", () => {
   const clients: MqttClient[] = [];
   const closers: Array<() => Promise<void>> = [];
   afterEach(async () => {
+    vi.restoreAllMocks();
     for (const c of clients.splice(0)) c.end(true);
     for (const c of closers.splice(0)) await c();
   });
@@ -37,6 +39,22 @@ describe("createPlainConnect", () => {
     c.reconnect();
     await connected(c);
     expect(seen).toHaveLength(2);
+  });
+
+  it("turns Nagle off on its socket, and on the socket MQTT.js makes for other URLs (a result must not wait for a delayed ACK)", async () => {
+    const broker = await startBroker();
+    closers.push(broker.close);
+    const setNoDelay = vi.spyOn(net.Socket.prototype, "setNoDelay");
+    const onSocket = (c: MqttClient) => setNoDelay.mock.calls.filter((args, i) => args[0] === true && setNoDelay.mock.contexts[i] === c.stream).length;
+    const plain = createPlainConnect(undefined)(broker.url, opts);
+    clients.push(plain);
+    await connected(plain);
+    expect(onSocket(plain)).toBeGreaterThanOrEqual(1);
+    // A URL with a query goes through MQTT.js's own TCP transport.
+    const viaMqttJs = createPlainConnect(undefined)(`${broker.url}?clientId=bbb-plain-2`, { ...opts, clientId: "bbb-plain-2", username: "bbb-plain-2" });
+    clients.push(viaMqttJs);
+    await connected(viaMqttJs);
+    expect(onSocket(viaMqttJs)).toBe(1);
   });
 
   it("leaves every other URL, and a SOCKS proxy, to MQTT.js's connect", () => {

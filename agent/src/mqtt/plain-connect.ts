@@ -1,5 +1,6 @@
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { createConnection } from "node:net";
+import { keepNoDelay } from "@bbb/shared/node";
 
 /**
  * MQTT.js's `connect`, except that a plain `mqtt://host[:port]` URL gets its TCP socket here.
@@ -22,10 +23,11 @@ export function createPlainConnect(socksProxy: string | undefined) {
   return (url: string, opts: IClientOptions): MqttClient => {
     const u = parseUrl(url);
     if (!u || u.protocol !== "mqtt:" || u.username || u.password || u.search || u.pathname.length > 1 || socksProxy)
-      return mqtt.connect(url, socksProxy ? { ...opts, socksProxy } : opts);
+      return keepNoDelay(mqtt.connect(url, socksProxy ? { ...opts, socksProxy } : opts));
     const host = u.hostname.replace(/^\[(.*)\]$/, "$1");
     const port = u.port ? Number(u.port) : 1883;
-    const client = new mqtt.MqttClient(() => createConnection({ host, port }), { ...opts, protocol: "mqtt", host, hostname: host, port });
+    // Nagle off from the first byte (keepNoDelay says why).
+    const client = new mqtt.MqttClient(() => createConnection({ host, port }).setNoDelay(true), { ...opts, protocol: "mqtt", host, hostname: host, port });
     // As MQTT.js's connect: an error before the caller's listener is attached is not a crash.
     client.on("error", () => undefined);
     return client;

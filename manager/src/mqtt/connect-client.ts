@@ -1,5 +1,6 @@
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { MANAGER_USERNAME, type Topics } from "@bbb/shared";
+import { keepNoDelay } from "@bbb/shared/node";
 import type { Logger } from "pino";
 
 export interface ManagerMqttOptions {
@@ -34,7 +35,7 @@ export function connectManagerClient(o: ManagerMqttOptions): MqttClient {
     },
     ...(o.ca ? { ca: o.ca } : {}),
   };
-  const client = mqtt.connect(o.url, opts);
+  const client = keepNoDelay(mqtt.connect(o.url, opts));
   client.on("error", (err) => log.warn({ err: err.message }, "mqtt error"));
   client.on("offline", () => log.warn("mqtt offline"));
   client.on("reconnect", () => log.debug("mqtt reconnecting"));

@@ -7,3 +7,4 @@ export * from "./log-format.js";
 export * from "./program-args.js";
 export * from "./loop-lag.js";
 export * from "./gc-pauses.js";
+export * from "./no-delay.js";

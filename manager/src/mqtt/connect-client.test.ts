@@ -1,0 +1,40 @@
+import net, { type AddressInfo } from "node:net";
+import { Aedes } from "aedes";
+import pino from "pino";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createTopics } from "@bbb/shared";
+import { connectManagerClient } from "./connect-client.js";
+
+describe("connectManagerClient", () => {
+  const cleanup: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    for (const f of cleanup.splice(0).reverse()) await f();
+  });
+
+  it("turns Nagle off on its connection to the broker (views and answers must not wait for a delayed ACK)", async () => {
+    const aedes = await Aedes.createBroker();
+    const server = net.createServer(aedes.handle);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    cleanup.push(async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    });
+    const setNoDelay = vi.spyOn(net.Socket.prototype, "setNoDelay");
+    const client = connectManagerClient({
+      url: `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      password: "p",
+      topics: createTopics("bbb"),
+      log: pino({ level: "silent" }),
+    });
+    cleanup.push(() => void client.end(true));
+    await new Promise<void>((resolve, reject) => {
+      client.once("connect", () => resolve());
+      client.once("error", reject);
+    });
+    const onItsSocket = setNoDelay.mock.calls.filter(
+      (args, i) => args[0] === true && setNoDelay.mock.contexts[i] === client.stream,
+    );
+    expect(onItsSocket).toHaveLength(1);
+  });
+});

@@ -15,7 +15,7 @@ function tryRun(cmd, args) {
 /**
  * How fast this machine is for CPU-bound work, as one figure a reader can compare across runs:
  * the median of three scrypt password checks at the broker's cost (N=2^15, r=8, p=1). Machines
- * of the same kind differed by 3 × (BENCHMARKS.md, "Machine"), which moves every absolute figure.
+ * of the same kind differed by about 3.5 × in it (BENCHMARKS.md, "Machine"), which moves every absolute figure.
  */
 export function scryptMs() {
   const times = [];

@@ -1,5 +1,6 @@
 import { rm } from "node:fs/promises";
 import { afterAll } from "vitest";
+import { tempRoots } from "../agent/src/sim/temp-roots.js";
 
 /**
  * Runs in every test file of the Node projects (vitest.config.ts): after the file's own
@@ -7,8 +8,7 @@ import { afterAll } from "vitest";
  * (agent/src/sim/temp-roots.ts) are removed, so a run leaves nothing behind in /tmp.
  */
 afterAll(async () => {
-  const roots = (globalThis as unknown as Record<symbol, Set<string> | undefined>)[Symbol.for("bbb.sim.tempRoots")];
-  if (!roots) return;
+  const roots = tempRoots();
   for (const dir of [...roots]) await rm(dir, { recursive: true, force: true });
   roots.clear();
 });

@@ -1,6 +1,5 @@
-import type { EventEmitter } from "node:events";
 import { alarmMetrics, LOST_AFTER_PERIODS, type Summary } from "@bbb/shared";
-import type { LoopLagSample } from "@bbb/shared/node";
+import type { Broker } from "@bbb/broker";
 import type { IngestObserver } from "../../mqtt/create-ingest.js";
 import type { BoardRecord } from "../../registry/board-record.js";
 import type { EventBus, RegistryEvent } from "../../service/events.js";
@@ -20,13 +19,7 @@ export interface FleetSource {
   methodKnown(name: string): boolean;
   events: EventBus;
   /** The embedded broker; null with an external one. */
-  broker: {
-    events: EventEmitter;
-    connectedClients(): number;
-    threadUtilization(): number | null;
-    threadLag(): LoopLagSample | null;
-    threadRuntime(): { gc: LoopLagSample; heapUsedBytes: number } | null;
-  } | null;
+  broker: Pick<Broker, "events" | "connectedClients" | "threadUtilization" | "threadLag" | "threadRuntime"> | null;
   now?: () => number;
 }
 

@@ -24,10 +24,12 @@ const oneOf = (values: readonly string[]): Check => {
   const set = new Set(values);
   return (v) => typeof v === "string" && set.has(v);
 };
-const strList =
-  (maxItems: number, maxLen: number): Check =>
-  (v) =>
-    Array.isArray(v) && v.length <= maxItems && v.every(str(maxLen));
+const strList = (maxItems: number, maxLen: number): Check => {
+  const item = str(maxLen);
+  return (v) => Array.isArray(v) && v.length <= maxItems && v.every(item);
+};
+const pvPrefixOne = str(128);
+const pvPrefixList = strList(16, 128);
 const reserved: ReadonlySet<string> = new Set(RESERVED_IDS);
 const serviceState = oneOf(serviceStates);
 
@@ -56,7 +58,7 @@ export const HEARTBEAT_FIELD_CHECKS: Readonly<Record<string, { required: boolean
   netmask: { required: false, check: str(15) },
   gateway: { required: false, check: str(15) },
   nameservers: { required: false, check: strList(8, 45) },
-  pvPrefix: { required: false, check: (v) => str(128)(v) || strList(16, 128)(v) },
+  pvPrefix: { required: false, check: (v) => pvPrefixOne(v) || pvPrefixList(v) },
   details: { required: false, check: str(256) },
   load1: { required: false, check: num(0, Infinity) },
   memUsedPct: { required: false, check: num(0, 100) },

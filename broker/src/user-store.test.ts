@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -74,5 +74,31 @@ describe("user store", () => {
     const again = createUserStore({ file, log });
     await again.load();
     expect(again.list().map((u) => u.username).sort()).toEqual(["u1", "u2", "u3", "u4"]);
+  });
+
+  it("tells its listeners of every change of its users: edits, replaceAll and load", async () => {
+    const store = createUserStore({ file, log });
+    await store.load();
+    let changes = 0;
+    store.onChange(() => changes++);
+    await store.upsert("vera", "viewer", "password-1");
+    expect(changes).toBe(1);
+    const manager = createUserStore({ file: join(dir, "manager.json"), log });
+    await manager.load();
+    await manager.upsert("otto", "operator", "password-2");
+    await store.replaceAll(manager.snapshot());
+    expect(changes).toBe(2);
+    // A damaged snapshot changes nothing, and says nothing.
+    await expect(store.replaceAll("{ not json")).rejects.toThrow();
+    expect(changes).toBe(2);
+    await store.load();
+    expect(changes).toBe(3);
+    // An edit whose file could not be written is in memory all the same (verify answers from it).
+    await rm(file);
+    await mkdir(file);
+    await writeFile(join(file, "in-the-way"), "");
+    await expect(store.upsert("otto", "operator", "password-3")).rejects.toThrow();
+    expect(await store.verify("otto", "password-3")).toBe("operator");
+    expect(changes).toBe(4);
   });
 });

@@ -53,7 +53,10 @@ export interface UserStore {
    * returns the users whose logins it ends: removed, or with another password or role.
    */
   replaceAll(snapshot: string): Promise<string[]>;
-  /** Called after every change this store writes (not after replaceAll); returns the unsubscribe. */
+  /**
+   * Called after every change of the users: its own edits, replaceAll and load (the broker's
+   * thread ends its cached logins and takes the new names on each); returns the unsubscribe.
+   */
   onChange(fn: () => void): () => void;
   /** BBB_ADMIN_PASSWORD wins; else, while no admin exists, creates `admin` with a random password and returns it once. */
   ensureAdmin(envPassword?: string): Promise<{ generatedPassword: string | null }>;
@@ -90,14 +93,23 @@ export function createUserStore(deps: { file: string; log: pino.Logger; clock?: 
     await writeFileAtomic(deps.file, snapshot(), 0o600);
   }
 
-  async function persist(): Promise<void> {
-    await write();
+  function notify(): void {
     for (const fn of listeners) {
       try {
         fn();
       } catch (err: unknown) {
         log.error({ err }, "user store listener failed");
       }
+    }
+  }
+
+  async function persist(): Promise<void> {
+    // The change is in memory, and verify() answers from it, even when the file was not written:
+    // the listeners hear of it either way (a cache of logins elsewhere must not outlive it).
+    try {
+      await write();
+    } finally {
+      notify();
     }
   }
 
@@ -151,6 +163,7 @@ export function createUserStore(deps: { file: string; log: pino.Logger; clock?: 
       } catch (e: unknown) {
         if ((e as NodeJS.ErrnoException).code === "ENOENT") {
           users.clear();
+          notify();
           return;
         }
         throw e;
@@ -168,6 +181,7 @@ export function createUserStore(deps: { file: string; log: pino.Logger; clock?: 
         if (u.username === MANAGER_USERNAME) log.warn({ username: u.username }, "reserved user name in the user store ignored");
         else users.set(u.username, u);
       }
+      notify();
       log.debug({ users: users.size }, "user store loaded");
     },
 
@@ -180,7 +194,7 @@ export function createUserStore(deps: { file: string; log: pino.Logger; clock?: 
       if (password.length > MAX_PASSWORD_LENGTH) return null;
       if (verified.hit(username, password, u.hash)) return u.role;
       if (!(await verifyPassword(password, u.hash))) return null;
-      verified.remember(username, password, u.hash);
+      verified.remember(username, password, u.hash, true);
       // A user stored before mosquitto hashes were kept gets one at its next login.
       if (!u.mosquittoHash) void serial(() => addMosquittoHash(username, password, u.hash)).catch((err: unknown) => log.error({ err, username }, "storing the mosquitto hash failed"));
       return u.role;
@@ -204,7 +218,7 @@ export function createUserStore(deps: { file: string; log: pino.Logger; clock?: 
           .map((u) => u.username);
         users.clear();
         for (const [name, u] of next) users.set(name, u);
-        await write();
+        await persist();
         log.info({ users: users.size, ended }, "user store replaced by the manager's");
         return ended;
       }),

@@ -1,18 +1,19 @@
 import { getHeapStatistics } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 import { pino } from "pino";
-import type { Role } from "@bbb/shared";
 import { createGcPauses, createLoopLag } from "@bbb/shared/node";
 import { createBroker } from "../create-broker.js";
 import type { LocalClient } from "../local-client.js";
 import type { Broker, BrokerEvents } from "../types.js";
 import { BridgedConn } from "./bridged-conn.js";
 import { createOutbox, sliceOf, type Batch, type FromWorker, type ToWorker, type WorkerSettings } from "./messages.js";
+import { createVerifiedLogins, type VerifyAnswer } from "./verified-logins.js";
 
 /**
  * The broker's thread (threaded-broker.ts starts it): the embedded broker with its sockets, on
  * an event loop of its own. Users' passwords are checked, and board ids looked up, by the owning
- * thread (the user store and the registry live there); the manager's in-process client is
+ * thread (the user store and the registry live there; a repeated login is answered from this
+ * thread's cache of verified logins until the store changes); the manager's in-process client is
  * mirrored here per local client; MQTT over WebSocket arrives as bridged connections.
  */
 const port = parentPort;
@@ -40,13 +41,18 @@ function ask<T>(item: { k: "ask-verify"; username: string; password: string } | 
 }
 
 let usernames = new Set(settings.usernames);
+// A repeated login is answered here; the owner is asked only for one not seen since the last change.
+const logins = createVerifiedLogins({
+  generation: settings.generation,
+  ask: (username, password) => ask<VerifyAnswer>({ k: "ask-verify", username, password }),
+});
 const broker: Broker = createBroker({
   log,
   topicRoot: settings.topicRoot,
   fleetSecret: settings.fleetSecret,
   users: {
     has: (username) => usernames.has(username),
-    verify: (username, password) => ask<Role | null>({ k: "ask-verify", username, password }),
+    verify: (username, password) => logins.verify(username, password),
   },
   isKnownBoard: (clientId) => ask<boolean>({ k: "ask-known", clientId }),
   ...(settings.tls ? { tls: settings.tls } : {}),
@@ -129,6 +135,7 @@ function handle(m: ToWorker, bytes: ArrayBuffer | null): void {
       return;
     case "users":
       usernames = new Set(m.names);
+      logins.changed(m.generation);
       return;
     case "answer": {
       const a = asked.get(m.id);

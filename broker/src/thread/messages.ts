@@ -32,7 +32,7 @@ export type ToWorker =
   | { k: "start"; id: number; opts: StartOptions; locals: { l: number; filters: string[] }[] }
   | { k: "stop"; id: number }
   | { k: "disconnect-user"; id: number; username: string }
-  | { k: "users"; names: string[] }
+  | { k: "users"; names: string[]; generation: number }
   | { k: "answer"; id: number; value: unknown; error?: string }
   | { k: "local-open"; l: number }
   | { k: "local-sub" | "local-unsub"; id: number; l: number; filters: string[] }
@@ -61,6 +61,8 @@ export interface WorkerSettings {
   logRedact: string[];
   /** Users' names at start; later changes come as `users` messages. */
   usernames: string[];
+  /** The user store's generation at start, one more per change (verified-logins.ts). */
+  generation: number;
   /** Window of the thread's event-loop delay figures (default 10 s; tests shorten it). */
   lagWindowMs?: number;
 }

@@ -11,9 +11,13 @@ import type { UserStore } from "../user-store.js";
 import { createWebSocketGateway } from "../websocket.js";
 import { createConnectionBridge } from "./connection-bridge.js";
 import { createOutbox, sliceOf, type Batch, type FromWorker, type ToWorker, type WorkerSettings } from "./messages.js";
+import type { VerifyAnswer } from "./verified-logins.js";
 
 export type ThreadedBrokerDeps = Omit<BrokerDeps, "users" | "clock" | "retainedStore" | "admission" | "authThrottle"> & {
-  /** The user store stays on this thread: the broker's thread asks it to check passwords. */
+  /**
+   * The user store stays on this thread: the broker's thread asks it to check passwords and keeps
+   * the successful answers until the store's next change (onChange; verified-logins.ts).
+   */
   users: Pick<UserStore, "has" | "verify" | "list" | "onChange">;
   /** The thread's module; default the built broker-worker.js (tests wrap it). */
   workerFile?: URL;
@@ -71,6 +75,9 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
   let clients = 0;
   const byUser = new Map<string, number>();
   let offUsers: (() => void) | null = null;
+  // One more per change of the user store, never reset (a thread started again takes it on):
+  // the broker's thread keeps a verified login only if no change came since its check began.
+  let generation = 0;
 
   const send = (item: Parameters<NonNullable<typeof outbox>["push"]>[0]) => outbox?.push(item);
 
@@ -133,7 +140,11 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
         lastWindow = m;
         return;
       case "ask-verify":
-        answer(m.id, () => deps.users.verify(m.username, m.password));
+        answer(m.id, async (): Promise<VerifyAnswer> => {
+          // Taken as the check reads the store: a change after this ends whatever the answer says.
+          const at = generation;
+          return { role: await deps.users.verify(m.username, m.password), generation: at };
+        });
         return;
       case "ask-known":
         answer(m.id, () => deps.isKnownBoard?.(m.clientId) ?? false);
@@ -208,6 +219,7 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
       logBindings: deps.log.bindings(),
       logRedact: deps.logRedact ?? [],
       usernames: deps.users.list().map((u) => u.username),
+      generation,
       ...(deps.lagWindowMs ? { lagWindowMs: deps.lagWindowMs } : {}),
     };
     const w = new Worker(deps.workerFile ?? workerFile(), { workerData: settings, name: "broker" });
@@ -222,7 +234,7 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
     w.on("exit", (code) => died(w, { code }));
     worker = w;
     outbox = box;
-    offUsers = deps.users.onChange(() => send({ k: "users", names: deps.users.list().map((u) => u.username) }));
+    offUsers = deps.users.onChange(() => send({ k: "users", names: deps.users.list().map((u) => u.username), generation: ++generation }));
     return w;
   }
 

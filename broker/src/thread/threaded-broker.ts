@@ -98,11 +98,17 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
   }
 
   function answer(id: number, work: () => unknown): void {
+    // Only to the thread that asked: one started again numbers its asks from 1 too, and must not
+    // take the answer to another thread's login (another user's role) for one of its own.
+    const asker = outbox;
+    const reply = (item: Extract<ToWorker, { k: "answer" }>) => {
+      if (outbox === asker) send(item);
+    };
     Promise.resolve()
       .then(work)
       .then(
-        (value) => send({ k: "answer", id, value }),
-        (err: unknown) => send({ k: "answer", id, value: null, error: (err as Error)?.message ?? String(err) }),
+        (value) => reply({ k: "answer", id, value }),
+        (err: unknown) => reply({ k: "answer", id, value: null, error: (err as Error)?.message ?? String(err) }),
       );
   }
 

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import mqtt from "mqtt";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Role } from "@bbb/shared";
@@ -159,4 +160,30 @@ describe("verified logins on the broker's thread", () => {
     await expect(login("otto", PW.otto)).rejects.toThrow(BAD);
     expect(asks).toEqual(["otto", "otto"]);
   });
+
+  it("gives a thread started again no answer to a login of the thread before it", async () => {
+    await store.upsert("eve", "viewer", "viewer-pass-7");
+    // The test's worker throws once told of a user named crash-now (broker/test/fixtures).
+    const b = await startThread(new URL("../../test/fixtures/crashing-broker-worker.mjs", import.meta.url));
+    let restarts = 0;
+    b.events.on("restarted", () => restarts++);
+    let releaseOtto = () => {};
+    hold = new Promise((r) => (releaseOtto = r));
+    // Its connection ends with the thread; its answer comes after.
+    const lost = mqtt.connect(`mqtt://127.0.0.1:${port}`, { clientId: "otto-lost", username: "otto", password: PW.otto, reconnectPeriod: 0, protocolVersion: 4 });
+    lost.on("error", () => undefined);
+    expect(await until(() => asks.length === 1, 5000)).toBe(true);
+    await store.upsert("crash-now", "viewer", "crash-now-password");
+    expect(await until(() => restarts === 1, 10_000)).toBe(true);
+    lost.end(true);
+    // The new thread's first ask has the same number as the old thread's one still unanswered.
+    let releaseEve = () => {};
+    hold = new Promise((r) => (releaseEve = r));
+    const eve = login("eve", "not-eves-password");
+    expect(await until(() => asks.length === 2, 5000)).toBe(true);
+    releaseOtto();
+    await new Promise((r) => setImmediate(r));
+    releaseEve();
+    await expect(eve).rejects.toThrow(BAD);
+  }, 30_000);
 });

@@ -12,6 +12,7 @@ import type { ConnectAdmission } from "./connect-admission.js";
 import { BrokerErrorCodes } from "./errors.js";
 import { stampRequest } from "./request-stamp.js";
 import { useExactDedupe, type DeliveringClient } from "./exact-dedupe.js";
+import { createSharedEncoder, useDirectQoS0, type DirectClient } from "./direct-qos0.js";
 
 export interface HookDeps {
   acl: Acl;
@@ -132,7 +133,10 @@ export function createHooks(deps: HookDeps) {
     callback(connackError(2, "client id already connected"), false);
   }
 
+  const encoded = createSharedEncoder();
   const preConnect: NonNullable<AedesOptions["preConnect"]> = (client, packet, callback) => {
+    // In this order: exact-dedupe wraps the direct delivery.
+    useDirectQoS0(client as unknown as DirectClient, encoded);
     useExactDedupe(client as unknown as DeliveringClient);
     wills.set(client, packet.will ? { topic: packet.will.topic, retain: packet.will.retain === true } : null);
     connects.set(client, { emptyId: packet.clientId === "", packet });

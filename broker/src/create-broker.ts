@@ -1,3 +1,5 @@
+// First: before Aedes loads mqtt-packet (quiet-debug.ts).
+import { mqttPacketQuiet } from "./quiet-packets.js";
 import { EventEmitter } from "node:events";
 import type net from "node:net";
 import type { Duplex } from "node:stream";
@@ -45,6 +47,7 @@ const BROKER_AUTH_THROTTLE = { ...DEFAULT_LOGIN_THROTTLE, freeFailures: 1 };
 /** The embedded MQTT broker (docs/architecture.md §"Broker listeners"). Constructing does no I/O; start() does. */
 export function createBroker(deps: BrokerDeps): Broker {
   const log = deps.log.child({ module: "broker" });
+  if (!mqttPacketQuiet) log.debug("mqtt-packet was loaded before the broker: its per-packet debug calls stay as they are");
   const events = new EventEmitter();
   const maxPacketBytes = deps.maxPacketBytes ?? MAX_PACKET_BYTES;
   const clock = deps.clock ?? Date.now;

@@ -46,6 +46,12 @@ async function startOurs() {
   const fleetSecret = process.env.BENCH_FLEET_SECRET ?? "bench-fleet-secret";
   const broker = createBroker({ log, topicRoot: "bbb", fleetSecret, users, ...(redisUrl ? { cluster: { redisUrl } } : {}), ...(mode === "ours-packets" ? { retainedStore: "packets" } : {}) });
   const { mqttPort } = await broker.start({ mqttPort: Number(process.env.BENCH_BROKER_PORT ?? 0), bind: "127.0.0.1" });
+  // BENCH_LOCAL_SUB=<filter,...>: an in-process client on these filters, as the all-in-one
+  // server's manager is (diagnosis of the broker's own share of the server's work).
+  if (process.env.BENCH_LOCAL_SUB) {
+    const local = broker.localClient({ message: () => {}, error: () => {} });
+    await local.subscribe(process.env.BENCH_LOCAL_SUB.split(","));
+  }
   stopFn = async () => {
     await broker.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -71,6 +77,7 @@ async function startAedes() {
 
 /** CPU profile of the measuring window only (`prof-start` … `prof-stop <file>`), without start-up and ramp. */
 let profiler = null;
+let heapProfiler = null;
 
 process.on("message", async (msg) => {
   if (msg?.cmd === "prof-start") {
@@ -85,6 +92,23 @@ process.on("message", async (msg) => {
     writeFileSync(msg.file, JSON.stringify(profile));
     profiler.disconnect();
     profiler = null;
+    process.send({ rid: msg.rid });
+  }
+  // Sampled allocations of the window (`heap-start` … `heap-stop <file>`). With `survivors`, only
+  // objects that lived through a scavenge are kept (V8 drops those a minor GC collects): what
+  // each message leaves for the old generation's marking.
+  if (msg?.cmd === "heap-start") {
+    heapProfiler = new Session();
+    heapProfiler.connect();
+    await heapProfiler.post("HeapProfiler.enable");
+    await heapProfiler.post("HeapProfiler.startSampling", { samplingInterval: msg.intervalBytes ?? 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !msg.survivors });
+    process.send({ rid: msg.rid });
+  }
+  if (msg?.cmd === "heap-stop") {
+    const { profile } = await heapProfiler.post("HeapProfiler.stopSampling");
+    writeFileSync(msg.file, JSON.stringify(profile));
+    heapProfiler.disconnect();
+    heapProfiler = null;
     process.send({ rid: msg.rid });
   }
   if (msg?.cmd === "eld-start") {

@@ -15,7 +15,8 @@ export const SERVER_MAIN = join(ROOT, "manager", "dist", "main.js");
  * without a reference mode run against the previous design, with --no-write).
  * BENCH_REFERENCE_ROOT=<dir>: a built checkout of the previous design (e.g. `git archive` of the
  * reference commit, built with `npx tsc -b`) whose server the system and restart phases run
- * beside this one, in the same run. Null when unset.
+ * beside this one, in the same run (and whose broker the broker phase runs as `ours-ref`).
+ * Null when unset.
  */
 export function referenceServer() {
   const root = process.env.BENCH_REFERENCE_ROOT;

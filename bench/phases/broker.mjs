@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { startBroker } from "../lib/broker-runner.mjs";
+import { referenceServer } from "../lib/server-runner.mjs";
 import { startLoad } from "../lib/load-gen.mjs";
 import { startSubscriber } from "../lib/subscriber.mjs";
 import { createCpuMeter, memory } from "../lib/proc-stat.mjs";
@@ -15,7 +16,7 @@ const SECRET = "bench-fleet-secret";
  * One measured run: N boards at 1 Hz, retained QoS 0 heartbeats, one subscriber on
  * `bbb/+/heartbeat`; CPU of the broker process only, over a steady-state window.
  */
-export async function brokerRun({ kind, boards, warmupS, measureS, connectsPerSec, workers, cluster, label, phase = "broker", respond = false, cpuProf, windowProfDir = process.env.BENCH_WINDOW_PROF }) {
+export async function brokerRun({ kind, boards, warmupS, measureS, connectsPerSec, workers, cluster, label, phase = "broker", respond = false, cpuProf, windowProfDir = process.env.BENCH_WINDOW_PROF, windowHeapDir = process.env.BENCH_WINDOW_HEAP }) {
   const brokers = [];
   let load = null;
   let sub = null;
@@ -53,10 +54,14 @@ export async function brokerRun({ kind, boards, warmupS, measureS, connectsPerSe
     const c0 = await load.counts();
     // BENCH_WINDOW_PROF=<dir>: a CPU profile of each broker's window (BENCHMARKS.md's profiles).
     if (windowProfDir) await Promise.all(brokers.map((b) => b.profStart()));
+    // BENCH_WINDOW_HEAP=<dir>: sampled allocations of the window that outlived a scavenge (what
+    // each message leaves for the old generation), one .heapprofile per broker.
+    if (windowHeapDir) await Promise.all(brokers.map((b) => b.heapStart({ survivors: true })));
     meter.start();
     await sleep(measureS * 1000);
     const cpu = meter.stop();
     if (windowProfDir) await Promise.all(brokers.map((b, i) => b.profStop(join(windowProfDir, `${kind}-${boards}-${i}-${Date.now()}.cpuprofile`))));
+    if (windowHeapDir) await Promise.all(brokers.map((b, i) => b.heapStop(join(windowHeapDir, `${kind}-${boards}-${i}-${Date.now()}.heapprofile`))));
     const redisCpu = redisMeter?.stop();
     const benchCpu = subMeter.stop();
     const c1 = await load.counts();
@@ -114,7 +119,7 @@ function gcSummary(gc) {
 
 export async function runBrokerPhase(opts) {
   const { sizes, runs, kinds, warmupS, measureS, connectsPerSec, workers } = opts;
-  const out = { runsPerSize: runs, sizes: [], runs: [] };
+  const out = { runsPerSize: runs, sizes: [], runs: [], reference: kinds.includes("ours-ref") ? (referenceServer()?.label ?? null) : null };
   for (const boards of sizes) {
     const perKind = Object.fromEntries(kinds.map((k) => [k, []]));
     for (let r = 0; r < runs; r++) {
@@ -133,7 +138,7 @@ export async function runBrokerPhase(opts) {
     const ref = med.mosquitto?.cpuUsPerMsg;
     const ratio = (k) => (ref && med[k]?.cpuUsPerMsg ? round(med[k].cpuUsPerMsg / ref, 2) : null);
     // Ratio per run pair (same run index) too, then its median: robust to drift between runs.
-    out.sizes.push({ boards, median: med, ratioOursToMosquitto: ratio("ours"), ratioAedesToMosquitto: ratio("aedes") });
+    out.sizes.push({ boards, median: med, ratioOursToMosquitto: ratio("ours"), ratioAedesToMosquitto: ratio("aedes"), ...(med["ours-ref"] ? { ratioReferenceToMosquitto: ratio("ours-ref") } : {}) });
   }
   if (opts.gcCompare) {
     // The old generation's churn from retained heartbeats, before (Aedes' packet store) and after.

@@ -13,6 +13,7 @@ import { BrokerErrorCodes } from "./errors.js";
 import { stampRequest } from "./request-stamp.js";
 import { useExactDedupe, type DeliveringClient } from "./exact-dedupe.js";
 import { createSharedEncoder, useDirectQoS0, type DirectClient } from "./direct-qos0.js";
+import { useFastPublishParse, type ParserLike } from "./publish-fast-parse.js";
 
 export interface HookDeps {
   acl: Acl;
@@ -138,6 +139,7 @@ export function createHooks(deps: HookDeps) {
     // In this order: exact-dedupe wraps the direct delivery.
     useDirectQoS0(client as unknown as DirectClient, encoded);
     useExactDedupe(client as unknown as DeliveringClient);
+    useFastPublishParse((client as unknown as { _parser: ParserLike })._parser);
     wills.set(client, packet.will ? { topic: packet.will.topic, retain: packet.will.retain === true } : null);
     connects.set(client, { emptyId: packet.clientId === "", packet });
     callback(null, true);

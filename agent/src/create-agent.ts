@@ -239,7 +239,7 @@ export function createAgent(deps: AgentDeps) {
           }
         });
         conn.onConnect(() => {
-          if (heartbeat) void heartbeat.beat();
+          heartbeat?.beat();
           iocs?.resend();
           // Retained, so sent again after a reconnect only in case the broker lost it (a restart).
           if (!firstConnect) void inventory.check(true);
@@ -280,7 +280,7 @@ export function createAgent(deps: AgentDeps) {
       conn.setFrozen(f);
     },
     /** One heartbeat as it would be sent now (tests, diagnostics). */
-    async heartbeatNow() {
+    heartbeatNow() {
       if (!heartbeat) throw new Error("agent not started");
       return heartbeat.build();
     },

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { deviceJsonSchema, deviceTypeName } from "@bbb/shared";
+import { createFileChanges, inotifyWatchDir, type WatchDir } from "../system/file-changes.js";
 import type { RootedFs } from "../system/rooted-fs.js";
 
 export const DEVICE_JSON_PATH = "/opt/device.json";
@@ -10,12 +11,15 @@ export interface DeviceInfo {
 }
 
 /**
- * /opt/device.json written by the boards' identification script. Watched cheaply:
- * one synchronous stat per call (asked at every beat: no thread-pool round trip, no error
- * object when the file is missing), a re-read and re-parse only when its mtime changed.
+ * /opt/device.json written by the boards' identification script. Watched cheaply: asked at
+ * every beat, it is looked at only after the watch of /opt named it (file-changes.ts; at every
+ * call where /opt cannot be watched), then with one synchronous stat (no thread-pool round trip,
+ * no error object when the file is missing), and re-read and re-parsed only when its mtime
+ * changed. `close()` drops the watch.
  */
-export function createDeviceInfo(fs: RootedFs, path = DEVICE_JSON_PATH) {
+export function createDeviceInfo(fs: RootedFs, path = DEVICE_JSON_PATH, watchDir: WatchDir = inotifyWatchDir) {
   const hostPath = fs.resolve(path);
+  const changes = createFileChanges(fs, path, watchDir);
   let lastMtime: number | null = null;
   let cached: DeviceInfo | null = null;
   const mtimeOf = (): number | null => {
@@ -38,9 +42,8 @@ export function createDeviceInfo(fs: RootedFs, path = DEVICE_JSON_PATH) {
     }
   };
   return {
-    // Synchronous reads (one stat per beat) behind the promise the heartbeat builder awaits.
-    // eslint-disable-next-line @typescript-eslint/require-await
-    async get(): Promise<DeviceInfo | null> {
+    get(): DeviceInfo | null {
+      if (!changes.changed()) return cached;
       const mtime = mtimeOf();
       if (mtime === lastMtime) return cached;
       lastMtime = mtime;
@@ -59,5 +62,6 @@ export function createDeviceInfo(fs: RootedFs, path = DEVICE_JSON_PATH) {
       }
       return cached;
     },
+    close: () => changes.close(),
   };
 }

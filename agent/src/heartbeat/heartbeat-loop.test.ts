@@ -1,5 +1,5 @@
 import { pino } from "pino";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { heartbeatSchema } from "@bbb/shared";
 import { createFakeRoot, type FakeRoot } from "../sim/fake-root.js";
 import { createRecordingExec } from "../sim/recording-exec.js";
@@ -36,7 +36,7 @@ describe("heartbeat from a fake root", () => {
       publish: () => undefined,
       canPublish: () => true,
     });
-    const hb = heartbeatSchema.parse(await loop.build());
+    const hb = heartbeatSchema.parse(loop.build());
     expect(hb).toEqual({
       v: 1,
       id: fake.boardId,
@@ -60,13 +60,40 @@ describe("heartbeat from a fake root", () => {
       agentVersion: "0.1.0",
       services: { "bbb-function": "active" },
     });
-    // The identification script rewrites the file: picked up at its new mtime.
+    // The identification script rewrites the file: picked up once the watch of /opt names it.
     await new Promise((r) => setTimeout(r, 20));
     await fake.writeDevice({ device: 7, details: "SPIxCONV board 3" });
-    const next = await loop.build();
-    expect(next).toMatchObject({ type: "spixconv", details: "SPIxCONV board 3", seq: 1 });
+    await vi.waitFor(() => expect(loop.build()).toMatchObject({ type: "spixconv", details: "SPIxCONV board 3" }));
     // An adopted node type wins; the detected one stays visible.
     await nodeSettings.save({ type: "power-supply", pvPrefix: ["PS-01:"] });
-    expect(await loop.build()).toMatchObject({ type: "power-supply", detectedType: "spixconv", pvPrefix: ["PS-01:"] });
+    expect(loop.build()).toMatchObject({ type: "power-supply", detectedType: "spixconv", pvPrefix: ["PS-01:"] });
+    loop.stop();
+  });
+
+  it("builds and hands the beat to publish within the call: no promise between the timer and the socket", async () => {
+    fake = await createFakeRoot({ index: 10 });
+    const sent: string[] = [];
+    const loop = createHeartbeatLoop({
+      boardId: fake.boardId,
+      session: "sess2",
+      iface: "eth0",
+      agentVersion: "0.1.0",
+      periodMs: 1000,
+      fs: createRootedFs(fake.root),
+      clock: { now: () => 1_700_000_000_000 },
+      log: pino({ level: "silent" }),
+      slow: () => ({ net: null }),
+      nodeSettings: createNodeSettings(createStateFiles(fake.stateDir)),
+      interfaces: () => ({}),
+      publish: (p) => void sent.push(p),
+      canPublish: () => true,
+    });
+    loop.beat();
+    loop.beat();
+    expect(sent.map((p) => heartbeatSchema.parse(JSON.parse(p)))).toMatchObject([
+      { seq: 0, hostname: "sim-bbb-0010", mac: fake.mac, type: "mbtemp" },
+      { seq: 1, hostname: "sim-bbb-0010", mac: fake.mac, type: "mbtemp" },
+    ]);
+    loop.stop();
   });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { networkInterfaces, type NetworkInterfaceInfo } from "node:os";
 import type { Heartbeat } from "@bbb/shared";
 import type { Logger } from "pino";
@@ -58,7 +59,6 @@ export function createHeartbeatLoop(deps: HeartbeatDeps) {
   let seq = 0;
   const intervals = deps.intervals ?? createSharedIntervals();
   let timer: number | null = null;
-  let busy = false;
   let mac: string | undefined;
   let lastType: string | null = null;
   const readFast = createFastFactsReader(deps.fs, deps.processUptime ?? (() => process.uptime()));
@@ -78,13 +78,24 @@ export function createHeartbeatLoop(deps: HeartbeatDeps) {
     return rare;
   };
 
-  const build = async (): Promise<Heartbeat> => {
-    if (mac === undefined) {
-      const m = await deps.fs.tryReadSmall(`/sys/class/net/${deps.iface}/address`, 64);
-      mac = m?.trim().toLowerCase() ?? "";
+  /** Read once: the interface's hardware address does not change while the agent runs. */
+  const readMac = (): string => {
+    try {
+      return readFileSync(deps.fs.resolve(`/sys/class/net/${deps.iface}/address`), "utf8").slice(0, 64).trim().toLowerCase();
+    } catch {
+      return "";
     }
+  };
+
+  /**
+   * Synchronous from the timer's callback to the socket write: every read of a beat is a
+   * synchronous one, so a promise per read and per beat would only add microtask turns and
+   * garbage (CPU per heartbeat, BENCHMARKS.md §"Agent footprint").
+   */
+  const build = (): Heartbeat => {
+    if (mac === undefined) mac = readMac();
     const fast = readFast.read();
-    const dev = await device.get();
+    const dev = device.get();
     const slow = deps.slow();
     const net = slow.net;
     const ts = deps.clock.now();
@@ -126,15 +137,12 @@ export function createHeartbeatLoop(deps: HeartbeatDeps) {
     });
   };
 
-  const beat = async () => {
-    if (busy || !deps.canPublish()) return;
-    busy = true;
+  const beat = (): void => {
+    if (!deps.canPublish()) return;
     try {
-      deps.publish(serializeHeartbeat(await build()));
+      deps.publish(serializeHeartbeat(build()));
     } catch (e: unknown) {
       log.warn({ err: e }, "heartbeat failed");
-    } finally {
-      busy = false;
     }
   };
 
@@ -145,12 +153,13 @@ export function createHeartbeatLoop(deps: HeartbeatDeps) {
     currentType: (): string => lastType ?? deps.nodeSettings.get().type ?? deps.configuredType ?? "undefined",
     start() {
       if (timer) return;
-      timer = intervals.set(() => void beat(), deps.periodMs);
+      timer = intervals.set(beat, deps.periodMs);
     },
     stop() {
       intervals.clear(timer);
       timer = null;
       readFast.close();
+      device.close();
     },
     running: () => timer !== null,
   };

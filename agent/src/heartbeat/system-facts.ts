@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync } from "node:fs";
+import { createFileChanges, inotifyWatchDir, type WatchDir } from "../system/file-changes.js";
 import type { RootedFs } from "../system/rooted-fs.js";
 
 /**
@@ -82,10 +83,11 @@ const FAST_PATHS = {
  * trips and four allocations per file. The procfs and sysfs files stay open and are read with
  * pread(2) at offset 0, which makes the kernel generate them afresh: one system call per file
  * and beat instead of three (CPU per heartbeat, BENCHMARKS.md §"Agent footprint").
- * /etc/hostname is a regular file that set-hostname replaces by rename, so it is opened every
- * time. `close()` gives the descriptors back (the agent's stop); a later read opens them again.
+ * /etc/hostname is a regular file that set-hostname replaces by rename, so it cannot be kept open;
+ * it is read again only when its directory's watch names it (file-changes.ts). `close()` gives
+ * the descriptors and the watch back (the agent's stop); a later read opens them again.
  */
-export function createFastFactsReader(fs: RootedFs, processUptime: () => number) {
+export function createFastFactsReader(fs: RootedFs, processUptime: () => number, watchDir: WatchDir = inotifyWatchDir) {
   const buf = Buffer.allocUnsafe(8192);
   const kept = (path: string) => ({ path: fs.resolve(path), fd: -1 });
   const files = {
@@ -94,7 +96,9 @@ export function createFastFactsReader(fs: RootedFs, processUptime: () => number)
     meminfo: kept(FAST_PATHS.meminfo),
     temp: kept(FAST_PATHS.temp),
   };
-  const hostname = fs.resolve(FAST_PATHS.hostname);
+  const hostnamePath = fs.resolve(FAST_PATHS.hostname);
+  const hostnameChanges = createFileChanges(fs, FAST_PATHS.hostname, watchDir);
+  let hostname = "";
   const readAt = (fd: number, max: number) => buf.toString("utf8", 0, readSync(fd, buf, 0, Math.min(max, buf.length), 0));
   const readOnce = (p: string, max: number): string | null => {
     let fd = -1;
@@ -134,10 +138,10 @@ export function createFastFactsReader(fs: RootedFs, processUptime: () => number)
     const load = readKept(files.loadavg, 128);
     const mem = readKept(files.meminfo, 8192);
     const temp = readKept(files.temp, 32);
-    const name = readOnce(hostname, 256);
+    if (hostnameChanges.changed()) hostname = readOnce(hostnamePath, 256)?.trim().split(/\s+/)[0] ?? "";
     const f: FastFacts = {
       uptime: (up !== null ? parseUptime(up) : null) ?? Math.round(processUptime()),
-      hostname: name?.trim().split(/\s+/)[0] ?? "",
+      hostname,
     };
     const l = load !== null ? parseLoad1(load) : null;
     if (l !== null) f.load1 = l;
@@ -154,6 +158,7 @@ export function createFastFactsReader(fs: RootedFs, processUptime: () => number)
       closeKept(files.loadavg);
       closeKept(files.meminfo);
       closeKept(files.temp);
+      hostnameChanges.close();
     },
   };
 }

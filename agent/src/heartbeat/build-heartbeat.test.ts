@@ -31,4 +31,21 @@ describe("heartbeat size", () => {
     expect("gateway" in parsed).toBe(false);
     expect(Object.keys(parsed.services ?? {}).length).toBeLessThan(32);
   });
+
+  it("puts the required fields first, then the optional ones with a value, in the order given", () => {
+    const hb = composeHeartbeat({
+      id: "a0f6fd8b1c22",
+      session: "s1",
+      seq: 7,
+      ts: 1,
+      hostname: "bbb-a",
+      ip: "10.128.1.2",
+      type: "mbtemp",
+      uptime: 5,
+      optional: { mac: "a0:f6:fd:8b:1c:22", gateway: undefined, details: null, load1: 0, tempC: 47.3, services: {} },
+    });
+    expect(JSON.stringify(hb)).toBe(
+      '{"v":1,"id":"a0f6fd8b1c22","session":"s1","seq":7,"ts":1,"hostname":"bbb-a","ip":"10.128.1.2","type":"mbtemp","uptime":5,"mac":"a0:f6:fd:8b:1c:22","load1":0,"tempC":47.3,"services":{}}',
+    );
+  });
 });

@@ -55,10 +55,13 @@ export interface HeartbeatParts {
     Record<string, unknown>;
 }
 
+/**
+ * The required fields first, then the optional ones that have a value, in the order given. One
+ * object per beat: no entries array and no spread copy (CPU per heartbeat, BENCHMARKS.md
+ * §"Agent footprint").
+ */
 export function composeHeartbeat(p: HeartbeatParts): Heartbeat {
-  const opt: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(p.optional)) if (v !== undefined && v !== null) opt[k] = v;
-  return {
+  const hb: Heartbeat & Record<string, unknown> = {
     v: PROTOCOL_VERSION,
     id: p.id,
     session: p.session,
@@ -68,6 +71,11 @@ export function composeHeartbeat(p: HeartbeatParts): Heartbeat {
     ip: p.ip,
     type: p.type,
     uptime: p.uptime,
-    ...opt,
   };
+  const opt = p.optional;
+  for (const k in opt) {
+    const v = opt[k];
+    if (v !== undefined && v !== null) hb[k] = v;
+  }
+  return hb;
 }

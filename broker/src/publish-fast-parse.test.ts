@@ -10,7 +10,8 @@ function run(chunks: Buffer[], fast: boolean, protocolVersion = 4): Event[] {
   const p = mqttParser({ protocolVersion });
   if (fast) useFastPublishParse(p as unknown as ParserLike);
   const out: Event[] = [];
-  p.on("packet", (packet: Record<string, unknown>) => {
+  p.on("packet", (pk) => {
+    const packet = pk as unknown as Record<string, unknown>;
     const plain: Record<string, unknown> = { class: packet.constructor.name };
     for (const [k, v] of Object.entries(packet)) plain[k] = Buffer.isBuffer(v) ? `hex:${v.toString("hex")}` : v;
     out.push({ packet: plain });

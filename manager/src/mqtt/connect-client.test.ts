@@ -37,4 +37,31 @@ describe("connectManagerClient", () => {
     );
     expect(onItsSocket).toHaveLength(1);
   });
+
+  it("keeps trying after a refused CONNACK (a broker answering \"server busy\" in a reconnect storm)", async () => {
+    let refusals = 2;
+    const aedes = await Aedes.createBroker({
+      authenticate: (_client, _username, _password, done) => {
+        if (refusals-- > 0) return done(Object.assign(new Error("server busy"), { returnCode: 3 as const }), false);
+        done(null, true);
+      },
+    });
+    const server = net.createServer(aedes.handle);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    cleanup.push(async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    });
+    const client = connectManagerClient({
+      url: `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      password: "p",
+      topics: createTopics("bbb"),
+      log: pino({ level: "silent" }),
+    });
+    cleanup.push(() => void client.end(true));
+    const refused: number[] = [];
+    client.on("error", (err) => refused.push((err as { code?: number }).code ?? -1));
+    await new Promise<void>((resolve) => client.once("connect", () => resolve()));
+    expect(refused).toEqual([3, 3]);
+  }, 15_000);
 });

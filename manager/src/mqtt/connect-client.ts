@@ -26,6 +26,11 @@ export function connectManagerClient(o: ManagerMqttOptions): MqttClient {
     clean: true,
     keepalive: 10,
     reconnectPeriod: 1000,
+    // A broker in a reconnect storm answers "server busy" (CONNACK 3, docs/protocol.md §"Server
+    // busy"). MQTT.js stops reconnecting after any refused CONNACK unless told otherwise, which
+    // left the manager disconnected for good while every board came back (clustered tier,
+    // 40,000 boards, BENCHMARKS.md): it tries again every second, as after any other failure.
+    reconnectOnConnackError: true,
     connectTimeout: 10_000,
     will: {
       topic: o.topics.managerStatus(),

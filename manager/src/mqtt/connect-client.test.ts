@@ -12,15 +12,14 @@ describe("connectManagerClient", () => {
     for (const f of cleanup.splice(0).reverse()) await f();
   });
 
-  it("turns Nagle off on its connection to the broker (views and answers must not wait for a delayed ACK)", async () => {
-    const aedes = await Aedes.createBroker();
+  /** The manager's client against this Aedes on a TCP port of its own; both closed after the test. */
+  async function managerOn(aedes: Aedes) {
     const server = net.createServer(aedes.handle);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     cleanup.push(async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
     });
-    const setNoDelay = vi.spyOn(net.Socket.prototype, "setNoDelay");
     const client = connectManagerClient({
       url: `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`,
       password: "p",
@@ -28,6 +27,13 @@ describe("connectManagerClient", () => {
       log: pino({ level: "silent" }),
     });
     cleanup.push(() => void client.end(true));
+    return client;
+  }
+
+  it("turns Nagle off on its connection to the broker (views and answers must not wait for a delayed ACK)", async () => {
+    const aedes = await Aedes.createBroker();
+    const setNoDelay = vi.spyOn(net.Socket.prototype, "setNoDelay");
+    const client = await managerOn(aedes);
     await new Promise<void>((resolve, reject) => {
       client.once("connect", () => resolve());
       client.once("error", reject);
@@ -46,19 +52,7 @@ describe("connectManagerClient", () => {
         done(null, true);
       },
     });
-    const server = net.createServer(aedes.handle);
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    cleanup.push(async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await new Promise<void>((resolve) => aedes.close(() => resolve()));
-    });
-    const client = connectManagerClient({
-      url: `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      password: "p",
-      topics: createTopics("bbb"),
-      log: pino({ level: "silent" }),
-    });
-    cleanup.push(() => void client.end(true));
+    const client = await managerOn(aedes);
     const refused: number[] = [];
     client.on("error", (err) => refused.push((err as { code?: number }).code ?? -1));
     await new Promise<void>((resolve) => client.once("connect", () => resolve()));

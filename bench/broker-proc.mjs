@@ -79,18 +79,29 @@ async function startAedes() {
 let profiler = null;
 let heapProfiler = null;
 
+/** An inspector session of this process with `domain` enabled and `start` sent. */
+async function startSession(domain, start, params) {
+  const s = new Session();
+  s.connect();
+  await s.post(`${domain}.enable`);
+  await s.post(start, params);
+  return s;
+}
+
+/** Sends `stop`, writes the profile it answers to `file` and ends the session. */
+async function stopSession(s, stop, file) {
+  const { profile } = await s.post(stop);
+  writeFileSync(file, JSON.stringify(profile));
+  s.disconnect();
+}
+
 process.on("message", async (msg) => {
   if (msg?.cmd === "prof-start") {
-    profiler = new Session();
-    profiler.connect();
-    await profiler.post("Profiler.enable");
-    await profiler.post("Profiler.start");
+    profiler = await startSession("Profiler", "Profiler.start");
     process.send({ rid: msg.rid });
   }
   if (msg?.cmd === "prof-stop") {
-    const { profile } = await profiler.post("Profiler.stop");
-    writeFileSync(msg.file, JSON.stringify(profile));
-    profiler.disconnect();
+    await stopSession(profiler, "Profiler.stop", msg.file);
     profiler = null;
     process.send({ rid: msg.rid });
   }
@@ -98,16 +109,11 @@ process.on("message", async (msg) => {
   // objects that lived through a scavenge are kept (V8 drops those a minor GC collects): what
   // each message leaves for the old generation's marking.
   if (msg?.cmd === "heap-start") {
-    heapProfiler = new Session();
-    heapProfiler.connect();
-    await heapProfiler.post("HeapProfiler.enable");
-    await heapProfiler.post("HeapProfiler.startSampling", { samplingInterval: msg.intervalBytes ?? 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !msg.survivors });
+    heapProfiler = await startSession("HeapProfiler", "HeapProfiler.startSampling", { samplingInterval: msg.intervalBytes ?? 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !msg.survivors });
     process.send({ rid: msg.rid });
   }
   if (msg?.cmd === "heap-stop") {
-    const { profile } = await heapProfiler.post("HeapProfiler.stopSampling");
-    writeFileSync(msg.file, JSON.stringify(profile));
-    heapProfiler.disconnect();
+    await stopSession(heapProfiler, "HeapProfiler.stopSampling", msg.file);
     heapProfiler = null;
     process.send({ rid: msg.rid });
   }

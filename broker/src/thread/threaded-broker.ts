@@ -10,6 +10,7 @@ import type { Broker, BrokerDeps, StartOptions } from "../types.js";
 import type { UserStore } from "../user-store.js";
 import { createWebSocketGateway } from "../websocket.js";
 import { createConnectionBridge } from "./connection-bridge.js";
+import { localProxyClient, type LocalProxy } from "./local-proxy.js";
 import { createOutbox, sliceOf, type Batch, type FromWorker, type ToWorker, type WorkerSettings } from "./messages.js";
 import type { VerifyAnswer } from "./verified-logins.js";
 
@@ -37,13 +38,6 @@ const RESTART_MAX_MS = 30_000;
 function workerFile(): URL {
   const here = new URL(import.meta.url);
   return here.pathname.endsWith(".ts") ? new URL("../../dist/thread/broker-worker.js", here) : new URL("./broker-worker.js", here);
-}
-
-interface LocalProxy {
-  handlers: LocalHandlers;
-  filters: Set<string>;
-  up: boolean;
-  closed: boolean;
 }
 
 interface Pending {
@@ -335,36 +329,7 @@ export function createThreadedBroker(deps: ThreadedBrokerDeps): Broker {
     const p: LocalProxy = { handlers, filters: new Set(), up: false, closed: false };
     locals.set(l, p);
     if (outbox) send({ k: "local-open", l });
-    const usable = () => {
-      if (p.closed) throw new CodedError(BrokerErrorCodes.NOT_RUNNING, "local client closed");
-    };
-    return {
-      get closed() {
-        return p.closed;
-      },
-      async subscribe(filters) {
-        usable();
-        const fresh = filters.filter((f) => !p.filters.has(f));
-        for (const f of fresh) p.filters.add(f);
-        if (outbox && fresh.length > 0) await request({ k: "local-sub", l, filters: fresh });
-      },
-      async unsubscribe(filters) {
-        const gone = filters.filter((f) => p.filters.delete(f));
-        if (outbox && gone.length > 0) await request({ k: "local-unsub", l, filters: gone });
-      },
-      async publish(topic, payload, opts) {
-        usable();
-        if (!p.up) throw new CodedError(BrokerErrorCodes.NOT_RUNNING, "broker not running");
-        await request({ k: "pub", l, t: topic, q: opts.qos, r: opts.retain, bytes: typeof payload === "string" ? Buffer.from(payload) : payload });
-      },
-      async close() {
-        if (p.closed) return;
-        p.closed = true;
-        p.filters.clear();
-        if (outbox) await request({ k: "local-close", l }).catch(() => undefined);
-        locals.delete(l);
-      },
-    };
+    return localProxyClient(l, p, { running: () => outbox !== null, request, forget: () => locals.delete(l) });
   }
 
   return {

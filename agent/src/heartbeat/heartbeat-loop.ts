@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { networkInterfaces, type NetworkInterfaceInfo } from "node:os";
 import type { Heartbeat } from "@bbb/shared";
 import type { Logger } from "pino";
@@ -79,13 +78,7 @@ export function createHeartbeatLoop(deps: HeartbeatDeps) {
   };
 
   /** Read once: the interface's hardware address does not change while the agent runs. */
-  const readMac = (): string => {
-    try {
-      return readFileSync(deps.fs.resolve(`/sys/class/net/${deps.iface}/address`), "utf8").slice(0, 64).trim().toLowerCase();
-    } catch {
-      return "";
-    }
-  };
+  const readMac = (): string => deps.fs.tryReadSmallSync(`/sys/class/net/${deps.iface}/address`, 64)?.trim().toLowerCase() ?? "";
 
   /**
    * Synchronous from the timer's callback to the socket write: every read of a beat is a

@@ -20,6 +20,8 @@ export interface RootedFs {
   readSmall(p: string, maxBytes?: number): Promise<string>;
   /** readSmall, or null when the file does not exist or cannot be read. */
   tryReadSmall(p: string, maxBytes?: number): Promise<string | null>;
+  /** tryReadSmall without the promise, for the heartbeat's synchronous path. */
+  tryReadSmallSync(p: string, maxBytes?: number): string | null;
   readText(p: string): Promise<string>;
   tryReadText(p: string): Promise<string | null>;
   /** Temp file + fsync + rename + folder fsync (`@bbb/shared/node`): readers never see half a file. */
@@ -72,6 +74,13 @@ export function createRootedFs(rootPrefix: string): RootedFs {
     resolve,
     readSmall,
     tryReadSmall: (p, maxBytes) => orNull(() => readSmall(p, maxBytes)),
+    tryReadSmallSync: (p, maxBytes = 16 * 1024) => {
+      try {
+        return readSmallSync(p, maxBytes);
+      } catch {
+        return null;
+      }
+    },
     readText: (p) => fsp.readFile(resolve(p), "utf8"),
     tryReadText: (p) => orNull(() => fsp.readFile(resolve(p), "utf8")),
     writeAtomic: (p, data, mode = 0o644) => writeFileAtomic(resolve(p), data, mode),

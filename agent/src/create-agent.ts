@@ -17,7 +17,8 @@ import { createPvWatch } from "./epics/pv-watch.js";
 import { createNetworkChange } from "./commands/network-change.js";
 import { createResultStore } from "./commands/result-store.js";
 import type { ResolvedAgentConfig } from "./config/schema.js";
-import { createHeartbeatLoop, type InterfacesFn } from "./heartbeat/heartbeat-loop.js";
+import { createHeartbeatLoop } from "./heartbeat/heartbeat-loop.js";
+import type { InterfacesFn } from "./heartbeat/net-facts.js";
 import { createSlowFacts } from "./heartbeat/slow-facts.js";
 import { parseUptime } from "./heartbeat/system-facts.js";
 import { createInventoryReporter } from "./inventory/inventory-reporter.js";
@@ -145,6 +146,8 @@ export function createAgent(deps: AgentDeps) {
         fs,
         exec: deps.exec,
         net,
+        iface: config.netInterface,
+        interfaces: deps.interfaces,
         systemd,
         services: config.services,
         intervalMs: config.servicePollMs,
@@ -161,7 +164,7 @@ export function createAgent(deps: AgentDeps) {
         exec: deps.exec,
         store,
         publish: (t, p) => conn.publishReliable(t, p),
-        afterAction: () => s.poll(),
+        afterAction: () => s.refresh(),
         boardLog,
         log,
       });
@@ -179,7 +182,6 @@ export function createAgent(deps: AgentDeps) {
         slow: () => s.get(),
         nodeSettings,
         projectSync: deps.projectSync,
-        interfaces: deps.interfaces,
         intervals,
         publish: (p) => conn.publishVolatile(topics.heartbeat(config.boardId), p, true),
         canPublish: () => conn.isConnected() && !frozen,

@@ -2,7 +2,6 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { heartbeatSchema } from "@bbb/shared";
 import { createFakeRoot, type FakeRoot } from "../sim/fake-root.js";
-import { createRecordingExec } from "../sim/recording-exec.js";
 import { createRootedFs } from "../system/rooted-fs.js";
 import { createStateFiles } from "../state/state-files.js";
 import { createNodeSettings } from "../state/node-settings.js";
@@ -15,7 +14,6 @@ describe("heartbeat from a fake root", () => {
   it("reports the fields a board can tell and follows /opt/device.json changes", async () => {
     fake = await createFakeRoot({ index: 9, layout: "networkd", uptimeS: 777 });
     const fs = createRootedFs(fake.root);
-    const rec = createRecordingExec({ mac: fake.mac, ip: fake.options.ip });
     const nodeSettings = createNodeSettings(createStateFiles(fake.stateDir));
     const loop = createHeartbeatLoop({
       boardId: fake.boardId,
@@ -28,11 +26,18 @@ describe("heartbeat from a fake root", () => {
       log: pino({ level: "silent" }),
       slow: () => ({
         net: { mode: "manual", ip: fake.options.ip, gateway: "10.128.1.1", nameservers: ["10.0.0.71"] },
+        addr: {
+          address: fake.options.ip,
+          netmask: "255.255.255.0",
+          family: "IPv4",
+          mac: fake.mac,
+          internal: false,
+          cidr: null,
+        },
         diskUsedPct: 40,
         services: { "bbb-function": "active" },
       }),
       nodeSettings,
-      interfaces: rec.interfaces,
       publish: () => undefined,
       canPublish: () => true,
     });
@@ -84,7 +89,6 @@ describe("heartbeat from a fake root", () => {
       log: pino({ level: "silent" }),
       slow: () => ({ net: null }),
       nodeSettings: createNodeSettings(createStateFiles(fake.stateDir)),
-      interfaces: () => ({}),
       publish: (p) => void sent.push(p),
       canPublish: () => true,
     });

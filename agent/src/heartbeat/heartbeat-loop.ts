@@ -1,4 +1,3 @@
-import { networkInterfaces, type NetworkInterfaceInfo } from "node:os";
 import type { Heartbeat } from "@bbb/shared";
 import type { Logger } from "pino";
 import type { ProjectSync } from "../actions/project-sync.js";
@@ -12,19 +11,17 @@ import type { SlowFacts } from "./slow-facts.js";
 import { createFastFactsReader } from "./system-facts.js";
 
 /**
- * How long the rarely-changing facts asked of the OS or the project sync (the interface's IPv4
- * address, project revision, rc.local hash) are reused. They are also re-read whenever the slow
- * facts change, which an action (set-ip, sync-project) triggers at once.
+ * How long the rarely-changing facts asked of the project sync (project revision, rc.local hash)
+ * are reused. They are also re-read whenever the slow facts change, which an action
+ * (sync-project) triggers at once. The interface's address comes with the slow facts
+ * (heartbeat/net-facts.ts).
  */
 const RARE_FACTS_MS = 5000;
 
 interface RareFacts {
-  addr: NetworkInterfaceInfo | undefined;
   projectRevision: string | undefined;
   rcLocalHash: string | undefined;
 }
-
-export type InterfacesFn = () => NodeJS.Dict<NetworkInterfaceInfo[]>;
 
 export interface HeartbeatDeps {
   boardId: string;
@@ -39,7 +36,6 @@ export interface HeartbeatDeps {
   slow: () => SlowFacts;
   nodeSettings: NodeSettingsStore;
   projectSync?: ProjectSync;
-  interfaces?: InterfacesFn;
   processUptime?: () => number;
   /** The agent's shared timers (the keepalive ticks with the heartbeat); default: its own. */
   intervals?: SharedIntervals;
@@ -54,7 +50,6 @@ export interface HeartbeatDeps {
 export function createHeartbeatLoop(deps: HeartbeatDeps) {
   const log = deps.log.child({ module: "heartbeat" });
   const device = createDeviceInfo(deps.fs);
-  const interfaces = deps.interfaces ?? networkInterfaces;
   let seq = 0;
   const intervals = deps.intervals ?? createSharedIntervals();
   let timer: number | null = null;
@@ -70,7 +65,6 @@ export function createHeartbeatLoop(deps: HeartbeatDeps) {
     rareSlow = slow;
     rareAt = now;
     rare = {
-      addr: (interfaces()[deps.iface] ?? []).find((a) => a.family === "IPv4"),
       projectRevision: deps.projectSync?.currentRevision()?.slice(0, 64) ?? undefined,
       rcLocalHash: deps.projectSync?.rcLocalHash()?.slice(0, 64) ?? undefined,
     };
@@ -92,7 +86,8 @@ export function createHeartbeatLoop(deps: HeartbeatDeps) {
     const slow = deps.slow();
     const net = slow.net;
     const ts = deps.clock.now();
-    const { addr, projectRevision, rcLocalHash } = rareFacts(slow, ts);
+    const { projectRevision, rcLocalHash } = rareFacts(slow, ts);
+    const addr = slow.addr;
     const node = deps.nodeSettings.get();
     // An adopted type (apply-node) is what the board was configured as; the detected one is
     // still shown when it disagrees, so a wrongly wired board stays visible.

@@ -1,29 +1,41 @@
 import type { Heartbeat } from "@bbb/shared";
 import type { Logger } from "pino";
+import { networkInterfaces, type NetworkInterfaceInfo } from "node:os";
 import type { NetBackend, NetState } from "../backends/net/types.js";
 import type { SystemdBackend } from "../backends/systemd.js";
 import type { Exec } from "../system/exec.js";
+import type { WatchDir } from "../system/file-changes.js";
 import type { RootedFs } from "../system/rooted-fs.js";
 import { startPoll, type SharedIntervals } from "../system/shared-intervals.js";
 import { plainRunner } from "../system/runner.js";
+import { createNetFacts, type InterfacesFn } from "./net-facts.js";
 import { diskUsedPct } from "./system-facts.js";
 import { readTimeSync, type TimeSyncFacts } from "./time-sync.js";
 
 export interface SlowFacts {
   net: NetState | null;
+  /** The interface's live IPv4 address (heartbeat/net-facts.ts says how fresh). */
+  addr?: NetworkInterfaceInfo;
   diskUsedPct?: number;
   services?: Heartbeat["services"];
   timeSync?: TimeSyncFacts;
 }
 
 /**
- * Facts that change rarely or cost a process spawn (service states, network backend files,
- * statfs): polled every few seconds, not per beat (docs/protocol.md §"Commands and results": services).
+ * Facts that change rarely or cost a process spawn (service states, network backend files and
+ * the address, statfs): polled every few seconds, not per beat (docs/protocol.md §"Commands and
+ * results": services). The network facts are read again only when they may have changed
+ * (heartbeat/net-facts.ts); `refresh()`, after an action of the agent, reads them at once.
  */
 export function createSlowFacts(deps: {
   fs: RootedFs;
   exec: Exec;
   net: NetBackend;
+  /** The network interface the heartbeat reports. */
+  iface: string;
+  /** Live interface addresses; default os.networkInterfaces. */
+  interfaces?: InterfacesFn;
+  watchDir?: WatchDir;
   systemd: SystemdBackend;
   services: readonly string[];
   intervalMs: number;
@@ -37,22 +49,26 @@ export function createSlowFacts(deps: {
   const log = deps.log.child({ module: "slow-facts" });
   let facts: SlowFacts = { net: null };
   let stopPoll: (() => void) | null = null;
-  let busy = false;
+  let running: Promise<void> | null = null;
   const run = plainRunner(deps.exec);
   const now = deps.now ?? Date.now;
+  const netFacts = createNetFacts({
+    fs: deps.fs,
+    net: deps.net,
+    iface: deps.iface,
+    interfaces: deps.interfaces ?? networkInterfaces,
+    now,
+    log,
+    watchDir: deps.watchDir,
+  });
   let timeSync: TimeSyncFacts | undefined;
   let timeSyncAt = -Infinity;
 
-  const poll = async () => {
-    if (busy) return;
-    busy = true;
+  const pollOnce = async (fresh: boolean) => {
     try {
-      const next: SlowFacts = { net: null };
-      try {
-        next.net = await deps.net.read(run);
-      } catch (e: unknown) {
-        log.debug({ err: e }, "network read failed");
-      }
+      const { net, addr } = await netFacts.read(run, fresh);
+      const next: SlowFacts = { net };
+      if (addr) next.addr = addr;
       const st = await deps.fs.statfs("/");
       const d = st ? diskUsedPct(st) : null;
       if (d !== null) next.diskUsedPct = d;
@@ -71,13 +87,25 @@ export function createSlowFacts(deps: {
       next.timeSync = timeSync;
       facts = next;
     } finally {
-      busy = false;
+      running = null;
     }
+  };
+  /**
+   * One poll at a time. A timer's poll while one runs is dropped; a fresh one waits for it and
+   * runs after: the action's change must not be missed by a poll that read before it.
+   */
+  const refresh = (): Promise<void> => poll(true);
+  const poll = (fresh = false): Promise<void> => {
+    if (running) return fresh ? running.then(refresh, refresh) : running;
+    running = pollOnce(fresh);
+    return running;
   };
 
   return {
     get: () => facts,
-    poll,
+    poll: () => poll(),
+    /** Reads everything now (after an action of the agent: set-ip, set-nameservers, …). */
+    refresh,
     async start() {
       await poll();
       stopPoll = startPoll(() => void poll(), deps.intervalMs, deps.intervals);
@@ -85,6 +113,7 @@ export function createSlowFacts(deps: {
     stop() {
       stopPoll?.();
       stopPoll = null;
+      netFacts.close();
     },
   };
 }

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { CodedError, decodePayload, nameSchema } from "@bbb/shared";
 import type { ProjectSync, ProjectSyncOutcome, ProjectSyncProgress } from "../actions/project-sync.js";
 import { AgentErrorCodes } from "../errors.js";
+import { createFileChanges } from "../system/file-changes.js";
 import { createRootedFs } from "../system/rooted-fs.js";
 import { createHashCache, scanLocal, type HashCache } from "./local-tree.js";
 import { MANIFEST_FILE, manifestProblem, manifestSchema, MAX_MANIFEST_BYTES, type Manifest } from "./manifest.js";
@@ -51,7 +52,14 @@ export function createProjectSync(deps: ProjectSyncDeps): ProjectSync {
   const staging = `${live}.sync-staging`;
   const files = createSyncStateFiles(deps.stateDir);
   const now = deps.clock ?? Date.now;
-  const rcLocal = createRcLocal({ config: deps.rcLocal, resolve: (p) => fs.resolve(p), live });
+  // The heartbeat asks for the installed rc.local's hash every few seconds: a watch of /etc
+  // answers it without a stat (BENCHMARKS.md §"Agent footprint").
+  const rcLocal = createRcLocal({
+    config: deps.rcLocal,
+    resolve: (p) => fs.resolve(p),
+    live,
+    watch: (p) => createFileChanges(fs, p),
+  });
   let state: SyncState | null | undefined;
   let cache: HashCache | null = null;
   let running = false;
@@ -84,7 +92,7 @@ export function createProjectSync(deps: ProjectSyncDeps): ProjectSync {
       const plan = await planSync(m, await scanLocal(live, signal), live, hashCache(), signal);
       const changed = changedPaths(plan);
       const rc = rcLocal.entry(m);
-      const rcInstalled = rcLocal.installedHash();
+      const rcInstalled = rcLocal.installedHash(true);
       const rcChange = rcLocal.needsInstall(rc);
       const rcLocalDiff = rcChange
         ? await rcLocal.diff(rc, !plan.download.includes(rc), source, `/${typeName}/${rc.path}`, signal)

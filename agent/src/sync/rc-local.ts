@@ -7,6 +7,7 @@ import { unifiedDiff } from "./line-diff.js";
 import type { Manifest, ManifestFile } from "./manifest.js";
 import type { SftpSource } from "./sftp-source.js";
 import { writeFileAtomic } from "@bbb/shared/node";
+import type { FileChanges } from "../system/file-changes.js";
 import { createFileHashWatcher } from "./sync-state.js";
 
 const MAX_RC_LOCAL_BYTES = 1024 * 1024;
@@ -27,10 +28,15 @@ export function createRcLocal(opts: {
   resolve: (systemPath: string) => string;
   /** Host path of the installed project tree. */
   live: string;
+  /** Change detection of the installed file (system/file-changes.ts); default: stat'ed at every ask. */
+  watch?: (systemPath: string) => FileChanges;
 }) {
   const systemPath = opts.config === false ? null : (opts.config?.installTo ?? "/etc/rc.local");
   const hostPath = systemPath === null ? null : opts.resolve(systemPath);
-  const installedHash = hostPath ? createFileHashWatcher(hostPath) : () => null;
+  const installedHash =
+    systemPath !== null && hostPath !== null
+      ? createFileHashWatcher(hostPath, opts.watch?.(systemPath))
+      : (_fresh?: boolean) => null;
 
   /** The manifest entry to install, or null when this board or type has none. */
   function entry(m: Manifest): ManifestFile | null {
@@ -45,11 +51,12 @@ export function createRcLocal(opts: {
   }
 
   return {
+    /** The installed file's sha256 (null: none); `fresh`: looked at now, whatever the watch says. */
     installedHash,
     entry,
     /** Whether the installed rc.local differs from the project's. */
     needsInstall: (f: ManifestFile | null): f is ManifestFile =>
-      f !== null && hostPath !== null && f.sha256 !== installedHash(),
+      f !== null && hostPath !== null && f.sha256 !== installedHash(true),
     /**
      * Unified diff installed → project. The new content comes from the live tree when it is
      * unchanged there, else from the server; either way it must match the manifest's sha256.

@@ -3,6 +3,7 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "@bbb/shared/node";
 import { z } from "zod";
+import type { FileChanges } from "../system/file-changes.js";
 import type { HashCacheEntry } from "./local-tree.js";
 
 /** What the agent remembers across restarts about the installed project. */
@@ -45,18 +46,34 @@ export function createSyncStateFiles(stateDir: string) {
   };
 }
 
-/** sha256 of a file, re-read only when its size or mtime changed (asked at every heartbeat). */
-export function createFileHashWatcher(path: string) {
+/**
+ * sha256 of a file, re-read only when its size or mtime changed (asked at every heartbeat). A
+ * missing file (no /etc/rc.local) is an answer, null, not an Error with its stack. With `changes`
+ * (an inotify watch of its directory, system/file-changes.ts) it is not even stat'ed until the
+ * watch names it; `fresh` looks anyway (the project sync, before it decides to install).
+ */
+export function createFileHashWatcher(path: string, changes?: FileChanges) {
   let cached: { size: number; mtimeMs: number; sha256: string } | null = null;
-  return (): string | null => {
+  /** Whether `cached` is an answer (null: no file); false after an error, so it is asked again. */
+  let known = false;
+  return (fresh = false): string | null => {
+    // Asked first, before the stat: a change during it is told at the next call.
+    const unchanged = changes?.changed() === false;
+    if (unchanged && known && !fresh) return cached?.sha256 ?? null;
     try {
-      const st = statSync(path);
+      const st = statSync(path, { throwIfNoEntry: false });
+      known = true;
+      if (!st) {
+        cached = null;
+        return null;
+      }
       if (cached && cached.size === st.size && cached.mtimeMs === st.mtimeMs) return cached.sha256;
       const sha256 = createHash("sha256").update(readFileSync(path)).digest("hex");
       cached = { size: st.size, mtimeMs: st.mtimeMs, sha256 };
       return sha256;
     } catch {
       cached = null;
+      known = false;
       return null;
     }
   };

@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rename, rm, symlink, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createFileChanges, type WatchDir } from "./file-changes.js";
+import { createDirChanges, createFileChanges, type WatchDir } from "./file-changes.js";
 import { createRootedFs } from "./rooted-fs.js";
 
 /** A watch whose events the test sends by hand; records what was watched and closed. */
@@ -79,5 +79,45 @@ describe("createFileChanges", () => {
     await vi.waitFor(() => expect(renamed.changed()).toBe(true));
     inPlace.close();
     renamed.close();
+  });
+
+  it("says changed at every call while the file is a symlink, whose target changes unseen", async () => {
+    root = await mkdtemp(join(tmpdir(), "bbb-file-changes-"));
+    await mkdir(join(root, "etc"));
+    await mkdir(join(root, "run"));
+    await writeFile(join(root, "run/resolv.conf"), "nameserver 10.0.0.1\n");
+    await symlink("../run/resolv.conf", join(root, "etc/resolv.conf"));
+    const { w, watchDir } = handWatch();
+    const c = createFileChanges(createRootedFs(root), "/etc/resolv.conf", watchDir);
+    expect([c.changed(), c.changed(), c.watching()]).toEqual([true, true, true]);
+    // Replaced by a plain file: told by the watch, then quiet again.
+    await unlink(join(root, "etc/resolv.conf"));
+    await writeFile(join(root, "etc/resolv.conf"), "nameserver 10.0.0.2\n");
+    w.entry("resolv.conf");
+    expect([c.changed(), c.changed()]).toEqual([true, false]);
+    c.close();
+  });
+});
+
+describe("createDirChanges", () => {
+  let root = "";
+  afterEach(() => rm(root, { recursive: true, force: true }));
+
+  it("says changed when any entry of the directory is written, added or removed", async () => {
+    root = await mkdtemp(join(tmpdir(), "bbb-dir-changes-"));
+    await mkdir(join(root, "etc/systemd/network"), { recursive: true });
+    const dir = join(root, "etc/systemd/network");
+    await writeFile(join(dir, "10-eth0.network"), "[Match]\nName=eth0\n");
+    const c = createDirChanges(createRootedFs(root), "/etc/systemd/network");
+    expect([c.changed(), c.changed(), c.watching()]).toEqual([true, false, true]);
+    await writeFile(join(dir, "05-eth0.network"), "[Match]\nName=eth*\n");
+    await vi.waitFor(() => expect(c.changed()).toBe(true));
+    await rm(join(dir, "10-eth0.network"));
+    await vi.waitFor(() => expect(c.changed()).toBe(true));
+    c.close();
+    // A directory that does not exist: every call says changed.
+    const missing = createDirChanges(createRootedFs(root), "/run/systemd/netif/leases");
+    expect([missing.changed(), missing.changed(), missing.watching()]).toEqual([true, true, false]);
+    missing.close();
   });
 });

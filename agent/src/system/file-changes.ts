@@ -1,4 +1,4 @@
-import { watch } from "node:fs";
+import { lstatSync, watch } from "node:fs";
 import * as path from "node:path";
 import type { RootedFs } from "./rooted-fs.js";
 
@@ -22,6 +22,8 @@ export interface FileChanges {
    * watch reported its name, and at every call while its directory cannot be watched.
    */
   changed(): boolean;
+  /** Whether a watch is in place (after the first changed()): false while every call says changed. */
+  watching(): boolean;
   /** Drops the watch; the next changed() watches again and says true. */
   close(): void;
 }
@@ -35,11 +37,49 @@ export interface FileChanges {
  * while the directory reports the new entry under the same name. A change is seen once the
  * event loop has taken the event, before the next beat in practice. Where the directory cannot
  * be watched, or the watch breaks, every call says changed: the caller reads each time, as
- * without a watch.
+ * without a watch. So does a file that is a symlink (resolvconf's /etc/resolv.conf →
+ * /run/resolvconf/resolv.conf): its target changes with no event in the link's directory.
  */
 export function createFileChanges(fs: RootedFs, file: string, watchDir: WatchDir = inotifyWatchDir): FileChanges {
   const host = fs.resolve(file);
   const name = path.basename(host);
+  return watchEntries(
+    path.dirname(host),
+    (entry) => entry === null || entry === name,
+    watchDir,
+    () => isSymlink(host),
+  );
+}
+
+/**
+ * createFileChanges for every entry of a directory (systemd-networkd's /etc/systemd/network,
+ * whose files are all read to find the one that matches): changed when any entry was written,
+ * added, removed or renamed. Not recursive.
+ */
+export function createDirChanges(fs: RootedFs, dir: string, watchDir: WatchDir = inotifyWatchDir): FileChanges {
+  return watchEntries(
+    fs.resolve(dir),
+    () => true,
+    watchDir,
+    () => false,
+  );
+}
+
+/** lstat without an exception for a missing file (a thrown Error costs its stack). */
+function isSymlink(host: string): boolean {
+  try {
+    return lstatSync(host, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
+  } catch {
+    return false;
+  }
+}
+
+function watchEntries(
+  hostDir: string,
+  concerns: (entry: string | null) => boolean,
+  watchDir: WatchDir,
+  followsLink: () => boolean,
+): FileChanges {
   let state: "unwatched" | "watching" | "polling" = "unwatched";
   let dirty = true;
   let watcher: { close(): void } | null = null;
@@ -50,9 +90,9 @@ export function createFileChanges(fs: RootedFs, file: string, watchDir: WatchDir
   const start = () => {
     try {
       watcher = watchDir(
-        path.dirname(host),
+        hostDir,
         (entry) => {
-          if (entry === null || entry === name) dirty = true;
+          if (concerns(entry)) dirty = true;
         },
         () => {
           unwatch();
@@ -68,11 +108,13 @@ export function createFileChanges(fs: RootedFs, file: string, watchDir: WatchDir
     changed() {
       if (state === "unwatched") start();
       if (state === "polling") return true;
-      // Cleared before the caller reads: a change made during its read sets it again.
-      const was = dirty;
-      dirty = false;
-      return was;
+      if (!dirty) return false;
+      // Cleared before the caller reads: a change made during its read sets it again. A symlink
+      // stays dirty (looked at again at every call) until an event shows it replaced.
+      if (!followsLink()) dirty = false;
+      return true;
     },
+    watching: () => state === "watching",
     close() {
       unwatch();
       state = "unwatched";

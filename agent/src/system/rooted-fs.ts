@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, statfsSync } from "node:fs";
+import { closeSync, openSync, readSync, statfsSync, statSync } from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
 import { writeFileAtomic } from "@bbb/shared/node";
@@ -28,6 +28,10 @@ export interface RootedFs {
   writeAtomic(p: string, data: string, mode?: number): Promise<void>;
   /** In-place write, for sysfs attributes, which cannot be renamed over. */
   writeInPlace(p: string, data: string): Promise<void>;
+  /**
+   * One synchronous stat (flag files polled every few seconds, e.g. timesyncd's): no thread-pool
+   * round trip, and a missing file is an answer, not an Error with its stack.
+   */
   exists(p: string): Promise<boolean>;
   isSymlink(p: string): Promise<boolean>;
   mtimeMs(p: string): Promise<number | null>;
@@ -85,7 +89,14 @@ export function createRootedFs(rootPrefix: string): RootedFs {
     tryReadText: (p) => orNull(() => fsp.readFile(resolve(p), "utf8")),
     writeAtomic: (p, data, mode = 0o644) => writeFileAtomic(resolve(p), data, mode),
     writeInPlace: (p, data) => fsp.writeFile(resolve(p), data, "utf8"),
-    exists: async (p) => (await orNull(() => fsp.stat(resolve(p)))) !== null,
+    exists: (p) => {
+      try {
+        return Promise.resolve(statSync(resolve(p), { throwIfNoEntry: false }) !== undefined);
+      } catch {
+        // Not ENOENT (ENOTDIR, EACCES, a relative path): not there for the caller either.
+        return Promise.resolve(false);
+      }
+    },
     isSymlink: async (p) => (await orNull(() => fsp.lstat(resolve(p))))?.isSymbolicLink() ?? false,
     mtimeMs: async (p) => (await orNull(() => fsp.stat(resolve(p))))?.mtimeMs ?? null,
     readdir: async (p) => (await orNull(() => fsp.readdir(resolve(p)))) ?? [],

@@ -55,10 +55,16 @@ export function connmanNameserverArgs(service: string, servers: readonly string[
 
 /** Debian 10 images: connman owns eth0. */
 export function createConnmanBackend(deps: { fs: RootedFs; iface: string }): NetBackend {
+  // Read once (again while unknown): the interface's hardware address does not change while the
+  // agent runs, and read() and sources() need it at every poll.
+  let known: string | null = null;
   const mac = async () => {
+    if (known !== null) return known;
     const t = await deps.fs.tryReadSmall(`/sys/class/net/${deps.iface}/address`, 64);
-    return t === null ? null : t.trim().toLowerCase().replaceAll(":", "");
+    known = t === null ? null : t.trim().toLowerCase().replaceAll(":", "") || null;
+    return known;
   };
+  const settingsPath = (m: string) => `${CONNMAN_DIR}/ethernet_${m}_cable/settings`;
   const service = async (run: Runner): Promise<string> => {
     const r = await run("connmanctl", ["services"]);
     const svc = findEthernetService(r.stdout, await mac());
@@ -70,8 +76,13 @@ export function createConnmanBackend(deps: { fs: RootedFs; iface: string }): Net
     // File-only read (no connmanctl per heartbeat poll): the service id is derived from the MAC.
     async read() {
       const m = await mac();
-      const text = m ? await deps.fs.tryReadSmall(`${CONNMAN_DIR}/ethernet_${m}_cable/settings`, 16384) : null;
+      const text = m ? await deps.fs.tryReadSmall(settingsPath(m), 16384) : null;
       return text === null ? { mode: "unknown", nameservers: [] } : parseConnmanSettings(text);
+    },
+    // connman saves the service's settings (IPv4.DHCP.LastAddress too, at each lease) by rename.
+    async sources() {
+      const m = await mac();
+      return m ? { files: [settingsPath(m)], dirs: [], leaseDirs: [] } : null;
     },
     async setIp(cfg, run) {
       await run("connmanctl", connmanIpArgs(await service(run), cfg));

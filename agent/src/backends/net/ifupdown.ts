@@ -1,10 +1,11 @@
 import { prefixToNetmask, type IpConfig } from "@bbb/shared";
 import type { RootedFs } from "../../system/rooted-fs.js";
 import type { Runner } from "../../system/runner.js";
-import { readNameservers, writeNameservers } from "./resolv-conf.js";
+import { readNameservers, RESOLV_CONF, writeNameservers } from "./resolv-conf.js";
 import type { NetBackend, NetState } from "./types.js";
 
 export const INTERFACES = "/etc/network/interfaces";
+export const DHCLIENT_LEASES = "/var/lib/dhcp";
 const STANZA = /^\s*(iface|auto|allow-[a-z]+|mapping|source|source-directory|no-auto-down|no-scripts)\b/;
 
 /** Line range [start, end) of the `iface <if> inet …` stanza, or null. */
@@ -124,6 +125,8 @@ export function createIfupdownBackend(deps: IfupdownDeps): NetBackend {
       const s = text === null ? { mode: "unknown" as const, nameservers: [] } : parseInterfaces(text, iface);
       return s.nameservers.length ? s : { ...s, nameservers: await readNameservers(fs) };
     },
+    // dhclient (ifup of a dhcp stanza) records its leases in /var/lib/dhcp/dhclient.<if>.leases.
+    sources: () => Promise.resolve({ files: [INTERFACES, RESOLV_CONF], dirs: [], leaseDirs: [DHCLIENT_LEASES] }),
     setIp: (cfg, run) => write({ ip: cfg }, run),
     setNameservers: (servers, run) => write({ nameservers: servers }, run),
     async snapshot() {

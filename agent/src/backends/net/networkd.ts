@@ -5,6 +5,7 @@ import { iniValues, parseIni, renderIni, type IniSection } from "./ini.js";
 import type { NetBackend, NetState } from "./types.js";
 
 export const NETWORKD_DIR = "/etc/systemd/network";
+export const NETWORKD_LEASES = "/run/systemd/netif/leases";
 const MANAGED_KEYS = new Set(["DHCP", "Address", "Gateway", "DNS"]);
 
 /** Does a [Match] Name= pattern list (shell globs, space separated) match the interface? */
@@ -118,6 +119,9 @@ export function createNetworkdBackend(deps: { fs: RootedFs; iface: string }): Ne
       const text = await fs.tryReadText(await findFile());
       return text === null ? { mode: "unknown", nameservers: [] } : parseNetworkFile(text);
     },
+    // Every .network file may be read to find the one that matches; networkd keeps its DHCP
+    // leases under /run/systemd/netif/leases/<ifindex>.
+    sources: () => Promise.resolve({ files: [], dirs: [NETWORKD_DIR], leaseDirs: [NETWORKD_LEASES] }),
     setIp: (cfg, run) => write({ ip: cfg }, run),
     setNameservers: (servers, run) => write({ nameservers: servers }, run),
     async snapshot() {

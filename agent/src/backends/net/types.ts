@@ -13,6 +13,18 @@ export interface NetState {
 /** Undoes a change: restores what a snapshot saw. */
 export type Restore = (run: Runner) => Promise<void>;
 
+/**
+ * What a backend's read() depends on, as system paths: `files` (their directory is watched for
+ * their name) and `dirs` (any entry). `leaseDirs`: where the DHCP client writes a lease, not
+ * read by read() but a sign that the live address may have changed (a hint: where it cannot be
+ * watched, the address is re-read at the slow safety interval, heartbeat/net-facts.ts).
+ */
+export interface NetSources {
+  files: string[];
+  dirs: string[];
+  leaseDirs: string[];
+}
+
 export type NetBackendKind = "connman" | "networkd" | "ifupdown" | "ip";
 
 /**
@@ -21,7 +33,14 @@ export type NetBackendKind = "connman" | "networkd" | "ifupdown" | "ip";
  */
 export interface NetBackend {
   readonly kind: NetBackendKind;
+  /** Reads the configuration now (no cache). */
   read(run: Runner): Promise<NetState>;
+  /**
+   * The files read() reads, for a caller that re-reads only when one changed
+   * (heartbeat/net-facts.ts). Absent or null: read() asks live state (nothing to watch), so
+   * it is read at every poll.
+   */
+  sources?(): Promise<NetSources | null>;
   setIp(cfg: IpConfig, run: Runner): Promise<void>;
   setNameservers(servers: readonly string[], run: Runner): Promise<void>;
   /** Captures the current configuration; the returned function puts it back. */

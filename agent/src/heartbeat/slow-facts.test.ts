@@ -1,0 +1,68 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pino } from "pino";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { NetBackend, NetState } from "../backends/net/types.js";
+import type { SystemdBackend } from "../backends/systemd.js";
+import { createRootedFs } from "../system/rooted-fs.js";
+import { createSlowFacts } from "./slow-facts.js";
+
+/** A backend whose read() the test releases by hand, reporting what its state is at that time. */
+function gatedBackend() {
+  const g = { mode: "dhcp" as NetState["mode"], reads: 0, release: [] as (() => void)[] };
+  const net: NetBackend = {
+    kind: "ip",
+    async read() {
+      g.reads++;
+      await new Promise<void>((r) => g.release.push(r));
+      return { mode: g.mode, nameservers: [] };
+    },
+    setIp: () => Promise.resolve(),
+    setNameservers: () => Promise.resolve(),
+    snapshot: () => Promise.resolve(() => Promise.resolve()),
+  };
+  return { g, net };
+}
+
+const releaseAll = async (g: { release: (() => void)[] }) => {
+  for (let i = 0; i < 20; i++) {
+    g.release.splice(0).forEach((r) => r());
+    await new Promise((r) => setImmediate(r));
+  }
+};
+
+describe("slow facts", () => {
+  let root = "";
+  afterEach(() => rm(root, { recursive: true, force: true }));
+
+  it("runs an action's refresh after a poll that was already reading, so the change is not missed", async () => {
+    root = await mkdtemp(join(tmpdir(), "bbb-slow-facts-"));
+    const { g, net } = gatedBackend();
+    const slow = createSlowFacts({
+      fs: createRootedFs(root),
+      exec: () => Promise.reject(new Error("nothing to run")),
+      net,
+      iface: "eth0",
+      interfaces: () => ({}),
+      systemd: {} as SystemdBackend,
+      services: [],
+      intervalMs: 5000,
+      log: pino({ level: "silent" }),
+      timeSyncPollMs: 30_000,
+    });
+    const timerPoll = slow.poll();
+    await vi.waitFor(() => expect(g.reads).toBe(1));
+    // The action changed the configuration after the timer's poll read the old one.
+    g.mode = "manual";
+    const refreshed = slow.refresh();
+    // A second timer poll while one runs is dropped.
+    void slow.poll();
+    const done = Promise.all([timerPoll, refreshed]);
+    await releaseAll(g);
+    await done;
+    expect(g.reads).toBe(2);
+    expect(slow.get().net?.mode).toBe("manual");
+    slow.stop();
+  });
+});

@@ -14,6 +14,7 @@ import { stampRequest } from "./request-stamp.js";
 import { useExactDedupe, type DeliveringClient } from "./exact-dedupe.js";
 import { createSharedEncoder, useDirectQoS0, type DirectClient } from "./direct-qos0.js";
 import { useFastPublishParse, type ParserLike } from "./publish-fast-parse.js";
+import { useFlowingRead, type ReadingClient } from "./flowing-read.js";
 
 export interface HookDeps {
   acl: Acl;
@@ -140,6 +141,7 @@ export function createHooks(deps: HookDeps) {
     useDirectQoS0(client as unknown as DirectClient, encoded);
     useExactDedupe(client as unknown as DeliveringClient);
     useFastPublishParse((client as unknown as { _parser: ParserLike })._parser);
+    useFlowingRead(client as unknown as ReadingClient);
     wills.set(client, packet.will ? { topic: packet.will.topic, retain: packet.will.retain === true } : null);
     connects.set(client, { emptyId: packet.clientId === "", packet });
     callback(null, true);

@@ -45,9 +45,9 @@ export function createFrameMeter(maxBytes: number): (chunk: Uint8Array) => numbe
 }
 
 /**
- * Puts the meter in front of a connection's readable side. Aedes reads connections in
- * paused mode (`conn.read()` on 'readable'), so a second stream in between would cost a copy
- * and a stream hop per message on the hot path; instead the stream's own `push` — the single
+ * Puts the meter in front of a connection's readable side. A second stream in between would
+ * cost a copy and a stream hop per message on the hot path, whether the connection is read in
+ * paused mode (Aedes, WebSocket) or flowing (`flowing-read.ts`, TCP and TLS); instead the stream's own `push` — the single
  * entry of bytes into its readable buffer, used by net/tls sockets and by ws's
  * createWebSocketStream alike — is wrapped for this one instance. An oversize packet is
  * never buffered: the connection is reported and destroyed at its first header bytes.

@@ -1,0 +1,148 @@
+import { EventEmitter, once } from "node:events";
+import { createServer, connect, type Server, type Socket } from "node:net";
+import { PassThrough } from "node:stream";
+import { afterEach, describe, expect, it } from "vitest";
+import { useFlowingRead, type ReadingClient } from "./flowing-read.js";
+
+/** A real TCP connection: the server's side (what the broker reads) and the sender's. */
+async function pair(): Promise<{ server: Server; conn: Socket; peer: Socket }> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const accepted = once(server, "connection");
+  const peer = connect((server.address() as { port: number }).port, "127.0.0.1");
+  const [conn] = (await accepted) as [Socket];
+  return { server, conn, peer };
+}
+
+/** An Aedes-shaped client whose parser records the chunks it is given, reading like Aedes. */
+function aedesLike(conn: unknown) {
+  const parsed: string[] = [];
+  const errors: Error[] = [];
+  const c = Object.assign(new EventEmitter(), {
+    conn,
+    _paused: false,
+    _parsingBatch: 1,
+    _parser: { parse: (b: Buffer) => parsed.push(b.toString()) },
+    _nextBatch: (): void => {},
+  });
+  c._nextBatch = function aedesNextBatch() {
+    const buf = (conn as { read(n?: number): Buffer | null }).read();
+    if (buf) c._parser.parse(buf);
+  };
+  (conn as EventEmitter).on("readable", c._nextBatch);
+  c.on("error", (e: Error) => errors.push(e));
+  const client: ReadingClient & typeof c = c;
+  return { client, parsed, errors };
+}
+
+const until = async (cond: () => boolean, ms = 2000) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error("condition not reached");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+const opened: Array<{ server: Server; conn: Socket; peer: Socket }> = [];
+afterEach(() => {
+  for (const p of opened.splice(0)) {
+    p.peer.destroy();
+    p.conn.destroy();
+    p.server.close();
+  }
+});
+
+describe("useFlowingRead", () => {
+  it("parses each chunk in the socket's data event, with Aedes' readable listener gone", async () => {
+    const p = await pair();
+    opened.push(p);
+    const { client, parsed } = aedesLike(p.conn);
+    expect(useFlowingRead(client)).toBe(true);
+    expect(p.conn.listenerCount("readable")).toBe(0);
+    let inDataEvent = false;
+    p.conn.prependListener("data", () => (inDataEvent = true));
+    client._parser.parse = (b: Buffer) => {
+      // Synchronously from the data event, not a tick later.
+      expect(inDataEvent).toBe(true);
+      inDataEvent = false;
+      return parsed.push(b.toString());
+    };
+    p.peer.write("one");
+    await until(() => parsed.length === 1);
+    p.peer.write("two");
+    await until(() => parsed.length === 2);
+    expect(parsed).toEqual(["one", "two"]);
+    expect(p.conn.readableFlowing).toBe(true);
+  });
+
+  it("holds chunks in order while the client is paused, parses them first on resume, then reads on", async () => {
+    const p = await pair();
+    opened.push(p);
+    const { client, parsed } = aedesLike(p.conn);
+    useFlowingRead(client);
+    client._paused = true; // Aedes pauses a client while its CONNECT is authenticated
+    p.peer.write("a");
+    await until(() => p.conn.isPaused());
+    p.peer.write("b");
+    await new Promise((r) => setTimeout(r, 50));
+    expect(parsed).toEqual([]);
+    client._paused = false;
+    client._nextBatch(); // what Aedes' resume() calls
+    p.peer.write("c");
+    await until(() => parsed.join("") === "abc");
+    expect(p.conn.isPaused()).toBe(false);
+    p.peer.write("d");
+    await until(() => parsed.join("") === "abcd");
+  });
+
+  it("stops parsing held chunks when a parsed packet pauses the client again", async () => {
+    const p = await pair();
+    opened.push(p);
+    const { client, parsed } = aedesLike(p.conn);
+    useFlowingRead(client);
+    client._paused = true;
+    p.peer.write("x");
+    await until(() => p.conn.isPaused());
+    p.peer.write("y");
+    await new Promise((r) => setTimeout(r, 50));
+    client._parser.parse = (b: Buffer) => {
+      client._paused = true;
+      return parsed.push(b.toString());
+    };
+    client._paused = false;
+    client._nextBatch();
+    // "x" and "y" may share one held chunk; whatever came after the pausing parse waits.
+    expect(parsed).toHaveLength(1);
+    expect(p.conn.isPaused()).toBe(true);
+  });
+
+  it("counts packets in hand down as Aedes does, never below 0, and reports a handler's error", async () => {
+    const p = await pair();
+    opened.push(p);
+    const { client, errors } = aedesLike(p.conn);
+    useFlowingRead(client);
+    client._parsingBatch = 2;
+    client._nextBatch();
+    expect(client._parsingBatch).toBe(1);
+    client._nextBatch();
+    client._nextBatch();
+    expect(client._parsingBatch).toBe(0);
+    const boom = new Error("handler failed");
+    client._nextBatch(boom);
+    expect(errors).toEqual([boom]);
+    client._paused = true;
+    client._parsingBatch = 3;
+    client._nextBatch();
+    expect(client._parsingBatch).toBe(3);
+  });
+
+  it("leaves a connection that is not a socket (a WebSocket stream) to Aedes' own reading", () => {
+    const stream = new PassThrough();
+    const { client } = aedesLike(stream);
+    const before = client._nextBatch;
+    expect(useFlowingRead(client)).toBe(false);
+    expect(client._nextBatch).toBe(before);
+    expect(stream.listenerCount("readable")).toBe(1);
+    expect(stream.listenerCount("data")).toBe(0);
+  });
+});

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createSeenWindow, useExactDedupe, type DeliveringClient } from "./exact-dedupe.js";
 
@@ -9,11 +10,69 @@ describe("createSeenWindow", () => {
     expect(w.first("other", 5)).toBe(true);
   });
 
-  it("forgets the oldest counters past its size", () => {
-    const w = createSeenWindow(3);
-    for (const c of [1, 2, 3, 4]) expect(w.first("b", c)).toBe(true);
-    expect(w.first("b", 1)).toBe(true);
-    expect(w.first("b", 4)).toBe(false);
+  it("remembers the counters up to the highest seen and forgets those a whole window below it", () => {
+    const w = createSeenWindow(32);
+    for (let c = 1; c <= 40; c++) expect(w.first("b", c)).toBe(true);
+    expect(w.first("b", 40)).toBe(false);
+    expect(w.first("b", 9)).toBe(false);
+    // 8 is more than a window below 40: forgotten, so a later copy would pass once.
+    expect(w.first("b", 8)).toBe(true);
+    expect(w.first("b", 8)).toBe(false);
+  });
+
+  it("clears the bits it skips over when the highest counter moves on, whole words at a time too", () => {
+    const w = createSeenWindow(64);
+    for (let c = 0; c < 64; c++) expect(w.first("b", c)).toBe(true);
+    // Counters 64..126 reuse the bits of 0..62: 64..95's word is cleared at once, 96..126 bit by bit.
+    expect(w.first("b", 126)).toBe(true);
+    // 63 is still in the window (63..126) and was seen.
+    expect(w.first("b", 63)).toBe(false);
+    expect([64, 70, 95, 100, 125].map((c) => w.first("b", c))).toEqual([true, true, true, true, true]);
+    expect([64, 70, 95, 100, 125, 126].map((c) => w.first("b", c))).toEqual([false, false, false, false, false, false]);
+  });
+
+  it("remembers a message overtaken by many later ones (far below the highest) once it came", () => {
+    const w = createSeenWindow(32);
+    expect(w.first("b", 1_000)).toBe(true);
+    expect(w.first("b", 5)).toBe(true);
+    expect(w.first("b", 5)).toBe(false);
+    // Jumps larger than the window, as a client that gets one message in thousands sees them.
+    expect(w.first("b", 100_000)).toBe(true);
+    expect(w.first("b", 1_000)).toBe(true);
+    expect(w.first("b", 100_000)).toBe(false);
+    expect(w.first("b", 99_990)).toBe(true);
+  });
+
+  it("hands each message over once when its copies come together, in any mostly rising order", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            step: fc.oneof(fc.integer({ min: -8, max: 40 }), fc.integer({ min: -3000, max: 3000 })),
+            copies: fc.integer({ min: 1, max: 3 }),
+          }),
+          { maxLength: 400 },
+        ),
+        fc.integer({ min: 1, max: 100 }),
+        (msgs, size) => {
+          const w = createSeenWindow(size);
+          const used = new Set<number>();
+          let c = 10_000;
+          for (const m of msgs) {
+            c = Math.max(0, c + m.step);
+            while (used.has(c)) c++;
+            used.add(c);
+            const seen = Array.from({ length: m.copies }, () => w.first("b", c));
+            expect(seen).toEqual([true, ...Array<boolean>(m.copies - 1).fill(false)]);
+          }
+        },
+      ),
+    );
+  });
+
+  it("keeps counters it cannot place in its bitmap (negative, fractional) exact too", () => {
+    const w = createSeenWindow(32);
+    expect([-1, -1, 2.5, 2.5, 3].map((c) => w.first("b", c))).toEqual([true, false, true, false, true]);
   });
 });
 

@@ -9,8 +9,8 @@
  * `registry/volatile` (docs/protocol.md §"Topic tree").
  *
  * This keeps Aedes' purpose with an exact rule: a message (broker id + counter) is handed to a
- * client once, whatever the order; the last `window` messages per client are remembered, far
- * more than the copies of one message that several subscriptions produce at once.
+ * client once, whatever the order. Each client remembers, per broker id, the `window` counters
+ * up to the highest it was handed and the last `window` counters that came in below those.
  */
 
 export const DEDUPE_WINDOW = 1024;
@@ -27,22 +27,80 @@ export interface DeliveringClient {
   deliverQoS: Deliver;
 }
 
-/** Remembers the last `size` counters of each broker id; `first` is true once per counter. */
+/**
+ * The counters of one broker id seen by one client: a bitmap of the `span` counters up to the
+ * highest seen (messages mostly come in counter order, so the common step is one bit, with no
+ * hashing), and the last `span` counters that came in below that bitmap (a QoS 1 or retained
+ * message overtaken by many others) in a set. The copies of one message that several
+ * subscriptions make are handed over in one loop of the emitter, before any later message, so
+ * a second copy always finds the first one's mark.
+ */
+interface Seen {
+  high: number;
+  bits: Uint32Array;
+  late: Set<number>;
+  lateRing: number[];
+  lateHead: number;
+}
+
+/** Remembers, per broker id, the `size` counters up to the highest seen and the last `size` below them; `first` is true once per counter. */
 export function createSeenWindow(size: number = DEDUPE_WINDOW) {
-  const byBroker = new Map<string, { seen: Set<number>; ring: number[]; head: number }>();
+  const words = Math.max(1, Math.ceil(size / 32));
+  const span = words * 32;
+  const byBroker = new Map<string, Seen>();
+  let lastId: string | undefined;
+  let last: Seen | undefined;
+
+  /** Clears the bits of counters from..to (to − from < span). */
+  function clear(bits: Uint32Array, from: number, to: number): void {
+    for (let x = from; x <= to;) {
+      const pos = x % span;
+      if ((pos & 31) === 0 && to - x >= 31) {
+        bits[pos >>> 5] = 0;
+        x += 32;
+      } else {
+        bits[pos >>> 5]! &= ~(1 << (pos & 31));
+        x++;
+      }
+    }
+  }
+
+  function firstLate(w: Seen, counter: number): boolean {
+    if (w.late.has(counter)) return false;
+    w.late.add(counter);
+    if (w.lateRing.length < span) {
+      w.lateRing.push(counter);
+    } else {
+      w.late.delete(w.lateRing[w.lateHead] as number);
+      w.lateRing[w.lateHead] = counter;
+      w.lateHead = (w.lateHead + 1) % span;
+    }
+    return true;
+  }
+
   return {
     first(brokerId: string, counter: number): boolean {
-      let w = byBroker.get(brokerId);
-      if (!w) byBroker.set(brokerId, (w = { seen: new Set(), ring: [], head: 0 }));
-      if (w.seen.has(counter)) return false;
-      w.seen.add(counter);
-      if (w.ring.length < size) {
-        w.ring.push(counter);
-      } else {
-        w.seen.delete(w.ring[w.head] as number);
-        w.ring[w.head] = counter;
-        w.head = (w.head + 1) % size;
+      let w = brokerId === lastId ? last : byBroker.get(brokerId);
+      if (!w)
+        byBroker.set(
+          brokerId,
+          (w = { high: -1, bits: new Uint32Array(words), late: new Set(), lateRing: [], lateHead: 0 }),
+        );
+      lastId = brokerId;
+      last = w;
+      if (!Number.isSafeInteger(counter) || counter < 0) return firstLate(w, counter);
+      if (counter > w.high) {
+        if (w.high < 0 || counter - w.high >= span) w.bits.fill(0);
+        else clear(w.bits, w.high + 1, counter);
+        w.high = counter;
+      } else if (counter <= w.high - span) {
+        return firstLate(w, counter);
       }
+      const pos = counter % span;
+      const mask = 1 << (pos & 31);
+      const word = w.bits[pos >>> 5]!;
+      if ((word & mask) !== 0) return false;
+      w.bits[pos >>> 5] = word | mask;
       return true;
     },
   };

@@ -80,10 +80,11 @@ let profiler = null;
 let heapProfiler = null;
 
 /** An inspector session of this process with `domain` enabled and `start` sent. */
-async function startSession(domain, start, params) {
+async function startSession(domain, start, params, before) {
   const s = new Session();
   s.connect();
   await s.post(`${domain}.enable`);
+  if (before) await s.post(before.method, before.params);
   await s.post(start, params);
   return s;
 }
@@ -97,7 +98,10 @@ async function stopSession(s, stop, file) {
 
 process.on("message", async (msg) => {
   if (msg?.cmd === "prof-start") {
-    profiler = await startSession("Profiler", "Profiler.start");
+    // BENCH_PROF_INTERVAL_US: the sampling interval (V8's default is 1,000 µs, coarse for a
+    // broker busy a few hundred ms in a window).
+    const us = Number(process.env.BENCH_PROF_INTERVAL_US ?? 0);
+    profiler = await startSession("Profiler", "Profiler.start", undefined, us > 0 ? { method: "Profiler.setSamplingInterval", params: { interval: us } } : undefined);
     process.send({ rid: msg.rid });
   }
   if (msg?.cmd === "prof-stop") {

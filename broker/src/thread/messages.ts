@@ -69,8 +69,15 @@ export interface WorkerSettings {
 
 type Sized<T> = T extends Slice ? Omit<T, "o" | "n"> & { bytes: Uint8Array } : T;
 
-/** First size of a batch's byte buffer; it doubles while a turn's items do not fit. */
-const FIRST_BYTES = 64 * 1024;
+/**
+ * Smallest byte buffer of a batch. A batch's buffer starts at the size the last batch needed (at
+ * least this) and doubles while a turn's items do not fit. Each buffer is a new ArrayBuffer,
+ * zeroed, moved to the other thread and counted there as external memory until collected: at a
+ * few thousand boards a turn holds one heartbeat, and a fixed 64 KiB per batch was 125 MiB/s of
+ * it, which V8 answered with a mark-compact every few hundred milliseconds (BENCHMARKS.md, "The
+ * memory reducer, the read path and the threads' batches").
+ */
+export const MIN_BATCH_BYTES = 4 * 1024;
 
 /** A batch goes out at once when it holds this many items… */
 const MAX_ITEMS = 256;
@@ -91,11 +98,12 @@ export function createOutbox<T extends { k: string }>(post: (batch: Batch<T>, tr
   let size = 0;
   let scheduled = false;
   let firstAt = 0;
+  let lastSize = 0;
 
   function room(n: number): Uint8Array {
     if (buf && size + n <= buf.length) return buf;
-    let cap = buf ? buf.length * 2 : FIRST_BYTES;
-    while (cap < size + n) cap *= 2;
+    let cap = buf ? buf.length * 2 : MIN_BATCH_BYTES;
+    while (cap < size + n || (!buf && cap < lastSize)) cap *= 2;
     const next = new Uint8Array(cap);
     if (buf) next.set(buf.subarray(0, size));
     buf = next;
@@ -108,6 +116,7 @@ export function createOutbox<T extends { k: string }>(post: (batch: Batch<T>, tr
     const batch: Batch<T> = { items, bytes };
     items = [];
     buf = null;
+    lastSize = size;
     size = 0;
     post(batch, bytes ? [bytes] : []);
   }

@@ -6,6 +6,7 @@ import { createConnmanBackend } from "../backends/net/connman.js";
 import { createIfupdownBackend } from "../backends/net/ifupdown.js";
 import { createNetworkdBackend } from "../backends/net/networkd.js";
 import { createFakeRoot, type FakeRoot } from "../sim/fake-root.js";
+import type { NetBackend } from "../backends/net/types.js";
 import type { WatchDir } from "../system/file-changes.js";
 import { createRootedFs, type RootedFs } from "../system/rooted-fs.js";
 import type { Runner } from "../system/runner.js";
@@ -41,22 +42,35 @@ function fakeInterfaces(address: string) {
 
 const settle = () => new Promise((r) => setTimeout(r, 20));
 
+/** Network facts of one fake board: reads counted, the backend on the same fs, eth0's calls counted. */
+function factsOf(
+  root: string,
+  backend: (fs: RootedFs) => NetBackend,
+  o: { address: string; now?: () => number; watchDir?: WatchDir },
+) {
+  const { fs, reads } = countingFs(root);
+  const { s, interfaces } = fakeInterfaces(o.address);
+  const facts = createNetFacts({
+    fs,
+    net: backend(fs),
+    iface: "eth0",
+    interfaces,
+    now: o.now ?? (() => 0),
+    log,
+    ...(o.watchDir ? { watchDir: o.watchDir } : {}),
+  });
+  return { facts, reads, s };
+}
+
 describe("network facts behind watches", () => {
   let fake: FakeRoot;
   afterEach(() => fake?.cleanup());
 
   it("reads connman's settings again only when the watch names them, and the MAC once", async () => {
     fake = await createFakeRoot({ index: 31, layout: "connman" });
-    const { fs, reads } = countingFs(fake.root);
     const settings = `/var/lib/connman/ethernet_${fake.boardId}_cable/settings`;
-    const { interfaces } = fakeInterfaces(fake.options.ip);
-    const facts = createNetFacts({
-      fs,
-      net: createConnmanBackend({ fs, iface: "eth0" }),
-      iface: "eth0",
-      interfaces,
-      now: () => 0,
-      log,
+    const { facts, reads } = factsOf(fake.root, (fs) => createConnmanBackend({ fs, iface: "eth0" }), {
+      address: fake.options.ip,
     });
     expect((await facts.read(run)).net).toMatchObject({ mode: "manual", ip: fake.options.ip });
     await settle();
@@ -79,15 +93,8 @@ describe("network facts behind watches", () => {
 
   it("reads networkd's directory again when any .network file changes", async () => {
     fake = await createFakeRoot({ index: 32, layout: "networkd" });
-    const { fs, reads } = countingFs(fake.root);
-    const { interfaces } = fakeInterfaces(fake.options.ip);
-    const facts = createNetFacts({
-      fs,
-      net: createNetworkdBackend({ fs, iface: "eth0" }),
-      iface: "eth0",
-      interfaces,
-      now: () => 0,
-      log,
+    const { facts, reads } = factsOf(fake.root, (fs) => createNetworkdBackend({ fs, iface: "eth0" }), {
+      address: fake.options.ip,
     });
     expect((await facts.read(run)).net).toMatchObject({ mode: "manual" });
     await settle();
@@ -103,20 +110,12 @@ describe("network facts behind watches", () => {
 
   it("reads at every poll where the directory cannot be watched", async () => {
     fake = await createFakeRoot({ index: 33, layout: "ifupdown" });
-    const { fs, reads } = countingFs(fake.root);
-    const { s, interfaces } = fakeInterfaces(fake.options.ip);
     const noWatch: WatchDir = () => {
       throw new Error("ENOSPC: no inotify watches left");
     };
-    const facts = createNetFacts({
-      fs,
-      net: createIfupdownBackend({ fs, iface: "eth0", hasSystemdRun: () => Promise.resolve(false) }),
-      iface: "eth0",
-      interfaces,
-      now: () => 0,
-      log,
-      watchDir: noWatch,
-    });
+    const ifupdown = (fs: RootedFs) =>
+      createIfupdownBackend({ fs, iface: "eth0", hasSystemdRun: () => Promise.resolve(false) });
+    const { facts, reads, s } = factsOf(fake.root, ifupdown, { address: fake.options.ip, watchDir: noWatch });
     for (let i = 0; i < 3; i++) await facts.read(run);
     expect(reads("/etc/network/interfaces")).toBe(3);
     // Nothing tells of a change: the address is asked every time too.
@@ -127,17 +126,9 @@ describe("network facts behind watches", () => {
   it("asks for the address when the facts or a lease change, after an action, and at the safety interval", async () => {
     fake = await createFakeRoot({ index: 34, layout: "networkd", ipMode: "dhcp" });
     await mkdir(join(fake.root, "run/systemd/netif/leases"), { recursive: true });
-    const { fs } = countingFs(fake.root);
-    const { s, interfaces } = fakeInterfaces("10.128.1.36");
     let t = 1_000_000;
-    const facts = createNetFacts({
-      fs,
-      net: createNetworkdBackend({ fs, iface: "eth0" }),
-      iface: "eth0",
-      interfaces,
-      now: () => t,
-      log,
-    });
+    const networkd = (fs: RootedFs) => createNetworkdBackend({ fs, iface: "eth0" });
+    const { facts, s } = factsOf(fake.root, networkd, { address: "10.128.1.36", now: () => t });
     expect((await facts.read(run)).addr?.address).toBe("10.128.1.36");
     await settle();
     t += 5000;

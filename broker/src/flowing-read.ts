@@ -5,7 +5,8 @@ import { Socket } from "node:net";
  * stream, announced with a `readable` event from a `process.nextTick`, taken back with
  * `read(null)` (which schedules a second tick to read ahead) and only then parsed. A board's
  * heartbeat is one chunk a second on each of thousands of connections, so that is two ticks, a
- * buffer-list round trip and a `_read` call per message (BENCHMARKS.md, "The broker's read path").
+ * buffer-list round trip and a `_read` call per message (BENCHMARKS.md, "The memory reducer, the
+ * read path and the threads' batches").
  *
  * `useFlowingRead` reads a TCP or TLS connection in flowing mode instead: a chunk is parsed in
  * the socket's own `data` event, as it arrives. What Aedes' reading guaranteed is kept:

@@ -136,6 +136,19 @@ describe("useFlowingRead", () => {
     expect(client._parsingBatch).toBe(3);
   });
 
+  it("switches a client once: a second call adds no second reader", async () => {
+    const p = await pair();
+    opened.push(p);
+    const { client, parsed } = aedesLike(p.conn);
+    expect(useFlowingRead(client)).toBe(true);
+    expect(useFlowingRead(client)).toBe(false);
+    expect(p.conn.listenerCount("data")).toBe(1);
+    p.peer.write("once");
+    await until(() => parsed.length === 1);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(parsed).toEqual(["once"]);
+  });
+
   it("leaves a connection that is not a socket (a WebSocket stream) to Aedes' own reading", () => {
     const stream = new PassThrough();
     const { client } = aedesLike(stream);

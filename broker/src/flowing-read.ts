@@ -28,10 +28,14 @@ export interface ReadingClient {
   emit(event: "error", err: Error): boolean;
 }
 
-/** Switches this client's connection to flowing reads; false (nothing changed) when it is not a socket. */
+/** Clients already reading in flowing mode: a second call must not add a second reader. */
+const flowing = new WeakSet<ReadingClient>();
+
+/** Switches this client's connection to flowing reads; false (nothing changed) when it is not a socket or already flowing. */
 export function useFlowingRead(client: ReadingClient): boolean {
   const conn = client.conn;
-  if (!(conn instanceof Socket)) return false;
+  if (!(conn instanceof Socket) || flowing.has(client)) return false;
+  flowing.add(client);
   conn.removeListener("readable", client._nextBatch);
   const held: Buffer[] = [];
 

@@ -5,8 +5,8 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { NetBackend, NetState } from "../backends/net/types.js";
 import type { SystemdBackend } from "../backends/systemd.js";
-import { createRootedFs } from "../system/rooted-fs.js";
-import { createSlowFacts } from "./slow-facts.js";
+import { createRootedFs, type RootedFs } from "../system/rooted-fs.js";
+import { createSlowFacts, DISK_MAX_AGE_MS } from "./slow-facts.js";
 
 /** A backend whose read() the test releases by hand, reporting what its state is at that time. */
 function gatedBackend() {
@@ -63,6 +63,69 @@ describe("slow facts", () => {
     await done;
     expect(g.reads).toBe(2);
     expect(slow.get().net?.mode).toBe("manual");
+    slow.stop();
+  });
+
+  it("asks the disk usage every DISK_MAX_AGE_MS, and at once after an action", async () => {
+    root = await mkdtemp(join(tmpdir(), "bbb-slow-facts-"));
+    const real = createRootedFs(root);
+    const disk = { statfs: 0, bfree: 600 };
+    const fs: RootedFs = {
+      ...real,
+      statfs: () => {
+        disk.statfs++;
+        return Promise.resolve({ blocks: 1000, bfree: disk.bfree, bavail: disk.bfree, bsize: 4096 });
+      },
+    };
+    let t = 1_000_000;
+    const net: NetBackend = {
+      kind: "ip",
+      read: () => Promise.resolve({ mode: "manual", nameservers: [] }),
+      setIp: () => Promise.resolve(),
+      setNameservers: () => Promise.resolve(),
+      snapshot: () => Promise.resolve(() => Promise.resolve()),
+    };
+    const slow = createSlowFacts({
+      fs,
+      exec: () => Promise.reject(new Error("nothing to run")),
+      net,
+      iface: "eth0",
+      interfaces: () => ({}),
+      systemd: {} as SystemdBackend,
+      services: [],
+      intervalMs: 5000,
+      log: pino({ level: "silent" }),
+      now: () => t,
+      timeSyncPollMs: 30_000,
+    });
+    await slow.poll();
+    expect(disk.statfs).toBe(1);
+    expect(slow.get().diskUsedPct).toBe(40);
+    // Polls within the interval report the last answer without asking.
+    disk.bfree = 500;
+    for (let i = 0; i < 5; i++) {
+      t += 5000;
+      await slow.poll();
+    }
+    expect(disk.statfs).toBe(1);
+    expect(slow.get().diskUsedPct).toBe(40);
+    t += DISK_MAX_AGE_MS - 25_000;
+    await slow.poll();
+    expect(disk.statfs).toBe(2);
+    expect(slow.get().diskUsedPct).toBe(50);
+    // An action (a project sync wrote files): read at once, and the interval starts again.
+    disk.bfree = 400;
+    t += 5000;
+    await slow.refresh();
+    expect(disk.statfs).toBe(3);
+    expect(slow.get().diskUsedPct).toBe(60);
+    t += 5000;
+    await slow.poll();
+    expect(disk.statfs).toBe(3);
+    // A clock set back: asked again rather than trusted for the length of the jump.
+    t -= 3_600_000;
+    await slow.poll();
+    expect(disk.statfs).toBe(4);
     slow.stop();
   });
 });

@@ -12,6 +12,13 @@ import { createNetFacts, type InterfacesFn } from "./net-facts.js";
 import { diskUsedPct } from "./system-facts.js";
 import { readTimeSync, type TimeSyncFacts } from "./time-sync.js";
 
+/**
+ * The longest the root filesystem's usage goes unasked (one statfs(2)): it changes slowly
+ * (logs, a project sync) and the heartbeat reports it in whole percent. An action of the agent
+ * (sync-project writes files) reads it at once (`refresh()`).
+ */
+export const DISK_MAX_AGE_MS = 30_000;
+
 export interface SlowFacts {
   net: NetState | null;
   /** The interface's live IPv4 address (heartbeat/net-facts.ts says how fresh). */
@@ -25,7 +32,8 @@ export interface SlowFacts {
  * Facts that change rarely or cost a process spawn (service states, network backend files and
  * the address, statfs): polled every few seconds, not per beat (docs/protocol.md §"Commands and
  * results": services). The network facts are read again only when they may have changed
- * (heartbeat/net-facts.ts); `refresh()`, after an action of the agent, reads them at once.
+ * (heartbeat/net-facts.ts), the disk usage every DISK_MAX_AGE_MS; `refresh()`, after an action
+ * of the agent, reads them at once.
  */
 export function createSlowFacts(deps: {
   fs: RootedFs;
@@ -63,15 +71,21 @@ export function createSlowFacts(deps: {
   });
   let timeSync: TimeSyncFacts | undefined;
   let timeSyncAt = -Infinity;
+  let disk: number | null = null;
+  let diskAt = -Infinity;
 
   const pollOnce = async (fresh: boolean) => {
     try {
       const { net, addr } = await netFacts.read(run, fresh);
       const next: SlowFacts = { net };
       if (addr) next.addr = addr;
-      const st = await deps.fs.statfs("/");
-      const d = st ? diskUsedPct(st) : null;
-      if (d !== null) next.diskUsedPct = d;
+      const t = now();
+      if (fresh || t - diskAt >= DISK_MAX_AGE_MS || t < diskAt) {
+        diskAt = t;
+        const st = await deps.fs.statfs("/");
+        disk = st ? diskUsedPct(st) : null;
+      }
+      if (disk !== null) next.diskUsedPct = disk;
       if (deps.services.length) {
         try {
           next.services = await deps.systemd.states(deps.services);
@@ -79,7 +93,6 @@ export function createSlowFacts(deps: {
           log.debug({ err: e }, "service states failed");
         }
       }
-      const t = now();
       if (timeSync === undefined || t - timeSyncAt >= deps.timeSyncPollMs || t < timeSyncAt) {
         timeSyncAt = t;
         timeSync = await readTimeSync(deps.fs, run);

@@ -104,7 +104,7 @@ export function createRootedFs(rootPrefix: string): RootedFs {
       await fsp.mkdir(resolve(p), { recursive: true });
     },
     remove: (p) => fsp.rm(resolve(p), { force: true }),
-    // Synchronous like readSmall: one statfs(2) of the root every poll, answered from memory.
+    // Synchronous like readSmall: one statfs(2) of the root, answered from memory.
     statfs: async (p) => {
       const s = await orNull(() => Promise.resolve().then(() => statfsSync(resolve(p))));
       return s ? { blocks: s.blocks, bfree: s.bfree, bavail: s.bavail, bsize: s.bsize } : null;

@@ -1,12 +1,12 @@
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { inventorySchema, type Inventory } from "@bbb/shared";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { createFakeRoot, type FakeRoot } from "../sim/fake-root.js";
-import { createRootedFs } from "../system/rooted-fs.js";
+import { createRootedFs, type RootedFs } from "../system/rooted-fs.js";
 import { createInventoryReporter } from "./inventory-reporter.js";
-import { readInventory, uEnvCapeLines } from "./read-inventory.js";
+import { LIVE_OVERLAYS_DIR, readInventory, uEnvCapeLines } from "./read-inventory.js";
 
 const who = { id: "a0f6fd000001", agentVersion: "0.1.0", nodeVersion: "v18.20.4", now: 1000 };
 
@@ -37,6 +37,21 @@ describe("inventory", () => {
       agent: "0.1.0",
       storage: [{ name: "mmcblk1", kind: "emmc", bytes: 7471104 * 512 }],
     });
+  });
+
+  it("lists no missing overlays folder (no failed readdir), with the same overlays as before", async () => {
+    fake = await createFakeRoot({ index: 3, overlays: ["BB-UART1-00A0"] });
+    const real = createRootedFs(fake.root);
+    const listed: string[] = [];
+    const fs: RootedFs = { ...real, readdir: (p) => (listed.push(p), real.readdir(p)) };
+    // No configfs on this board: the folder is looked for, never listed.
+    expect((await readInventory(fs, who)).overlays).toEqual(["BB-UART1-00A0"]);
+    expect(listed).not.toContain(LIVE_OVERLAYS_DIR);
+    // One loaded at run time: listed and merged with those U-Boot applied.
+    await mkdir(join(fake.root, LIVE_OVERLAYS_DIR, "BB-ADC-00A0"), { recursive: true });
+    await mkdir(join(fake.root, LIVE_OVERLAYS_DIR, "BB-UART1-00A0"), { recursive: true });
+    expect((await readInventory(fs, who)).overlays).toEqual(["BB-ADC-00A0", "BB-UART1-00A0"]);
+    expect(listed).toContain(LIVE_OVERLAYS_DIR);
   });
 
   it("keeps only uncommented cape and overlay lines of uEnv.txt", () => {

@@ -20,14 +20,26 @@ const firstLine = (t: string | null, max: number): string | null => {
   return l ? l.slice(0, max) : null;
 };
 
+/** Where U-Boot's applied overlays appear (absent when it applied none). */
+export const BOOT_OVERLAYS_DIR = "/proc/device-tree/chosen/overlays";
+/** Where overlays loaded at run time appear (absent without configfs or its overlay support). */
+export const LIVE_OVERLAYS_DIR = "/sys/kernel/config/device-tree/overlays";
+
+/**
+ * The entries of a folder many boards do not have: its absence is the expected answer, found
+ * by one synchronous stat, not by a failed readdir's ENOENT Error and stack at every poll.
+ */
+const entriesIfPresent = async (fs: RootedFs, dir: string): Promise<string[]> =>
+  (await fs.exists(dir)) ? fs.readdir(dir) : [];
+
 /**
  * Overlays the running kernel reports as applied: those U-Boot applied (properties under
  * /proc/device-tree/chosen/overlays, beside its `name`) and those loaded at run time through
  * configfs.
  */
 async function appliedOverlays(fs: RootedFs): Promise<string[]> {
-  const boot = (await fs.readdir("/proc/device-tree/chosen/overlays")).filter((n) => n !== "name");
-  const live = await fs.readdir("/sys/kernel/config/device-tree/overlays");
+  const boot = (await entriesIfPresent(fs, BOOT_OVERLAYS_DIR)).filter((n) => n !== "name");
+  const live = await entriesIfPresent(fs, LIVE_OVERLAYS_DIR);
   return [...new Set([...boot, ...live])]
     .sort()
     .slice(0, 32)

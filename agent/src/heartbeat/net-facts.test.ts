@@ -7,7 +7,7 @@ import { createIfupdownBackend } from "../backends/net/ifupdown.js";
 import { createNetworkdBackend } from "../backends/net/networkd.js";
 import { createFakeRoot, type FakeRoot } from "../sim/fake-root.js";
 import type { NetBackend } from "../backends/net/types.js";
-import type { WatchDir } from "../system/file-changes.js";
+import { inotifyWatchDir, WATCH_RETRY_MS, type WatchDir } from "../system/file-changes.js";
 import { createRootedFs, type RootedFs } from "../system/rooted-fs.js";
 import type { Runner } from "../system/runner.js";
 import { ADDR_MAX_AGE_MS, ADDR_SETTLE_MS, createNetFacts, type InterfacesFn } from "./net-facts.js";
@@ -120,6 +120,42 @@ describe("network facts behind watches", () => {
     expect(reads("/etc/network/interfaces")).toBe(3);
     // Nothing tells of a change: the address is asked every time too.
     expect(s.calls).toBe(3);
+    facts.close();
+  });
+
+  it("reads at every poll only until a watch tried again starts, then as the watch says", async () => {
+    fake = await createFakeRoot({ index: 35, layout: "ifupdown" });
+    // inotify out of watches at boot (ENOSPC), freed later.
+    const watches = { free: false };
+    const scarce: WatchDir = (dir, onEntry, onError) => {
+      if (!watches.free) throw new Error("ENOSPC: no inotify watches left");
+      return inotifyWatchDir(dir, onEntry, onError);
+    };
+    let t = 1_000_000;
+    const ifupdown = (fs: RootedFs) =>
+      createIfupdownBackend({ fs, iface: "eth0", hasSystemdRun: () => Promise.resolve(false) });
+    const { facts, reads, s } = factsOf(fake.root, ifupdown, {
+      address: fake.options.ip,
+      now: () => t,
+      watchDir: scarce,
+    });
+    for (let i = 0; i < 3; i++, t += 5000) await facts.read(run);
+    expect(reads("/etc/network/interfaces")).toBe(3);
+    expect(s.calls).toBe(3);
+    watches.free = true;
+    t = 1_000_000 + WATCH_RETRY_MS;
+    // The retry watches; what changed meanwhile is read once more, then nothing while quiet.
+    await facts.read(run);
+    expect(reads("/etc/network/interfaces")).toBe(4);
+    await settle();
+    for (let i = 0; i < 3; i++) {
+      t += 5000;
+      await facts.read(run);
+    }
+    expect(reads("/etc/network/interfaces")).toBe(4);
+    expect(s.calls).toBe(4);
+    await writeFile(join(fake.root, "etc/network/interfaces"), "auto eth0\niface eth0 inet dhcp\n");
+    await vi.waitFor(async () => expect((await facts.read(run)).net).toMatchObject({ mode: "dhcp" }));
     facts.close();
   });
 

@@ -51,7 +51,8 @@ const sameNet = (a: NetState | null, b: NetState | null) => JSON.stringify(a) ==
  * address (a netlink dump of every interface, ~25 µs even when warm) is asked when those facts
  * or a DHCP lease changed, at every poll for ADDR_SETTLE_MS after an action of the agent, and
  * otherwise every ADDR_MAX_AGE_MS. Where a source cannot be watched, or the backend reads live
- * state (`ip`), both are read at every poll, as without watches. `fresh` (after an action of the
+ * state (`ip`), both are read at every poll, as without watches; a watch that failed is tried
+ * again every WATCH_RETRY_MS (a lease folder made after boot). `fresh` (after an action of the
  * agent) reads everything at once.
  */
 export function createNetFacts(deps: {
@@ -76,10 +77,10 @@ export function createNetFacts(deps: {
     if (!s) return null;
     return {
       sources: [
-        ...s.files.map((f) => createFileChanges(deps.fs, f, watchDir)),
-        ...s.dirs.map((d) => createDirChanges(deps.fs, d, watchDir)),
+        ...s.files.map((f) => createFileChanges(deps.fs, f, watchDir, deps.now)),
+        ...s.dirs.map((d) => createDirChanges(deps.fs, d, watchDir, deps.now)),
       ],
-      leases: s.leaseDirs.map((d) => createDirChanges(deps.fs, d, watchDir)),
+      leases: s.leaseDirs.map((d) => createDirChanges(deps.fs, d, watchDir, deps.now)),
     };
   };
   /** Asks every watch (each clears its own flag) before anything is read. */

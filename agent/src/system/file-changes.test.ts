@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rename, rm, symlink, unlink, writeFile } from "node:fs/
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createDirChanges, createFileChanges, type WatchDir } from "./file-changes.js";
+import { createDirChanges, createFileChanges, inotifyWatchDir, WATCH_RETRY_MS, type WatchDir } from "./file-changes.js";
 import { createRootedFs } from "./rooted-fs.js";
 
 /** A watch whose events the test sends by hand; records what was watched and closed. */
@@ -71,7 +71,12 @@ describe("createFileChanges", () => {
     const fs = createRootedFs(root);
     const inPlace = createFileChanges(fs, "/etc/hostname");
     const renamed = createFileChanges(fs, "/opt/device.json");
-    expect([inPlace.changed(), inPlace.changed(), renamed.changed(), renamed.changed()]).toEqual([true, false, true, false]);
+    expect([inPlace.changed(), inPlace.changed(), renamed.changed(), renamed.changed()]).toEqual([
+      true,
+      false,
+      true,
+      false,
+    ]);
     await writeFile(join(root, "etc/hostname"), "bbb-b\n");
     await vi.waitFor(() => expect(inPlace.changed()).toBe(true));
     await writeFile(join(root, "opt/device.json.new"), '{"device":4}');
@@ -96,6 +101,67 @@ describe("createFileChanges", () => {
     w.entry("resolv.conf");
     expect([c.changed(), c.changed()]).toEqual([true, false]);
     c.close();
+  });
+});
+
+describe("a watch that could not start", () => {
+  let root = "";
+  afterEach(() => rm(root, { recursive: true, force: true }));
+
+  it("is tried again every WATCH_RETRY_MS, not at every call, and after a watch broke", async () => {
+    root = await mkdtemp(join(tmpdir(), "bbb-file-changes-"));
+    const { w, watchDir } = handWatch();
+    const tries = { n: 0, fail: true };
+    const flaky: WatchDir = (dir, onEntry, onError) => {
+      tries.n++;
+      if (tries.fail) throw new Error("ENOENT: no such file or directory");
+      return watchDir(dir, onEntry, onError);
+    };
+    let t = 1_000_000;
+    const c = createFileChanges(createRootedFs(root), "/opt/device.json", flaky, () => t);
+    for (let i = 0; i < 11; i++, t += 5000) expect([c.changed(), c.watching()]).toEqual([true, false]);
+    expect(tries.n).toBe(1);
+    t = 1_000_000 + WATCH_RETRY_MS;
+    expect([c.changed(), c.watching()]).toEqual([true, false]);
+    expect(tries.n).toBe(2);
+    // The next try succeeds: watched, with one last "changed" for what went unheard meanwhile.
+    tries.fail = false;
+    t += WATCH_RETRY_MS;
+    expect([c.changed(), c.watching(), c.changed()]).toEqual([true, true, false]);
+    expect(tries.n).toBe(3);
+    // Broken: every call says changed until the retry a minute later watches again.
+    w.error();
+    t += 1000;
+    expect([c.changed(), c.watching()]).toEqual([true, false]);
+    t += WATCH_RETRY_MS;
+    expect([c.changed(), c.watching(), c.changed()]).toEqual([true, true, false]);
+    expect(tries.n).toBe(4);
+    c.close();
+  });
+
+  it("watches a folder made after start once the retry comes, and hears its changes", async () => {
+    root = await mkdtemp(join(tmpdir(), "bbb-file-changes-"));
+    let t = 1_000_000;
+    const leases = createDirChanges(createRootedFs(root), "/run/systemd/netif/leases", inotifyWatchDir, () => t);
+    const device = createFileChanges(createRootedFs(root), "/opt/device.json", inotifyWatchDir, () => t);
+    expect([leases.changed(), leases.watching(), device.changed(), device.watching()]).toEqual([
+      true,
+      false,
+      true,
+      false,
+    ]);
+    await mkdir(join(root, "run/systemd/netif/leases"), { recursive: true });
+    await mkdir(join(root, "opt"));
+    t += WATCH_RETRY_MS;
+    expect([leases.changed(), leases.watching(), leases.changed()]).toEqual([true, true, false]);
+    expect([device.changed(), device.watching(), device.changed()]).toEqual([true, true, false]);
+    await writeFile(join(root, "run/systemd/netif/leases/2"), "ADDRESS=10.128.7.7\n");
+    await vi.waitFor(() => expect(leases.changed()).toBe(true));
+    await writeFile(join(root, "opt/device.json"), '{"device":4}');
+    await vi.waitFor(() => expect(device.changed()).toBe(true));
+    expect([leases.changed(), device.changed()]).toEqual([false, false]);
+    leases.close();
+    device.close();
   });
 });
 

@@ -16,10 +16,19 @@ export const inotifyWatchDir: WatchDir = (dir, onEntry, onError) => {
   return w;
 };
 
+/**
+ * How often a directory that could not be watched (it did not exist yet, no inotify watches were
+ * left, the watch broke) is tried again; its files are read at every call meanwhile. One minute:
+ * a folder made after boot (a DHCP client's lease folder, /opt) is watched within a minute, and
+ * a folder that never appears costs one failed inotify_add_watch a minute.
+ */
+export const WATCH_RETRY_MS = 60_000;
+
 export interface FileChanges {
   /**
    * True when the file may have changed since the previous call: at the first call, after the
-   * watch reported its name, and at every call while its directory cannot be watched.
+   * watch reported its name, at every call while its directory cannot be watched, and at the
+   * call whose retry (WATCH_RETRY_MS) put a watch in place.
    */
   changed(): boolean;
   /** Whether a watch is in place (after the first changed()): false while every call says changed. */
@@ -37,10 +46,16 @@ export interface FileChanges {
  * while the directory reports the new entry under the same name. A change is seen once the
  * event loop has taken the event, before the next beat in practice. Where the directory cannot
  * be watched, or the watch breaks, every call says changed: the caller reads each time, as
- * without a watch. So does a file that is a symlink (resolvconf's /etc/resolv.conf →
+ * without a watch, and the watch is tried again every WATCH_RETRY_MS (`now`: the clock of those
+ * retries). So does a file that is a symlink (resolvconf's /etc/resolv.conf →
  * /run/resolvconf/resolv.conf): its target changes with no event in the link's directory.
  */
-export function createFileChanges(fs: RootedFs, file: string, watchDir: WatchDir = inotifyWatchDir): FileChanges {
+export function createFileChanges(
+  fs: RootedFs,
+  file: string,
+  watchDir: WatchDir = inotifyWatchDir,
+  now: () => number = Date.now,
+): FileChanges {
   const host = fs.resolve(file);
   const name = path.basename(host);
   return watchEntries(
@@ -48,6 +63,7 @@ export function createFileChanges(fs: RootedFs, file: string, watchDir: WatchDir
     (entry) => entry === null || entry === name,
     watchDir,
     () => isSymlink(host),
+    now,
   );
 }
 
@@ -56,12 +72,18 @@ export function createFileChanges(fs: RootedFs, file: string, watchDir: WatchDir
  * whose files are all read to find the one that matches): changed when any entry was written,
  * added, removed or renamed. Not recursive.
  */
-export function createDirChanges(fs: RootedFs, dir: string, watchDir: WatchDir = inotifyWatchDir): FileChanges {
+export function createDirChanges(
+  fs: RootedFs,
+  dir: string,
+  watchDir: WatchDir = inotifyWatchDir,
+  now: () => number = Date.now,
+): FileChanges {
   return watchEntries(
     fs.resolve(dir),
     () => true,
     watchDir,
     () => false,
+    now,
   );
 }
 
@@ -79,13 +101,20 @@ function watchEntries(
   concerns: (entry: string | null) => boolean,
   watchDir: WatchDir,
   followsLink: () => boolean,
+  now: () => number,
 ): FileChanges {
   let state: "unwatched" | "watching" | "polling" = "unwatched";
   let dirty = true;
   let watcher: { close(): void } | null = null;
+  /** When the last watch failed to start or broke: the next try is WATCH_RETRY_MS later. */
+  let failedAt = -Infinity;
   const unwatch = () => {
     watcher?.close();
     watcher = null;
+  };
+  const poll = () => {
+    state = "polling";
+    failedAt = now();
   };
   const start = () => {
     try {
@@ -96,17 +125,24 @@ function watchEntries(
         },
         () => {
           unwatch();
-          state = "polling";
+          poll();
         },
       );
       state = "watching";
+      // Whatever changed while unwatched was not heard: the caller reads once more.
+      dirty = true;
     } catch {
-      state = "polling";
+      poll();
     }
+  };
+  const retryDue = () => {
+    const t = now();
+    // A clock set back: tried now rather than after the length of the jump.
+    return t - failedAt >= WATCH_RETRY_MS || t < failedAt;
   };
   return {
     changed() {
-      if (state === "unwatched") start();
+      if (state === "unwatched" || (state === "polling" && retryDue())) start();
       if (state === "polling") return true;
       if (!dirty) return false;
       // Cleared before the caller reads: a change made during its read sets it again. A symlink

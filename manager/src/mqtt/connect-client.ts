@@ -2,6 +2,7 @@ import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { MANAGER_USERNAME, type Topics } from "@bbb/shared";
 import { keepNoDelay } from "@bbb/shared/node";
 import type { Logger } from "pino";
+import { createConnectionLog } from "./connection-log.js";
 
 export interface ManagerMqttOptions {
   url: string;
@@ -10,6 +11,8 @@ export interface ManagerMqttOptions {
   topics: Topics;
   log: Logger;
   ca?: string | Buffer;
+  /** The clock of the connection's log lines (connection-log.ts). */
+  now?: () => number;
 }
 
 /**
@@ -41,8 +44,17 @@ export function connectManagerClient(o: ManagerMqttOptions): MqttClient {
     ...(o.ca ? { ca: o.ca } : {}),
   };
   const client = keepNoDelay(mqtt.connect(o.url, opts));
-  client.on("error", (err) => log.warn({ err: err.message }, "mqtt error"));
-  client.on("offline", () => log.warn("mqtt offline"));
+  const conn = createConnectionLog({ log, ...(o.now ? { now: o.now } : {}) });
+  // An error that ends the connection or the attempt (its socket already destroyed) is told with
+  // the `close` that follows; one on a connection that stays open is news of its own.
+  client.on("error", (err) => {
+    if (!client.stream.destroyed) log.warn({ err: err.message }, "mqtt error");
+    else conn.failed(err.message);
+  });
+  client.on("close", () => {
+    if (!client.disconnecting) conn.closed();
+  });
+  client.on("connect", () => conn.connected());
   client.on("reconnect", () => log.debug("mqtt reconnecting"));
   return client;
 }

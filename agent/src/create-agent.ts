@@ -125,7 +125,7 @@ export function createAgent(deps: AgentDeps) {
     async start(): Promise<void> {
       if (started) return;
       started = true;
-      const net = await createNetBackend(fs, config.netInterface, config.netBackend);
+      const net = await createNetBackend(fs, config.netInterface, config.netBackend, deps.interfaces);
       await nodeSettings.load();
       const closed = await store.load(clock.now());
       const sys: ActionSystem = {

@@ -1,6 +1,6 @@
 import type { NetworkInterfaceInfo } from "node:os";
 import type { Logger } from "pino";
-import type { NetBackend, NetState } from "../backends/net/types.js";
+import type { InterfacesFn, NetBackend, NetState } from "../backends/net/types.js";
 import {
   createDirChanges,
   createFileChanges,
@@ -11,7 +11,7 @@ import {
 import type { RootedFs } from "../system/rooted-fs.js";
 import type { Runner } from "../system/runner.js";
 
-export type InterfacesFn = () => NodeJS.Dict<NetworkInterfaceInfo[]>;
+export type { InterfacesFn };
 
 /**
  * The longest the interface's address goes unasked when nothing tells of a change: a DHCP client
@@ -28,6 +28,12 @@ export const ADDR_MAX_AGE_MS = 60_000;
  * DHCP server answers, seconds after the command returned.
  */
 export const ADDR_SETTLE_MS = 60_000;
+/**
+ * The longest a backend that asks live state with a process (`ip`) goes unread while its sign
+ * of change (NetBackend.liveSign) stays the same: what the sign cannot see (an address that
+ * turned from DHCP to manual, or back, and nothing else) is up to this (plus one poll) late.
+ */
+export const LIVE_MAX_AGE_MS = 60_000;
 
 export interface NetFacts {
   net: NetState | null;
@@ -50,10 +56,12 @@ const sameNet = (a: NetState | null, b: NetState | null) => JSON.stringify(a) ==
  * again when an inotify watch of their directory names them (system/file-changes.ts), and the
  * address (a netlink dump of every interface, ~25 µs even when warm) is asked when those facts
  * or a DHCP lease changed, at every poll for ADDR_SETTLE_MS after an action of the agent, and
- * otherwise every ADDR_MAX_AGE_MS. Where a source cannot be watched, or the backend reads live
- * state (`ip`), both are read at every poll, as without watches; a watch that failed is tried
- * again every WATCH_RETRY_MS (a lease folder made after boot). `fresh` (after an action of the
- * agent) reads everything at once.
+ * otherwise every ADDR_MAX_AGE_MS. A backend that reads live state (`ip`, two processes) is read
+ * when its sign of change (NetBackend.liveSign: addresses, routes, resolv.conf) differs, and
+ * otherwise every LIVE_MAX_AGE_MS; its address moves with that sign, so it is asked as a watched
+ * backend's. Where a source cannot be watched, or a live backend gives no sign, both are read
+ * at every poll, as without watches; a watch that failed is tried again every WATCH_RETRY_MS (a
+ * lease folder made after boot). `fresh` (after an action of the agent) reads everything at once.
  */
 export function createNetFacts(deps: {
   fs: RootedFs;
@@ -71,6 +79,9 @@ export function createNetFacts(deps: {
   let addr: NetworkInterfaceInfo | undefined;
   let addrAt = -Infinity;
   let settleUntil = -Infinity;
+  /** The live backend's sign at the last read, and when that read was. */
+  let readSign: string | null = null;
+  let readAt = -Infinity;
 
   const setUp = async (): Promise<Watches | null> => {
     const s = (await deps.net.sources?.()) ?? null;
@@ -105,10 +116,20 @@ export function createNetFacts(deps: {
     async read(run: Runner, fresh = false): Promise<NetFacts> {
       const t = deps.now();
       watches ??= await setUp();
-      const sourcesChanged = watches === null || anyChanged(watches.sources);
+      // No files to watch: a live backend's sign stands in for them (null: nothing tells).
+      const sign = watches === null ? (deps.net.liveSign?.() ?? null) : null;
+      const sourcesChanged =
+        watches === null
+          ? sign === null || sign !== readSign || t - readAt >= LIVE_MAX_AGE_MS || t < readAt
+          : anyChanged(watches.sources);
       const leased = watches !== null && watches.leases.map((c) => c.changed() && c.watching()).includes(true);
-      const unwatched = watches === null || !watches.sources.every((c) => c.watching());
-      const netChanged = fresh || sourcesChanged || !netRead ? await readNet(run) : false;
+      const unwatched = watches === null ? sign === null : !watches.sources.every((c) => c.watching());
+      const reading = fresh || sourcesChanged || !netRead;
+      const netChanged = reading ? await readNet(run) : false;
+      if (reading) {
+        readSign = sign;
+        readAt = t;
+      }
       if (fresh) settleUntil = t + ADDR_SETTLE_MS;
       if (
         fresh ||

@@ -4,7 +4,7 @@ import { createConnmanBackend } from "./connman.js";
 import { createIfupdownBackend } from "./ifupdown.js";
 import { createIpBackend } from "./ip.js";
 import { createNetworkdBackend, NETWORKD_DIR } from "./networkd.js";
-import type { NetBackend, NetBackendKind } from "./types.js";
+import type { InterfacesFn, NetBackend, NetBackendKind } from "./types.js";
 
 /**
  * Which network manager owns the interface, from what the root prefix contains (
@@ -21,7 +21,13 @@ export async function detectNetBackend(fs: RootedFs, iface: string): Promise<Net
   return "ip";
 }
 
-export async function createNetBackend(fs: RootedFs, iface: string, configured: NetBackendName): Promise<NetBackend> {
+export async function createNetBackend(
+  fs: RootedFs,
+  iface: string,
+  configured: NetBackendName,
+  /** Live interface addresses (the `ip` backend's sign of change); default os.networkInterfaces. */
+  interfaces?: InterfacesFn,
+): Promise<NetBackend> {
   const kind = configured === "auto" ? await detectNetBackend(fs, iface) : configured;
   const deps = { fs, iface };
   switch (kind) {
@@ -32,6 +38,6 @@ export async function createNetBackend(fs: RootedFs, iface: string, configured: 
     case "ifupdown":
       return createIfupdownBackend(deps);
     case "ip":
-      return createIpBackend(deps);
+      return createIpBackend(interfaces ? { ...deps, interfaces } : deps);
   }
 }

@@ -3,8 +3,9 @@ import { CodedError, netmaskToPrefix, prefixToNetmask } from "@bbb/shared";
 import { AgentErrorCodes } from "../../errors.js";
 import type { RootedFs } from "../../system/rooted-fs.js";
 import type { Runner } from "../../system/runner.js";
+import { ipLiveSign } from "./ip-live-sign.js";
 import { readNameservers, writeNameservers } from "./resolv-conf.js";
-import type { NetBackend, NetState } from "./types.js";
+import type { InterfacesFn, NetBackend, NetState } from "./types.js";
 
 const addrJson = z.array(
   z.looseObject({
@@ -61,9 +62,10 @@ export function ipSetArgs(iface: string, ip: string, netmask: string, gateway: s
 
 /**
  * Plain iproute2: the live address only, nothing persisted. Used where no network manager is
- * present, notably the network-namespace tests (agent/test/netns-set-ip.test.ts).
+ * present, notably the network-namespace tests (agent/test/netns-set-ip.test.ts). read() starts
+ * two processes; the heartbeat's poll calls it only when liveSign (ip-live-sign.ts) changed.
  */
-export function createIpBackend(deps: { fs: RootedFs; iface: string }): NetBackend {
+export function createIpBackend(deps: { fs: RootedFs; iface: string; interfaces?: InterfacesFn }): NetBackend {
   const { fs, iface } = deps;
   const live = async (run: Runner) => {
     const [a, r] = await Promise.all([
@@ -77,6 +79,7 @@ export function createIpBackend(deps: { fs: RootedFs; iface: string }): NetBacke
     async read(run) {
       return { ...(await live(run)), nameservers: await readNameservers(fs) };
     },
+    liveSign: () => ipLiveSign(fs, iface, deps.interfaces),
     async setIp(cfg, run) {
       if (cfg.mode === "dhcp") throw new CodedError(AgentErrorCodes.UNSUPPORTED, "the ip backend cannot run DHCP");
       for (const args of ipSetArgs(iface, cfg.ip, cfg.netmask, cfg.gateway)) await run("ip", args);

@@ -1,3 +1,4 @@
+import type { NetworkInterfaceInfo } from "node:os";
 import type { IpConfig } from "@bbb/shared";
 import type { Runner } from "../../system/runner.js";
 
@@ -9,6 +10,9 @@ export interface NetState {
   gateway?: string;
   nameservers: string[];
 }
+
+/** Live interface addresses: os.networkInterfaces or a simulator's own. */
+export type InterfacesFn = () => NodeJS.Dict<NetworkInterfaceInfo[]>;
 
 /** Undoes a change: restores what a snapshot saw. */
 export type Restore = (run: Runner) => Promise<void>;
@@ -38,9 +42,16 @@ export interface NetBackend {
   /**
    * The files read() reads, for a caller that re-reads only when one changed
    * (heartbeat/net-facts.ts). Absent or null: read() asks live state (nothing to watch), so
-   * it is read at every poll.
+   * it is read at every poll, unless liveSign says otherwise.
    */
   sources?(): Promise<NetSources | null>;
+  /**
+   * For a backend whose read() asks live state with a process (`ip`): a sign of that state
+   * taken without one. The same sign as at the last read means read() would answer the same but
+   * for what the backend says the sign cannot see; heartbeat/net-facts.ts then reads it again
+   * only every LIVE_MAX_AGE_MS. null: no sign to be had now (read at every poll).
+   */
+  liveSign?(): string | null;
   setIp(cfg: IpConfig, run: Runner): Promise<void>;
   setNameservers(servers: readonly string[], run: Runner): Promise<void>;
   /** Captures the current configuration; the returned function puts it back. */

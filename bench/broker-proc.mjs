@@ -11,7 +11,8 @@ import { writeFileSync } from "node:fs";
  * read from /proc/<pid>: `ours` is createBroker of @bbb/broker with the real user store and
  * the auth/ACL hooks; `aedes` is plain Aedes with a noDelay TCP server (the reference
  * point for the hooks' cost); `ours-packets` is ours with Aedes' own retained store (packet
- * copies, the previous design). argv: <ours|ours-packets|aedes> [redisUrl]. Replies over IPC.
+ * copies, the previous design); `floor` is lib/floor-broker.mjs, a bare Node relay (the least a
+ * Node broker spends per message). argv: <ours|ours-packets|aedes|floor> [redisUrl]. Replies over IPC.
  *
  * The event-loop delay monitor runs only between `eld-start` and `eld`: at 1 ms resolution it
  * is a timer waking the process 1,000 times a second, which cost ~0.03 core (a third of our
@@ -57,6 +58,14 @@ async function startOurs() {
     rmSync(dir, { recursive: true, force: true });
   };
   return mqttPort;
+}
+
+/** The floor (floor-broker.mjs): the least a Node broker spends per heartbeat. */
+async function startFloor() {
+  const { startFloorBroker } = await import("./lib/floor-broker.mjs");
+  const floor = await startFloorBroker({ port: Number(process.env.BENCH_BROKER_PORT ?? 0) });
+  stopFn = floor.close;
+  return floor.port;
 }
 
 async function startAedes() {
@@ -144,7 +153,7 @@ process.on("SIGTERM", () => {
 process.on("disconnect", () => process.exit(0));
 
 try {
-  const port = mode === "aedes" ? await startAedes() : await startOurs();
+  const port = mode === "aedes" ? await startAedes() : mode === "floor" ? await startFloor() : await startOurs();
   process.send({ type: "ready", port, viewer: mode.startsWith("ours") ? VIEWER : null });
 } catch (e) {
   process.stderr.write(`${e?.stack ?? e}\n`);

@@ -16,6 +16,7 @@ function referenceProc() {
 
 /**
  * Starts one broker under test: `mosquitto`, `aedes` (plain) or `ours` (createBroker with hooks;
+ * `floor` a bare Node relay, floor-broker.mjs;
  * `ours-ref` the same from a reference build), optionally clustered over Redis. Returns its URL, PID and the subscriber credentials.
  */
 export async function startBroker(kind, { redisUrl, cpuProf, port } = {}) {
@@ -23,9 +24,9 @@ export async function startBroker(kind, { redisUrl, cpuProf, port } = {}) {
     const m = await startMosquitto();
     return { kind, pid: m.pid, url: m.url, viewer: {}, stop: m.stop, profStart: async () => null, profStop: async () => null, heapStart: async () => null, heapStop: async () => null, eldStart: async () => null, gcReset: async () => null, gc: async () => null, eld: async () => null };
   }
-  // Ours runs with the product's node flags (as the image runs the broker role); plain Aedes is
-  // the reference point and runs with Node's defaults.
-  const execArgv = ["--max-old-space-size=4096", ...(kind.startsWith("ours") ? START_FLAGS : [])];
+  // Ours runs with the product's node flags (as the image runs the broker role), and so does the
+  // floor under it; plain Aedes is the reference point and runs with Node's defaults.
+  const execArgv = ["--max-old-space-size=4096", ...(kind.startsWith("ours") || kind === "floor" ? START_FLAGS : [])];
   if (cpuProf) execArgv.push("--cpu-prof", `--cpu-prof-dir=${cpuProf}`);
   // BENCH_BROKER_NODE_ARGS: extra node flags for our broker (e.g. `--trace-gc-nvp`), its output
   // appended to BENCH_BROKER_OUT=<file>: diagnosis, as BENCH_SERVER_NODE_ARGS for the server.

@@ -1,13 +1,13 @@
 import { fmt, pct, table } from "./report.mjs";
 
-const BROKER_NAMES = { ours: "ours (createBroker + hooks)", aedes: "plain Aedes", mosquitto: "mosquitto" };
+const BROKER_NAMES = { ours: "ours (createBroker + hooks)", aedes: "plain Aedes", mosquitto: "mosquitto", floor: "floor: a bare Node relay" };
 
 /** Markdown of the broker tier (figure 1). */
 export function brokerMarkdown(res, meta) {
   const rows = [];
   for (const s of res.sizes) {
     for (const [kind, m] of Object.entries(s.median)) {
-      const ratio = kind === "ours" ? s.ratioOursToMosquitto : kind === "aedes" ? s.ratioAedesToMosquitto : kind === "ours-ref" ? s.ratioReferenceToMosquitto : 1;
+      const ratio = kind === "ours" ? s.ratioOursToMosquitto : kind === "aedes" ? s.ratioAedesToMosquitto : kind === "ours-ref" ? s.ratioReferenceToMosquitto : kind === "floor" ? s.ratioFloorToMosquitto : 1;
       rows.push([fmt(s.boards, 0), kind === "ours-ref" ? `ours, before (${res.reference ?? "reference build"})` : (BROKER_NAMES[kind] ?? kind), m.connected === undefined ? "–" : `${fmt(m.connected, 0)}${m.busyConnacks ? ` (${fmt(m.busyConnacks, 0)} busy)` : ""}`, fmt(m.msgPerS, 0), fmt(m.cpuUsPerMsg, 1), ratio === null ? null : `${fmt(ratio, 2)}×`, fmt(m.cpuCores, 3), fmt(m.rssMiB, 0), pct(m.delivery, 3), fmt(m.latencyMs?.p50, 2), fmt(m.latencyMs?.p99, 2), m.eventLoopDelayMs ? fmt(m.eventLoopDelayMs.p99, 1) : "–", m.gc ? fmt(m.gc.pauseMsPerS, 1) : "–"]);
     }
   }

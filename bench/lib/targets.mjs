@@ -62,7 +62,7 @@ export function targetsMarkdown(dir) {
   rows.push([`bulk reboot of 600 boards, all results ≤ 5 s`, bulk ? `${fmt(bulk.elapsedMs, 0)} ms (default options)` : null, verdict(bulk ? bulk.status === "ok" && bulk.elapsedMs <= 5000 : null)]);
   rows.push(restartRow(load(dir, "restart")?.result?.runs?.filter((r) => !r.design || r.design === "this build") ?? []));
   const br = load(dir, "broker")?.result;
-  for (const s of br?.sizes ?? []) rows.push([`broker CPU per message ≤ 2 × mosquitto, ${fmt(s.boards, 0)} boards`, s.ratioOursToMosquitto ? `${fmt(s.ratioOursToMosquitto, 2)}× (plain Aedes ${fmt(s.ratioAedesToMosquitto, 2)}×)` : null, verdict(s.ratioOursToMosquitto ? s.ratioOursToMosquitto <= 2 : null)]);
+  for (const s of br?.sizes ?? []) rows.push([`broker CPU per message ≤ 2 × mosquitto, ${fmt(s.boards, 0)} boards`, s.ratioOursToMosquitto ? `${fmt(s.ratioOursToMosquitto, 2)}× (plain Aedes ${fmt(s.ratioAedesToMosquitto, 2)}×${s.ratioFloorToMosquitto ? `, a bare Node relay ${fmt(s.ratioFloorToMosquitto, 2)}×` : ""})` : null, verdict(s.ratioOursToMosquitto ? s.ratioOursToMosquitto <= 2 : null)]);
   // `node bench/broker-storm.mjs` (12,000 boards at 500/s, hold, broker restart, hold).
   const st = load(dir, "storm");
   const stormHeld = (h) => h && h.minConnected >= st.boards;

@@ -138,7 +138,7 @@ export async function runBrokerPhase(opts) {
     const ref = med.mosquitto?.cpuUsPerMsg;
     const ratio = (k) => (ref && med[k]?.cpuUsPerMsg ? round(med[k].cpuUsPerMsg / ref, 2) : null);
     // Ratio per run pair (same run index) too, then its median: robust to drift between runs.
-    out.sizes.push({ boards, median: med, ratioOursToMosquitto: ratio("ours"), ratioAedesToMosquitto: ratio("aedes"), ...(med["ours-ref"] ? { ratioReferenceToMosquitto: ratio("ours-ref") } : {}) });
+    out.sizes.push({ boards, median: med, ratioOursToMosquitto: ratio("ours"), ratioAedesToMosquitto: ratio("aedes"), ...(med.floor ? { ratioFloorToMosquitto: ratio("floor") } : {}), ...(med["ours-ref"] ? { ratioReferenceToMosquitto: ratio("ours-ref") } : {}) });
   }
   if (opts.gcCompare) {
     // The old generation's churn from retained heartbeats, before (Aedes' packet store) and after.

@@ -15,8 +15,9 @@ import { healthMarkdown } from "../lib/health-table.mjs";
 import { clusterSystemMarkdown } from "../lib/cluster-system-table.mjs";
 
 const env = (name, fallback) => (process.env[name] ? process.env[name].split(",").map(Number) : fallback);
-// With BENCH_REFERENCE_ROOT, the broker tier also runs our broker of that build (`ours-ref`).
-const kinds = process.env.BENCH_BROKER_KINDS ? process.env.BENCH_BROKER_KINDS.split(",") : ["mosquitto", "ours", ...(process.env.BENCH_REFERENCE_ROOT ? ["ours-ref"] : []), "aedes"];
+// With BENCH_REFERENCE_ROOT, the broker tier also runs our broker of that build (`ours-ref`);
+// `floor` is a bare Node relay (lib/floor-broker.mjs), the least any Node broker spends.
+const kinds = process.env.BENCH_BROKER_KINDS ? process.env.BENCH_BROKER_KINDS.split(",") : ["mosquitto", "floor", "ours", ...(process.env.BENCH_REFERENCE_ROOT ? ["ours-ref"] : []), "aedes"];
 
 /**
  * The phases of `npm run bench`, each with its full and quick parameters and its report.

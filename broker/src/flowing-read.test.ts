@@ -53,7 +53,7 @@ afterEach(() => {
 });
 
 describe("useFlowingRead", () => {
-  it("parses each chunk in the socket's data event, with Aedes' readable listener gone", async () => {
+  it("parses each chunk in the socket's data event, read into the shared buffer, with Aedes' readable listener gone", async () => {
     const p = await pair();
     opened.push(p);
     const { client, parsed } = aedesLike(p.conn);
@@ -61,10 +61,12 @@ describe("useFlowingRead", () => {
     expect(p.conn.listenerCount("readable")).toBe(0);
     let inDataEvent = false;
     p.conn.prependListener("data", () => (inDataEvent = true));
+    const seen: Buffer[] = [];
     client._parser.parse = (b: Buffer) => {
       // Synchronously from the data event, not a tick later.
       expect(inDataEvent).toBe(true);
       inDataEvent = false;
+      seen.push(b);
       return parsed.push(b.toString());
     };
     p.peer.write("one");
@@ -73,6 +75,24 @@ describe("useFlowingRead", () => {
     await until(() => parsed.length === 2);
     expect(parsed).toEqual(["one", "two"]);
     expect(p.conn.readableFlowing).toBe(true);
+    // Copies out of the shared buffer (pool slices), not Node's fresh buffer per read.
+    for (const c of seen) expect(c.buffer.byteLength).toBeGreaterThan(c.length);
+  });
+
+  it("parses what the socket had buffered before the switch first, then the new reads", async () => {
+    const p = await pair();
+    opened.push(p);
+    // Nobody parses yet: the bytes wait in the socket's own buffer, as behind a CONNECT.
+    const { client, parsed } = aedesLike(p.conn);
+    p.conn.removeListener("readable", client._nextBatch);
+    p.conn.pause();
+    p.peer.write("early");
+    await new Promise((r) => setTimeout(r, 30));
+    p.conn.read(0);
+    await until(() => p.conn.readableLength === 5);
+    expect(useFlowingRead(client)).toBe(true);
+    p.peer.write("late");
+    await until(() => parsed.join("") === "earlylate");
   });
 
   it("holds chunks in order while the client is paused, parses them first on resume, then reads on", async () => {

@@ -1,4 +1,5 @@
 import { Socket } from "node:net";
+import { readIntoSharedBuffer } from "./shared-read-buffer.js";
 
 /**
  * Aedes reads each connection in paused mode: every chunk the socket receives is buffered by the
@@ -15,7 +16,9 @@ import { Socket } from "node:net";
  * - Aedes' count of packets in hand (`_parsingBatch`, which tells the first packet from those to
  *   queue until the CONNACK) moves as before: down by one per packet handled, never below 0;
  * - a handler's error still reaches the client's `error` event.
- * Other connections (WebSocket streams) keep Aedes' own reading.
+ * Other connections (WebSocket streams) keep Aedes' own reading. A plain TCP connection is then
+ * read into one buffer shared by all connections instead of a fresh allocation per read
+ * (shared-read-buffer.ts).
  */
 
 /** The parts of an Aedes client this uses. */
@@ -62,5 +65,6 @@ export function useFlowingRead(client: ReadingClient): boolean {
     }
     client._parser.parse(chunk);
   });
+  readIntoSharedBuffer(conn);
   return true;
 }

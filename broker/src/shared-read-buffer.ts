@@ -1,0 +1,87 @@
+import { Socket } from "node:net";
+import { TLSSocket } from "node:tls";
+
+/**
+ * Node reads a TCP socket into a fresh 64 KiB allocation per read, shrinks it to the bytes read
+ * and wraps it in a new ArrayBuffer and Buffer. A board's heartbeat is one read of a few hundred
+ * bytes a second on each connection, so at small fleets that allocation is a large share of all
+ * the broker does per message: a bare Node relay spends 45 µs per message at 600 boards reading
+ * that way and 36 µs reading into one reused buffer (BENCHMARKS.md, "The floor under the
+ * broker").
+ *
+ * Node has the reused-buffer read built in, as the `onread` option of `new net.Socket()`, but
+ * not for the sockets a server accepts. `readIntoSharedBuffer` turns it on for an accepted plain
+ * TCP socket: every read lands in one buffer shared by all connections of this thread, and a
+ * copy of exactly the bytes read (a slice of Node's small-buffer pool: the parser keeps views of
+ * its chunk, a PUBLISH's payload, past the next read) enters the socket through its own `push`,
+ * as Node's read would: `data` events, a wrapper of `push` (the packet size guard,
+ * packet-size-guard.ts) and back-pressure are unchanged. Everything else of the socket stays as
+ * Node has it: `pause()` stops reading and `resume()` starts it again, the end of the stream,
+ * errors, timeouts and `bytesRead`.
+ *
+ * The option's state lives on the socket under symbols Node does not export; they are found once,
+ * on a probe socket made with the option. Where they are not found (another runtime), nothing
+ * changes and the socket is read as before.
+ */
+
+/** The socket's slots that Node's `onread` option fills (lib/net.js, internal/stream_base_commons.js). */
+export interface ReadBufferSlots {
+  buffer: symbol;
+  callback: symbol;
+  generator: symbol;
+}
+
+/** Finds the slots on a socket made with the `onread` option; null when this runtime has other ones. */
+export function findReadBufferSlots(): ReadBufferSlots | null {
+  const probeBuffer = Buffer.alloc(1);
+  const probeCallback = (): void => {};
+  // The option is documented for net.connect(); the constructor takes it as well (lib/net.js).
+  const probe = new Socket({ onread: { buffer: probeBuffer, callback: probeCallback } } as ConstructorParameters<typeof Socket>[0]);
+  const own = probe as unknown as Record<symbol, unknown>;
+  let buffer: symbol | null = null;
+  let callback: symbol | null = null;
+  let generator: symbol | null = null;
+  for (const s of Object.getOwnPropertySymbols(probe)) {
+    if (own[s] === probeBuffer) buffer = s;
+    else if (own[s] === probeCallback) callback = s;
+    else if (s.description === "kBufferGen") generator = s;
+  }
+  probe.destroy();
+  return buffer && callback && generator ? { buffer, callback, generator } : null;
+}
+
+const SHARED_BYTES = 64 * 1024;
+let slotsFound: ReadBufferSlots | null | undefined;
+let shared: Buffer | null = null;
+
+interface UserBufferHandle {
+  useUserBuffer?: (buf: Uint8Array) => void;
+}
+
+/**
+ * Reads `socket` into the thread's shared buffer from now on; false (nothing changed) for a TLS
+ * or non-TCP stream, a closed socket, or a runtime without the slots. `slots` is for tests; by
+ * default they are found once.
+ */
+export function readIntoSharedBuffer(socket: unknown, slots?: ReadBufferSlots | null): boolean {
+  if (!(socket instanceof Socket) || socket instanceof TLSSocket || socket.destroyed) return false;
+  const handle = (socket as unknown as { _handle?: UserBufferHandle | null })._handle;
+  if (!handle || typeof handle.useUserBuffer !== "function") return false;
+  if (slots === undefined) {
+    if (slotsFound === undefined) slotsFound = findReadBufferSlots();
+    slots = slotsFound;
+  }
+  if (slots === null) return false;
+  const buf = (shared ??= Buffer.allocUnsafeSlow(SHARED_BYTES));
+  const own = socket as unknown as Record<symbol, unknown>;
+  own[slots.buffer] = buf;
+  own[slots.generator] = null;
+  // Returning false stops reading, as Node does when push() asks for back-pressure.
+  own[slots.callback] = (nread: number, into: Buffer): boolean => {
+    const chunk = Buffer.allocUnsafe(nread);
+    into.copy(chunk, 0, 0, nread);
+    return socket.push(chunk);
+  };
+  handle.useUserBuffer(buf);
+  return true;
+}

@@ -3,6 +3,7 @@ import { createServer, connect, type Server, type Socket } from "node:net";
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { useFlowingRead, type ReadingClient } from "./flowing-read.js";
+import { guardPacketSize } from "./packet-size-guard.js";
 
 /** A real TCP connection: the server's side (what the broker reads) and the sender's. */
 async function pair(): Promise<{ server: Server; conn: Socket; peer: Socket }> {
@@ -53,19 +54,16 @@ afterEach(() => {
 });
 
 describe("useFlowingRead", () => {
-  it("parses each chunk in the socket's data event, read into the shared buffer, with Aedes' readable listener gone", async () => {
+  it("parses each read straight from the socket's read, out of the shared buffer, with Aedes' readable listener gone", async () => {
     const p = await pair();
     opened.push(p);
     const { client, parsed } = aedesLike(p.conn);
     expect(useFlowingRead(client)).toBe(true);
     expect(p.conn.listenerCount("readable")).toBe(0);
-    let inDataEvent = false;
-    p.conn.prependListener("data", () => (inDataEvent = true));
+    let dataEvents = 0;
+    p.conn.prependListener("data", () => dataEvents++);
     const seen: Buffer[] = [];
     client._parser.parse = (b: Buffer) => {
-      // Synchronously from the data event, not a tick later.
-      expect(inDataEvent).toBe(true);
-      inDataEvent = false;
       seen.push(b);
       return parsed.push(b.toString());
     };
@@ -74,9 +72,42 @@ describe("useFlowingRead", () => {
     p.peer.write("two");
     await until(() => parsed.length === 2);
     expect(parsed).toEqual(["one", "two"]);
-    expect(p.conn.readableFlowing).toBe(true);
-    // Copies out of the shared buffer (pool slices), not Node's fresh buffer per read.
+    // Past the stream: no data event, no push; copies out of the shared buffer (pool slices).
+    expect(dataEvents).toBe(0);
     for (const c of seen) expect(c.buffer.byteLength).toBeGreaterThan(c.length);
+    expect(p.conn.readableFlowing).toBe(true);
+  });
+
+  it("lets the packet size guard see every read: an oversize packet closes the connection unparsed", async () => {
+    const p = await pair();
+    opened.push(p);
+    const sizes: number[] = [];
+    guardPacketSize(p.conn, 64, (size) => sizes.push(size));
+    const { client, parsed } = aedesLike(p.conn);
+    expect(useFlowingRead(client)).toBe(true);
+    // A PINGREQ (2 bytes) passes; then a PUBLISH header announcing 200 bytes is refused at its
+    // length bytes.
+    p.peer.write(Buffer.from([0xc0, 0x00]));
+    await until(() => parsed.length === 1);
+    const closed = once(p.conn, "close");
+    p.peer.write(Buffer.from([0x30, 0xc8, 0x01, 0x00]));
+    await closed;
+    expect(sizes).toHaveLength(1);
+    expect(sizes[0]).toBeGreaterThan(64);
+    expect(parsed).toHaveLength(1);
+  });
+
+  it("ends and closes the connection when the peer ends it, after parsing its last bytes", async () => {
+    const p = await pair();
+    opened.push(p);
+    const { client, parsed } = aedesLike(p.conn);
+    expect(useFlowingRead(client)).toBe(true);
+    const ended = once(p.conn, "end");
+    const closed = once(p.conn, "close");
+    p.peer.end("bye");
+    await ended;
+    await closed;
+    expect(parsed).toEqual(["bye"]);
   });
 
   it("parses what the socket had buffered before the switch first, then the new reads", async () => {

@@ -1,4 +1,5 @@
 import { Socket } from "node:net";
+import { admitChunk } from "./packet-size-guard.js";
 import { readIntoSharedBuffer } from "./shared-read-buffer.js";
 
 /**
@@ -17,8 +18,10 @@ import { readIntoSharedBuffer } from "./shared-read-buffer.js";
  *   queue until the CONNACK) moves as before: down by one per packet handled, never below 0;
  * - a handler's error still reaches the client's `error` event.
  * Other connections (WebSocket streams) keep Aedes' own reading. A plain TCP connection is then
- * read into one buffer shared by all connections instead of a fresh allocation per read
- * (shared-read-buffer.ts).
+ * read into one buffer shared by all connections (shared-read-buffer.ts) and each read is parsed
+ * straight from the socket's read callback, past its `push` and `data` event, after the packet
+ * size guard has seen it (`admitChunk`); what the socket had buffered before still comes as
+ * `data`, first.
  */
 
 /** The parts of an Aedes client this uses. */
@@ -57,14 +60,21 @@ export function useFlowingRead(client: ReadingClient): boolean {
     drain();
   };
 
-  conn.on("data", (chunk: Buffer) => {
+  const take = (chunk: Buffer): void => {
     if (client._paused || held.length > 0) {
       held.push(chunk);
       conn.pause();
       return;
     }
     client._parser.parse(chunk);
+  };
+  conn.on("data", take);
+  readIntoSharedBuffer(conn, {
+    sink: (chunk) => {
+      if (!admitChunk(conn, chunk)) return false;
+      take(chunk);
+      return true;
+    },
   });
-  readIntoSharedBuffer(conn);
   return true;
 }

@@ -2,7 +2,7 @@ import { PassThrough } from "node:stream";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { remainingLength } from "../test/raw-connect.js";
-import { createFrameMeter, guardPacketSize } from "./packet-size-guard.js";
+import { admitChunk, createFrameMeter, guardPacketSize } from "./packet-size-guard.js";
 
 /** A QoS 0 PUBLISH encoded by hand (MQTT 3.1.1 section 3.3), so the test does not trust the parser it guards. */
 function publish(payloadBytes: number): Buffer {
@@ -54,5 +54,24 @@ describe("guardPacketSize", () => {
     expect(sizes).toEqual([publish(500).length]);
     expect(s.destroyed).toBe(true);
     expect(s.read()).toBeNull();
+  });
+
+  it("follows the bytes taken before push with the same meter, in order (admitChunk)", () => {
+    const s = new PassThrough();
+    const sizes: number[] = [];
+    guardPacketSize(s, 200, (n) => sizes.push(n));
+    const big = publish(500);
+    // Its first byte through push, the rest taken before push: one packet, one meter.
+    s.push(big.subarray(0, 1));
+    expect(admitChunk(s, big.subarray(1, 3))).toBe(false);
+    expect(sizes).toEqual([big.length]);
+    expect(s.destroyed).toBe(true);
+    expect(admitChunk(s, publish(10))).toBe(false);
+    expect(s.push(publish(10))).toBe(false);
+    expect(sizes).toHaveLength(1);
+  });
+
+  it("admits every chunk of a stream without a guard", () => {
+    expect(admitChunk(new PassThrough(), publish(100_000))).toBe(true);
   });
 });

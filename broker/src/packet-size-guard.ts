@@ -44,29 +44,44 @@ export function createFrameMeter(maxBytes: number): (chunk: Uint8Array) => numbe
   };
 }
 
+/** The guard of each guarded stream: false once the stream has sent an oversize packet. */
+const guards = new WeakMap<Duplex, (chunk: Uint8Array) => boolean>();
+
 /**
  * Puts the meter in front of a connection's readable side. A second stream in between would
  * cost a copy and a stream hop per message on the hot path, whether the connection is read in
  * paused mode (Aedes, WebSocket) or flowing (`flowing-read.ts`, TCP and TLS); instead the stream's own `push` — the single
  * entry of bytes into its readable buffer, used by net/tls sockets and by ws's
- * createWebSocketStream alike — is wrapped for this one instance. An oversize packet is
+ * createWebSocketStream alike — is wrapped for this one instance. A reader that takes a socket's
+ * bytes before `push` (`shared-read-buffer.ts`) asks `admitChunk` first. An oversize packet is
  * never buffered: the connection is reported and destroyed at its first header bytes.
  */
 export function guardPacketSize(stream: Duplex, maxBytes: number, onTooLarge: (size: number) => void): void {
   const meter = createFrameMeter(maxBytes);
-  const push = stream.push.bind(stream);
   let tripped = false;
-  stream.push = function guardedPush(chunk: unknown, encoding?: BufferEncoding): boolean {
+  const admit = (chunk: Uint8Array): boolean => {
     if (tripped) return false;
-    if (chunk instanceof Uint8Array) {
-      const size = meter(chunk);
-      if (size > 0) {
-        tripped = true;
-        onTooLarge(size);
-        stream.destroy();
-        return false;
-      }
-    }
+    const size = meter(chunk);
+    if (size === 0) return true;
+    tripped = true;
+    onTooLarge(size);
+    stream.destroy();
+    return false;
+  };
+  guards.set(stream, admit);
+  const push = stream.push.bind(stream);
+  stream.push = function guardedPush(chunk: unknown, encoding?: BufferEncoding): boolean {
+    if (chunk instanceof Uint8Array ? !admit(chunk) : tripped) return false;
     return push(chunk, encoding);
   };
+}
+
+/**
+ * Whether `chunk`, the next bytes of `stream` taken before its `push`, may be handled: true
+ * for a stream without a guard; false (the stream reported and destroyed) from the first oversize
+ * packet on. The same meter as the stream's `push` follows both, in the order the bytes came.
+ */
+export function admitChunk(stream: Duplex, chunk: Uint8Array): boolean {
+  const admit = guards.get(stream);
+  return admit === undefined || admit(chunk);
 }

@@ -99,6 +99,37 @@ describe("readIntoSharedBuffer", () => {
     expect(got[0]!.buffer.byteLength).toBeGreaterThan(got[0]!.length);
   });
 
+  it("with a sink, hands the bytes to the sink instead of push and the data event; false stops reading", async () => {
+    const p = await pair();
+    opened.push(p);
+    let pushes = 0;
+    const push = p.conn.push.bind(p.conn);
+    p.conn.push = (chunk: unknown, encoding?: BufferEncoding) => {
+      pushes++;
+      return push(chunk, encoding);
+    };
+    const viaData: Buffer[] = [];
+    p.conn.on("data", (c: Buffer) => viaData.push(c));
+    const sunk: Buffer[] = [];
+    let room = true;
+    expect(readIntoSharedBuffer(p.conn, { sink: (c) => (sunk.push(c), room) })).toBe(true);
+    p.peer.write("abc");
+    await until(() => text(sunk) === "abc");
+    expect(pushes).toBe(0);
+    expect(viaData).toEqual([]);
+    room = false;
+    p.peer.write("d");
+    await until(() => text(sunk) === "abcd");
+    // The sink said no more: the socket stopped reading until it is resumed.
+    p.peer.write("e");
+    await new Promise((r) => setTimeout(r, 50));
+    expect(text(sunk)).toBe("abcd");
+    room = true;
+    p.conn.pause();
+    p.conn.resume();
+    await until(() => text(sunk) === "abcde");
+  });
+
   it("stops reading while paused and starts again on resume", async () => {
     const { conn, peer, chunks } = await reading();
     peer.write("a");
@@ -135,7 +166,7 @@ describe("readIntoSharedBuffer", () => {
     opened.push(p);
     const got: Buffer[] = [];
     p.conn.on("data", (c: Buffer) => got.push(c));
-    expect(readIntoSharedBuffer(p.conn, null)).toBe(false);
+    expect(readIntoSharedBuffer(p.conn, { slots: null })).toBe(false);
     p.peer.write("plain");
     await until(() => text(got) === "plain");
     // Node's own read: the chunk is the whole of its ArrayBuffer.

@@ -3,11 +3,8 @@ import { TLSSocket } from "node:tls";
 
 /**
  * Node reads a TCP socket into a fresh 64 KiB allocation per read, shrinks it to the bytes read
- * and wraps it in a new ArrayBuffer and Buffer. A board's heartbeat is one read of a few hundred
- * bytes a second on each connection, so at small fleets that allocation is a large share of all
- * the broker does per message: a bare Node relay spends 45 µs per message at 600 boards reading
- * that way and 36 µs reading into one reused buffer (BENCHMARKS.md, "The floor under the
- * broker").
+ * and wraps it in a new ArrayBuffer and Buffer, and hands it to the stream's `push`. A board's
+ * heartbeat is one read of a few hundred bytes a second on each connection.
  *
  * Node has the reused-buffer read built in, as the `onread` option of `new net.Socket()`, but
  * not for the sockets a server accepts. `readIntoSharedBuffer` turns it on for an accepted plain
@@ -15,8 +12,13 @@ import { TLSSocket } from "node:tls";
  * copy of exactly the bytes read (a slice of Node's small-buffer pool: the parser keeps views of
  * its chunk, a PUBLISH's payload, past the next read) enters the socket through its own `push`,
  * as Node's read would: `data` events, a wrapper of `push` (the packet size guard,
- * packet-size-guard.ts) and back-pressure are unchanged. Everything else of the socket stays as
- * Node has it: `pause()` stops reading and `resume()` starts it again, the end of the stream,
+ * packet-size-guard.ts) and back-pressure are unchanged. Or, with a `sink`, the copy goes to the
+ * sink itself, past the stream's buffer, its `data` event and the read-ahead tick each `push`
+ * schedules: the bare relay under our broker spends 36 µs per message at 600 boards that way
+ * against 45 µs through `push` (BENCHMARKS.md, "The floor under the broker"); the sink is then
+ * the reader of the socket and answers for what `push` did (flowing-read.ts asks the packet
+ * size guard, `admitChunk`). Everything else of the socket stays as Node has it: `pause()`
+ * stops reading and `resume()` starts it again, the end of the stream (`end`, `close`),
  * errors, timeouts and `bytesRead`.
  *
  * The option's state lives on the socket under symbols Node does not export; they are found once,
@@ -58,12 +60,19 @@ interface UserBufferHandle {
   useUserBuffer?: (buf: Uint8Array) => void;
 }
 
+export interface SharedReadOptions {
+  /** Takes each read's bytes instead of the socket's `push`; false stops reading. */
+  sink?: (chunk: Buffer) => boolean;
+  /** For tests; by default the slots are found once. */
+  slots?: ReadBufferSlots | null;
+}
+
 /**
  * Reads `socket` into the thread's shared buffer from now on; false (nothing changed) for a TLS
- * or non-TCP stream, a closed socket, or a runtime without the slots. `slots` is for tests; by
- * default they are found once.
+ * or non-TCP stream, a closed socket, or a runtime without the slots.
  */
-export function readIntoSharedBuffer(socket: unknown, slots?: ReadBufferSlots | null): boolean {
+export function readIntoSharedBuffer(socket: unknown, opts: SharedReadOptions = {}): boolean {
+  let slots = opts.slots;
   if (!(socket instanceof Socket) || socket instanceof TLSSocket || socket.destroyed) return false;
   const handle = (socket as unknown as { _handle?: UserBufferHandle | null })._handle;
   if (!handle || typeof handle.useUserBuffer !== "function") return false;
@@ -77,10 +86,11 @@ export function readIntoSharedBuffer(socket: unknown, slots?: ReadBufferSlots | 
   own[slots.buffer] = buf;
   own[slots.generator] = null;
   // Returning false stops reading, as Node does when push() asks for back-pressure.
+  const sink = opts.sink ?? ((chunk: Buffer) => socket.push(chunk));
   own[slots.callback] = (nread: number, into: Buffer): boolean => {
     const chunk = Buffer.allocUnsafe(nread);
     into.copy(chunk, 0, 0, nread);
-    return socket.push(chunk);
+    return sink(chunk);
   };
   handle.useUserBuffer(buf);
   return true;

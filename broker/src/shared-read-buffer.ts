@@ -2,24 +2,24 @@ import { Socket } from "node:net";
 import { TLSSocket } from "node:tls";
 
 /**
- * Node reads a TCP socket into a fresh 64 KiB allocation per read, shrinks it to the bytes read
- * and wraps it in a new ArrayBuffer and Buffer, and hands it to the stream's `push`. A board's
- * heartbeat is one read of a few hundred bytes a second on each connection.
+ * Node reads a TCP socket into a fresh 64 KiB allocation per read, shrinks it to the bytes read,
+ * wraps it in a new ArrayBuffer and Buffer and hands it to the stream's `push`, which emits
+ * `data` and schedules a read-ahead tick. A board's heartbeat is one read of a few hundred bytes
+ * a second on each connection, so at small fleets that is paid once per message.
  *
- * Node has the reused-buffer read built in, as the `onread` option of `new net.Socket()`, but
- * not for the sockets a server accepts. `readIntoSharedBuffer` turns it on for an accepted plain
- * TCP socket: every read lands in one buffer shared by all connections of this thread, and a
- * copy of exactly the bytes read (a slice of Node's small-buffer pool: the parser keeps views of
- * its chunk, a PUBLISH's payload, past the next read) enters the socket through its own `push`,
- * as Node's read would: `data` events, a wrapper of `push` (the packet size guard,
- * packet-size-guard.ts) and back-pressure are unchanged. Or, with a `sink`, the copy goes to the
- * sink itself, past the stream's buffer, its `data` event and the read-ahead tick each `push`
- * schedules: the bare relay under our broker spends 36 µs per message at 600 boards that way
- * against 45 µs through `push` (BENCHMARKS.md, "The floor under the broker"); the sink is then
- * the reader of the socket and answers for what `push` did (flowing-read.ts asks the packet
- * size guard, `admitChunk`). Everything else of the socket stays as Node has it: `pause()`
- * stops reading and `resume()` starts it again, the end of the stream (`end`, `close`),
- * errors, timeouts and `bytesRead`.
+ * Node has a reused-buffer read built in, as the `onread` option of `new net.Socket()`, but not
+ * for the sockets a server accepts. `readIntoSharedBuffer` turns it on for an accepted plain TCP
+ * socket: every read lands in one buffer shared by all connections of this thread, and a copy of
+ * exactly the bytes read is made (a slice of Node's small-buffer pool: the parser keeps views of
+ * its chunk, a PUBLISH's payload, past the next read). The copy enters the socket through its own
+ * `push`, as Node's read would (`data` events, a wrapper of `push` such as the packet size
+ * guard, back-pressure), or, with a `sink`, goes to the sink itself, past the stream's buffer,
+ * its `data` event and the tick. The sink is where the gain is: a bare Node relay spends the
+ * same per message with the shared buffer and `push` as with Node's own read, and 12–15 % less
+ * with a sink (BENCHMARKS.md, "The floor under the broker"). A sink is then the socket's reader
+ * and answers for what `push` did (flowing-read.ts asks the packet size guard, `admitChunk`).
+ * Everything else of the socket stays as Node has it: `pause()` stops reading and `resume()`
+ * starts it again, the end of the stream (`end`, `close`), errors, timeouts and `bytesRead`.
  *
  * The option's state lives on the socket under symbols Node does not export; they are found once,
  * on a probe socket made with the option. Where they are not found (another runtime), nothing

@@ -1,19 +1,9 @@
 import { EventEmitter, once } from "node:events";
-import { createServer, connect, type Server, type Socket } from "node:net";
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
+import { closeTcpPairs, openTcpPair, until } from "../test/tcp-pair.js";
 import { useFlowingRead, type ReadingClient } from "./flowing-read.js";
 import { guardPacketSize } from "./packet-size-guard.js";
-
-/** A real TCP connection: the server's side (what the broker reads) and the sender's. */
-async function pair(): Promise<{ server: Server; conn: Socket; peer: Socket }> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const accepted = once(server, "connection");
-  const peer = connect((server.address() as { port: number }).port, "127.0.0.1");
-  const [conn] = (await accepted) as [Socket];
-  return { server, conn, peer };
-}
 
 /** An Aedes-shaped client whose parser records the chunks it is given, reading like Aedes. */
 function aedesLike(conn: unknown) {
@@ -36,27 +26,11 @@ function aedesLike(conn: unknown) {
   return { client, parsed, errors };
 }
 
-const until = async (cond: () => boolean, ms = 2000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("condition not reached");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
-
-const opened: Array<{ server: Server; conn: Socket; peer: Socket }> = [];
-afterEach(() => {
-  for (const p of opened.splice(0)) {
-    p.peer.destroy();
-    p.conn.destroy();
-    p.server.close();
-  }
-});
+afterEach(closeTcpPairs);
 
 describe("useFlowingRead", () => {
   it("parses each read straight from the socket's read, out of the shared buffer, with Aedes' readable listener gone", async () => {
-    const p = await pair();
-    opened.push(p);
+    const p = await openTcpPair();
     const { client, parsed } = aedesLike(p.conn);
     expect(useFlowingRead(client)).toBe(true);
     expect(p.conn.listenerCount("readable")).toBe(0);
@@ -79,8 +53,7 @@ describe("useFlowingRead", () => {
   });
 
   it("lets the packet size guard see every read: an oversize packet closes the connection unparsed", async () => {
-    const p = await pair();
-    opened.push(p);
+    const p = await openTcpPair();
     const sizes: number[] = [];
     guardPacketSize(p.conn, 64, (size) => sizes.push(size));
     const { client, parsed } = aedesLike(p.conn);
@@ -98,8 +71,7 @@ describe("useFlowingRead", () => {
   });
 
   it("ends and closes the connection when the peer ends it, after parsing its last bytes", async () => {
-    const p = await pair();
-    opened.push(p);
+    const p = await openTcpPair();
     const { client, parsed } = aedesLike(p.conn);
     expect(useFlowingRead(client)).toBe(true);
     const ended = once(p.conn, "end");
@@ -111,8 +83,7 @@ describe("useFlowingRead", () => {
   });
 
   it("parses what the socket had buffered before the switch first, then the new reads", async () => {
-    const p = await pair();
-    opened.push(p);
+    const p = await openTcpPair();
     // Nobody parses yet: the bytes wait in the socket's own buffer, as behind a CONNECT.
     const { client, parsed } = aedesLike(p.conn);
     p.conn.removeListener("readable", client._nextBatch);
@@ -127,8 +98,7 @@ describe("useFlowingRead", () => {
   });
 
   it("holds chunks in order while the client is paused, parses them first on resume, then reads on", async () => {
-    const p = await pair();
-    opened.push(p);
+    const p = await openTcpPair();
     const { client, parsed } = aedesLike(p.conn);
     useFlowingRead(client);
     client._paused = true; // Aedes pauses a client while its CONNECT is authenticated
@@ -147,8 +117,7 @@ describe("useFlowingRead", () => {
   });
 
   it("stops parsing held chunks when a parsed packet pauses the client again", async () => {
-    const p = await pair();
-    opened.push(p);
+    const p = await openTcpPair();
     const { client, parsed } = aedesLike(p.conn);
     useFlowingRead(client);
     client._paused = true;
@@ -168,8 +137,7 @@ describe("useFlowingRead", () => {
   });
 
   it("counts packets in hand down as Aedes does, never below 0, and reports a handler's error", async () => {
-    const p = await pair();
-    opened.push(p);
+    const p = await openTcpPair();
     const { client, errors } = aedesLike(p.conn);
     useFlowingRead(client);
     client._parsingBatch = 2;
@@ -188,8 +156,7 @@ describe("useFlowingRead", () => {
   });
 
   it("switches a client once: a second call adds no second reader", async () => {
-    const p = await pair();
-    opened.push(p);
+    const p = await openTcpPair();
     const { client, parsed } = aedesLike(p.conn);
     expect(useFlowingRead(client)).toBe(true);
     expect(useFlowingRead(client)).toBe(false);

@@ -1,40 +1,13 @@
 import { once } from "node:events";
-import { createServer, connect, type Server, type Socket } from "node:net";
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
+import { closeTcpPairs, openTcpPair, until } from "../test/tcp-pair.js";
 import { findReadBufferSlots, readIntoSharedBuffer } from "./shared-read-buffer.js";
 
-/** A real TCP connection: the accepted side (what the broker reads) and the sender's. */
-async function pair(): Promise<{ server: Server; conn: Socket; peer: Socket }> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const accepted = once(server, "connection");
-  const peer = connect((server.address() as { port: number }).port, "127.0.0.1");
-  peer.setNoDelay(true);
-  const [conn] = (await accepted) as [Socket];
-  return { server, conn, peer };
-}
-
-const until = async (cond: () => boolean, ms = 2000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("condition not reached");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
-
-const opened: Array<{ server: Server; conn: Socket; peer: Socket }> = [];
-afterEach(() => {
-  for (const p of opened.splice(0)) {
-    p.peer.destroy();
-    p.conn.destroy();
-    p.server.close();
-  }
-});
+afterEach(closeTcpPairs);
 
 async function reading() {
-  const p = await pair();
-  opened.push(p);
+  const p = await openTcpPair();
   const chunks: Buffer[] = [];
   p.conn.on("data", (c: Buffer) => chunks.push(c));
   const on = readIntoSharedBuffer(p.conn);
@@ -80,8 +53,7 @@ describe("readIntoSharedBuffer", () => {
   });
 
   it("enters the bytes through the socket's own push, so that a wrapper of push sees every read", async () => {
-    const p = await pair();
-    opened.push(p);
+    const p = await openTcpPair();
     const pushed: string[] = [];
     const push = p.conn.push.bind(p.conn);
     p.conn.push = (chunk: unknown, encoding?: BufferEncoding) => {
@@ -100,8 +72,7 @@ describe("readIntoSharedBuffer", () => {
   });
 
   it("with a sink, hands the bytes to the sink instead of push and the data event; false stops reading", async () => {
-    const p = await pair();
-    opened.push(p);
+    const p = await openTcpPair();
     let pushes = 0;
     const push = p.conn.push.bind(p.conn);
     p.conn.push = (chunk: unknown, encoding?: BufferEncoding) => {
@@ -162,8 +133,7 @@ describe("readIntoSharedBuffer", () => {
 
   it("changes nothing for a stream that is not a plain TCP socket, a closed socket or a runtime without the slots", async () => {
     expect(readIntoSharedBuffer(new PassThrough())).toBe(false);
-    const p = await pair();
-    opened.push(p);
+    const p = await openTcpPair();
     const got: Buffer[] = [];
     p.conn.on("data", (c: Buffer) => got.push(c));
     expect(readIntoSharedBuffer(p.conn, { slots: null })).toBe(false);

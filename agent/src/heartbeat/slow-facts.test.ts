@@ -8,6 +8,23 @@ import type { SystemdBackend } from "../backends/systemd.js";
 import { createRootedFs, type RootedFs } from "../system/rooted-fs.js";
 import { createSlowFacts, DISK_MAX_AGE_MS } from "./slow-facts.js";
 
+/** Slow facts of an eth0 with no services and nothing to run, on `fs` and `net`. */
+function slowFactsOn(fs: RootedFs, net: NetBackend, now?: () => number) {
+  return createSlowFacts({
+    fs,
+    exec: () => Promise.reject(new Error("nothing to run")),
+    net,
+    iface: "eth0",
+    interfaces: () => ({}),
+    systemd: {} as SystemdBackend,
+    services: [],
+    intervalMs: 5000,
+    log: pino({ level: "silent" }),
+    ...(now ? { now } : {}),
+    timeSyncPollMs: 30_000,
+  });
+}
+
 /** A backend whose read() the test releases by hand, reporting what its state is at that time. */
 function gatedBackend() {
   const g = { mode: "dhcp" as NetState["mode"], reads: 0, release: [] as (() => void)[] };
@@ -39,18 +56,7 @@ describe("slow facts", () => {
   it("runs an action's refresh after a poll that was already reading, so the change is not missed", async () => {
     root = await mkdtemp(join(tmpdir(), "bbb-slow-facts-"));
     const { g, net } = gatedBackend();
-    const slow = createSlowFacts({
-      fs: createRootedFs(root),
-      exec: () => Promise.reject(new Error("nothing to run")),
-      net,
-      iface: "eth0",
-      interfaces: () => ({}),
-      systemd: {} as SystemdBackend,
-      services: [],
-      intervalMs: 5000,
-      log: pino({ level: "silent" }),
-      timeSyncPollMs: 30_000,
-    });
+    const slow = slowFactsOn(createRootedFs(root), net);
     const timerPoll = slow.poll();
     await vi.waitFor(() => expect(g.reads).toBe(1));
     // The action changed the configuration after the timer's poll read the old one.
@@ -85,19 +91,7 @@ describe("slow facts", () => {
       setNameservers: () => Promise.resolve(),
       snapshot: () => Promise.resolve(() => Promise.resolve()),
     };
-    const slow = createSlowFacts({
-      fs,
-      exec: () => Promise.reject(new Error("nothing to run")),
-      net,
-      iface: "eth0",
-      interfaces: () => ({}),
-      systemd: {} as SystemdBackend,
-      services: [],
-      intervalMs: 5000,
-      log: pino({ level: "silent" }),
-      now: () => t,
-      timeSyncPollMs: 30_000,
-    });
+    const slow = slowFactsOn(fs, net, () => t);
     await slow.poll();
     expect(disk.statfs).toBe(1);
     expect(slow.get().diskUsedPct).toBe(40);
